@@ -1,0 +1,32 @@
+// runbook: the operator's command line. One file per subcommand.
+import './quiet.js';
+import { emulatorCommand } from './emulator.js';
+import { invokeCommand } from './invoke.js';
+
+const commands: Record<string, (argv: string[]) => Promise<number>> = {
+  invoke: invokeCommand,
+  emulator: emulatorCommand,
+};
+
+const help = `usage: runbook <command> [options]
+
+commands:
+  invoke <LogicalId> [-e event.json] [--env-vars env.json] [--emulator]   run a handler in-process (sam local invoke, no Docker)
+  emulator [--port N]                                                       run moto with the stack provisioned, until Ctrl-C
+
+The game-day drill: npm run drill [-- --json FILE]`;
+
+const [name, ...rest] = process.argv.slice(2);
+const command = name ? commands[name] : undefined;
+if (!command) {
+  process.stderr.write(
+    `${name && name !== '--help' && name !== '-h' ? `runbook: unknown command ${name}\n\n` : ''}${help}\n`,
+  );
+  process.exit(name === '--help' || name === '-h' ? 0 : 1);
+}
+try {
+  process.exitCode = await command(rest);
+} catch (error) {
+  process.stderr.write(`runbook: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,116 @@
+// Runs a function's handler in this process the way Lambda would: `sam local invoke` without Docker.
+// The handler, its environment and its timeout come from template.yaml; the event is what the caller gives.
+// `runbook invoke`, the drill and the tests all go through here, so they exercise the code that ships.
+
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import { type EmulatorState, LOCAL_ACCOUNT, LOCAL_REGION, resolveContext } from './emulator/provision.js';
+import {
+  type FunctionSpec,
+  findFunction,
+  loadTemplate,
+  parameterValues,
+  projectRoot,
+  resolveEnvironment,
+  type Template,
+} from './template.js';
+
+export interface InvokeOptions {
+  logicalId: string;
+  event: unknown;
+  /** The provisioned emulator stack: resolves Refs in the function's environment to real local names. */
+  state?: EmulatorState;
+  /** Variables in SAM's `--env-vars` format: `{ "<LogicalId>": {...}, "Parameters": {...for every function} }`. */
+  envVars?: Record<string, Record<string, string>>;
+  template?: Template;
+}
+
+export interface InvokeOutcome {
+  logicalId: string;
+  result: unknown;
+  durationMs: number;
+  /** 0 success; 2 the function answered `ok: false` (or an HTTP error status); thrown errors reject instead. */
+  exitCode: 0 | 2;
+  /** Environment variables that could not be resolved off AWS (left unset). */
+  unresolved: string[];
+}
+
+export function lambdaContext(
+  spec: FunctionSpec,
+  functionName: string,
+  region = process.env.AWS_REGION ?? LOCAL_REGION,
+): Context {
+  const deadline = Date.now() + spec.timeoutSeconds * 1000;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:${functionName}`,
+    memoryLimitInMB: String(spec.memoryMb),
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `local/${new Date().toISOString().slice(0, 10)}/[$LATEST]${randomUUID().replace(/-/g, '')}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** A result that means the action did not happen: `{ ok: false }`, or an API response with an error status. */
+export function isFailure(result: unknown): boolean {
+  if (typeof result !== 'object' || result === null) return false;
+  const value = result as { ok?: unknown; statusCode?: unknown };
+  if (value.ok === false) return true;
+  return typeof value.statusCode === 'number' && value.statusCode >= 400;
+}
+
+export async function invokeFunction(options: InvokeOptions): Promise<InvokeOutcome> {
+  const template = options.template ?? loadTemplate();
+  const spec = findFunction(template, options.logicalId);
+  const state = options.state;
+  const ctx = state
+    ? resolveContext(template, state)
+    : {
+        template,
+        parameters: parameterValues(template),
+        stackName: 'runbook-local',
+        region: process.env.AWS_REGION ?? LOCAL_REGION,
+        accountId: LOCAL_ACCOUNT,
+        resources: {},
+      };
+  const { variables, unresolved } = resolveEnvironment(ctx, spec);
+  const overrides = { ...(options.envVars?.Parameters ?? {}), ...(options.envVars?.[spec.logicalId] ?? {}) };
+  const environment = { ...variables, ...overrides };
+  const stillUnresolved = unresolved.filter((entry) => !((entry.split(' ', 1)[0] as string) in overrides));
+
+  const functionName = state?.resources[spec.logicalId]?.ref ?? spec.logicalId;
+  const module = (await import(pathToFileURL(join(projectRoot, spec.entryPoint)).href)) as Record<
+    string,
+    unknown
+  >;
+  const handler = module[spec.exportName];
+  if (typeof handler !== 'function') {
+    throw new Error(`${spec.entryPoint} does not export a function named ${spec.exportName}`);
+  }
+
+  const saved = { ...process.env };
+  Object.assign(process.env, environment);
+  const started = performance.now();
+  try {
+    const result: unknown = await handler(options.event, lambdaContext(spec, functionName));
+    return {
+      logicalId: spec.logicalId,
+      result,
+      durationMs: Math.round(performance.now() - started),
+      exitCode: isFailure(result) ? 2 : 0,
+      unresolved: stillUnresolved,
+    };
+  } finally {
+    // Leave the process as it was: the next invocation may be another function with other variables.
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  }
+}

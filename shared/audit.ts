@@ -1,0 +1,210 @@
+// The audit ledger: one DynamoDB item per runbook action (who, why, before, after, how to undo it),
+// each also announced on the ops SNS topic. The table is declared in template.yaml as AuditTable.
+
+import { randomBytes } from 'node:crypto';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoDocumentClient, snsClient } from './clients.js';
+import { optionalEnv, requireEnv } from './env.js';
+import { isAwsError, RunbookError } from './errors.js';
+import { logger as defaultLogger } from './powertools.js';
+import { redact } from './redact.js';
+
+export type AuditOutcome = 'succeeded' | 'failed' | 'planned' | 'unchanged';
+
+export interface AuditEntry {
+  /** The runbook action, e.g. `rollback`, `schedules.disable`. */
+  action: string;
+  actor: string;
+  reason: string;
+  /** What was acted on, e.g. `function:trading:live`; the ledger is indexed by it. */
+  target: string;
+  request: unknown;
+  before: unknown;
+  after: unknown;
+  dryRun: boolean;
+  outcome: AuditOutcome;
+  /** The exact command that reverses this action, when there is one. */
+  undo?: string;
+  correlationId: string;
+  /** Anything else worth keeping (a chosen version and why, a deployment id). */
+  details?: unknown;
+}
+
+export interface AuditRecord extends AuditEntry {
+  auditId: string;
+  /** ISO-8601 time of the record. */
+  at: string;
+  /** Epoch seconds after which DynamoDB's TTL may remove the record. */
+  expiresAt: number;
+}
+
+interface Logger {
+  warn(message: string, ...extra: unknown[]): void;
+  error(message: string, ...extra: unknown[]): void;
+}
+
+export interface AuditDeps {
+  dynamo: DynamoDBDocumentClient;
+  sns: SNSClient;
+  tableName: string;
+  /** The ops topic; without it records are kept but nobody is told. */
+  topicArn?: string;
+  now?: () => Date;
+  logger?: Logger;
+  /** How long records are kept before TTL may remove them. */
+  retentionDays?: number;
+}
+
+// DynamoDB's item limit is 400 KB; keep headroom for attribute names and indexes.
+const MAX_ITEM_BYTES = 350 * 1024;
+const DEFAULT_RETENTION_DAYS = 400;
+
+export class AuditTooLargeError extends RunbookError {
+  constructor(bytes: number) {
+    super(`audit record of ${bytes} bytes exceeds the ${MAX_ITEM_BYTES}-byte limit; nothing was recorded`, {
+      statusCode: 500,
+      code: 'AuditTooLarge',
+    });
+  }
+}
+
+/** Sortable by time and readable by a person: `20261122T154501123Z-3fa9c2d1`. */
+export function newAuditId(at: Date): string {
+  return `${at.toISOString().replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`;
+}
+
+export class AuditLedger {
+  private readonly deps: AuditDeps;
+
+  constructor(deps: AuditDeps) {
+    this.deps = deps;
+  }
+
+  /**
+   * Writes the record, then notifies the ops topic. The record is the source of truth: a notification that
+   * fails is logged and reported as `notified: false`, never allowed to undo or hide the action.
+   * Passing the same `auditId` again (a retried invocation) does not write a second record.
+   */
+  async record(entry: AuditEntry, auditId?: string): Promise<AuditRecord & { notified: boolean }> {
+    const now = (this.deps.now ?? (() => new Date()))();
+    const retentionDays = this.deps.retentionDays ?? DEFAULT_RETENTION_DAYS;
+    const record: AuditRecord = {
+      ...entry,
+      // Secrets never reach the ledger, whatever a caller put in a request or a state snapshot.
+      request: redact(entry.request),
+      before: redact(entry.before),
+      after: redact(entry.after),
+      ...(entry.details === undefined ? {} : { details: redact(entry.details) }),
+      auditId: auditId ?? newAuditId(now),
+      at: now.toISOString(),
+      expiresAt: Math.floor(now.getTime() / 1000) + retentionDays * 86_400,
+    };
+    const bytes = Buffer.byteLength(JSON.stringify(record));
+    if (bytes > MAX_ITEM_BYTES) throw new AuditTooLargeError(bytes);
+    try {
+      await this.deps.dynamo.send(
+        new PutCommand({
+          TableName: this.deps.tableName,
+          Item: record,
+          ConditionExpression: 'attribute_not_exists(auditId)',
+        }),
+      );
+    } catch (error) {
+      // Already written by an earlier attempt of the same invocation: that record stands.
+      if (!isAwsError(error, 'ConditionalCheckFailedException')) throw error;
+    }
+    return { ...record, notified: await this.notify(record) };
+  }
+
+  private async notify(record: AuditRecord): Promise<boolean> {
+    if (!this.deps.topicArn) return false;
+    const subject = `[lambda-runbook] ${record.action} ${record.outcome}${record.dryRun ? ' (dry run)' : ''}: ${record.target}`;
+    try {
+      await this.deps.sns.send(
+        new PublishCommand({
+          TopicArn: this.deps.topicArn,
+          // SNS subjects are at most 100 ASCII characters with no line breaks.
+          Subject: subject.replace(/[^\x20-\x7e]/g, '?').slice(0, 100),
+          Message: JSON.stringify(summary(record), null, 2),
+          MessageAttributes: {
+            action: { DataType: 'String', StringValue: record.action },
+            outcome: { DataType: 'String', StringValue: record.outcome },
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      (this.deps.logger ?? defaultLogger).error('ops notification failed; the audit record stands', {
+        auditId: record.auditId,
+        error,
+      });
+      return false;
+    }
+  }
+
+  async get(auditId: string): Promise<AuditRecord | undefined> {
+    const { Item } = await this.deps.dynamo.send(
+      new GetCommand({ TableName: this.deps.tableName, Key: { auditId }, ConsistentRead: true }),
+    );
+    return Item as AuditRecord | undefined;
+  }
+
+  /** Records for a target or an action, newest first. */
+  async list(
+    query: { target: string } | { action: string },
+    options: { since?: string; limit?: number } = {},
+  ) {
+    const [index, key, value] =
+      'target' in query ? ['byTarget', 'target', query.target] : ['byAction', 'action', query.action];
+    const limit = options.limit ?? 50;
+    const records: AuditRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.deps.dynamo.send(
+        new QueryCommand({
+          TableName: this.deps.tableName,
+          IndexName: index,
+          KeyConditionExpression: options.since ? '#k = :v AND #at >= :since' : '#k = :v',
+          ExpressionAttributeNames: { '#k': key, ...(options.since ? { '#at': 'at' } : {}) },
+          ExpressionAttributeValues: { ':v': value, ...(options.since ? { ':since': options.since } : {}) },
+          ScanIndexForward: false,
+          Limit: limit - records.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      records.push(...((page.Items ?? []) as AuditRecord[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && records.length < limit);
+    return records;
+  }
+}
+
+/** What the ops topic says: enough to act on, small enough for an email. */
+export function summary(record: AuditRecord) {
+  return {
+    auditId: record.auditId,
+    at: record.at,
+    action: record.action,
+    outcome: record.outcome,
+    dryRun: record.dryRun,
+    target: record.target,
+    actor: record.actor,
+    reason: record.reason,
+    before: record.before,
+    after: record.after,
+    undo: record.undo,
+    correlationId: record.correlationId,
+  };
+}
+
+/** The ledger of this deployment, from AUDIT_TABLE and OPS_TOPIC_ARN. */
+export function auditLedgerFromEnv(env: NodeJS.ProcessEnv = process.env): AuditLedger {
+  const topicArn = optionalEnv('OPS_TOPIC_ARN', env);
+  return new AuditLedger({
+    dynamo: dynamoDocumentClient(),
+    sns: snsClient(),
+    tableName: requireEnv('AUDIT_TABLE', env),
+    ...(topicArn ? { topicArn } : {}),
+  });
+}

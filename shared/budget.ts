@@ -1,0 +1,35 @@
+// Reads that must not hold an answer hostage: each gets a time budget and an AbortSignal the SDK honours,
+// and its failure becomes a value, so one slow or broken dependency degrades an answer instead of failing it.
+import { redactString } from './redact.js';
+
+export type Part<T> = ({ status: 'ok' } & T) | { status: 'error'; error: string };
+
+export async function withinBudget<T extends object>(
+  budgetMs: number,
+  read: (signal: AbortSignal) => Promise<T>,
+): Promise<Part<T>> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error(`timed out after ${budgetMs} ms`));
+    }, budgetMs);
+  });
+  try {
+    return { status: 'ok', ...(await Promise.race([read(controller.signal), timeout])) };
+  } catch (error) {
+    return { status: 'error', error: describe(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A short, secret-free description of a failure, fit for an operator. */
+export function describe(error: unknown): string {
+  const text =
+    error instanceof Error
+      ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`
+      : String(error);
+  return redactString(text).slice(0, 300);
+}

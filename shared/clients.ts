@@ -1,0 +1,42 @@
+// One client per service, created on first use and reused for the life of the container
+// (https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/lambda-best-practices.html).
+// No client is built at module load, so importing this file makes no network call and costs nothing
+// for the services a function does not use: the factories are pure and esbuild drops the unused ones.
+//
+// Endpoint, region and retry count come from the environment the SDK already reads
+// (AWS_ENDPOINT_URL, AWS_REGION, AWS_MAX_ATTEMPTS): handler code never names an endpoint, so the same
+// bundle talks to AWS in Lambda and to the local emulator in tests and drills.
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface Lazy<T> {
+  (): T;
+  /** Replaces the instance (tests inject a client pointed elsewhere) or, with no argument, forgets it. */
+  reset(instance?: T): void;
+}
+
+export function lazy<T>(create: () => T): Lazy<T> {
+  let instance: T | undefined;
+  const get = (() => {
+    instance ??= create();
+    return instance;
+  }) as Lazy<T>;
+  get.reset = (next?: T) => {
+    instance = next;
+  };
+  return get;
+}
+
+export const lambdaClient = /* @__PURE__ */ lazy(() => new LambdaClient({}));
+export const cloudWatchClient = /* @__PURE__ */ lazy(() => new CloudWatchClient({}));
+export const schedulerClient = /* @__PURE__ */ lazy(() => new SchedulerClient({}));
+export const snsClient = /* @__PURE__ */ lazy(() => new SNSClient({}));
+export const dynamoDocumentClient = /* @__PURE__ */ lazy(() =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  }),
+);

@@ -1,0 +1,91 @@
+// Typed errors. A client mistake maps to a 4xx whose message names the field; anything else is a 500
+// whose details go to the log and never to the caller (`expose: false`), as middy's http-errors do.
+
+export interface ErrorBody {
+  code: string;
+  message: string;
+  field?: string;
+}
+
+export class RunbookError extends Error {
+  readonly statusCode: number;
+  readonly code: string;
+  /** Whether the message may be shown to the caller. */
+  readonly expose: boolean;
+  readonly field?: string;
+
+  constructor(
+    message: string,
+    options: { statusCode: number; code: string; field?: string; cause?: unknown },
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.statusCode = options.statusCode;
+    this.code = options.code;
+    this.expose = options.statusCode < 500;
+    if (options.field !== undefined) this.field = options.field;
+  }
+
+  toBody(): ErrorBody {
+    return this.field === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, field: this.field };
+  }
+}
+
+export class ValidationError extends RunbookError {
+  constructor(message: string, field?: string, cause?: unknown) {
+    super(message, { statusCode: 400, code: 'ValidationError', ...(field ? { field } : {}), cause });
+  }
+}
+
+export class ForbiddenError extends RunbookError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { statusCode: 403, code: 'Forbidden', cause });
+  }
+}
+
+export class NotFoundError extends RunbookError {
+  constructor(message: string, field?: string, cause?: unknown) {
+    super(message, { statusCode: 404, code: 'NotFound', ...(field ? { field } : {}), cause });
+  }
+}
+
+export class MethodNotAllowedError extends RunbookError {
+  readonly allow: string[];
+  constructor(method: string, path: string, allow: string[]) {
+    super(`${method} is not allowed on ${path}; use ${allow.join(', ')}`, {
+      statusCode: 405,
+      code: 'MethodNotAllowed',
+    });
+    this.allow = allow;
+  }
+}
+
+export class ConflictError extends RunbookError {
+  constructor(message: string, field?: string, cause?: unknown) {
+    super(message, { statusCode: 409, code: 'Conflict', ...(field ? { field } : {}), cause });
+  }
+}
+
+/** The function is deployed wrong (a missing variable, a bad setting): not the caller's fault, never exposed. */
+export class ConfigurationError extends RunbookError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { statusCode: 500, code: 'ConfigurationError', cause });
+  }
+}
+
+/** The body a caller sees for any error: its own message when exposable, a generic one otherwise. */
+export function publicError(error: unknown): { statusCode: number; body: ErrorBody } {
+  if (error instanceof RunbookError && error.expose)
+    return { statusCode: error.statusCode, body: error.toBody() };
+  return {
+    statusCode: 500,
+    body: { code: 'InternalError', message: 'internal error; the details are in the function log' },
+  };
+}
+
+/** Narrows an SDK error by its modelled exception name without importing every exception class. */
+export function isAwsError(error: unknown, ...names: string[]): error is Error & { name: string } {
+  return error instanceof Error && names.includes(error.name);
+}

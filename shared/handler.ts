@@ -1,0 +1,21 @@
+// Every runbook function is wired the same way, so the order never surprises:
+// context and correlation in the logs -> metrics flushed -> traced -> doors (event in, result out) -> action.
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { doors } from './middleware/doors.js';
+import { logger, metrics, tracer } from './powertools.js';
+import type { Invocation } from './triggers/index.js';
+
+export type RunbookAction<R extends object> = (invocation: Invocation, context: Context) => Promise<R>;
+
+export function runbookHandler<R extends object>(action: RunbookAction<R>) {
+  return middy<unknown, unknown, Error, Context>()
+    .use(injectLambdaContext(logger, { clearState: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(captureLambdaHandler(tracer))
+    .use(doors())
+    .handler((event, context) => action(event as Invocation, context));
+}

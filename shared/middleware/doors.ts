@@ -1,0 +1,56 @@
+// Turns whatever event arrived (API Gateway, SNS alarm, direct) into one typed Invocation before the handler,
+// and the handler's result or error back into what that door expects after it.
+
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj, Request } from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { MethodNotAllowedError, publicError, RunbookError } from '../errors.js';
+import { logger, metrics } from '../powertools.js';
+import { apiResponse } from '../triggers/apigw.js';
+import { type Door, doorOf, type Invocation, toInvocation } from '../triggers/index.js';
+
+export type DirectResult = { ok: true } & Record<string, unknown>;
+export type DirectError = { ok: false; error: ReturnType<typeof publicError>['body'] };
+
+type Internal = { door?: Door };
+type DoorsRequest = Request<unknown, unknown, Error, Context, Internal>;
+
+export function doors(): MiddlewareObj<unknown, unknown, Error, Context, Internal> {
+  return {
+    name: 'doors',
+    before: (request: DoorsRequest) => {
+      request.internal.door = doorOf(request.event);
+      const invocation: Invocation = toInvocation(request.event, request.context);
+      logger.appendKeys({
+        correlationId: invocation.correlationId,
+        actor: invocation.actor,
+        door: invocation.door,
+      });
+      request.event = invocation;
+    },
+    after: (request: DoorsRequest) => {
+      const body = { ok: true, ...(request.response as Record<string, unknown>) };
+      request.response = request.internal.door === 'api' ? apiResponse(200, body) : body;
+    },
+    onError: (request: DoorsRequest) => {
+      const error = request.error;
+      const door = request.internal.door ?? doorOf(request.event);
+      const { statusCode, body } = publicError(error);
+      if (statusCode >= 500) {
+        logger.error('request failed', { error });
+        metrics.addMetric('Failures', MetricUnit.Count, 1);
+        // An alarm arrives as an asynchronous invocation: throwing lets Lambda retry it and, after the
+        // retries, hand it to the function's failure destination, rather than losing the remediation.
+        if (door === 'alarm') return;
+      } else {
+        logger.warn('request refused', { code: body.code, message: body.message, field: body.field });
+        metrics.addMetric('Refused', MetricUnit.Count, 1);
+      }
+      const failure: DirectError = { ok: false, error: body };
+      const allow = error instanceof MethodNotAllowedError ? { allow: error.allow.join(', ') } : undefined;
+      request.response = door === 'api' ? apiResponse(statusCode, failure, allow) : failure;
+    },
+  };
+}
+
+export { RunbookError };

@@ -1,0 +1,196 @@
+import { createServer, type Server } from 'node:net';
+import { CreateFunctionCommand, GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { describe, expect, inject, it } from 'vitest';
+import {
+  assertLoopbackEndpoint,
+  ensureLambdaRole,
+  MotoStartError,
+  MotoUnavailableError,
+  resetMoto,
+  startMoto,
+} from '../../local/moto.js';
+import { uniqueName } from '../support/names.js';
+
+const PIP_HINT = 'pip install "moto[server]"';
+
+async function motoConfig(endpoint: string): Promise<unknown> {
+  const response = await fetch(`${endpoint}/moto-api/config`);
+  return response.json();
+}
+
+describe('the shared moto server', () => {
+  it('is on 127.0.0.1, answers, and is what the SDK is pointed at', async () => {
+    // Prepare
+    const endpoint = inject('motoEndpoint');
+
+    // Act
+    const response = await fetch(`${endpoint}/moto-api/`);
+
+    // Assess
+    expect(new URL(endpoint).hostname).toBe('127.0.0.1');
+    expect(response.ok).toBe(true);
+    expect(process.env.AWS_ENDPOINT_URL).toBe(endpoint);
+    expect(process.env.AWS_MAX_ATTEMPTS).toBe('1');
+  });
+
+  it('lets Lambda functions be created without Docker', async () => {
+    expect(await motoConfig(inject('motoEndpoint'))).toMatchObject({ lambda: { use_docker: false } });
+  });
+});
+
+describe('assertLoopbackEndpoint', () => {
+  const refused: Array<{ case: string; env: NodeJS.ProcessEnv }> = [
+    { case: 'a missing endpoint', env: {} },
+    { case: 'an empty endpoint', env: { AWS_ENDPOINT_URL: '' } },
+    { case: 'a real AWS endpoint', env: { AWS_ENDPOINT_URL: 'https://lambda.us-east-1.amazonaws.com' } },
+    { case: 'localhost', env: { AWS_ENDPOINT_URL: 'http://localhost:4566' } },
+    { case: 'a look-alike host', env: { AWS_ENDPOINT_URL: 'http://127.0.0.1.example.com:5000' } },
+    { case: 'something that is not a URL', env: { AWS_ENDPOINT_URL: '127.0.0.1:5000' } },
+  ];
+
+  it.each(refused)('refuses $case, naming AWS_ENDPOINT_URL', ({ env }) => {
+    expect(() => assertLoopbackEndpoint(env)).toThrow(/AWS_ENDPOINT_URL/);
+  });
+
+  it('refuses a per-service endpoint that is not 127.0.0.1, since it wins over AWS_ENDPOINT_URL', () => {
+    // Prepare
+    const env = {
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:5000',
+      AWS_ENDPOINT_URL_LAMBDA: 'https://lambda.us-east-1.amazonaws.com',
+    };
+
+    // Act & Assess
+    expect(() => assertLoopbackEndpoint(env)).toThrow(/AWS_ENDPOINT_URL_LAMBDA/);
+  });
+
+  it('refuses AWS_IGNORE_CONFIGURED_ENDPOINT_URLS, which would make the SDK skip the endpoint', () => {
+    // Prepare
+    const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:5000', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' };
+
+    // Act & Assess
+    expect(() => assertLoopbackEndpoint(env)).toThrow(/AWS_IGNORE_CONFIGURED_ENDPOINT_URLS/);
+  });
+
+  it('accepts 127.0.0.1 and returns the parsed endpoint', () => {
+    // Act
+    const url = assertLoopbackEndpoint({
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:5000',
+      AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:5001',
+    });
+
+    // Assess
+    expect(url.port).toBe('5000');
+  });
+});
+
+describe('Lambda in moto', () => {
+  const lambda = new LambdaClient({});
+
+  it('creates a function from any zip bytes once its role exists', async () => {
+    // Prepare
+    const role = await ensureLambdaRole(inject('motoEndpoint'));
+    const FunctionName = uniqueName('harness');
+
+    // Act
+    const created = await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName,
+        Role: role,
+        Runtime: 'nodejs20.x',
+        Handler: 'index.handler',
+        Code: { ZipFile: Buffer.from('fake') },
+        Publish: true,
+      }),
+    );
+
+    // Assess
+    expect(created.Version).toBe('1');
+    const fetched = await lambda.send(new GetFunctionCommand({ FunctionName }));
+    expect(fetched.Configuration?.State).toBe('Active');
+  });
+
+  it('refuses a function whose role does not exist', async () => {
+    // Prepare
+    const command = new CreateFunctionCommand({
+      FunctionName: uniqueName('harness-no-role'),
+      Role: `arn:aws:iam::123456789012:role/${uniqueName('missing')}`,
+      Runtime: 'nodejs20.x',
+      Handler: 'index.handler',
+      Code: { ZipFile: Buffer.from('fake') },
+    });
+
+    // Act & Assess
+    await expect(lambda.send(command)).rejects.toThrow(/cannot be assumed by Lambda/);
+  });
+
+  it('ensureLambdaRole is idempotent', async () => {
+    // Prepare
+    const endpoint = inject('motoEndpoint');
+    const roleName = uniqueName('harness-role');
+
+    // Act
+    const first = await ensureLambdaRole(endpoint, roleName);
+    const second = await ensureLambdaRole(endpoint, roleName);
+
+    // Assess
+    expect(first).toBe(`arn:aws:iam::123456789012:role/${roleName}`);
+    expect(second).toBe(first);
+  });
+});
+
+describe('startMoto', () => {
+  it('throws MotoUnavailableError with the pip hint when python3 is not found', async () => {
+    // Act
+    const starting = startMoto({ python: '/nonexistent/bin/python3' });
+
+    // Assess
+    await expect(starting).rejects.toBeInstanceOf(MotoUnavailableError);
+    await expect(starting).rejects.toThrow(PIP_HINT);
+    await expect(starting).rejects.toThrow(/was not found/);
+  });
+
+  it('throws MotoUnavailableError with the pip hint when moto cannot be imported', async () => {
+    // Prepare: `false` runs and fails, like a python3 without moto.
+    const starting = startMoto({ python: 'false' });
+
+    // Assess
+    await expect(starting).rejects.toBeInstanceOf(MotoUnavailableError);
+    await expect(starting).rejects.toThrow(PIP_HINT);
+  });
+
+  it('says plainly when the requested port is taken', async () => {
+    // Prepare
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const address = blocker.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+
+    try {
+      // Act
+      const starting = startMoto({ port });
+
+      // Assess
+      await expect(starting).rejects.toBeInstanceOf(MotoStartError);
+      await expect(starting).rejects.toThrow(`Port ${port} on 127.0.0.1 is already in use`);
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+
+  it('starts a private server whose reset keeps Lambda off Docker, and stops it idempotently', async () => {
+    // Prepare: its own server, because resetting the shared one would wipe other files' resources.
+    const moto = await startMoto();
+
+    try {
+      // Act
+      await resetMoto(moto.endpoint);
+
+      // Assess
+      expect(await motoConfig(moto.endpoint)).toMatchObject({ lambda: { use_docker: false } });
+    } finally {
+      await moto.stop();
+    }
+    await moto.stop();
+    await expect(fetch(`${moto.endpoint}/moto-api/`)).rejects.toThrow();
+  });
+});
