@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A direct invocation: `{}` or `{ "action": "metadata" }` for the metadata, `{ "action": "liveness" }` for liveness. */
 export const directRequestSchema = z.strictObject({

@@ -3,7 +3,7 @@
 // build metadata so a pre-traffic hook can check the version it is about to shift traffic to.
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { healthProbe } from '../../shared/middleware/health-probe.js';
 import { logger } from '../../shared/powertools.js';
 import { parseInput } from '../../shared/validate.js';

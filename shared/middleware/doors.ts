@@ -43,7 +43,7 @@ export function doors(): MiddlewareObj<unknown, unknown, Error, Context, Interna
         // retries, hand it to the function's failure destination, rather than losing the remediation.
         if (door === 'alarm') return;
       } else {
-        logger.warn('request refused', { code: body.code, message: body.message, field: body.field });
+        logger.warn('request refused', { code: body.code, reason: body.message, field: body.field });
         metrics.addMetric('Refused', MetricUnit.Count, 1);
       }
       const failure: DirectError = { ok: false, error: body };

@@ -1,7 +1,7 @@
 // SNS-delivered CloudWatch alarm notifications to one Invocation.
 // Format: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
 import type { SNSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../errors.js';
 import type { Invocation } from './types.js';
 

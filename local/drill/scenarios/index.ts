@@ -1,0 +1,5 @@
+import type { Scenario } from '../scenario.js';
+import { healthScenarios } from './health.js';
+
+/** Every scenario of the game day, in the order an incident would need them. */
+export const scenarios: Scenario[] = [...healthScenarios];

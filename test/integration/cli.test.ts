@@ -1,0 +1,116 @@
+// The commands README.md tells a new user to type, run as that user would: as child processes.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../local/template.js';
+
+function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const result = spawnSync(process.execPath, [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), ...args], {
+    cwd: projectRoot,
+    env: { ...env, NODE_NO_WARNINGS: '1' },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('runbook invoke', () => {
+  it('prints the health metadata as JSON with --emulator, starting and provisioning its own emulator', () => {
+    // Act
+    const { code, stdout, stderr } = run([
+      'cli/main.ts',
+      'invoke',
+      'HealthFunction',
+      '-e',
+      'events/apigw/health-metadata.json',
+      '--emulator',
+    ]);
+
+    // Assess
+    expect(code, stderr).toBe(0);
+    const response = JSON.parse(stdout);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
+    const body = JSON.parse(response.body);
+    expect(body).toMatchObject({
+      ok: true,
+      status: 'ok',
+      target: { status: 'ok', alias: 'live', version: '3' },
+    });
+    expect(body.schedules.items[0].state).toBe('ENABLED');
+  }, 120_000);
+
+  it('exits 2 and prints the refusal when the function answers ok:false', () => {
+    const { code, stdout } = run([
+      'cli/main.ts',
+      'invoke',
+      'HealthFunction',
+      '-e',
+      'events/direct/health-bad-action.json',
+    ]);
+
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toMatchObject({
+      ok: false,
+      error: { code: 'ValidationError', field: 'action' },
+    });
+  });
+
+  it('exits 1 naming the known functions when the logical id does not exist', () => {
+    const { code, stderr } = run(['cli/main.ts', 'invoke', 'NoSuchFunction']);
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('no function NoSuchFunction');
+    expect(stderr).toContain('HealthFunction');
+  });
+
+  it('applies --env-vars in SAM format to the function', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-'));
+    const envFile = join(dir, 'env.json');
+    spawnSync('sh', ['-c', `echo '{"WorkloadFunction":{"GIT_SHA":"abcdef1234567"}}' > ${envFile}`]);
+
+    // Act
+    const { code, stdout } = run([
+      'cli/main.ts',
+      'invoke',
+      'WorkloadFunction',
+      '-e',
+      'events/direct/workload-probe.json',
+      '--env-vars',
+      envFile,
+    ]);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ runbook: 'health', gitSha: 'abcdef1234567' });
+    expect(readFileSync(envFile, 'utf8')).toContain('GIT_SHA');
+  });
+});
+
+describe('npm run drill', () => {
+  it('runs the whole game day against a fresh emulator and ends in a passing scorecard', () => {
+    // Prepare
+    const out = join(mkdtempSync(join(tmpdir(), 'drill-')), 'drill.json');
+
+    // Act
+    const { code, stdout, stderr } = run(['local/drill/main.ts', '--out', out]);
+
+    // Assess
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
+    expect(stdout).toMatch(/^drill: \d+ passed, 0 failed$/m);
+    const card = JSON.parse(readFileSync(out, 'utf8'));
+    expect(card.failed).toBe(0);
+    expect(card.scenarios.map((scenario: { name: string }) => scenario.name)).toEqual(
+      expect.arrayContaining([
+        'health.liveness',
+        'health.metadata',
+        'health.canary-incident',
+        'health.degraded',
+      ]),
+    );
+    expect(card.scenarios.every((scenario: { result: string }) => scenario.result === 'pass')).toBe(true);
+  }, 120_000);
+});

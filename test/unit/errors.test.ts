@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigurationError,
+  ConflictError,
+  ForbiddenError,
+  isAwsError,
+  MethodNotAllowedError,
+  NotFoundError,
+  publicError,
+  RunbookError,
+  ValidationError,
+} from '../../shared/errors.js';
+
+describe('RunbookError and its subclasses', () => {
+  const kinds = [
+    { error: new ValidationError('toVersion: expected a number', 'toVersion'), name: 'ValidationError', statusCode: 400, code: 'ValidationError', expose: true },
+    { error: new ForbiddenError('not allowed to act on trading'), name: 'ForbiddenError', statusCode: 403, code: 'Forbidden', expose: true },
+    { error: new NotFoundError('no version 99', 'toVersion'), name: 'NotFoundError', statusCode: 404, code: 'NotFound', expose: true },
+    { error: new MethodNotAllowedError('POST', '/health', ['GET']), name: 'MethodNotAllowedError', statusCode: 405, code: 'MethodNotAllowed', expose: true },
+    { error: new ConflictError('alias moved meanwhile', 'alias'), name: 'ConflictError', statusCode: 409, code: 'Conflict', expose: true },
+    { error: new ConfigurationError('environment variable X is not set'), name: 'ConfigurationError', statusCode: 500, code: 'ConfigurationError', expose: false },
+  ];
+
+  it.each(kinds)('makes $name a $statusCode RunbookError coded $code, exposed: $expose', ({ error, name, statusCode, code, expose }) => {
+    // Assess
+    expect(error).toBeInstanceOf(RunbookError);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe(name);
+    expect(error.statusCode).toBe(statusCode);
+    expect(error.code).toBe(code);
+    expect(error.expose).toBe(expose);
+  });
+
+  it('keeps the cause it was given, and has none when given none', () => {
+    // Prepare
+    const cause = new SyntaxError('Unexpected token } in JSON');
+
+    // Act
+    const withCause = new ValidationError('request body is not valid JSON', 'body', cause);
+    const withoutCause = new ValidationError('request body is not valid JSON', 'body');
+
+    // Assess
+    expect(withCause.cause).toBe(cause);
+    expect('cause' in withoutCause).toBe(false);
+  });
+
+  it('names the field in its body only when there is one', () => {
+    expect(new ValidationError('toVersion: required', 'toVersion').toBody()).toEqual({
+      code: 'ValidationError',
+      message: 'toVersion: required',
+      field: 'toVersion',
+    });
+    expect(new ValidationError('event must be a JSON object').toBody()).toStrictEqual({
+      code: 'ValidationError',
+      message: 'event must be a JSON object',
+    });
+  });
+
+  it('tells which methods a path allows', () => {
+    // Act
+    const error = new MethodNotAllowedError('DELETE', '/health/metadata', ['GET', 'HEAD']);
+
+    // Assess
+    expect(error.allow).toEqual(['GET', 'HEAD']);
+    expect(error.message).toBe('DELETE is not allowed on /health/metadata; use GET, HEAD');
+  });
+});
+
+describe('publicError', () => {
+  it('shows a client mistake as it is, with its status and field', () => {
+    // Act
+    const answer = publicError(new NotFoundError('no version 99 of trading', 'toVersion'));
+
+    // Assess
+    expect(answer).toEqual({
+      statusCode: 404,
+      body: { code: 'NotFound', message: 'no version 99 of trading', field: 'toVersion' },
+    });
+  });
+
+  const internals: Array<{ case: string; error: unknown }> = [
+    { case: 'a 5xx RunbookError', error: new ConfigurationError('AUDIT_TABLE=runbook-audit-secret-name is wrong') },
+    { case: 'a plain Error', error: new Error('connect ECONNREFUSED 10.0.3.17:5432 password=hunter2') },
+    { case: 'an SDK error', error: Object.assign(new Error('User: arn:aws:iam::123456789012:role/x is not authorized'), { name: 'AccessDeniedException' }) },
+    { case: 'a thrown string', error: 'runbook-audit-secret-name' },
+    { case: 'undefined', error: undefined },
+  ];
+
+  it.each(internals)('answers $case with a generic 500 that reveals nothing of it', ({ error }) => {
+    // Act
+    const answer = publicError(error);
+
+    // Assess
+    expect(answer).toEqual({
+      statusCode: 500,
+      body: { code: 'InternalError', message: 'internal error; the details are in the function log' },
+    });
+    const text = JSON.stringify(answer);
+    expect(text).not.toMatch(/secret-name|hunter2|ECONNREFUSED|not authorized|AccessDenied/);
+  });
+});
+
+describe('isAwsError', () => {
+  const conditional = Object.assign(new Error('The conditional request failed'), {
+    name: 'ConditionalCheckFailedException',
+  });
+
+  it('recognises a modelled exception by any of the names given', () => {
+    expect(isAwsError(conditional, 'ResourceNotFoundException', 'ConditionalCheckFailedException')).toBe(true);
+  });
+
+  it.each([
+    { case: 'another exception', error: conditional, names: ['ResourceNotFoundException'] },
+    { case: 'a plain object with that name', error: { name: 'ConditionalCheckFailedException' }, names: ['ConditionalCheckFailedException'] },
+    { case: 'a string', error: 'ConditionalCheckFailedException', names: ['ConditionalCheckFailedException'] },
+    { case: 'no names at all', error: conditional, names: [] },
+  ])('does not recognise $case', ({ error, names }) => {
+    expect(isAwsError(error, ...names)).toBe(false);
+  });
+});
