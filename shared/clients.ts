@@ -7,6 +7,7 @@
 // (AWS_ENDPOINT_URL, AWS_REGION, AWS_MAX_ATTEMPTS): handler code never names an endpoint, so the same
 // bundle talks to AWS in Lambda and to the local emulator in tests and drills.
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -35,6 +36,7 @@ export const lambdaClient = /* @__PURE__ */ lazy(() => new LambdaClient({}));
 export const cloudWatchClient = /* @__PURE__ */ lazy(() => new CloudWatchClient({}));
 export const schedulerClient = /* @__PURE__ */ lazy(() => new SchedulerClient({}));
 export const snsClient = /* @__PURE__ */ lazy(() => new SNSClient({}));
+export const codeDeployClient = /* @__PURE__ */ lazy(() => new CodeDeployClient({}));
 export const dynamoDocumentClient = /* @__PURE__ */ lazy(() =>
   DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
