@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { loadTemplate, projectRoot } from '../../local/template.js';
+import { resourcesOfType } from './intrinsics.js';
+
+const notInstalled =
+  'cfn-lint is not installed (or not on PATH): install it with `pip install cfn-lint`. ' +
+  'It bundles the SAM translator and runs offline; this test does not skip without it.';
+
+/** Runs `cfn-lint template.yaml` from the project root; resolves with its exit code and combined output. */
+function cfnLint(): Promise<{ exitCode: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('cfn-lint', ['template.yaml'], { cwd: projectRoot, timeout: 55_000 });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'ENOENT' ? new Error(notInstalled, { cause: error }) : error);
+    });
+    child.on('close', (exitCode) => {
+      // 127 is a shell's (or a pyenv shim's) "command not found".
+      if (exitCode === 127) reject(new Error(`${notInstalled}\n${output}`));
+      else resolve({ exitCode, output });
+    });
+  });
+}
+
+describe('template.yaml', () => {
+  const template = loadTemplate();
+
+  it('passes cfn-lint with no findings', async () => {
+    // Act
+    const result = await cfnLint();
+
+    // Assess: one comparison, so a failure prints every finding.
+    expect(result).toEqual({ exitCode: 0, output: '' });
+  }, 60_000);
+
+  it('gives every log group a retention, so no log is kept (and billed) forever', () => {
+    // Prepare
+    const logGroups = resourcesOfType(template, 'AWS::Logs::LogGroup');
+
+    // Act
+    const withoutRetention = logGroups
+      .filter(([, resource]) => resource.Properties?.RetentionInDays === undefined)
+      .map(([logicalId]) => logicalId);
+
+    // Assess
+    expect(logGroups.length).toBeGreaterThan(0);
+    expect(withoutRetention).toEqual([]);
+  });
+});
