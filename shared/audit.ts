@@ -8,7 +8,7 @@ import { dynamoDocumentClient, snsClient } from './clients.js';
 import { optionalEnv, requireEnv } from './env.js';
 import { isAwsError, RunbookError } from './errors.js';
 import { logger as defaultLogger } from './powertools.js';
-import { redact } from './redact.js';
+import { redact, redactString } from './redact.js';
 
 export type AuditOutcome = 'succeeded' | 'failed' | 'planned' | 'unchanged';
 
@@ -58,6 +58,8 @@ export interface AuditDeps {
 
 // DynamoDB's item limit is 400 KB; keep headroom for attribute names and indexes.
 const MAX_ITEM_BYTES = 350 * 1024;
+// SNS messages are at most 256 KB; a larger summary leaves its state out and points at the record.
+const MAX_NOTIFICATION_BYTES = 240 * 1024;
 const DEFAULT_RETENTION_DAYS = 400;
 
 export class AuditTooLargeError extends RunbookError {
@@ -91,7 +93,10 @@ export class AuditLedger {
     const retentionDays = this.deps.retentionDays ?? DEFAULT_RETENTION_DAYS;
     const record: AuditRecord = {
       ...entry,
-      // Secrets never reach the ledger, whatever a caller put in a request or a state snapshot.
+      // Secrets never reach the ledger, whatever a caller put in a reason, a request or a state snapshot.
+      reason: redactString(entry.reason),
+      target: redactString(entry.target),
+      ...(entry.undo === undefined ? {} : { undo: redactString(entry.undo) }),
       request: redact(entry.request),
       before: redact(entry.before),
       after: redact(entry.after),
@@ -126,7 +131,7 @@ export class AuditLedger {
           TopicArn: this.deps.topicArn,
           // SNS subjects are at most 100 ASCII characters with no line breaks.
           Subject: subject.replace(/[^\x20-\x7e]/g, '?').slice(0, 100),
-          Message: JSON.stringify(summary(record), null, 2),
+          Message: notificationText(record),
           MessageAttributes: {
             action: { DataType: 'String', StringValue: record.action },
             outcome: { DataType: 'String', StringValue: record.outcome },
@@ -178,6 +183,13 @@ export class AuditLedger {
     } while (startKey && records.length < limit);
     return records;
   }
+}
+
+function notificationText(record: AuditRecord): string {
+  const full = JSON.stringify(summary(record), null, 2);
+  if (Buffer.byteLength(full) <= MAX_NOTIFICATION_BYTES) return full;
+  const pointer = `too large for a notification: read audit record ${record.auditId}`;
+  return JSON.stringify({ ...summary(record), before: pointer, after: pointer }, null, 2);
 }
 
 /** What the ops topic says: enough to act on, small enough for an email. */

@@ -17,7 +17,8 @@ export async function withinBudget<T extends object>(
     }, budgetMs);
   });
   try {
-    return { status: 'ok', ...(await Promise.race([read(controller.signal), timeout])) };
+    // `status` last: a result's own `status` field must not pass for the read's.
+    return { ...(await Promise.race([read(controller.signal), timeout])), status: 'ok' };
   } catch (error) {
     return { status: 'error', error: describe(error) };
   } finally {

@@ -9,7 +9,7 @@ import {
 import { GetAliasCommand, GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetScheduleCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Context } from 'aws-lambda';
-import { describe, type Part, withinBudget } from '../../shared/budget.js';
+import { type Part, withinBudget } from '../../shared/budget.js';
 import { type BuildInfo, buildInfo } from '../../shared/build-info.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { healthConfigSchema } from './schema.js';
@@ -39,8 +39,18 @@ export function healthConfig(env: NodeJS.ProcessEnv = process.env): HealthConfig
     ...(config.WATCHED_FUNCTION ? { functionName: config.WATCHED_FUNCTION } : {}),
     alias: config.WATCHED_ALIAS,
     schedules: config.WATCHED_SCHEDULES.map((ref) => {
-      const [group, name] = ref.split('/') as [string, string];
-      return { group, name };
+      if (ref.includes('/')) {
+        const [group, name] = ref.split('/') as [string, string];
+        return { group, name };
+      }
+      // A bare name lives in WATCHED_SCHEDULE_GROUP, as template.yaml passes an existing workload's schedules;
+      // without one, guessing a group would report on the wrong schedule.
+      if (!config.WATCHED_SCHEDULE_GROUP) {
+        throw new ConfigurationError(
+          `health configuration: WATCHED_SCHEDULES: "${ref}" has no group and WATCHED_SCHEDULE_GROUP is not set`,
+        );
+      }
+      return { group: config.WATCHED_SCHEDULE_GROUP, name: ref };
     }),
     ...(config.WATCHED_ALARM_PREFIX ? { alarmPrefix: config.WATCHED_ALARM_PREFIX } : {}),
     budgetMs: config.HEALTH_BUDGET_MS,
@@ -116,25 +126,22 @@ async function readTarget(deps: HealthDeps, functionName: string, alias: string,
   return state;
 }
 
-async function readSchedules(deps: HealthDeps, schedules: HealthConfig['schedules'], signal: AbortSignal) {
+async function readSchedules(deps: HealthDeps, schedules: HealthConfig['schedules'], budgetMs: number) {
+  // Each schedule has its own budget, so one hung read costs that schedule's state, not every schedule's.
   // Only names and states leave this function: a schedule's Input may carry anything, secrets included.
   const items = await Promise.all(
     schedules.map(async ({ group, name }): Promise<ScheduleState> => {
-      try {
+      const read = await withinBudget(budgetMs, async (signal) => {
         const schedule = await deps.scheduler.send(new GetScheduleCommand({ GroupName: group, Name: name }), {
           abortSignal: signal,
         });
         return {
-          group,
-          name,
-          status: 'ok',
           ...(schedule.State ? { state: schedule.State } : {}),
           ...(schedule.ScheduleExpression ? { expression: schedule.ScheduleExpression } : {}),
           ...(schedule.ScheduleExpressionTimezone ? { timezone: schedule.ScheduleExpressionTimezone } : {}),
         };
-      } catch (error) {
-        return { group, name, status: 'error', error: describe(error) };
-      }
+      });
+      return { group, name, ...read };
     }),
   );
   return { items };
@@ -180,7 +187,7 @@ export async function readMetadata(
     functionName
       ? withinBudget(config.budgetMs, (signal) => readTarget(deps, functionName, config.alias, signal))
       : Promise.resolve({ status: 'unconfigured' as const }),
-    withinBudget(config.budgetMs, (signal) => readSchedules(deps, config.schedules, signal)),
+    withinBudget(config.budgetMs + 100, () => readSchedules(deps, config.schedules, config.budgetMs)),
     alarmPrefix
       ? withinBudget(config.budgetMs, (signal) => readAlarms(deps, alarmPrefix, signal))
       : Promise.resolve({ status: 'unconfigured' as const }),

@@ -7,12 +7,20 @@ export const directRequestSchema = z.strictObject({
 
 export type DirectRequest = z.infer<typeof directRequestSchema>;
 
-const scheduleRef = z.string().regex(/^[0-9A-Za-z_.-]{1,64}\/[0-9A-Za-z_.-]{1,64}$/, 'expected group/name');
+const scheduleName = /^[0-9A-Za-z_.-]{1,64}$/;
+const scheduleRef = z
+  .string()
+  .regex(
+    /^([0-9A-Za-z_.-]{1,64}\/)?[0-9A-Za-z_.-]{1,64}$/,
+    'expected group/name, or a name in WATCHED_SCHEDULE_GROUP',
+  );
+// CloudFormation passes an unset optional parameter as '': that means "not configured", not a bad value.
+const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
 
 /** The function's configuration, from template.yaml. */
 export const healthConfigSchema = z.object({
-  WATCHED_FUNCTION: z.string().min(1).optional(),
-  WATCHED_ALIAS: z.string().min(1).default('live'),
+  WATCHED_FUNCTION: z.preprocess(unsetIfEmpty, z.string().min(1).optional()),
+  WATCHED_ALIAS: z.preprocess(unsetIfEmpty, z.string().min(1).default('live')),
   WATCHED_SCHEDULES: z
     .string()
     .default('')
@@ -23,6 +31,7 @@ export const healthConfigSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(scheduleRef)),
-  WATCHED_ALARM_PREFIX: z.string().min(1).optional(),
+  WATCHED_SCHEDULE_GROUP: z.preprocess(unsetIfEmpty, z.string().regex(scheduleName).optional()),
+  WATCHED_ALARM_PREFIX: z.preprocess(unsetIfEmpty, z.string().min(1).optional()),
   HEALTH_BUDGET_MS: z.coerce.number().int().positive().max(25_000).default(2500),
 });

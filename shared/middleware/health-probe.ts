@@ -1,5 +1,6 @@
 // Lets any workload function answer `{ "runbook": "health" }` with its build metadata instead of running,
 // so a pre-traffic hook can confirm that a new version carries the git sha it expects.
+import { cleanupMiddlewares } from '@aws-lambda-powertools/commons';
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type BuildInfo, buildInfo } from '../build-info.js';
@@ -23,9 +24,12 @@ export function isHealthProbe(event: unknown): boolean {
 export function healthProbe(): MiddlewareObj<unknown, unknown, Error, Context> {
   return {
     name: 'healthProbe',
-    // Returning from `before` ends the invocation there: the workload itself never runs.
-    before: (request): HealthProbeAnswer | undefined => {
+    // Returning from `before` ends the invocation there: the workload itself never runs. middy then skips
+    // every `after`, so the Powertools middlewares' own clean-up (logger state, metrics flush, trace segment)
+    // is run here, as Powertools documents for early returns.
+    before: async (request): Promise<HealthProbeAnswer | undefined> => {
       if (!isHealthProbe(request.event)) return undefined;
+      await cleanupMiddlewares(request);
       return {
         runbook: 'health',
         ...buildInfo(),

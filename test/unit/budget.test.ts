@@ -45,7 +45,10 @@ describe('withinBudget', () => {
 
   it('still waits for a read that is slow but within budget', async () => {
     // Prepare
-    const pending = withinBudget(250, () => new Promise<{ late: boolean }>((resolve) => setTimeout(() => resolve({ late: true }), 200)));
+    const pending = withinBudget(
+      250,
+      () => new Promise<{ late: boolean }>((resolve) => setTimeout(() => resolve({ late: true }), 200)),
+    );
 
     // Act
     await vi.advanceTimersByTimeAsync(200);
@@ -56,9 +59,12 @@ describe('withinBudget', () => {
 
   it('turns a failed read into an error naming the exception', async () => {
     // Prepare
-    const failure = Object.assign(new Error('Function not found: arn:aws:lambda:us-east-1:123456789012:function:trading'), {
-      name: 'ResourceNotFoundException',
-    });
+    const failure = Object.assign(
+      new Error('Function not found: arn:aws:lambda:us-east-1:123456789012:function:trading'),
+      {
+        name: 'ResourceNotFoundException',
+      },
+    );
 
     // Act
     const part = await withinBudget(1000, async () => {
@@ -68,7 +74,8 @@ describe('withinBudget', () => {
     // Assess
     expect(part).toEqual({
       status: 'error',
-      error: 'ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:123456789012:function:trading',
+      error:
+        'ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:123456789012:function:trading',
     });
     expect(vi.getTimerCount()).toBe(0);
   });

@@ -57,7 +57,11 @@ describe('buildInfo', () => {
 
   it('falls back to the values defined at bundle time', () => {
     // Prepare
-    defineBundle({ __BUNDLE_GIT_SHA__: BUNDLE_SHA, __BUNDLE_BUILD_ID__: 'bundle-77', __BUNDLE_BUILT_AT__: '2026-11-21T22:00:00Z' });
+    defineBundle({
+      __BUNDLE_GIT_SHA__: BUNDLE_SHA,
+      __BUNDLE_BUILD_ID__: 'bundle-77',
+      __BUNDLE_BUILT_AT__: '2026-11-21T22:00:00Z',
+    });
 
     // Act
     const info = buildInfo({});

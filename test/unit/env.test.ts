@@ -41,12 +41,17 @@ describe('intEnv', () => {
     expect(intEnv('HEALTH_BUDGET_MS', 2500, { HEALTH_BUDGET_MS: '' })).toBe(2500);
   });
 
-  it.each(['0', '-5', '1.5', 'fast', 'NaN'])('refuses %j as a deployment error naming the variable', (raw) => {
-    // Act
-    const attempt = () => intEnv('HEALTH_BUDGET_MS', 2500, { HEALTH_BUDGET_MS: raw });
+  it.each(['0', '-5', '1.5', 'fast', 'NaN'])(
+    'refuses %j as a deployment error naming the variable',
+    (raw) => {
+      // Act
+      const attempt = () => intEnv('HEALTH_BUDGET_MS', 2500, { HEALTH_BUDGET_MS: raw });
 
-    // Assess
-    expect(attempt).toThrow(ConfigurationError);
-    expect(attempt).toThrow(`environment variable HEALTH_BUDGET_MS must be a positive integer, got "${raw}"`);
-  });
+      // Assess
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(
+        `environment variable HEALTH_BUDGET_MS must be a positive integer, got "${raw}"`,
+      );
+    },
+  );
 });

@@ -13,23 +13,62 @@ import {
 
 describe('RunbookError and its subclasses', () => {
   const kinds = [
-    { error: new ValidationError('toVersion: expected a number', 'toVersion'), name: 'ValidationError', statusCode: 400, code: 'ValidationError', expose: true },
-    { error: new ForbiddenError('not allowed to act on trading'), name: 'ForbiddenError', statusCode: 403, code: 'Forbidden', expose: true },
-    { error: new NotFoundError('no version 99', 'toVersion'), name: 'NotFoundError', statusCode: 404, code: 'NotFound', expose: true },
-    { error: new MethodNotAllowedError('POST', '/health', ['GET']), name: 'MethodNotAllowedError', statusCode: 405, code: 'MethodNotAllowed', expose: true },
-    { error: new ConflictError('alias moved meanwhile', 'alias'), name: 'ConflictError', statusCode: 409, code: 'Conflict', expose: true },
-    { error: new ConfigurationError('environment variable X is not set'), name: 'ConfigurationError', statusCode: 500, code: 'ConfigurationError', expose: false },
+    {
+      error: new ValidationError('toVersion: expected a number', 'toVersion'),
+      name: 'ValidationError',
+      statusCode: 400,
+      code: 'ValidationError',
+      expose: true,
+    },
+    {
+      error: new ForbiddenError('not allowed to act on trading'),
+      name: 'ForbiddenError',
+      statusCode: 403,
+      code: 'Forbidden',
+      expose: true,
+    },
+    {
+      error: new NotFoundError('no version 99', 'toVersion'),
+      name: 'NotFoundError',
+      statusCode: 404,
+      code: 'NotFound',
+      expose: true,
+    },
+    {
+      error: new MethodNotAllowedError('POST', '/health', ['GET']),
+      name: 'MethodNotAllowedError',
+      statusCode: 405,
+      code: 'MethodNotAllowed',
+      expose: true,
+    },
+    {
+      error: new ConflictError('alias moved meanwhile', 'alias'),
+      name: 'ConflictError',
+      statusCode: 409,
+      code: 'Conflict',
+      expose: true,
+    },
+    {
+      error: new ConfigurationError('environment variable X is not set'),
+      name: 'ConfigurationError',
+      statusCode: 500,
+      code: 'ConfigurationError',
+      expose: false,
+    },
   ];
 
-  it.each(kinds)('makes $name a $statusCode RunbookError coded $code, exposed: $expose', ({ error, name, statusCode, code, expose }) => {
-    // Assess
-    expect(error).toBeInstanceOf(RunbookError);
-    expect(error).toBeInstanceOf(Error);
-    expect(error.name).toBe(name);
-    expect(error.statusCode).toBe(statusCode);
-    expect(error.code).toBe(code);
-    expect(error.expose).toBe(expose);
-  });
+  it.each(kinds)(
+    'makes $name a $statusCode RunbookError coded $code, exposed: $expose',
+    ({ error, name, statusCode, code, expose }) => {
+      // Assess
+      expect(error).toBeInstanceOf(RunbookError);
+      expect(error).toBeInstanceOf(Error);
+      expect(error.name).toBe(name);
+      expect(error.statusCode).toBe(statusCode);
+      expect(error.code).toBe(code);
+      expect(error.expose).toBe(expose);
+    },
+  );
 
   it('keeps the cause it was given, and has none when given none', () => {
     // Prepare
@@ -79,9 +118,17 @@ describe('publicError', () => {
   });
 
   const internals: Array<{ case: string; error: unknown }> = [
-    { case: 'a 5xx RunbookError', error: new ConfigurationError('AUDIT_TABLE=runbook-audit-secret-name is wrong') },
+    {
+      case: 'a 5xx RunbookError',
+      error: new ConfigurationError('AUDIT_TABLE=runbook-audit-secret-name is wrong'),
+    },
     { case: 'a plain Error', error: new Error('connect ECONNREFUSED 10.0.3.17:5432 password=hunter2') },
-    { case: 'an SDK error', error: Object.assign(new Error('User: arn:aws:iam::123456789012:role/x is not authorized'), { name: 'AccessDeniedException' }) },
+    {
+      case: 'an SDK error',
+      error: Object.assign(new Error('User: arn:aws:iam::123456789012:role/x is not authorized'), {
+        name: 'AccessDeniedException',
+      }),
+    },
     { case: 'a thrown string', error: 'runbook-audit-secret-name' },
     { case: 'undefined', error: undefined },
   ];
@@ -106,13 +153,23 @@ describe('isAwsError', () => {
   });
 
   it('recognises a modelled exception by any of the names given', () => {
-    expect(isAwsError(conditional, 'ResourceNotFoundException', 'ConditionalCheckFailedException')).toBe(true);
+    expect(isAwsError(conditional, 'ResourceNotFoundException', 'ConditionalCheckFailedException')).toBe(
+      true,
+    );
   });
 
   it.each([
     { case: 'another exception', error: conditional, names: ['ResourceNotFoundException'] },
-    { case: 'a plain object with that name', error: { name: 'ConditionalCheckFailedException' }, names: ['ConditionalCheckFailedException'] },
-    { case: 'a string', error: 'ConditionalCheckFailedException', names: ['ConditionalCheckFailedException'] },
+    {
+      case: 'a plain object with that name',
+      error: { name: 'ConditionalCheckFailedException' },
+      names: ['ConditionalCheckFailedException'],
+    },
+    {
+      case: 'a string',
+      error: 'ConditionalCheckFailedException',
+      names: ['ConditionalCheckFailedException'],
+    },
     { case: 'no names at all', error: conditional, names: [] },
   ])('does not recognise $case', ({ error, names }) => {
     expect(isAwsError(error, ...names)).toBe(false);

@@ -51,7 +51,14 @@ describe('parseInput', () => {
     },
     {
       case: 'a bad item deep in an array',
-      input: { toVersion: '7', reason: 'errors', schedules: [{ group: 'g', name: 'daily' }, { group: 'g', name: '' }] },
+      input: {
+        toVersion: '7',
+        reason: 'errors',
+        schedules: [
+          { group: 'g', name: 'daily' },
+          { group: 'g', name: '' },
+        ],
+      },
       field: 'schedules.1.name',
       message: /^schedules\.1\.name: /,
     },

@@ -49,7 +49,13 @@ export function httpApiEvent(options: HttpApiOptions = {}): APIGatewayProxyEvent
       apiId: 'abc123',
       domainName: `abc123.execute-api.${REGION}.amazonaws.com`,
       domainPrefix: 'abc123',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.10', userAgent: 'runbook-cli/0.1.0' },
+      http: {
+        method,
+        path: rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: '203.0.113.10',
+        userAgent: 'runbook-cli/0.1.0',
+      },
       requestId: 'Yx2AbCdEfGhIjK=',
       routeKey,
       stage: '$default',
@@ -193,8 +199,10 @@ export function snsEvent(message: Record<string, unknown> | string = alarmNotifi
           Message: typeof message === 'string' ? message : JSON.stringify(message),
           Timestamp: '2026-11-22T03:01:10.200Z',
           SignatureVersion: '1',
-          Signature: 'EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=',
-          SigningCertUrl: 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem',
+          Signature:
+            'EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=',
+          SigningCertUrl:
+            'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem',
           UnsubscribeUrl: `https://sns.${REGION}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${topicArn}:2bcfbf39`,
           MessageAttributes: {},
         },
