@@ -2,10 +2,12 @@
 import './quiet.js';
 import { emulatorCommand } from './emulator.js';
 import { invokeCommand } from './invoke.js';
+import { rollbackCommand } from './rollback.js';
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   invoke: invokeCommand,
   emulator: emulatorCommand,
+  rollback: rollbackCommand,
 };
 
 const help = `usage: runbook <command> [options]
@@ -13,6 +15,8 @@ const help = `usage: runbook <command> [options]
 commands:
   invoke <LogicalId> [-e event.json] [--env-vars env.json] [--emulator]   run a handler in-process (sam local invoke, no Docker)
   emulator [--port N]                                                       run moto with the stack provisioned, until Ctrl-C
+  rollback --function NAME --reason TEXT [--alias live] [--to-version N | --to-git-sha SHA] [--dry-run] [--force] [--yes]
+           [--emulator | --via lambda --rollback-function NAME]             put an alias back on the known-good version
 
 The game-day drill: npm run drill [-- --json FILE]`;
 

@@ -1,6 +1,7 @@
 // Counts the AWS calls the handlers make, by attaching a middleware to the shared SDK clients they use.
 import {
   cloudWatchClient,
+  codeDeployClient,
   dynamoDocumentClient,
   lambdaClient,
   schedulerClient,
@@ -29,6 +30,7 @@ export function countSharedClientCalls(): CallCounter {
   const clients: [string, AnyClient][] = [
     ['Lambda', lambdaClient() as unknown as AnyClient],
     ['CloudWatch', cloudWatchClient() as unknown as AnyClient],
+    ['CodeDeploy', codeDeployClient() as unknown as AnyClient],
     ['Scheduler', schedulerClient() as unknown as AnyClient],
     ['SNS', snsClient() as unknown as AnyClient],
     ['DynamoDB', dynamoDocumentClient() as unknown as AnyClient],

@@ -6,7 +6,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type EmulatorState, provisionStack } from '../../local/emulator/provision.js';
 import { invokeFunction } from '../../local/invoke.js';
 import { projectRoot } from '../../local/template.js';
-import { uniqueName } from '../support/names.js';
 
 interface Expectation {
   function: string;
@@ -36,9 +35,11 @@ describe('sample events', () => {
   let state: EmulatorState;
 
   beforeAll(async () => {
+    // The stack the samples name (`runbook-local-WorkloadFunction`, as `npm run emulator` provisions it).
+    // No other test provisions this name on the shared moto (the drill uses `drill`, the others uniqueName).
     state = await provisionStack({
       endpoint: String(process.env.AWS_ENDPOINT_URL),
-      stackName: uniqueName('events'),
+      stackName: 'runbook-local',
     });
   });
 
