@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { ConfigurationError } from './errors.js';
 
 /** Reads a required environment variable, naming it when it is missing: a misdeployed function fails loudly. */
@@ -22,4 +23,35 @@ export function intEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = 
     throw new ConfigurationError(`environment variable ${name} must be a positive integer, got "${raw}"`);
   }
   return value;
+}
+
+// Settings schemas: a function's configuration is its environment, validated once with zod.
+
+/** CloudFormation passes an unset optional parameter as '': that means "not configured", not a bad value. */
+export const unsetIfEmpty = (value: unknown): unknown => (value === '' ? undefined : value);
+
+/** An optional text setting: absent or '' is undefined. */
+export const optionalSetting = z.preprocess(unsetIfEmpty, z.string().min(1).optional());
+
+/** A comma-separated list setting: absent or '' is an empty list; blanks around items are dropped. */
+export const listSetting = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
+/** Parses a function's settings from its environment; a bad one is a deployment error naming the variable. */
+export function parseSettings<S extends z.ZodType>(
+  schema: S,
+  what: string,
+  env: NodeJS.ProcessEnv = process.env,
+): z.output<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new ConfigurationError(`${what} configuration: ${issue?.path.join('.')}: ${issue?.message}`);
 }

@@ -11,6 +11,7 @@ import { GetScheduleCommand, type SchedulerClient } from '@aws-sdk/client-schedu
 import type { Context } from 'aws-lambda';
 import { type Part, withinBudget } from '../../shared/budget.js';
 import { type BuildInfo, buildInfo } from '../../shared/build-info.js';
+import { parseSettings } from '../../shared/env.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { healthConfigSchema } from './schema.js';
 
@@ -29,12 +30,7 @@ export interface HealthConfig {
 }
 
 export function healthConfig(env: NodeJS.ProcessEnv = process.env): HealthConfig {
-  const parsed = healthConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigurationError(`health configuration: ${issue?.path.join('.')}: ${issue?.message}`);
-  }
-  const config = parsed.data;
+  const config = parseSettings(healthConfigSchema, 'health', env);
   return {
     ...(config.WATCHED_FUNCTION ? { functionName: config.WATCHED_FUNCTION } : {}),
     alias: config.WATCHED_ALIAS,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { listSetting, optionalSetting, unsetIfEmpty } from '../../shared/env.js';
 
 /** A direct invocation: `{}` or `{ "action": "metadata" }` for the metadata, `{ "action": "liveness" }` for liveness. */
 export const directRequestSchema = z.strictObject({
@@ -14,24 +15,13 @@ const scheduleRef = z
     /^([0-9A-Za-z_.-]{1,64}\/)?[0-9A-Za-z_.-]{1,64}$/,
     'expected group/name, or a name in WATCHED_SCHEDULE_GROUP',
   );
-// CloudFormation passes an unset optional parameter as '': that means "not configured", not a bad value.
-const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
 
 /** The function's configuration, from template.yaml. */
 export const healthConfigSchema = z.object({
-  WATCHED_FUNCTION: z.preprocess(unsetIfEmpty, z.string().min(1).optional()),
+  WATCHED_FUNCTION: optionalSetting,
   WATCHED_ALIAS: z.preprocess(unsetIfEmpty, z.string().min(1).default('live')),
-  WATCHED_SCHEDULES: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(scheduleRef)),
+  WATCHED_SCHEDULES: listSetting.pipe(z.array(scheduleRef)),
   WATCHED_SCHEDULE_GROUP: z.preprocess(unsetIfEmpty, z.string().regex(scheduleName).optional()),
-  WATCHED_ALARM_PREFIX: z.preprocess(unsetIfEmpty, z.string().min(1).optional()),
+  WATCHED_ALARM_PREFIX: optionalSetting,
   HEALTH_BUDGET_MS: z.coerce.number().int().positive().max(25_000).default(2500),
 });

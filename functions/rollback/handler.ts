@@ -3,6 +3,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { auditLedgerFromEnv } from '../../shared/audit.js';
 import { codeDeployClient, lambdaClient } from '../../shared/clients.js';
+import { parseSettings } from '../../shared/env.js';
 import { ConfigurationError, ValidationError } from '../../shared/errors.js';
 import { runbookHandler } from '../../shared/handler.js';
 import { logger, metrics } from '../../shared/powertools.js';
@@ -14,12 +15,7 @@ import { type RollbackConfig, rollback } from './rollback.js';
 import { rollbackConfigSchema, rollbackRequestSchema } from './schema.js';
 
 export function rollbackConfig(env: NodeJS.ProcessEnv = process.env): RollbackConfig {
-  const parsed = rollbackConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigurationError(`rollback configuration: ${issue?.path.join('.')}: ${issue?.message}`);
-  }
-  const config = parsed.data;
+  const config = parseSettings(rollbackConfigSchema, 'rollback', env);
   return {
     ...(config.WATCHED_FUNCTION ? { watchedFunction: config.WATCHED_FUNCTION } : {}),
     rollbackAlarms: config.ROLLBACK_ALARMS,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { listSetting, optionalSetting } from '../../shared/env.js';
 
 // Lambda's own rules: https://docs.aws.amazon.com/lambda/latest/api/API_UpdateAlias.html
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -47,30 +48,17 @@ export const rollbackRequestSchema = z
 
 export type RollbackRequest = z.infer<typeof rollbackRequestSchema>;
 
-const csv = z
-  .string()
-  .default('')
-  .transform((value) =>
-    value
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean),
-  );
-
 /** The function's configuration, from template.yaml. */
 export const rollbackConfigSchema = z.object({
   /** The only function this deployment may roll back (its IAM allows no other). */
-  WATCHED_FUNCTION: z.string().min(1).optional(),
+  WATCHED_FUNCTION: optionalSetting,
   /** Alarms allowed to trigger a rollback: names, or name prefixes ending in `*`. */
-  ROLLBACK_ALARMS: csv,
+  ROLLBACK_ALARMS: listSetting,
   ROLLBACK_COOLDOWN_MINUTES: z
     .string()
     .optional()
     .transform((value) => (value ? Number(value) : 15))
     .pipe(z.number().int().min(0).max(1440)),
   /** The CodeDeploy application deploying the watched function; empty when there is none. */
-  CODEDEPLOY_APPLICATION: z
-    .string()
-    .optional()
-    .transform((value) => (value ? value : undefined)),
+  CODEDEPLOY_APPLICATION: optionalSetting,
 });
