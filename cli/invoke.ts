@@ -2,9 +2,8 @@
 // `sam local invoke` without Docker: runs the handler in-process and prints its result as JSON on stdout.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadState, provisionStack } from '../local/emulator/provision.js';
 import { invokeFunction } from '../local/invoke.js';
-import { emulatorEnv, startMoto } from '../local/moto.js';
+import { localStack } from './local-stack.js';
 import { fail, printJson, withStdoutOnStderr } from './output.js';
 
 export const usage = `usage: runbook invoke <LogicalId> [-e event.json] [--env-vars env.json] [--emulator]
@@ -45,18 +44,7 @@ export async function invokeCommand(argv: string[]): Promise<number> {
     ? (readJson(values['env-vars'], 'env vars') as Record<string, Record<string, string>>)
     : undefined;
 
-  let stop: (() => Promise<void>) | undefined;
-  let state = undefined as Awaited<ReturnType<typeof provisionStack>> | undefined;
-  if (values.emulator) {
-    const moto = await startMoto();
-    stop = moto.stop;
-    Object.assign(process.env, emulatorEnv(moto.endpoint));
-    state = await provisionStack({ endpoint: moto.endpoint });
-  } else if (process.env.AWS_ENDPOINT_URL) {
-    // A running `runbook emulator` leaves its stack description behind: use it to resolve the template's Refs.
-    const saved = loadState();
-    if (saved && saved.endpoint === process.env.AWS_ENDPOINT_URL) state = saved;
-  }
+  const { state, stop } = await localStack(values.emulator);
   try {
     const outcome = await withStdoutOnStderr(() =>
       invokeFunction({ logicalId, event, ...(state ? { state } : {}), ...(envVars ? { envVars } : {}) }),
@@ -68,6 +56,6 @@ export async function invokeCommand(argv: string[]): Promise<number> {
     process.stderr.write(`runbook: ${logicalId} answered in ${outcome.durationMs} ms\n`);
     return outcome.exitCode;
   } finally {
-    await stop?.();
+    await stop();
   }
 }

@@ -6,9 +6,8 @@ import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { type EmulatorState, loadState, provisionStack } from '../local/emulator/provision.js';
 import { invokeFunction, isFailure } from '../local/invoke.js';
-import { emulatorEnv, startMoto } from '../local/moto.js';
+import { localStack } from './local-stack.js';
 import { printJson, withStdoutOnStderr } from './output.js';
 
 export const usage = `usage: runbook rollback --function NAME [--alias live] [--to-version N | --to-git-sha SHA] --reason TEXT
@@ -112,17 +111,7 @@ export async function rollbackCommand(argv: string[]): Promise<number> {
     }
   }
 
-  let stop: (() => Promise<void>) | undefined;
-  let state: EmulatorState | undefined;
-  if (values.emulator) {
-    const moto = await startMoto();
-    stop = moto.stop;
-    Object.assign(process.env, emulatorEnv(moto.endpoint));
-    state = await provisionStack({ endpoint: moto.endpoint });
-  } else if (process.env.AWS_ENDPOINT_URL) {
-    const saved = loadState();
-    if (saved && saved.endpoint === process.env.AWS_ENDPOINT_URL) state = saved;
-  }
+  const { state, stop } = await localStack(values.emulator);
   try {
     const outcome = await withStdoutOnStderr(() =>
       invokeFunction({ logicalId: 'RollbackFunction', event: request, ...(state ? { state } : {}) }),
@@ -130,6 +119,6 @@ export async function rollbackCommand(argv: string[]): Promise<number> {
     printJson(outcome.result);
     return outcome.exitCode;
   } finally {
-    await stop?.();
+    await stop();
   }
 }
