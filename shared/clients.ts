@@ -11,7 +11,9 @@ import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface Lazy<T> {
@@ -36,6 +38,8 @@ export const lambdaClient = /* @__PURE__ */ lazy(() => new LambdaClient({}));
 export const cloudWatchClient = /* @__PURE__ */ lazy(() => new CloudWatchClient({}));
 export const schedulerClient = /* @__PURE__ */ lazy(() => new SchedulerClient({}));
 export const snsClient = /* @__PURE__ */ lazy(() => new SNSClient({}));
+export const sqsClient = /* @__PURE__ */ lazy(() => new SQSClient({}));
+export const secretsManagerClient = /* @__PURE__ */ lazy(() => new SecretsManagerClient({}));
 export const codeDeployClient = /* @__PURE__ */ lazy(() => new CodeDeployClient({}));
 export const dynamoDocumentClient = /* @__PURE__ */ lazy(() =>
   DynamoDBDocumentClient.from(new DynamoDBClient({}), {

@@ -5,7 +5,9 @@ import {
   dynamoDocumentClient,
   lambdaClient,
   schedulerClient,
+  secretsManagerClient,
   snsClient,
+  sqsClient,
 } from '../../shared/clients.js';
 
 export interface CallCounter {
@@ -33,6 +35,8 @@ export function countSharedClientCalls(): CallCounter {
     ['CodeDeploy', codeDeployClient() as unknown as AnyClient],
     ['Scheduler', schedulerClient() as unknown as AnyClient],
     ['SNS', snsClient() as unknown as AnyClient],
+    ['SQS', sqsClient() as unknown as AnyClient],
+    ['SecretsManager', secretsManagerClient() as unknown as AnyClient],
     ['DynamoDB', dynamoDocumentClient() as unknown as AnyClient],
   ];
   for (const [service, client] of clients) {
