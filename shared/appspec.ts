@@ -52,28 +52,3 @@ export function parseAppSpec(content: string | undefined): AppSpecTarget[] | und
   }
   return targets.length > 0 ? targets : undefined;
 }
-
-/** A JSON AppSpec shifting one alias, as SAM writes it. */
-export function lambdaAppSpec(target: AppSpecTarget, hooks: { pre?: string; post?: string } = {}): string {
-  const hookList = [
-    ...(hooks.pre ? [{ BeforeAllowTraffic: hooks.pre }] : []),
-    ...(hooks.post ? [{ AfterAllowTraffic: hooks.post }] : []),
-  ];
-  return JSON.stringify({
-    version: 0.0,
-    Resources: [
-      {
-        [target.name]: {
-          Type: 'AWS::Lambda::Function',
-          Properties: {
-            Name: target.name,
-            Alias: target.alias,
-            CurrentVersion: target.currentVersion,
-            TargetVersion: target.targetVersion,
-          },
-        },
-      },
-    ],
-    ...(hookList.length > 0 ? { Hooks: hookList } : {}),
-  });
-}
