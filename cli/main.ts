@@ -1,5 +1,6 @@
 // runbook: the operator's command line. One file per subcommand.
 import './quiet.js';
+import { deploySimCommand } from './deploy-sim.js';
 import { emulatorCommand } from './emulator.js';
 import { invokeCommand } from './invoke.js';
 import { rollbackCommand } from './rollback.js';
@@ -8,6 +9,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   invoke: invokeCommand,
   emulator: emulatorCommand,
   rollback: rollbackCommand,
+  'deploy-sim': deploySimCommand,
 };
 
 const help = `usage: runbook <command> [options]
@@ -17,6 +19,8 @@ commands:
   emulator [--port N]                                                       run moto with the stack provisioned, until Ctrl-C
   rollback --function NAME --reason TEXT [--alias live] [--to-version N | --to-git-sha SHA] [--dry-run] [--force] [--yes]
            [--emulator | --via lambda --rollback-function NAME]             put an alias back on the known-good version
+  deploy-sim --function NAME --to-version N [--canary-ms 1000] [--yes] [--emulator]
+                                                                            simulate a CodeDeploy canary (hooks, shift, alarms) in the emulator
 
 The game-day drill: npm run drill [-- --json FILE]`;
 

@@ -177,7 +177,11 @@ export class CodeDeploySimulator {
       deployment = this.record(input.deploymentId, group, input.target, 'waiting on a lifecycle hook');
       deployment.status = 'InProgress';
     }
-    deployment.executions.set(input.executionId, { hook: input.hook, status: 'Pending' });
+    // One the simulator is driving (its hook is running now) is left as it is; a finished one is opened again,
+    // as a fresh CodeDeploy invocation of the same sample event would find it.
+    if (deployment.executions.get(input.executionId)?.status !== 'Pending') {
+      deployment.executions.set(input.executionId, { hook: input.hook, status: 'Pending' });
+    }
     return deployment;
   }
 
