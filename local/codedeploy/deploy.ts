@@ -2,8 +2,14 @@
 // CreateDeployment and GetDeployment, as a pipeline would call CodeDeploy): `runbook deploy-sim`, the drill and
 // the integration tests all go through here.
 import { CodeDeployClient, CreateDeploymentCommand, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
-import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { EmulatorState } from '../emulator/provision.js';
+import {
+  GetAliasCommand,
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  PublishVersionCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
+import { type EmulatorState, sampleGitSha } from '../emulator/provision.js';
 import { localCodeDeploy } from './local.js';
 import type { DeploymentStatus, Step } from './simulator.js';
 
@@ -118,5 +124,53 @@ export async function simulateDeployment(
     local.onStep = undefined as never;
     lambda.destroy();
     codedeploy.destroy();
+  }
+}
+
+export interface NewVersion {
+  /** The sha its description records (the template's VersionDescription); default a fresh sample sha. */
+  describedGitSha?: string;
+  /** The sha its build really carries (GIT_SHA, what the health probe answers); default the described one. */
+  builtGitSha?: string;
+  /** Drill fault injection honoured by the local invoker (workload.ts): `error` or `hang`. */
+  fault?: 'error' | 'hang';
+}
+
+/** Publishes one more version of a function in the emulator, as a deploy would; returns its number. */
+export async function publishVersion(
+  state: EmulatorState,
+  functionName: string,
+  options: NewVersion = {},
+): Promise<{ version: string; gitSha: string }> {
+  const lambda = new LambdaClient({
+    endpoint: state.endpoint,
+    region: state.region,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 1,
+  });
+  try {
+    const current = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    const { DRILL_FAULT: _fault, ...variables } = current.Environment?.Variables ?? {};
+    const gitSha = options.describedGitSha ?? sampleGitSha(Date.now());
+    const description = `gitSha=${gitSha} buildId=local-sim-${Date.now().toString(36)}`;
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: functionName,
+        Description: description,
+        Environment: {
+          Variables: {
+            ...variables,
+            GIT_SHA: options.builtGitSha ?? gitSha,
+            ...(options.fault ? { DRILL_FAULT: options.fault } : {}),
+          },
+        },
+      }),
+    );
+    const published = await lambda.send(
+      new PublishVersionCommand({ FunctionName: functionName, Description: description }),
+    );
+    return { version: String(published.Version), gitSha };
+  } finally {
+    lambda.destroy();
   }
 }
