@@ -11,8 +11,9 @@ import { coldStart } from './cold-start.js';
 import { composition } from './composition.js';
 import { rollbackBench } from './rollback.js';
 import type { BenchSection } from './section.js';
+import { smokeBench } from './smoke.js';
 
-export const sections: BenchSection[] = [coldStart, composition, rollbackBench];
+export const sections: BenchSection[] = [coldStart, composition, rollbackBench, smokeBench];
 
 export const benchJsonPath = join(projectRoot, 'dist', 'bench.json');
 
