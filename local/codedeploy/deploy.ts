@@ -51,6 +51,8 @@ export async function simulateDeployment(
       `no deployment group deploys ${request.functionName} (template.yaml DeploymentPreference: ${known.join(', ') || 'none'})`,
     );
   }
+  // The canary's wait applies from this deployment on (a drill may hold a canary open to stop it).
+  if (options.canaryIntervalMs !== undefined) group.canaryIntervalMs = options.canaryIntervalMs;
   const alias = request.alias ?? group.alias;
   const config = {
     endpoint: state.endpoint,

@@ -157,6 +157,45 @@ describe('CodeDeploy hooks against the simulator and moto', () => {
     }
   });
 
+  it('lets the rollback function stop a canary in flight (StopDeployment served by the simulator)', async () => {
+    // Prepare: a deployment held at 10% for 20 s.
+    let canaryShifted: () => void = () => undefined;
+    const shifted = new Promise<void>((resolve) => {
+      canaryShifted = resolve;
+    });
+    const deployment = simulateDeployment(
+      state,
+      {
+        functionName,
+        toVersion: '1',
+        hookEnv,
+        onStep: (text) => text.startsWith('shift 10%') && canaryShifted(),
+      },
+      { canaryIntervalMs: 20_000 },
+    );
+    await shifted;
+
+    // Act
+    const rollback = await invokeFunction({
+      logicalId: 'RollbackFunction',
+      event: { actor: 'cli:test@ci', functionName, reason: 'canary errors in the integration test' },
+      state,
+      envVars: {
+        RollbackFunction: { CODEDEPLOY_APPLICATION: group.applicationName, ROLLBACK_COOLDOWN_MINUTES: '0' },
+      },
+    });
+    const result = await deployment;
+
+    // Assess
+    expect(rollback.result).toMatchObject({
+      ok: true,
+      chosenBy: 'in-flight-deployment',
+      toVersion: '2',
+      stoppedDeploymentId: result.deploymentId,
+    });
+    expect(result).toMatchObject({ status: 'Stopped', live: { version: '2', weights: {} } });
+  });
+
   it('answers the modelled exceptions as the real API does', async () => {
     // Prepare: one finished deployment, and one lifecycle event held open for a hook.
     const [finished] = (await codedeploy.send(new ListDeploymentsCommand({ ...group }))).deployments ?? [];
