@@ -17,6 +17,7 @@ import {
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
+import { type AuditLedger, auditLedgerFromEnv } from './audit.js';
 import { RunbookError } from './errors.js';
 import { logger, metrics, tracer } from './powertools.js';
 import { type Clock, retryThrottled } from './rate.js';
@@ -137,6 +138,20 @@ export const msSetting = (fallback: number) =>
     (value) => (value === undefined || value === '' ? fallback : Number(value)),
     z.number().int().min(0).max(900_000),
   );
+
+/**
+ * The audit ledger from the environment or, when it is misconfigured, one whose every record fails with that
+ * error: a hook logs a failed audit record, but a missing AUDIT_TABLE must never stop it from reporting.
+ */
+export function hookLedger(env: NodeJS.ProcessEnv = process.env): Pick<AuditLedger, 'record'> {
+  try {
+    return auditLedgerFromEnv(env);
+  } catch (error) {
+    return {
+      record: () => Promise.reject(error),
+    };
+  }
+}
 
 /**
  * A lifecycle hook's wiring: the usual logger, metrics and tracer middlewares, without the runbook's doors.

@@ -1,8 +1,7 @@
 // The CodeDeploy AfterAllowTraffic hook of the watched workload: check.ts reads its alarms and reports.
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { auditLedgerFromEnv } from '../../shared/audit.js';
 import { cloudWatchClient, codeDeployClient } from '../../shared/clients.js';
-import { lifecycleHookHandler, timeBudget } from '../../shared/lifecycle-hook.js';
+import { hookLedger, lifecycleHookHandler, timeBudget } from '../../shared/lifecycle-hook.js';
 import { logger, metrics } from '../../shared/powertools.js';
 import { postTraffic } from './check.js';
 import { postTrafficConfigSchema } from './schema.js';
@@ -15,7 +14,7 @@ export const handler = lifecycleHookHandler(async (event, context) => {
     {
       cloudwatch: cloudWatchClient(),
       codedeploy: codeDeployClient(),
-      ledger: auditLedgerFromEnv(),
+      ledger: hookLedger(),
       logger,
       budget: timeBudget(() => context.getRemainingTimeInMillis(), config?.REPORT_RESERVE_MS ?? 30_000),
       correlationId: context.awsRequestId,

@@ -1,9 +1,8 @@
 // The CodeDeploy BeforeAllowTraffic hook of the watched workload. CodeDeploy invokes it with
 // `{ DeploymentId, LifecycleEventHookExecutionId }`; smoke.ts tests the version and reports the status.
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { auditLedgerFromEnv } from '../../shared/audit.js';
 import { codeDeployClient, lambdaClient } from '../../shared/clients.js';
-import { lifecycleHookHandler, timeBudget } from '../../shared/lifecycle-hook.js';
+import { hookLedger, lifecycleHookHandler, timeBudget } from '../../shared/lifecycle-hook.js';
 import { logger, metrics } from '../../shared/powertools.js';
 import { workloadInvoker } from './invoker.js';
 import { preTrafficConfigSchema } from './schema.js';
@@ -18,7 +17,7 @@ export const handler = lifecycleHookHandler(async (event, context) => {
     {
       lambda: lambdaClient(),
       codedeploy: codeDeployClient(),
-      ledger: auditLedgerFromEnv(),
+      ledger: hookLedger(),
       logger,
       budget: timeBudget(() => context.getRemainingTimeInMillis(), config?.SMOKE_RESERVE_MS ?? 30_000),
       invoke: workloadInvoker(),

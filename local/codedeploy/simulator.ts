@@ -125,6 +125,7 @@ export class CodeDeploySimulator {
   private readonly options: SimulatorOptions;
   private readonly groups = new Map<string, DeploymentGroupSpec>();
   private readonly deployments = new Map<string, SimulatedDeployment>();
+  private readonly settle = new Map<string, (deployment: SimulatedDeployment) => void>();
   private readonly started = performance.now();
 
   private constructor(server: Server, endpoint: string, options: SimulatorOptions) {
@@ -240,7 +241,7 @@ export class CodeDeploySimulator {
       done,
       ...(description ? { description } : {}),
     };
-    (deployment as { finish?: typeof finish }).finish = finish;
+    this.settle.set(deploymentId, finish);
     this.deployments.set(deploymentId, deployment);
     return deployment;
   }
@@ -254,7 +255,7 @@ export class CodeDeploySimulator {
     deployment.status = status;
     deployment.completeTime = new Date();
     this.step(deployment, `deployment ${status}`);
-    (deployment as { finish?: (value: SimulatedDeployment) => void }).finish?.(deployment);
+    this.settle.get(deployment.deploymentId)?.(deployment);
   }
 
   private async setAlias(deployment: SimulatedDeployment, version: string, weights: Record<string, number>) {
@@ -321,8 +322,9 @@ export class CodeDeploySimulator {
           );
         },
       );
-    // The status counts, not the invocation's end: wait for a report, or for the invocation to end without one.
-    await Promise.race([reported, invocation.then(() => reported), timedOut, invocation]);
+    // The status counts, not the invocation's end: wait for a report, for the invocation to end without one
+    // (a hook that threw or returned early), or for the hook timeout.
+    await Promise.race([reported, invocation, timedOut]);
     clearTimeout(timer);
     const status = execution.status as 'Pending' | 'Succeeded' | 'Failed';
     if (status === 'Pending') {

@@ -569,6 +569,48 @@ describe('pre-traffic handler', () => {
     }
   });
 
+  it('fails the invocation when the status cannot be reported, so Lambda counts the error', async () => {
+    // Prepare
+    const restore = setEnv({ AUDIT_TABLE: 'audit', OPS_TOPIC_ARN: undefined, SMOKE_SUITE: undefined });
+    dynamo.on(PutCommand).resolves({});
+    codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(new Error('AccessDeniedException'));
+    try {
+      // Act
+      const attempt = handler(EVENT, lambdaContext({ timeoutMs: 120_000 }));
+
+      // Assess
+      await expect(attempt).rejects.toBeInstanceOf(ReportError);
+    } finally {
+      restore();
+    }
+  });
+
+  it('still reports when the audit ledger is misconfigured (no AUDIT_TABLE)', async () => {
+    // Prepare
+    const restore = setEnv({ AUDIT_TABLE: undefined, SMOKE_SUITE: undefined });
+    try {
+      // Act
+      const result = await handler(EVENT, lambdaContext({ timeoutMs: 120_000 }));
+
+      // Assess
+      expect(result).toMatchObject({ reported: true });
+      expect(result).not.toHaveProperty('auditId');
+      expect(reported()).toHaveLength(1);
+    } finally {
+      restore();
+    }
+  });
+
+  it('throws for a malformed event, through the deployed wiring, calling nothing', async () => {
+    // Act
+    const attempt = handler({ DeploymentId: 'd-A1B2C3D4E' }, lambdaContext());
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ field: 'LifecycleEventHookExecutionId' });
+    expect(codedeploy.calls()).toHaveLength(0);
+    expect(lambda.calls()).toHaveLength(0);
+  });
+
   it('runs the bundled sample suite when SMOKE_SUITE is not set', async () => {
     // Prepare
     const restore = setEnv({ AUDIT_TABLE: 'audit', OPS_TOPIC_ARN: undefined, SMOKE_SUITE: undefined });
