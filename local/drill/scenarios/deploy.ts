@@ -115,6 +115,54 @@ export const deployScenarios: Scenario[] = [
     },
   },
   {
+    name: 'deploy.stop-mid-canary',
+    summary: 'errors during the canary: the rollback stops the deployment in flight and live returns',
+    async run(ctx: DrillContext) {
+      const { functionName, versions } = workloadOf(ctx);
+      const before = await live(ctx);
+      const target = versions.find((item) => item.version !== before)?.version;
+      ctx.expect(target, 'no other version to deploy');
+      let shifted: () => void = () => undefined;
+      const canary = new Promise<void>((resolve) => {
+        shifted = resolve;
+      });
+      // A canary held open for a minute; the rollback stops it long before.
+      const deployment = simulateDeployment(
+        ctx.state,
+        {
+          functionName,
+          toVersion: target,
+          hookEnv: { PreTrafficHookFunction: { POWERTOOLS_LOG_LEVEL: 'WARN' } },
+          onStep: (text) => {
+            ctx.step(`  codedeploy: ${text}`);
+            if (text.startsWith('shift 10%')) shifted();
+          },
+        },
+        { canaryIntervalMs: 60_000 },
+      );
+      await canary;
+      const answer = await ctx.invoke(
+        'RollbackFunction',
+        {
+          actor: 'cli:drill@local',
+          functionName,
+          reason: 'drill: errors on the canary',
+        },
+        { CODEDEPLOY_APPLICATION: `${ctx.state.stackName}-ServerlessDeploymentApplication` },
+      );
+      ctx.step(`rollback -> ${answer.body.chosenBy}, stopped ${answer.body.stoppedDeploymentId}`);
+      const result = await deployment;
+      ctx.step(`deployment ${result.deploymentId}: ${result.status}; live on ${result.live.version}`);
+      ctx.expect(
+        answer.body.chosenBy === 'in-flight-deployment',
+        `the rollback chose ${answer.body.chosenBy}`,
+      );
+      ctx.expect(result.status === 'Stopped', `the deployment ended ${result.status}, expected Stopped`);
+      ctx.expect(result.live.version === before, `live is on ${result.live.version}, expected ${before}`);
+      ctx.expect(Object.keys(result.live.weights).length === 0, 'canary weights left on the alias');
+    },
+  },
+  {
     name: 'deploy.wrong-git-sha',
     summary: 'a version whose build is not the git sha its description records is refused',
     async run(ctx: DrillContext) {
