@@ -87,6 +87,8 @@ export interface ReportDeps {
 
 // Below this, another attempt could not finish before Lambda stops the invocation.
 const LAST_ATTEMPT_MS = 1_000;
+// Time left for logging the failure and throwing after an attempt is abandoned.
+const ABANDON_BEFORE_END_MS = 300;
 
 /**
  * Sends the hook's status, retrying throttling with backoff for as long as the invocation has time. Any other
@@ -104,6 +106,11 @@ export async function reportStatus(deps: ReportDeps, event: HookEvent, status: H
             lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId,
             status,
           }),
+          // An attempt that hangs is abandoned just before Lambda would stop the invocation, so the failure to
+          // report is raised (and seen) rather than lost with a timed-out invocation.
+          {
+            abortSignal: AbortSignal.timeout(Math.max(1, deps.budget.remainingMs() - ABANDON_BEFORE_END_MS)),
+          },
         );
       },
       {

@@ -360,6 +360,30 @@ async function expectedGitSha(deps: PreTrafficDeps, target: Target): Promise<str
   return sha;
 }
 
+function noTimeLeft(deps: PreTrafficDeps): void {
+  if (deps.budget.checksMs() <= 0) {
+    throw new NotSure(
+      `no time left for the suite: ${deps.budget.remainingMs()} ms remain, all kept for reporting`,
+    );
+  }
+}
+
+/** `work`, or NotSure once the checks' budget is spent: a read that hangs cannot hold the report back. */
+async function withinChecksBudget<T>(deps: PreTrafficDeps, what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const spent = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new NotSure(`the time budget ran out while ${what} (the reserve is kept for reporting)`)),
+      deps.budget.checksMs(),
+    );
+  });
+  try {
+    return await Promise.race([work, spent]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function preTraffic(deps: PreTrafficDeps, rawEvent: unknown): Promise<PreTrafficResult> {
   // Nothing to report to without a deployment and an execution id: this throws, and nothing is invoked.
   const event = parseHookEvent(rawEvent);
@@ -381,17 +405,17 @@ export async function preTraffic(deps: PreTrafficDeps, rawEvent: unknown): Promi
       status = 'Succeeded';
     } else {
       const suite = parseSuite(deps.config.suite);
-      target = await findTarget(deps, event);
+      noTimeLeft(deps);
+      const found = await withinChecksBudget(deps, 'reading the deployment', findTarget(deps, event));
+      target = found;
       const planned: PlannedCase[] = [];
-      if (suite.checkBuildMetadata)
-        planned.push(buildMetadataCase(suite, await expectedGitSha(deps, target)));
-      planned.push(...suite.cases.map((item) => smokeCase(item, suite, (target as Target).version)));
-      if (planned.length === 0) throw new NotSure('the smoke suite checks nothing (no case, no build check)');
-      if (deps.budget.checksMs() <= 0) {
-        throw new NotSure(
-          `no time left for the suite: ${deps.budget.remainingMs()} ms remain, all kept for reporting`,
-        );
+      if (suite.checkBuildMetadata) {
+        const sha = await withinChecksBudget(deps, 'reading the version', expectedGitSha(deps, found));
+        planned.push(buildMetadataCase(suite, sha));
       }
+      planned.push(...suite.cases.map((item) => smokeCase(item, suite, found.version)));
+      if (planned.length === 0) throw new NotSure('the smoke suite checks nothing (no case, no build check)');
+      noTimeLeft(deps);
       deps.logger.info('running the smoke suite', {
         deploymentId: event.DeploymentId,
         functionName: target.name,

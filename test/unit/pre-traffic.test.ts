@@ -335,6 +335,23 @@ describe('preTraffic', () => {
     expect(remainingAtReport).toBeGreaterThan(1_000);
   });
 
+  it('reports Failed within the budget when reading the deployment hangs', async () => {
+    // Prepare: 100 ms for the checks.
+    codedeploy.on(GetDeploymentCommand).callsFake(() => new Promise(() => undefined));
+    const { deps: d } = deps({ budget: timeBudget(() => 30_100, 30_000) });
+
+    // Act
+    const result = await preTraffic(d, EVENT);
+
+    // Assess
+    expect(result).toMatchObject({
+      status: 'Failed',
+      reason: expect.stringContaining('reading the deployment'),
+    });
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+    expect(reported()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  });
+
   it('reports Failed without invoking anything when the remaining time is all reserve', async () => {
     // Prepare
     const { deps: d } = deps({ budget: timeBudget(() => 20_000, 30_000) });
