@@ -4,7 +4,8 @@
  *
  *   POST   /keys               (an active key)  → 201 { id, key }    issues a new key
  *   POST   /keys/{id}/activate (an active key)  → 200                 (for secrets configured with activatePath)
- *   GET    /account            (the key tested) → 200 { account }     read-only; 401 for a revoked/unknown key
+ *   GET    /account            (the key tested) → 200 { account }     read-only; 401 for a revoked/unknown key,
+ *                                                                     503 while failTests(true)
  *   DELETE /keys/{id}          (an active key)  → 204; 404 if unknown or already revoked
  */
 import { randomBytes } from 'node:crypto';
@@ -27,21 +28,21 @@ export interface VendorStandIn {
   works(key: string): boolean;
   /** Every key value ever issued: what a leak check looks for. */
   issuedValues(): string[];
-  /** Makes GET /account refuse keys issued from now on (a vendor that hands out broken keys). */
-  rejectNewKeys(reject: boolean): void;
+  /** Makes GET /account answer 503 for every key (an outage of the vendor's read endpoint), or heals it. */
+  failTests(fail: boolean): void;
   requests: { method: string; path: string; status: number }[];
   stop(): Promise<void>;
 }
 
 export async function startVendor(): Promise<VendorStandIn> {
-  const keys = new Map<string, { key: string; active: boolean; broken: boolean }>();
-  let rejectNew = false;
+  const keys = new Map<string, { key: string; active: boolean }>();
+  let testsFail = false;
   const requests: VendorStandIn['requests'] = [];
 
   const issue = (): VendorKey => {
     const id = `key_${randomBytes(6).toString('hex')}`;
     const key = `vk_live_${randomBytes(24).toString('hex')}`;
-    keys.set(id, { key, active: true, broken: rejectNew });
+    keys.set(id, { key, active: true });
     return { id, key };
   };
   const caller = (request: IncomingMessage) => {
@@ -64,9 +65,7 @@ export async function startVendor(): Promise<VendorStandIn> {
       const match = /^\/keys\/([^/]+)(\/activate)?$/.exec(path);
       if (request.method === 'POST' && path === '/keys') return answer(201, issue());
       if (request.method === 'GET' && path === '/account') {
-        return who[1].broken
-          ? answer(403, { message: 'key not entitled' })
-          : answer(200, { account: 'demo' });
+        return testsFail ? answer(503, { message: 'try again later' }) : answer(200, { account: 'demo' });
       }
       if (match && request.method === 'POST' && match[2]) {
         return keys.get(decodeURIComponent(String(match[1])))?.active ? answer(200, {}) : answer(404);
@@ -87,10 +86,10 @@ export async function startVendor(): Promise<VendorStandIn> {
     baseUrl: `http://127.0.0.1:${port}`,
     issue,
     isActive: (id) => keys.get(id)?.active ?? false,
-    works: (key) => [...keys.values()].some((entry) => entry.key === key && entry.active && !entry.broken),
+    works: (key) => [...keys.values()].some((entry) => entry.key === key && entry.active),
     issuedValues: () => [...keys.values()].map((entry) => entry.key),
-    rejectNewKeys: (reject) => {
-      rejectNew = reject;
+    failTests: (fail) => {
+      testsFail = fail;
     },
     requests,
     stop: () =>

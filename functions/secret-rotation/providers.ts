@@ -8,6 +8,10 @@ import type { HttpSecret, RandomSecret, SecretDocument } from './schema.js';
 
 /** A provider answered, but not with success: the step fails and Secrets Manager retries the rotation. */
 export class ProviderError extends RunbookError {
+  // Shown to the caller (Secrets Manager records it as the rotation's failure): the messages are written to
+  // carry a path, a status code and a key id, never a key or a response body.
+  override readonly expose: boolean = true;
+
   constructor(message: string, cause?: unknown) {
     super(message, { statusCode: 502, code: 'ProviderFailed', cause });
   }

@@ -68,7 +68,7 @@ type Stages = Record<string, string[]>;
 /** A revocation done (or found done) at the provider, by key id: never the key. */
 export interface Revocation {
   versionId: string;
-  why: 'previous' | 'abandoned-pending';
+  why: 'previous';
   apiKeyId?: string;
   outcome: RevokeOutcome;
 }
@@ -259,7 +259,9 @@ async function createSecret(ctx: StepContext): Promise<StepOutcome> {
   const revoked: Revocation[] = [];
   const currentId = versionWith(stages, CURRENT);
   // The next rotation has begun: the key the last one replaced (AWSPREVIOUS) has had its overlap. Revoked
-  // before creating, as vendors often cap the live keys at two.
+  // before creating, as vendors often cap the live keys at two. (No other version can be AWSPENDING: a label
+  // is on one version at a time, and the guard found it on this token. A rotation stuck since an earlier
+  // failure is resumed with its own token — `runbook secret rotate --resume` — so its key is not orphaned.)
   const previousId = versionWith(stages, PREVIOUS);
   if (previousId && previousId !== currentId) {
     const previous = await readOld(deps, arn, PREVIOUS, previousId);
@@ -267,15 +269,6 @@ async function createSecret(ctx: StepContext): Promise<StepOutcome> {
       previous && (await revokeOld(deps, provider, current, previous, previousId, 'previous'));
     if (revocation) revoked.push(revocation);
   }
-  // A pending version left by a failed rotation: its key never became current, so no client holds it.
-  for (const [versionId, labels] of Object.entries(stages)) {
-    if (versionId === token || versionId === currentId || !labels.includes(PENDING)) continue;
-    const abandoned = await readOld(deps, arn, PENDING, versionId);
-    const revocation =
-      abandoned && (await revokeOld(deps, provider, current, abandoned, versionId, 'abandoned-pending'));
-    if (revocation) revoked.push(revocation);
-  }
-
   const next = await provider.create(current);
   // VersionStages AWSPENDING moves the label here from any other version; the token makes a repeated put of
   // the same version a no-op rather than a second version.
