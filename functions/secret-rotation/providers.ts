@@ -116,8 +116,9 @@ export function httpProvider(deps: ProviderDeps): CredentialProvider<HttpSecret>
       let body: unknown;
       try {
         body = await response.json();
-      } catch (error) {
-        throw new ProviderError(`create a key: ${current.createPath} answered no JSON`, error);
+      } catch {
+        // No cause: a JSON SyntaxError quotes the body, which may hold the new key.
+        throw new ProviderError(`create a key: ${current.createPath} answered no JSON`);
       }
       const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
       const apiKeyId = fields[current.responseIdField];
