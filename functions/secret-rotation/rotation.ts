@@ -507,9 +507,11 @@ export async function revokePrevious(
     correlationId: origin.correlationId,
   };
 
+  // A sweep that finds nothing to do runs every day: recorded, not announced.
+  const ledger = request.sweep ? deps.quietLedger : deps.ledger;
   const unchanged = async (note: string, details: Record<string, unknown> = {}) => {
     deps.logger.info(note);
-    const record = await deps.ledger.record(
+    const record = await ledger.record(
       { ...entry, outcome: 'unchanged', details: { note, ...details } },
       auditId,
     );
@@ -533,6 +535,12 @@ export async function revokePrevious(
   const since = description.LastRotatedDate ?? description.LastChangedDate;
   const until = since ? new Date(since.getTime() + deps.config.graceHours * 3_600_000) : undefined;
   if (!request.emergency && until && deps.now() < until) {
+    if (request.sweep) {
+      return unchanged(`key ${apiKeyId} is in its grace period until ${until.toISOString()}: not yet`, {
+        versionId: previousId,
+        apiKeyId,
+      });
+    }
     throw new ConflictError(
       `key ${apiKeyId} became AWSPREVIOUS at ${since?.toISOString()}; its grace period of ${deps.config.graceHours} h runs until ${until.toISOString()}: pass emergency to revoke it now`,
       'emergency',
@@ -554,7 +562,7 @@ export async function revokePrevious(
         ? `key ${apiKeyId} revoked${request.emergency ? ' (emergency)' : ''}; clients still on it now fail`
         : `key ${apiKeyId} was already revoked`;
     deps.logger.info(note, what);
-    const record = await deps.ledger.record(
+    const record = await (outcome === 'revoked' ? deps.ledger : ledger).record(
       {
         ...entry,
         outcome: outcome === 'revoked' ? 'succeeded' : 'unchanged',

@@ -35,6 +35,11 @@ export const revokePreviousRequestSchema = z.strictObject({
     .max(500, 'reason must be at most 500 characters'),
   /** Revoke now, inside the grace period: the key leaked. */
   emergency: z.boolean().default(false),
+  /**
+   * The daily schedule's sweep: inside the grace period, or with nothing to revoke, is not an error, and is
+   * recorded without notifying anyone.
+   */
+  sweep: z.boolean().default(false),
   dryRun: z.boolean().default(false),
 });
 

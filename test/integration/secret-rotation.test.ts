@@ -3,6 +3,7 @@
 // Secrets Manager's part: RotateSecret stages the version, then the real handler runs each step in-process.
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
@@ -358,6 +359,40 @@ describe('secret rotation (against the emulator and the vendor stand-in)', () =>
     // Assess
     expect(answer).toMatchObject({ ok: true, outcome: 'revoked', emergency: false });
     expect(vendor.isActive(first.id)).toBe(false);
+  });
+
+  it('the daily sweep changes nothing inside the grace period, and revokes once it is over', async () => {
+    // Prepare
+    const { arn, first } = await httpSecret();
+    await rotate(arn, await stageRotation(arn));
+
+    // Act
+    const early = await revokePrevious({ secretId: arn, sweep: true });
+    const later = await revokePrevious({ secretId: arn, sweep: true }, { PREVIOUS_KEY_GRACE_HOURS: '0' });
+
+    // Assess
+    expect(early).toMatchObject({ exitCode: 0, ok: true, changed: false, outcome: 'none', notified: false });
+    expect((early as { note?: string }).note).toMatch(/grace period until .*: not yet/);
+    expect(later).toMatchObject({ ok: true, changed: true, outcome: 'revoked', apiKeyId: first.id });
+    expect(vendor.isActive(first.id)).toBe(false);
+  });
+
+  it('provisions the daily sweep as a schedule invoking the rotation function', async () => {
+    // Prepare
+    const name = String(state.resources.SecretRevokePreviousSchedule?.ref);
+    const scheduler = new SchedulerClient({});
+
+    // Act
+    const schedule = await scheduler.send(new GetScheduleCommand({ Name: name }));
+    scheduler.destroy();
+
+    // Assess
+    expect(schedule.Target?.Arn).toBe(functionArn);
+    expect(JSON.parse(String(schedule.Target?.Input))).toMatchObject({
+      action: 'revokePrevious',
+      sweep: true,
+      secretId: state.resources.SampleApiKeySecret?.ref,
+    });
   });
 
   it('never writes key material to the logs, the audit ledger or the ops topic', async () => {
