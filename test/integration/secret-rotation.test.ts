@@ -158,6 +158,43 @@ describe('secret rotation (against the emulator and the vendor stand-in)', () =>
     expect(vendor.isActive(first.id)).toBe(true);
   });
 
+  it('activates the new key at the vendor in setSecret when the secret names an activatePath', async () => {
+    // Prepare
+    const first = vendor.issue();
+    const { ARN } = await secrets.send(
+      new CreateSecretCommand({
+        Name: uniqueName('api-key'),
+        SecretString: httpSecretValue(vendor, first, { activatePath: '/keys/{apiKeyId}/activate' }),
+      }),
+    );
+    const arn = String(ARN);
+    const token = await stageRotation(arn);
+    await step(arn, token, 'createSecret');
+
+    // Act
+    const set = await step(arn, token, 'setSecret');
+    const again = await step(arn, token, 'setSecret');
+
+    // Assess
+    const pending = JSON.parse(
+      String(
+        (
+          await secrets.send(
+            new GetSecretValueCommand({ SecretId: arn, VersionId: token, VersionStage: 'AWSPENDING' }),
+          )
+        ).SecretString,
+      ),
+    );
+    expect(set).toMatchObject({ ok: true, changed: true, note: 'pending key activated at the provider' });
+    expect(again).toMatchObject({ ok: true });
+    expect(
+      vendor.requests.filter((r) => r.method === 'POST' && r.path === `/keys/${pending.apiKeyId}/activate`),
+    ).toEqual([
+      { method: 'POST', path: `/keys/${pending.apiKeyId}/activate`, status: 200 },
+      { method: 'POST', path: `/keys/${pending.apiKeyId}/activate`, status: 200 },
+    ]);
+  });
+
   it('revokes the AWSPREVIOUS key when the next rotation begins, not before', async () => {
     // Prepare
     const { arn, first } = await httpSecret();
