@@ -10,9 +10,10 @@ import { type Json, projectRoot } from '../local/template.js';
 import { coldStart } from './cold-start.js';
 import { composition } from './composition.js';
 import { rollbackBench } from './rollback.js';
+import { secretRotationBench } from './secret-rotation.js';
 import type { BenchSection } from './section.js';
 
-export const sections: BenchSection[] = [coldStart, composition, rollbackBench];
+export const sections: BenchSection[] = [coldStart, composition, rollbackBench, secretRotationBench];
 
 export const benchJsonPath = join(projectRoot, 'dist', 'bench.json');
 

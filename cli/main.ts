@@ -3,11 +3,13 @@ import './quiet.js';
 import { emulatorCommand } from './emulator.js';
 import { invokeCommand } from './invoke.js';
 import { rollbackCommand } from './rollback.js';
+import { secretCommand } from './secret.js';
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   invoke: invokeCommand,
   emulator: emulatorCommand,
   rollback: rollbackCommand,
+  secret: secretCommand,
 };
 
 const help = `usage: runbook <command> [options]
@@ -17,6 +19,8 @@ commands:
   emulator [--port N]                                                       run moto with the stack provisioned, until Ctrl-C
   rollback --function NAME --reason TEXT [--alias live] [--to-version N | --to-git-sha SHA] [--dry-run] [--force] [--yes]
            [--emulator | --via lambda --rollback-function NAME]             put an alias back on the known-good version
+  secret status|rotate|revoke-previous --secret-id ID [--resume] [--emergency --reason TEXT] [--yes]
+           [--emulator | --via lambda --rotation-function NAME]             rotate an API key; check its stages (never its value)
 
 The game-day drill: npm run drill [-- --json FILE]`;
 
