@@ -10,10 +10,17 @@ import { type Json, projectRoot } from '../local/template.js';
 import { coldStart } from './cold-start.js';
 import { composition } from './composition.js';
 import { rollbackBench } from './rollback.js';
+import { secretRotationBench } from './secret-rotation.js';
 import type { BenchSection } from './section.js';
 import { smokeBench } from './smoke.js';
 
-export const sections: BenchSection[] = [coldStart, composition, rollbackBench, smokeBench];
+export const sections: BenchSection[] = [
+  coldStart,
+  composition,
+  rollbackBench,
+  secretRotationBench,
+  smokeBench,
+];
 
 export const benchJsonPath = join(projectRoot, 'dist', 'bench.json');
 

@@ -4,11 +4,13 @@ import { deploySimCommand } from './deploy-sim.js';
 import { emulatorCommand } from './emulator.js';
 import { invokeCommand } from './invoke.js';
 import { rollbackCommand } from './rollback.js';
+import { secretCommand } from './secret.js';
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   invoke: invokeCommand,
   emulator: emulatorCommand,
   rollback: rollbackCommand,
+  secret: secretCommand,
   'deploy-sim': deploySimCommand,
 };
 
@@ -19,6 +21,8 @@ commands:
   emulator [--port N]                                                       run moto with the stack provisioned, until Ctrl-C
   rollback --function NAME --reason TEXT [--alias live] [--to-version N | --to-git-sha SHA] [--dry-run] [--force] [--yes]
            [--emulator | --via lambda --rollback-function NAME]             put an alias back on the known-good version
+  secret status|rotate|revoke-previous --secret-id ID [--resume] [--emergency --reason TEXT] [--yes]
+           [--emulator | --via lambda --rotation-function NAME]             rotate an API key; check its stages (never its value)
   deploy-sim --function NAME --to-version N [--canary-ms 1000] [--yes] [--emulator]
                                                                             simulate a CodeDeploy canary (hooks, shift, alarms) in the emulator
 

@@ -1,25 +1,21 @@
 // runbook rollback --function NAME [--alias live] [--to-version N | --to-git-sha SHA] --reason TEXT
-//                  [--dry-run] [--force] [--yes] [--emulator] [--via local|lambda --rollback-function NAME]
-// Builds the RollbackFunction's direct request and sends it: locally, the real handler in-process (as
-// `runbook invoke` does), or deployed, by Lambda Invoke.
+//                  [--dry-run] [--force] [--yes] [--emulator | --via lambda … | --api-url URL | --stack NAME]
+// Builds the RollbackFunction's request and sends it through cli/transport.ts: the real handler in-process
+// (as `runbook invoke` does), Lambda Invoke of the deployed function, or the signed ops API.
 import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { invokeFunction, isFailure } from '../local/invoke.js';
-import { localStack } from './local-stack.js';
-import { printJson, withStdoutOnStderr } from './output.js';
+import { type SendDeps, send, transportFrom, transportOptions, transportUsage } from './transport.js';
 
 export const usage = `usage: runbook rollback --function NAME [--alias live] [--to-version N | --to-git-sha SHA] --reason TEXT
-                        [--dry-run] [--force] [--yes] [--emulator] [--via local|lambda --rollback-function NAME]
+                        [--dry-run] [--force] [--yes]
+                        [--emulator | --via lambda --runbook-function NAME | --api-url URL | --stack NAME]
 
   --dry-run            read everything and print the plan; change nothing (no confirmation asked)
   --force              act even within the cool-down of the last rollback
   --yes                do not ask for confirmation (required when stdin is not a terminal)
-  --emulator           start moto, provision the stack from template.yaml, roll back there, stop it
-  --via lambda         invoke the deployed RollbackFunction (--rollback-function: its name or ARN)
-Without --emulator or --via, the handler runs in-process with AWS_ENDPOINT_URL (a running \`npm run emulator\`)
-or your AWS credentials. Exit status: 0 done, 2 refused (ok:false), 1 could not run.`;
+  --rollback-function  the same as --runbook-function, for this command
+${transportUsage}`;
 
 export function cliActor(): string {
   return `cli:${userInfo().username}@${hostname()}`;
@@ -35,7 +31,7 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-export async function rollbackCommand(argv: string[]): Promise<number> {
+export async function rollbackCommand(argv: string[], deps: SendDeps = {}): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -47,8 +43,7 @@ export async function rollbackCommand(argv: string[]): Promise<number> {
       'dry-run': { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
       yes: { type: 'boolean', short: 'y', default: false },
-      emulator: { type: 'boolean', default: false },
-      via: { type: 'string', default: 'local' },
+      ...transportOptions,
       'rollback-function': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -57,12 +52,12 @@ export async function rollbackCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  if (values.via !== 'local' && values.via !== 'lambda') {
-    process.stderr.write(`runbook: --via must be local or lambda\n${usage}\n`);
-    return 1;
-  }
-  if (values.via === 'lambda' && !values['rollback-function']) {
-    process.stderr.write('runbook: --via lambda needs --rollback-function NAME\n');
+  const transport = transportFrom({
+    ...values,
+    'runbook-function': values['runbook-function'] ?? values['rollback-function'],
+  });
+  if ('error' in transport) {
+    process.stderr.write(`runbook: ${transport.error}\n${usage}\n`);
     return 1;
   }
   // The function validates everything (and names the field); the CLI only sends what was given.
@@ -92,33 +87,9 @@ export async function rollbackCommand(argv: string[]): Promise<number> {
     }
   }
 
-  if (values.via === 'lambda') {
-    const lambda = new LambdaClient({});
-    try {
-      const answer = await lambda.send(
-        new InvokeCommand({
-          FunctionName: values['rollback-function'],
-          Payload: Buffer.from(JSON.stringify(request)),
-        }),
-      );
-      const text = Buffer.from(answer.Payload ?? new Uint8Array()).toString('utf8');
-      const result: unknown = text ? JSON.parse(text) : null;
-      printJson(result);
-      if (answer.FunctionError) return 1;
-      return isFailure(result) ? 2 : 0;
-    } finally {
-      lambda.destroy();
-    }
-  }
-
-  const { state, stop } = await localStack(values.emulator);
-  try {
-    const outcome = await withStdoutOnStderr(() =>
-      invokeFunction({ logicalId: 'RollbackFunction', event: request, ...(state ? { state } : {}) }),
-    );
-    printJson(outcome.result);
-    return outcome.exitCode;
-  } finally {
-    await stop();
-  }
+  return send(
+    { logicalId: 'RollbackFunction', route: { method: 'POST', path: '/rollback' }, request },
+    transport,
+    deps,
+  );
 }

@@ -27,6 +27,12 @@ import {
   CreateScheduleGroupCommand,
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
+import {
+  CreateSecretCommand,
+  GetRandomPasswordCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ensureLambdaRole } from '../moto.js';
@@ -89,7 +95,9 @@ const ORDER = [
   'AWS::SNS::Topic',
   'AWS::SQS::Queue',
   'AWS::Scheduler::ScheduleGroup',
+  'AWS::SecretsManager::Secret',
   'AWS::Serverless::Function',
+  'AWS::SecretsManager::RotationSchedule',
   'AWS::Scheduler::Schedule',
   'AWS::CloudWatch::Alarm',
 ];
@@ -110,6 +118,7 @@ export async function provisionStack(options: ProvisionOptions): Promise<Emulato
     sqs: new SQSClient(config),
     scheduler: new SchedulerClient(config),
     cloudwatch: new CloudWatchClient(config),
+    secrets: new SecretsManagerClient(config),
   };
   const state: EmulatorState = {
     endpoint: options.endpoint,
@@ -225,6 +234,37 @@ export async function provisionStack(options: ProvisionOptions): Promise<Emulato
         put(name, { Arn: String(ScheduleGroupArn) });
         break;
       }
+      case 'AWS::SecretsManager::Secret': {
+        const name = String(props.Name ?? physical(logicalId));
+        const { ARN } = await clients.secrets.send(
+          new CreateSecretCommand({
+            Name: name,
+            Description: String(props.Description ?? ''),
+            SecretString: await generatedSecretString(clients.secrets, props),
+          }),
+        );
+        // A secret's Ref is its ARN.
+        put(String(ARN), { Id: String(ARN) });
+        break;
+      }
+      case 'AWS::SecretsManager::RotationSchedule': {
+        // In AWS, a new rotation schedule starts the first rotation at once. RotateSecret does the same in
+        // moto: it stages a version as AWSPENDING and "invokes" the function, whose code moto does not run.
+        // The rotation is left staged, at a known version, for someone to play the four steps: the sample
+        // events under events/secretsmanager/ do exactly that.
+        const rules = (props.RotationRules ?? {}) as JsonObject;
+        await clients.secrets.send(
+          new RotateSecretCommand({
+            SecretId: String(props.SecretId),
+            ClientRequestToken: SAMPLE_ROTATION_TOKEN,
+            RotationLambdaARN: String(props.RotationLambdaARN),
+            // moto enables rotation only with AutomaticallyAfterDays.
+            RotationRules: { AutomaticallyAfterDays: Number(rules.AutomaticallyAfterDays ?? 30) },
+          }),
+        );
+        put(`${String(props.SecretId)}:rotation`, { VersionId: SAMPLE_ROTATION_TOKEN });
+        break;
+      }
       case 'AWS::Serverless::Function':
         await createFunction(clients.lambda, state, logicalId, props, template, physical(logicalId), options);
         break;
@@ -249,6 +289,28 @@ export async function provisionStack(options: ProvisionOptions): Promise<Emulato
   }
   for (const client of Object.values(clients)) client.destroy();
   return state;
+}
+
+/** The version the emulator's first rotation of a secret stages as AWSPENDING (the sample events name it). */
+export const SAMPLE_ROTATION_TOKEN = 'EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE';
+
+/** GenerateSecretString as CloudFormation does it: a random password set into a JSON template's key. */
+async function generatedSecretString(secrets: SecretsManagerClient, props: JsonObject): Promise<string> {
+  if (typeof props.SecretString === 'string') return props.SecretString;
+  const spec = (props.GenerateSecretString ?? {}) as JsonObject;
+  const { RandomPassword } = await secrets.send(
+    new GetRandomPasswordCommand({
+      PasswordLength: Number(spec.PasswordLength ?? 32),
+      ...(typeof spec.ExcludeCharacters === 'string' ? { ExcludeCharacters: spec.ExcludeCharacters } : {}),
+    }),
+  );
+  if (typeof spec.SecretStringTemplate !== 'string' || typeof spec.GenerateStringKey !== 'string') {
+    return String(RandomPassword);
+  }
+  return JSON.stringify({
+    ...JSON.parse(spec.SecretStringTemplate),
+    [spec.GenerateStringKey]: RandomPassword,
+  });
 }
 
 async function createFunction(

@@ -42,6 +42,10 @@ describe('checkIamPolicies', () => {
       statement: `{ Effect: Allow, Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' }`,
     },
     {
+      case: 'GetRandomPassword on "*" (it has no resource type)',
+      statement: `{ Effect: Allow, Action: 'secretsmanager:GetRandomPassword', Resource: '*' }`,
+    },
+    {
       case: 'a broad Deny, which only takes permissions away',
       statement: `{ Effect: Deny, Action: 's3:*', Resource: '*' }`,
     },
@@ -56,6 +60,11 @@ describe('checkIamPolicies', () => {
   });
 
   const broadGrants = [
+    {
+      case: 'Resource "*" for GetSecretValue (secrets have resource-level permissions)',
+      statement: `{ Effect: Allow, Action: ['secretsmanager:GetRandomPassword', 'secretsmanager:GetSecretValue'], Resource: '*' }`,
+      problem: 'FnRole.Policies[fn].Statement[0]: Resource "*" for secretsmanager:GetSecretValue,',
+    },
     {
       case: 'Action "*"',
       statement: `{ Effect: Allow, Action: '*', Resource: 'arn:aws:s3:::bucket' }`,

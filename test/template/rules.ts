@@ -418,7 +418,12 @@ export function checkAlarms(template: Template): string[] {
  * Extend only with a link to the action's row in the Service Authorization Reference, e.g.
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html
  */
-export const resourceStarActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+export const resourceStarActions = [
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  // Its row lists no resource type: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html
+  'secretsmanager:GetRandomPassword',
+];
 
 interface PolicyDocument {
   where: string;

@@ -1,0 +1,147 @@
+// How a runbook command reaches its function — one place, so every subcommand offers the same three ways:
+//   local (default)  the real handler in-process, against a running `npm run emulator` or `--emulator`
+//   --via lambda     Lambda Invoke of the deployed function (`--runbook-function NAME|ARN`)
+//   --via api        the IAM-authorized ops API, SigV4-signed (`--api-url URL` or `--stack NAME`; either
+//                    implies --via api)
+// Each prints the function's JSON answer on stdout and returns the exit status: 0 done, 2 refused by the
+// function (ok:false or HTTP 4xx), 1 could not run (including a 403 from IAM, explained).
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { invokeFunction, isFailure } from '../local/invoke.js';
+import { localStack } from './local-stack.js';
+import { printJson, withStdoutOnStderr } from './output.js';
+import { type ApiCall, apiUrlOfStack, callApi, type RemoteDeps, refusal } from './remote.js';
+
+/** The parseArgs options every command shares. */
+export const transportOptions = {
+  emulator: { type: 'boolean', default: false },
+  via: { type: 'string' },
+  'runbook-function': { type: 'string' },
+  'api-url': { type: 'string' },
+  stack: { type: 'string' },
+} as const;
+
+export const transportUsage = `  --emulator           start moto, provision the stack from template.yaml, act there, stop it
+  --via lambda         invoke the deployed function (--runbook-function NAME|ARN)
+  --api-url URL        call the deployed ops API, signed with SigV4 from your AWS credentials
+  --stack NAME         the same, reading the API URL from the stack's OpsApiUrl output
+Without these, the handler runs in-process with AWS_ENDPOINT_URL (a running \`npm run emulator\`)
+or your AWS credentials. Exit status: 0 done, 2 refused (ok:false), 1 could not run.`;
+
+export type Transport =
+  | { via: 'local'; emulator: boolean }
+  | { via: 'lambda'; functionName: string }
+  | { via: 'api'; apiUrl?: string; stack?: string };
+
+export interface TransportValues {
+  emulator?: boolean;
+  via?: string;
+  'runbook-function'?: string;
+  'api-url'?: string;
+  stack?: string;
+}
+
+/** The transport the flags ask for, or a message saying what is wrong with them. */
+export function transportFrom(values: TransportValues): Transport | { error: string } {
+  const via = values.via ?? (values['api-url'] || values.stack ? 'api' : 'local');
+  if (via === 'local') {
+    if (values['runbook-function'] || values['api-url'] || values.stack)
+      return { error: '--runbook-function, --api-url and --stack are for --via lambda or --via api' };
+    return { via: 'local', emulator: values.emulator ?? false };
+  }
+  if (values.emulator) return { error: '--emulator runs locally; it cannot be combined with --via' };
+  if (via === 'lambda') {
+    if (!values['runbook-function']) return { error: '--via lambda needs --runbook-function NAME' };
+    return { via: 'lambda', functionName: values['runbook-function'] };
+  }
+  if (via === 'api') {
+    if (values['api-url'] && values.stack) return { error: 'give --api-url or --stack, not both' };
+    if (!values['api-url'] && !values.stack)
+      return { error: '--via api needs --api-url URL or --stack NAME' };
+    if (values['api-url'] && !/^https?:\/\//.test(values['api-url']))
+      return { error: `--api-url must be an http(s) URL, got ${values['api-url']}` };
+    return {
+      via: 'api',
+      ...(values['api-url'] ? { apiUrl: values['api-url'] } : {}),
+      ...(values.stack ? { stack: values.stack } : {}),
+    };
+  }
+  return { error: `--via must be local, lambda or api, got ${via}` };
+}
+
+export interface Action {
+  /** The function in template.yaml, for the local path. */
+  logicalId: string;
+  /** Its route on the ops API, for the API path. */
+  route: { method: 'GET' | 'POST'; path: string };
+  /** The direct-invocation request, `actor` included; the API path sends it without `actor`. */
+  request: Record<string, unknown>;
+  /** GET routes take the request as query parameters. */
+  query?: Record<string, string>;
+}
+
+export interface SendDeps extends RemoteDeps {
+  lambda?: LambdaClient;
+  cloudformation?: CloudFormationClient;
+}
+
+export async function send(action: Action, transport: Transport, deps: SendDeps = {}): Promise<number> {
+  if (transport.via === 'lambda') {
+    const lambda = deps.lambda ?? new LambdaClient({});
+    try {
+      const answer = await lambda.send(
+        new InvokeCommand({
+          FunctionName: transport.functionName,
+          Payload: Buffer.from(JSON.stringify(action.request)),
+        }),
+      );
+      const text = Buffer.from(answer.Payload ?? new Uint8Array()).toString('utf8');
+      const result: unknown = text ? JSON.parse(text) : null;
+      printJson(result);
+      if (answer.FunctionError) return 1;
+      return isFailure(result) ? 2 : 0;
+    } finally {
+      if (!deps.lambda) lambda.destroy();
+    }
+  }
+
+  if (transport.via === 'api') {
+    let apiUrl = transport.apiUrl;
+    if (!apiUrl) {
+      const cloudformation = deps.cloudformation ?? new CloudFormationClient({});
+      try {
+        apiUrl = await apiUrlOfStack(transport.stack as string, cloudformation);
+      } finally {
+        if (!deps.cloudformation) cloudformation.destroy();
+      }
+    }
+    // The API knows the caller from the signature: a claimed actor would only be ignored.
+    const { actor: _actor, ...body } = action.request;
+    const call: ApiCall = {
+      apiUrl,
+      method: action.route.method,
+      path: action.route.path,
+      ...(action.route.method === 'GET' ? { query: action.query ?? {} } : { body }),
+    };
+    const answer = await callApi(call, deps);
+    const refused = refusal(answer, call);
+    if (refused) {
+      process.stderr.write(`runbook: ${refused}\n`);
+      return 1;
+    }
+    printJson(answer.body);
+    if (answer.status >= 500) return 1;
+    return answer.status >= 400 || isFailure(answer.body) ? 2 : 0;
+  }
+
+  const { state, stop } = await localStack(transport.emulator);
+  try {
+    const outcome = await withStdoutOnStderr(() =>
+      invokeFunction({ logicalId: action.logicalId, event: action.request, ...(state ? { state } : {}) }),
+    );
+    printJson(outcome.result);
+    return outcome.exitCode;
+  } finally {
+    await stop();
+  }
+}

@@ -1,0 +1,168 @@
+// Credential providers: where a secret's credentials are made, switched on, proved and revoked. One small
+// interface, chosen by the secret's own `provider` field, so the rotation steps never know which vendor
+// they rotate. No method returns, logs or puts a key in an error message: failures carry a status code.
+
+import { GetRandomPasswordCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { RunbookError } from '../../shared/errors.js';
+import type { HttpSecret, RandomSecret, SecretDocument } from './schema.js';
+
+/** A provider answered, but not with success: the step fails and Secrets Manager retries the rotation. */
+export class ProviderError extends RunbookError {
+  // Shown to the caller (Secrets Manager records it as the rotation's failure): the messages are written to
+  // carry a path, a status code and a key id, never a key or a response body.
+  override readonly expose: boolean = true;
+
+  constructor(message: string, cause?: unknown) {
+    super(message, { statusCode: 502, code: 'ProviderFailed', cause });
+  }
+}
+
+export type RevokeOutcome = 'revoked' | 'already-gone' | 'not-applicable';
+
+export interface CredentialProvider<S extends SecretDocument = SecretDocument> {
+  /** New credentials, made with the current ones where the vendor needs that; config fields carried over. */
+  create(current: S): Promise<S>;
+  /** Switches the new credentials on, where the vendor needs that. Safe to repeat. */
+  activate(pending: S, current: S): Promise<void>;
+  /** Proves the credentials work, with a read-only call. */
+  test(credentials: S): Promise<void>;
+  /** Revokes `old`, authenticated as `current`. Already revoked is success. */
+  revoke(old: S, current: S): Promise<RevokeOutcome>;
+  /** The non-secret id of the credentials, for logs and the audit (never the value). */
+  idOf(credentials: S): string | undefined;
+}
+
+export interface ProviderDeps {
+  secrets: SecretsManagerClient;
+  fetch: typeof fetch;
+}
+
+// ------------------------------------------------------------------------------------------- random
+
+export function randomProvider(deps: ProviderDeps): CredentialProvider<RandomSecret> {
+  return {
+    async create(current) {
+      // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetRandomPassword.html
+      const answer = await deps.secrets.send(
+        new GetRandomPasswordCommand({
+          PasswordLength: current.passwordLength,
+          ExcludeCharacters: current.excludeCharacters,
+          RequireEachIncludedType: true,
+        }),
+      );
+      if (!answer.RandomPassword) throw new ProviderError('GetRandomPassword returned no password');
+      return { ...current, value: answer.RandomPassword };
+    },
+    // An internal token works the moment consumers read it: nothing to switch on.
+    async activate() {},
+    async test(credentials) {
+      if (credentials.value.length < Math.min(16, credentials.passwordLength)) {
+        throw new ProviderError('the pending value is shorter than the configured length');
+      }
+    },
+    async revoke() {
+      return 'not-applicable';
+    },
+    idOf: () => undefined,
+  };
+}
+
+// --------------------------------------------------------------------------------------------- http
+
+function url(secret: HttpSecret, path: string, keyId?: string): string {
+  const filled = keyId === undefined ? path : path.replaceAll('{apiKeyId}', encodeURIComponent(keyId));
+  // The base may carry a path prefix (`https://api.vendor.example/v2`): append, never resolve over it.
+  return `${secret.baseUrl.replace(/\/+$/, '')}${filled}`;
+}
+
+function authHeaders(secret: HttpSecret, as: HttpSecret): Record<string, string> {
+  return {
+    [secret.authHeader]: secret.authScheme ? `${secret.authScheme} ${as.apiKey}` : as.apiKey,
+    accept: 'application/json',
+  };
+}
+
+export function httpProvider(deps: ProviderDeps): CredentialProvider<HttpSecret> {
+  async function call(
+    what: string,
+    secret: HttpSecret,
+    method: string,
+    target: string,
+    as: HttpSecret,
+  ): Promise<Response> {
+    try {
+      return await deps.fetch(target, {
+        method,
+        headers: authHeaders(secret, as),
+        signal: AbortSignal.timeout(secret.timeoutMs),
+        redirect: 'error',
+      });
+    } catch (error) {
+      // The cause names the URL and the network error only; the request's headers are not in it.
+      throw new ProviderError(
+        `${what}: ${method} ${new URL(target).pathname} failed (${error instanceof Error ? error.name : 'error'})`,
+        error,
+      );
+    }
+  }
+
+  return {
+    async create(current) {
+      const target = url(current, current.createPath);
+      const response = await call('create a key', current, 'POST', target, current);
+      if (!response.ok) {
+        throw new ProviderError(`create a key: ${current.createPath} answered ${response.status}`);
+      }
+      let body: unknown;
+      try {
+        body = await response.json();
+      } catch {
+        // No cause: a JSON SyntaxError quotes the body, which may hold the new key.
+        throw new ProviderError(`create a key: ${current.createPath} answered no JSON`);
+      }
+      const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+      const apiKeyId = fields[current.responseIdField];
+      const apiKey = fields[current.responseKeyField];
+      if (typeof apiKeyId !== 'string' || typeof apiKey !== 'string' || !apiKeyId || !apiKey) {
+        throw new ProviderError(
+          `create a key: the answer has no string fields ${current.responseIdField} and ${current.responseKeyField}`,
+        );
+      }
+      return { ...current, apiKeyId, apiKey };
+    },
+    async activate(pending, current) {
+      if (!pending.activatePath) return;
+      const target = url(pending, pending.activatePath, pending.apiKeyId);
+      const response = await call('activate the key', pending, 'POST', target, current);
+      // Already active answers 409 at some vendors: the state we want.
+      if (!response.ok && response.status !== 409) {
+        throw new ProviderError(`activate the key: ${pending.activatePath} answered ${response.status}`);
+      }
+    },
+    async test(credentials) {
+      const target = url(credentials, credentials.testPath);
+      const response = await call('test the key', credentials, 'GET', target, credentials);
+      if (!response.ok) {
+        throw new ProviderError(
+          `test the key ${credentials.apiKeyId}: ${credentials.testPath} answered ${response.status}`,
+        );
+      }
+    },
+    async revoke(old, current) {
+      if (old.apiKeyId === current.apiKeyId) return 'not-applicable';
+      const target = url(current, current.revokePath, old.apiKeyId);
+      const response = await call('revoke the key', current, 'DELETE', target, current);
+      // Gone already (revoked by an earlier attempt, or by hand): what revoking wanted.
+      if (response.status === 404 || response.status === 410) return 'already-gone';
+      if (!response.ok) {
+        throw new ProviderError(`revoke the key ${old.apiKeyId}: answered ${response.status}`);
+      }
+      return 'revoked';
+    },
+    idOf: (credentials) => credentials.apiKeyId,
+  };
+}
+
+export function providerFor(deps: ProviderDeps, secret: SecretDocument): CredentialProvider {
+  return (secret.provider === 'http' ? httpProvider(deps) : randomProvider(deps)) as CredentialProvider;
+}

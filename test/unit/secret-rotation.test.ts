@@ -1,0 +1,275 @@
+// The exact Secrets Manager calls of each step, and bad input refused before any write, with
+// aws-sdk-client-mock. Full rotations against moto and the vendor stand-in are in
+// test/integration/secret-rotation.test.ts.
+import {
+  DescribeSecretCommand,
+  GetRandomPasswordCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { handler } from '../../functions/secret-rotation/handler.js';
+import { parseSecret } from '../../functions/secret-rotation/rotation.js';
+import { lambdaContext } from './support/context.js';
+import { setEnv } from './support/env.js';
+
+vi.hoisted(() => {
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+});
+
+const secrets = mockClient(SecretsManagerClient);
+const dynamo = mockClient(DynamoDBDocumentClient);
+const sns = mockClient(SNSClient);
+
+const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:trading-api-key-AbCdEf';
+const CURRENT = 'a1b2c3d4-0000-4000-8000-000000000001';
+const TOKEN = 'a1b2c3d4-0000-4000-8000-000000000002';
+const LEAK = 'vk_live_do_not_print_me';
+
+function event(fields: Record<string, unknown> = {}) {
+  return { SecretId: ARN, ClientRequestToken: TOKEN, Step: 'createSecret', ...fields };
+}
+
+/** A secret under rotation: TOKEN staged AWSPENDING (no value yet), CURRENT holding `value`. */
+function secretUnderRotation(value: string, pendingValue?: string) {
+  secrets.on(DescribeSecretCommand).resolves({
+    ARN,
+    Name: 'trading-api-key',
+    RotationEnabled: true,
+    VersionIdsToStages: { [CURRENT]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] },
+  });
+  secrets
+    .on(GetSecretValueCommand, { SecretId: ARN, VersionStage: 'AWSCURRENT' })
+    .resolves({ ARN, VersionId: CURRENT, SecretString: value });
+  const pending = secrets.on(GetSecretValueCommand, {
+    SecretId: ARN,
+    VersionStage: 'AWSPENDING',
+    VersionId: TOKEN,
+  });
+  if (pendingValue === undefined) {
+    pending.rejects(new ResourceNotFoundException({ message: 'no value', $metadata: {} }));
+  } else {
+    pending.resolves({ ARN, VersionId: TOKEN, SecretString: pendingValue });
+  }
+}
+
+const random = JSON.stringify({ provider: 'random', value: LEAK });
+
+describe('SecretRotationFunction handler', () => {
+  let restoreEnv: () => void;
+
+  beforeEach(() => {
+    secrets.reset();
+    dynamo.reset();
+    sns.reset();
+    dynamo.on(PutCommand).resolves({});
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    restoreEnv = setEnv({
+      AUDIT_TABLE: 'audit',
+      OPS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:ops',
+      PREVIOUS_KEY_GRACE_HOURS: undefined,
+    });
+  });
+
+  afterEach(() => restoreEnv());
+
+  it('createSecret puts a GetRandomPassword value on the token as AWSPENDING, with the rotation token', async () => {
+    // Prepare
+    secretUnderRotation(random);
+    secrets.on(GetRandomPasswordCommand).resolves({ RandomPassword: 'n'.repeat(32) });
+    secrets.on(PutSecretValueCommand).resolves({ ARN, VersionId: TOKEN });
+
+    // Act
+    const result = await handler(event({ RotationToken: 'rotation-token-1' }), lambdaContext());
+
+    // Assess
+    expect(result).toMatchObject({ ok: true, step: 'createSecret', changed: true });
+    expect(secrets.commandCalls(GetRandomPasswordCommand)[0]?.args[0].input).toEqual({
+      PasswordLength: 32,
+      ExcludeCharacters: '/@"\'\\',
+      RequireEachIncludedType: true,
+    });
+    expect(secrets.commandCalls(PutSecretValueCommand)[0]?.args[0].input).toEqual({
+      SecretId: ARN,
+      ClientRequestToken: TOKEN,
+      SecretString: JSON.stringify({
+        provider: 'random',
+        value: 'n'.repeat(32),
+        passwordLength: 32,
+        excludeCharacters: '/@"\'\\',
+      }),
+      VersionStages: ['AWSPENDING'],
+      RotationToken: 'rotation-token-1',
+    });
+    expect(JSON.stringify(result)).not.toContain('n'.repeat(32));
+  });
+
+  it('createSecret does nothing when the token already holds a value', async () => {
+    // Prepare
+    secretUnderRotation(random, random);
+
+    // Act
+    const result = await handler(event(), lambdaContext());
+
+    // Assess
+    expect(result).toMatchObject({ ok: true, changed: false });
+    expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    expect(secrets.commandCalls(GetRandomPasswordCommand)).toHaveLength(0);
+  });
+
+  it('finishSecret moves AWSCURRENT to the token, then removes AWSPENDING wherever it is', async () => {
+    // Prepare
+    secretUnderRotation(random, random);
+    secrets
+      .on(DescribeSecretCommand)
+      .resolvesOnce({
+        ARN,
+        Name: 'trading-api-key',
+        RotationEnabled: true,
+        VersionIdsToStages: { [CURRENT]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] },
+      })
+      .resolvesOnce({
+        ARN,
+        VersionIdsToStages: { [CURRENT]: ['AWSPREVIOUS'], [TOKEN]: ['AWSPENDING', 'AWSCURRENT'] },
+      })
+      .resolves({ ARN, VersionIdsToStages: { [CURRENT]: ['AWSPREVIOUS'], [TOKEN]: ['AWSCURRENT'] } });
+    secrets.on(UpdateSecretVersionStageCommand).resolves({ ARN });
+
+    // Act
+    const result = await handler(event({ Step: 'finishSecret' }), lambdaContext());
+
+    // Assess
+    expect(result).toMatchObject({ ok: true, changed: true, stages: { [TOKEN]: ['AWSCURRENT'] } });
+    expect(secrets.commandCalls(UpdateSecretVersionStageCommand).map((call) => call.args[0].input)).toEqual([
+      { SecretId: ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: TOKEN, RemoveFromVersionId: CURRENT },
+      { SecretId: ARN, VersionStage: 'AWSPENDING', RemoveFromVersionId: TOKEN },
+    ]);
+    // The completed rotation is announced (with the undo command), the routine steps are not.
+    const published = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(published?.Subject).toContain('secret.rotation.finishSecret succeeded');
+    expect(published?.Message).toContain(`--move-to-version-id ${CURRENT} --remove-from-version-id ${TOKEN}`);
+  });
+
+  const badInput = [
+    {
+      case: 'an unknown step',
+      prepare: () => secretUnderRotation(random),
+      event: event({ Step: 'rotateSecret' }),
+      field: 'Step',
+      code: 'ValidationError',
+    },
+    {
+      case: 'a missing token',
+      prepare: () => secretUnderRotation(random),
+      event: { SecretId: ARN, Step: 'createSecret' },
+      field: 'ClientRequestToken',
+      code: 'ValidationError',
+    },
+    {
+      case: 'a secret that does not exist',
+      prepare: () =>
+        secrets
+          .on(DescribeSecretCommand)
+          .rejects(new ResourceNotFoundException({ message: 'not found', $metadata: {} })),
+      event: event(),
+      field: 'SecretId',
+      code: 'NotFound',
+    },
+    {
+      case: 'a secret value that is not JSON',
+      prepare: () => secretUnderRotation(`{"provider":"http","apiKey":"${LEAK}"`),
+      event: event(),
+      field: 'SecretString',
+      code: 'ValidationError',
+    },
+    {
+      case: 'an unknown provider',
+      prepare: () => secretUnderRotation(JSON.stringify({ provider: 'ldap', password: LEAK })),
+      event: event(),
+      field: 'SecretString.provider',
+      code: 'ValidationError',
+    },
+    {
+      case: 'an http provider sending the key in clear to a non-loopback address',
+      prepare: () =>
+        secretUnderRotation(
+          JSON.stringify({
+            provider: 'http',
+            apiKeyId: 'key_1',
+            apiKey: LEAK,
+            baseUrl: 'http://169.254.169.254/latest',
+          }),
+        ),
+      event: event(),
+      field: 'SecretString.baseUrl',
+      code: 'ValidationError',
+    },
+  ];
+
+  it.each(badInput)('refuses $case with the field named, and writes nothing', async (bad) => {
+    // Prepare
+    bad.prepare();
+
+    // Act
+    const error = await handler(bad.event, lambdaContext()).then(
+      () => undefined,
+      (caught: Error) => caught,
+    );
+
+    // Assess: thrown, so Secrets Manager sees the step fail.
+    expect(error?.name).toBe('RotationStepError');
+    expect(error?.message).toContain(`: ${bad.code}: `);
+    expect(error?.message).toMatch(new RegExp(`\\(${bad.field.replace('.', '\\.')}\\)$`));
+    expect(error?.message).not.toContain(LEAK);
+    expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    expect(secrets.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
+    expect(JSON.stringify(dynamo.calls().map((call) => call.args[0].input))).not.toContain(LEAK);
+  });
+
+  it('answers an operator request that is bad with ok:false naming the field, without throwing', async () => {
+    // Act
+    const result = await handler({ action: 'revokePrevious', secretId: ARN }, lambdaContext());
+
+    // Assess
+    expect(result).toMatchObject({ ok: false, error: { code: 'ValidationError', field: 'reason' } });
+    expect(secrets.calls()).toHaveLength(0);
+  });
+});
+
+describe('parseSecret', () => {
+  it('fills the http defaults: paths, Bearer authorization, create answer fields', () => {
+    // Act
+    const parsed = parseSecret(
+      JSON.stringify({
+        provider: 'http',
+        apiKeyId: 'k1',
+        apiKey: LEAK,
+        baseUrl: 'https://api.vendor.example/v2',
+      }),
+      'the value',
+    );
+
+    // Assess
+    expect(parsed).toEqual({
+      provider: 'http',
+      apiKeyId: 'k1',
+      apiKey: LEAK,
+      baseUrl: 'https://api.vendor.example/v2',
+      createPath: '/keys',
+      testPath: '/account',
+      revokePath: '/keys/{apiKeyId}',
+      authHeader: 'authorization',
+      authScheme: 'Bearer',
+      responseIdField: 'id',
+      responseKeyField: 'key',
+      timeoutMs: 5000,
+    });
+  });
+});
