@@ -12,8 +12,15 @@ import { composition } from './composition.js';
 import { rollbackBench } from './rollback.js';
 import { secretRotationBench } from './secret-rotation.js';
 import type { BenchSection } from './section.js';
+import { smokeBench } from './smoke.js';
 
-export const sections: BenchSection[] = [coldStart, composition, rollbackBench, secretRotationBench];
+export const sections: BenchSection[] = [
+  coldStart,
+  composition,
+  rollbackBench,
+  secretRotationBench,
+  smokeBench,
+];
 
 export const benchJsonPath = join(projectRoot, 'dist', 'bench.json');
 

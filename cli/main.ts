@@ -1,5 +1,6 @@
 // runbook: the operator's command line. One file per subcommand.
 import './quiet.js';
+import { deploySimCommand } from './deploy-sim.js';
 import { emulatorCommand } from './emulator.js';
 import { invokeCommand } from './invoke.js';
 import { rollbackCommand } from './rollback.js';
@@ -10,6 +11,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   emulator: emulatorCommand,
   rollback: rollbackCommand,
   secret: secretCommand,
+  'deploy-sim': deploySimCommand,
 };
 
 const help = `usage: runbook <command> [options]
@@ -21,6 +23,8 @@ commands:
            [--emulator | --via lambda --rollback-function NAME]             put an alias back on the known-good version
   secret status|rotate|revoke-previous --secret-id ID [--resume] [--emergency --reason TEXT] [--yes]
            [--emulator | --via lambda --rotation-function NAME]             rotate an API key; check its stages (never its value)
+  deploy-sim --function NAME --to-version N [--canary-ms 1000] [--yes] [--emulator]
+                                                                            simulate a CodeDeploy canary (hooks, shift, alarms) in the emulator
 
 The game-day drill: npm run drill [-- --json FILE]`;
 

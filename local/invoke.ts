@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { prepareLocalHookEvent } from './codedeploy/local.js';
 import { type EmulatorState, LOCAL_ACCOUNT, LOCAL_REGION, resolveContext } from './emulator/provision.js';
 import {
   type FunctionSpec,
@@ -25,6 +26,8 @@ export interface InvokeOptions {
   /** Variables in SAM's `--env-vars` format: `{ "<LogicalId>": {...}, "Parameters": {...for every function} }`. */
   envVars?: Record<string, Record<string, string>>;
   template?: Template;
+  /** The Lambda timeout the context counts down from, in seconds; default the template's. */
+  timeoutSeconds?: number;
 }
 
 export interface InvokeOutcome {
@@ -41,8 +44,9 @@ export function lambdaContext(
   spec: FunctionSpec,
   functionName: string,
   region = process.env.AWS_REGION ?? LOCAL_REGION,
+  timeoutSeconds = spec.timeoutSeconds,
 ): Context {
-  const deadline = Date.now() + spec.timeoutSeconds * 1000;
+  const deadline = Date.now() + timeoutSeconds * 1000;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
@@ -96,11 +100,15 @@ export async function invokeFunction(options: InvokeOptions): Promise<InvokeOutc
     throw new Error(`${spec.entryPoint} does not export a function named ${spec.exportName}`);
   }
 
+  // What moto lacks for a CodeDeploy hook (a deployment waiting on it): the local simulator stands in.
+  await prepareLocalHookEvent(template, spec.logicalId, options.event, state);
+
   const saved = { ...process.env };
   Object.assign(process.env, environment);
   const started = performance.now();
   try {
-    const result: unknown = await handler(options.event, lambdaContext(spec, functionName));
+    const context = lambdaContext(spec, functionName, undefined, options.timeoutSeconds);
+    const result: unknown = await handler(options.event, context);
     return {
       logicalId: spec.logicalId,
       result,

@@ -166,7 +166,8 @@ export async function provisionStack(options: ProvisionOptions): Promise<Emulato
   for (const [logicalId, resource] of ordered) {
     // A role's policies name resources created after it (and moto enforces no policy): only its name matters.
     // A function's Events wire it to the API and topics, which the emulator does not create: left out.
-    const { Events: _events, ...properties } = resource.Properties ?? {};
+    // A function's DeploymentPreference is CodeDeploy's; local/codedeploy's simulator reads it from the template.
+    const { Events: _events, DeploymentPreference: _deployment, ...properties } = resource.Properties ?? {};
     const props =
       resource.Type === 'AWS::IAM::Role' ? {} : ((resolveValue(ctx, properties) ?? {}) as JsonObject);
     const put = (ref: string, attributes: Record<string, string> = {}) => {
@@ -362,7 +363,9 @@ async function createFunction(
       new UpdateFunctionConfigurationCommand({
         FunctionName: name,
         Description: description,
-        Environment: { Variables: { ...(environment ?? {}), SAMPLE_BUILD: String(n) } },
+        // GIT_SHA as the template's Globals set it from the GitSha parameter that also writes the description:
+        // the build a version runs and the one its description records agree (the pre-traffic hook checks it).
+        Environment: { Variables: { ...(environment ?? {}), SAMPLE_BUILD: String(n), GIT_SHA: gitSha } },
       }),
     );
     const published = await lambda.send(

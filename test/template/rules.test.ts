@@ -366,6 +366,14 @@ Resources:
     expect(problems).toEqual(['Fn: has a DeploymentPreference but no AutoPublishAlias']);
   });
 
+  it('accepts a switched-off DeploymentPreference on a function without AutoPublishAlias (a hook)', () => {
+    // Act
+    const problems = checkDeploymentPreferences(withPreference('{ Enabled: false }', ''));
+
+    // Assess
+    expect(problems).toEqual([]);
+  });
+
   it('checks a DeploymentPreference set in Globals on every function', () => {
     // Prepare
     const fromGlobals = parseTemplate(`

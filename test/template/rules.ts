@@ -344,6 +344,9 @@ export function checkDeploymentPreferences(template: Template): string[] {
     const own = isObject(props.DeploymentPreference) ? props.DeploymentPreference : undefined;
     if (!global && !own) continue;
     const preference: JsonObject = { ...global, ...own };
+    // `Enabled: false` switches the preference off: SAM creates no deployment for the function (a CodeDeploy
+    // hook carries it so that a preference in Globals never applies to the hook itself).
+    if (preference.Enabled === false || preference.Enabled === 'false') continue;
 
     if (preference.Type !== undefined)
       problems.push(...deploymentTypeProblems(template, logicalId, preference.Type));

@@ -1,7 +1,13 @@
 import type { Scenario } from '../scenario.js';
+import { deployScenarios } from './deploy.js';
 import { healthScenarios } from './health.js';
 import { rollbackScenarios } from './rollback.js';
 import { secretScenarios } from './secret.js';
 
 /** Every scenario of the game day, in the order an incident would need them. */
-export const scenarios: Scenario[] = [...healthScenarios, ...rollbackScenarios, ...secretScenarios];
+export const scenarios: Scenario[] = [
+  ...healthScenarios,
+  ...rollbackScenarios,
+  ...secretScenarios,
+  ...deployScenarios,
+];

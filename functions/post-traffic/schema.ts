@@ -1,0 +1,15 @@
+import * as z from 'zod';
+import { listSetting, optionalSetting } from '../../shared/env.js';
+import { msSetting } from '../../shared/lifecycle-hook.js';
+
+/** The hook's configuration, from template.yaml: which alarms say the workload is unwell. */
+export const postTrafficConfigSchema = z.object({
+  /** Exact alarm names; each must exist (a missing one is a reason to fail, not to pass). */
+  ALARM_NAMES: listSetting,
+  /** Or every alarm whose name starts with this (an existing workload's alarms). */
+  ALARM_PREFIX: optionalSetting,
+  /** Time kept back from the invocation for reporting the status. */
+  REPORT_RESERVE_MS: msSetting(30_000),
+});
+
+export type PostTrafficConfig = z.infer<typeof postTrafficConfigSchema>;

@@ -1,0 +1,215 @@
+// Wires the CodeDeploy simulator to an emulator stack: one deployment group per function whose
+// DeploymentPreference template.yaml declares (as SAM would create), hooks run in-process through the same
+// invoker as `runbook invoke`, the SDK's CodeDeploy client pointed at the simulator with the service-specific
+// AWS_ENDPOINT_URL_CODEDEPLOY (every other service stays on moto), and the pre-traffic hook's invoker replaced
+// by one that really runs the workload (moto's Invoke runs no code; see workload.ts).
+//
+// One simulator per process: the SDK reads AWS_ENDPOINT_URL_CODEDEPLOY when a client sends its first request
+// and keeps it, so the shared client of a handler must see one endpoint for the life of the process.
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { workloadInvoker } from '../../functions/pre-traffic/invoker.js';
+import { codeDeployClient } from '../../shared/clients.js';
+import type { EmulatorState } from '../emulator/provision.js';
+import { resolveContext } from '../emulator/provision.js';
+import { invokeFunction } from '../invoke.js';
+import { type Json, type JsonObject, loadTemplate, resolveValue, type Template } from '../template.js';
+import { CodeDeploySimulator, type DeploymentGroupSpec, type LifecycleHook } from './simulator.js';
+import { localWorkloadInvoker } from './workload.js';
+
+const isObject = (value: Json | undefined): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const refOf = (value: Json | undefined): string | undefined =>
+  isObject(value) && typeof value.Ref === 'string' ? value.Ref : undefined;
+
+export interface LocalCodeDeploy {
+  simulator: CodeDeploySimulator;
+  /** Deployment groups by the logical id of the function they deploy. */
+  groups: Record<string, DeploymentGroupSpec>;
+  /** Environment overrides given to hook functions (a drill's smoke suite, a shorter reserve). */
+  hookEnv: Record<string, Record<string, string>>;
+  /** The Lambda timeout the hooks run with, in seconds (default: the template's). */
+  hookTimeoutSeconds: Record<string, number>;
+  /** Lifecycle steps as they happen, for a caller that prints them. */
+  onStep?: (deploymentId: string, text: string) => void;
+  stop(): Promise<void>;
+}
+
+/** The percent of a predefined canary type (`Canary10Percent5Minutes` → 10); 100 for AllAtOnce and others. */
+export function canaryPercent(type: Json | undefined): number {
+  const match = typeof type === 'string' ? /^Canary(\d+)Percent/.exec(type) : null;
+  return match ? Number(match[1]) : 100;
+}
+
+/** The deployment groups SAM would create for the template, named as the simulator knows them. */
+export function deploymentGroups(
+  template: Template,
+  state: EmulatorState,
+  canaryIntervalMs: number,
+): Record<string, DeploymentGroupSpec> {
+  const ctx = resolveContext(template, state);
+  const groups: Record<string, DeploymentGroupSpec> = {};
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    if (resource.Type !== 'AWS::Serverless::Function') continue;
+    const props = resource.Properties ?? {};
+    const preference = isObject(props.DeploymentPreference) ? props.DeploymentPreference : undefined;
+    const alias = props.AutoPublishAlias;
+    const functionName = state.resources[logicalId]?.ref;
+    if (!preference || preference.Enabled === false || typeof alias !== 'string' || !functionName) continue;
+    const hooks: Partial<Record<LifecycleHook, string>> = {};
+    const hookSpec = isObject(preference.Hooks) ? preference.Hooks : {};
+    for (const [kind, event] of [
+      ['PreTraffic', 'BeforeAllowTraffic'],
+      ['PostTraffic', 'AfterAllowTraffic'],
+    ] as const) {
+      const hookId = refOf(hookSpec[kind]);
+      const hookName = hookId ? state.resources[hookId]?.ref : undefined;
+      if (hookName) hooks[event] = hookName;
+    }
+    const alarms = resolveValue(ctx, preference.Alarms ?? []);
+    groups[logicalId] = {
+      // SAM's logical ids: ServerlessDeploymentApplication and <Function>DeploymentGroup.
+      applicationName: `${state.stackName}-ServerlessDeploymentApplication`,
+      deploymentGroupName: `${state.stackName}-${logicalId}DeploymentGroup`,
+      functionName,
+      alias,
+      hooks,
+      alarms: Array.isArray(alarms) ? alarms.map(String) : [],
+      canaryPercent: canaryPercent(preference.Type),
+      canaryIntervalMs,
+    };
+  }
+  return groups;
+}
+
+let current: { key: string; local: LocalCodeDeploy } | undefined;
+let installedEndpoint: string | undefined;
+
+/**
+ * The simulator for this emulator stack, started on first use and kept for the process (see the header).
+ * `canaryIntervalMs` applies to a simulator started by this call.
+ */
+export async function localCodeDeploy(
+  state: EmulatorState,
+  options: { canaryIntervalMs?: number; hookTimeoutMs?: number } = {},
+): Promise<LocalCodeDeploy> {
+  const key = `${state.endpoint} ${state.stackName}`;
+  if (current?.key === key) return current.local;
+  if (current) await current.local.stop();
+
+  const config = {
+    endpoint: state.endpoint,
+    region: state.region,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 1,
+  };
+  const lambda = new LambdaClient(config);
+  const cloudwatch = new CloudWatchClient(config);
+  const template = loadTemplate();
+  const hookIds = (name: string) =>
+    Object.entries(state.resources).find(
+      ([, resource]) => resource.type === 'AWS::Serverless::Function' && resource.ref === name,
+    )?.[0];
+  // The object is built before the simulator so the hook runner reads its current hookEnv on every call.
+  const local = { hookEnv: {}, hookTimeoutSeconds: {} } as LocalCodeDeploy;
+  const simulator = await CodeDeploySimulator.start({
+    lambda,
+    cloudwatch,
+    ...(options.hookTimeoutMs ? { hookTimeoutMs: options.hookTimeoutMs } : {}),
+    onStep: (deploymentId, text) => local.onStep?.(deploymentId, text),
+    invokeHook: async (hookName, event) => {
+      const logicalId = hookIds(hookName);
+      if (!logicalId) throw new Error(`no hook function ${hookName} in the emulator stack`);
+      const timeoutSeconds = local.hookTimeoutSeconds[logicalId];
+      return (
+        await invokeFunction({
+          logicalId,
+          event,
+          state,
+          envVars: { [logicalId]: local.hookEnv[logicalId] ?? {} },
+          ...(timeoutSeconds ? { timeoutSeconds } : {}),
+        })
+      ).result;
+    },
+  });
+  const groups = deploymentGroups(template, state, options.canaryIntervalMs ?? 1_000);
+  for (const group of Object.values(groups)) simulator.addDeploymentGroup(group);
+
+  const savedEndpoint = process.env.AWS_ENDPOINT_URL_CODEDEPLOY;
+  process.env.AWS_ENDPOINT_URL_CODEDEPLOY = simulator.endpoint;
+  // A shared client that already sent a request keeps the endpoint it resolved then: start it afresh.
+  if (installedEndpoint !== undefined) codeDeployClient.reset();
+  installedEndpoint = simulator.endpoint;
+  workloadInvoker.reset(localWorkloadInvoker(state, lambda));
+
+  Object.assign(local, {
+    simulator,
+    groups,
+    async stop() {
+      if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_CODEDEPLOY;
+      else process.env.AWS_ENDPOINT_URL_CODEDEPLOY = savedEndpoint;
+      workloadInvoker.reset();
+      lambda.destroy();
+      cloudwatch.destroy();
+      if (current?.local === local) current = undefined;
+      await simulator.stop();
+    },
+  });
+  current = { key, local };
+  return local;
+}
+
+/** The hook kind of a function, when template.yaml names it in some DeploymentPreference's Hooks. */
+export function hookKindOf(template: Template, logicalId: string): LifecycleHook | undefined {
+  for (const resource of Object.values(template.Resources)) {
+    const preference = isObject(resource.Properties?.DeploymentPreference)
+      ? resource.Properties.DeploymentPreference
+      : undefined;
+    const hooks = preference && isObject(preference.Hooks) ? preference.Hooks : undefined;
+    if (refOf(hooks?.PreTraffic) === logicalId) return 'BeforeAllowTraffic';
+    if (refOf(hooks?.PostTraffic) === logicalId) return 'AfterAllowTraffic';
+  }
+  return undefined;
+}
+
+/**
+ * Before a hook function runs locally with a lifecycle event (`runbook invoke`, the sample events), stands up
+ * what CodeDeploy would hold at that point: a deployment of the workload (its live version → its newest) with
+ * that id, waiting on that execution id. Does nothing when the caller pointed CodeDeploy elsewhere itself
+ * (AWS_ENDPOINT_URL_CODEDEPLOY set by someone else), when there is no emulator stack, or for other functions.
+ */
+export async function prepareLocalHookEvent(
+  template: Template,
+  logicalId: string,
+  event: unknown,
+  state: EmulatorState | undefined,
+): Promise<void> {
+  const hook = hookKindOf(template, logicalId);
+  if (!hook || !state?.workload) return;
+  if (
+    process.env.AWS_ENDPOINT_URL_CODEDEPLOY &&
+    process.env.AWS_ENDPOINT_URL_CODEDEPLOY !== installedEndpoint
+  )
+    return;
+  const value = isObject(event as Json) ? (event as JsonObject) : {};
+  const deploymentId = value.DeploymentId;
+  const executionId = value.LifecycleEventHookExecutionId;
+  // A malformed event is the hook's to refuse: nothing to set up.
+  if (typeof deploymentId !== 'string' || typeof executionId !== 'string') return;
+  const local = await localCodeDeploy(state);
+  const group = Object.values(local.groups).find(
+    (item) => item.functionName === state.workload?.functionName,
+  );
+  if (!group) return;
+  const versions = state.workload.versions.map((item) => item.version);
+  const target = versions.at(-1) as string;
+  const previous = versions.at(-2) ?? target;
+  local.simulator.openLifecycleEvent({
+    deploymentId,
+    executionId,
+    hook,
+    applicationName: group.applicationName,
+    deploymentGroupName: group.deploymentGroupName,
+    target: { name: group.functionName, alias: group.alias, currentVersion: previous, targetVersion: target },
+  });
+}

@@ -1,0 +1,176 @@
+// What the two CodeDeploy lifecycle hooks (pre-traffic smoke, post-traffic alarm check) share: the event they
+// receive, the one call that ends them (PutLifecycleEventHookExecutionStatus), the time budget that keeps a
+// reserve for that call, and their middy wiring.
+//
+// A hook that never reports stalls the deployment until CodeDeploy's one-hour hook timeout, the failure most
+// reported with these hooks (https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#reference-appspec-file-structure-hooks-section-structure-lambda-sample-function).
+// So a hook always reports, reports `Failed` whenever it is not sure, and throws when it cannot report at all
+// (CodeDeploy invokes hooks asynchronously: a thrown error is visible in the Errors metric and Lambda retries).
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import {
+  type CodeDeployClient,
+  PutLifecycleEventHookExecutionStatusCommand,
+} from '@aws-sdk/client-codedeploy';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import * as z from 'zod';
+import { type AuditLedger, auditLedgerFromEnv } from './audit.js';
+import { RunbookError } from './errors.js';
+import { logger, metrics, tracer } from './powertools.js';
+import { type Clock, retryThrottled } from './rate.js';
+import { parseInput } from './validate.js';
+
+/** The only two statuses CodeDeploy accepts from a hook. */
+export type HookStatus = 'Succeeded' | 'Failed';
+
+// https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_PutLifecycleEventHookExecutionStatus.html
+export const hookEventSchema = z.object({
+  DeploymentId: z
+    .string({ error: 'DeploymentId is required' })
+    .regex(/^d-[A-Z0-9]{9}$/, 'expected a CodeDeploy deployment id such as "d-A1B2C3D4E"'),
+  LifecycleEventHookExecutionId: z
+    .string({ error: 'LifecycleEventHookExecutionId is required' })
+    .min(1, 'LifecycleEventHookExecutionId is required')
+    .max(2048, 'LifecycleEventHookExecutionId is longer than CodeDeploy issues'),
+});
+
+export type HookEvent = z.infer<typeof hookEventSchema>;
+
+/**
+ * Validates a lifecycle event. A malformed one leaves nothing to report to (no deployment, no execution id):
+ * the ValidationError is thrown so the invocation fails visibly, and nothing else is called.
+ */
+export function parseHookEvent(event: unknown): HookEvent {
+  return parseInput(hookEventSchema, event);
+}
+
+/** The status could not be reported: the deployment will wait for CodeDeploy's timeout. */
+export class ReportError extends RunbookError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { statusCode: 502, code: 'ReportFailed', cause });
+  }
+}
+
+/**
+ * The time a hook may spend on its checks: the invocation's remaining time less a reserve kept for reporting.
+ * `remainingMs()` reads the Lambda context each time, so it is exact however long the checks took.
+ */
+export interface TimeBudget {
+  /** Milliseconds left for checks (0 when the reserve is reached). */
+  checksMs(): number;
+  /** Milliseconds left before Lambda stops the invocation. */
+  remainingMs(): number;
+}
+
+export function timeBudget(remainingMs: () => number, reserveMs: number): TimeBudget {
+  return {
+    checksMs: () => Math.max(0, remainingMs() - reserveMs),
+    remainingMs,
+  };
+}
+
+interface Logger {
+  info(message: string, ...extra: unknown[]): void;
+  warn(message: string, ...extra: unknown[]): void;
+  error(message: string, ...extra: unknown[]): void;
+}
+
+export interface ReportDeps {
+  codedeploy: CodeDeployClient;
+  logger: Logger;
+  budget: TimeBudget;
+  clock?: Clock;
+}
+
+// Below this, another attempt could not finish before Lambda stops the invocation.
+const LAST_ATTEMPT_MS = 1_000;
+// Time left for logging the failure and throwing after an attempt is abandoned.
+const ABANDON_BEFORE_END_MS = 300;
+
+/**
+ * Sends the hook's status, retrying throttling with backoff for as long as the invocation has time. Any other
+ * error, or throttling to the end, throws ReportError: the caller lets the invocation fail.
+ */
+export async function reportStatus(deps: ReportDeps, event: HookEvent, status: HookStatus): Promise<number> {
+  let attempts = 0;
+  try {
+    await retryThrottled(
+      (attempt) => {
+        attempts = attempt;
+        return deps.codedeploy.send(
+          new PutLifecycleEventHookExecutionStatusCommand({
+            deploymentId: event.DeploymentId,
+            lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId,
+            status,
+          }),
+          // An attempt that hangs is abandoned just before Lambda would stop the invocation, so the failure to
+          // report is raised (and seen) rather than lost with a timed-out invocation.
+          {
+            abortSignal: AbortSignal.timeout(Math.max(1, deps.budget.remainingMs() - ABANDON_BEFORE_END_MS)),
+          },
+        );
+      },
+      {
+        attempts: 6,
+        baseDelayMs: 200,
+        maxDelayMs: 4_000,
+        ...(deps.clock ? { clock: deps.clock } : {}),
+        shouldStop: () => deps.budget.remainingMs() < LAST_ATTEMPT_MS,
+      },
+    );
+  } catch (error) {
+    deps.logger.error('could not report the hook status to CodeDeploy', {
+      deploymentId: event.DeploymentId,
+      status,
+      attempts,
+      error,
+    });
+    throw new ReportError(
+      `PutLifecycleEventHookExecutionStatus ${status} for ${event.DeploymentId} failed after ${attempts} attempt(s)`,
+      error,
+    );
+  }
+  deps.logger.info(`reported ${status} to CodeDeploy`, { deploymentId: event.DeploymentId, attempts });
+  return attempts;
+}
+
+/**
+ * Reads a duration setting in ms: absent or '' is the default, anything else must be a non-negative integer.
+ */
+export const msSetting = (fallback: number) =>
+  z.preprocess(
+    (value) => (value === undefined || value === '' ? fallback : Number(value)),
+    z.number().int().min(0).max(900_000),
+  );
+
+/**
+ * The audit ledger from the environment or, when it is misconfigured, one whose every record fails with that
+ * error: a hook logs a failed audit record, but a missing AUDIT_TABLE must never stop it from reporting.
+ */
+export function hookLedger(env: NodeJS.ProcessEnv = process.env): Pick<AuditLedger, 'record'> {
+  try {
+    return auditLedgerFromEnv(env);
+  } catch (error) {
+    return {
+      record: () => Promise.reject(error),
+    };
+  }
+}
+
+/**
+ * A lifecycle hook's wiring: the usual logger, metrics and tracer middlewares, without the runbook's doors.
+ * A hook has no caller waiting for an answer (CodeDeploy reads only the reported status), and its failure
+ * must not be turned into an `ok:false` answer that looks like success to Lambda: an error is thrown.
+ */
+export function lifecycleHookHandler<R extends object>(
+  action: (event: unknown, context: Context) => Promise<R>,
+) {
+  return middy<unknown, R, Error, Context>()
+    .use(injectLambdaContext(logger, { clearState: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(captureLambdaHandler(tracer))
+    .handler(action);
+}
