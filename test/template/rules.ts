@@ -415,7 +415,13 @@ export function checkAlarms(template: Template): string[] {
  * Extend only with a link to the action's row in the Service Authorization Reference, e.g.
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html
  */
-export const resourceStarActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+export const resourceStarActions = [
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridgescheduler.html:
+  // ListSchedules lists no resource type (GetSchedule and UpdateSchedule take the schedule's ARN).
+  'scheduler:ListSchedules',
+];
 
 interface PolicyDocument {
   where: string;
