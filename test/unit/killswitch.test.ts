@@ -233,7 +233,9 @@ describe('disable', () => {
     scheduler.on(GetScheduleCommand).resolves(schedule('daily'));
     scheduler
       .on(UpdateScheduleCommand)
-      .rejectsOnce(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }))
+      .rejectsOnce(
+        new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: {} }),
+      )
       .resolves({ ScheduleArn: 'arn' });
 
     // Act
@@ -412,10 +414,22 @@ describe('the kill-switch handler', () => {
     sns.on(PublishCommand).resolves({});
     scheduler
       .on(GetScheduleGroupCommand)
-      .rejects(new ResourceNotFoundException({ message: 'Schedule group not found', $metadata: {} }));
+      .rejects(
+        new ResourceNotFoundException({
+          message: 'Schedule group not found',
+          Message: 'Schedule group not found',
+          $metadata: {},
+        }),
+      );
     scheduler
       .on(GetScheduleCommand)
-      .rejects(new ResourceNotFoundException({ message: 'Schedule not found', $metadata: {} }));
+      .rejects(
+        new ResourceNotFoundException({
+          message: 'Schedule not found',
+          Message: 'Schedule not found',
+          $metadata: {},
+        }),
+      );
   });
 
   afterEach(() => restore());
