@@ -3,11 +3,13 @@ import './quiet.js';
 import { emulatorCommand } from './emulator.js';
 import { invokeCommand } from './invoke.js';
 import { rollbackCommand } from './rollback.js';
+import { schedulesCommand } from './schedules.js';
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   invoke: invokeCommand,
   emulator: emulatorCommand,
   rollback: rollbackCommand,
+  schedules: schedulesCommand,
 };
 
 const help = `usage: runbook <command> [options]
@@ -17,6 +19,9 @@ commands:
   emulator [--port N]                                                       run moto with the stack provisioned, until Ctrl-C
   rollback --function NAME --reason TEXT [--alias live] [--to-version N | --to-git-sha SHA] [--dry-run] [--force] [--yes]
            [--emulator | --via lambda --rollback-function NAME]             put an alias back on the known-good version
+  schedules disable|enable|status [--group G (--name-prefix P | --all) | --schedule [G/]NAME]… --reason TEXT
+           [--function F --throttle] [--restore-id ID] [--dry-run] [--yes] [--emulator | --via lambda --killswitch-function NAME]
+                                                                            emergency stop of schedules, and its exact restore
 
 The game-day drill: npm run drill [-- --json FILE]`;
 
