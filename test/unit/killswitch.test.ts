@@ -412,24 +412,20 @@ describe('the kill-switch handler', () => {
     dynamo.on(QueryCommand).resolves({ Items: [] });
     dynamo.on(PutCommand).resolves({});
     sns.on(PublishCommand).resolves({});
-    scheduler
-      .on(GetScheduleGroupCommand)
-      .rejects(
-        new ResourceNotFoundException({
-          message: 'Schedule group not found',
-          Message: 'Schedule group not found',
-          $metadata: {},
-        }),
-      );
-    scheduler
-      .on(GetScheduleCommand)
-      .rejects(
-        new ResourceNotFoundException({
-          message: 'Schedule not found',
-          Message: 'Schedule not found',
-          $metadata: {},
-        }),
-      );
+    scheduler.on(GetScheduleGroupCommand).rejects(
+      new ResourceNotFoundException({
+        message: 'Schedule group not found',
+        Message: 'Schedule group not found',
+        $metadata: {},
+      }),
+    );
+    scheduler.on(GetScheduleCommand).rejects(
+      new ResourceNotFoundException({
+        message: 'Schedule not found',
+        Message: 'Schedule not found',
+        $metadata: {},
+      }),
+    );
   });
 
   afterEach(() => restore());
