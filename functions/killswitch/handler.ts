@@ -61,14 +61,12 @@ async function run(invocation: Invocation, context: Context, payload: unknown) {
 }
 
 /** A request body for one API route: the route says the action; a body that says another is refused. */
-function withAction(action: 'disable' | 'enable' | 'status', body: unknown): Record<string, unknown> {
-  const fields =
-    typeof body === 'object' && body !== null && !Array.isArray(body)
-      ? (body as Record<string, unknown>)
-      : {};
-  if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+function withAction(action: 'disable' | 'enable', body: unknown): Record<string, unknown> {
+  if (body === undefined) return { action };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ValidationError('request body must be a JSON object', 'body');
   }
+  const fields = body as Record<string, unknown>;
   if (fields.action !== undefined && fields.action !== action) {
     throw new ValidationError(
       `action: this route ${action}s; the body says ${String(fields.action)}`,
