@@ -160,6 +160,8 @@ interface Selected {
   name: string;
   /** Where an explicitly named schedule came from in the request, to name the field when it is missing. */
   field?: string;
+  /** The state ListSchedules answered: enough for `status`, never for a write (a write reads the whole schedule). */
+  listedState?: string;
 }
 
 /** The selector as a stable key: a re-run of the same request finds its open kill switch by it. */
@@ -241,7 +243,13 @@ async function listGroup(deps: KillSwitchDeps, pacer: Pacer, group: string | und
       ),
     );
     for (const item of page.Schedules ?? []) {
-      if (item.Name) found.push({ group: item.GroupName ?? group ?? 'default', name: item.Name });
+      if (item.Name) {
+        found.push({
+          group: item.GroupName ?? group ?? 'default',
+          name: item.Name,
+          ...(item.State ? { listedState: item.State } : {}),
+        });
+      }
     }
     NextToken = page.NextToken ?? undefined;
   } while (NextToken);
@@ -1163,11 +1171,22 @@ export async function status(deps: KillSwitchDeps, request: KillSwitchRequest): 
     : open;
   if (!hasSelector(selector)) return { openKillSwitches: openKillSwitchesShown };
   const items = await select(deps, pacer, request);
-  const reads = await readAll(deps, pacer, items);
-  const schedules = reads.map((read) => ({
-    group: read.item.group,
-    name: read.item.name,
-    state: read.definition?.State ?? (read.gone ? 'GONE' : 'UNKNOWN'),
+  // Listed schedules carry their state already; only schedules named one by one are read.
+  const reads = await readAll(
+    deps,
+    pacer,
+    items.filter((item) => item.listedState === undefined),
+  );
+  const readState = new Map(
+    reads.map((read) => [
+      scheduleKey(read.item.group, read.item.name),
+      read.definition?.State ?? (read.gone ? 'GONE' : 'UNKNOWN'),
+    ]),
+  );
+  const schedules = items.map((item) => ({
+    group: item.group,
+    name: item.name,
+    state: item.listedState ?? readState.get(scheduleKey(item.group, item.name)) ?? 'UNKNOWN',
   }));
   const counts: Record<string, number> = { selected: schedules.length };
   for (const item of schedules) counts[item.state] = (counts[item.state] ?? 0) + 1;
