@@ -250,6 +250,28 @@ describe('disable', () => {
     expect(scheduler.commandCalls(UpdateScheduleCommand)).toHaveLength(2);
   });
 
+  it('stops cleanly before the timeout: what is left is skipped, recorded, and a re-run finishes it', async () => {
+    // Prepare: time runs out after the first UpdateSchedule.
+    const ledger = fakeLedger();
+    scheduler.on(GetScheduleCommand).callsFake((input: { Name: string }) => schedule(input.Name));
+    scheduler.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn' });
+    const value = {
+      ...deps(ledger),
+      config: { scheduleGroups: [GROUP], ratePerSecond: DEFAULT_RATE_PER_SECOND, concurrency: 1 },
+      remainingMs: () => (scheduler.commandCalls(UpdateScheduleCommand).length >= 1 ? 4_000 : 60_000),
+    };
+    const names = ['a', 'b', 'c'].map((name) => ({ name, group: GROUP }));
+
+    // Act
+    const result = await disable(value, request({ action: 'disable', schedules: names }), origin);
+
+    // Assess
+    expect(result.counts).toEqual({ selected: 3, disabled: 1, skipped: 2 });
+    expect(scheduler.commandCalls(UpdateScheduleCommand)).toHaveLength(1);
+    expect(result.warnings.join(' ')).toContain('run the same request again');
+    expect(ledger.records.at(-1)).toMatchObject({ action: 'schedules.disable', outcome: 'failed' });
+  });
+
   it('records the reserved concurrency, sets it to 0, and writes the throttle window for the DLQ drainer', async () => {
     // Prepare
     const ledger = fakeLedger();
