@@ -11,496 +11,78 @@
 //   enable:  for each schedule the disable changed, and only if nothing but its State changed since the
 //            snapshot, put its original State back; anything else edited meanwhile is a conflict, not overwritten.
 //   status:  the open kill switches, and the state of the selected schedules.
-import {
-  DeleteFunctionConcurrencyCommand,
-  GetFunctionConcurrencyCommand,
-  type LambdaClient,
-  PutFunctionConcurrencyCommand,
-} from '@aws-sdk/client-lambda';
-import {
-  GetScheduleCommand,
-  GetScheduleGroupCommand,
-  ListSchedulesCommand,
-  type SchedulerClient,
-  UpdateScheduleCommand,
-} from '@aws-sdk/client-scheduler';
-import { type AuditLedger, type AuditRecord, newAuditId } from '../../shared/audit.js';
+import { UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
+import { newAuditId } from '../../shared/audit.js';
 import { describe } from '../../shared/budget.js';
-import { isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
-import { type Clock, mapSettled, retryThrottled, TokenBucket } from '../../shared/rate.js';
-import { THROTTLE_ACTION, throttleTarget, UNTHROTTLE_ACTION } from '../../shared/throttle-windows.js';
-import type { Door } from '../../shared/triggers/index.js';
+import { NotFoundError, ValidationError } from '../../shared/errors.js';
+import { mapSettled } from '../../shared/rate.js';
 import {
   changedFields,
   clientToken,
-  definitionOf,
   fingerprint,
   type ScheduleDefinition,
   scheduleKey,
   updateInput,
 } from './definition.js';
+import {
+  chunks,
+  disableCommand,
+  enableCommand,
+  isClosed,
+  loadSnapshot,
+  type MarkerDetails,
+  type OpenKillSwitch,
+  openKillSwitches,
+  type Snapshot,
+  type SnapshotDetails,
+  type SnapshotEntry,
+} from './ledger.js';
 import type { KillSwitchRequest } from './schema.js';
+import {
+  hasSelector,
+  Pacer,
+  type Read,
+  readAll,
+  type Selector,
+  select,
+  selectorKey,
+  selectorOf,
+} from './select.js';
+import {
+  applyThrottle,
+  checkFunction,
+  reservedConcurrency,
+  restoreThrottle,
+  THROTTLE_WARNING,
+} from './throttle.js';
+import {
+  ACTIONS,
+  type KillSwitchDeps,
+  type KillSwitchResult,
+  killSwitchTarget,
+  type Origin,
+  type ScheduleResult,
+  type ThrottleResult,
+} from './types.js';
 
-export const ACTIONS = {
-  /** Opens and closes a kill switch: small records `status` and a re-run read. */
-  marker: 'schedules.killswitch',
-  snapshot: 'schedules.snapshot',
-  disable: 'schedules.disable',
-  enable: 'schedules.enable',
-} as const;
-
-export const killSwitchTarget = (restoreId: string) => `killswitch:${restoreId}`;
-
-export interface KillSwitchConfig {
-  /** Groups this deployment may act on; empty: any. */
-  scheduleGroups: string[];
-  /** The only function it may throttle; undefined: any. */
-  watchedFunction?: string;
-  ratePerSecond: number;
-  concurrency: number;
-}
-
-interface Logger {
-  info(message: string, ...extra: unknown[]): void;
-  warn(message: string, ...extra: unknown[]): void;
-}
-
-export interface Progress {
-  phase: 'read' | 'write';
-  done: number;
-  total: number;
-}
-
-export interface KillSwitchDeps {
-  scheduler: SchedulerClient;
-  lambda: LambdaClient;
-  ledger: Pick<AuditLedger, 'record' | 'list'>;
-  logger: Logger;
-  now: () => Date;
-  config: KillSwitchConfig;
-  /** Time left before the function's timeout; work stops cleanly (items `skipped`) below a margin. */
-  remainingMs?: () => number;
-  clock?: Clock;
-  onProgress?: (progress: Progress) => void;
-}
-
-export interface Origin {
-  door: Door;
-  actor: string;
-  correlationId: string;
-}
-
-export type DisableOutcome =
-  | 'disabled'
-  | 'would-disable'
-  | 'already-disabled'
-  | 'disabled-earlier'
-  | 'gone'
-  | 'failed'
-  | 'skipped';
-export type EnableOutcome =
-  | 'enabled'
-  | 'would-enable'
-  | 'already-enabled'
-  | 'was-disabled'
-  | 'not-changed-by-disable'
-  | 'conflict'
-  | 'missing'
-  | 'failed'
-  | 'skipped';
-
-export interface ScheduleResult {
-  group: string;
-  name: string;
-  outcome: DisableOutcome | EnableOutcome;
-  /** For a conflict, the fields edited during the outage; for a failure, what went wrong. */
-  changedFields?: string[];
-  error?: string;
-}
-
-export interface ThrottleResult {
-  functionName: string;
-  /** Reserved concurrency before the kill switch; null: none (the account's unreserved pool). */
-  recorded: number | null;
-  outcome:
-    | 'throttled'
-    | 'would-throttle'
-    | 'already-throttled'
-    | 'restored'
-    | 'would-restore'
-    | 'unchanged'
-    | 'conflict'
-    | 'failed';
-  current?: number | null;
-  error?: string;
-}
-
-export interface KillSwitchResult {
-  action: 'disable' | 'enable';
-  restoreId: string | null;
-  auditId: string;
-  dryRun: boolean;
-  changed: boolean;
-  /** Set when this request continued an open kill switch of the same selector (a re-run). */
-  resumed: boolean;
-  counts: Record<string, number>;
-  schedules: ScheduleResult[];
-  throttle?: ThrottleResult;
-  warnings: string[];
-  /** The exact command that reverses this request; null when nothing changed. */
-  undo: string | null;
-  closed?: boolean;
-  notified: boolean;
-}
-
-// ------------------------------------------------------------------------------------------ selection
-
-interface Selected {
-  group: string;
-  name: string;
-  /** Where an explicitly named schedule came from in the request, to name the field when it is missing. */
-  field?: string;
-  /** The state ListSchedules answered: enough for `status`, never for a write (a write reads the whole schedule). */
-  listedState?: string;
-}
-
-/** The selector as a stable key: a re-run of the same request finds its open kill switch by it. */
-export function selectorOf(request: KillSwitchRequest) {
-  return {
-    ...(request.schedules
-      ? {
-          schedules: request.schedules.map((item) => scheduleKey(item.group ?? 'default', item.name)).sort(),
-        }
-      : {}),
-    ...(request.group !== undefined ? { group: request.group } : {}),
-    ...(request.namePrefix ? { namePrefix: request.namePrefix } : {}),
-    ...(request.all ? { all: true } : {}),
-  };
-}
-
-export type Selector = ReturnType<typeof selectorOf>;
-export const selectorKey = (selector: Selector) => JSON.stringify(selector);
-const hasSelector = (selector: Selector) => Object.keys(selector).length > 0;
-
-class Pacer {
-  readonly bucket: TokenBucket;
-  calls = 0;
-  constructor(private readonly deps: KillSwitchDeps) {
-    this.bucket = new TokenBucket({
-      ratePerSecond: deps.config.ratePerSecond,
-      ...(deps.clock ? { clock: deps.clock } : {}),
-    });
-  }
-  /** One paced Scheduler or Lambda call, retried on throttling. */
-  send<T>(call: () => Promise<T>): Promise<T> {
-    return retryThrottled(
-      async () => {
-        await this.bucket.take();
-        this.calls++;
-        return call();
-      },
-      { ...(this.deps.clock ? { clock: this.deps.clock } : {}), shouldStop: () => this.outOfTime() },
-    );
-  }
-  outOfTime(): boolean {
-    return this.deps.remainingMs !== undefined && this.deps.remainingMs() < 5_000;
-  }
-}
-
-function checkGroup(deps: KillSwitchDeps, group: string, field: string) {
-  const allowed = deps.config.scheduleGroups;
-  if (allowed.length > 0 && !allowed.includes(group)) {
-    throw new ValidationError(
-      `${field}: this runbook acts on schedule group(s) ${allowed.join(', ')} only, not ${group}`,
-      field,
-    );
-  }
-}
-
-async function groupExists(deps: KillSwitchDeps, pacer: Pacer, group: string): Promise<void> {
-  try {
-    await pacer.send(() => deps.scheduler.send(new GetScheduleGroupCommand({ Name: group })));
-  } catch (error) {
-    if (isAwsError(error, 'ResourceNotFoundException')) {
-      throw new NotFoundError(`no schedule group ${group}`, 'group', error);
-    }
-    throw error;
-  }
-}
-
-async function listGroup(deps: KillSwitchDeps, pacer: Pacer, group: string | undefined, prefix?: string) {
-  const found: Selected[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await pacer.send(() =>
-      deps.scheduler.send(
-        new ListSchedulesCommand({
-          ...(group ? { GroupName: group } : {}),
-          ...(prefix ? { NamePrefix: prefix } : {}),
-          MaxResults: 100,
-          NextToken,
-        }),
-      ),
-    );
-    for (const item of page.Schedules ?? []) {
-      if (item.Name) {
-        found.push({
-          group: item.GroupName ?? group ?? 'default',
-          name: item.Name,
-          ...(item.State ? { listedState: item.State } : {}),
-        });
-      }
-    }
-    NextToken = page.NextToken ?? undefined;
-  } while (NextToken);
-  return found;
-}
-
-/** Resolves the selector to schedules, checking every group first: a bad one fails before any write. */
-async function select(deps: KillSwitchDeps, pacer: Pacer, request: KillSwitchRequest): Promise<Selected[]> {
-  if (request.schedules) {
-    const seen = new Set<string>();
-    return request.schedules
-      .map((item, index) => {
-        const group = item.group ?? 'default';
-        checkGroup(deps, group, `schedules.${index}.group`);
-        return { group, name: item.name, field: `schedules.${index}.name` };
-      })
-      .filter((item) => {
-        const key = scheduleKey(item.group, item.name);
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
-      });
-  }
-  if (request.group !== undefined) {
-    checkGroup(deps, request.group, 'group');
-    await groupExists(deps, pacer, request.group);
-    return listGroup(deps, pacer, request.group, request.namePrefix || undefined);
-  }
-  // all: true without a group: every configured group, or (unconfigured, local only) every group there is.
-  const groups = deps.config.scheduleGroups;
-  if (groups.length === 0) return listGroup(deps, pacer, undefined);
-  const lists: Selected[][] = [];
-  for (const group of groups) lists.push(await listGroup(deps, pacer, group));
-  return lists.flat();
-}
-
-interface Read {
-  item: Selected;
-  definition?: ScheduleDefinition;
-  gone?: boolean;
-  error?: string;
-}
-
-async function readAll(deps: KillSwitchDeps, pacer: Pacer, items: Selected[]): Promise<Read[]> {
-  let done = 0;
-  const settled = await mapSettled(
-    items,
-    { concurrency: deps.config.concurrency, shouldStop: () => pacer.outOfTime() },
-    async (item): Promise<Read> => {
-      try {
-        const answer = await pacer.send(() =>
-          deps.scheduler.send(new GetScheduleCommand({ Name: item.name, GroupName: item.group })),
-        );
-        return { item, definition: definitionOf(answer, item.group) };
-      } catch (error) {
-        if (!isAwsError(error, 'ResourceNotFoundException')) throw error;
-        // A name the caller gave is a mistake to name; one listed a moment ago was deleted meanwhile.
-        if (item.field)
-          throw new NotFoundError(`no schedule ${item.name} in group ${item.group}`, item.field, error);
-        return { item, gone: true };
-      } finally {
-        deps.onProgress?.({ phase: 'read', done: ++done, total: items.length });
-      }
-    },
-  );
-  return settled.map((entry, index) => {
-    const item = items[index] as Selected;
-    if (entry.status === 'ok') return entry.value;
-    if (entry.status === 'skipped') return { item, error: 'skipped: out of time before it was read' };
-    if (entry.error instanceof NotFoundError) throw entry.error;
-    return { item, error: describe(entry.error) };
-  });
-}
-
-// ------------------------------------------------------------------------------------------ the ledger
-
-export interface OpenKillSwitch {
-  restoreId: string;
-  at: string;
-  actor: string;
-  reason: string;
-  selector: Selector;
-  functionName?: string;
-}
-
-interface MarkerDetails {
-  restoreId: string;
-  state: 'open' | 'closed';
-  selector: Selector;
-  selectorKey: string;
-  functionName?: string;
-}
-
-/** Open kill switches, newest first: opened by a marker record and not yet closed by another. */
-export async function openKillSwitches(ledger: Pick<AuditLedger, 'list'>): Promise<OpenKillSwitch[]> {
-  const markers = (await ledger.list({ action: ACTIONS.marker }, { limit: 500 })).filter((r) => !r.dryRun);
-  const closed = new Set(
-    markers
-      .map((r) => r.details as MarkerDetails | undefined)
-      .filter((d) => d?.state === 'closed')
-      .map((d) => d?.restoreId),
-  );
-  const open = new Map<string, OpenKillSwitch>();
-  for (const record of markers) {
-    const details = record.details as MarkerDetails | undefined;
-    if (details?.state !== 'open' || closed.has(details.restoreId)) continue;
-    // Newest first: keep overwriting, so the first (oldest) opening record wins.
-    open.set(details.restoreId, {
-      restoreId: details.restoreId,
-      at: record.at,
-      actor: record.actor,
-      reason: record.reason,
-      selector: details.selector,
-      ...(details.functionName ? { functionName: details.functionName } : {}),
-    });
-  }
-  return [...open.values()].sort((a, b) => b.at.localeCompare(a.at));
-}
-
-async function isClosed(
-  ledger: Pick<AuditLedger, 'list'>,
-  restoreId: string,
-): Promise<'open' | 'closed' | 'unknown'> {
-  const records = await ledger.list({ target: killSwitchTarget(restoreId) }, { limit: 1000 });
-  const markers = records.filter((r) => r.action === ACTIONS.marker && !r.dryRun);
-  if (markers.length === 0) return 'unknown';
-  return markers.some((r) => (r.details as MarkerDetails).state === 'closed') ? 'closed' : 'open';
-}
-
-interface SnapshotEntry {
-  group: string;
-  name: string;
-  definition: ScheduleDefinition;
-}
-
-interface SnapshotDetails {
-  restoreId: string;
-  part: number;
-  schedules: SnapshotEntry[];
-  throttle?: { functionName: string; reservedConcurrency: number | null };
-}
-
-interface Snapshot {
-  schedules: Map<string, SnapshotEntry>;
-  throttle?: { functionName: string; reservedConcurrency: number | null };
-  parts: number;
-  /** Schedules the disable runs changed (or found changed by an earlier run); undefined if none recorded. */
-  changed?: Set<string>;
-}
-
-async function loadSnapshot(ledger: Pick<AuditLedger, 'list'>, restoreId: string): Promise<Snapshot> {
-  const records = (await ledger.list({ target: killSwitchTarget(restoreId) }, { limit: 1000 }))
-    .filter((r) => !r.dryRun)
-    .sort((a, b) => a.at.localeCompare(b.at));
-  const snapshot: Snapshot = { schedules: new Map(), parts: 0 };
-  for (const record of records) {
-    if (record.action === ACTIONS.snapshot) {
-      const details = record.details as SnapshotDetails;
-      snapshot.parts++;
-      // First sight wins: a later part never replaces the definition from before the kill switch.
-      for (const entry of details.schedules) {
-        const key = scheduleKey(entry.group, entry.name);
-        if (!snapshot.schedules.has(key)) snapshot.schedules.set(key, entry);
-      }
-      if (details.throttle && !snapshot.throttle) snapshot.throttle = details.throttle;
-    } else if (record.action === ACTIONS.disable) {
-      snapshot.changed ??= new Set();
-      const results = (record.details as { results?: ScheduleResult[] } | undefined)?.results ?? [];
-      for (const result of results) {
-        if (result.outcome === 'disabled' || result.outcome === 'disabled-earlier') {
-          snapshot.changed.add(scheduleKey(result.group, result.name));
-        }
-      }
-    }
-  }
-  return snapshot;
-}
-
-// DynamoDB items are at most 400 KB and the ledger refuses records above 350 KB: snapshot in parts.
-const SNAPSHOT_PART_BYTES = 200 * 1024;
-
-function chunks(entries: SnapshotEntry[]): SnapshotEntry[][] {
-  const parts: SnapshotEntry[][] = [];
-  let current: SnapshotEntry[] = [];
-  let bytes = 0;
-  for (const entry of entries) {
-    const size = Buffer.byteLength(JSON.stringify(entry));
-    if (current.length > 0 && bytes + size > SNAPSHOT_PART_BYTES) {
-      parts.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(entry);
-    bytes += size;
-  }
-  if (current.length > 0) parts.push(current);
-  return parts;
-}
-
-const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
-
-export function enableCommand(restoreId: string, reason: string): string {
-  return `runbook schedules enable --restore-id ${restoreId} --reason ${quote(reason)}`;
-}
-
-export function disableCommand(selector: Selector, reason: string): string {
-  const parts = ['runbook schedules disable'];
-  for (const key of selector.schedules ?? []) parts.push(`--schedule ${key}`);
-  if (selector.group !== undefined) parts.push(`--group ${selector.group}`);
-  if (selector.namePrefix) parts.push(`--name-prefix ${selector.namePrefix}`);
-  if (selector.all) parts.push('--all');
-  parts.push(`--reason ${quote(reason)}`);
-  return parts.join(' ');
-}
+export { disableCommand, enableCommand, type OpenKillSwitch, openKillSwitches } from './ledger.js';
+export { type Selector, selectorKey, selectorOf } from './select.js';
+export type {
+  KillSwitchConfig,
+  KillSwitchDeps,
+  KillSwitchResult,
+  Origin,
+  Progress,
+  ScheduleResult,
+  ThrottleResult,
+} from './types.js';
+export { ACTIONS, killSwitchTarget } from './types.js';
 
 function countOf(results: ScheduleResult[]): Record<string, number> {
   const counts: Record<string, number> = { selected: results.length };
   for (const result of results) counts[result.outcome] = (counts[result.outcome] ?? 0) + 1;
   return counts;
 }
-
-function checkFunction(deps: KillSwitchDeps, functionName: string) {
-  const watched = deps.config.watchedFunction;
-  if (watched && functionName !== watched) {
-    throw new ValidationError(
-      `functionName: this runbook throttles ${watched} only, not ${functionName}`,
-      'functionName',
-    );
-  }
-}
-
-async function reservedConcurrency(
-  deps: KillSwitchDeps,
-  pacer: Pacer,
-  functionName: string,
-): Promise<number | null> {
-  try {
-    const answer = await pacer.send(() =>
-      deps.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: functionName })),
-    );
-    return answer.ReservedConcurrentExecutions ?? null;
-  } catch (error) {
-    if (isAwsError(error, 'ResourceNotFoundException')) {
-      throw new NotFoundError(`no function ${functionName}`, 'functionName', error);
-    }
-    throw error;
-  }
-}
-
-const THROTTLE_WARNING =
-  'the function is at reserved concurrency 0: while throttled, asynchronous events (the schedules’ own included) go straight to its dead-letter queue or on-failure destination without retries; the DLQ drainer treats events from this window as stale (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html)';
 
 // ------------------------------------------------------------------------------------------ disable
 
@@ -784,64 +366,6 @@ export async function disable(
   };
 }
 
-type BaseEntry = {
-  actor: string;
-  reason: string;
-  target: string;
-  request: unknown;
-  correlationId: string;
-  dryRun: false;
-};
-
-async function applyThrottle(
-  deps: KillSwitchDeps,
-  pacer: Pacer,
-  functionName: string,
-  previous: number | null,
-  restoreId: string,
-  base: BaseEntry,
-): Promise<ThrottleResult> {
-  const current = await reservedConcurrency(deps, pacer, functionName);
-  const window = await throttleRecords(deps, functionName, restoreId);
-  if (current === 0 && (previous === 0 || window.throttled)) {
-    return { functionName, recorded: previous, current, outcome: 'already-throttled' };
-  }
-  try {
-    await pacer.send(() =>
-      deps.lambda.send(
-        new PutFunctionConcurrencyCommand({ FunctionName: functionName, ReservedConcurrentExecutions: 0 }),
-      ),
-    );
-  } catch (error) {
-    return { functionName, recorded: previous, current, outcome: 'failed', error: describe(error) };
-  }
-  // The contract with the DLQ drainer (shared/throttle-windows.ts): one succeeded record opens the window.
-  await deps.ledger.record({
-    ...base,
-    action: THROTTLE_ACTION,
-    target: throttleTarget(functionName),
-    before: { reservedConcurrency: current },
-    after: { reservedConcurrency: 0 },
-    outcome: 'succeeded',
-    undo: enableCommand(restoreId, `undo kill switch ${restoreId}`),
-    details: { restoreId, functionName },
-  });
-  return { functionName, recorded: previous, current: 0, outcome: 'throttled' };
-}
-
-async function throttleRecords(deps: KillSwitchDeps, functionName: string, restoreId: string) {
-  const records = (await deps.ledger.list({ target: throttleTarget(functionName) }, { limit: 200 })).filter(
-    (r: AuditRecord) =>
-      !r.dryRun &&
-      r.outcome === 'succeeded' &&
-      (r.details as { restoreId?: string } | undefined)?.restoreId === restoreId,
-  );
-  return {
-    throttled: records.some((r) => r.action === THROTTLE_ACTION),
-    unthrottled: records.some((r) => r.action === UNTHROTTLE_ACTION),
-  };
-}
-
 // ------------------------------------------------------------------------------------------ enable
 
 export async function enable(
@@ -1096,61 +620,6 @@ function selectorOfSnapshot(snapshot: Snapshot): Selector {
       .map((entry) => scheduleKey(entry.group, entry.name))
       .sort(),
   };
-}
-
-async function restoreThrottle(
-  deps: KillSwitchDeps,
-  pacer: Pacer,
-  info: { functionName: string; reservedConcurrency: number | null },
-  restoreId: string,
-  base: BaseEntry,
-): Promise<ThrottleResult> {
-  const { functionName, reservedConcurrency: recorded } = info;
-  let outcome: ThrottleResult['outcome'];
-  let current: number | null;
-  try {
-    current = await reservedConcurrency(deps, pacer, functionName);
-    if (current === recorded) {
-      outcome = 'unchanged';
-    } else if (current !== 0) {
-      // Someone set another value during the outage: theirs stands.
-      outcome = 'conflict';
-    } else {
-      // No reserved concurrency before: remove it, giving the function back to the unreserved pool.
-      if (recorded === null) {
-        await pacer.send(() =>
-          deps.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: functionName })),
-        );
-      } else {
-        await pacer.send(() =>
-          deps.lambda.send(
-            new PutFunctionConcurrencyCommand({
-              FunctionName: functionName,
-              ReservedConcurrentExecutions: recorded,
-            }),
-          ),
-        );
-      }
-      outcome = 'restored';
-      current = recorded;
-    }
-  } catch (error) {
-    if (error instanceof NotFoundError) throw error;
-    return { functionName, recorded, outcome: 'failed', error: describe(error) };
-  }
-  const window = await throttleRecords(deps, functionName, restoreId);
-  if (window.throttled && !window.unthrottled && current !== 0) {
-    await deps.ledger.record({
-      ...base,
-      action: UNTHROTTLE_ACTION,
-      target: throttleTarget(functionName),
-      before: { reservedConcurrency: 0 },
-      after: { reservedConcurrency: current },
-      outcome: 'succeeded',
-      details: { restoreId, functionName },
-    });
-  }
-  return { functionName, recorded, current, outcome };
 }
 
 // ------------------------------------------------------------------------------------------ status
