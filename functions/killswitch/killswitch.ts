@@ -128,10 +128,16 @@ export async function disable(
   const recorded = snapshot?.throttle;
   let throttlePrevious: number | null | undefined;
   if (request.throttle && request.functionName) {
-    throttlePrevious =
-      recorded && recorded.functionName === request.functionName
-        ? recorded.reservedConcurrency
-        : await reservedConcurrency(deps, pacer, request.functionName);
+    if (recorded && recorded.functionName !== request.functionName) {
+      // One function per kill switch: its snapshot keeps one recorded concurrency to restore.
+      throw new ValidationError(
+        `functionName: kill switch ${existing?.restoreId} throttles ${recorded.functionName}; restore it before throttling ${request.functionName}`,
+        'functionName',
+      );
+    }
+    throttlePrevious = recorded
+      ? recorded.reservedConcurrency
+      : await reservedConcurrency(deps, pacer, request.functionName);
   }
 
   const results: ScheduleResult[] = [];
