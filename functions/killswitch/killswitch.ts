@@ -171,7 +171,8 @@ export async function disable(
 
   const auditId = newAuditId(deps.now());
   const opens = toDisable.length > 0 || throttlePrevious !== undefined;
-  const restoreId = existing?.restoreId ?? (opens ? `ks-${newAuditId(deps.now())}` : null);
+  // A dry run opens nothing: it names a restoreId only when it would continue an open kill switch.
+  const restoreId = existing?.restoreId ?? (opens && !request.dryRun ? `ks-${newAuditId(deps.now())}` : null);
   const entry = {
     action: ACTIONS.disable,
     actor: origin.actor,

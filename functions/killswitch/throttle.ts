@@ -42,7 +42,7 @@ export async function reservedConcurrency(
 }
 
 export const THROTTLE_WARNING =
-  'the function is at reserved concurrency 0: while throttled, asynchronous events (the schedules’ own included) go straight to its dead-letter queue or on-failure destination without retries; the DLQ drainer treats events from this window as stale (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html)';
+  'while the function is throttled (reserved concurrency 0), asynchronous events (the schedules’ own included) go straight to its dead-letter queue or on-failure destination without retries; the DLQ drainer treats events from this window as stale (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html)';
 
 export type BaseEntry = {
   actor: string;
