@@ -24,9 +24,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clientToken, definitionOf, updateInput } from '../../functions/killswitch/definition.js';
 import { handler, killSwitchConfig } from '../../functions/killswitch/handler.js';
-import { disable, type KillSwitchDeps } from '../../functions/killswitch/killswitch.js';
+import { disable, enable, type KillSwitchDeps } from '../../functions/killswitch/killswitch.js';
 import { DEFAULT_RATE_PER_SECOND, killSwitchRequestSchema } from '../../functions/killswitch/schema.js';
-import type { AuditEntry } from '../../shared/audit.js';
+import type { AuditEntry, AuditRecord } from '../../shared/audit.js';
 import type { Clock } from '../../shared/rate.js';
 import { THROTTLE_ACTION } from '../../shared/throttle-windows.js';
 import { lambdaContext } from './support/context.js';
@@ -107,6 +107,26 @@ function fakeLedger() {
     record: vi.fn(async (entry: AuditEntry, auditId?: string) => {
       records.push(entry);
       return { ...entry, auditId: String(auditId), at: NOW.toISOString(), expiresAt: 0, notified: true };
+    }),
+  };
+}
+
+/** A ledger kept in memory that lists what it recorded, by target or action, newest first. */
+function memoryLedger() {
+  const records: AuditRecord[] = [];
+  let tick = 0;
+  return {
+    records,
+    list: vi.fn(async (query: { target: string } | { action: string }) =>
+      records
+        .filter((r) => ('target' in query ? r.target === query.target : r.action === query.action))
+        .sort((a, b) => b.at.localeCompare(a.at)),
+    ),
+    record: vi.fn(async (entry: AuditEntry, auditId?: string) => {
+      const at = new Date(NOW.getTime() + tick++).toISOString();
+      const record = structuredClone({ ...entry, auditId: auditId ?? `a${tick}`, at, expiresAt: 0 });
+      records.push(record);
+      return { ...record, notified: true };
     }),
   };
 }
@@ -248,6 +268,60 @@ describe('disable', () => {
     // Assess
     expect(result.counts).toEqual({ selected: 1, disabled: 1 });
     expect(scheduler.commandCalls(UpdateScheduleCommand)).toHaveLength(2);
+  });
+
+  it('enable sends the definition back whole with State ENABLED and its own token, and removes a concurrency that was not there', async () => {
+    // Prepare: disabled (and throttled) by the kill switch; nothing else changed since.
+    const ledger = memoryLedger();
+    scheduler.on(GetScheduleCommand).resolves(schedule('daily'));
+    scheduler.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn' });
+    lambda.on(GetFunctionConcurrencyCommand).resolves({});
+    lambda.on(PutFunctionConcurrencyCommand).resolves({ ReservedConcurrentExecutions: 0 });
+    lambda.on(DeleteFunctionConcurrencyCommand).resolves({});
+    const target = [{ name: 'daily', group: GROUP }];
+    const off = await disable(
+      deps(ledger as never),
+      request({ action: 'disable', schedules: target, functionName: 'trading', throttle: true }),
+      origin,
+    );
+    scheduler.reset();
+    lambda.reset();
+    scheduler.on(GetScheduleCommand).resolves(schedule('daily', { State: 'DISABLED' }));
+    scheduler.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn' });
+    lambda.on(GetFunctionConcurrencyCommand).resolves({ ReservedConcurrentExecutions: 0 });
+    lambda.on(DeleteFunctionConcurrencyCommand).resolves({});
+
+    // Act
+    const on = await enable(
+      deps(ledger as never),
+      request({ action: 'enable', restoreId: off.restoreId }),
+      origin,
+    );
+
+    // Assess
+    const restoreId = String(off.restoreId);
+    expect(on).toMatchObject({ changed: true, closed: true, counts: { enabled: 1 } });
+    expect(scheduler.commandCalls(UpdateScheduleCommand).map((call) => call.args[0].input)).toEqual([
+      updateInput(
+        definitionOf(schedule('daily'), GROUP),
+        'ENABLED',
+        clientToken(restoreId, GROUP, 'daily', 'ENABLED'),
+      ),
+    ]);
+    expect(lambda.commandCalls(DeleteFunctionConcurrencyCommand)[0]?.args[0].input).toEqual({
+      FunctionName: 'trading',
+    });
+    expect(lambda.commandCalls(PutFunctionConcurrencyCommand)).toHaveLength(0);
+    expect(on.throttle).toMatchObject({ recorded: null, current: null, outcome: 'restored' });
+    expect(ledger.records.map((r) => r.action)).toEqual([
+      'schedules.killswitch',
+      'schedules.snapshot',
+      'killswitch.throttle',
+      'schedules.disable',
+      'killswitch.unthrottle',
+      'schedules.enable',
+      'schedules.killswitch',
+    ]);
   });
 
   it('stops cleanly before the timeout: what is left is skipped, recorded, and a re-run finishes it', async () => {
