@@ -301,7 +301,26 @@ export async function disable(
   // ---- act: throttle first (the hard stop), then every schedule
   let throttle: ThrottleResult | undefined;
   if (request.functionName && throttlePrevious !== undefined) {
-    throttle = await applyThrottle(deps, pacer, request.functionName, throttlePrevious, restoreId, base);
+    try {
+      throttle = await applyThrottle(deps, pacer, request.functionName, throttlePrevious, restoreId, base);
+    } catch (error) {
+      // Nothing disabled yet, the snapshot kept: record the failure, and the same request resumes it.
+      await deps.ledger
+        .record(
+          {
+            ...base,
+            action: ACTIONS.disable,
+            before: { selected: results.length, enabled: toDisable.length },
+            after: null,
+            outcome: 'failed',
+            undo: enableCommand(restoreId, `undo kill switch ${restoreId}`),
+            details: { restoreId, selector, results: [], error: describe(error) },
+          },
+          auditId,
+        )
+        .catch((cause: unknown) => deps.logger.warn('could not record the failed disable', { cause }));
+      throw error;
+    }
   }
   let done = 0;
   const updates = await mapSettled(
@@ -346,10 +365,7 @@ export async function disable(
     {
       ...base,
       action: ACTIONS.disable,
-      before: {
-        enabled: toDisable.length,
-        ...countOf(results.filter((r) => r.outcome !== 'disabled' && r.outcome !== 'failed')),
-      },
+      before: { selected: results.length, enabled: toDisable.length },
       after: counts,
       outcome: incomplete ? 'failed' : changed ? 'succeeded' : 'unchanged',
       undo,
