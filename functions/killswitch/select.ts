@@ -42,6 +42,9 @@ export const hasSelector = (selector: Selector) => Object.keys(selector).length 
  * window over the times calls actually left. The bucket schedules slots at the rate, but on a busy event loop
  * a timer fires late and the calls behind it bunch up; the window keeps any one second at the limit anyway.
  */
+/** A second, and 1% for the jitter between taking a place and the request leaving. */
+const WINDOW_MS = 1_010;
+
 export class Pacer {
   readonly bucket: TokenBucket;
   calls = 0;
@@ -73,7 +76,7 @@ export class Pacer {
     this.next = (this.next + 1) % this.size;
     const previous = this.sent[place];
     if (previous !== undefined) {
-      const wait = previous + 1000 - this.clock.now();
+      const wait = previous + WINDOW_MS - this.clock.now();
       if (wait > 0) await this.clock.sleep(wait);
     }
     this.sent[place] = this.clock.now();
