@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { type Json, projectRoot } from '../local/template.js';
 import { coldStart } from './cold-start.js';
 import { composition } from './composition.js';
+import { killSwitchBench } from './killswitch.js';
 import { rollbackBench } from './rollback.js';
 import { secretRotationBench } from './secret-rotation.js';
 import type { BenchSection } from './section.js';
@@ -18,6 +19,7 @@ export const sections: BenchSection[] = [
   coldStart,
   composition,
   rollbackBench,
+  killSwitchBench,
   secretRotationBench,
   smokeBench,
 ];

@@ -4,6 +4,7 @@ import { deploySimCommand } from './deploy-sim.js';
 import { emulatorCommand } from './emulator.js';
 import { invokeCommand } from './invoke.js';
 import { rollbackCommand } from './rollback.js';
+import { schedulesCommand } from './schedules.js';
 import { secretCommand } from './secret.js';
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
@@ -12,6 +13,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   rollback: rollbackCommand,
   secret: secretCommand,
   'deploy-sim': deploySimCommand,
+  schedules: schedulesCommand,
 };
 
 const help = `usage: runbook <command> [options]
@@ -25,6 +27,9 @@ commands:
            [--emulator | --via lambda --rotation-function NAME]             rotate an API key; check its stages (never its value)
   deploy-sim --function NAME --to-version N [--canary-ms 1000] [--yes] [--emulator]
                                                                             simulate a CodeDeploy canary (hooks, shift, alarms) in the emulator
+  schedules disable|enable|status [--group G (--name-prefix P | --all) | --schedule [G/]NAME]… --reason TEXT
+           [--function F --throttle] [--restore-id ID] [--dry-run] [--yes] [--emulator | --via lambda --killswitch-function NAME]
+                                                                            emergency stop of schedules, and its exact restore
 
 The game-day drill: npm run drill [-- --json FILE]`;
 

@@ -423,6 +423,9 @@ export const resourceStarActions = [
   'xray:PutTelemetryRecords',
   // Its row lists no resource type: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html
   'secretsmanager:GetRandomPassword',
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridgescheduler.html:
+  // ListSchedules lists no resource type (GetSchedule and UpdateSchedule take the schedule's ARN).
+  'scheduler:ListSchedules',
 ];
 
 interface PolicyDocument {

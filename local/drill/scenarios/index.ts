@@ -1,6 +1,7 @@
 import type { Scenario } from '../scenario.js';
 import { deployScenarios } from './deploy.js';
 import { healthScenarios } from './health.js';
+import { killSwitchScenarios } from './killswitch.js';
 import { rollbackScenarios } from './rollback.js';
 import { secretScenarios } from './secret.js';
 
@@ -8,6 +9,7 @@ import { secretScenarios } from './secret.js';
 export const scenarios: Scenario[] = [
   ...healthScenarios,
   ...rollbackScenarios,
+  ...killSwitchScenarios,
   ...secretScenarios,
   ...deployScenarios,
 ];

@@ -1,0 +1,122 @@
+import * as z from 'zod';
+import { listSetting, optionalSetting, unsetIfEmpty } from '../../shared/env.js';
+
+// Scheduler's own rules: https://docs.aws.amazon.com/scheduler/latest/APIReference/API_GetSchedule.html
+const SCHEDULE_NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
+const GROUP_NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
+const NAME_PREFIX = /^[0-9a-zA-Z\-_.]{0,64}$/;
+// Lambda's: https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** `ks-` and an audit id: `ks-20261122T154501123Z-3fa9c2d1`. */
+export const RESTORE_ID = /^ks-\d{8}T\d{9}Z-[0-9a-f]{8}$/;
+
+export const ACTIONS = ['disable', 'enable', 'status'] as const;
+
+const scheduleRef = z.strictObject({
+  name: z
+    .string({ error: 'name is required' })
+    .regex(SCHEDULE_NAME, 'expected a schedule name (letters, digits, - _ and ., 1 to 64)'),
+  group: z.string().regex(GROUP_NAME, 'expected a schedule group name').optional(),
+});
+
+/** One kill-switch request, whichever door it came through (direct, the API, an alarm). */
+export const killSwitchRequestSchema = z
+  .strictObject({
+    action: z.enum(ACTIONS, { error: 'action must be one of disable, enable, status' }),
+    schedules: z.array(scheduleRef).min(1, 'give at least one schedule, or use group').max(1000).optional(),
+    group: z.string().regex(GROUP_NAME, 'expected a schedule group name (1 to 64 characters)').optional(),
+    namePrefix: z.string().regex(NAME_PREFIX, 'expected a schedule name prefix').optional(),
+    /** Every schedule of the group (or of every configured group): must be spelled out. */
+    all: z.boolean().optional(),
+    functionName: z
+      .string()
+      .regex(FUNCTION_NAME, 'expected a Lambda function name (letters, digits, - and _, at most 64)')
+      .optional(),
+    throttle: z.boolean().default(false),
+    restoreId: z
+      .string()
+      .regex(RESTORE_ID, 'expected a restoreId such as ks-20261122T154501123Z-3fa9c2d1')
+      .optional(),
+    reason: z
+      .string()
+      .trim()
+      .min(3, 'reason must be at least 3 characters')
+      .max(500, 'reason must be at most 500 characters')
+      .optional(),
+    dryRun: z.boolean().default(false),
+  })
+  .superRefine((request, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    const hasSelector =
+      request.schedules !== undefined || request.group !== undefined || request.all === true;
+    if (request.action !== 'status' && request.reason === undefined) {
+      issue('reason', `reason is required: say why you ${request.action} the schedules`);
+    }
+    if (
+      request.schedules &&
+      (request.group !== undefined || request.namePrefix !== undefined || request.all)
+    ) {
+      // Names may carry their own group; mixing the two selectors makes "what will stop" hard to read.
+      issue('schedules', 'give schedules by name, or a group (with namePrefix or all), not both');
+    }
+    if (request.namePrefix !== undefined && request.group === undefined) {
+      issue('group', 'namePrefix needs the group it applies to');
+    }
+    if (request.throttle && request.functionName === undefined) {
+      issue('functionName', 'throttle needs functionName: the function whose concurrency goes to 0');
+    }
+    if (request.action === 'disable') {
+      if (!hasSelector) {
+        issue(
+          'schedules',
+          'disable needs a selector: schedules by name, a group with a namePrefix, or all: true',
+        );
+      } else if (request.group !== undefined && !request.namePrefix && request.all !== true) {
+        issue(
+          'all',
+          `this selects every schedule of group ${request.group}: spell it out with all: true, or give a namePrefix`,
+        );
+      }
+    }
+    if (request.action === 'enable' && request.restoreId === undefined && !hasSelector) {
+      issue('restoreId', 'enable needs the restoreId the disable returned, or the selector it used');
+    }
+    if (request.action !== 'disable' && request.throttle) {
+      issue('throttle', 'only disable throttles; enable restores what that disable recorded');
+    }
+  });
+
+export type KillSwitchRequest = z.infer<typeof killSwitchRequestSchema>;
+
+const positive = (fallback: number, max: number, integer: boolean) =>
+  z.preprocess(
+    unsetIfEmpty,
+    z.coerce
+      .number()
+      .refine((value) => !integer || Number.isInteger(value), 'must be an integer')
+      .pipe(z.number().gt(0).max(max))
+      .default(fallback),
+  );
+
+/**
+ * Requests per second across every Scheduler call. Scheduler's default request-rate quotas are per operation
+ * and per Region (GetSchedule, UpdateSchedule, ListSchedules: 1,000 to 5,000 TPS in the main Regions, 250 in
+ * the others; https://docs.aws.amazon.com/scheduler/latest/UserGuide/scheduler-quotas.html). 200 in all stays
+ * below the smallest of them with room for the workload's own deployments, and disables 500 schedules in about
+ * five seconds; a throttled call is retried with backoff anyway.
+ */
+export const DEFAULT_RATE_PER_SECOND = 200;
+/** Requests in flight: at ~50 ms a round trip, 16 sustain more than the rate, so the rate is what binds. */
+export const DEFAULT_CONCURRENCY = 16;
+
+/** The function's configuration, from template.yaml. */
+export const killSwitchConfigSchema = z.object({
+  /** The schedule groups this deployment may act on (its IAM allows no other); empty: any (local only). */
+  SCHEDULE_GROUPS: listSetting,
+  /** The only function it may throttle; empty: any (local only). */
+  WATCHED_FUNCTION: optionalSetting,
+  /** Alarms whose ALARM state disables every schedule of the configured groups. */
+  KILLSWITCH_ALARMS: listSetting,
+  KILLSWITCH_RATE_PER_SECOND: positive(DEFAULT_RATE_PER_SECOND, 5000, false),
+  KILLSWITCH_CONCURRENCY: positive(DEFAULT_CONCURRENCY, 64, true),
+});

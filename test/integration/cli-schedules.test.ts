@@ -1,0 +1,59 @@
+// `runbook schedules`, run as an operator would: a child process with stdin that is not a terminal.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../local/template.js';
+
+function run(args: string[]) {
+  const result = spawnSync(
+    process.execPath,
+    [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'cli/main.ts', 'schedules', ...args],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+      encoding: 'utf8',
+      input: '',
+      timeout: 120_000,
+    },
+  );
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const group = ['--group', 'runbook-local-workload', '--all', '--reason', 'orders rejected since 03:02'];
+
+describe('runbook schedules', () => {
+  it('refuses to disable without --yes when stdin is not a terminal, before touching anything', () => {
+    // Act
+    const { code, stdout, stderr } = run(['disable', ...group, '--emulator']);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('pass --yes');
+  });
+
+  it('with --yes and --emulator disables the group in-process and prints the restore command', () => {
+    // Act
+    const { code, stdout, stderr } = run(['disable', ...group, '--emulator', '--yes']);
+
+    // Assess
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ ok: true, action: 'disable', changed: true, counts: { disabled: 1 } });
+    expect(result.undo).toBe(
+      `runbook schedules enable --restore-id ${result.restoreId} --reason 'undo kill switch ${result.restoreId}'`,
+    );
+  });
+
+  it('exits 2 with the field named when the function refuses the request, and 1 for an unknown subcommand', () => {
+    // Act
+    const refused = run(['disable', '--reason', 'stop everything', '--dry-run']);
+    const unknown = run(['pause']);
+
+    // Assess
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, error: { field: 'schedules' } });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('disable, enable or status');
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { parseScheduleRef, progressBar, scheduleRequest } from '../../cli/schedules.js';
+
+describe('runbook schedules: the request it builds', () => {
+  it('sends only the options given, with schedules as GROUP/NAME or NAME', () => {
+    // Act
+    const request = scheduleRequest(
+      'disable',
+      {
+        schedule: ['trading-workload/daily', 'weekly'],
+        function: 'trading',
+        throttle: true,
+        reason: 'orders rejected',
+        'dry-run': true,
+      },
+      'cli:alice@laptop',
+    );
+
+    // Assess
+    expect(request).toEqual({
+      actor: 'cli:alice@laptop',
+      action: 'disable',
+      schedules: [{ group: 'trading-workload', name: 'daily' }, { name: 'weekly' }],
+      functionName: 'trading',
+      throttle: true,
+      reason: 'orders rejected',
+      dryRun: true,
+    });
+    expect(parseScheduleRef('g/n')).toEqual({ group: 'g', name: 'n' });
+  });
+
+  it('keeps an empty --name-prefix so the function can refuse it by name', () => {
+    // Act
+    const request = scheduleRequest('disable', { group: 'default', 'name-prefix': '' }, 'cli:a@b');
+
+    // Assess
+    expect(request).toEqual({ actor: 'cli:a@b', action: 'disable', group: 'default', namePrefix: '' });
+  });
+
+  it('draws a bar of the work done', () => {
+    // Act
+    const bar = progressBar({ phase: 'write', done: 250, total: 500 }, 10);
+
+    // Assess
+    expect(bar).toBe('\r[#####-----] 250/500 writing');
+  });
+});
