@@ -47,6 +47,7 @@ import {
   resolveValue,
   type Template,
 } from '../template.js';
+import { subscribeTaps, type Tap } from './taps.js';
 
 export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_REGION = 'us-east-1';
@@ -67,6 +68,8 @@ export interface EmulatorState {
   resources: Record<string, ProvisionedResource>;
   /** Resources the emulator does not create (API Gateway, permissions, subscriptions), by logical id. */
   skipped: Record<string, string>;
+  /** The SNS subscriptions of the template's functions, each reproduced as an SQS tap (local/emulator/taps.ts). */
+  taps?: Tap[];
   /** The sample workload's published versions, oldest first, with the git sha each records. */
   workload?: { functionName: string; alias: string; versions: { version: string; gitSha: string }[] };
 }
@@ -287,6 +290,14 @@ export async function provisionStack(options: ProvisionOptions): Promise<Emulato
       }
     }
   }
+  state.taps = await subscribeTaps({
+    template,
+    ctx,
+    functions: ordered.filter(([, r]) => r.Type === 'AWS::Serverless::Function').map(([id]) => id),
+    physical,
+    sns: clients.sns,
+    sqs: clients.sqs,
+  });
   for (const client of Object.values(clients)) client.destroy();
   return state;
 }

@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario.js';
+import { alarmScenarios } from './alarms.js';
 import { deployScenarios } from './deploy.js';
 import { healthScenarios } from './health.js';
 import { killSwitchScenarios } from './killswitch.js';
@@ -10,6 +11,7 @@ export const scenarios: Scenario[] = [
   ...healthScenarios,
   ...rollbackScenarios,
   ...killSwitchScenarios,
+  ...alarmScenarios,
   ...secretScenarios,
   ...deployScenarios,
 ];
