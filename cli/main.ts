@@ -1,5 +1,6 @@
 // runbook: the operator's command line. One file per subcommand.
 import './quiet.js';
+import { dlqCommand } from './dlq.js';
 import { emulatorCommand } from './emulator.js';
 import { invokeCommand } from './invoke.js';
 import { rollbackCommand } from './rollback.js';
@@ -8,6 +9,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   invoke: invokeCommand,
   emulator: emulatorCommand,
   rollback: rollbackCommand,
+  dlq: dlqCommand,
 };
 
 const help = `usage: runbook <command> [options]
@@ -17,6 +19,8 @@ commands:
   emulator [--port N]                                                       run moto with the stack provisioned, until Ctrl-C
   rollback --function NAME --reason TEXT [--alias live] [--to-version N | --to-git-sha SHA] [--dry-run] [--force] [--yes]
            [--emulator | --via lambda --rollback-function NAME]             put an alias back on the known-good version
+  dlq peek|drain --queue NAME|URL [--reason TEXT] [--rate N] [--max N] [--max-age S] [--dry-run] [--yes]
+           [--emulator | --via lambda --dlq-function NAME]                  look into a DLQ, or redrive it at a bounded rate
 
 The game-day drill: npm run drill [-- --json FILE]`;
 
