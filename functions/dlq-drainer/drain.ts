@@ -436,12 +436,14 @@ export async function drain(
     const reasons = new Map<DeadLetter, string>();
     for (const message of messages) {
       const letter = classify(message);
-      result.received++;
       if (seen.has(String(message.MessageId))) {
-        // SQS may deliver a message twice (at-least-once); this run already holds or handled it.
+        // SQS may deliver a message twice (at-least-once); this run already holds or handled it. The copy is
+        // released with the others (a release after the first copy's delete fails harmlessly).
         logger.warn('message received twice in one run; ignored the second copy', { key: letter.key });
+        held.push(message);
         continue;
       }
+      result.received++;
       seen.add(String(message.MessageId));
       increment(result.byErrorCode, letter.errorCode);
       increment(result.byKind, letter.kind);
