@@ -9,10 +9,11 @@ import { parseArgs } from 'node:util';
 import { type Json, projectRoot } from '../local/template.js';
 import { coldStart } from './cold-start.js';
 import { composition } from './composition.js';
+import { dlqBench } from './dlq.js';
 import { rollbackBench } from './rollback.js';
 import type { BenchSection } from './section.js';
 
-export const sections: BenchSection[] = [coldStart, composition, rollbackBench];
+export const sections: BenchSection[] = [coldStart, composition, rollbackBench, dlqBench];
 
 export const benchJsonPath = join(projectRoot, 'dist', 'bench.json');
 

@@ -142,7 +142,7 @@ export interface RecordedInvoke {
   qualifier?: string;
   invocationType?: string;
   payload: string;
-  /** performance.now() when Lambda accepted it. */
+  /** performance.now() when it was sent (recorded once Lambda accepted it). */
   at: number;
 }
 
@@ -166,6 +166,7 @@ export function recordInvokes(client: unknown): { calls: RecordedInvoke[]; stop(
   const name = 'runbookInvokeRecorder';
   stack.add(
     (next, context) => async (args) => {
+      const sentAt = performance.now();
       const answer = await next(args);
       if (context.commandName === 'InvokeCommand') {
         const input = args.input;
@@ -176,7 +177,7 @@ export function recordInvokes(client: unknown): { calls: RecordedInvoke[]; stop(
           ...(input.InvocationType !== undefined ? { invocationType: String(input.InvocationType) } : {}),
           payload:
             typeof payload === 'string' ? payload : Buffer.from(payload as Uint8Array).toString('utf8'),
-          at: performance.now(),
+          at: sentAt,
         });
       }
       return answer;

@@ -203,7 +203,9 @@ export async function drain(
   const clock = deps.clock ?? systemClock;
   const bucket = new TokenBucket({ ratePerSecond: request.ratePerSecond ?? config.ratePerSecond, clock });
   const auditId = newAuditId(deps.now());
-  const shouldStop = () => deps.remainingMs() < config.reserveMs;
+  // Set when a poller fails: the others stop at their next step, so the release and the record come last.
+  let aborted = false;
+  const shouldStop = () => aborted || deps.remainingMs() < config.reserveMs;
 
   let sourceQueues: Promise<string[]> | undefined;
   const sources = () => {
@@ -534,7 +536,7 @@ export async function drain(
   async function poller(perBatch: number): Promise<void> {
     while (true) {
       if (shouldStop()) {
-        stoppedBy = 'deadline';
+        if (!aborted) stoppedBy = 'deadline';
         return;
       }
       const want = Math.min(10, quota);
@@ -578,14 +580,16 @@ export async function drain(
   // within `concurrency` in all.
   const pollers = Math.max(1, Math.min(5, Math.ceil(concurrency / 10)));
   const perBatch = Math.max(1, Math.floor(concurrency / pollers));
-  let failure: unknown;
-  try {
-    await Promise.all(Array.from({ length: pollers }, () => poller(perBatch)));
-  } catch (error) {
-    failure = error;
-  } finally {
-    await release(deps, queueUrl, held);
-  }
+  const settled = await Promise.allSettled(
+    Array.from({ length: pollers }, () =>
+      poller(perBatch).catch((error: unknown) => {
+        aborted = true;
+        throw error;
+      }),
+    ),
+  );
+  await release(deps, queueUrl, held);
+  const failure = settled.find((outcome) => outcome.status === 'rejected')?.reason as unknown;
   if (failure !== undefined) {
     await deps.ledger
       .record(

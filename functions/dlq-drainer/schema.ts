@@ -10,7 +10,7 @@ const QUEUE_NAME = /^[A-Za-z0-9_-]{1,75}(\.fifo)?$/;
 const QUEUE_URL = /^https?:\/\/[^\s/]+(\/[0-9]{12}|\/[0-9a-z-]+)\/[A-Za-z0-9_-]{1,75}(\.fifo)?$/;
 
 /** Above this the drainer would outrun any workload it feeds; a typo (`--rate 10000`) is refused. */
-export const MAX_RATE_PER_SECOND = 500;
+export const MAX_RATE_PER_SECOND = 1000;
 /** SQS keeps a message 14 days at most: an older age limit means nothing. */
 export const MAX_AGE_SECONDS = 1_209_600;
 

@@ -51,7 +51,9 @@ interface Stored {
 }
 
 /** An in-memory SQS: visibility, receipt handles and per-entry answers as SQS gives them. */
-function fakeSqs(options: { failSendEvery?: number; failDeleteIds?: Set<string> } = {}) {
+function fakeSqs(
+  options: { failSendEvery?: number; failDeleteIds?: Set<string>; failReceiveAfter?: number } = {},
+) {
   const queues = new Map<string, Stored[]>([
     [DLQ, []],
     [SOURCE, []],
@@ -86,7 +88,12 @@ function fakeSqs(options: { failSendEvery?: number; failDeleteIds?: Set<string> 
     };
   });
   sqs.on(ListDeadLetterSourceQueuesCommand).resolves({ queueUrls: [SOURCE] });
+  let receives = 0;
   sqs.on(ReceiveMessageCommand).callsFake(({ QueueUrl, MaxNumberOfMessages = 1 }) => {
+    receives++;
+    if (options.failReceiveAfter !== undefined && receives > options.failReceiveAfter) {
+      throw Object.assign(new Error('service unavailable'), { name: 'ServiceUnavailable' });
+    }
     const visible = (queues.get(QueueUrl) ?? []).filter((s) => s.visible).slice(0, MaxNumberOfMessages);
     for (const stored of visible) {
       stored.visible = false;
@@ -339,6 +346,26 @@ describe('drain', () => {
     expect(result.redriven).toBeLessThan(25);
     expect(result.redriven + queue.size(DLQ)).toBe(25);
     expect(result.remainingApprox).toBe(25 - result.redriven);
+  });
+
+  it('fails loudly when SQS fails mid-run, after releasing what it held and recording the failure', async () => {
+    // Prepare: the second receive fails
+    const queue = fakeSqs({ failReceiveAfter: 1 });
+    for (let run = 0; run < 15; run++) queue.put(DLQ, lambdaLetter(run));
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    const ledger = fakeLedger();
+
+    // Act
+    const error = await drain(deps({}, { ledger }), request(), origin).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toMatchObject({ message: 'service unavailable' });
+    expect(queue.size(DLQ)).toBe(5);
+    expect(ledger.records[0]).toMatchObject({ action: 'dlq.drain', outcome: 'failed' });
+    expect(ledger.records[0]?.after).toMatchObject({
+      redriven: 10,
+      error: 'ServiceUnavailable: service unavailable',
+    });
   });
 
   it('records a dry run as planned, sending and deleting nothing', async () => {
