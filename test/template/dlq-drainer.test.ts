@@ -51,7 +51,7 @@ describe('DlqDrainerFunction in template.yaml', () => {
 
     // Assess
     expect(invoke).toHaveLength(1);
-    expect(JSON.stringify(invoke[0]?.Resource)).toContain(':function:${Name}:${WatchedAlias}');
+    expect(JSON.stringify(invoke[0]?.Resource)).toMatch(/:function:\$\{Name\}:\$\{WatchedAlias\}/);
     expect(receive).toHaveLength(1);
     expect(actionsOf(receive[0] as JsonObject)).toEqual(
       expect.arrayContaining(['sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes']),
