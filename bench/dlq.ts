@@ -204,7 +204,7 @@ async function compare(backend: Backend, count: number, cases: [string, Kind, nu
 async function rateBinds(backend: Backend) {
   // The limit binds: 300 messages at 50/s must take about 6 s, and no second may see more than 50.
   const limit = 50;
-  const { invokes } = await runbook(backend, 'lambda', 300, 0, {
+  const { invokes, seconds } = await runbook(backend, 'lambda', 300, 0, {
     ratePerSecond: limit,
     maxMessages: 300,
     concurrency: 20,
@@ -217,22 +217,30 @@ async function rateBinds(backend: Backend) {
     while ((times[i] as number) - (times[j] as number) >= 1000) j++;
     peak = Math.max(peak, i - j + 1);
   }
-  console.log(`\nratePerSecond ${limit}, 300 Lambda-fed messages on ${backend.label}:`);
+  const overall = times.length / seconds;
+  console.log(
+    `\nratePerSecond ${limit}, 300 Lambda-fed messages on ${backend.label} (target: within 10%, never above):`,
+  );
   printTable(
-    ['limit', 'achieved (first→last redrive)', 'of limit', 'busiest 1 s window', 'target'],
+    ['measure', 'rate', 'of limit'],
     [
       [
-        `${limit}/s`,
-        `${achieved.toFixed(2)}/s`,
-        `${((achieved / limit) * 100).toFixed(1)}%`,
-        `${peak}`,
-        'within 10%, never above',
+        'whole drain (redriven / wall time)',
+        `${overall.toFixed(2)}/s`,
+        `${((overall / limit) * 100).toFixed(1)}%`,
       ],
+      ['first → last Invoke sent', `${achieved.toFixed(2)}/s`, `${((achieved / limit) * 100).toFixed(1)}%`],
+      ['busiest 1 s window of Invokes sent', `${peak}/s`, `${((peak / limit) * 100).toFixed(1)}%`],
     ],
+  );
+  console.log(
+    '(the bucket hands out slots 20 ms apart; an Invoke leaves a few ms after its slot, so sends seen at the\n' +
+      ' edges of a 1 s window can bunch by a message or two — the slots themselves never do)',
   );
   return {
     'rate.limit': limit,
-    'rate.achieved': Number(achieved.toFixed(2)),
+    'rate.overall': Number(overall.toFixed(2)),
+    'rate.firstToLast': Number(achieved.toFixed(2)),
     'rate.peakPerSecond': peak,
   };
 }
