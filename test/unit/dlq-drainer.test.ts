@@ -219,7 +219,8 @@ describe('drain with a target that fails a third of its sends', () => {
     const runs = [];
     let redrivenSoFar = 0;
     for (let attempt = 0; attempt < 10 && queue.size(DLQ) > 0; attempt++) {
-      const result = await drain(deps(), request(), origin);
+      // Three pollers of ten: batches overlap, as they do in a real drain.
+      const result = await drain(deps({ concurrency: 30 }), request(), origin);
       runs.push(result);
       redrivenSoFar += result.redriven;
 
