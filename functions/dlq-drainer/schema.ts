@@ -9,8 +9,11 @@ const QUALIFIER = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$|^[1-9][0-9]{0,9}$/;
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,75}(\.fifo)?$/;
 const QUEUE_URL = /^https?:\/\/[^\s/]+(\/[0-9]{12}|\/[0-9a-z-]+)\/[A-Za-z0-9_-]{1,75}(\.fifo)?$/;
 
-/** Above this the drainer would outrun any workload it feeds; a typo (`--rate 10000`) is refused. */
-export const MAX_RATE_PER_SECOND = 1000;
+/**
+ * A typo (`--rate 50000`) is refused. SQS standard queues take this many sends a second without complaint;
+ * a Lambda target is better served far below it (its throttles are retried, but they are wasted work).
+ */
+export const MAX_RATE_PER_SECOND = 5000;
 /** SQS keeps a message 14 days at most: an older age limit means nothing. */
 export const MAX_AGE_SECONDS = 1_209_600;
 
