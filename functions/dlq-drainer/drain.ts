@@ -128,6 +128,16 @@ const PEEK_DEFAULT_MAX = 100;
 // SQS allows 12 hours at most (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html).
 const MAX_VISIBILITY_SECONDS = 43_200;
 
+/**
+ * The bucket's burst: one token at ordinary rates, so the rate is a strict ceiling; at 200/s and above a token
+ * every few milliseconds is finer than a timer can wait (setTimeout sleeps at least about 1 ms, and a late
+ * waker loses its slot), so up to 10 ms of tokens (at most 10) may be taken at once. Any one-second window
+ * then holds at most rate + burst redrives: within 1% of the rate.
+ */
+export function burstFor(ratePerSecond: number): number {
+  return Math.max(1, Math.min(10, Math.floor(ratePerSecond / 100)));
+}
+
 /** `https://…/123456789012/name` or `name` → `name`. */
 export function queueNameOf(queue: string): string {
   return queue.slice(queue.lastIndexOf('/') + 1);
@@ -201,7 +211,8 @@ export async function drain(
   const limit = request.maxMessages ?? (mode === 'peek' ? PEEK_DEFAULT_MAX : config.maxMessages);
   const concurrency = request.concurrency ?? config.concurrency;
   const clock = deps.clock ?? systemClock;
-  const bucket = new TokenBucket({ ratePerSecond: request.ratePerSecond ?? config.ratePerSecond, clock });
+  const ratePerSecond = request.ratePerSecond ?? config.ratePerSecond;
+  const bucket = new TokenBucket({ ratePerSecond, burst: burstFor(ratePerSecond), clock });
   const auditId = newAuditId(deps.now());
   // Set when a poller fails: the others stop at their next step, so the release and the record come last.
   let aborted = false;

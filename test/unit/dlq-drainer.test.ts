@@ -19,7 +19,7 @@ import {
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type DrainConfig, type DrainDeps, drain } from '../../functions/dlq-drainer/drain.js';
+import { burstFor, type DrainConfig, type DrainDeps, drain } from '../../functions/dlq-drainer/drain.js';
 import { handler } from '../../functions/dlq-drainer/handler.js';
 import { classify } from '../../functions/dlq-drainer/messages.js';
 import { type DrainRequest, drainRequestSchema } from '../../functions/dlq-drainer/schema.js';
@@ -396,6 +396,20 @@ describe('drain', () => {
     // Assess
     expect(error).toMatchObject({ code: 'ValidationError', field: 'queue' });
     expect(sqs.calls()).toHaveLength(0);
+  });
+});
+
+describe('burstFor', () => {
+  it.each([
+    [0.5, 1],
+    [50, 1],
+    [199, 1],
+    [500, 5],
+    [1000, 10],
+    [5000, 10],
+  ])('at %s/s lets %s redrives through at once', (rate, burst) => {
+    // Assess
+    expect(burstFor(rate)).toBe(burst);
   });
 });
 
