@@ -5,7 +5,8 @@
 // Two emulators. moto recomputes a queue's attributes (a scan of every message) for each message it delivers
 // or accepts, so its cost per message grows with the queue's depth and at 1,000 messages both sides mostly
 // measure that scan: moto's rows use a few hundred messages. The 1,000-message rows run on
-// bench/volume-emulator.ts, which speaks the same wire protocols in constant time per message.
+// bench/volume-emulator.ts (in a process of its own), which speaks the same wire protocols in constant time
+// per message.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   CreateQueueCommand,
@@ -24,7 +25,7 @@ import { emulatorEnv, startMoto } from '../local/moto.js';
 import { printTable } from '../scripts/build.js';
 import { addLatency } from './latency.js';
 import type { BenchSection } from './section.js';
-import { startVolumeEmulator } from './volume-emulator.js';
+import { spawnVolumeEmulator } from './volume-emulator.js';
 
 const MESSAGES = 1000;
 const MOTO_MESSAGES = 200;
@@ -251,7 +252,7 @@ export const dlqBench: BenchSection = {
   description: `redriving ${MESSAGES} dead letters vs a naive receive-one/redrive-one/delete-one loop, and the rate limit`,
   async run() {
     const saved = { ...process.env };
-    const volume = await startVolumeEmulator();
+    const volume = await spawnVolumeEmulator();
     const moto = await startMoto();
     try {
       Object.assign(process.env, emulatorEnv(moto.endpoint));

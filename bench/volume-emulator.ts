@@ -3,9 +3,14 @@
 // messages a benchmark on it measures moto. This speaks the same wire protocols (SQS's AWS JSON 1.0, Lambda's
 // REST Invoke) for the calls a drain makes, keeps messages in memory with SQS's visibility rules, and answers in
 // constant time per message, so the SDK clients, their middleware and the drainer's code run unchanged.
+import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../local/template.js';
 
 interface StoredMessage {
   id: string;
@@ -214,4 +219,33 @@ export async function startVolumeEmulator(): Promise<VolumeEmulator> {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The emulator in a process of its own, as a real service would be: its work does not share the benchmark's
+ * event loop, so both sides of a comparison pay a round trip and neither pays the server's CPU on its thread.
+ */
+export async function spawnVolumeEmulator(): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), fileURLToPath(import.meta.url), '--serve'],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+  );
+  const exited = once(child, 'exit');
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString('utf8').trim()));
+    child.once('exit', (code) => reject(new Error(`volume emulator exited with ${code}`)));
+  });
+  return {
+    endpoint,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+if (process.argv.includes('--serve') && process.argv[1] === fileURLToPath(import.meta.url)) {
+  const emulator = await startVolumeEmulator();
+  process.stdout.write(`${emulator.endpoint}\n`);
 }
