@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { type Json, projectRoot } from '../local/template.js';
 import { coldStart } from './cold-start.js';
 import { composition } from './composition.js';
+import { dlqBench } from './dlq.js';
 import { killSwitchBench } from './killswitch.js';
 import { rollbackBench } from './rollback.js';
 import { secretRotationBench } from './secret-rotation.js';
@@ -22,6 +23,7 @@ export const sections: BenchSection[] = [
   killSwitchBench,
   secretRotationBench,
   smokeBench,
+  dlqBench,
 ];
 
 export const benchJsonPath = join(projectRoot, 'dist', 'bench.json');

@@ -1,6 +1,7 @@
 // runbook: the operator's command line. One file per subcommand.
 import './quiet.js';
 import { deploySimCommand } from './deploy-sim.js';
+import { dlqCommand } from './dlq.js';
 import { emulatorCommand } from './emulator.js';
 import { invokeCommand } from './invoke.js';
 import { rollbackCommand } from './rollback.js';
@@ -14,6 +15,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   secret: secretCommand,
   'deploy-sim': deploySimCommand,
   schedules: schedulesCommand,
+  dlq: dlqCommand,
 };
 
 const help = `usage: runbook <command> [options]
@@ -30,6 +32,8 @@ commands:
   schedules disable|enable|status [--group G (--name-prefix P | --all) | --schedule [G/]NAME]… --reason TEXT
            [--function F --throttle] [--restore-id ID] [--dry-run] [--yes] [--emulator | --via lambda --killswitch-function NAME]
                                                                             emergency stop of schedules, and its exact restore
+  dlq peek|drain --queue NAME|URL [--reason TEXT] [--rate N] [--max N] [--max-age S] [--dry-run] [--yes]
+           [--emulator | --via lambda --dlq-function NAME]                  look into a DLQ, or redrive it at a bounded rate
 
 The game-day drill: npm run drill [-- --json FILE]`;
 

@@ -58,17 +58,22 @@ export function renderRoles(templateText: string): string {
     for (const policy of isSeq(policies) ? (policies as YAMLSeq).items : []) {
       const statements = get(get(policy, 'PolicyDocument'), 'Statement');
       const items = isSeq(statements) ? (statements as YAMLSeq).items : [];
-      for (const [index, statement] of items.entries()) {
+      for (const [index, item] of items.entries()) {
+        // A statement present only under a condition: `!If [Cond, { statement }, !Ref AWS::NoValue]`.
+        const conditional = isSeq(item) && (item as YAMLSeq).tag === '!If' ? (item as YAMLSeq) : undefined;
+        const statement = conditional ? conditional.items[1] : item;
+        const onlyWhen = conditional ? ` (only when \`${show(conditional.items[0])}\`)` : '';
         // The parser gives a comment above the first item of a list to the list itself.
-        const own = isMap(statement) ? (statement as YAMLMap).commentBefore : undefined;
-        const why = (own ?? (index === 0 ? (statements as YAMLSeq).commentBefore : undefined) ?? '')
+        const own = (item as { commentBefore?: string | null }).commentBefore ?? undefined;
+        const comment = (own ?? (index === 0 ? (statements as YAMLSeq).commentBefore : undefined) ?? '')
           .split('\n')
           .map((line) => line.trim())
           .join(' ')
           .trim();
-        const condition = get(statement, 'Condition');
+        const why = comment ? `${comment}${onlyWhen}` : '';
+        const when = get(statement, 'Condition');
         out.push(
-          `| ${cell(why) || '**(no comment: say why in template.yaml)**'} | ${show(get(statement, 'Effect'))} | ${code(show(get(statement, 'Action')))} | ${code(show(get(statement, 'Resource')))}${condition ? ` when ${code(show(condition))}` : ''} |`,
+          `| ${cell(why) || '**(no comment: say why in template.yaml)**'} | ${show(get(statement, 'Effect'))} | ${code(show(get(statement, 'Action')))} | ${code(show(get(statement, 'Resource')))}${when ? ` when ${code(show(when))}` : ''} |`,
         );
       }
     }

@@ -469,8 +469,8 @@ function policyDocuments(template: Template): PolicyDocument[] {
 
 function statementsOf(document: Json | undefined): Json[] {
   if (!isObject(document)) return [];
-  const statement = document.Statement;
-  return Array.isArray(statement) ? statement : statement === undefined ? [] : [statement];
+  // A statement may itself be conditional (`- !If [Cond, {statement}, !Ref AWS::NoValue]`): check each branch.
+  return alternatives(document.Statement);
 }
 
 function strings(where: string, property: string, value: Json | undefined, problems: string[]): string[] {

@@ -53,4 +53,28 @@ describe('docs/IAM_POLICIES.md', () => {
       '| **(no comment: say why in template.yaml)** | Allow | `sqs:DeleteMessage` |',
     );
   });
+
+  it('reads a statement present only under a condition, with its reason and the condition', () => {
+    const role = `Resources:
+  R:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{ Effect: Allow, Principal: { Service: lambda.amazonaws.com }, Action: 'sts:AssumeRole' }]
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement:
+              # Quarantine stale messages.
+              - !If
+                - HasQuarantine
+                - Effect: Allow
+                  Action: sqs:SendMessage
+                  Resource: !GetAtt Q.Arn
+                - !Ref AWS::NoValue
+`;
+    expect(renderRoles(role)).toContain(
+      '| Quarantine stale messages. (only when `HasQuarantine`) | Allow | `sqs:SendMessage` | `!GetAtt Q.Arn` |',
+    );
+  });
 });

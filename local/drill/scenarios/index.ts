@@ -1,6 +1,7 @@
 import type { Scenario } from '../scenario.js';
 import { alarmScenarios } from './alarms.js';
 import { deployScenarios } from './deploy.js';
+import { dlqScenarios } from './dlq.js';
 import { healthScenarios } from './health.js';
 import { killSwitchScenarios } from './killswitch.js';
 import { rollbackScenarios } from './rollback.js';
@@ -12,6 +13,7 @@ export const scenarios: Scenario[] = [
   ...rollbackScenarios,
   ...killSwitchScenarios,
   ...alarmScenarios,
+  ...dlqScenarios,
   ...secretScenarios,
   ...deployScenarios,
 ];

@@ -1,0 +1,77 @@
+// `runbook dlq`, run as an operator would: a child process with stdin that is not a terminal.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { progressLine, summaryTable } from '../../cli/dlq.js';
+import { projectRoot } from '../../local/template.js';
+
+function run(args: string[]) {
+  const result = spawnSync(
+    process.execPath,
+    [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'cli/main.ts', 'dlq', ...args],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+      encoding: 'utf8',
+      input: '',
+      timeout: 120_000,
+    },
+  );
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const queue = ['--queue', 'runbook-local-WorkloadDLQ'];
+
+describe('runbook dlq', () => {
+  it('refuses to drain without --yes when stdin is not a terminal, before touching anything', () => {
+    // Act
+    const { code, stdout, stderr } = run(['drain', ...queue, '--reason', 'incident over', '--emulator']);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('pass --yes');
+  });
+
+  it('peeks in the emulator, printing JSON on stdout and the summary table on stderr', () => {
+    // Act
+    const { code, stdout, stderr } = run(['peek', ...queue, '--emulator']);
+
+    // Assess
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true, mode: 'peek', dryRun: true, received: 0 });
+    expect(stderr).toMatch(/remaining in DLQ \(approx\.\)\s+0/);
+  });
+
+  it('exits 2 with the field named when the function refuses the request', () => {
+    // Act
+    const { code, stdout } = run([
+      'drain',
+      ...queue,
+      '--reason',
+      'incident over',
+      '--rate',
+      '0',
+      '--dry-run',
+      '--emulator',
+    ]);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toMatchObject({ ok: false, error: { field: 'ratePerSecond' } });
+  });
+
+  it('draws progress against the smaller of the queue depth and the limit', () => {
+    // Act
+    const line = progressLine(
+      { received: 50, redriven: 40, failed: 2, stale: 8, filtered: 0, atStart: 100, limit: 1000 },
+      10,
+    );
+
+    // Assess
+    expect(line).toBe('[#####-----] 50/100  redriven 40  failed 2  stale 8  filtered 0');
+    expect(summaryTable({ queue: 'q', mode: 'drain', byErrorCode: { '429': 3 } })).toContain(
+      'error code 429',
+    );
+  });
+});
