@@ -2,11 +2,11 @@
 // A simulated CodeDeploy canary of a function in the local emulator, showing each lifecycle step: the
 // pre-traffic hook, the canary shift, the alarm check, the full shift, the post-traffic hook, or the rollback.
 // The emulator only: the simulator (local/codedeploy/) stands in for CodeDeploy, which moto lacks.
-import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { simulateDeployment } from '../local/codedeploy/deploy.js';
 import { localStack } from './local-stack.js';
 import { printJson, withStdoutOnStderr } from './output.js';
+import { confirm } from './prompt.js';
 
 export const usage = `usage: runbook deploy-sim --function NAME --to-version N [--alias live] [--canary-ms 1000] [--yes] [--emulator]
 
@@ -52,12 +52,8 @@ export async function deploySimCommand(argv: string[]): Promise<number> {
       process.stderr.write('runbook: stdin is not a terminal: pass --yes to deploy without confirmation\n');
       return 1;
     }
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    const answer = await rl.question(
-      `Simulate deploying ${values.function}:${values.alias ?? 'live'} to version ${values['to-version']} in the emulator? [y/N] `,
-    );
-    rl.close();
-    if (!/^y(es)?$/i.test(answer.trim())) {
+    const question = `Simulate deploying ${values.function}:${values.alias ?? 'live'} to version ${values['to-version']} in the emulator?`;
+    if (!(await confirm(question))) {
       process.stderr.write('runbook: not confirmed; nothing changed\n');
       return 1;
     }

@@ -1,21 +1,24 @@
 // runbook dlq peek|drain --queue Q [--rate N] [--max N] [--max-age S] [--dry-run] --reason TEXT [--yes] …
-// Builds the DlqDrainerFunction's direct request and sends it: locally, the real handler in-process (with a live
-// progress bar on stderr when it is a terminal), or deployed, by Lambda Invoke. The answer is JSON on stdout;
-// a summary table goes to stderr.
-import { createInterface } from 'node:readline/promises';
+// Builds the DlqDrainerFunction's request and sends it through cli/transport.ts: the real handler in-process
+// (with a live progress bar on stderr when it is a terminal), Lambda Invoke, or the signed ops API
+// (POST /dlq/peek, POST /dlq/drain). The answer is JSON on stdout; a summary table goes to stderr.
 import { parseArgs } from 'node:util';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { DrainProgress } from '../functions/dlq-drainer/drain.js';
 import { onDrainProgress } from '../functions/dlq-drainer/progress.js';
-import { invokeFunction, isFailure } from '../local/invoke.js';
-import { localStack } from './local-stack.js';
-import { printJson, withStdoutOnStderr } from './output.js';
-import { cliActor } from './rollback.js';
+import { cliActor, confirm } from './prompt.js';
+import {
+  openChannel,
+  report,
+  type SendDeps,
+  transportFrom,
+  transportOptions,
+  transportUsage,
+} from './transport.js';
 
 export const usage = `usage: runbook dlq peek|drain --queue NAME|URL [--reason TEXT] [--rate N] [--max N] [--max-age S]
                     [--concurrency N] [--target-function NAME [--qualifier live] | --target-queue URL | --target-source]
                     [--error-code CODE] [--attribute NAME=VALUE] [--dry-run] [--yes]
-                    [--emulator] [--via local|lambda --dlq-function NAME]
+                    [--emulator | --via lambda --runbook-function NAME | --api-url URL | --stack NAME]
 
   peek                 receive up to --max (default 100), report counts by kind, error code and age with a few
                        sample bodies, and release every message at once: nothing is sent or deleted
@@ -24,19 +27,9 @@ export const usage = `usage: runbook dlq peek|drain --queue NAME|URL [--reason T
   --reason             why (required for drain; recorded in the audit ledger)
   --dry-run            drain without sending or deleting anything (no confirmation asked)
   --yes                do not ask for confirmation (required when stdin is not a terminal)
-  --emulator           start moto, provision the stack from template.yaml, run there, stop it
-  --via lambda         invoke the deployed DlqDrainerFunction (--dlq-function: its name or ARN)
-Exit status: 0 done (see "failed" in the answer), 2 refused (ok:false), 1 could not run.`;
-
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(`${question} [y/N] `);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
-}
+  --dlq-function NAME  the same as --runbook-function, for this command
+${transportUsage}
+A drain's "failed" count is in the answer: exit 0 means it ran, not that every message went back.`;
 
 const number = (flag: string, value: string | undefined): number | undefined => {
   if (value === undefined) return undefined;
@@ -78,7 +71,7 @@ export function summaryTable(result: Record<string, unknown>): string {
   return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${String(value ?? '-')}`).join('\n');
 }
 
-export async function dlqCommand(argv: string[]): Promise<number> {
+export async function dlqCommand(argv: string[], deps: SendDeps = {}): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -97,8 +90,7 @@ export async function dlqCommand(argv: string[]): Promise<number> {
       attribute: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       yes: { type: 'boolean', short: 'y', default: false },
-      emulator: { type: 'boolean', default: false },
-      via: { type: 'string', default: 'local' },
+      ...transportOptions,
       'dlq-function': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -112,12 +104,12 @@ export async function dlqCommand(argv: string[]): Promise<number> {
     process.stderr.write(`runbook: dlq needs one of peek or drain\n${usage}\n`);
     return 1;
   }
-  if (values.via !== 'local' && values.via !== 'lambda') {
-    process.stderr.write(`runbook: --via must be local or lambda\n${usage}\n`);
-    return 1;
-  }
-  if (values.via === 'lambda' && !values['dlq-function']) {
-    process.stderr.write('runbook: --via lambda needs --dlq-function NAME\n');
+  const transport = transportFrom({
+    ...values,
+    'runbook-function': values['runbook-function'] ?? values['dlq-function'],
+  });
+  if ('error' in transport) {
+    process.stderr.write(`runbook: ${transport.error}\n${usage}\n`);
     return 1;
   }
   const targets = [values['target-function'], values['target-queue'], values['target-source'] || undefined];
@@ -182,32 +174,7 @@ export async function dlqCommand(argv: string[]): Promise<number> {
     }
   }
 
-  const finish = (result: unknown, exitCode: number) => {
-    printJson(result);
-    const body = result as Record<string, unknown> | null;
-    if (body && body.ok === true) process.stderr.write(`\n${summaryTable(body)}\n`);
-    return exitCode;
-  };
-
-  if (values.via === 'lambda') {
-    const lambda = new LambdaClient({});
-    try {
-      process.stderr.write(`runbook: ${mode} running in ${values['dlq-function']}…\n`);
-      const answer = await lambda.send(
-        new InvokeCommand({
-          FunctionName: values['dlq-function'],
-          Payload: Buffer.from(JSON.stringify(request)),
-        }),
-      );
-      const text = Buffer.from(answer.Payload ?? new Uint8Array()).toString('utf8');
-      const result: unknown = text ? JSON.parse(text) : null;
-      if (answer.FunctionError) return finish(result, 1);
-      return finish(result, isFailure(result) ? 2 : 0);
-    } finally {
-      lambda.destroy();
-    }
-  }
-
+  // Progress events come from the handler when it runs in-process; the other ways draw nothing.
   const live = Boolean(process.stderr.isTTY);
   let drawn = false;
   const clear = onDrainProgress(
@@ -218,15 +185,24 @@ export async function dlqCommand(argv: string[]): Promise<number> {
         }
       : undefined,
   );
-  const { state, stop } = await localStack(values.emulator);
+  const channel = await openChannel(transport, deps);
   try {
-    const outcome = await withStdoutOnStderr(() =>
-      invokeFunction({ logicalId: 'DlqDrainerFunction', event: request, ...(state ? { state } : {}) }),
-    );
+    if (transport.via !== 'local')
+      process.stderr.write(`runbook: ${mode} running in the deployed function…\n`);
+    const { mode: _mode, ...apiBody } = request;
+    const outcome = await channel.send({
+      logicalId: 'DlqDrainerFunction',
+      route: { method: 'POST', path: `/dlq/${mode}` },
+      request,
+      apiBody,
+    });
     if (drawn) process.stderr.write('\n');
-    return finish(outcome.result, outcome.exitCode);
+    const body = outcome.result as Record<string, unknown> | null;
+    const exitCode = report(outcome);
+    if (!outcome.refused && body && body.ok === true) process.stderr.write(`\n${summaryTable(body)}\n`);
+    return exitCode;
   } finally {
     clear();
-    await stop();
+    await channel.close();
   }
 }

@@ -2,9 +2,8 @@
 //                  [--dry-run] [--force] [--yes] [--emulator | --via lambda … | --api-url URL | --stack NAME]
 // Builds the RollbackFunction's request and sends it through cli/transport.ts: the real handler in-process
 // (as `runbook invoke` does), Lambda Invoke of the deployed function, or the signed ops API.
-import { hostname, userInfo } from 'node:os';
-import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
+import { cliActor, confirm } from './prompt.js';
 import { type SendDeps, send, transportFrom, transportOptions, transportUsage } from './transport.js';
 
 export const usage = `usage: runbook rollback --function NAME [--alias live] [--to-version N | --to-git-sha SHA] --reason TEXT
@@ -16,20 +15,6 @@ export const usage = `usage: runbook rollback --function NAME [--alias live] [--
   --yes                do not ask for confirmation (required when stdin is not a terminal)
   --rollback-function  the same as --runbook-function, for this command
 ${transportUsage}`;
-
-export function cliActor(): string {
-  return `cli:${userInfo().username}@${hostname()}`;
-}
-
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(`${question} [y/N] `);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
-}
 
 export async function rollbackCommand(argv: string[], deps: SendDeps = {}): Promise<number> {
   const { values } = parseArgs({

@@ -1,18 +1,22 @@
 // runbook schedules disable|enable|status [--group G [--name-prefix P | --all]] [--schedule [GROUP/]NAME]…
 //                  [--function NAME --throttle] [--restore-id ID] --reason TEXT [--dry-run] [--yes]
-//                  [--emulator | --via lambda --killswitch-function NAME]
-// Builds the KillSwitchFunction's direct request and sends it: locally, the real handler in-process (as
-// `runbook invoke` does), or deployed, by Lambda Invoke. A person is asked before anything changes, after a
-// dry run has shown what would.
-import { createInterface } from 'node:readline/promises';
+//                  [--emulator | --via lambda --runbook-function NAME | --api-url URL | --stack NAME]
+// Builds the KillSwitchFunction's request and sends it through cli/transport.ts: the real handler in-process
+// (as `runbook invoke` does), Lambda Invoke, or the signed ops API. A person is asked before anything
+// changes, after a dry run has shown what would.
 import { parseArgs } from 'node:util';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Progress } from '../functions/killswitch/killswitch.js';
 import { onKillSwitchProgress } from '../functions/killswitch/progress.js';
-import { invokeFunction, isFailure } from '../local/invoke.js';
-import { localStack } from './local-stack.js';
-import { printJson, withStdoutOnStderr } from './output.js';
-import { cliActor } from './rollback.js';
+import { cliActor, confirm } from './prompt.js';
+import {
+  openChannel,
+  report,
+  type SendDeps,
+  type Action as TransportAction,
+  transportFrom,
+  transportOptions,
+  transportUsage,
+} from './transport.js';
 
 export const usage = `usage: runbook schedules disable|enable|status [selector] --reason TEXT [options]
 
@@ -27,9 +31,8 @@ options:
   --reason TEXT                why: kept in the audit record and the ops notification
   --dry-run                    read everything and print the plan; change nothing (no confirmation asked)
   --yes                        do not ask for confirmation (required when stdin is not a terminal)
-  --emulator                   start moto, provision the stack from template.yaml, act there, stop it
-  --via lambda                 invoke the deployed KillSwitchFunction (--killswitch-function: its name or ARN)
-Exit status: 0 done, 2 refused (ok:false), 1 could not run.`;
+  --killswitch-function NAME   the same as --runbook-function, for this command
+${transportUsage}`;
 
 const ACTIONS = ['disable', 'enable', 'status'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -69,16 +72,6 @@ export function scheduleRequest(action: string, values: ScheduleOptions, actor =
   };
 }
 
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(`${question} [y/N] `);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
-}
-
 /** Large selections draw a bar on stderr while they run; small ones would only flicker. */
 const PROGRESS_FROM = 20;
 
@@ -103,7 +96,34 @@ function drawProgress(): () => void {
   };
 }
 
-type Send = (request: object) => Promise<{ result: unknown; exitCode: number }>;
+const ROUTES = {
+  disable: { method: 'POST', path: '/schedules/disable' },
+  enable: { method: 'POST', path: '/schedules/enable' },
+  status: { method: 'GET', path: '/schedules/status' },
+} as const;
+
+/** GET /schedules/status takes the selector as query parameters (the function's statusQuery reads them). */
+export function statusQuery(request: Record<string, unknown>): Record<string, string> {
+  const schedules = request.schedules as { name: string; group?: string }[] | undefined;
+  return Object.fromEntries(
+    Object.entries({
+      group: request.group,
+      namePrefix: request.namePrefix,
+      restoreId: request.restoreId,
+      all: request.all === true ? 'true' : undefined,
+      schedule: schedules?.map((s) => (s.group ? `${s.group}/${s.name}` : s.name)).join(','),
+    }).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+}
+
+function killSwitchAction(action: Action, request: Record<string, unknown>): TransportAction {
+  return {
+    logicalId: 'KillSwitchFunction',
+    route: ROUTES[action],
+    request,
+    ...(action === 'status' ? { query: statusQuery(request) } : {}),
+  };
+}
 
 function describePlan(action: Action, plan: Record<string, unknown>): string {
   const counts = (plan.counts ?? {}) as Record<string, number>;
@@ -116,7 +136,7 @@ function describePlan(action: Action, plan: Record<string, unknown>): string {
     : `Enable ${n} schedule(s) of kill switch ${String(plan.restoreId)}${restore}?`;
 }
 
-export async function schedulesCommand(argv: string[]): Promise<number> {
+export async function schedulesCommand(argv: string[], deps: SendDeps = {}): Promise<number> {
   const [action, ...rest] = argv;
   if (action === '--help' || action === '-h') {
     process.stdout.write(`${usage}\n`);
@@ -139,8 +159,7 @@ export async function schedulesCommand(argv: string[]): Promise<number> {
       reason: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       yes: { type: 'boolean', short: 'y', default: false },
-      emulator: { type: 'boolean', default: false },
-      via: { type: 'string', default: 'local' },
+      ...transportOptions,
       'killswitch-function': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -149,12 +168,12 @@ export async function schedulesCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  if (values.via !== 'local' && values.via !== 'lambda') {
-    process.stderr.write(`runbook: --via must be local or lambda\n${usage}\n`);
-    return 1;
-  }
-  if (values.via === 'lambda' && !values['killswitch-function']) {
-    process.stderr.write('runbook: --via lambda needs --killswitch-function NAME\n');
+  const transport = transportFrom({
+    ...values,
+    'runbook-function': values['runbook-function'] ?? values['killswitch-function'],
+  });
+  if ('error' in transport) {
+    process.stderr.write(`runbook: ${transport.error}\n${usage}\n`);
     return 1;
   }
   const request = scheduleRequest(action as Action, values);
@@ -164,58 +183,29 @@ export async function schedulesCommand(argv: string[]): Promise<number> {
     return 1;
   }
 
-  let send: Send;
-  let stop: () => Promise<void> = async () => undefined;
-  if (values.via === 'lambda') {
-    const lambda = new LambdaClient({});
-    stop = async () => lambda.destroy();
-    send = async (event) => {
-      const answer = await lambda.send(
-        new InvokeCommand({
-          FunctionName: values['killswitch-function'],
-          Payload: Buffer.from(JSON.stringify(event)),
-        }),
-      );
-      const text = Buffer.from(answer.Payload ?? new Uint8Array()).toString('utf8');
-      const result: unknown = text ? JSON.parse(text) : null;
-      return { result, exitCode: answer.FunctionError ? 1 : isFailure(result) ? 2 : 0 };
-    };
-  } else {
-    const stack = await localStack(values.emulator);
-    stop = stack.stop;
-    send = async (event) => {
-      const clear = drawProgress();
-      try {
-        return await withStdoutOnStderr(() =>
-          invokeFunction({
-            logicalId: 'KillSwitchFunction',
-            event,
-            ...(stack.state ? { state: stack.state } : {}),
-          }),
-        );
-      } finally {
-        clear();
-      }
-    };
-  }
+  const channel = await openChannel(transport, deps);
+  // Progress events come from the handler when it runs in-process; the other ways draw nothing.
+  const send = async (event: Record<string, unknown>) => {
+    const clear = drawProgress();
+    try {
+      return await channel.send(killSwitchAction(action as Action, event));
+    } finally {
+      clear();
+    }
+  };
 
   try {
     if (mutating && !values.yes) {
       // Show what would change first: a person confirms counts, not a guess.
       const plan = await send({ ...request, dryRun: true });
-      if (plan.exitCode !== 0) {
-        printJson(plan.result);
-        return plan.exitCode;
-      }
+      if (plan.exitCode !== 0) return report(plan);
       if (!(await confirm(describePlan(action as Action, plan.result as Record<string, unknown>)))) {
         process.stderr.write('runbook: not confirmed; nothing changed\n');
         return 1;
       }
     }
-    const outcome = await send(request);
-    printJson(outcome.result);
-    return outcome.exitCode;
+    return report(await send(request));
   } finally {
-    await stop();
+    await channel.close();
   }
 }

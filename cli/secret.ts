@@ -3,7 +3,6 @@
 // emulator, whose Lambda runs no code, the CLI then plays Secrets Manager's part and runs the four steps
 // through the real handler in-process. Revoke-previous sends the SecretRotationFunction's operator request.
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -17,7 +16,7 @@ import type { EmulatorState } from '../local/emulator/provision.js';
 import { invokeFunction, isFailure } from '../local/invoke.js';
 import { localStack } from './local-stack.js';
 import { printJson, withStdoutOnStderr } from './output.js';
-import { cliActor } from './rollback.js';
+import { cliActor, confirm } from './prompt.js';
 
 export const usage = `usage: runbook secret status --secret-id ID [--emulator]
        runbook secret rotate --secret-id ID [--resume] [--emergency --reason TEXT] [--wait SECONDS] [--yes]
@@ -37,15 +36,6 @@ Exit status: 0 done, 2 refused or failed (the answer says why), 1 could not run.
 const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 // A rotation takes seconds; a pending version older than this is stuck, not in progress.
 const STUCK_AFTER_MS = 15 * 60_000;
-
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-  } finally {
-    rl.close();
-  }
-}
 
 type Stages = Record<string, string[]>;
 const versionWith = (stages: Stages, label: string) =>

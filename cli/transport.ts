@@ -78,6 +78,8 @@ export interface Action {
   request: Record<string, unknown>;
   /** GET routes take the request as query parameters. */
   query?: Record<string, string>;
+  /** What the route takes when it differs from the direct request (the route itself says the mode). */
+  apiBody?: Record<string, unknown>;
 }
 
 export interface SendDeps extends RemoteDeps {
@@ -85,24 +87,39 @@ export interface SendDeps extends RemoteDeps {
   cloudformation?: CloudFormationClient;
 }
 
-export async function send(action: Action, transport: Transport, deps: SendDeps = {}): Promise<number> {
+export interface Outcome {
+  result: unknown;
+  /** 0 done, 2 refused by the function, 1 could not run. */
+  exitCode: number;
+  /** Set when IAM refused the call before any function ran: what to tell the operator instead of a result. */
+  refused?: string;
+}
+
+/** An open way to one function: several requests (a dry run, then the real one) share its set-up. */
+export interface Channel {
+  send(action: Action): Promise<Outcome>;
+  close(): Promise<void>;
+}
+
+export async function openChannel(transport: Transport, deps: SendDeps = {}): Promise<Channel> {
   if (transport.via === 'lambda') {
     const lambda = deps.lambda ?? new LambdaClient({});
-    try {
-      const answer = await lambda.send(
-        new InvokeCommand({
-          FunctionName: transport.functionName,
-          Payload: Buffer.from(JSON.stringify(action.request)),
-        }),
-      );
-      const text = Buffer.from(answer.Payload ?? new Uint8Array()).toString('utf8');
-      const result: unknown = text ? JSON.parse(text) : null;
-      printJson(result);
-      if (answer.FunctionError) return 1;
-      return isFailure(result) ? 2 : 0;
-    } finally {
-      if (!deps.lambda) lambda.destroy();
-    }
+    return {
+      async send(action) {
+        const answer = await lambda.send(
+          new InvokeCommand({
+            FunctionName: transport.functionName,
+            Payload: Buffer.from(JSON.stringify(action.request)),
+          }),
+        );
+        const text = Buffer.from(answer.Payload ?? new Uint8Array()).toString('utf8');
+        const result: unknown = text ? JSON.parse(text) : null;
+        return { result, exitCode: answer.FunctionError ? 1 : isFailure(result) ? 2 : 0 };
+      },
+      async close() {
+        if (!deps.lambda) lambda.destroy();
+      },
+    };
   }
 
   if (transport.via === 'api') {
@@ -115,33 +132,52 @@ export async function send(action: Action, transport: Transport, deps: SendDeps 
         if (!deps.cloudformation) cloudformation.destroy();
       }
     }
-    // The API knows the caller from the signature: a claimed actor would only be ignored.
-    const { actor: _actor, ...body } = action.request;
-    const call: ApiCall = {
-      apiUrl,
-      method: action.route.method,
-      path: action.route.path,
-      ...(action.route.method === 'GET' ? { query: action.query ?? {} } : { body }),
+    const base = apiUrl;
+    return {
+      async send(action) {
+        // The API knows the caller from the signature: a claimed actor would only be ignored.
+        const { actor: _actor, ...body } = action.apiBody ?? action.request;
+        const call: ApiCall = {
+          apiUrl: base,
+          method: action.route.method,
+          path: action.route.path,
+          ...(action.route.method === 'GET' ? { query: action.query ?? {} } : { body }),
+        };
+        const answer = await callApi(call, deps);
+        const refused = refusal(answer, call);
+        if (refused) return { result: answer.body, exitCode: 1, refused };
+        const exitCode = answer.status >= 500 ? 1 : answer.status >= 400 || isFailure(answer.body) ? 2 : 0;
+        return { result: answer.body, exitCode };
+      },
+      async close() {},
     };
-    const answer = await callApi(call, deps);
-    const refused = refusal(answer, call);
-    if (refused) {
-      process.stderr.write(`runbook: ${refused}\n`);
-      return 1;
-    }
-    printJson(answer.body);
-    if (answer.status >= 500) return 1;
-    return answer.status >= 400 || isFailure(answer.body) ? 2 : 0;
   }
 
   const { state, stop } = await localStack(transport.emulator);
+  return {
+    async send(action) {
+      const outcome = await withStdoutOnStderr(() =>
+        invokeFunction({ logicalId: action.logicalId, event: action.request, ...(state ? { state } : {}) }),
+      );
+      return { result: outcome.result, exitCode: outcome.exitCode };
+    },
+    close: stop,
+  };
+}
+
+/** Prints what an outcome says: the function's JSON on stdout, or IAM's refusal on stderr. */
+export function report(outcome: Outcome): number {
+  if (outcome.refused) process.stderr.write(`runbook: ${outcome.refused}\n`);
+  else printJson(outcome.result);
+  return outcome.exitCode;
+}
+
+/** One request through a transport, its answer printed; returns the exit status. */
+export async function send(action: Action, transport: Transport, deps: SendDeps = {}): Promise<number> {
+  const channel = await openChannel(transport, deps);
   try {
-    const outcome = await withStdoutOnStderr(() =>
-      invokeFunction({ logicalId: action.logicalId, event: action.request, ...(state ? { state } : {}) }),
-    );
-    printJson(outcome.result);
-    return outcome.exitCode;
+    return report(await channel.send(action));
   } finally {
-    await stop();
+    await channel.close();
   }
 }

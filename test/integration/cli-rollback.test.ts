@@ -1,23 +1,8 @@
 // `runbook rollback`, run as an operator would: a child process with stdin that is not a terminal.
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../local/template.js';
+import { runCli } from '../support/cli.js';
 
-function run(args: string[]) {
-  const result = spawnSync(
-    process.execPath,
-    [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'cli/main.ts', 'rollback', ...args],
-    {
-      cwd: projectRoot,
-      env: { ...process.env, NODE_NO_WARNINGS: '1' },
-      encoding: 'utf8',
-      input: '',
-      timeout: 120_000,
-    },
-  );
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const run = (args: string[]) => runCli('rollback', args);
 
 const target = ['--function', 'runbook-local-WorkloadFunction', '--reason', 'version 3 fails every order'];
 

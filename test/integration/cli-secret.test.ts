@@ -1,24 +1,9 @@
 // `runbook secret`, run as an operator would: a child process with stdin that is not a terminal.
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SAMPLE_ROTATION_TOKEN } from '../../local/emulator/provision.js';
-import { projectRoot } from '../../local/template.js';
+import { runCli } from '../support/cli.js';
 
-function run(args: string[]) {
-  const result = spawnSync(
-    process.execPath,
-    [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'cli/main.ts', 'secret', ...args],
-    {
-      cwd: projectRoot,
-      env: { ...process.env, NODE_NO_WARNINGS: '1' },
-      encoding: 'utf8',
-      input: '',
-      timeout: 120_000,
-    },
-  );
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const run = (args: string[]) => runCli('secret', args);
 
 const sample = ['--secret-id', 'runbook-local-sample-api-key'];
 

@@ -8,8 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { dlqCommand } from '../../cli/dlq.js';
 import { callApi, regionOf } from '../../cli/remote.js';
 import { rollbackCommand } from '../../cli/rollback.js';
+import { schedulesCommand } from '../../cli/schedules.js';
 import { transportFrom } from '../../cli/transport.js';
 
 const credentials = {
@@ -206,6 +208,75 @@ describe('runbook rollback through the API', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('the API refused POST /rollback (403 Forbidden: Forbidden)');
     expect(stderr).toContain('IAM does not allow');
+  });
+});
+
+describe('the other commands through the API', () => {
+  const deps = { credentials: async () => credentials, region: REGION };
+
+  beforeEach(() => {
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+
+  it('asks GET /schedules/status with the selector as a signed query', async () => {
+    // Act
+    const code = await schedulesCommand(
+      ['status', '--group', 'trading jobs', '--name-prefix', 'daily', '--api-url', apiUrl],
+      deps,
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(seen).toEqual([
+      { method: 'GET', path: '/prod/schedules/status?group=trading+jobs&namePrefix=daily', body: '' },
+    ]);
+  });
+
+  it('disables through POST /schedules/disable, the action named by the route', async () => {
+    // Act
+    const code = await schedulesCommand(
+      ['disable', '--group', 'g', '--all', '--reason', 'runaway', '--yes', '--api-url', apiUrl],
+      deps,
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(seen[0]?.path).toBe('/prod/schedules/disable');
+    expect(JSON.parse(seen[0]?.body ?? '')).toEqual({
+      action: 'disable',
+      group: 'g',
+      all: true,
+      reason: 'runaway',
+    });
+  });
+
+  it('drains through POST /dlq/drain with the request less its mode and actor', async () => {
+    // Act
+    const code = await dlqCommand(
+      [
+        'drain',
+        '--queue',
+        'trading-dlq',
+        '--rate',
+        '5',
+        '--reason',
+        'vendor back',
+        '--yes',
+        '--api-url',
+        apiUrl,
+      ],
+      deps,
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(seen[0]?.path).toBe('/prod/dlq/drain');
+    expect(JSON.parse(seen[0]?.body ?? '')).toEqual({
+      queue: 'trading-dlq',
+      reason: 'vendor back',
+      ratePerSecond: 5,
+    });
   });
 });
 

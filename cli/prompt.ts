@@ -1,0 +1,19 @@
+// What every mutating command asks of the person at the terminal, and how it names them in the audit trail.
+import { hostname, userInfo } from 'node:os';
+import { createInterface } from 'node:readline/promises';
+
+/** Who is asking, for the direct door (which cannot know): `cli:<user>@<host>`. The API door uses IAM's answer. */
+export function cliActor(): string {
+  return `cli:${userInfo().username}@${hostname()}`;
+}
+
+/** Asks on stderr (stdout carries only the answer) and accepts y or yes. */
+export async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
