@@ -9,6 +9,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dlqCommand } from '../../cli/dlq.js';
+import { healthCommand } from '../../cli/health.js';
 import { callApi, regionOf } from '../../cli/remote.js';
 import { rollbackCommand } from '../../cli/rollback.js';
 import { schedulesCommand } from '../../cli/schedules.js';
@@ -217,6 +218,11 @@ describe('the other commands through the API', () => {
   beforeEach(() => {
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+
+  it('reads the build and live state from GET /health/metadata', async () => {
+    expect(await healthCommand(['--metadata', '--api-url', apiUrl], deps)).toBe(0);
+    expect(seen).toEqual([{ method: 'GET', path: '/prod/health/metadata', body: '' }]);
   });
 
   it('asks GET /schedules/status with the selector as a signed query', async () => {
