@@ -75,7 +75,8 @@ export function deploymentGroups(
       alias,
       hooks,
       alarms: Array.isArray(alarms) ? alarms.map(String) : [],
-      canaryPercent: canaryPercent(preference.Type),
+      // The type may be a parameter (DeploymentType): the stack's value decides, as in CloudFormation.
+      canaryPercent: canaryPercent(resolveValue(ctx, preference.Type)),
       canaryIntervalMs,
     };
   }
