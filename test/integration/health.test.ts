@@ -86,8 +86,8 @@ describe('GET /health/metadata (against the emulator)', () => {
         routing: {},
         gitSha: state.workload?.versions[2]?.gitSha,
       },
-      // The workload's errors, throttles, duration, DLQ depth and runaway alarms.
-      alarms: { status: 'ok', counts: { ALARM: 0, OK: 5, INSUFFICIENT_DATA: 0 } },
+      // The workload's errors, throttles, duration, DLQ depth, schedule DLQ depth and runaway alarms.
+      alarms: { status: 'ok', counts: { ALARM: 0, OK: 6, INSUFFICIENT_DATA: 0 } },
     });
     expect(
       body.schedules.items.map((item: { name: string; state: string }) => [item.name, item.state]),

@@ -50,6 +50,7 @@ describe('OpsDashboard', () => {
       'throttles',
       'duration',
       'dlq-depth',
+      'schedule-dlq-depth',
       'runaway',
     ]);
   });
