@@ -10,8 +10,8 @@ import {
   openChannel,
   report,
   type SendDeps,
-  transportFrom,
   transportOptions,
+  transportOrExplain,
   transportUsage,
 } from './transport.js';
 
@@ -104,14 +104,8 @@ export async function dlqCommand(argv: string[], deps: SendDeps = {}): Promise<n
     process.stderr.write(`runbook: dlq needs one of peek or drain\n${usage}\n`);
     return 1;
   }
-  const transport = transportFrom({
-    ...values,
-    'runbook-function': values['runbook-function'] ?? values['dlq-function'],
-  });
-  if ('error' in transport) {
-    process.stderr.write(`runbook: ${transport.error}\n${usage}\n`);
-    return 1;
-  }
+  const transport = transportOrExplain(values, usage, 'dlq-function');
+  if (!transport) return 1;
   const targets = [values['target-function'], values['target-queue'], values['target-source'] || undefined];
   if (targets.filter((item) => item !== undefined).length > 1) {
     process.stderr.write('runbook: give one of --target-function, --target-queue, --target-source\n');

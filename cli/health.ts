@@ -3,7 +3,7 @@
 // (git sha, build id, deploy time), the version the watched alias serves, its schedules and alarms.
 import { parseArgs } from 'node:util';
 import { cliActor } from './prompt.js';
-import { type SendDeps, send, transportFrom, transportOptions, transportUsage } from './transport.js';
+import { type SendDeps, send, transportOptions, transportOrExplain, transportUsage } from './transport.js';
 
 export const usage = `usage: runbook health [--metadata] [--emulator | --via lambda --runbook-function NAME | --api-url URL | --stack NAME]
 
@@ -23,11 +23,8 @@ export async function healthCommand(argv: string[], deps: SendDeps = {}): Promis
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  const transport = transportFrom(values);
-  if ('error' in transport) {
-    process.stderr.write(`runbook: ${transport.error}\n${usage}\n`);
-    return 1;
-  }
+  const transport = transportOrExplain(values, usage);
+  if (!transport) return 1;
   const action = values.metadata ? 'metadata' : 'liveness';
   return send(
     {

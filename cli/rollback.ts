@@ -4,7 +4,7 @@
 // (as `runbook invoke` does), Lambda Invoke of the deployed function, or the signed ops API.
 import { parseArgs } from 'node:util';
 import { cliActor, confirm } from './prompt.js';
-import { type SendDeps, send, transportFrom, transportOptions, transportUsage } from './transport.js';
+import { type SendDeps, send, transportOptions, transportOrExplain, transportUsage } from './transport.js';
 
 export const usage = `usage: runbook rollback --function NAME [--alias live] [--to-version N | --to-git-sha SHA] --reason TEXT
                         [--dry-run] [--force] [--yes]
@@ -37,14 +37,8 @@ export async function rollbackCommand(argv: string[], deps: SendDeps = {}): Prom
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  const transport = transportFrom({
-    ...values,
-    'runbook-function': values['runbook-function'] ?? values['rollback-function'],
-  });
-  if ('error' in transport) {
-    process.stderr.write(`runbook: ${transport.error}\n${usage}\n`);
-    return 1;
-  }
+  const transport = transportOrExplain(values, usage, 'rollback-function');
+  if (!transport) return 1;
   // The function validates everything (and names the field); the CLI only sends what was given.
   const request = {
     actor: cliActor(),

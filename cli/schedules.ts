@@ -13,8 +13,8 @@ import {
   report,
   type SendDeps,
   type Action as TransportAction,
-  transportFrom,
   transportOptions,
+  transportOrExplain,
   transportUsage,
 } from './transport.js';
 
@@ -168,14 +168,8 @@ export async function schedulesCommand(argv: string[], deps: SendDeps = {}): Pro
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  const transport = transportFrom({
-    ...values,
-    'runbook-function': values['runbook-function'] ?? values['killswitch-function'],
-  });
-  if ('error' in transport) {
-    process.stderr.write(`runbook: ${transport.error}\n${usage}\n`);
-    return 1;
-  }
+  const transport = transportOrExplain(values, usage, 'killswitch-function');
+  if (!transport) return 1;
   const request = scheduleRequest(action as Action, values);
   const mutating = action !== 'status' && !values['dry-run'];
   if (mutating && !values.yes && !process.stdin.isTTY) {

@@ -69,6 +69,25 @@ export function transportFrom(values: TransportValues): Transport | { error: str
   return { error: `--via must be local, lambda or api, got ${via}` };
 }
 
+/**
+ * The transport the flags ask for, or undefined after saying on stderr what is wrong with them.
+ * `aliasFlag` is a command's older name for --runbook-function (e.g. `rollback-function`).
+ */
+export function transportOrExplain(
+  values: TransportValues & Record<string, unknown>,
+  usage: string,
+  aliasFlag?: string,
+): Transport | undefined {
+  const alias = aliasFlag ? values[aliasFlag] : undefined;
+  const transport = transportFrom({
+    ...values,
+    'runbook-function': values['runbook-function'] ?? (typeof alias === 'string' ? alias : undefined),
+  });
+  if (!('error' in transport)) return transport;
+  process.stderr.write(`runbook: ${transport.error}\n${usage}\n`);
+  return undefined;
+}
+
 export interface Action {
   /** The function in template.yaml, for the local path. */
   logicalId: string;

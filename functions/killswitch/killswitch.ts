@@ -15,7 +15,7 @@ import { UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { newAuditId } from '../../shared/audit.js';
 import { describe } from '../../shared/budget.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
-import { mapSettled } from '../../shared/rate.js';
+import { mapSettled, type Settled } from '../../shared/rate.js';
 import {
   changedFields,
   clientToken,
@@ -344,14 +344,7 @@ export async function disable(
       }
     },
   );
-  for (const [position, update] of updates.entries()) {
-    const { index } = toDisable[position] as (typeof toDisable)[number];
-    const result = results[index] as ScheduleResult;
-    if (update.status === 'error')
-      Object.assign(result, { outcome: 'failed', error: describe(update.error) });
-    if (update.status === 'skipped')
-      Object.assign(result, { outcome: 'skipped', error: 'out of time: run the same request again' });
-  }
+  recordUpdates(updates, toDisable, results);
 
   const counts = countOf(results);
   const incomplete = (counts.failed ?? 0) + (counts.skipped ?? 0) > 0 || throttle?.outcome === 'failed';
@@ -577,14 +570,7 @@ export async function enable(
       }
     },
   );
-  for (const [position, update] of updates.entries()) {
-    const { index } = toEnable[position] as (typeof toEnable)[number];
-    const result = results[index] as ScheduleResult;
-    if (update.status === 'error')
-      Object.assign(result, { outcome: 'failed', error: describe(update.error) });
-    if (update.status === 'skipped')
-      Object.assign(result, { outcome: 'skipped', error: 'out of time: run the same request again' });
-  }
+  recordUpdates(updates, toEnable, results);
   const entryBase = { ...base, dryRun: false as const };
   const throttle = throttleInfo
     ? await restoreThrottle(deps, pacer, throttleInfo, restoreId, entryBase)
@@ -683,4 +669,19 @@ export async function status(deps: KillSwitchDeps, request: KillSwitchRequest): 
   const counts: Record<string, number> = { selected: schedules.length };
   for (const item of schedules) counts[item.state] = (counts[item.state] ?? 0) + 1;
   return { openKillSwitches: openKillSwitchesShown, schedules, counts };
+}
+
+/** Marks each schedule whose write failed or never ran (out of time); the same request finishes the job. */
+function recordUpdates(
+  updates: readonly Settled<unknown>[],
+  attempted: readonly { index: number }[],
+  results: ScheduleResult[],
+): void {
+  for (const [position, update] of updates.entries()) {
+    const result = results[(attempted[position] as { index: number }).index] as ScheduleResult;
+    if (update.status === 'error')
+      Object.assign(result, { outcome: 'failed', error: describe(update.error) });
+    if (update.status === 'skipped')
+      Object.assign(result, { outcome: 'skipped', error: 'out of time: run the same request again' });
+  }
 }
