@@ -2,7 +2,7 @@
 // state (the subscriptions' filter), names alarms that exist, and every runbook function is itself watched.
 import { describe, expect, it } from 'vitest';
 import { type Json, loadTemplate } from '../../local/template.js';
-import { isObject, refOf, resourcesOfType } from './intrinsics.js';
+import { getAttOf, isObject, refOf, resourcesOfType } from './intrinsics.js';
 
 const ROUTING = ['ROLLBACK_ALARMS', 'KILLSWITCH_ALARMS'];
 
@@ -75,5 +75,23 @@ describe('remediation routing', () => {
     );
     const unwatched = functions.map(([id]) => id).filter((id) => !watched.has(id));
     expect(unwatched).toEqual([]);
+  });
+
+  it('keeps every alarm-triggered invocation that failed after its retries, and alarms on it', () => {
+    // An alarm reaches a remediation asynchronously: without an on-failure destination, a failure is dropped.
+    const problems = functions
+      .filter(([, fn]) => JSON.stringify(fn.Properties?.Events ?? {}).includes('"Type":"SNS"'))
+      .flatMap(([id, fn]) => {
+        const config = fn.Properties?.EventInvokeConfig as
+          | { DestinationConfig?: { OnFailure?: { Destination?: Json } } }
+          | undefined;
+        const queue = getAttOf(config?.DestinationConfig?.OnFailure?.Destination)?.logicalId;
+        if (!queue) return [`${id}: no on-failure destination`];
+        const alarmed = resourcesOfType(template, 'AWS::CloudWatch::Alarm').some(([, alarm]) =>
+          JSON.stringify(alarm.Properties?.Dimensions ?? []).includes(`"${queue}"`),
+        );
+        return alarmed ? [] : [`${id}: nothing alarms on ${queue}`];
+      });
+    expect(problems).toEqual([]);
   });
 });
