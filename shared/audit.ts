@@ -7,6 +7,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } fro
 import { dynamoDocumentClient, snsClient } from './clients.js';
 import { optionalEnv, requireEnv } from './env.js';
 import { isAwsError, RunbookError } from './errors.js';
+import type { Log } from './log.js';
 import { logger as defaultLogger } from './powertools.js';
 import { redact, redactString } from './redact.js';
 
@@ -39,10 +40,7 @@ export interface AuditRecord extends AuditEntry {
   expiresAt: number;
 }
 
-interface Logger {
-  warn(message: string, ...extra: unknown[]): void;
-  error(message: string, ...extra: unknown[]): void;
-}
+type Logger = Pick<Log, 'warn' | 'error'>;
 
 export interface AuditDeps {
   dynamo: DynamoDBDocumentClient;

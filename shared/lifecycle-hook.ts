@@ -19,6 +19,7 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { type AuditLedger, auditLedgerFromEnv } from './audit.js';
 import { RunbookError } from './errors.js';
+import type { Log } from './log.js';
 import { logger, metrics, tracer } from './powertools.js';
 import { type Clock, retryThrottled } from './rate.js';
 import { parseInput } from './validate.js';
@@ -72,11 +73,7 @@ export function timeBudget(remainingMs: () => number, reserveMs: number): TimeBu
   };
 }
 
-interface Logger {
-  info(message: string, ...extra: unknown[]): void;
-  warn(message: string, ...extra: unknown[]): void;
-  error(message: string, ...extra: unknown[]): void;
-}
+type Logger = Log;
 
 export interface ReportDeps {
   codedeploy: CodeDeployClient;

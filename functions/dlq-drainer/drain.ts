@@ -27,6 +27,7 @@ import {
 import { type AuditLedger, newAuditId } from '../../shared/audit.js';
 import { describe } from '../../shared/budget.js';
 import { isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import type { Log } from '../../shared/log.js';
 import { type Clock, mapSettled, retryThrottled, systemClock, TokenBucket } from '../../shared/rate.js';
 import { redactString } from '../../shared/redact.js';
 import { insideWindow, type ThrottleWindow, throttleWindows } from '../../shared/throttle-windows.js';
@@ -49,10 +50,7 @@ export interface DrainConfig {
   reserveMs: number;
 }
 
-interface Logger {
-  info(message: string, ...extra: unknown[]): void;
-  warn(message: string, ...extra: unknown[]): void;
-}
+type Logger = Pick<Log, 'info' | 'warn'>;
 
 export interface DrainProgress {
   received: number;

@@ -2,6 +2,7 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { AuditLedger } from '../../shared/audit.js';
+import type { Log } from '../../shared/log.js';
 import type { Clock } from '../../shared/rate.js';
 import type { Door } from '../../shared/triggers/index.js';
 
@@ -24,10 +25,7 @@ export interface KillSwitchConfig {
   concurrency: number;
 }
 
-interface Logger {
-  info(message: string, ...extra: unknown[]): void;
-  warn(message: string, ...extra: unknown[]): void;
-}
+type Logger = Pick<Log, 'info' | 'warn'>;
 
 export interface Progress {
   phase: 'read' | 'write';

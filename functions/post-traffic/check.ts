@@ -10,13 +10,10 @@ import {
   reportStatus,
   type TimeBudget,
 } from '../../shared/lifecycle-hook.js';
+import type { Log } from '../../shared/log.js';
 import type { Clock } from '../../shared/rate.js';
 
-interface Logger {
-  info(message: string, ...extra: unknown[]): void;
-  warn(message: string, ...extra: unknown[]): void;
-  error(message: string, ...extra: unknown[]): void;
-}
+type Logger = Log;
 
 export interface PostTrafficDeps {
   cloudwatch: CloudWatchClient;

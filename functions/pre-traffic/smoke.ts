@@ -27,15 +27,12 @@ import {
   reportStatus,
   type TimeBudget,
 } from '../../shared/lifecycle-hook.js';
+import type { Log } from '../../shared/log.js';
 import { type Clock, mapSettled, systemClock } from '../../shared/rate.js';
 import { type InvokeAnswer, type Invoker, lambdaInvoker, SMOKE_CLIENT_CONTEXT } from './invoker.js';
 import { type SmokeCase, type SmokeSuite, smokeSuiteSchema } from './schema.js';
 
-interface Logger {
-  info(message: string, ...extra: unknown[]): void;
-  warn(message: string, ...extra: unknown[]): void;
-  error(message: string, ...extra: unknown[]): void;
-}
+type Logger = Log;
 
 export interface PreTrafficDeps {
   lambda: LambdaClient;

@@ -29,6 +29,7 @@ import {
   RunbookError,
   ValidationError,
 } from '../../shared/errors.js';
+import type { Log } from '../../shared/log.js';
 import type { Door } from '../../shared/triggers/index.js';
 import {
   type Choice,
@@ -53,10 +54,7 @@ export interface RollbackConfig {
   codeDeployApplication?: string;
 }
 
-interface Logger {
-  info(message: string, ...extra: unknown[]): void;
-  warn(message: string, ...extra: unknown[]): void;
-}
+type Logger = Pick<Log, 'info' | 'warn'>;
 
 export interface RollbackDeps {
   lambda: LambdaClient;

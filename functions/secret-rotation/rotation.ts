@@ -23,6 +23,7 @@ import {
 import { type AuditEntry, type AuditLedger, newAuditId } from '../../shared/audit.js';
 import { describe as describeError } from '../../shared/budget.js';
 import { ConflictError, isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import type { Log } from '../../shared/log.js';
 import { type CredentialProvider, providerFor, type RevokeOutcome } from './providers.js';
 import {
   type RevokePreviousRequest,
@@ -41,10 +42,7 @@ export interface RotationConfig {
   graceHours: number;
 }
 
-interface Logger {
-  info(message: string, ...extra: unknown[]): void;
-  warn(message: string, ...extra: unknown[]): void;
-}
+type Logger = Pick<Log, 'info' | 'warn'>;
 
 export interface RotationDeps {
   secrets: SecretsManagerClient;
