@@ -416,17 +416,24 @@ export class CodeDeploySimulator {
 
   // ----------------------------------------------------------------------------------------- the API
 
-  private group(applicationName: unknown, deploymentGroupName: unknown): DeploymentGroupSpec {
+  /** The application's deployment groups; the name must be given and name an application, as in CodeDeploy. */
+  private application(applicationName: unknown): DeploymentGroupSpec[] {
     if (typeof applicationName !== 'string' || applicationName === '')
       throw new ApiError(
         'ApplicationNameRequiredException',
         'The minimum number of required application names was not specified.',
       );
-    if (![...this.groups.values()].some((group) => group.applicationName === applicationName))
+    const groups = [...this.groups.values()].filter((group) => group.applicationName === applicationName);
+    if (groups.length === 0)
       throw new ApiError(
         'ApplicationDoesNotExistException',
         `No application found for name: ${applicationName}`,
       );
+    return groups;
+  }
+
+  private group(applicationName: unknown, deploymentGroupName: unknown): DeploymentGroupSpec {
+    this.application(applicationName);
     if (typeof deploymentGroupName !== 'string' || deploymentGroupName === '')
       throw new ApiError(
         'DeploymentGroupNameRequiredException',
@@ -487,17 +494,7 @@ export class CodeDeploySimulator {
       };
     },
     GetApplicationRevision: (input) => {
-      const applicationName = input.applicationName;
-      if (typeof applicationName !== 'string' || applicationName === '')
-        throw new ApiError(
-          'ApplicationNameRequiredException',
-          'The minimum number of required application names was not specified.',
-        );
-      if (![...this.groups.values()].some((group) => group.applicationName === applicationName))
-        throw new ApiError(
-          'ApplicationDoesNotExistException',
-          `No application found for name: ${applicationName}`,
-        );
+      const applicationName = this.application(input.applicationName)[0]?.applicationName;
       const revision = input.revision as
         | { appSpecContent?: { content?: string; sha256?: string } }
         | undefined;
@@ -560,19 +557,11 @@ export class CodeDeploySimulator {
       return { status: 'Pending', statusMessage: 'Stopping the deployment' };
     },
     ListDeploymentGroups: (input) => {
-      const applicationName = input.applicationName;
-      if (typeof applicationName !== 'string' || applicationName === '')
-        throw new ApiError(
-          'ApplicationNameRequiredException',
-          'The minimum number of required application names was not specified.',
-        );
-      const groups = [...this.groups.values()].filter((group) => group.applicationName === applicationName);
-      if (groups.length === 0)
-        throw new ApiError(
-          'ApplicationDoesNotExistException',
-          `No application found for name: ${applicationName}`,
-        );
-      return { applicationName, deploymentGroups: groups.map((group) => group.deploymentGroupName) };
+      const groups = this.application(input.applicationName);
+      return {
+        applicationName: input.applicationName,
+        deploymentGroups: groups.map((group) => group.deploymentGroupName),
+      };
     },
     ListDeployments: (input) => {
       const statuses = (input.includeOnlyStatuses as string[] | undefined) ?? [];
