@@ -151,11 +151,7 @@ export async function disable(
       continue;
     }
     if (!read.definition) {
-      results.push({
-        ...base,
-        outcome: read.error?.startsWith('skipped') ? 'skipped' : 'failed',
-        ...(read.error ? { error: read.error } : {}),
-      });
+      results.push(unreadResult(base, read));
       continue;
     }
     const original = snapshot?.schedules.get(scheduleKey(group, name));
@@ -467,11 +463,7 @@ export async function enable(
       continue;
     }
     if (!read.definition) {
-      results.push({
-        ...base,
-        outcome: read.error?.startsWith('skipped') ? 'skipped' : 'failed',
-        ...(read.error ? { error: read.error } : {}),
-      });
+      results.push(unreadResult(base, read));
       continue;
     }
     if (
@@ -684,4 +676,13 @@ function recordUpdates(
     if (update.status === 'skipped')
       Object.assign(result, { outcome: 'skipped', error: 'out of time: run the same request again' });
   }
+}
+
+/** A schedule whose definition could not be read: skipped (out of time, the same request resumes) or failed. */
+function unreadResult(base: { group: string; name: string }, read: { error?: string }): ScheduleResult {
+  return {
+    ...base,
+    outcome: read.error?.startsWith('skipped') ? 'skipped' : 'failed',
+    ...(read.error ? { error: read.error } : {}),
+  };
 }
