@@ -56,6 +56,8 @@ export interface Action<D extends ActionDeps, Q, P extends Planned, O, R> {
   act(deps: D, plan: P): Promise<O>;
   /** The audit record of any step, a failed attempt included. */
   entry(step: Step<P, O>): AuditEntry;
+  /** Which ledger records a step, when not `deps.ledger` (a routine sweep is recorded, not announced). */
+  ledger?(deps: D, step: Step<P, O>): Pick<AuditLedger, 'record'>;
   /** The caller's answer. */
   result(step: Ended<P, O>, receipt: Receipt): R;
   /** What the step counts, with the time the action took. */
@@ -84,9 +86,12 @@ export async function runAction<D extends ActionDeps, Q, P extends Planned, O, R
     outcome = await action.act(deps, plan);
   } catch (error) {
     // The record of a failed attempt is written too; the original error is what the caller sees.
-    await deps.ledger
-      .record(action.entry({ stage: 'failed', plan, error }), plan.auditId)
-      .catch((cause: unknown) => deps.logger.warn('could not record the failed attempt', { cause }));
+    const failed = { stage: 'failed', plan, error } as const;
+    await (action.ledger?.(deps, failed) ?? deps.ledger)
+      .record(action.entry(failed), plan.auditId)
+      .catch((cause: unknown) =>
+        deps.logger.warn('could not record the failed attempt', { reason: describe(cause) }),
+      );
     throw error;
   }
   return record(action, deps, { stage: 'acted', plan, outcome }, started);
@@ -100,14 +105,15 @@ async function record<D extends ActionDeps, Q, P extends Planned, O, R>(
 ): Promise<R> {
   let receipt: Receipt;
   try {
-    const written = await deps.ledger.record(action.entry(step), step.plan.auditId);
+    const ledger = action.ledger?.(deps, step) ?? deps.ledger;
+    const written = await ledger.record(action.entry(step), step.plan.auditId);
     receipt = { notified: written.notified };
   } catch (error) {
     // Before acting, no record means no action: the caller sees the error and may simply try again.
     if (step.stage !== 'acted') throw error;
     deps.logger.warn('acted, but the audit record could not be written', {
       auditId: step.plan.auditId,
-      error,
+      reason: describe(error),
     });
     receipt = { notified: false, unrecorded: `the change was made but not recorded: ${describe(error)}` };
   }

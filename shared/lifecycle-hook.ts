@@ -18,7 +18,8 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { type AuditLedger, auditLedgerFromEnv } from './audit.js';
-import { RunbookError } from './errors.js';
+import { intSetting } from './env.js';
+import { DependencyError } from './errors.js';
 import type { Log } from './log.js';
 import { logger, metrics, tracer } from './powertools.js';
 import { type Clock, retryThrottled } from './rate.js';
@@ -49,9 +50,9 @@ export function parseHookEvent(event: unknown): HookEvent {
 }
 
 /** The status could not be reported: the deployment will wait for CodeDeploy's timeout. */
-export class ReportError extends RunbookError {
+export class ReportError extends DependencyError {
   constructor(message: string, cause?: unknown) {
-    super(message, { statusCode: 502, code: 'ReportFailed', cause });
+    super(message, cause, 'ReportFailed');
   }
 }
 
@@ -137,11 +138,7 @@ export async function reportStatus(deps: ReportDeps, event: HookEvent, status: H
 /**
  * Reads a duration setting in ms: absent or '' is the default, anything else must be a non-negative integer.
  */
-export const msSetting = (fallback: number) =>
-  z.preprocess(
-    (value) => (value === undefined || value === '' ? fallback : Number(value)),
-    z.number().int().min(0).max(900_000),
-  );
+export const msSetting = (fallback: number) => intSetting(fallback, 0, 900_000);
 
 /**
  * The audit ledger from the environment or, when it is misconfigured, one whose every record fails with that

@@ -4,13 +4,7 @@ import { newAuditId } from '../../shared/audit.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { Origin } from '../../shared/origin.js';
 import { listVersions, readAlias, servesOnly, versionExists, weightsOf } from './alias.js';
-import {
-  chooseTarget,
-  type DeploymentShift,
-  type HistoryEntry,
-  NoTargetError,
-  needsDeploymentHistory,
-} from './choose.js';
+import { chooseTarget, type DeploymentShift, type HistoryEntry, needsDeploymentHistory } from './choose.js';
 import { deploymentGroups, findDeployment, IN_FLIGHT } from './deployments.js';
 import type { RollbackRequest } from './schema.js';
 import type { Chosen, Hold, RollbackDeps, RollbackPlan } from './types.js';
@@ -91,14 +85,10 @@ async function choose(deps: RollbackDeps, request: RollbackRequest, read: Read):
       why: `deployment ${inFlight.deploymentId} was shifting the alias from version ${inFlight.fromVersion} to ${inFlight.toVersion}`,
     };
   }
-  try {
-    return request.toVersion !== undefined
-      ? await chooseNamed(deps, request, read, request.toVersion)
-      : await chooseByRules(deps, request, read);
-  } catch (error) {
-    if (error instanceof NoTargetError) throw new NotFoundError(error.message, error.field, error);
-    throw error;
-  }
+  // choose.ts's NoTargetError is a NotFoundError naming the field to use instead: it reaches the caller as is.
+  return request.toVersion !== undefined
+    ? chooseNamed(deps, request, read, request.toVersion)
+    : chooseByRules(deps, request, read);
 }
 
 async function chooseNamed(deps: RollbackDeps, request: RollbackRequest, read: Read, toVersion: string) {

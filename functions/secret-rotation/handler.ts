@@ -6,12 +6,15 @@ import type { Context } from 'aws-lambda';
 import { AuditLedger, auditLedgerFromEnv } from '../../shared/audit.js';
 import { dynamoDocumentClient, secretsManagerClient, snsClient } from '../../shared/clients.js';
 import { parseSettings, requireEnv } from '../../shared/env.js';
+import { RunbookError } from '../../shared/errors.js';
 import { runbookHandler } from '../../shared/handler.js';
+import { originOf } from '../../shared/origin.js';
 import { logger, metrics } from '../../shared/powertools.js';
 import type { Invocation } from '../../shared/triggers/index.js';
 import { type RouteTable, route } from '../../shared/triggers/router.js';
-import { parseInput } from '../../shared/validate.js';
-import { type RotationConfig, type RotationDeps, revokePrevious, rotateStep } from './rotation.js';
+import { isObject, parseInput } from '../../shared/validate.js';
+import { revokePrevious } from './revoke.js';
+import { type RotationConfig, type RotationDeps, rotateStep } from './rotation.js';
 import { revokePreviousRequestSchema, rotationConfigSchema, rotationEventSchema } from './schema.js';
 
 export function rotationConfig(env: NodeJS.ProcessEnv = process.env): RotationConfig {
@@ -37,16 +40,13 @@ function deps(): RotationDeps {
 }
 
 /** Secrets Manager's event, or an operator's request: told apart by the operator's `action` field. */
-const isOperatorRequest = (payload: unknown) =>
-  typeof payload === 'object' && payload !== null && 'action' in payload;
+const isOperatorRequest = (payload: unknown) => isObject(payload) && 'action' in payload;
 
 async function direct(invocation: Invocation) {
   const payload = invocation.payload ?? {};
   if (isOperatorRequest(payload)) {
     const request = parseInput(revokePreviousRequestSchema, payload);
-    const result = await revokePrevious(deps(), request, invocation);
-    if (result.changed) metrics.addMetric('PreviousKeyRevoked', MetricUnit.Count, 1);
-    return result;
+    return revokePrevious({ ...deps(), metrics }, request, originOf(invocation));
   }
   const event = parseInput(rotationEventSchema, payload);
   // Lambda does not say who invoked it; only Secrets Manager (and operators, through IAM) may.
@@ -69,13 +69,18 @@ const routes: RouteTable<object> = { direct };
 const wrapped = runbookHandler((invocation, context) => route(invocation, routes)(invocation, context));
 
 /** A rotation step that did not succeed: its code and message, never a value of the secret. */
-export class RotationStepError extends Error {
+export class RotationStepError extends RunbookError {
   constructor(
     readonly step: unknown,
     readonly error: { code: string; message: string; field?: string },
   ) {
-    super(`${String(step)} failed: ${error.code}: ${error.message}${error.field ? ` (${error.field})` : ''}`);
-    this.name = 'RotationStepError';
+    super(
+      `${String(step)} failed: ${error.code}: ${error.message}${error.field ? ` (${error.field})` : ''}`,
+      {
+        statusCode: 500,
+        code: 'RotationStepFailed',
+      },
+    );
   }
 }
 

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RollbackDeps, rollback } from '../../functions/rollback/rollback.js';
 import { lambdaClient } from '../../shared/clients.js';
 import { fakeLedger } from './support/ledger.js';
