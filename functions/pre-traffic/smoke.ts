@@ -2,10 +2,12 @@
 // to, and report Succeeded only when every case passed. Anything else — an error, a timeout, an unexpected
 // answer, an invalid suite, a version whose build is not the one its description records — reports Failed.
 //
-// plan (which version, which suite) → run the cases concurrently within the time budget → report → audit.
+// On the hook skeleton (shared/lifecycle-hook.ts runHook): check (which version, which suite; the cases run
+// concurrently within the time budget) → report → record.
 // A plain async function over injected clients: tests drive it with aws-sdk-client-mock, the drill with the
 // local CodeDeploy simulator (local/codedeploy/).
 
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   type CodeDeployClient,
   GetApplicationRevisionCommand,
@@ -17,15 +19,18 @@ import {
   type LambdaClient,
   ListVersionsByFunctionCommand,
 } from '@aws-sdk/client-lambda';
+import type { ActionDeps, Metric, Receipt } from '../../shared/action.js';
 import { type AppSpecTarget, parseAppSpec } from '../../shared/appspec.js';
-import type { AuditLedger } from '../../shared/audit.js';
-import { describe } from '../../shared/budget.js';
+import type { AuditEntry, AuditLedger } from '../../shared/audit.js';
+import { describe } from '../../shared/errors.js';
 import {
   type HookEvent,
   type HookStatus,
+  type Verdict as HookVerdict,
   parseHookEvent,
-  reportStatus,
+  runHook,
   type TimeBudget,
+  verdictOf,
 } from '../../shared/lifecycle-hook.js';
 import type { Log } from '../../shared/log.js';
 import { type Clock, mapSettled, systemClock } from '../../shared/rate.js';
@@ -34,7 +39,7 @@ import { type SmokeCase, type SmokeSuite, smokeSuiteSchema } from './schema.js';
 
 type Logger = Log;
 
-export interface PreTrafficDeps {
+export interface PreTrafficDeps extends ActionDeps {
   lambda: LambdaClient;
   codedeploy: CodeDeployClient;
   ledger: Pick<AuditLedger, 'record'>;
@@ -381,16 +386,23 @@ async function withinChecksBudget<T>(deps: PreTrafficDeps, what: string, work: P
   }
 }
 
-export async function preTraffic(deps: PreTrafficDeps, rawEvent: unknown): Promise<PreTrafficResult> {
-  // Nothing to report to without a deployment and an execution id: this throws, and nothing is invoked.
-  const event = parseHookEvent(rawEvent);
+/** The smoke suite's verdict: the status to report, and what it rests on. */
+interface SmokeVerdict extends HookVerdict {
+  correlationId: string;
+  target?: Target;
+  skipped: boolean;
+  cases: CaseResult[];
+  /** Why the status is Failed, in one sentence. */
+  reason?: string;
+}
+
+/** Runs the suite against the version under test. Never throws: any doubt is a Failed verdict. */
+async function check(deps: PreTrafficDeps, event: HookEvent): Promise<SmokeVerdict> {
   const invoke = deps.invoke ?? lambdaInvoker(deps.lambda);
-  let target: Target | undefined;
-  let cases: CaseResult[] = [];
+  const skipped = deps.config.skip && !deps.config.problem;
+  const found: { target?: Target; cases: CaseResult[] } = { cases: [] };
   let status: HookStatus = 'Failed';
   let reason: string | undefined;
-  const skipped = deps.config.skip && !deps.config.problem;
-
   try {
     if (deps.config.problem) throw new NotSure(deps.config.problem);
     if (skipped) {
@@ -401,31 +413,11 @@ export async function preTraffic(deps: PreTrafficDeps, rawEvent: unknown): Promi
       );
       status = 'Succeeded';
     } else {
-      const suite = parseSuite(deps.config.suite);
-      noTimeLeft(deps);
-      const found = await withinChecksBudget(deps, 'reading the deployment', findTarget(deps, event));
-      target = found;
-      const planned: PlannedCase[] = [];
-      if (suite.checkBuildMetadata) {
-        const sha = await withinChecksBudget(deps, 'reading the version', expectedGitSha(deps, found));
-        planned.push(buildMetadataCase(suite, sha));
-      }
-      planned.push(...suite.cases.map((item) => smokeCase(item, suite, found.version)));
-      if (planned.length === 0) throw new NotSure('the smoke suite checks nothing (no case, no build check)');
-      noTimeLeft(deps);
-      deps.logger.info('running the smoke suite', {
-        deploymentId: event.DeploymentId,
-        functionName: target.name,
-        version: target.version,
-        source: target.source,
-        cases: planned.length,
-        budgetMs: deps.budget.checksMs(),
-      });
-      cases = await runCases(deps, invoke, target, planned, suite.concurrency);
-      const failed = cases.filter((item) => item.verdict === 'fail');
+      found.cases = await runSuite(deps, event, invoke, found);
+      const failed = found.cases.filter((item) => item.verdict === 'fail');
       status = failed.length === 0 ? 'Succeeded' : 'Failed';
       if (failed.length > 0) {
-        reason = `${failed.length} of ${cases.length} smoke case(s) failed: ${failed.map((item) => `${item.name} (${item.reason})`).join('; ')}`;
+        reason = `${failed.length} of ${found.cases.length} smoke case(s) failed: ${failed.map((item) => `${item.name} (${item.reason})`).join('; ')}`;
       }
     }
   } catch (error) {
@@ -433,74 +425,99 @@ export async function preTraffic(deps: PreTrafficDeps, rawEvent: unknown): Promi
     status = 'Failed';
     reason = error instanceof NotSure ? error.message : `could not run the smoke suite: ${describe(error)}`;
   }
-
-  for (const item of cases) {
+  for (const item of found.cases) {
     const log = item.verdict === 'pass' ? deps.logger.info : deps.logger.warn;
     log.call(deps.logger, `smoke case ${item.name}: ${item.verdict}`, item);
   }
   if (status === 'Failed')
     deps.logger.warn(`smoke suite Failed: ${reason}`, { deploymentId: event.DeploymentId });
-
-  // Report first: CodeDeploy is waiting; the audit record can follow.
-  let reportError: unknown;
-  try {
-    await reportStatus(deps, event, status);
-  } catch (error) {
-    reportError = error;
-  }
-
-  const auditId = await audit(deps, event, target, {
-    status,
-    skipped,
-    cases,
-    ...(reason ? { reason } : {}),
-    reported: reportError === undefined,
-  });
-  if (reportError !== undefined) throw reportError;
   return {
-    deploymentId: event.DeploymentId,
-    status,
-    reported: true,
-    ...(target ? { functionName: target.name, version: target.version } : {}),
+    ...verdictOf(event, status),
+    correlationId: deps.correlationId,
+    ...(found.target ? { target: found.target } : {}),
     skipped,
-    cases,
+    cases: found.cases,
     ...(reason ? { reason } : {}),
-    ...(auditId ? { auditId } : {}),
   };
 }
 
-async function audit(
+/** Finds the version under test (into `found.target`), plans the cases and runs them. */
+async function runSuite(
   deps: PreTrafficDeps,
   event: HookEvent,
-  target: Target | undefined,
-  outcome: { status: HookStatus; skipped: boolean; cases: CaseResult[]; reason?: string; reported: boolean },
-): Promise<string | undefined> {
-  try {
-    const record = await deps.ledger.record({
-      action: 'deploy.pre-traffic',
-      actor: `codedeploy:${event.DeploymentId}`,
-      reason: outcome.skipped
-        ? 'SKIP_SMOKE=true: smoke suite skipped for an emergency deploy'
-        : `pre-traffic smoke test of deployment ${event.DeploymentId}`,
-      target: target ? `function:${target.name}:${target.version}` : `deployment:${event.DeploymentId}`,
-      request: event,
-      before: target?.alias ? { alias: target.alias, version: target.currentVersion } : null,
-      after: { status: outcome.status, reported: outcome.reported },
-      dryRun: false,
-      outcome: outcome.status === 'Succeeded' && outcome.reported ? 'succeeded' : 'failed',
-      correlationId: deps.correlationId,
-      details: {
-        deploymentId: event.DeploymentId,
-        ...(target ? { version: target.version, source: target.source } : {}),
-        skipped: outcome.skipped,
-        cases: outcome.cases,
-        ...(outcome.reason ? { reason: outcome.reason } : {}),
-      },
-    });
-    return record.auditId;
-  } catch (error) {
-    // The status is what CodeDeploy needs; a ledger failure is logged, never allowed to change it.
-    deps.logger.error('could not write the audit record of the smoke suite', { error });
-    return undefined;
+  invoke: Invoker,
+  found: { target?: Target },
+): Promise<CaseResult[]> {
+  const suite = parseSuite(deps.config.suite);
+  noTimeLeft(deps);
+  const target = await withinChecksBudget(deps, 'reading the deployment', findTarget(deps, event));
+  found.target = target;
+  const planned: PlannedCase[] = [];
+  if (suite.checkBuildMetadata) {
+    const sha = await withinChecksBudget(deps, 'reading the version', expectedGitSha(deps, target));
+    planned.push(buildMetadataCase(suite, sha));
   }
+  planned.push(...suite.cases.map((item) => smokeCase(item, suite, target.version)));
+  if (planned.length === 0) throw new NotSure('the smoke suite checks nothing (no case, no build check)');
+  noTimeLeft(deps);
+  deps.logger.info('running the smoke suite', {
+    deploymentId: event.DeploymentId,
+    functionName: target.name,
+    version: target.version,
+    source: target.source,
+    cases: planned.length,
+    budgetMs: deps.budget.checksMs(),
+  });
+  return runCases(deps, invoke, target, planned, suite.concurrency);
+}
+
+function entry(verdict: SmokeVerdict, reported: boolean): AuditEntry {
+  const { event, target } = verdict;
+  return {
+    action: 'deploy.pre-traffic',
+    actor: `codedeploy:${event.DeploymentId}`,
+    reason: verdict.skipped
+      ? 'SKIP_SMOKE=true: smoke suite skipped for an emergency deploy'
+      : `pre-traffic smoke test of deployment ${event.DeploymentId}`,
+    target: target ? `function:${target.name}:${target.version}` : `deployment:${event.DeploymentId}`,
+    request: event,
+    before: target?.alias ? { alias: target.alias, version: target.currentVersion } : null,
+    after: { status: verdict.status, reported },
+    dryRun: false,
+    outcome: verdict.status === 'Succeeded' && reported ? 'succeeded' : 'failed',
+    correlationId: verdict.correlationId,
+    details: {
+      deploymentId: event.DeploymentId,
+      ...(target ? { version: target.version, source: target.source } : {}),
+      skipped: verdict.skipped,
+      cases: verdict.cases,
+      ...(verdict.reason ? { reason: verdict.reason } : {}),
+    },
+  };
+}
+
+function result(verdict: SmokeVerdict, receipt: Receipt): PreTrafficResult {
+  return {
+    deploymentId: verdict.event.DeploymentId,
+    status: verdict.status,
+    reported: true,
+    ...(verdict.target ? { functionName: verdict.target.name, version: verdict.target.version } : {}),
+    skipped: verdict.skipped,
+    cases: verdict.cases,
+    ...(verdict.reason ? { reason: verdict.reason } : {}),
+    // The status is what CodeDeploy needs; a record that could not be written leaves no id to point at.
+    ...(receipt.unrecorded ? {} : { auditId: verdict.auditId }),
+  };
+}
+
+const metrics = (verdict: SmokeVerdict): Metric[] => [
+  { name: 'SmokeFailures', unit: MetricUnit.Count, value: verdict.status === 'Failed' ? 1 : 0 },
+  ...(verdict.skipped ? [{ name: 'SmokeSkipped', unit: MetricUnit.Count, value: 1 }] : []),
+];
+
+/** Tests the version a deployment is about to shift traffic to, reports the status, then records it. */
+export async function preTraffic(deps: PreTrafficDeps, rawEvent: unknown): Promise<PreTrafficResult> {
+  // Nothing to report to without a deployment and an execution id: this throws, and nothing is invoked.
+  const event = parseHookEvent(rawEvent);
+  return runHook({ check, entry, result, metrics }, deps, event);
 }
