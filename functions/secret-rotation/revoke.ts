@@ -5,11 +5,11 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { type Action, type Ended, type Receipt, runAction, type Step } from '../../shared/action.js';
 import { type AuditEntry, newAuditId } from '../../shared/audit.js';
-import { ConflictError, describe } from '../../shared/errors.js';
+import { ConflictError, describe, ValidationError } from '../../shared/errors.js';
 import { type CredentialProvider, providerFor, type RevokeOutcome } from './providers.js';
 import type { RevokePreviousRequest, SecretDocument } from './schema.js';
 import { describeSecret, readSecret, requireSecret, stagesOf, versionWith } from './secrets.js';
-import { CURRENT, type Origin, PREVIOUS, type RotationDeps, type Stages } from './types.js';
+import { CURRENT, type Origin, PREVIOUS, type Revocation, type RotationDeps, type Stages } from './types.js';
 
 export interface RevokeResult {
   secretArn: string;
@@ -187,4 +187,40 @@ export function revokePrevious(
   origin: Origin,
 ): Promise<RevokeResult> {
   return runAction(revokeAction, deps, { request, origin });
+}
+
+// The next rotation's createSecret revokes the key on AWSPREVIOUS too: these two serve it.
+
+/** An old version's value, for revoking its key: unreadable or malformed means "nothing we can revoke". */
+export async function readOld(deps: RotationDeps, arn: string, stage: string, versionId: string) {
+  try {
+    return await readSecret(deps, arn, stage, versionId);
+  } catch (error) {
+    deps.logger.warn(`version ${versionId} (${stage}) cannot be read as a credential: not revoked`, {
+      reason: error instanceof ValidationError ? error.message : describe(error),
+    });
+    return undefined;
+  }
+}
+
+export async function revokeOld(
+  deps: RotationDeps,
+  provider: CredentialProvider,
+  current: SecretDocument,
+  old: SecretDocument,
+  versionId: string,
+  why: Revocation['why'],
+): Promise<Revocation | undefined> {
+  if (old.provider !== current.provider) {
+    deps.logger.warn(
+      `version ${versionId} used provider ${old.provider}, now ${current.provider}: not revoked`,
+    );
+    return undefined;
+  }
+  const apiKeyId = provider.idOf(old);
+  const outcome = await provider.revoke(old, current);
+  if (outcome !== 'not-applicable') {
+    deps.logger.info(`revoked the ${why} key`, { versionId, apiKeyId, outcome });
+  }
+  return { versionId, why, ...(apiKeyId ? { apiKeyId } : {}), outcome };
 }

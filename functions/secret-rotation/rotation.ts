@@ -14,22 +14,23 @@
 
 import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { type AuditEntry, newAuditId } from '../../shared/audit.js';
-import { ConflictError, describe as describeError, ValidationError } from '../../shared/errors.js';
-import { type CredentialProvider, providerFor, type RevokeOutcome } from './providers.js';
-import type { RotationEvent, SecretDocument, Step } from './schema.js';
+import { ConflictError, describe as describeError } from '../../shared/errors.js';
+import { providerFor } from './providers.js';
+import { readOld, revokeOld } from './revoke.js';
+import type { RotationEvent, Step } from './schema.js';
 import { describeSecret, readSecret, requireSecret, stagesOf, versionWith } from './secrets.js';
-import { CURRENT, type Origin, PENDING, PREVIOUS, type RotationDeps, type Stages } from './types.js';
+import {
+  CURRENT,
+  type Origin,
+  PENDING,
+  PREVIOUS,
+  type Revocation,
+  type RotationDeps,
+  type Stages,
+} from './types.js';
 
 export { parseSecret } from './secrets.js';
-export type { Origin, RotationConfig, RotationDeps } from './types.js';
-
-/** A revocation done (or found done) at the provider, by key id: never the key. */
-export interface Revocation {
-  versionId: string;
-  why: 'previous';
-  apiKeyId?: string;
-  outcome: RevokeOutcome;
-}
+export type { Origin, Revocation, RotationConfig, RotationDeps } from './types.js';
 
 export interface StepResult {
   secretArn: string;
@@ -45,18 +46,6 @@ export interface StepResult {
   auditId: string;
 }
 
-/** An old version's value, for revoking its key: unreadable or malformed means "nothing we can revoke". */
-async function readOld(deps: RotationDeps, arn: string, stage: string, versionId: string) {
-  try {
-    return await readSecret(deps, arn, stage, versionId);
-  } catch (error) {
-    deps.logger.warn(`version ${versionId} (${stage}) cannot be read as a credential: not revoked`, {
-      reason: error instanceof ValidationError ? error.message : describeError(error),
-    });
-    return undefined;
-  }
-}
-
 // -------------------------------------------------------------------------------------------- writes
 
 async function removeLabel(deps: RotationDeps, arn: string, label: string, versionId: string) {
@@ -68,28 +57,6 @@ async function removeLabel(deps: RotationDeps, arn: string, label: string, versi
       RemoveFromVersionId: versionId,
     }),
   );
-}
-
-async function revokeOld(
-  deps: RotationDeps,
-  provider: CredentialProvider,
-  current: SecretDocument,
-  old: SecretDocument,
-  versionId: string,
-  why: Revocation['why'],
-): Promise<Revocation | undefined> {
-  if (old.provider !== current.provider) {
-    deps.logger.warn(
-      `version ${versionId} used provider ${old.provider}, now ${current.provider}: not revoked`,
-    );
-    return undefined;
-  }
-  const apiKeyId = provider.idOf(old);
-  const outcome = await provider.revoke(old, current);
-  if (outcome !== 'not-applicable') {
-    deps.logger.info(`revoked the ${why} key`, { versionId, apiKeyId, outcome });
-  }
-  return { versionId, why, ...(apiKeyId ? { apiKeyId } : {}), outcome };
 }
 
 // --------------------------------------------------------------------------------------------- steps
@@ -223,6 +190,41 @@ const steps: Record<Step, (ctx: StepContext) => Promise<StepOutcome>> = {
 
 // ----------------------------------------------------------------------------------------- the action
 
+/**
+ * The reference template's guards, in its order — rotation enabled, the token is a version, already
+ * AWSCURRENT returns — then the step itself, only for a version on AWSPENDING.
+ */
+async function guardedStep(
+  deps: RotationDeps,
+  description: { RotationEnabled?: boolean },
+  { arn, name, stages, event }: { arn: string; name: string; stages: Stages; event: RotationEvent },
+): Promise<StepOutcome> {
+  const { Step: step, ClientRequestToken: token } = event;
+  if (!description.RotationEnabled) {
+    throw new ConflictError(`secret ${name} is not enabled for rotation`, 'SecretId');
+  }
+  const labels = stages[token];
+  if (!labels) {
+    throw new ConflictError(
+      `version ${token} has no stage for rotation of secret ${name}`,
+      'ClientRequestToken',
+    );
+  }
+  if (labels.includes(CURRENT)) {
+    // Done already (a retried invocation). A finish interrupted after moving AWSCURRENT may have left
+    // AWSPENDING on this version: take it off, so the next rotation does not find one "in progress".
+    if (step === 'finishSecret' && labels.includes(PENDING)) await removeLabel(deps, arn, PENDING, token);
+    return { changed: false, note: `version ${token} is already AWSCURRENT: nothing to do` };
+  }
+  if (!labels.includes(PENDING)) {
+    throw new ConflictError(
+      `version ${token} of secret ${name} is not AWSPENDING (its stages: ${labels.join(', ') || 'none'})`,
+      'ClientRequestToken',
+    );
+  }
+  return steps[step]({ deps, arn, name, token, stages, event });
+}
+
 /** Runs one rotation step for Secrets Manager. Throws on any failure: Secrets Manager must see it. */
 export async function rotateStep(
   deps: RotationDeps,
@@ -249,32 +251,7 @@ export async function rotateStep(
   deps.logger.info(`rotation step ${step}`, { secretArn: arn, versionId: token, stages });
 
   try {
-    // ---- guards, in the reference template's order
-    if (!description.RotationEnabled) {
-      throw new ConflictError(`secret ${name} is not enabled for rotation`, 'SecretId');
-    }
-    const labels = stages[token];
-    if (!labels) {
-      throw new ConflictError(
-        `version ${token} has no stage for rotation of secret ${name}`,
-        'ClientRequestToken',
-      );
-    }
-    let outcome: StepOutcome;
-    if (labels.includes(CURRENT)) {
-      // Done already (a retried invocation). A finish interrupted after moving AWSCURRENT may have left
-      // AWSPENDING on this version: take it off, so the next rotation does not find one "in progress".
-      if (step === 'finishSecret' && labels.includes(PENDING)) await removeLabel(deps, arn, PENDING, token);
-      outcome = { changed: false, note: `version ${token} is already AWSCURRENT: nothing to do` };
-    } else if (!labels.includes(PENDING)) {
-      throw new ConflictError(
-        `version ${token} of secret ${name} is not AWSPENDING (its stages: ${labels.join(', ') || 'none'})`,
-        'ClientRequestToken',
-      );
-    } else {
-      outcome = await steps[step]({ deps, arn, name, token, stages, event });
-    }
-
+    const outcome = await guardedStep(deps, description, { arn, name, stages, event });
     const completed = step === 'finishSecret' && outcome.changed;
     const ledger = completed || (outcome.revoked?.length ?? 0) > 0 ? deps.ledger : deps.quietLedger;
     await ledger.record(

@@ -4,6 +4,7 @@ import type { ActionDeps } from '../../shared/action.js';
 import type { AuditLedger } from '../../shared/audit.js';
 import type { Log } from '../../shared/log.js';
 import type { Origin as RequestOrigin } from '../../shared/origin.js';
+import type { RevokeOutcome } from './providers.js';
 
 export const CURRENT = 'AWSCURRENT';
 export const PENDING = 'AWSPENDING';
@@ -30,3 +31,11 @@ export interface RotationDeps extends ActionDeps {
 export type Origin = Pick<RequestOrigin, 'actor' | 'correlationId'>;
 
 export type Stages = Record<string, string[]>;
+
+/** A revocation done (or found done) at the provider, by key id: never the key. */
+export interface Revocation {
+  versionId: string;
+  why: 'previous';
+  apiKeyId?: string;
+  outcome: RevokeOutcome;
+}
