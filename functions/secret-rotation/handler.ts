@@ -1,7 +1,6 @@
 // Secret rotation: Secrets Manager invokes this function once per step (createSecret, setSecret, testSecret,
 // finishSecret); an operator invokes it directly to revoke the previous key (`{"action":"revokePrevious"}`).
 // rotation.ts and revoke.ts do the work.
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { runbookHandler } from '../../shared/handler.js';
 import { originOf } from '../../shared/origin.js';
 import { logger, metrics } from '../../shared/powertools.js';
@@ -10,7 +9,7 @@ import { route } from '../../shared/triggers/router.js';
 import { isObject, parseInput } from '../../shared/validate.js';
 import { rotationDeps } from './config.js';
 import { revokePrevious } from './revoke.js';
-import { rotateStep } from './rotation.js';
+import { countedStep } from './rotation.js';
 import { revokePreviousRequestSchema, rotationEventSchema } from './schema.js';
 import { RotationStepError } from './step-error.js';
 
@@ -29,15 +28,10 @@ async function direct(invocation: Invocation) {
   const event = parseInput(rotationEventSchema, payload);
   // Lambda does not say who invoked it; only Secrets Manager (and operators, through IAM) may.
   const actor = invocation.actor === 'direct-invoke' ? 'secretsmanager' : invocation.actor;
-  const origin = { actor, correlationId: invocation.correlationId };
-  const result = await rotateStep(rotationDeps(logger), event, origin).catch((error: unknown) => {
-    metrics.addMetric('RotationStepFailed', MetricUnit.Count, 1);
-    throw error;
+  return countedStep({ ...rotationDeps(logger), metrics }, event, {
+    actor,
+    correlationId: invocation.correlationId,
   });
-  metrics.addMetric('RotationStepSucceeded', MetricUnit.Count, 1);
-  if (result.step === 'finishSecret' && result.changed)
-    metrics.addMetric('RotationCompleted', MetricUnit.Count, 1);
-  return result;
 }
 
 export const handler = runbookHandler(

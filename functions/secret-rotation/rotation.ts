@@ -12,6 +12,7 @@
 // No value of the secret is ever logged, returned, recorded or notified: only version ids, staging labels and
 // the providers' key ids.
 
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { type AuditEntry, newAuditId } from '../../shared/audit.js';
 import { ConflictError, describe as describeError } from '../../shared/errors.js';
@@ -27,24 +28,11 @@ import {
   type Revocation,
   type RotationDeps,
   type Stages,
+  type StepResult,
 } from './types.js';
 
 export { parseSecret } from './secrets.js';
-export type { Origin, Revocation, RotationConfig, RotationDeps } from './types.js';
-
-export interface StepResult {
-  secretArn: string;
-  name: string;
-  step: Step;
-  versionId: string;
-  changed: boolean;
-  note: string;
-  /** The new key's id (http provider) once createSecret made it. */
-  apiKeyId?: string;
-  revoked: Revocation[];
-  stages: Stages;
-  auditId: string;
-}
+export type { Origin, Revocation, RotationConfig, RotationDeps, StepResult } from './types.js';
 
 // -------------------------------------------------------------------------------------------- writes
 
@@ -294,4 +282,20 @@ export async function rotateStep(
       );
     throw error;
   }
+}
+
+/** rotateStep, counted: RotationStepSucceeded or RotationStepFailed, and RotationCompleted for a finish. */
+export async function countedStep(
+  deps: RotationDeps,
+  event: RotationEvent,
+  origin: Origin,
+): Promise<StepResult> {
+  const count = (name: string) => deps.metrics?.addMetric(name, MetricUnit.Count, 1);
+  const result = await rotateStep(deps, event, origin).catch((error: unknown) => {
+    count('RotationStepFailed');
+    throw error;
+  });
+  count('RotationStepSucceeded');
+  if (result.step === 'finishSecret' && result.changed) count('RotationCompleted');
+  return result;
 }

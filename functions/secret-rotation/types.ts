@@ -5,6 +5,7 @@ import type { AuditLedger } from '../../shared/audit.js';
 import type { Log } from '../../shared/log.js';
 import type { Origin as RequestOrigin } from '../../shared/origin.js';
 import type { RevokeOutcome } from './providers.js';
+import type { Step } from './schema.js';
 
 export const CURRENT = 'AWSCURRENT';
 export const PENDING = 'AWSPENDING';
@@ -38,4 +39,18 @@ export interface Revocation {
   why: 'previous';
   apiKeyId?: string;
   outcome: RevokeOutcome;
+}
+
+export interface StepResult {
+  secretArn: string;
+  name: string;
+  step: Step;
+  versionId: string;
+  changed: boolean;
+  note: string;
+  /** The new key's id (http provider) once createSecret made it. */
+  apiKeyId?: string;
+  revoked: Revocation[];
+  stages: Stages;
+  auditId: string;
 }
