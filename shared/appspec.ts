@@ -18,9 +18,6 @@ export interface AppSpecTarget {
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
 
-/** The function name inside an ARN, or the name as given. Kept for callers of the old name: see shared/arn.ts. */
-export const bareFunctionName = functionNameOf;
-
 /**
  * Every Lambda target in an AppSpec (`Resources[].<name>.Properties.{Name, Alias, CurrentVersion,
  * TargetVersion}`); undefined when the text is not an AppSpec (JSON, or YAML when allowed) with at least one
