@@ -1,6 +1,10 @@
 // Reads that must not hold an answer hostage: each gets a time budget and an AbortSignal the SDK honours,
 // and its failure becomes a value, so one slow or broken dependency degrades an answer instead of failing it.
-import { redactString } from './redact.js';
+import { describe } from './errors.js';
+
+// describe() lives in errors.ts; re-exported while the drainer, kill switch and post-traffic hook still import
+// it from here (phase 2 of issue 14 moves them).
+export { describe };
 
 export type Part<T> = ({ status: 'ok' } & T) | { status: 'error'; error: string };
 
@@ -24,13 +28,4 @@ export async function withinBudget<T extends object>(
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** A short, secret-free description of a failure, fit for an operator. */
-export function describe(error: unknown): string {
-  const text =
-    error instanceof Error
-      ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`
-      : String(error);
-  return redactString(text).slice(0, 300);
 }

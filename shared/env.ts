@@ -44,6 +44,16 @@ export const listSetting = z
       .filter(Boolean),
   );
 
+/**
+ * An integer setting: absent or '' is the default (CloudFormation passes an unset parameter as ''); anything
+ * else must be an integer in [min, max], or the settings fail naming the variable.
+ */
+export const intSetting = (fallback: number, min: number, max: number) =>
+  z.preprocess(
+    (value) => (value === undefined || value === '' ? fallback : Number(value)),
+    z.number().int().min(min).max(max),
+  );
+
 /** Parses a function's settings from its environment; a bad one is a deployment error naming the variable. */
 export function parseSettings<S extends z.ZodType>(
   schema: S,

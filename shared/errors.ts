@@ -1,3 +1,5 @@
+import { redactString } from './redact.js';
+
 // Typed errors. A client mistake maps to a 4xx whose message names the field; anything else is a 500
 // whose details go to the log and never to the caller (`expose: false`), as middy's http-errors do.
 
@@ -75,6 +77,16 @@ export class ConfigurationError extends RunbookError {
   }
 }
 
+/**
+ * A dependency (an AWS API, a provider) failed in a way that does not mean "nothing there": 502, never exposed.
+ * Subclasses keep their own code (`ReportFailed`, `ProviderFailed`) so callers and dashboards see no change.
+ */
+export class DependencyError extends RunbookError {
+  constructor(message: string, cause?: unknown, code = 'DependencyFailed') {
+    super(message, { statusCode: 502, code, cause });
+  }
+}
+
 /** The body a caller sees for any error: its own message when exposable, a generic one otherwise. */
 export function publicError(error: unknown): { statusCode: number; body: ErrorBody } {
   if (error instanceof RunbookError && error.expose)
@@ -88,4 +100,13 @@ export function publicError(error: unknown): { statusCode: number; body: ErrorBo
 /** Narrows an SDK error by its modelled exception name without importing every exception class. */
 export function isAwsError(error: unknown, ...names: string[]): error is Error & { name: string } {
   return error instanceof Error && names.includes(error.name);
+}
+
+/** A short, secret-free description of a failure, fit for an operator (a result, an audit record). */
+export function describe(error: unknown): string {
+  const text =
+    error instanceof Error
+      ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`
+      : String(error);
+  return redactString(text).slice(0, 300);
 }

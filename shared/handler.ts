@@ -5,17 +5,17 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { doors } from './middleware/doors.js';
+import { type DoorsOptions, doors } from './middleware/doors.js';
 import { logger, metrics, tracer } from './powertools.js';
 import type { Invocation } from './triggers/index.js';
 
 export type RunbookAction<R extends object> = (invocation: Invocation, context: Context) => Promise<R>;
 
-export function runbookHandler<R extends object>(action: RunbookAction<R>) {
+export function runbookHandler<R extends object>(action: RunbookAction<R>, options: DoorsOptions = {}) {
   return middy<unknown, unknown, Error, Context>()
     .use(injectLambdaContext(logger, { clearState: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(captureLambdaHandler(tracer))
-    .use(doors())
+    .use(doors(options))
     .handler((event, context) => action(event as Invocation, context));
 }

@@ -17,8 +17,10 @@ import {
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import { type AuditLedger, auditLedgerFromEnv } from './audit.js';
-import { RunbookError } from './errors.js';
+import { type Action, type ActionDeps, type Metric, type Receipt, runAction } from './action.js';
+import { type AuditEntry, type AuditLedger, auditLedgerFromEnv, newAuditId } from './audit.js';
+import { intSetting } from './env.js';
+import { DependencyError } from './errors.js';
 import type { Log } from './log.js';
 import { logger, metrics, tracer } from './powertools.js';
 import { type Clock, retryThrottled } from './rate.js';
@@ -49,9 +51,9 @@ export function parseHookEvent(event: unknown): HookEvent {
 }
 
 /** The status could not be reported: the deployment will wait for CodeDeploy's timeout. */
-export class ReportError extends RunbookError {
+export class ReportError extends DependencyError {
   constructor(message: string, cause?: unknown) {
-    super(message, { statusCode: 502, code: 'ReportFailed', cause });
+    super(message, cause, 'ReportFailed');
   }
 }
 
@@ -134,14 +136,61 @@ export async function reportStatus(deps: ReportDeps, event: HookEvent, status: H
   return attempts;
 }
 
+/** A hook's checks done: the status to report, and the audit id its record will carry. */
+export interface Verdict {
+  event: HookEvent;
+  status: HookStatus;
+  auditId: string;
+  /** Hooks have no dry run: CodeDeploy is waiting for an answer. */
+  dryRun: false;
+}
+
+/** The verdict fields every hook starts from, before its own findings. */
+export const verdictOf = (event: HookEvent, status: HookStatus, now = new Date()): Verdict => ({
+  event,
+  status,
+  auditId: newAuditId(now),
+  dryRun: false,
+});
+
+export interface HookSteps<D, V extends Verdict, R> {
+  /** The checks. Never throws for a check that fails: any doubt is a `Failed` verdict (fail closed). */
+  check(deps: D, event: HookEvent): Promise<V>;
+  /** The audit record, knowing whether CodeDeploy got the status. */
+  entry(verdict: V, reported: boolean): AuditEntry;
+  /** The answer, once reported. */
+  result(verdict: V, receipt: Receipt): R;
+  metrics?(verdict: V): Metric[];
+}
+
+/**
+ * A hook on the action skeleton: check → report (the act: the one call CodeDeploy waits for) → record.
+ * Reporting comes before the record; a record that fails after reporting is logged, never allowed to turn a
+ * reported status into an error. A report that fails is recorded (`reported: false`), then thrown.
+ */
+export function runHook<D extends ReportDeps & ActionDeps, V extends Verdict, R>(
+  steps: HookSteps<D, V, R>,
+  deps: D,
+  event: HookEvent,
+): Promise<R> {
+  const action: Action<D, HookEvent, V, true, R> = {
+    plan: steps.check,
+    dryRun: () => true,
+    act: async (actDeps, verdict) => {
+      await reportStatus(actDeps, verdict.event, verdict.status);
+      return true;
+    },
+    entry: (step) => steps.entry(step.plan, step.stage !== 'failed'),
+    result: (step, receipt) => steps.result(step.plan, receipt),
+    ...(steps.metrics ? { metrics: (step) => steps.metrics?.(step.plan) ?? [] } : {}),
+  };
+  return runAction(action, deps, event);
+}
+
 /**
  * Reads a duration setting in ms: absent or '' is the default, anything else must be a non-negative integer.
  */
-export const msSetting = (fallback: number) =>
-  z.preprocess(
-    (value) => (value === undefined || value === '' ? fallback : Number(value)),
-    z.number().int().min(0).max(900_000),
-  );
+export const msSetting = (fallback: number) => intSetting(fallback, 0, 900_000);
 
 /**
  * The audit ledger from the environment or, when it is misconfigured, one whose every record fails with that

@@ -3,7 +3,11 @@
 // retries (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html). Those are
 // the events of an incident: replaying them later would run a trading job hours late. The kill switch
 // writes one audit record when it throttles and one when it restores; the drainer reads them back here.
+import { functionNameOf } from './arn.js';
 import type { AuditLedger, AuditRecord } from './audit.js';
+
+// Re-exported while the drainer imports it from here (phase 2 of issue 14 moves it to shared/arn.ts).
+export { functionNameOf };
 
 export const THROTTLE_ACTION = 'killswitch.throttle';
 export const UNTHROTTLE_ACTION = 'killswitch.unthrottle';
@@ -26,13 +30,6 @@ export interface ThrottleWindow {
 /** The ledger target of a function's throttle records. Names, not ARNs, so both sides agree. */
 export function throttleTarget(functionName: string): string {
   return `function:${functionNameOf(functionName)}`;
-}
-
-/** `arn:aws:lambda:…:function:name[:qualifier]`, `name:qualifier` or `name` → `name`. */
-export function functionNameOf(nameOrArn: string): string {
-  const arn = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(nameOrArn);
-  if (arn) return arn[1] as string;
-  return nameOrArn.split(':')[0] as string;
 }
 
 /** Pairs throttle and restore records into windows; only succeeded, non-dry-run records count. */

@@ -15,3 +15,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, root?
   if (issue?.code === 'unrecognized_keys') message = `unknown field(s): ${issue.keys.join(', ')}`;
   throw new ValidationError(field ? `${field}: ${message}` : message, field ?? issue?.path.join('.'));
 }
+
+/** A plain object (not null, not an array): the first check on anything parsed from JSON. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,6 +1,5 @@
 // The CodeDeploy BeforeAllowTraffic hook of the watched workload. CodeDeploy invokes it with
 // `{ DeploymentId, LifecycleEventHookExecutionId }`; smoke.ts tests the version and reports the status.
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { codeDeployClient, lambdaClient } from '../../shared/clients.js';
 import { hookLedger, lifecycleHookHandler, timeBudget } from '../../shared/lifecycle-hook.js';
 import { logger, metrics } from '../../shared/powertools.js';
@@ -13,12 +12,13 @@ export const handler = lifecycleHookHandler(async (event, context) => {
   // A bad setting must still end in a report (Failed), never in a hook that throws before reporting.
   const parsed = preTrafficConfigSchema.safeParse(process.env);
   const config = parsed.success ? parsed.data : undefined;
-  const result = await preTraffic(
+  return preTraffic(
     {
       lambda: lambdaClient(),
       codedeploy: codeDeployClient(),
       ledger: hookLedger(),
       logger,
+      metrics,
       budget: timeBudget(() => context.getRemainingTimeInMillis(), config?.SMOKE_RESERVE_MS ?? 30_000),
       invoke: workloadInvoker(),
       correlationId: context.awsRequestId,
@@ -35,7 +35,4 @@ export const handler = lifecycleHookHandler(async (event, context) => {
     },
     event,
   );
-  metrics.addMetric('SmokeFailures', MetricUnit.Count, result.status === 'Failed' ? 1 : 0);
-  if (result.skipped) metrics.addMetric('SmokeSkipped', MetricUnit.Count, 1);
-  return result;
 });

@@ -1,3 +1,5 @@
+import { NotFoundError } from '../../shared/errors.js';
+
 // Which version is "known good": pure decisions over what rollback.ts has read, so each rule is tested alone.
 //
 // In order: the version the caller names (`toVersion`), the version built from the commit the caller names
@@ -59,14 +61,8 @@ export interface ChoiceInput {
   lastDeployment?: DeploymentShift;
 }
 
-export class NoTargetError extends Error {
-  readonly field: string | undefined;
-  constructor(message: string, field?: string) {
-    super(message);
-    this.name = 'NoTargetError';
-    this.field = field;
-  }
-}
+/** No version satisfies the rules: a 404 naming the field the caller can use instead. */
+export class NoTargetError extends NotFoundError {}
 
 const EXPLICIT: readonly string[] = ['toVersion', 'toGitSha'];
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { listSetting, optionalSetting } from '../../shared/env.js';
+import { intSetting, listSetting, optionalSetting } from '../../shared/env.js';
 
 // Lambda's own rules: https://docs.aws.amazon.com/lambda/latest/api/API_UpdateAlias.html
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -54,11 +54,7 @@ export const rollbackConfigSchema = z.object({
   WATCHED_FUNCTION: optionalSetting,
   /** Alarms allowed to trigger a rollback: names, or name prefixes ending in `*`. */
   ROLLBACK_ALARMS: listSetting,
-  ROLLBACK_COOLDOWN_MINUTES: z
-    .string()
-    .optional()
-    .transform((value) => (value ? Number(value) : 15))
-    .pipe(z.number().int().min(0).max(1440)),
+  ROLLBACK_COOLDOWN_MINUTES: intSetting(15, 0, 1440),
   /** The CodeDeploy application deploying the watched function; empty when there is none. */
   CODEDEPLOY_APPLICATION: optionalSetting,
 });

@@ -3,17 +3,17 @@
 // they rotate. No method returns, logs or puts a key in an error message: failures carry a status code.
 
 import { GetRandomPasswordCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { RunbookError } from '../../shared/errors.js';
+import { DependencyError } from '../../shared/errors.js';
 import type { HttpSecret, RandomSecret, SecretDocument } from './schema.js';
 
 /** A provider answered, but not with success: the step fails and Secrets Manager retries the rotation. */
-export class ProviderError extends RunbookError {
+export class ProviderError extends DependencyError {
   // Shown to the caller (Secrets Manager records it as the rotation's failure): the messages are written to
   // carry a path, a status code and a key id, never a key or a response body.
   override readonly expose: boolean = true;
 
   constructor(message: string, cause?: unknown) {
-    super(message, { statusCode: 502, code: 'ProviderFailed', cause });
+    super(message, cause, 'ProviderFailed');
   }
 }
 

@@ -12,181 +12,27 @@
 // No value of the secret is ever logged, returned, recorded or notified: only version ids, staging labels and
 // the providers' key ids.
 
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { type AuditEntry, newAuditId } from '../../shared/audit.js';
+import { ConflictError, describe as describeError } from '../../shared/errors.js';
+import { providerFor } from './providers.js';
+import { readOld, revokeOld } from './revoke.js';
+import type { RotationEvent, Step } from './schema.js';
+import { describeSecret, readSecret, requireSecret, stagesOf, versionWith } from './secrets.js';
 import {
-  DescribeSecretCommand,
-  type DescribeSecretCommandOutput,
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  type SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
-} from '@aws-sdk/client-secrets-manager';
-import { type AuditEntry, type AuditLedger, newAuditId } from '../../shared/audit.js';
-import { describe as describeError } from '../../shared/budget.js';
-import { ConflictError, isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
-import type { Log } from '../../shared/log.js';
-import { type CredentialProvider, providerFor, type RevokeOutcome } from './providers.js';
-import {
-  type RevokePreviousRequest,
-  type RotationEvent,
-  type SecretDocument,
-  type Step,
-  secretDocumentSchema,
-} from './schema.js';
+  CURRENT,
+  type Origin,
+  PENDING,
+  PREVIOUS,
+  type Revocation,
+  type RotationDeps,
+  type Stages,
+  type StepResult,
+} from './types.js';
 
-const CURRENT = 'AWSCURRENT';
-const PENDING = 'AWSPENDING';
-const PREVIOUS = 'AWSPREVIOUS';
-
-export interface RotationConfig {
-  /** Hours the AWSPREVIOUS key stays valid before `revokePrevious` may revoke it without `emergency`. */
-  graceHours: number;
-}
-
-type Logger = Pick<Log, 'info' | 'warn'>;
-
-export interface RotationDeps {
-  secrets: SecretsManagerClient;
-  fetch: typeof fetch;
-  /** Records and notifies the ops topic: failures, completed rotations, revocations. */
-  ledger: Pick<AuditLedger, 'record'>;
-  /** Records without notifying: the routine steps of a rotation that goes well. */
-  quietLedger: Pick<AuditLedger, 'record'>;
-  logger: Logger;
-  now: () => Date;
-  config: RotationConfig;
-}
-
-export interface Origin {
-  actor: string;
-  correlationId: string;
-}
-
-type Stages = Record<string, string[]>;
-
-/** A revocation done (or found done) at the provider, by key id: never the key. */
-export interface Revocation {
-  versionId: string;
-  why: 'previous';
-  apiKeyId?: string;
-  outcome: RevokeOutcome;
-}
-
-export interface StepResult {
-  secretArn: string;
-  name: string;
-  step: Step;
-  versionId: string;
-  changed: boolean;
-  note: string;
-  /** The new key's id (http provider) once createSecret made it. */
-  apiKeyId?: string;
-  revoked: Revocation[];
-  stages: Stages;
-  auditId: string;
-}
-
-// --------------------------------------------------------------------------------------------- reads
-
-async function describeSecret(
-  deps: RotationDeps,
-  secretId: string,
-  field: string,
-): Promise<DescribeSecretCommandOutput> {
-  try {
-    return await deps.secrets.send(new DescribeSecretCommand({ SecretId: secretId }));
-  } catch (error) {
-    if (isAwsError(error, 'ResourceNotFoundException')) {
-      throw new NotFoundError(`no secret ${secretId}`, field, error);
-    }
-    throw error;
-  }
-}
-
-function stagesOf(description: DescribeSecretCommandOutput): Stages {
-  return Object.fromEntries(
-    Object.entries(description.VersionIdsToStages ?? {}).map(([id, labels]) => [id, [...labels]]),
-  );
-}
-
-function versionWith(stages: Stages, label: string): string | undefined {
-  return Object.entries(stages).find(([, labels]) => labels.includes(label))?.[0];
-}
-
-/** Parses a secret value; the error names the field and never quotes the value. */
-export function parseSecret(text: string | undefined, what: string): SecretDocument {
-  if (text === undefined) throw new ValidationError(`${what} has no SecretString`, 'SecretString');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // No cause: a JSON.parse error quotes the text it choked on.
-    throw new ValidationError(
-      `${what} is not JSON: expected {"provider": "random" | "http", …}`,
-      'SecretString',
-    );
-  }
-  const parsed = secretDocumentSchema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const path = (issue?.path ?? []).map(String).join('.');
-  throw new ValidationError(
-    `${what}: ${path ? `${path}: ` : ''}${issue?.message ?? 'invalid'}`,
-    path ? `SecretString.${path}` : 'SecretString',
-  );
-}
-
-/**
- * One version's value, always by stage (and version id when given): without VersionStage, GetSecretValue
- * answers AWSCURRENT, and moto may answer a stale version. Undefined when that version has no value.
- */
-async function readSecret(
-  deps: RotationDeps,
-  arn: string,
-  stage: string,
-  versionId?: string,
-): Promise<SecretDocument | undefined> {
-  let text: string | undefined;
-  try {
-    const answer = await deps.secrets.send(
-      new GetSecretValueCommand({
-        SecretId: arn,
-        VersionStage: stage,
-        ...(versionId ? { VersionId: versionId } : {}),
-      }),
-    );
-    text = answer.SecretString;
-  } catch (error) {
-    // A version staged by RotateSecret has no value until createSecret puts one.
-    if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
-    throw error;
-  }
-  return parseSecret(text, `the ${stage} value${versionId ? ` of version ${versionId}` : ''}`);
-}
-
-async function requireSecret(deps: RotationDeps, arn: string, stage: string, versionId?: string) {
-  const value = await readSecret(deps, arn, stage, versionId);
-  if (!value) {
-    throw new ConflictError(
-      stage === PENDING
-        ? `version ${versionId} has no value yet: createSecret has not run for it`
-        : `the secret has no ${stage} value`,
-      stage === PENDING ? 'ClientRequestToken' : 'SecretId',
-    );
-  }
-  return value;
-}
-
-/** An old version's value, for revoking its key: unreadable or malformed means "nothing we can revoke". */
-async function readOld(deps: RotationDeps, arn: string, stage: string, versionId: string) {
-  try {
-    return await readSecret(deps, arn, stage, versionId);
-  } catch (error) {
-    deps.logger.warn(`version ${versionId} (${stage}) cannot be read as a credential: not revoked`, {
-      reason: error instanceof ValidationError ? error.message : describeError(error),
-    });
-    return undefined;
-  }
-}
+export { parseSecret } from './secrets.js';
+export type { Origin, Revocation, RotationConfig, RotationDeps, StepResult } from './types.js';
 
 // -------------------------------------------------------------------------------------------- writes
 
@@ -199,28 +45,6 @@ async function removeLabel(deps: RotationDeps, arn: string, label: string, versi
       RemoveFromVersionId: versionId,
     }),
   );
-}
-
-async function revokeOld(
-  deps: RotationDeps,
-  provider: CredentialProvider,
-  current: SecretDocument,
-  old: SecretDocument,
-  versionId: string,
-  why: Revocation['why'],
-): Promise<Revocation | undefined> {
-  if (old.provider !== current.provider) {
-    deps.logger.warn(
-      `version ${versionId} used provider ${old.provider}, now ${current.provider}: not revoked`,
-    );
-    return undefined;
-  }
-  const apiKeyId = provider.idOf(old);
-  const outcome = await provider.revoke(old, current);
-  if (outcome !== 'not-applicable') {
-    deps.logger.info(`revoked the ${why} key`, { versionId, apiKeyId, outcome });
-  }
-  return { versionId, why, ...(apiKeyId ? { apiKeyId } : {}), outcome };
 }
 
 // --------------------------------------------------------------------------------------------- steps
@@ -354,6 +178,41 @@ const steps: Record<Step, (ctx: StepContext) => Promise<StepOutcome>> = {
 
 // ----------------------------------------------------------------------------------------- the action
 
+/**
+ * The reference template's guards, in its order — rotation enabled, the token is a version, already
+ * AWSCURRENT returns — then the step itself, only for a version on AWSPENDING.
+ */
+async function guardedStep(
+  deps: RotationDeps,
+  description: { RotationEnabled?: boolean },
+  { arn, name, stages, event }: { arn: string; name: string; stages: Stages; event: RotationEvent },
+): Promise<StepOutcome> {
+  const { Step: step, ClientRequestToken: token } = event;
+  if (!description.RotationEnabled) {
+    throw new ConflictError(`secret ${name} is not enabled for rotation`, 'SecretId');
+  }
+  const labels = stages[token];
+  if (!labels) {
+    throw new ConflictError(
+      `version ${token} has no stage for rotation of secret ${name}`,
+      'ClientRequestToken',
+    );
+  }
+  if (labels.includes(CURRENT)) {
+    // Done already (a retried invocation). A finish interrupted after moving AWSCURRENT may have left
+    // AWSPENDING on this version: take it off, so the next rotation does not find one "in progress".
+    if (step === 'finishSecret' && labels.includes(PENDING)) await removeLabel(deps, arn, PENDING, token);
+    return { changed: false, note: `version ${token} is already AWSCURRENT: nothing to do` };
+  }
+  if (!labels.includes(PENDING)) {
+    throw new ConflictError(
+      `version ${token} of secret ${name} is not AWSPENDING (its stages: ${labels.join(', ') || 'none'})`,
+      'ClientRequestToken',
+    );
+  }
+  return steps[step]({ deps, arn, name, token, stages, event });
+}
+
 /** Runs one rotation step for Secrets Manager. Throws on any failure: Secrets Manager must see it. */
 export async function rotateStep(
   deps: RotationDeps,
@@ -380,32 +239,7 @@ export async function rotateStep(
   deps.logger.info(`rotation step ${step}`, { secretArn: arn, versionId: token, stages });
 
   try {
-    // ---- guards, in the reference template's order
-    if (!description.RotationEnabled) {
-      throw new ConflictError(`secret ${name} is not enabled for rotation`, 'SecretId');
-    }
-    const labels = stages[token];
-    if (!labels) {
-      throw new ConflictError(
-        `version ${token} has no stage for rotation of secret ${name}`,
-        'ClientRequestToken',
-      );
-    }
-    let outcome: StepOutcome;
-    if (labels.includes(CURRENT)) {
-      // Done already (a retried invocation). A finish interrupted after moving AWSCURRENT may have left
-      // AWSPENDING on this version: take it off, so the next rotation does not find one "in progress".
-      if (step === 'finishSecret' && labels.includes(PENDING)) await removeLabel(deps, arn, PENDING, token);
-      outcome = { changed: false, note: `version ${token} is already AWSCURRENT: nothing to do` };
-    } else if (!labels.includes(PENDING)) {
-      throw new ConflictError(
-        `version ${token} of secret ${name} is not AWSPENDING (its stages: ${labels.join(', ') || 'none'})`,
-        'ClientRequestToken',
-      );
-    } else {
-      outcome = await steps[step]({ deps, arn, name, token, stages, event });
-    }
-
+    const outcome = await guardedStep(deps, description, { arn, name, stages, event });
     const completed = step === 'finishSecret' && outcome.changed;
     const ledger = completed || (outcome.revoked?.length ?? 0) > 0 ? deps.ledger : deps.quietLedger;
     await ledger.record(
@@ -450,131 +284,18 @@ export async function rotateStep(
   }
 }
 
-// ------------------------------------------------------------------------------ revoke the previous key
-
-export interface RevokeResult {
-  secretArn: string;
-  name: string;
-  /** The version on AWSPREVIOUS whose key was (or would be) revoked. */
-  versionId?: string;
-  apiKeyId?: string;
-  outcome: RevokeOutcome | 'none' | 'planned';
-  changed: boolean;
-  dryRun: boolean;
-  emergency: boolean;
-  note: string;
-  auditId: string;
-  /** Revoking a key cannot be undone: a new one comes from a rotation. */
-  undo: null;
-  notified: boolean;
-}
-
-/**
- * Revokes the key on AWSPREVIOUS: after the grace period since the last rotation, or at once with
- * `emergency` (a leaked key: rotate, then revoke the replaced key without waiting).
- */
-export async function revokePrevious(
+/** rotateStep, counted: RotationStepSucceeded or RotationStepFailed, and RotationCompleted for a finish. */
+export async function countedStep(
   deps: RotationDeps,
-  request: RevokePreviousRequest,
+  event: RotationEvent,
   origin: Origin,
-): Promise<RevokeResult> {
-  const description = await describeSecret(deps, request.secretId, 'secretId');
-  const arn = String(description.ARN ?? request.secretId);
-  const name = String(description.Name ?? request.secretId);
-  const stages = stagesOf(description);
-  const auditId = newAuditId(deps.now());
-  const currentId = versionWith(stages, CURRENT);
-  const previousId = versionWith(stages, PREVIOUS);
-  const base = {
-    secretArn: arn,
-    name,
-    dryRun: request.dryRun,
-    emergency: request.emergency,
-    auditId,
-    undo: null,
-  };
-  const entry = {
-    action: 'secret.revokePrevious',
-    actor: origin.actor,
-    reason: request.reason,
-    target: `secret:${name}`,
-    request,
-    before: { stages },
-    after: { stages },
-    dryRun: request.dryRun,
-    correlationId: origin.correlationId,
-  };
-
-  // A sweep that finds nothing to do runs every day: recorded, not announced.
-  const ledger = request.sweep ? deps.quietLedger : deps.ledger;
-  const unchanged = async (note: string, details: Record<string, unknown> = {}) => {
-    deps.logger.info(note);
-    const record = await ledger.record(
-      { ...entry, outcome: 'unchanged', details: { note, ...details } },
-      auditId,
-    );
-    return { ...base, ...details, outcome: 'none' as const, changed: false, note, notified: record.notified };
-  };
-
-  if (!previousId || previousId === currentId)
-    return unchanged('the secret has no AWSPREVIOUS version: nothing to revoke');
-  const current = await requireSecret(deps, arn, CURRENT);
-  const previous = await readSecret(deps, arn, PREVIOUS, previousId);
-  if (!previous) return unchanged(`version ${previousId} (AWSPREVIOUS) has no value: nothing to revoke`);
-  const provider = providerFor(deps, current);
-  const apiKeyId = provider.idOf(previous);
-  if (previous.provider !== current.provider || !apiKeyId) {
-    return unchanged(`the ${previous.provider} provider issues no revocable key`, { versionId: previousId });
-  }
-  if (apiKeyId === provider.idOf(current)) {
-    return unchanged(`AWSPREVIOUS holds the current key ${apiKeyId}: not revoked`, { versionId: previousId });
-  }
-
-  const since = description.LastRotatedDate ?? description.LastChangedDate;
-  const until = since ? new Date(since.getTime() + deps.config.graceHours * 3_600_000) : undefined;
-  if (!request.emergency && until && deps.now() < until) {
-    if (request.sweep) {
-      return unchanged(`key ${apiKeyId} is in its grace period until ${until.toISOString()}: not yet`, {
-        versionId: previousId,
-        apiKeyId,
-      });
-    }
-    throw new ConflictError(
-      `key ${apiKeyId} became AWSPREVIOUS at ${since?.toISOString()}; its grace period of ${deps.config.graceHours} h runs until ${until.toISOString()}: pass emergency to revoke it now`,
-      'emergency',
-    );
-  }
-  const what = { versionId: previousId, apiKeyId };
-  if (request.dryRun) {
-    const note = `dry run: would revoke key ${apiKeyId} (version ${previousId}, AWSPREVIOUS)`;
-    const record = await deps.ledger.record(
-      { ...entry, outcome: 'planned', details: { note, ...what } },
-      auditId,
-    );
-    return { ...base, ...what, outcome: 'planned', changed: false, note, notified: record.notified };
-  }
-  try {
-    const outcome = await provider.revoke(previous, current);
-    const note =
-      outcome === 'revoked'
-        ? `key ${apiKeyId} revoked${request.emergency ? ' (emergency)' : ''}; clients still on it now fail`
-        : `key ${apiKeyId} was already revoked`;
-    deps.logger.info(note, what);
-    const record = await (outcome === 'revoked' ? deps.ledger : ledger).record(
-      {
-        ...entry,
-        outcome: outcome === 'revoked' ? 'succeeded' : 'unchanged',
-        details: { note, ...what, outcome, emergency: request.emergency },
-      },
-      auditId,
-    );
-    return { ...base, ...what, outcome, changed: outcome === 'revoked', note, notified: record.notified };
-  } catch (error) {
-    await deps.ledger
-      .record({ ...entry, outcome: 'failed', details: { ...what, error: describeError(error) } }, auditId)
-      .catch((cause: unknown) =>
-        deps.logger.warn('could not record the failed revocation', { reason: describeError(cause) }),
-      );
+): Promise<StepResult> {
+  const count = (name: string) => deps.metrics?.addMetric(name, MetricUnit.Count, 1);
+  const result = await rotateStep(deps, event, origin).catch((error: unknown) => {
+    count('RotationStepFailed');
     throw error;
-  }
+  });
+  count('RotationStepSucceeded');
+  if (result.step === 'finishSecret' && result.changed) count('RotationCompleted');
+  return result;
 }

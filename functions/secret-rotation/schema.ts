@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { intSetting } from '../../shared/env.js';
 
 // Secrets Manager invokes the rotation function with these fields, once per step:
 // https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html
@@ -115,9 +116,5 @@ export const rotationConfigSchema = z.object({
    * How long the key that became AWSPREVIOUS stays valid before `revokePrevious` may revoke it without
    * `emergency`. The next rotation revokes it in any case.
    */
-  PREVIOUS_KEY_GRACE_HOURS: z
-    .string()
-    .optional()
-    .transform((value) => (value ? Number(value) : 24))
-    .pipe(z.number().int().min(0).max(8760)),
+  PREVIOUS_KEY_GRACE_HOURS: intSetting(24, 0, 8760),
 });

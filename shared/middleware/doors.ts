@@ -4,7 +4,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { MethodNotAllowedError, publicError, RunbookError } from '../errors.js';
+import { type ErrorBody, MethodNotAllowedError, publicError, RunbookError } from '../errors.js';
 import { logger, metrics } from '../powertools.js';
 import { apiResponse } from '../triggers/apigw.js';
 import { type Door, doorOf, type Invocation, toInvocation } from '../triggers/index.js';
@@ -12,13 +12,23 @@ import { type Door, doorOf, type Invocation, toInvocation } from '../triggers/in
 export type DirectResult = { ok: true } & Record<string, unknown>;
 export type DirectError = { ok: false; error: ReturnType<typeof publicError>['body'] };
 
-type Internal = { door?: Door };
+type Internal = { door?: Door; raw?: unknown };
 type DoorsRequest = Request<unknown, unknown, Error, Context, Internal>;
 
-export function doors(): MiddlewareObj<unknown, unknown, Error, Context, Internal> {
+export interface DoorsOptions {
+  /**
+   * The error to throw instead of answering `{ ok: false, error }` outside the API door, for a caller that
+   * reads only success or a function error (Secrets Manager); undefined answers as usual. Given the event
+   * as it arrived and the body the caller would have seen.
+   */
+  throwInstead?: (event: unknown, body: ErrorBody) => Error | undefined;
+}
+
+export function doors(options: DoorsOptions = {}): MiddlewareObj<unknown, unknown, Error, Context, Internal> {
   return {
     name: 'doors',
     before: (request: DoorsRequest) => {
+      request.internal.raw = request.event;
       request.internal.door = doorOf(request.event);
       const invocation: Invocation = toInvocation(request.event, request.context);
       logger.appendKeys({
@@ -45,6 +55,12 @@ export function doors(): MiddlewareObj<unknown, unknown, Error, Context, Interna
       } else {
         logger.warn('request refused', { code: body.code, reason: body.message, field: body.field });
         metrics.addMetric('Refused', MetricUnit.Count, 1);
+      }
+      const thrown =
+        door === 'api' ? undefined : options.throwInstead?.(request.internal.raw ?? request.event, body);
+      if (thrown) {
+        request.error = thrown;
+        return;
       }
       const failure: DirectError = { ok: false, error: body };
       const allow = error instanceof MethodNotAllowedError ? { allow: error.allow.join(', ') } : undefined;

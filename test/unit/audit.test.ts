@@ -14,6 +14,7 @@ import {
 import { ConfigurationError } from '../../shared/errors.js';
 import { REDACTED } from '../../shared/redact.js';
 import { OPERATOR_ARN } from './support/events.js';
+import { silentLogger } from './support/ledger.js';
 
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -49,8 +50,6 @@ const redactedRollback = {
   before: { version: '8', routing: { '7': 0.1 }, environment: { DB_PASSWORD: REDACTED, STAGE: 'prod' } },
   after: { version: '7', routing: {}, note: `deployed by ${REDACTED}` },
 };
-
-const silentLogger = () => ({ warn: vi.fn(), error: vi.fn() });
 
 function ledger(overrides: Partial<ConstructorParameters<typeof AuditLedger>[0]> = {}) {
   return new AuditLedger({

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { describe as describeFailure, withinBudget } from '../../shared/budget.js';
+import { withinBudget } from '../../shared/budget.js';
 
 describe('withinBudget', () => {
   beforeEach(() => {
@@ -88,32 +88,5 @@ describe('withinBudget', () => {
 
     // Assess
     expect(part).toEqual({ status: 'error', error: 'client not configured' });
-  });
-});
-
-describe('describe (a failure, for an operator)', () => {
-  it('leaves out the generic name of a plain Error', () => {
-    expect(describeFailure(new Error('socket hang up'))).toBe('socket hang up');
-  });
-
-  it('describes a thrown value that is not an Error', () => {
-    expect(describeFailure('throttled')).toBe('throttled');
-    expect(describeFailure(42)).toBe('42');
-  });
-
-  it('masks secrets that an error message carries', () => {
-    // Act
-    const text = describeFailure(new Error('The security token AKIAIOSFODNN7EXAMPLE is invalid'));
-
-    // Assess
-    expect(text).toBe('The security token [REDACTED] is invalid');
-  });
-
-  it('keeps it short', () => {
-    // Act
-    const text = describeFailure(new Error('x'.repeat(5000)));
-
-    // Assess
-    expect(text).toHaveLength(300);
   });
 });

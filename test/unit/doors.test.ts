@@ -335,3 +335,43 @@ describe('runbookHandler', () => {
     });
   });
 });
+
+describe('runbookHandler with throwInstead', () => {
+  const thrown = new Error('step failed');
+  const throwInstead = vi.fn((event: unknown) =>
+    JSON.stringify(event).includes('Step') ? thrown : undefined,
+  );
+  const strict = runbookHandler(action, { throwInstead });
+
+  beforeEach(() => {
+    action.mockReset();
+    throwInstead.mockClear();
+    action.mockRejectedValue(new ConflictError('not AWSPENDING', 'ClientRequestToken'));
+  });
+
+  it('throws the error it is given for a failure outside the API, with the event as it arrived', async () => {
+    // Act
+    const attempt = strict({ Step: 'setSecret' }, context);
+
+    // Assess
+    await expect(attempt).rejects.toBe(thrown);
+    expect(throwInstead).toHaveBeenCalledWith(
+      { Step: 'setSecret' },
+      expect.objectContaining({ code: 'Conflict' }),
+    );
+  });
+
+  it('answers as usual when it gives no error, and never asks at the API door', async () => {
+    // Act
+    const direct = await strict({ action: 'revokePrevious' }, context);
+    const api = (await strict(
+      httpApiEvent({ method: 'GET', path: '/health/metadata' }),
+      context,
+    )) as ApiAnswer;
+
+    // Assess
+    expect(direct).toMatchObject({ ok: false, error: { code: 'Conflict', field: 'ClientRequestToken' } });
+    expect(api.statusCode).toBe(409);
+    expect(throwInstead).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { NoTargetError } from '../../functions/rollback/choose.js';
+import { ProviderError } from '../../functions/secret-rotation/providers.js';
+import { RotationStepError } from '../../functions/secret-rotation/step-error.js';
+import { describe as describeFromBudget } from '../../shared/budget.js';
 import {
   ConfigurationError,
   ConflictError,
+  DependencyError,
+  describe as describeFailure,
   ForbiddenError,
   isAwsError,
   MethodNotAllowedError,
@@ -10,6 +16,7 @@ import {
   RunbookError,
   ValidationError,
 } from '../../shared/errors.js';
+import { ReportError } from '../../shared/lifecycle-hook.js';
 
 describe('RunbookError and its subclasses', () => {
   const kinds = [
@@ -173,5 +180,75 @@ describe('isAwsError', () => {
     { case: 'no names at all', error: conditional, names: [] },
   ])('does not recognise $case', ({ error, names }) => {
     expect(isAwsError(error, ...names)).toBe(false);
+  });
+});
+
+// Moved from test/unit/budget.test.ts with describe() itself (issue 14).
+describe('describe (a failure, for an operator)', () => {
+  it('leaves out the generic name of a plain Error', () => {
+    expect(describeFailure(new Error('socket hang up'))).toBe('socket hang up');
+  });
+
+  it('describes a thrown value that is not an Error', () => {
+    expect(describeFailure('throttled')).toBe('throttled');
+    expect(describeFailure(42)).toBe('42');
+  });
+
+  it('masks secrets that an error message carries', () => {
+    // Act
+    const text = describeFailure(new Error('The security token AKIAIOSFODNN7EXAMPLE is invalid'));
+
+    // Assess
+    expect(text).toBe('The security token [REDACTED] is invalid');
+  });
+
+  it('keeps it short', () => {
+    // Act
+    const text = describeFailure(new Error('x'.repeat(5000)));
+
+    // Assess
+    expect(text).toHaveLength(300);
+  });
+
+  it('is the one budget.ts still re-exports until phase 2 moves its importers', () => {
+    expect(describeFromBudget).toBe(describeFailure);
+  });
+});
+
+describe('DependencyError', () => {
+  it('is a 502 never shown to the caller; its subclasses keep their codes', () => {
+    // Prepare
+    const cause = new Error('throttled');
+
+    // Act
+    const error = new DependencyError('CodeDeploy StopDeployment d-1 failed', cause);
+    const report = new ReportError('PutLifecycleEventHookExecutionStatus failed', cause);
+    const provider = new ProviderError('revoke the key k-1: /keys answered 503', cause);
+
+    // Assess
+    expect(error).toMatchObject({ statusCode: 502, code: 'DependencyFailed', expose: false, cause });
+    expect(publicError(error).statusCode).toBe(500);
+    expect(report).toBeInstanceOf(DependencyError);
+    expect(report).toMatchObject({ statusCode: 502, code: 'ReportFailed', name: 'ReportError' });
+    expect(provider).toBeInstanceOf(DependencyError);
+    expect(provider).toMatchObject({ statusCode: 502, code: 'ProviderFailed', expose: true });
+  });
+
+  it('is the base of the errors that were plain Errors: NoTargetError and RotationStepError', () => {
+    // Act
+    const noTarget = new NoTargetError('no published version below 1', 'toVersion');
+    const step = new RotationStepError('setSecret', { code: 'Conflict', message: 'not AWSPENDING' });
+
+    // Assess
+    expect(noTarget).toBeInstanceOf(RunbookError);
+    expect(publicError(noTarget)).toEqual({
+      statusCode: 404,
+      body: { code: 'NotFound', message: 'no published version below 1', field: 'toVersion' },
+    });
+    expect(step).toBeInstanceOf(RunbookError);
+    expect(step).toMatchObject({
+      name: 'RotationStepError',
+      message: 'setSecret failed: Conflict: not AWSPENDING',
+    });
   });
 });

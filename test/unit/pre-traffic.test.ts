@@ -30,10 +30,10 @@ import {
   recordedGitSha,
   sameCommit,
 } from '../../functions/pre-traffic/smoke.js';
-import type { AuditEntry } from '../../shared/audit.js';
 import { ReportError, timeBudget } from '../../shared/lifecycle-hook.js';
 import { lambdaContext } from './support/context.js';
 import { setEnv } from './support/env.js';
+import { fakeLedger } from './support/ledger.js';
 
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -63,22 +63,11 @@ const APPSPEC = JSON.stringify({
 const silent = { info: () => undefined, warn: vi.fn(), error: () => undefined };
 const instantClock = { now: () => performance.now(), sleep: async () => undefined };
 
-function fakeLedger() {
-  const records: AuditEntry[] = [];
-  return {
-    records,
-    record: async (entry: AuditEntry) => {
-      records.push(entry);
-      return { ...entry, auditId: `audit-${records.length}`, at: '', expiresAt: 0, notified: true };
-    },
-  };
-}
-
 const suiteOf = (cases: unknown[], extra: Record<string, unknown> = {}) => ({ cases, ...extra });
 const okCase = { name: 'runs', payload: { job: 'daily' }, expect: { jsonSubset: { ok: true } } };
 
 function deps(overrides: Partial<PreTrafficDeps> = {}, suite: unknown = suiteOf([okCase])) {
-  const ledger = fakeLedger();
+  const ledger = fakeLedger({ numbered: true });
   return {
     ledger,
     deps: {

@@ -6,10 +6,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RollbackDeps, rollback } from '../../functions/rollback/rollback.js';
-import type { AuditEntry } from '../../shared/audit.js';
 import { lambdaClient } from '../../shared/clients.js';
+import { fakeLedger } from './support/ledger.js';
 
 const FN = 'trading';
 const seen: string[] = [];
@@ -82,16 +82,7 @@ describe('rollback under API throttling', () => {
     return {
       lambda: lambdaClient(),
       codedeploy: new CodeDeployClient({}),
-      ledger: {
-        list: vi.fn(async () => []),
-        record: vi.fn(async (entry: AuditEntry, auditId?: string) => ({
-          ...entry,
-          auditId: String(auditId),
-          at: '',
-          expiresAt: 0,
-          notified: true,
-        })),
-      },
+      ledger: fakeLedger(),
       logger: { info: () => undefined, warn: () => undefined },
       now: () => new Date('2026-11-22T03:00:00Z'),
       config: { rollbackAlarms: [], cooldownMinutes: 15 },

@@ -27,17 +27,16 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HistoryEntry } from '../../functions/rollback/choose.js';
 import { handler, isRollbackAlarm, rollbackConfig } from '../../functions/rollback/handler.js';
 import {
-  appSpecTarget,
   type RollbackConfig,
   type RollbackDeps,
   rollback,
   undoCommand,
 } from '../../functions/rollback/rollback.js';
 import type { RollbackRequest } from '../../functions/rollback/schema.js';
-import type { AuditEntry } from '../../shared/audit.js';
 import { lambdaContext } from './support/context.js';
 import { setEnv } from './support/env.js';
 import { sampleEvent } from './support/events.js';
+import { fakeLedger } from './support/ledger.js';
 
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -53,21 +52,8 @@ const FN = 'trading';
 const NOW = new Date('2026-11-22T03:10:00.000Z');
 const silent = { info: () => undefined, warn: () => undefined };
 
-/** An in-memory ledger: what rollback.ts records, and the history it lists (newest first). */
-function fakeLedger(history: HistoryEntry[] = []) {
-  const records: (AuditEntry & { auditId: string })[] = [];
-  return {
-    records,
-    list: vi.fn(async () => history as never),
-    record: vi.fn(async (entry: AuditEntry, auditId?: string) => {
-      records.push({ ...entry, auditId: String(auditId) });
-      return { ...entry, auditId: String(auditId), at: NOW.toISOString(), expiresAt: 0, notified: true };
-    }),
-  };
-}
-
 function deps(overrides: Partial<RollbackConfig> = {}, history: HistoryEntry[] = []) {
-  const ledger = fakeLedger(history);
+  const ledger = fakeLedger({ history, at: NOW.toISOString() });
   const value: RollbackDeps = {
     lambda: new LambdaClient({}),
     codedeploy: new CodeDeployClient({}),
@@ -196,6 +182,30 @@ describe('rollback', () => {
       RevisionId: 'rev-3',
     });
     expect(result).toMatchObject({ chosenBy: 'canary-primary', clearedWeights: { '4': 0.1 }, changed: true });
+  });
+
+  it('answers the rollback it made, saying so, when the audit record cannot be written afterwards', async () => {
+    // Prepare
+    const { deps: d, ledger } = deps();
+    const metrics = { addMetric: vi.fn() };
+    lambda.on(GetAliasCommand).resolves(aliasOn('3'));
+    lambda.on(ListVersionsByFunctionCommand).resolves(publishedVersions('1', '2', '3'));
+    lambda.on(UpdateAliasCommand).resolves({});
+    ledger.record.mockRejectedValueOnce(new Error('ProvisionedThroughputExceededException: slow down'));
+
+    // Act
+    const result = await rollback({ ...d, metrics }, request(), person);
+
+    // Assess
+    expect(lambda.commandCalls(UpdateAliasCommand)).toHaveLength(1);
+    expect(result).toMatchObject({
+      changed: true,
+      toVersion: '2',
+      undo: undoCommand(FN, 'live', '3', result.auditId),
+      notified: false,
+      unrecorded: expect.stringMatching(/^the change was made but not recorded: .*slow down/),
+    });
+    expect(metrics.addMetric).toHaveBeenCalledWith('Rollback', 'Count', 1);
   });
 
   it('does nothing when the alias already serves the target with no weights', async () => {
@@ -532,38 +542,6 @@ describe('rollback', () => {
       field: 'toVersion',
     });
     expect(lambda.commandCalls(UpdateAliasCommand)).toHaveLength(0);
-  });
-});
-
-describe('appSpecTarget', () => {
-  it('reads the function, alias and versions of a Lambda AppSpec, JSON or YAML, by name or ARN', () => {
-    // Prepare
-    const yaml = [
-      'version: 0.0',
-      'Resources:',
-      '  - trading:',
-      '      Type: AWS::Lambda::Function',
-      '      Properties:',
-      '        Name: arn:aws:lambda:us-east-1:123456789012:function:trading',
-      '        Alias: live',
-      '        CurrentVersion: "2"',
-      '        TargetVersion: "3"',
-    ].join('\n');
-
-    // Assess
-    expect(appSpecTarget(appSpec('2', '3'))).toEqual({
-      name: 'trading',
-      alias: 'live',
-      currentVersion: '2',
-      targetVersion: '3',
-    });
-    expect(appSpecTarget(yaml)).toEqual({
-      name: 'trading',
-      alias: 'live',
-      currentVersion: '2',
-      targetVersion: '3',
-    });
-    expect(appSpecTarget('{"Resources":[]}')).toBeUndefined();
   });
 });
 

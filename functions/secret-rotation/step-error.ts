@@ -1,0 +1,20 @@
+import { type ErrorBody, RunbookError } from '../../shared/errors.js';
+
+/**
+ * A rotation step that did not succeed: its code and message, never a value of the secret. Thrown (not
+ * answered as `{ ok: false }`), because Secrets Manager reads only success or a function error: it then marks
+ * the rotation failed and retries it, leaving AWSCURRENT where it was.
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot_rotation.html
+ */
+export class RotationStepError extends RunbookError {
+  constructor(
+    readonly step: unknown,
+    readonly error: ErrorBody,
+  ) {
+    const field = error.field ? ` (${error.field})` : '';
+    super(`${String(step)} failed: ${error.code}: ${error.message}${field}`, {
+      statusCode: 500,
+      code: 'RotationStepFailed',
+    });
+  }
+}

@@ -1,0 +1,56 @@
+// What the rotation steps (rotation.ts) and the revocation of the previous key (revoke.ts) share.
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { ActionDeps } from '../../shared/action.js';
+import type { AuditLedger } from '../../shared/audit.js';
+import type { Log } from '../../shared/log.js';
+import type { Origin as RequestOrigin } from '../../shared/origin.js';
+import type { RevokeOutcome } from './providers.js';
+import type { Step } from './schema.js';
+
+export const CURRENT = 'AWSCURRENT';
+export const PENDING = 'AWSPENDING';
+export const PREVIOUS = 'AWSPREVIOUS';
+
+export interface RotationConfig {
+  /** Hours the AWSPREVIOUS key stays valid before `revokePrevious` may revoke it without `emergency`. */
+  graceHours: number;
+}
+
+export interface RotationDeps extends ActionDeps {
+  secrets: SecretsManagerClient;
+  fetch: typeof fetch;
+  /** Records and notifies the ops topic: failures, completed rotations, revocations. */
+  ledger: Pick<AuditLedger, 'record'>;
+  /** Records without notifying: the routine steps of a rotation that goes well. */
+  quietLedger: Pick<AuditLedger, 'record'>;
+  logger: Pick<Log, 'info' | 'warn'>;
+  now: () => Date;
+  config: RotationConfig;
+}
+
+/** Who asked: Secrets Manager's steps and an operator's revocation need no door. */
+export type Origin = Pick<RequestOrigin, 'actor' | 'correlationId'>;
+
+export type Stages = Record<string, string[]>;
+
+/** A revocation done (or found done) at the provider, by key id: never the key. */
+export interface Revocation {
+  versionId: string;
+  why: 'previous';
+  apiKeyId?: string;
+  outcome: RevokeOutcome;
+}
+
+export interface StepResult {
+  secretArn: string;
+  name: string;
+  step: Step;
+  versionId: string;
+  changed: boolean;
+  note: string;
+  /** The new key's id (http provider) once createSecret made it. */
+  apiKeyId?: string;
+  revoked: Revocation[];
+  stages: Stages;
+  auditId: string;
+}
