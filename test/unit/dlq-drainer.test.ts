@@ -37,7 +37,8 @@ const lambda = mockClient(LambdaClient);
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sns = mockClient(SNSClient);
 
-const ACCOUNT = 'https://sqs.us-east-1.amazonaws.com/123456789012';
+// Queue URLs are on the SQS endpoint the client resolves (the emulator's, in tests): the drainer refuses others.
+const ACCOUNT = `${String(process.env.AWS_ENDPOINT_URL)}/123456789012`;
 const DLQ = `${ACCOUNT}/trading-dlq`;
 const SOURCE = `${ACCOUNT}/orders`;
 const FN = 'trading';
@@ -175,6 +176,8 @@ function deps(config: Partial<DrainConfig> = {}, extra: Partial<DrainDeps> = {})
     now: () => new Date(),
     config: {
       allowedQueues: [],
+      accountId: '123456789012',
+      allowedTargetQueues: [],
       targetFunction: FN,
       targetQualifier: 'live',
       maxAgeSeconds: 3600,
@@ -315,11 +318,16 @@ describe('drain', () => {
     const fifo = `${ACCOUNT}/orders.fifo`;
     const queue = fakeSqs();
     queue.put(DLQ, { MessageId: 'f1', Body: 'a', Attributes: { MessageGroupId: 'acct-1' } });
+    sqs.on(GetQueueUrlCommand, { QueueName: 'orders.fifo' }).resolves({ QueueUrl: fifo });
     sqs.on(GetQueueAttributesCommand, { QueueUrl: fifo }).resolves({ Attributes: {} });
     sqs.on(SendMessageBatchCommand, { QueueUrl: fifo }).resolves({ Successful: [{ Id: '0' } as never] });
 
     // Act
-    await drain(deps(), request({ target: { type: 'sqs', queueUrl: fifo } }), origin);
+    await drain(
+      deps({ allowedTargetQueues: ['orders.fifo'] }),
+      request({ target: { type: 'sqs', queueUrl: fifo } }),
+      origin,
+    );
 
     // Assess
     const entry = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0];
@@ -486,6 +494,7 @@ describe('the dlq drainer handler', () => {
       AUDIT_TABLE: 'audit',
       OPS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:ops',
       DLQ_QUEUES: '',
+      DLQ_ACCOUNT_ID: '123456789012',
       DLQ_TARGET_FUNCTION: FN,
     });
     fakeSqs();
