@@ -346,10 +346,18 @@ export async function drain(
     if (targetUrl !== undefined) return { type: 'sqs', queueUrl: targetUrl };
     if (letter.kind === 'sqs') {
       const urls = await sources();
-      if (urls.length === 1) return { type: 'sqs', queueUrl: urls[0] as string };
+      const only = urls[0];
+      if (urls.length === 1 && only !== undefined) {
+        // A configured allow-list binds the redrive relationship too (IAM allows sending there only).
+        const allowed = config.allowedTargetQueues;
+        if (allowed.length > 0 && !allowed.includes(nameOfUrl(only))) {
+          return `the source queue ${nameOfUrl(only)} is not in DLQ_TARGET_QUEUES (${allowed.join(', ')})`;
+        }
+        return { type: 'sqs', queueUrl: only };
+      }
       return urls.length === 0
-        ? 'no source queue names this DLQ in its redrive policy: give target {type:"sqs",queueUrl}'
-        : `${urls.length} source queues use this DLQ: give target {type:"sqs",queueUrl}`;
+        ? 'no source queue names this DLQ in its redrive policy: give target {type:"sqs",queue}'
+        : `${urls.length} source queues use this DLQ: give target {type:"sqs",queue}`;
     }
     const functionName = letter.functionName ?? config.targetFunction;
     if (!functionName) return 'no target function configured: give target {type:"lambda",functionName}';

@@ -527,6 +527,20 @@ describe('drain: issue 13 (keep on a non-success Invoke, batch by bytes, redact 
     expect(JSON.stringify(ledger.records[0]).length).toBeLessThan(32_000);
   });
 
+  it('keeps an SQS-fed message whose source queue is outside a configured target allow-list', async () => {
+    // Prepare
+    const queue = fakeSqs();
+    queue.put(DLQ, { MessageId: 'o1', Body: 'order-1' });
+
+    // Act
+    const result = await drain(deps({ allowedTargetQueues: ['payments'] }), request(), origin);
+
+    // Assess
+    expect(result).toMatchObject({ received: 1, redriven: 0, failed: 1, remainingApprox: 1 });
+    expect(result.failures[0]?.error).toMatch(/not in DLQ_TARGET_QUEUES/);
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+  });
+
   it('cuts a huge key to a bounded length in the answer', async () => {
     // Prepare
     const queue = fakeSqs();
