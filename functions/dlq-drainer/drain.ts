@@ -33,9 +33,9 @@ import { insideWindow, type ThrottleWindow, throttleWindows } from '../../shared
 import type { Door } from '../../shared/triggers/index.js';
 import { type BatchLimits, entryBytes, packBatches, SQS_LIMITS } from './batches.js';
 import { countBy, cut, keep } from './bounded.js';
-import { invokeProblem, lambdaTargetProblem } from './lambda-target.js';
+import { invokeProblem, lambdaTargetChecker } from './lambda-target.js';
 import { ageBucket, classify, type DeadLetter, sendableAttributes } from './messages.js';
-import { assertAllowed, nameOfUrl, type QueueRef, queueRef, sqsEndpoint } from './queue-url.js';
+import { checkQueues, nameOfUrl, sqsEndpoint } from './queue-url.js';
 import { sampleBody } from './sample.js';
 import type { DrainRequest } from './schema.js';
 
@@ -208,16 +208,8 @@ export async function drain(
   const dryRun = mode === 'peek' || request.dryRun;
 
   // ---- check: every queue the request names, without a network call (a URL could name any host)
-  const endpoint = await sqsEndpoint(deps.sqs);
-  const source = queueRef(request.queue, 'queue', endpoint, config.accountId);
-  assertAllowed(source, config.allowedQueues, 'queue', 'this runbook drains');
+  const { source, target, targetField } = checkQueues(request, await sqsEndpoint(deps.sqs), config);
   const queueName = source.name;
-  const sqsTarget = request.target?.type === 'sqs' ? request.target : undefined;
-  const targetField = sqsTarget?.queue !== undefined ? 'target.queue' : 'target.queueUrl';
-  const target: QueueRef | undefined = sqsTarget
-    ? queueRef(String(sqsTarget.queue ?? sqsTarget.queueUrl), targetField, endpoint, config.accountId)
-    : undefined;
-  if (target) assertAllowed(target, config.allowedTargetQueues, targetField, 'this runbook redrives to');
 
   // ---- plan: everything that can refuse the request happens before anything is received
   const queueUrl = await resolveQueue(deps, source.name, 'queue');
@@ -253,16 +245,7 @@ export async function drain(
     }
     await depth(deps, targetUrl, targetField);
   }
-  const lambdaChecks = new Map<string, Promise<string | undefined>>();
-  const lambdaProblem = (functionName: string, qualifier: string) => {
-    const key = `${functionName}:${qualifier}`;
-    let found = lambdaChecks.get(key);
-    if (!found) {
-      found = lambdaTargetProblem(deps.lambda, functionName, qualifier);
-      lambdaChecks.set(key, found);
-    }
-    return found;
-  };
+  const lambdaProblem = lambdaTargetChecker(deps.lambda);
   if (request.target?.type === 'lambda') {
     const qualifier = request.target.qualifier ?? config.targetQualifier;
     const problem = await lambdaProblem(request.target.functionName, qualifier);

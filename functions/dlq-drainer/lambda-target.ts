@@ -34,6 +34,22 @@ export async function lambdaTargetProblem(
   return undefined;
 }
 
+/** lambdaTargetProblem, asked once per function and qualifier for a whole run. */
+export function lambdaTargetChecker(
+  lambda: LambdaClient,
+): (functionName: string, qualifier: string) => Promise<string | undefined> {
+  const checks = new Map<string, Promise<string | undefined>>();
+  return (functionName, qualifier) => {
+    const key = `${functionName}:${qualifier}`;
+    let found = checks.get(key);
+    if (!found) {
+      found = lambdaTargetProblem(lambda, functionName, qualifier);
+      checks.set(key, found);
+    }
+    return found;
+  };
+}
+
 /**
  * The documented success of an Invoke: 202 for an asynchronous (Event) invocation, 200 for RequestResponse,
  * and no FunctionError (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_ResponseSyntax).

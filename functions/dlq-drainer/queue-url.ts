@@ -86,6 +86,30 @@ export function assertAllowed(ref: QueueRef, allowed: readonly string[], field: 
   }
 }
 
+/**
+ * Every queue a request names, checked without a network call: the DLQ against `allowedQueues`, an SQS target
+ * against `allowedTargetQueues` (an empty list is checked later, against the DLQ's source queues).
+ */
+export function checkQueues(
+  request: { queue: string; target?: { type: string; queue?: string; queueUrl?: string } },
+  endpoint: URL,
+  config: { accountId: string; allowedQueues: readonly string[]; allowedTargetQueues: readonly string[] },
+): { source: QueueRef; target?: QueueRef; targetField: string } {
+  const source = queueRef(request.queue, 'queue', endpoint, config.accountId);
+  assertAllowed(source, config.allowedQueues, 'queue', 'this runbook drains');
+  const sqsTarget = request.target?.type === 'sqs' ? request.target : undefined;
+  const targetField = sqsTarget?.queue !== undefined ? 'target.queue' : 'target.queueUrl';
+  if (!sqsTarget) return { source, targetField };
+  const target = queueRef(
+    String(sqsTarget.queue ?? sqsTarget.queueUrl),
+    targetField,
+    endpoint,
+    config.accountId,
+  );
+  assertAllowed(target, config.allowedTargetQueues, targetField, 'this runbook redrives to');
+  return { source, target, targetField };
+}
+
 /** `https://…/123456789012/name` → `name` (for queue URLs that SQS itself answered). */
 export function nameOfUrl(url: string): string {
   return url.slice(url.lastIndexOf('/') + 1);
