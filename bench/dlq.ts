@@ -95,6 +95,8 @@ async function filledDlq(backend: Backend, kind: Kind, count: number) {
 
 const config = (backend: Backend, overrides: Partial<DrainConfig> = {}): DrainConfig => ({
   allowedQueues: [],
+  accountId: '123456789012',
+  allowedTargetQueues: [],
   targetFunction: backend.functionName,
   targetQualifier: 'live',
   maxAgeSeconds: 3600,

@@ -183,6 +183,12 @@ export async function startVolumeEmulator(): Promise<VolumeEmulator> {
           const operation = sqs[target.slice('AmazonSQS.'.length)];
           if (!operation) throw Object.assign(new Error(`${target} not emulated`), { type: 'InvalidAction' });
           answer(response, 200, operation(text ? JSON.parse(text) : {}), 'application/x-amz-json-1.0');
+        } else if (
+          request.method === 'GET' &&
+          /^\/2015-03-31\/functions\/[^/]+(\/aliases\/[^/]+)?$/.test(request.url?.split('?')[0] ?? '')
+        ) {
+          // GetFunction and GetAlias: the drainer checks its target exists before the first receive.
+          answer(response, 200, { Configuration: {} }, 'application/json');
         } else if (invoke) {
           const qualifier = new URL(request.url ?? '', 'http://x').searchParams.get('Qualifier');
           const key = `${decodeURIComponent(invoke[1] as string)}:${qualifier ?? '$LATEST'}`;

@@ -16,7 +16,7 @@ import {
 } from './transport.js';
 
 export const usage = `usage: runbook dlq peek|drain --queue NAME|URL [--reason TEXT] [--rate N] [--max N] [--max-age S]
-                    [--concurrency N] [--target-function NAME [--qualifier live] | --target-queue URL | --target-source]
+                    [--concurrency N] [--target-function NAME [--qualifier live] | --target-queue NAME | --target-source]
                     [--error-code CODE] [--attribute NAME=VALUE] [--dry-run] [--yes]
                     [--emulator | --via lambda --runbook-function NAME | --api-url URL | --stack NAME]
 
@@ -127,7 +127,10 @@ export async function dlqCommand(argv: string[], deps: SendDeps = {}): Promise<n
         ...(values.qualifier ? { qualifier: values.qualifier } : {}),
       }
     : values['target-queue']
-      ? { type: 'sqs', queueUrl: values['target-queue'] }
+      ? // A name is preferred; a URL must be on the drainer's own SQS endpoint (the function checks).
+        values['target-queue'].includes('/')
+        ? { type: 'sqs', queueUrl: values['target-queue'] }
+        : { type: 'sqs', queue: values['target-queue'] }
       : values['target-source']
         ? { type: 'source' }
         : undefined;

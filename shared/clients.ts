@@ -38,7 +38,9 @@ export const lambdaClient = /* @__PURE__ */ lazy(() => new LambdaClient({}));
 export const cloudWatchClient = /* @__PURE__ */ lazy(() => new CloudWatchClient({}));
 export const schedulerClient = /* @__PURE__ */ lazy(() => new SchedulerClient({}));
 export const snsClient = /* @__PURE__ */ lazy(() => new SNSClient({}));
-export const sqsClient = /* @__PURE__ */ lazy(() => new SQSClient({}));
+// useQueueUrlAsEndpoint false: by default the SDK sends a request to the host of the QueueUrl it carries, not
+// to this client's endpoint; a queue URL must never choose where signed requests go (issue 13).
+export const sqsClient = /* @__PURE__ */ lazy(() => new SQSClient({ useQueueUrlAsEndpoint: false }));
 export const secretsManagerClient = /* @__PURE__ */ lazy(() => new SecretsManagerClient({}));
 export const codeDeployClient = /* @__PURE__ */ lazy(() => new CodeDeployClient({}));
 export const dynamoDocumentClient = /* @__PURE__ */ lazy(() =>

@@ -29,15 +29,25 @@ import { describe } from '../../shared/budget.js';
 import { isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { Log } from '../../shared/log.js';
 import { type Clock, mapSettled, retryThrottled, systemClock, TokenBucket } from '../../shared/rate.js';
-import { redactString } from '../../shared/redact.js';
 import { insideWindow, type ThrottleWindow, throttleWindows } from '../../shared/throttle-windows.js';
 import type { Door } from '../../shared/triggers/index.js';
+import { type BatchLimits, entryBytes, packBatches, SQS_LIMITS } from './batches.js';
+import { countBy, cut, keep } from './bounded.js';
+import { invokeProblem, lambdaTargetChecker } from './lambda-target.js';
 import { ageBucket, classify, type DeadLetter, sendableAttributes } from './messages.js';
+import { checkQueues, nameOfUrl, sqsEndpoint } from './queue-url.js';
+import { sampleBody } from './sample.js';
 import type { DrainRequest } from './schema.js';
 
 export interface DrainConfig {
   /** Queue names this deployment may drain; empty allows any the role can read. */
   allowedQueues: string[];
+  /** The deployment's account: a queue given as a URL must be in it. */
+  accountId: string;
+  /** Queue names an SQS target may name; empty: the source queues of the drained DLQ (its redrive relationship). */
+  allowedTargetQueues: string[];
+  /** SendMessageBatch limits (SQS's by default). */
+  batchLimits?: BatchLimits;
   targetFunction?: string;
   targetQualifier: string;
   quarantineQueueUrl?: string;
@@ -112,7 +122,14 @@ export interface DrainResult {
   notDeleted: string[];
   failures: { key: string; error: string }[];
   stale: { key: string; reason: string; sentAt: string }[];
-  samples: { kind: string; key: string; errorCode: string; body: string }[];
+  /** Kept in the DLQ because, with its attributes, it is larger than SQS accepts in one message. */
+  tooLarge: number;
+  /** How many items each list above left out: every list is bounded whatever the number of messages. */
+  omitted: Record<string, number>;
+  /** First bytes of a few bodies, secrets masked with the log redaction rules (`redacted` says if any was). */
+  samples: { kind: string; key: string; errorCode: string; body: string; redacted: boolean }[];
+  /** How sample bodies were treated, for whoever reads the answer. */
+  samplesNote?: string;
   /** Why the run ended: the queue answered empty, maxMessages was reached, or the deadline neared. */
   stoppedBy: 'empty' | 'maxMessages' | 'deadline';
   dryRun: boolean;
@@ -121,7 +138,12 @@ export interface DrainResult {
 }
 
 const LIST_LIMIT = 50;
+/** Redriven keys kept in the answer and the audit record; the rest are counted in `omitted`. */
+const KEY_LIMIT = 100;
+/** Distinct error codes counted by name; any more are counted under "(other)". */
+const CODE_LIMIT = 25;
 const SAMPLE_BYTES = 200;
+const SAMPLES_NOTE = `sample bodies are redacted with the log rules (sensitive keys, secret-shaped values) and cut to ${SAMPLE_BYTES} characters`;
 const PEEK_DEFAULT_MAX = 100;
 // SQS allows 12 hours at most (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html).
 const MAX_VISIBILITY_SECONDS = 43_200;
@@ -136,28 +158,19 @@ export function burstFor(ratePerSecond: number): number {
   return Math.max(1, Math.min(10, Math.floor(ratePerSecond / 100)));
 }
 
-/** `https://…/123456789012/name` or `name` → `name`. */
-export function queueNameOf(queue: string): string {
-  return queue.slice(queue.lastIndexOf('/') + 1);
-}
-
 const chunks = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
-
-const increment = (counts: Record<string, number>, key: string) => {
-  counts[key] = (counts[key] ?? 0) + 1;
-};
 
 const notThere = (error: unknown) =>
   isAwsError(error, 'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue');
 
-async function resolveQueue(deps: DrainDeps, queue: string): Promise<string> {
-  if (queue.includes('/')) return queue;
+/** The URL SQS gives for a queue of the deployment's account, by name: never one a request wrote. */
+async function resolveQueue(deps: DrainDeps, name: string, field: string): Promise<string> {
   try {
-    const { QueueUrl } = await deps.sqs.send(new GetQueueUrlCommand({ QueueName: queue }));
+    const { QueueUrl } = await deps.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
     return String(QueueUrl);
   } catch (error) {
-    if (notThere(error)) throw new NotFoundError(`no queue ${queue}`, 'queue', error);
+    if (notThere(error)) throw new NotFoundError(`no queue ${name}`, field, error);
     throw error;
   }
 }
@@ -193,18 +206,14 @@ export async function drain(
 ): Promise<DrainResult> {
   const { config, logger } = deps;
   const dryRun = mode === 'peek' || request.dryRun;
-  const queueName = queueNameOf(request.queue);
-  if (config.allowedQueues.length > 0 && !config.allowedQueues.includes(queueName)) {
-    throw new ValidationError(
-      `queue: this runbook drains ${config.allowedQueues.join(', ')} only, not ${queueName}`,
-      'queue',
-    );
-  }
+
+  // ---- check: every queue the request names, without a network call (a URL could name any host)
+  const { source, target, targetField } = checkQueues(request, await sqsEndpoint(deps.sqs), config);
+  const queueName = source.name;
 
   // ---- plan: everything that can refuse the request happens before anything is received
-  const queueUrl = await resolveQueue(deps, request.queue);
+  const queueUrl = await resolveQueue(deps, source.name, 'queue');
   const atStart = await depth(deps, queueUrl, 'queue');
-  if (request.target?.type === 'sqs') await depth(deps, request.target.queueUrl, 'target.queueUrl');
   const maxAgeMs = (request.maxAgeSeconds ?? config.maxAgeSeconds) * 1000;
   const limit = request.maxMessages ?? (mode === 'peek' ? PEEK_DEFAULT_MAX : config.maxMessages);
   const concurrency = request.concurrency ?? config.concurrency;
@@ -225,6 +234,29 @@ export async function drain(
       .then((answer) => answer.queueUrls ?? []);
     return sourceQueues;
   };
+  const targetUrl = target ? await resolveQueue(deps, target.name, targetField) : undefined;
+  if (targetUrl !== undefined) {
+    // No configured allow-list: the DLQ's own source queues are the only SQS targets.
+    if (config.allowedTargetQueues.length === 0 && !(await sources()).includes(targetUrl)) {
+      throw new ValidationError(
+        `${targetField}: ${target?.name} is not a source queue of ${queueName} (its redrive policy does not name it)`,
+        targetField,
+      );
+    }
+    await depth(deps, targetUrl, targetField);
+  }
+  const lambdaProblem = lambdaTargetChecker(deps.lambda);
+  if (request.target?.type === 'lambda') {
+    const qualifier = request.target.qualifier ?? config.targetQualifier;
+    const problem = await lambdaProblem(request.target.functionName, qualifier);
+    if (problem) {
+      const field = problem.startsWith('no function') ? 'target.functionName' : 'target.qualifier';
+      throw new NotFoundError(problem, field);
+    }
+  } else if (request.target === undefined && config.targetFunction && mode !== 'peek') {
+    const problem = await lambdaProblem(config.targetFunction, config.targetQualifier);
+    if (problem) throw new NotFoundError(`the configured target: ${problem}; give a target`, 'target');
+  }
   const windows = new Map<string, Promise<ThrottleWindow[]>>();
   const windowsOf = (functionName: string) => {
     let found = windows.get(functionName);
@@ -254,12 +286,17 @@ export async function drain(
     notDeleted: [],
     failures: [],
     stale: [],
+    tooLarge: 0,
+    omitted: {},
     samples: [],
+    ...(dryRun ? { samplesNote: SAMPLES_NOTE } : {}),
     dryRun,
     auditId,
   };
   const held: Message[] = [];
   const seen = new Set<string>();
+  const redrivenCount = new Map<string, number>();
+  let quarantineUrl: Promise<string> | undefined;
   let stoppedBy: DrainResult['stoppedBy'] = 'empty';
   let quota = limit;
   const report = () =>
@@ -273,7 +310,14 @@ export async function drain(
       limit,
     });
 
+  /** Where a letter goes; a Lambda route only once its function and qualifier are known to exist. */
   async function routeOf(letter: DeadLetter): Promise<Route | string> {
+    const route = await plainRouteOf(letter);
+    if (typeof route === 'string' || route.type === 'sqs') return route;
+    return (await lambdaProblem(route.functionName, route.qualifier)) ?? route;
+  }
+
+  async function plainRouteOf(letter: DeadLetter): Promise<Route | string> {
     const target = request.target;
     if (target?.type === 'lambda') {
       return {
@@ -282,13 +326,21 @@ export async function drain(
         qualifier: target.qualifier ?? config.targetQualifier,
       };
     }
-    if (target?.type === 'sqs') return { type: 'sqs', queueUrl: target.queueUrl };
+    if (targetUrl !== undefined) return { type: 'sqs', queueUrl: targetUrl };
     if (letter.kind === 'sqs') {
       const urls = await sources();
-      if (urls.length === 1) return { type: 'sqs', queueUrl: urls[0] as string };
+      const only = urls[0];
+      if (urls.length === 1 && only !== undefined) {
+        // A configured allow-list binds the redrive relationship too (IAM allows sending there only).
+        const allowed = config.allowedTargetQueues;
+        if (allowed.length > 0 && !allowed.includes(nameOfUrl(only))) {
+          return `the source queue ${nameOfUrl(only)} is not in DLQ_TARGET_QUEUES (${allowed.join(', ')})`;
+        }
+        return { type: 'sqs', queueUrl: only };
+      }
       return urls.length === 0
-        ? 'no source queue names this DLQ in its redrive policy: give target {type:"sqs",queueUrl}'
-        : `${urls.length} source queues use this DLQ: give target {type:"sqs",queueUrl}`;
+        ? 'no source queue names this DLQ in its redrive policy: give target {type:"sqs",queue}'
+        : `${urls.length} source queues use this DLQ: give target {type:"sqs",queue}`;
     }
     const functionName = letter.functionName ?? config.targetFunction;
     if (!functionName) return 'no target function configured: give target {type:"lambda",functionName}';
@@ -335,23 +387,24 @@ export async function drain(
         ),
       { attempts: 3, clock, shouldStop },
     );
-    if (answer.StatusCode !== undefined && answer.StatusCode !== 202) {
-      throw new Error(`Invoke answered status ${answer.StatusCode}`);
-    }
+    const problem = invokeProblem(answer, 'Event');
+    if (problem) throw new Error(problem);
   }
 
-  /** Sends a group of letters to one queue; returns the letters SQS confirmed, by entry. */
+  /**
+   * Sends letters to one queue in batches that fit SQS's limits by bytes (batches.ts); returns the letters SQS
+   * confirmed, by entry. A letter too large for any batch is not sent and comes back failed, so it is kept.
+   */
   async function sendBatch(
     letters: DeadLetter[],
     queueUrl: string,
     extra?: (letter: DeadLetter) => Record<string, { DataType: string; StringValue: string }>,
   ): Promise<{ sent: DeadLetter[]; failed: { letter: DeadLetter; error: string }[] }> {
     const fifo = queueUrl.endsWith('.fifo');
-    const entries: SendMessageBatchRequestEntry[] = letters.map((letter, index) => {
+    const entries = letters.map((letter) => {
       const attributes = { ...sendableAttributes(letter.message.MessageAttributes), ...extra?.(letter) };
       const groupId = letter.message.Attributes?.MessageGroupId;
-      return {
-        Id: String(index),
+      const entry: Omit<SendMessageBatchRequestEntry, 'Id'> = {
         MessageBody: letter.payload,
         ...(Object.keys(attributes).length > 0 ? { MessageAttributes: attributes } : {}),
         // A FIFO queue drops a message whose deduplication id it saw in the last 5 minutes, silently: a
@@ -360,19 +413,42 @@ export async function drain(
           ? { MessageGroupId: groupId ?? letter.key, MessageDeduplicationId: `${auditId}-${randomUUID()}` }
           : {}),
       };
+      return { letter, entry };
     });
-    const answer = await deps.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
-    const failedIds = new Map((answer.Failed ?? []).map((entry) => [entry.Id, entry]));
-    const okIds = new Set((answer.Successful ?? []).map((entry) => entry.Id));
+    const limits = config.batchLimits ?? SQS_LIMITS;
+    const { batches, tooLarge } = packBatches(entries, ({ entry }) => entryBytes(entry), limits);
     const sent: DeadLetter[] = [];
-    const failed: { letter: DeadLetter; error: string }[] = [];
-    letters.forEach((letter, index) => {
-      const id = String(index);
-      const failure = failedIds.get(id);
-      if (okIds.has(id) && !failure) sent.push(letter);
-      else
-        failed.push({ letter, error: failure ? `${failure.Code}: ${failure.Message ?? ''}` : 'no answer' });
+    const failed: { letter: DeadLetter; error: string }[] = tooLarge.map(({ item, bytes }) => {
+      result.tooLarge++;
+      return {
+        letter: item.letter,
+        error: `too large: ${bytes} bytes with its attributes, SQS takes ${limits.maxMessageBytes} at most; kept in the DLQ`,
+      };
     });
+    for (const batch of batches) {
+      try {
+        const answer = await deps.sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: batch.map(({ entry }, index) => ({ ...entry, Id: String(index) })),
+          }),
+        );
+        const failedIds = new Map((answer.Failed ?? []).map((entry) => [entry.Id, entry]));
+        const okIds = new Set((answer.Successful ?? []).map((entry) => entry.Id));
+        batch.forEach(({ letter }, index) => {
+          const id = String(index);
+          const failure = failedIds.get(id);
+          if (okIds.has(id) && !failure) sent.push(letter);
+          else {
+            const error = failure ? `${failure.Code}: ${failure.Message ?? ''}` : 'no answer';
+            failed.push({ letter, error });
+          }
+        });
+      } catch (error) {
+        // This batch is not sent; the ones before it were, and are deleted as usual.
+        failed.push(...batch.map(({ letter }) => ({ letter, error: describe(error) })));
+      }
+    }
     return { sent, failed };
   }
 
@@ -393,13 +469,15 @@ export async function drain(
         const ok = new Set((answer.Successful ?? []).map((entry) => entry.Id));
         group.forEach((letter, index) => {
           if (ok.has(String(index))) deleted.push(letter);
-          else result.notDeleted.push(letter.key);
+          else keep(result.notDeleted, cut(letter.key), LIST_LIMIT, result.omitted, 'notDeleted');
         });
       } catch (error) {
         logger.warn('DeleteMessageBatch failed: these messages were redriven and stay in the DLQ', {
           error: describe(error),
         });
-        result.notDeleted.push(...group.map((letter) => letter.key));
+        for (const letter of group) {
+          keep(result.notDeleted, cut(letter.key), LIST_LIMIT, result.omitted, 'notDeleted');
+        }
       }
     }
     return deleted;
@@ -407,25 +485,34 @@ export async function drain(
 
   const fail = (letter: DeadLetter, error: string) => {
     result.failed++;
-    if (result.failures.length < LIST_LIMIT) result.failures.push({ key: letter.key, error });
+    keep(
+      result.failures,
+      { key: cut(letter.key), error: cut(error) },
+      LIST_LIMIT,
+      result.omitted,
+      'failures',
+    );
     held.push(letter.message);
   };
   const redriven = (letter: DeadLetter) => {
     result.redriven++;
-    if (result.redrivenKeys.includes(letter.key) && !result.duplicateKeys.includes(letter.key)) {
-      result.duplicateKeys.push(letter.key);
-    }
-    result.redrivenKeys.push(letter.key);
+    // Every key is remembered (memory grows with maxMessages, at most 100,000); only the first few are listed.
+    const times = (redrivenCount.get(letter.key) ?? 0) + 1;
+    redrivenCount.set(letter.key, times);
+    if (times === 2) keep(result.duplicateKeys, cut(letter.key), LIST_LIMIT, result.omitted, 'duplicateKeys');
+    keep(result.redrivenKeys, cut(letter.key), KEY_LIMIT, result.omitted, 'redrivenKeys');
   };
 
   async function quarantine(letters: DeadLetter[], reasons: Map<DeadLetter, string>): Promise<void> {
-    const url = config.quarantineQueueUrl;
-    if (!url || dryRun || letters.length === 0) {
+    const configured = config.quarantineQueueUrl;
+    if (!configured || dryRun || letters.length === 0) {
       held.push(...letters.map((letter) => letter.message));
       return;
     }
     try {
-      const { sent, failed } = await sendBatch(letters, url, (letter) => ({
+      // By name, like every queue: the URL every call carries is the one SQS answers.
+      quarantineUrl ??= resolveQueue(deps, nameOfUrl(configured), 'DLQ_QUARANTINE_QUEUE_URL');
+      const { sent, failed } = await sendBatch(letters, await quarantineUrl, (letter) => ({
         DrainerStaleReason: {
           DataType: 'String',
           StringValue: (reasons.get(letter) ?? 'stale').slice(0, 256),
@@ -456,15 +543,15 @@ export async function drain(
       }
       result.received++;
       seen.add(String(message.MessageId));
-      increment(result.byErrorCode, letter.errorCode);
-      increment(result.byKind, letter.kind);
-      increment(result.byAge, ageBucket(now - letter.sentAt));
+      countBy(result.byErrorCode, letter.errorCode, CODE_LIMIT);
+      countBy(result.byKind, letter.kind, CODE_LIMIT);
+      countBy(result.byAge, ageBucket(now - letter.sentAt), CODE_LIMIT);
       if (dryRun && result.samples.filter((s) => s.kind === letter.kind).length < 3) {
         result.samples.push({
           kind: letter.kind,
-          key: letter.key,
-          errorCode: letter.errorCode,
-          body: redactString(letter.payload).slice(0, SAMPLE_BYTES),
+          key: cut(letter.key),
+          errorCode: cut(letter.errorCode),
+          ...sampleBody(letter.payload, SAMPLE_BYTES),
         });
       }
       if (!matches(letter)) {
@@ -476,13 +563,14 @@ export async function drain(
       const why = await staleness(letter, route);
       if (why) {
         result.skipped.stale++;
-        if (result.stale.length < LIST_LIMIT) {
-          result.stale.push({
-            key: letter.key,
-            reason: why,
-            sentAt: Number.isFinite(letter.sentAt) ? new Date(letter.sentAt).toISOString() : 'unknown',
-          });
-        }
+        const sentAt = Number.isFinite(letter.sentAt) ? new Date(letter.sentAt).toISOString() : 'unknown';
+        keep(
+          result.stale,
+          { key: cut(letter.key), reason: cut(why), sentAt },
+          LIST_LIMIT,
+          result.omitted,
+          'stale',
+        );
         staleLetters.push(letter);
         reasons.set(letter, why);
         continue;
@@ -604,7 +692,7 @@ export async function drain(
       .record(
         {
           ...entry,
-          after: { ...summaryOf(result), error: describe(failure) },
+          after: { ...summaryOf(result), error: cut(describe(failure)) },
           outcome: 'failed',
         },
         auditId,
@@ -628,7 +716,8 @@ export async function drain(
       outcome,
       details: {
         // A redrive cannot be undone: the event ran again. The keys say which did.
-        redrivenKeys: result.redrivenKeys.slice(0, 2000),
+        // Bounded like the answer: the first keys of each list, and how many each left out.
+        redrivenKeys: result.redrivenKeys,
         duplicateKeys: result.duplicateKeys,
         notDeleted: result.notDeleted,
         failures: result.failures,
@@ -654,6 +743,8 @@ function summaryOf(result: Omit<DrainResult, 'remainingApprox' | 'notified' | 's
     notAttempted: result.notAttempted,
     byErrorCode: result.byErrorCode,
     byKind: result.byKind,
+    tooLarge: result.tooLarge,
+    omitted: result.omitted,
   };
 }
 

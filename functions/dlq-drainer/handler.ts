@@ -19,6 +19,8 @@ export function drainConfig(env: NodeJS.ProcessEnv = process.env): DrainConfig {
   const config = parseSettings(drainConfigSchema, 'dlq drainer', env);
   return {
     allowedQueues: config.DLQ_QUEUES,
+    accountId: config.DLQ_ACCOUNT_ID,
+    allowedTargetQueues: config.DLQ_TARGET_QUEUES,
     ...(config.DLQ_TARGET_FUNCTION ? { targetFunction: config.DLQ_TARGET_FUNCTION } : {}),
     targetQualifier: config.DLQ_TARGET_QUALIFIER,
     ...(config.DLQ_QUARANTINE_QUEUE_URL ? { quarantineQueueUrl: config.DLQ_QUARANTINE_QUEUE_URL } : {}),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { optionalSetting } from '../../shared/env.js';
+import { listSetting, optionalSetting } from '../../shared/env.js';
 
 // Lambda's own rules: https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -23,8 +23,26 @@ const queue = z
   .refine((value) => QUEUE_NAME.test(value) || QUEUE_URL.test(value), 'expected an SQS queue name or URL');
 
 const queueUrl = z
-  .string({ error: 'queueUrl is required' })
+  .string({ error: 'expected an SQS queue URL' })
   .refine((value) => QUEUE_URL.test(value), 'expected an SQS queue URL');
+
+const queueName = z
+  .string({ error: 'expected an SQS queue name' })
+  .refine((value) => QUEUE_NAME.test(value), 'expected an SQS queue name');
+
+// An SQS target by name (preferred) or by URL; either way it must be in the deployment's allow-list, and a URL
+// must be on the drainer's own SQS endpoint (queue-url.ts checks both before any network call).
+const sqsTarget = z
+  .strictObject({ type: z.literal('sqs'), queue: queueName.optional(), queueUrl: queueUrl.optional() })
+  .superRefine((target, context) => {
+    if ((target.queue === undefined) === (target.queueUrl === undefined)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['queue'],
+        message: 'give the target queue by name (queue) or by URL (queueUrl), one of them',
+      });
+    }
+  });
 
 export const targetSchema = z.discriminatedUnion(
   'type',
@@ -36,7 +54,7 @@ export const targetSchema = z.discriminatedUnion(
         .regex(FUNCTION_NAME, 'expected a Lambda function name (letters, digits, - and _, at most 64)'),
       qualifier: z.string().regex(QUALIFIER, 'expected an alias such as "live" or a version').optional(),
     }),
-    z.strictObject({ type: z.literal('sqs'), queueUrl }),
+    sqsTarget,
     z.strictObject({ type: z.literal('source') }),
   ],
   { error: 'type must be "lambda", "sqs" or "source"' },
@@ -100,6 +118,10 @@ const intSetting = (fallback: number, min: number, max: number) =>
 
 /** The function's configuration, from template.yaml. */
 export const drainConfigSchema = z.object({
+  /** The deployment's account (AWS::AccountId): a queue given as a URL must be in it. */
+  DLQ_ACCOUNT_ID: z.string().regex(/^[0-9]{12}$/, 'expected a 12-digit account id'),
+  /** Queue names an SQS target may name (comma-separated); empty: the drained DLQ's source queues. */
+  DLQ_TARGET_QUEUES: listSetting,
   /** The queues this deployment may drain (names, comma-separated); empty allows any the role can read. */
   DLQ_QUEUES: z
     .string()

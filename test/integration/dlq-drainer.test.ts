@@ -8,6 +8,7 @@ import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   SendMessageBatchCommand,
+  SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -91,6 +92,8 @@ describe('dlq drainer (against the emulator)', { timeout: 180_000 }, () => {
       now: () => new Date(),
       config: {
         allowedQueues: [],
+        accountId: '123456789012',
+        allowedTargetQueues: [],
         targetFunction: functionName,
         targetQualifier: 'live',
         maxAgeSeconds: 3600,
@@ -154,7 +157,10 @@ describe('dlq drainer (against the emulator)', { timeout: 180_000 }, () => {
     );
     expect(back.every((message) => message.attributes.tenant === 'acme')).toBe(true);
     expect(await readAll(sqs, dlq.url)).toEqual([]);
-    expect(result.redrivenKeys).toEqual(expect.arrayContaining([...asyncKeys, ...destinationKeys]));
+    // The answer is bounded: the first 100 keys, and how many it left out.
+    expect(result.redrivenKeys).toHaveLength(100);
+    expect(new Set(result.redrivenKeys).size).toBe(100);
+    expect(result.omitted).toEqual({ redrivenKeys: 200 });
   });
 
   it('with a target failing a third of its Invokes, keeps redriven + still in the DLQ = messages at start', async () => {
@@ -432,6 +438,123 @@ describe('dlq drainer (against the emulator)', { timeout: 180_000 }, () => {
     expect(result).toMatchObject({ ok: true, redriven: 1, redrivenKeys: ['handler-1'] });
     const record = await ledger.get(result.auditId);
     expect(record).toMatchObject({ action: 'dlq.drain', outcome: 'succeeded', target: `queue:${dlqName}` });
+  });
+
+  it('redrives a mix of tiny and near-1 MiB messages to their source queue, in batches SQS accepts, losing none', async () => {
+    // Prepare: 3 messages just under SQS's 1 MiB (with their attribute), 6 of 250 KB, 12 tiny ones
+    const { dlq, source } = await dlqWithSource();
+    const bodies = [
+      ...Array.from({ length: 3 }, (_, i) => `${'n'.repeat(1_048_576 - 40)}-${i}`),
+      ...Array.from({ length: 6 }, (_, i) => `${'q'.repeat(250_000)}-${i}`),
+      ...Array.from({ length: 12 }, (_, i) => `tiny-${i}`),
+    ];
+    // Interleaved, so a receive of ten mixes sizes; sent one at a time (a batch of these would exceed 1 MiB).
+    const order = bodies.map((_, i) => (i * 8) % bodies.length);
+    for (const index of order) {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: dlq.url,
+          MessageBody: bodies[index],
+          MessageAttributes: { tenant: { DataType: 'String', StringValue: 'acme' } },
+        }),
+      );
+    }
+
+    // Act
+    const result = await drain(deps(), request({ queue: dlq.url }), origin);
+
+    // Assess
+    expect(result).toMatchObject({ received: 21, redriven: 21, failed: 0, tooLarge: 0, remainingApprox: 0 });
+    const back = await readAll(sqs, source.url);
+    expect(back.map((message) => message.body).sort()).toEqual([...bodies].sort());
+    expect(back.every((message) => message.attributes.tenant === 'acme')).toBe(true);
+    expect(await readAll(sqs, dlq.url)).toEqual([]);
+  });
+
+  it('refuses a Lambda target that does not exist before receiving, and deletes nothing', async () => {
+    // Prepare: moto would answer Invoke 202 for it
+    const { dlq } = await dlqWithSource();
+    await fillQueue(
+      sqs,
+      dlq.url,
+      Array.from({ length: 8 }, (_, i) => lambdaDeadLetter({ run: i }, { requestId: `missing-${i}` })),
+    );
+    const recorder = recordInvokes(lambda);
+
+    // Act
+    const error = await drain(
+      deps(),
+      request({ queue: dlq.url, target: { type: 'lambda', functionName: uniqueName('no-such-function') } }),
+      origin,
+    )
+      .catch((caught: unknown) => caught)
+      .finally(recorder.stop);
+
+    // Assess
+    expect(error).toMatchObject({ code: 'NotFound', field: 'target.functionName' });
+    expect(recorder.calls).toEqual([]);
+    expect(await readAll(sqs, dlq.url)).toHaveLength(8);
+  });
+
+  it('refuses a Lambda target alias that does not exist before receiving, and deletes nothing', async () => {
+    // Prepare
+    const { dlq } = await dlqWithSource();
+    await fillQueue(
+      sqs,
+      dlq.url,
+      Array.from({ length: 8 }, (_, i) => lambdaDeadLetter({ run: i }, { requestId: `no-alias-${i}` })),
+    );
+    const recorder = recordInvokes(lambda);
+
+    // Act
+    const error = await drain(
+      deps(),
+      request({ queue: dlq.url, target: { type: 'lambda', functionName, qualifier: 'no-such-alias' } }),
+      origin,
+    )
+      .catch((caught: unknown) => caught)
+      .finally(recorder.stop);
+
+    // Assess
+    expect(error).toMatchObject({ code: 'NotFound', field: 'target.qualifier' });
+    expect(recorder.calls).toEqual([]);
+    expect(await readAll(sqs, dlq.url)).toHaveLength(8);
+  });
+
+  it('keeps destination records of a function that no longer exists, instead of deleting them', async () => {
+    // Prepare: records naming a deleted function (the default target is used only for async dead letters)
+    const { dlq } = await dlqWithSource();
+    const gone = functionArn.replace(functionName, uniqueName('deleted-function'));
+    await fillQueue(
+      sqs,
+      dlq.url,
+      Array.from({ length: 5 }, (_, i) => destinationRecord(gone, { run: i }, `gone-${i}`)),
+    );
+    const recorder = recordInvokes(lambda);
+
+    // Act
+    const result = await drain(deps(), request({ queue: dlq.url }), origin).finally(recorder.stop);
+
+    // Assess
+    expect(result).toMatchObject({ received: 5, redriven: 0, failed: 5, remainingApprox: 5 });
+    expect(result.failures[0]?.error).toMatch(/^no function deleted-function-/);
+    expect(recorder.calls).toEqual([]);
+    expect(await readAll(sqs, dlq.url)).toHaveLength(5);
+  });
+
+  it('refuses a drain when the configured target function has no such alias, deleting nothing', async () => {
+    // Prepare
+    const { dlq } = await dlqWithSource();
+    await fillQueue(sqs, dlq.url, [lambdaDeadLetter({ run: 1 }, { requestId: 'configured-alias' })]);
+
+    // Act
+    const error = await drain(deps({ targetQualifier: 'gone' }), request({ queue: dlq.url }), origin).catch(
+      (caught: unknown) => caught,
+    );
+
+    // Assess
+    expect(error).toMatchObject({ code: 'NotFound', field: 'target' });
+    expect(await readAll(sqs, dlq.url)).toHaveLength(1);
   });
 
   it('refuses an unknown queue before receiving anything', async () => {

@@ -59,6 +59,24 @@ describe('DlqDrainerFunction in template.yaml', () => {
     expect(JSON.stringify(receive[0]?.Resource)).toContain('WorkloadDLQ');
   });
 
+  it('tells the drainer its account and its SQS target allow-list (the source queue parameter)', () => {
+    // Act
+    const variables = ((props.Environment as JsonObject | undefined)?.Variables ?? {}) as JsonObject;
+
+    // Assess
+    expect(variables.DLQ_ACCOUNT_ID).toEqual({ Ref: 'AWS::AccountId' });
+    expect(variables.DLQ_TARGET_QUEUES).toEqual({ Ref: 'DlqSourceQueueName' });
+  });
+
+  it('may look up the workload function and its alias (read-only), to check a target exists', () => {
+    // Act
+    const lookup = statements().find((statement) => actionsOf(statement).includes('lambda:GetAlias'));
+
+    // Assess
+    expect(actionsOf(lookup as JsonObject).sort()).toEqual(['lambda:GetAlias', 'lambda:GetFunction']);
+    expect(JSON.stringify(lookup?.Resource)).toMatch(/:function:\$\{Name\}:\$\{WatchedAlias\}/);
+  });
+
   it('reads the kill switch windows through the audit table byTarget index', () => {
     // Act
     const query = statements().find((statement) => actionsOf(statement).includes('dynamodb:Query'));

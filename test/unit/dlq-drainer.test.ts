@@ -37,7 +37,8 @@ const lambda = mockClient(LambdaClient);
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sns = mockClient(SNSClient);
 
-const ACCOUNT = 'https://sqs.us-east-1.amazonaws.com/123456789012';
+// Queue URLs are on the SQS endpoint the client resolves (the emulator's, in tests): the drainer refuses others.
+const ACCOUNT = `${String(process.env.AWS_ENDPOINT_URL)}/123456789012`;
 const DLQ = `${ACCOUNT}/trading-dlq`;
 const SOURCE = `${ACCOUNT}/orders`;
 const FN = 'trading';
@@ -175,6 +176,8 @@ function deps(config: Partial<DrainConfig> = {}, extra: Partial<DrainDeps> = {})
     now: () => new Date(),
     config: {
       allowedQueues: [],
+      accountId: '123456789012',
+      allowedTargetQueues: [],
       targetFunction: FN,
       targetQualifier: 'live',
       maxAgeSeconds: 3600,
@@ -315,11 +318,16 @@ describe('drain', () => {
     const fifo = `${ACCOUNT}/orders.fifo`;
     const queue = fakeSqs();
     queue.put(DLQ, { MessageId: 'f1', Body: 'a', Attributes: { MessageGroupId: 'acct-1' } });
+    sqs.on(GetQueueUrlCommand, { QueueName: 'orders.fifo' }).resolves({ QueueUrl: fifo });
     sqs.on(GetQueueAttributesCommand, { QueueUrl: fifo }).resolves({ Attributes: {} });
     sqs.on(SendMessageBatchCommand, { QueueUrl: fifo }).resolves({ Successful: [{ Id: '0' } as never] });
 
     // Act
-    await drain(deps(), request({ target: { type: 'sqs', queueUrl: fifo } }), origin);
+    await drain(
+      deps({ allowedTargetQueues: ['orders.fifo'] }),
+      request({ target: { type: 'sqs', queueUrl: fifo } }),
+      origin,
+    );
 
     // Assess
     const entry = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0];
@@ -396,6 +404,160 @@ describe('drain', () => {
     // Assess
     expect(error).toMatchObject({ code: 'ValidationError', field: 'queue' });
     expect(sqs.calls()).toHaveLength(0);
+  });
+});
+
+describe('drain: issue 13 (keep on a non-success Invoke, batch by bytes, redact samples, bounded answers)', () => {
+  it.each([
+    ['200 for an Event invocation', { StatusCode: 200 }],
+    ['no status at all', {}],
+    ['500', { StatusCode: 500 }],
+    ['202 with a FunctionError', { StatusCode: 202, FunctionError: 'Unhandled' }],
+  ])('keeps the message when Invoke answers %s', async (_name, answer) => {
+    // Prepare
+    const queue = fakeSqs();
+    queue.put(DLQ, lambdaLetter(1));
+    lambda.on(InvokeCommand).resolves(answer);
+
+    // Act
+    const result = await drain(deps(), request(), origin);
+
+    // Assess
+    expect(result).toMatchObject({ received: 1, redriven: 0, failed: 1, remainingApprox: 1 });
+    expect(result.failures[0]?.error).toMatch(/^Invoke answered/);
+    expect(sqs.commandCalls(DeleteMessageBatchCommand)).toHaveLength(0);
+  });
+
+  it('keeps and reports a message too large for SendMessageBatch, and redrives the others', async () => {
+    // Prepare: a body of exactly 1 MiB plus an attribute (6 + 6 + 4 bytes: over SQS's limit), two small ones
+    const queue = fakeSqs();
+    queue.put(DLQ, {
+      MessageId: 'huge',
+      Body: 'x'.repeat(1_048_576),
+      MessageAttributes: { tenant: { DataType: 'String', StringValue: 'acme' } },
+    });
+    queue.put(DLQ, { MessageId: 'small-1', Body: 'order-1' });
+    queue.put(DLQ, { MessageId: 'small-2', Body: 'order-2' });
+
+    // Act
+    const result = await drain(deps(), request(), origin);
+
+    // Assess
+    expect(result).toMatchObject({ received: 3, redriven: 2, failed: 1, tooLarge: 1, remainingApprox: 1 });
+    expect(result.failures).toEqual([
+      { key: 'huge', error: expect.stringMatching(/^too large: 1048592 bytes .* 1048576 at most/) },
+    ]);
+    expect(queue.bodies(SOURCE).sort()).toEqual(['order-1', 'order-2']);
+    const sentBodies = sqs
+      .commandCalls(SendMessageBatchCommand)
+      .flatMap((call) => call.args[0].input.Entries ?? [])
+      .map((entry) => entry.MessageBody);
+    expect(sentBodies).not.toContain('x'.repeat(1_048_576));
+  });
+
+  it('sends ten 250 KB messages in batches of at most 1 MiB each, instead of one batch SQS refuses', async () => {
+    // Prepare
+    const queue = fakeSqs();
+    for (let i = 0; i < 10; i++) queue.put(DLQ, { MessageId: `big-${i}`, Body: `${i}`.repeat(256_000) });
+
+    // Act
+    const result = await drain(deps(), request(), origin);
+
+    // Assess
+    expect(result).toMatchObject({ received: 10, redriven: 10, failed: 0, remainingApprox: 0 });
+    const batches = sqs.commandCalls(SendMessageBatchCommand).map((call) => call.args[0].input.Entries ?? []);
+    expect(batches.map((entries) => entries.length)).toEqual([4, 4, 2]);
+    for (const entries of batches) {
+      const bytes = entries.reduce((sum, entry) => sum + Buffer.byteLength(String(entry.MessageBody)), 0);
+      expect(bytes).toBeLessThanOrEqual(1_048_576);
+    }
+  });
+
+  it('redacts sample bodies with the log rules and says so', async () => {
+    // Prepare: JSON with secrets at several depths, JSON inside a string, and bodies that are not JSON
+    const queue = fakeSqs();
+    const secrets = ['hunter2', 'sk_live_abcdef', 'Basic dXNlcjpwYXNz', 'p@ss-in-a-string', 'form-secret'];
+    queue.put(DLQ, {
+      MessageId: 'json',
+      Body: JSON.stringify({
+        user: 'bob',
+        password: 'hunter2',
+        nested: { deeper: [{ apiKey: 'sk_live_abcdef' }], headers: { authorization: 'Basic dXNlcjpwYXNz' } },
+        embedded: JSON.stringify({ password: 'p@ss-in-a-string' }),
+      }),
+    });
+    queue.put(DLQ, { MessageId: 'form', Body: 'user=bob&password=form-secret&x=1' });
+    queue.put(DLQ, { MessageId: 'header', Body: 'Authorization: Bearer abcdefghijklmnop\nok' });
+
+    // Act
+    const result = await drain(deps(), request(), origin, 'peek');
+
+    // Assess
+    expect(result.samplesNote).toMatch(/redacted with the log rules/);
+    expect(result.samples).toHaveLength(3);
+    const bodies = result.samples.map((sample) => sample.body).join('\n');
+    for (const secret of [...secrets, 'abcdefghijklmnop']) expect(bodies).not.toContain(secret);
+    expect(result.samples.every((sample) => sample.redacted)).toBe(true);
+    expect(result.samples[0]?.body).toContain('"user":"bob"');
+    expect(result.samples[1]?.body).toBe('user=bob&password=[REDACTED]&x=1');
+  });
+
+  it('answers and records a bounded result whatever the number of messages', async () => {
+    // Prepare: 1,500 dead letters, each with its own error code and a 5,000-character request id; every send fails
+    const queue = fakeSqs({ failSendEvery: 1 });
+    for (let i = 0; i < 1500; i++) {
+      queue.put(DLQ, {
+        MessageId: `m-${i}`,
+        Body: `order-${i}`,
+        MessageAttributes: { ErrorCode: { DataType: 'String', StringValue: `E${i}` } },
+      });
+    }
+    const ledger = fakeLedger();
+
+    // Act
+    const result = await drain(deps({}, { ledger }), request(), origin);
+
+    // Assess
+    expect(result).toMatchObject({ received: 1500, failed: 1500 });
+    expect(result.failures).toHaveLength(50);
+    expect(result.omitted).toEqual({ failures: 1450 });
+    expect(Object.keys(result.byErrorCode).length).toBeLessThanOrEqual(26);
+    expect(result.byErrorCode['(other)']).toBe(1500 - 25);
+    expect(JSON.stringify(result).length).toBeLessThan(32_000);
+    expect(JSON.stringify(ledger.records[0]).length).toBeLessThan(32_000);
+  });
+
+  it('keeps an SQS-fed message whose source queue is outside a configured target allow-list', async () => {
+    // Prepare
+    const queue = fakeSqs();
+    queue.put(DLQ, { MessageId: 'o1', Body: 'order-1' });
+
+    // Act
+    const result = await drain(deps({ allowedTargetQueues: ['payments'] }), request(), origin);
+
+    // Assess
+    expect(result).toMatchObject({ received: 1, redriven: 0, failed: 1, remainingApprox: 1 });
+    expect(result.failures[0]?.error).toMatch(/not in DLQ_TARGET_QUEUES/);
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+  });
+
+  it('cuts a huge key to a bounded length in the answer', async () => {
+    // Prepare
+    const queue = fakeSqs();
+    queue.put(DLQ, {
+      ...lambdaLetter(1),
+      MessageAttributes: {
+        ...lambdaLetter(1).MessageAttributes,
+        RequestID: { DataType: 'String', StringValue: 'r'.repeat(5000) },
+      },
+    });
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+
+    // Act
+    const result = await drain(deps(), request(), origin);
+
+    // Assess
+    expect(result.redrivenKeys[0]?.length).toBeLessThanOrEqual(200);
   });
 });
 
@@ -486,6 +648,7 @@ describe('the dlq drainer handler', () => {
       AUDIT_TABLE: 'audit',
       OPS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:ops',
       DLQ_QUEUES: '',
+      DLQ_ACCOUNT_ID: '123456789012',
       DLQ_TARGET_FUNCTION: FN,
     });
     fakeSqs();
