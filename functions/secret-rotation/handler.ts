@@ -18,7 +18,7 @@ export function rotationConfig(env: NodeJS.ProcessEnv = process.env): RotationCo
   return { graceHours: parseSettings(rotationConfigSchema, 'secret rotation', env).PREVIOUS_KEY_GRACE_HOURS };
 }
 
-function deps(): RotationDeps {
+function deps(context?: Context): RotationDeps {
   return {
     secrets: secretsManagerClient(),
     fetch: globalThis.fetch,
@@ -33,6 +33,7 @@ function deps(): RotationDeps {
     logger,
     now: () => new Date(),
     config: rotationConfig(),
+    ...(context ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
   };
 }
 
@@ -40,7 +41,7 @@ function deps(): RotationDeps {
 const isOperatorRequest = (payload: unknown) =>
   typeof payload === 'object' && payload !== null && 'action' in payload;
 
-async function direct(invocation: Invocation) {
+async function direct(invocation: Invocation, context: Context) {
   const payload = invocation.payload ?? {};
   if (isOperatorRequest(payload)) {
     const request = parseInput(revokePreviousRequestSchema, payload);
@@ -52,7 +53,10 @@ async function direct(invocation: Invocation) {
   // Lambda does not say who invoked it; only Secrets Manager (and operators, through IAM) may.
   const actor = invocation.actor === 'direct-invoke' ? 'secretsmanager' : invocation.actor;
   try {
-    const result = await rotateStep(deps(), event, { actor, correlationId: invocation.correlationId });
+    const result = await rotateStep(deps(context), event, {
+      actor,
+      correlationId: invocation.correlationId,
+    });
     metrics.addMetric('RotationStepSucceeded', MetricUnit.Count, 1);
     if (result.step === 'finishSecret' && result.changed) {
       metrics.addMetric('RotationCompleted', MetricUnit.Count, 1);

@@ -18,13 +18,21 @@ import {
   GetSecretValueCommand,
   PutSecretValueCommand,
   type SecretsManagerClient,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { type AuditEntry, type AuditLedger, newAuditId } from '../../shared/audit.js';
 import { describe as describeError } from '../../shared/budget.js';
 import { ConflictError, isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { Log } from '../../shared/log.js';
-import { type CredentialProvider, providerFor, type RevokeOutcome } from './providers.js';
+import {
+  type CredentialProvider,
+  ProviderError,
+  providerFor,
+  type RevokeOutcome,
+  SlowCreateError,
+} from './providers.js';
 import {
   type RevokePreviousRequest,
   type RotationEvent,
@@ -54,6 +62,8 @@ export interface RotationDeps {
   logger: Logger;
   now: () => Date;
   config: RotationConfig;
+  /** The invocation's remaining time: bounds the wait for a vendor's late answer. */
+  remainingMs?: () => number;
 }
 
 export interface Origin {
@@ -66,7 +76,8 @@ type Stages = Record<string, string[]>;
 /** A revocation done (or found done) at the provider, by key id: never the key. */
 export interface Revocation {
   versionId: string;
-  why: 'previous';
+  /** `previous`: the key the last rotation replaced; `unstored`: a key made for a version but never stored. */
+  why: 'previous' | 'unstored';
   apiKeyId?: string;
   outcome: RevokeOutcome;
 }
@@ -223,6 +234,114 @@ async function revokeOld(
   return { versionId, why, ...(apiKeyId ? { apiKeyId } : {}), outcome };
 }
 
+// ------------------------------------------------------------------------------ keys nothing holds yet
+
+/**
+ * The ids (never the values) of vendor keys made for this secret but not yet stored in a version, on a tag of
+ * the secret. A key is recorded before PutSecretValue stores it and whenever a create answered too late to be
+ * used; the next step (or the next rotation) adopts a recorded key that is stored by then and revokes any
+ * other, so no key the vendor made stays live with nothing holding it. A tag, because DescribeSecret (which
+ * every step calls anyway) returns it, and a version cannot carry metadata before it has a value.
+ */
+export const UNSTORED_TAG = 'lambda-runbook:unstored-keys';
+// Tag values: at most 256 characters of letters, digits, spaces and _ . : / = + - @.
+// https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_Tag.html
+const TAG_VALUE_MAX = 256;
+
+/** The idempotency key of every create attempt for one version: its ClientRequestToken. */
+export const idempotencyKeyOf = (token: string) => `lambda-runbook-rotation-${token}`;
+
+// A create that timed out is awaited this much longer, to learn the key it made, keeping a reserve of the
+// invocation for recording it and the failed step.
+const LATE_ANSWER_MAX_MS = 15_000;
+const LATE_ANSWER_RESERVE_MS = 3_000;
+
+export function unstoredOf(description: DescribeSecretCommandOutput): string[] {
+  const value = description.Tags?.find((tag) => tag.Key === UNSTORED_TAG)?.Value;
+  if (!value) return [];
+  try {
+    const ids: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Writes the record (base64url JSON fits the tag's characters); an empty record removes the tag. */
+async function remember(ctx: StepContext, ids: string[]): Promise<void> {
+  const unique = [...new Set(ids)];
+  if (JSON.stringify(unique) === JSON.stringify(ctx.unstored)) return;
+  if (unique.length === 0) {
+    await ctx.deps.secrets.send(new UntagResourceCommand({ SecretId: ctx.arn, TagKeys: [UNSTORED_TAG] }));
+  } else {
+    let kept = unique;
+    const encode = (list: string[]) => Buffer.from(JSON.stringify(list)).toString('base64url');
+    while (kept.length > 1 && encode(kept).length > TAG_VALUE_MAX) kept = kept.slice(1);
+    if (kept.length < unique.length) {
+      ctx.deps.logger.warn('too many unstored keys to record: the oldest are dropped from the record', {
+        dropped: unique.slice(0, unique.length - kept.length),
+      });
+    }
+    await ctx.deps.secrets.send(
+      new TagResourceCommand({ SecretId: ctx.arn, Tags: [{ Key: UNSTORED_TAG, Value: encode(kept) }] }),
+    );
+  }
+  ctx.unstored = unique;
+}
+
+/** Adopts the recorded keys a version holds and revokes the others; a failed revoke stays recorded. */
+async function settleUnstored(
+  ctx: StepContext,
+  provider: CredentialProvider,
+  current: SecretDocument,
+  holders: SecretDocument[],
+): Promise<Revocation[]> {
+  if (ctx.unstored.length === 0) return [];
+  const held = new Set(holders.map((holder) => provider.idOf(holder)));
+  const revoked: Revocation[] = [];
+  const remaining: string[] = [];
+  for (const apiKeyId of ctx.unstored) {
+    if (held.has(apiKeyId)) {
+      ctx.deps.logger.info(`key ${apiKeyId} is stored: adopted`);
+      continue;
+    }
+    try {
+      const outcome = await provider.revoke({ ...current, apiKeyId } as SecretDocument, current);
+      ctx.deps.logger.info(`revoked key ${apiKeyId}, made but never stored`, { outcome });
+      revoked.push({ versionId: ctx.token, why: 'unstored', apiKeyId, outcome });
+    } catch (error) {
+      ctx.deps.logger.warn(`could not revoke key ${apiKeyId} (made but never stored): kept on record`, {
+        reason: describeError(error),
+      });
+      remaining.push(apiKeyId);
+    }
+  }
+  await remember(ctx, remaining);
+  return revoked;
+}
+
+/** The provider's create; a timed-out one is awaited a little longer and the key it made is recorded. */
+async function createCredentials(
+  ctx: StepContext,
+  provider: CredentialProvider,
+  current: SecretDocument,
+): Promise<SecretDocument> {
+  try {
+    return await provider.create(current, idempotencyKeyOf(ctx.token));
+  } catch (error) {
+    if (!(error instanceof SlowCreateError)) throw error;
+    const remaining = ctx.deps.remainingMs?.() ?? LATE_ANSWER_MAX_MS + LATE_ANSWER_RESERVE_MS;
+    const late = await error.lateAnswer(Math.min(LATE_ANSWER_MAX_MS, remaining - LATE_ANSWER_RESERVE_MS));
+    const apiKeyId = late && provider.idOf(late);
+    if (!apiKeyId) throw error;
+    await remember(ctx, [...ctx.unstored, apiKeyId]);
+    throw new ProviderError(
+      `${error.message}; it answered later with key ${apiKeyId}, recorded for the retry to adopt or revoke`,
+      error,
+    );
+  }
+}
+
 // --------------------------------------------------------------------------------------------- steps
 
 interface StepContext {
@@ -232,6 +351,8 @@ interface StepContext {
   token: string;
   stages: Stages;
   event: RotationEvent;
+  /** Ids of keys made but not stored (UNSTORED_TAG), kept in step with the tag. */
+  unstored: string[];
 }
 
 type StepOutcome = Pick<StepResult, 'changed' | 'note'> & {
@@ -247,10 +368,12 @@ async function createSecret(ctx: StepContext): Promise<StepOutcome> {
   const provider = providerFor(deps, current);
   const existing = await readSecret(deps, arn, PENDING, token);
   if (existing) {
+    const revoked = await settleUnstored(ctx, provider, current, [current, existing]);
     return {
-      changed: false,
+      changed: revoked.length > 0,
       note: `version ${token} already holds the new credentials`,
       ...(provider.idOf(existing) ? { apiKeyId: provider.idOf(existing) } : {}),
+      revoked,
     };
   }
 
@@ -267,7 +390,10 @@ async function createSecret(ctx: StepContext): Promise<StepOutcome> {
       previous && (await revokeOld(deps, provider, current, previous, previousId, 'previous'));
     if (revocation) revoked.push(revocation);
   }
-  const next = await provider.create(current);
+  const next = await createCredentials(ctx, provider, current);
+  const apiKeyId = provider.idOf(next);
+  // Recorded before it is stored: should the put fail, or the invocation end, the key is still accounted for.
+  if (apiKeyId) await remember(ctx, [...ctx.unstored, apiKeyId]);
   // VersionStages AWSPENDING moves the label here from any other version; the token makes a repeated put of
   // the same version a no-op rather than a second version.
   await deps.secrets.send(
@@ -279,7 +405,7 @@ async function createSecret(ctx: StepContext): Promise<StepOutcome> {
       ...(ctx.event.RotationToken ? { RotationToken: ctx.event.RotationToken } : {}),
     }),
   );
-  const apiKeyId = provider.idOf(next);
+  revoked.push(...(await settleUnstored(ctx, provider, current, [current, next])));
   return {
     changed: true,
     note: `new credentials put on version ${token} (AWSPENDING)`,
@@ -318,6 +444,8 @@ async function testSecret(ctx: StepContext): Promise<StepOutcome> {
 async function finishSecret(ctx: StepContext): Promise<StepOutcome> {
   const { deps, arn, token, stages } = ctx;
   const currentId = versionWith(stages, CURRENT);
+  // Keys still on record (a revoke that failed in createSecret): settled before the rotation completes.
+  const pending = ctx.unstored.length > 0 ? await requireSecret(deps, arn, PENDING, token) : undefined;
   // Moving AWSCURRENT also moves AWSPREVIOUS to the version it left: the replaced key stays readable (and
   // valid) for the overlap.
   await deps.secrets.send(
@@ -333,8 +461,10 @@ async function finishSecret(ctx: StepContext): Promise<StepOutcome> {
     if (labels.includes(PENDING)) await removeLabel(deps, arn, PENDING, versionId);
   }
   const final = stagesOf(await describeSecret(deps, arn, 'SecretId'));
+  const revoked = pending ? await settleUnstored(ctx, providerFor(deps, pending), pending, [pending]) : [];
   return {
     changed: true,
+    ...(revoked.length > 0 ? { revoked } : {}),
     note: `version ${token} is AWSCURRENT; ${currentId ? `version ${currentId} is AWSPREVIOUS, its key still valid until the next rotation` : 'no previous version'}`,
     stages: final,
     ...(currentId
@@ -403,7 +533,15 @@ export async function rotateStep(
         'ClientRequestToken',
       );
     } else {
-      outcome = await steps[step]({ deps, arn, name, token, stages, event });
+      outcome = await steps[step]({
+        deps,
+        arn,
+        name,
+        token,
+        stages,
+        event,
+        unstored: unstoredOf(description),
+      });
     }
 
     const completed = step === 'finishSecret' && outcome.changed;
