@@ -61,6 +61,23 @@ export async function apiUrlOfStack(
   return url;
 }
 
+/** RFC 3986 percent-encoding as SigV4 wants it: everything but `A-Z a-z 0-9 - _ . ~`, in UTF-8, upper-case hex. */
+export const rfc3986 = (text: string) =>
+  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * The query string as SigV4's canonical request writes it (keys sorted, each key and value RFC 3986-encoded):
+ * sending these very bytes means the server's canonical query is the one that was signed.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html#create-canonical-request
+ */
+export function canonicalQuery(query: Record<string, string>): string {
+  return Object.entries(query)
+    .map(([key, value]) => [rfc3986(key), rfc3986(value)] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => `${key}=${value}`)
+    .join('&');
+}
+
 export interface ApiCall {
   apiUrl: string;
   method: 'GET' | 'POST';
@@ -106,8 +123,10 @@ export async function callApi(call: ApiCall, deps: RemoteDeps = {}): Promise<Api
     },
     ...(body === undefined ? {} : { body }),
   });
+  // The query is sent in exactly the encoding SigV4 signs (RFC 3986: a space is %20, `~` stays), never
+  // URLSearchParams' form encoding (a space becomes `+`), which the signature would not match.
   const url = new URL(path, base);
-  for (const [key, value] of Object.entries(call.query ?? {})) url.searchParams.set(key, value);
+  url.search = canonicalQuery(call.query ?? {});
   // fetch sets Host itself and refuses to be given one.
   const { host: _host, ...headers } = signed.headers;
   const response = await (deps.fetch ?? fetch)(url, {

@@ -59,6 +59,7 @@ export class MethodNotAllowedError extends RunbookError {
     super(`${method} is not allowed on ${path}; use ${allow.join(', ')}`, {
       statusCode: 405,
       code: 'MethodNotAllowed',
+      field: 'method',
     });
     this.allow = allow;
   }

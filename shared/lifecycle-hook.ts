@@ -19,7 +19,6 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { type Action, type ActionDeps, type Metric, type Receipt, runAction } from './action.js';
 import { type AuditEntry, type AuditLedger, auditLedgerFromEnv, newAuditId } from './audit.js';
-import { intSetting } from './env.js';
 import { DependencyError } from './errors.js';
 import type { Log } from './log.js';
 import { logger, metrics, tracer } from './powertools.js';
@@ -188,9 +187,30 @@ export function runHook<D extends ReportDeps & ActionDeps, V extends Verdict, R>
 }
 
 /**
- * Reads a duration setting in ms: absent or '' is the default, anything else must be a non-negative integer.
+ * The least time a hook keeps for reporting. One PutLifecycleEventHookExecutionStatus takes well under a
+ * second, but reportStatus retries throttling with backoff (200 ms, 400 ms, … while at least LAST_ATTEMPT_MS
+ * remain) and gives up ABANDON_BEFORE_END_MS before the end: 5 s leaves room for a few attempts. With less
+ * (SMOKE_RESERVE_MS=0 was accepted), a hanging check used the whole invocation and nothing was reported, so
+ * CodeDeploy waited out its hour.
  */
-export const msSetting = (fallback: number) => intSetting(fallback, 0, 900_000);
+export const REPORT_RESERVE_FLOOR_MS = 5_000;
+
+/**
+ * A hook's reporting reserve in ms. A setting below the floor is refused, not raised: the hook then reports
+ * Failed with this message (and the default reserve), so the mistake is seen in the deployment, not hidden.
+ */
+export const reserveSetting = (fallback: number) =>
+  z.preprocess(
+    (value) => (value === undefined || value === '' ? fallback : Number(value)),
+    z
+      .number({ error: 'expected a whole number of milliseconds' })
+      .int('expected a whole number of milliseconds')
+      .min(
+        REPORT_RESERVE_FLOOR_MS,
+        `must be at least ${REPORT_RESERVE_FLOOR_MS} ms, the time a hook keeps to report its status to CodeDeploy`,
+      )
+      .max(900_000, 'must be at most 900000 ms (the longest Lambda timeout)'),
+  );
 
 /**
  * The audit ledger from the environment or, when it is misconfigured, one whose every record fails with that

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { listSetting, optionalSetting } from '../../shared/env.js';
-import { msSetting } from '../../shared/lifecycle-hook.js';
+import { reserveSetting } from '../../shared/lifecycle-hook.js';
 
 /** The hook's configuration, from template.yaml: which alarms say the workload is unwell. */
 export const postTrafficConfigSchema = z.object({
@@ -9,7 +9,8 @@ export const postTrafficConfigSchema = z.object({
   /** Or every alarm whose name starts with this (an existing workload's alarms). */
   ALARM_PREFIX: optionalSetting,
   /** Time kept back from the invocation for reporting the status. */
-  REPORT_RESERVE_MS: msSetting(30_000),
+  /** At least REPORT_RESERVE_FLOOR_MS (5 s): a lower setting is refused and the hook reports Failed. */
+  REPORT_RESERVE_MS: reserveSetting(30_000),
 });
 
 export type PostTrafficConfig = z.infer<typeof postTrafficConfigSchema>;

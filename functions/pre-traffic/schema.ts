@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { optionalSetting } from '../../shared/env.js';
-import { msSetting } from '../../shared/lifecycle-hook.js';
+import { reserveSetting } from '../../shared/lifecycle-hook.js';
 
 /** Lambda's payload limit for a synchronous invocation is 6 MB; a smoke payload is small. */
 const MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -59,7 +59,8 @@ export const preTrafficConfigSchema = z.object({
   /** The workload, used only when the deployment carries no AppSpec content naming it. */
   TARGET_FUNCTION: optionalSetting,
   /** Time kept back from the invocation for reporting the status (and the audit record). */
-  SMOKE_RESERVE_MS: msSetting(30_000),
+  /** At least REPORT_RESERVE_FLOOR_MS (5 s): a lower setting is refused and the hook reports Failed. */
+  SMOKE_RESERVE_MS: reserveSetting(30_000),
   /** The suite as JSON; absent: the suite bundled with the hook (smoke-suite.json). */
   SMOKE_SUITE: optionalSetting,
   /** `true`: report Succeeded without running any case. Disaster recovery only; audited and notified. */

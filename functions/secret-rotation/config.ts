@@ -10,7 +10,10 @@ export function rotationConfig(env: NodeJS.ProcessEnv = process.env): RotationCo
 }
 
 /** The deployed function's dependencies, from its environment. */
-export function rotationDeps(logger: RotationDeps['logger'] & Pick<Log, 'warn'>): RotationDeps {
+export function rotationDeps(
+  logger: RotationDeps['logger'] & Pick<Log, 'warn'>,
+  remainingMs?: () => number,
+): RotationDeps {
   return {
     secrets: secretsManagerClient(),
     fetch: globalThis.fetch,
@@ -25,5 +28,6 @@ export function rotationDeps(logger: RotationDeps['logger'] & Pick<Log, 'warn'>)
     logger,
     now: () => new Date(),
     config: rotationConfig(),
+    ...(remainingMs ? { remainingMs } : {}),
   };
 }

@@ -1,6 +1,7 @@
 // Secret rotation: Secrets Manager invokes this function once per step (createSecret, setSecret, testSecret,
 // finishSecret); an operator invokes it directly to revoke the previous key (`{"action":"revokePrevious"}`).
 // rotation.ts and revoke.ts do the work.
+import type { Context } from 'aws-lambda';
 import { runbookHandler } from '../../shared/handler.js';
 import { originOf } from '../../shared/origin.js';
 import { logger, metrics } from '../../shared/powertools.js';
@@ -19,7 +20,7 @@ export { RotationStepError } from './step-error.js';
 /** Secrets Manager's event, or an operator's request: told apart by the operator's `action` field. */
 const isOperatorRequest = (payload: unknown) => isObject(payload) && 'action' in payload;
 
-async function direct(invocation: Invocation) {
+async function direct(invocation: Invocation, context: Context) {
   const payload = invocation.payload ?? {};
   if (isOperatorRequest(payload)) {
     const request = parseInput(revokePreviousRequestSchema, payload);
@@ -28,7 +29,8 @@ async function direct(invocation: Invocation) {
   const event = parseInput(rotationEventSchema, payload);
   // Lambda does not say who invoked it; only Secrets Manager (and operators, through IAM) may.
   const actor = invocation.actor === 'direct-invoke' ? 'secretsmanager' : invocation.actor;
-  return countedStep({ ...rotationDeps(logger), metrics }, event, {
+  const remainingMs = () => context.getRemainingTimeInMillis();
+  return countedStep({ ...rotationDeps(logger, remainingMs), metrics }, event, {
     actor,
     correlationId: invocation.correlationId,
   });

@@ -19,9 +19,45 @@ export class ProviderError extends DependencyError {
 
 export type RevokeOutcome = 'revoked' | 'already-gone' | 'not-applicable';
 
+/**
+ * The vendor did not answer a create within the secret's `timeoutMs`. The step fails (Secrets Manager retries
+ * it), but the request is not abandoned: the vendor may still make the key, and a key nobody learns of stays
+ * live with nothing holding it. `lateAnswer` waits a little longer for it, so its id can be recorded.
+ */
+export class SlowCreateError extends ProviderError {
+  constructor(
+    message: string,
+    private readonly answer: Promise<SecretDocument>,
+    private readonly request: AbortController,
+  ) {
+    super(message);
+  }
+
+  /** The credentials the vendor made, if it answers within `waitMs` more; the request is abandoned after. */
+  async lateAnswer(waitMs: number): Promise<SecretDocument | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), Math.max(0, waitMs));
+    });
+    try {
+      return await Promise.race([this.answer, gaveUp]);
+    } catch {
+      // The late answer was a refusal: no key was made, as far as the vendor says.
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+      this.request.abort();
+    }
+  }
+}
+
 export interface CredentialProvider<S extends SecretDocument = SecretDocument> {
-  /** New credentials, made with the current ones where the vendor needs that; config fields carried over. */
-  create(current: S): Promise<S>;
+  /**
+   * New credentials, made with the current ones where the vendor needs that; config fields carried over.
+   * `idempotencyKey` is the same for every attempt of one rotation: a vendor that honours it answers a retry
+   * with the key it already made instead of making another.
+   */
+  create(current: S, idempotencyKey: string): Promise<S>;
   /** Switches the new credentials on, where the vendor needs that. Safe to repeat. */
   activate(pending: S, current: S): Promise<void>;
   /** Proves the credentials work, with a read-only call. */
@@ -82,6 +118,10 @@ function authHeaders(secret: HttpSecret, as: HttpSecret): Record<string, string>
   };
 }
 
+// The header vendors' key APIs read to answer a repeated create with the first answer (Stripe, Adyen, the
+// IETF draft "The Idempotency-Key HTTP Header Field").
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
 export function httpProvider(deps: ProviderDeps): CredentialProvider<HttpSecret> {
   async function call(
     what: string,
@@ -89,12 +129,13 @@ export function httpProvider(deps: ProviderDeps): CredentialProvider<HttpSecret>
     method: string,
     target: string,
     as: HttpSecret,
+    options: { signal?: AbortSignal; headers?: Record<string, string> } = {},
   ): Promise<Response> {
     try {
       return await deps.fetch(target, {
         method,
-        headers: authHeaders(secret, as),
-        signal: AbortSignal.timeout(secret.timeoutMs),
+        headers: { ...authHeaders(secret, as), ...options.headers },
+        signal: options.signal ?? AbortSignal.timeout(secret.timeoutMs),
         redirect: 'error',
       });
     } catch (error) {
@@ -106,29 +147,58 @@ export function httpProvider(deps: ProviderDeps): CredentialProvider<HttpSecret>
     }
   }
 
+  /** POST createPath and read the new key out of the answer, however long that takes (`signal` ends it). */
+  async function createKey(current: HttpSecret, idempotencyKey: string, signal: AbortSignal) {
+    const target = url(current, current.createPath);
+    const response = await call('create a key', current, 'POST', target, current, {
+      signal,
+      headers: { [IDEMPOTENCY_HEADER]: idempotencyKey },
+    });
+    if (!response.ok) {
+      throw new ProviderError(`create a key: ${current.createPath} answered ${response.status}`);
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      // No cause: a JSON SyntaxError quotes the body, which may hold the new key.
+      throw new ProviderError(`create a key: ${current.createPath} answered no JSON`);
+    }
+    const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const apiKeyId = fields[current.responseIdField];
+    const apiKey = fields[current.responseKeyField];
+    if (typeof apiKeyId !== 'string' || typeof apiKey !== 'string' || !apiKeyId || !apiKey) {
+      throw new ProviderError(
+        `create a key: the answer has no string fields ${current.responseIdField} and ${current.responseKeyField}`,
+      );
+    }
+    return { ...current, apiKeyId, apiKey };
+  }
+
   return {
-    async create(current) {
-      const target = url(current, current.createPath);
-      const response = await call('create a key', current, 'POST', target, current);
-      if (!response.ok) {
-        throw new ProviderError(`create a key: ${current.createPath} answered ${response.status}`);
-      }
-      let body: unknown;
+    async create(current, idempotencyKey) {
+      const request = new AbortController();
+      const answer = createKey(current, idempotencyKey, request.signal);
+      // Observed by the race below or by SlowCreateError.lateAnswer; never an unhandled rejection.
+      answer.catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), current.timeoutMs);
+      });
       try {
-        body = await response.json();
-      } catch {
-        // No cause: a JSON SyntaxError quotes the body, which may hold the new key.
-        throw new ProviderError(`create a key: ${current.createPath} answered no JSON`);
+        const first = await Promise.race([answer, timedOut]);
+        if (first !== 'timeout') return first;
+      } catch (error) {
+        request.abort();
+        throw error;
+      } finally {
+        clearTimeout(timer);
       }
-      const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-      const apiKeyId = fields[current.responseIdField];
-      const apiKey = fields[current.responseKeyField];
-      if (typeof apiKeyId !== 'string' || typeof apiKey !== 'string' || !apiKeyId || !apiKey) {
-        throw new ProviderError(
-          `create a key: the answer has no string fields ${current.responseIdField} and ${current.responseKeyField}`,
-        );
-      }
-      return { ...current, apiKeyId, apiKey };
+      throw new SlowCreateError(
+        `create a key: ${current.createPath} did not answer within ${current.timeoutMs} ms`,
+        answer,
+        request,
+      );
     },
     async activate(pending, current) {
       if (!pending.activatePath) return;

@@ -13,7 +13,11 @@
 // the providers' key ids.
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import {
+  type DescribeSecretCommandOutput,
+  PutSecretValueCommand,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
 import { type AuditEntry, newAuditId } from '../../shared/audit.js';
 import { ConflictError, describe as describeError } from '../../shared/errors.js';
 import { providerFor } from './providers.js';
@@ -30,9 +34,11 @@ import {
   type Stages,
   type StepResult,
 } from './types.js';
+import { createCredentials, remember, settleUnstored, unstoredOf } from './unstored.js';
 
 export { parseSecret } from './secrets.js';
 export type { Origin, Revocation, RotationConfig, RotationDeps, StepResult } from './types.js';
+export { idempotencyKeyOf, UNSTORED_TAG, unstoredOf } from './unstored.js';
 
 // -------------------------------------------------------------------------------------------- writes
 
@@ -56,6 +62,8 @@ interface StepContext {
   token: string;
   stages: Stages;
   event: RotationEvent;
+  /** Ids of keys made but not stored (UNSTORED_TAG), kept in step with the tag. */
+  unstored: string[];
 }
 
 type StepOutcome = Pick<StepResult, 'changed' | 'note'> & {
@@ -71,10 +79,12 @@ async function createSecret(ctx: StepContext): Promise<StepOutcome> {
   const provider = providerFor(deps, current);
   const existing = await readSecret(deps, arn, PENDING, token);
   if (existing) {
+    const revoked = await settleUnstored(ctx, provider, current, [current, existing]);
     return {
-      changed: false,
+      changed: revoked.length > 0,
       note: `version ${token} already holds the new credentials`,
       ...(provider.idOf(existing) ? { apiKeyId: provider.idOf(existing) } : {}),
+      revoked,
     };
   }
 
@@ -91,7 +101,10 @@ async function createSecret(ctx: StepContext): Promise<StepOutcome> {
       previous && (await revokeOld(deps, provider, current, previous, previousId, 'previous'));
     if (revocation) revoked.push(revocation);
   }
-  const next = await provider.create(current);
+  const next = await createCredentials(ctx, provider, current);
+  const apiKeyId = provider.idOf(next);
+  // Recorded before it is stored: should the put fail, or the invocation end, the key is still accounted for.
+  if (apiKeyId) await remember(ctx, [...ctx.unstored, apiKeyId]);
   // VersionStages AWSPENDING moves the label here from any other version; the token makes a repeated put of
   // the same version a no-op rather than a second version.
   await deps.secrets.send(
@@ -103,7 +116,7 @@ async function createSecret(ctx: StepContext): Promise<StepOutcome> {
       ...(ctx.event.RotationToken ? { RotationToken: ctx.event.RotationToken } : {}),
     }),
   );
-  const apiKeyId = provider.idOf(next);
+  revoked.push(...(await settleUnstored(ctx, provider, current, [current, next])));
   return {
     changed: true,
     note: `new credentials put on version ${token} (AWSPENDING)`,
@@ -142,6 +155,8 @@ async function testSecret(ctx: StepContext): Promise<StepOutcome> {
 async function finishSecret(ctx: StepContext): Promise<StepOutcome> {
   const { deps, arn, token, stages } = ctx;
   const currentId = versionWith(stages, CURRENT);
+  // Keys still on record (a revoke that failed in createSecret): settled before the rotation completes.
+  const pending = ctx.unstored.length > 0 ? await requireSecret(deps, arn, PENDING, token) : undefined;
   // Moving AWSCURRENT also moves AWSPREVIOUS to the version it left: the replaced key stays readable (and
   // valid) for the overlap.
   await deps.secrets.send(
@@ -157,8 +172,10 @@ async function finishSecret(ctx: StepContext): Promise<StepOutcome> {
     if (labels.includes(PENDING)) await removeLabel(deps, arn, PENDING, versionId);
   }
   const final = stagesOf(await describeSecret(deps, arn, 'SecretId'));
+  const revoked = pending ? await settleUnstored(ctx, providerFor(deps, pending), pending, [pending]) : [];
   return {
     changed: true,
+    ...(revoked.length > 0 ? { revoked } : {}),
     note: `version ${token} is AWSCURRENT; ${currentId ? `version ${currentId} is AWSPREVIOUS, its key still valid until the next rotation` : 'no previous version'}`,
     stages: final,
     ...(currentId
@@ -184,7 +201,7 @@ const steps: Record<Step, (ctx: StepContext) => Promise<StepOutcome>> = {
  */
 async function guardedStep(
   deps: RotationDeps,
-  description: { RotationEnabled?: boolean },
+  description: DescribeSecretCommandOutput,
   { arn, name, stages, event }: { arn: string; name: string; stages: Stages; event: RotationEvent },
 ): Promise<StepOutcome> {
   const { Step: step, ClientRequestToken: token } = event;
@@ -210,7 +227,7 @@ async function guardedStep(
       'ClientRequestToken',
     );
   }
-  return steps[step]({ deps, arn, name, token, stages, event });
+  return steps[step]({ deps, arn, name, token, stages, event, unstored: unstoredOf(description) });
 }
 
 /** Runs one rotation step for Secrets Manager. Throws on any failure: Secrets Manager must see it. */

@@ -26,6 +26,8 @@ export interface RotationDeps extends ActionDeps {
   logger: Pick<Log, 'info' | 'warn'>;
   now: () => Date;
   config: RotationConfig;
+  /** The invocation's remaining time: bounds the wait for a vendor's late answer. */
+  remainingMs?: () => number;
 }
 
 /** Who asked: Secrets Manager's steps and an operator's revocation need no door. */
@@ -36,7 +38,8 @@ export type Stages = Record<string, string[]>;
 /** A revocation done (or found done) at the provider, by key id: never the key. */
 export interface Revocation {
   versionId: string;
-  why: 'previous';
+  /** `previous`: the key the last rotation replaced; `unstored`: a key made for a version but never stored. */
+  why: 'previous' | 'unstored';
   apiKeyId?: string;
   outcome: RevokeOutcome;
 }

@@ -3,6 +3,7 @@
 import type { SNSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { ValidationError } from '../errors.js';
+import { describeIssue, parseInput } from '../validate.js';
 import type { Invocation } from './types.js';
 
 const dimension = z.object({ name: z.string(), value: z.string() });
@@ -37,10 +38,19 @@ export function isSnsEvent(event: unknown): event is SNSEvent {
   return isObject(first) && first.EventSource === 'aws:sns';
 }
 
-export function fromSnsAlarm(event: SNSEvent): Invocation {
+// What the runbook reads of an SNS delivery; the rest (signature, topic, timestamps) it leaves alone.
+// https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html
+const snsDeliverySchema = z.object({
   // SNS delivers one message per Lambda invocation; anything else is not a notification we understand.
-  if (event.Records.length !== 1) throw new ValidationError('expected exactly one SNS record', 'Records');
-  const sns = (event.Records[0] as SNSEvent['Records'][number]).Sns;
+  Records: z
+    .array(z.object({ Sns: z.object({ MessageId: z.string(), Message: z.string() }) }))
+    .length(1, 'expected exactly one SNS record'),
+});
+
+export function fromSnsAlarm(event: SNSEvent): Invocation {
+  const sns = (
+    parseInput(snsDeliverySchema, event).Records[0] as { Sns: { MessageId: string; Message: string } }
+  ).Sns;
   let message: unknown;
   try {
     message = JSON.parse(sns.Message);
@@ -51,11 +61,10 @@ export function fromSnsAlarm(event: SNSEvent): Invocation {
       cause,
     );
   }
-  const parsed = alarmNotificationSchema.safeParse(message);
+  const parsed = alarmNotificationSchema.safeParse(message, { reportInput: true });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = ['Sns.Message', ...(issue?.path ?? []).map(String)].join('.');
-    throw new ValidationError(`not a CloudWatch alarm notification: ${issue?.message ?? 'invalid'}`, field);
+    const { field, message: problem } = describeIssue(parsed.error.issues[0], 'Sns.Message');
+    throw new ValidationError(`not a CloudWatch alarm notification: ${field}: ${problem}`, field);
   }
   return {
     door: 'alarm',

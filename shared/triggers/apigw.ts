@@ -1,6 +1,8 @@
 // API Gateway proxy events, REST (payload 1.0) and HTTP API (payload 2.0), to one Invocation.
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
+import * as z from 'zod';
 import { ValidationError } from '../errors.js';
+import { parseInput } from '../validate.js';
 import type { Invocation } from './types.js';
 
 type V2Event = APIGatewayProxyEventV2WithIAMAuthorizer;
@@ -21,14 +23,50 @@ export function isApiGatewayV1(event: unknown): event is APIGatewayProxyEvent {
   return isObject(event) && typeof event.httpMethod === 'string' && isObject(event.requestContext);
 }
 
-function parseBody(body: string | null | undefined, isBase64Encoded: boolean | undefined): unknown {
-  if (body === null || body === undefined || body === '') return undefined;
-  const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+// Only what the runbook reads of an API Gateway event, checked before it is read: an event that looks like
+// one but is not (`requestContext.http` null, a numeric body) is the caller's mistake, a 400 naming the field.
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+const query = z.record(z.string(), z.string().optional()).nullish();
+const body = { body: z.string().nullish(), isBase64Encoded: z.boolean().nullish() };
+
+const v2Schema = z.object({
+  routeKey: z.string().optional(),
+  rawPath: z.string().optional(),
+  queryStringParameters: query,
+  ...body,
+  requestContext: z.object({
+    requestId: z.string(),
+    http: z.object({ method: z.string().min(1), path: z.string() }),
+    authorizer: z.object({ iam: z.object({ userArn: z.string().nullish() }).nullish() }).nullish(),
+  }),
+});
+
+const v1Schema = z.object({
+  httpMethod: z.string().min(1),
+  resource: z.string().nullish(),
+  path: z.string().nullish(),
+  queryStringParameters: query,
+  ...body,
+  requestContext: z.object({
+    requestId: z.string(),
+    identity: z.object({ userArn: z.string().nullish(), caller: z.string().nullish() }).nullish(),
+  }),
+});
+
+/** A request body, when there is one, is a JSON object: the runbook's requests are all objects. */
+function parseBody(text: string | null | undefined, isBase64Encoded: boolean | null | undefined): unknown {
+  if (text === null || text === undefined || text === '') return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(isBase64Encoded ? Buffer.from(text, 'base64').toString('utf8') : text);
   } catch (cause) {
     throw new ValidationError('request body is not valid JSON', 'body', cause);
   }
+  if (!isObject(value)) {
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    throw new ValidationError(`body: must be a JSON object, not ${kind}`, 'body');
+  }
+  return value;
 }
 
 function cleanQuery(query: Record<string, string | undefined> | null | undefined): Record<string, string> {
@@ -37,7 +75,8 @@ function cleanQuery(query: Record<string, string | undefined> | null | undefined
   return out;
 }
 
-export function fromApiGatewayV2(event: V2Event): Invocation {
+export function fromApiGatewayV2(raw: V2Event): Invocation {
+  const event = parseInput(v2Schema, raw);
   const { http, requestId } = event.requestContext;
   // `routeKey` is the route as declared (`GET /health/metadata`), free of any stage prefix in rawPath.
   const declared =
@@ -52,13 +91,14 @@ export function fromApiGatewayV2(event: V2Event): Invocation {
   };
 }
 
-export function fromApiGatewayV1(event: APIGatewayProxyEvent): Invocation {
+export function fromApiGatewayV1(raw: APIGatewayProxyEvent): Invocation {
+  const event = parseInput(v1Schema, raw);
   const identity = event.requestContext.identity;
   return {
     door: 'api',
     actor: identity?.userArn ?? identity?.caller ?? 'anonymous',
     correlationId: event.requestContext.requestId,
-    route: { method: event.httpMethod.toUpperCase(), path: event.resource ?? event.path },
+    route: { method: event.httpMethod.toUpperCase(), path: event.resource ?? event.path ?? '' },
     query: cleanQuery(event.queryStringParameters),
     payload: parseBody(event.body, event.isBase64Encoded),
   };

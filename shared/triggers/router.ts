@@ -24,7 +24,7 @@ export function route<R>(invocation: Invocation, table: RouteTable<R>): Action<R
       .filter((key) => key.slice(key.indexOf(' ') + 1) === path)
       .map((key) => key.slice(0, key.indexOf(' ')));
     if (allow.length > 0) throw new MethodNotAllowedError(method, path, allow);
-    throw new NotFoundError(`no route ${method} ${path}`);
+    throw new NotFoundError(`no route ${method} ${path}`, 'route');
   }
   const action = invocation.door === 'alarm' ? table.alarm : table.direct;
   if (!action) throw new ValidationError(`this function does not act on ${invocation.door} events`, 'event');

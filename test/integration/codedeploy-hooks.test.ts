@@ -15,6 +15,7 @@ import { publishVersion, simulateDeployment } from '../../local/codedeploy/deplo
 import { type LocalCodeDeploy, localCodeDeploy } from '../../local/codedeploy/local.js';
 import { type EmulatorState, provisionStack } from '../../local/emulator/provision.js';
 import { invokeFunction } from '../../local/invoke.js';
+import { REPORT_RESERVE_FLOOR_MS } from '../../shared/lifecycle-hook.js';
 import { uniqueName } from '../support/names.js';
 
 const QUICK_SUITE = JSON.stringify({
@@ -110,7 +111,7 @@ describe('CodeDeploy hooks against the simulator and moto', () => {
     expect(result).toMatchObject({ status: 'Failed', live: { version: '2' } });
   });
 
-  it('reports Failed within the budget when a case hangs (hook timeout 4 s, reserve 3 s)', async () => {
+  it('reports Failed within the budget when a case hangs (hook timeout 7 s, the smallest reserve: 5 s)', async () => {
     // Prepare
     const hanging = await publishVersion(state, functionName, { fault: 'hang' });
     const slowSuite = JSON.stringify({
@@ -122,8 +123,10 @@ describe('CodeDeploy hooks against the simulator and moto', () => {
     const result = await simulateDeployment(state, {
       functionName,
       toVersion: hanging.version,
-      hookEnv: { PreTrafficHookFunction: { SMOKE_SUITE: slowSuite, SMOKE_RESERVE_MS: '3000' } },
-      hookTimeoutSeconds: { PreTrafficHookFunction: 4 },
+      hookEnv: {
+        PreTrafficHookFunction: { SMOKE_SUITE: slowSuite, SMOKE_RESERVE_MS: String(REPORT_RESERVE_FLOOR_MS) },
+      },
+      hookTimeoutSeconds: { PreTrafficHookFunction: 7 },
     });
 
     // Assess: the hook reported (Failed) itself, rather than leaving the event to time out.

@@ -8,6 +8,7 @@ import {
   CreateSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -278,6 +279,87 @@ describe('secret rotation (against the emulator and the vendor stand-in)', () =>
     expect((await value(arn, 'AWSCURRENT')).apiKeyId).toBe(pendingKeyId);
     expect(vendor.isActive(first.id)).toBe(true);
   });
+
+  /** The keys the vendor issued since `since` (a count of issued keys) that are live and in no version. */
+  async function unheldLiveKeys(arn: string, since: number) {
+    const { Versions = [] } = await secrets.send(new ListSecretVersionIdsCommand({ SecretId: arn }));
+    const held = new Set<string>();
+    for (const version of Versions) {
+      const answer = await secrets.send(
+        new GetSecretValueCommand({ SecretId: arn, VersionId: version.VersionId }),
+      );
+      held.add(JSON.parse(String(answer.SecretString)).apiKeyId);
+    }
+    return vendor
+      .issuedIds()
+      .slice(since)
+      .filter((id) => vendor.isActive(id) && !held.has(id));
+  }
+
+  describe.each([
+    { honours: true, outcome: 'adopts the key the timed-out create made' },
+    { honours: false, outcome: 'revokes the key the timed-out create made and stores the new one' },
+  ])(
+    'with a vendor that answers creates late and honours Idempotency-Key: $honours',
+    ({ honours, outcome }) => {
+      afterAll(() => {
+        vendor.honourIdempotencyKey(true);
+        vendor.delayCreates(0, 0);
+      });
+
+      it(`fails the step on the timeout, records the late key, and the retry ${outcome}`, async () => {
+        // Prepare: creates time out after 300 ms; the vendor issues the key at once and answers after 800 ms.
+        vendor.honourIdempotencyKey(honours);
+        const first = vendor.issue();
+        const { ARN } = await secrets.send(
+          new CreateSecretCommand({
+            Name: uniqueName('api-key'),
+            SecretString: httpSecretValue(vendor, first, { timeoutMs: 300 }),
+          }),
+        );
+        const arn = String(ARN);
+        const token = await stageRotation(arn);
+        const issuedBefore = vendor.issuedIds().length;
+        vendor.delayCreates(800, 1);
+
+        // Act: the first createSecret times out; Secrets Manager retries the whole rotation with the same token.
+        const failed = await step(arn, token, 'createSecret').then(
+          () => undefined,
+          (error: Error) => error,
+        );
+        const late = vendor.issuedIds().at(-1) as string;
+        const retried = await rotate(arn, token);
+
+        // Assess: the failure says what happened, and names the key it recorded.
+        expect(failed?.message).toBe(
+          `createSecret failed: ProviderFailed: create a key: /keys did not answer within 300 ms; it answered later with key ${late}, recorded for the retry to adopt or revoke`,
+        );
+        expect(retried.map((answer) => answer.ok)).toEqual([true, true, true, true]);
+        // Every create of the rotation carried the same Idempotency-Key, derived from the version.
+        const creates = vendor.requests.filter((r) => r.method === 'POST' && r.path === '/keys').slice(-2);
+        expect(creates.map((r) => r.idempotencyKey)).toEqual([
+          `lambda-runbook-rotation-${token}`,
+          `lambda-runbook-rotation-${token}`,
+        ]);
+        const current = await value(arn, 'AWSCURRENT');
+        if (honours) {
+          expect(vendor.issuedIds().length).toBe(issuedBefore + 1);
+          expect(current.apiKeyId).toBe(late);
+          expect(retried[0]?.revoked).toEqual([]);
+        } else {
+          expect(vendor.issuedIds().length).toBe(issuedBefore + 2);
+          expect(current.apiKeyId).not.toBe(late);
+          expect(vendor.isActive(late)).toBe(false);
+          expect(retried[0]?.revoked).toEqual([
+            { versionId: token, why: 'unstored', apiKeyId: late, outcome: 'revoked' },
+          ]);
+        }
+        // The invariant: after the rotation, every key the vendor issued is in the secret or revoked.
+        expect(await unheldLiveKeys(arn, issuedBefore - 1)).toEqual([]);
+        expect((await secrets.send(new DescribeSecretCommand({ SecretId: arn }))).Tags ?? []).toEqual([]);
+      });
+    },
+  );
 
   it.each([
     {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UNSTORED_TAG } from '../../functions/secret-rotation/rotation.js';
 import { type JsonObject, loadTemplate } from '../../local/template.js';
 import { getAttOf, isObject, type Resource, refOf } from './intrinsics.js';
 
@@ -43,6 +44,12 @@ describe('secret rotation resources', () => {
           'secretsmanager:UpdateSecretVersionStage',
         ],
         Resource: { Ref: 'SampleApiKeySecret' },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:TagResource', 'secretsmanager:UntagResource'],
+        Resource: { Ref: 'SampleApiKeySecret' },
+        Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [UNSTORED_TAG] } },
       },
       { Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' },
     ]);

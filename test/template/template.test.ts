@@ -7,10 +7,13 @@ const notInstalled =
   'cfn-lint is not installed (or not on PATH): install it with `pip install cfn-lint`. ' +
   'It bundles the SAM translator and runs offline; this test does not skip without it.';
 
-/** Runs `cfn-lint template.yaml` from the project root; resolves with its exit code and combined output. */
-function cfnLint(): Promise<{ exitCode: number | null; output: string }> {
+/** Runs `cfn-lint [options] template.yaml` from the project root; resolves with its exit code and combined output. */
+function cfnLint(options: string[] = []): Promise<{ exitCode: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('cfn-lint', ['template.yaml'], { cwd: projectRoot, timeout: 55_000 });
+    const child = spawn('cfn-lint', [...options, '--', 'template.yaml'], {
+      cwd: projectRoot,
+      timeout: 55_000,
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -37,6 +40,14 @@ describe('template.yaml', () => {
     const result = await cfnLint();
 
     // Assess: one comparison, so a failure prints every finding.
+    expect(result).toEqual({ exitCode: 0, output: '' });
+  }, 60_000);
+
+  it('passes cfn-lint with its informational checks too (I3011: what a delete does to stateful resources)', async () => {
+    // Act
+    const result = await cfnLint(['--include-checks', 'I']);
+
+    // Assess
     expect(result).toEqual({ exitCode: 0, output: '' });
   }, 60_000);
 

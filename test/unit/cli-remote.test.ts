@@ -2,15 +2,18 @@
 // signature with the algorithm written out by hand from the IAM documentation (not with the signer the CLI
 // uses), so a request the CLI builds wrongly — path, query, body, host, date or scope — is refused here as
 // API Gateway would refuse it.
+import { spawnSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dlqCommand } from '../../cli/dlq.js';
 import { healthCommand } from '../../cli/health.js';
-import { callApi, regionOf } from '../../cli/remote.js';
+import { type ApiCall, callApi, regionOf } from '../../cli/remote.js';
 import { rollbackCommand } from '../../cli/rollback.js';
 import { schedulesCommand } from '../../cli/schedules.js';
 import { transportFrom } from '../../cli/transport.js';
@@ -154,6 +157,97 @@ describe('callApi', () => {
   });
 });
 
+describe('callApi against botocore, an independent SigV4 signer', () => {
+  const AMZ_DATE = '20261127T093500Z';
+  const botocore = join(dirname(fileURLToPath(import.meta.url)), 'support', 'botocore_sigv4.py');
+  const queries: Record<string, string>[] = [
+    { group: 'trading jobs' },
+    { namePrefix: 'a+b', schedule: 'grp/daily run' },
+    { tilde: '~home~', star: "daily*(1)!'" },
+    { 'key with space': 'münchen ☃ 東京' },
+    { 'a&b': 'c=d&e', slash: '/x/y?z#w', percent: '100% sure' },
+    { empty: '', z: 'last', A: 'first' },
+  ];
+
+  interface Sent {
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+    body: string | null;
+  }
+
+  async function send(call: Omit<ApiCall, 'apiUrl'>, creds: typeof credentials & { sessionToken?: string }) {
+    const sent: Sent[] = [];
+    const fakeFetch = (async (url: URL | string, init?: RequestInit) => {
+      sent.push({
+        method: String(init?.method),
+        url: String(url),
+        headers: { ...(init?.headers as Record<string, string>) },
+        body: typeof init?.body === 'string' ? init.body : null,
+      });
+      return new Response('{}', { status: 200 });
+    }) as typeof fetch;
+    await callApi(
+      { apiUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod', ...call },
+      { credentials: async () => creds, region: REGION, fetch: fakeFetch },
+    );
+    return sent[0] as Sent;
+  }
+
+  function botocoreAuthorization(requests: (Sent & { creds: Record<string, string> })[]): string[] {
+    const input = requests.map(({ creds, ...request }) => ({
+      ...request,
+      ...creds,
+      region: REGION,
+      service: 'execute-api',
+      amzDate: AMZ_DATE,
+    }));
+    const result = spawnSync('python3', [botocore], { input: JSON.stringify(input), encoding: 'utf8' });
+    if (result.status !== 0)
+      throw new Error(`botocore (python3 -c 'import botocore') failed: ${result.stderr}`);
+    return JSON.parse(result.stdout) as string[];
+  }
+
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-27T09:35:00Z'));
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('signs exactly the query bytes it sends: spaces, +, ~, reserved characters and unicode', async () => {
+    // Prepare
+    const sent: (Sent & { creds: Record<string, string> })[] = [];
+    for (const query of queries) {
+      sent.push({
+        ...(await send({ method: 'GET', path: '/schedules/status', query }, credentials)),
+        creds: credentials,
+      });
+    }
+    const withToken = { ...credentials, sessionToken: 'FwoGZXIvYXdzE+token/with=chars' };
+    sent.push({
+      ...(await send(
+        { method: 'POST', path: '/dlq/drain', query: { q: 'x y' }, body: { reason: 'a b+c' } },
+        withToken,
+      )),
+      creds: withToken,
+    });
+
+    // Act
+    const expected = botocoreAuthorization(sent);
+
+    // Assess: one comparison per request, so a failure shows which query was signed wrong.
+    expect(sent.map((request) => `${request.url}\n${request.headers.authorization}`)).toEqual(
+      sent.map((request, index) => `${request.url}\n${expected[index]}`),
+    );
+    expect(sent[0]?.url).toBe(
+      'https://abc123.execute-api.eu-west-1.amazonaws.com/prod/schedules/status?group=trading%20jobs',
+    );
+  });
+});
+
 describe('runbook rollback through the API', () => {
   const args = ['--function', 'trading', '--to-version', '7', '--reason', 'v8 fails every order', '--yes'];
   const cloudformation = mockClient(CloudFormationClient);
@@ -235,7 +329,7 @@ describe('the other commands through the API', () => {
     // Assess
     expect(code).toBe(0);
     expect(seen).toEqual([
-      { method: 'GET', path: '/prod/schedules/status?group=trading+jobs&namePrefix=daily', body: '' },
+      { method: 'GET', path: '/prod/schedules/status?group=trading%20jobs&namePrefix=daily', body: '' },
     ]);
   });
 

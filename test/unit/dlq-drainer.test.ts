@@ -637,7 +637,7 @@ const invalidRequests: [string, Record<string, unknown>, string][] = [
   ['filter errorCode not a string', { ...valid, filter: { errorCode: 429 } }, 'filter.errorCode'],
   ['missing reason', { queue: valid.queue }, 'reason'],
   ['unknown mode', { ...valid, mode: 'flush' }, 'mode'],
-  ['unknown field', { ...valid, force: true }, ''],
+  ['unknown field', { ...valid, force: true }, '(root)'],
 ];
 
 describe('the dlq drainer handler', () => {

@@ -22,6 +22,11 @@ const handler = runbookHandler(action);
 
 const context = lambdaContext({ awsRequestId: '0b6c9f1e-5d4a-4c3b-9a21-7e8f90a1b2c3' });
 
+interface DirectAnswer {
+  ok: boolean;
+  error?: { code: string; message: string; field?: string };
+}
+
 interface ApiAnswer {
   statusCode: number;
   headers: Record<string, string>;
@@ -227,6 +232,84 @@ describe('runbookHandler', () => {
     });
   });
 
+  describe('on an event it cannot read', () => {
+    const rollbackPost = () => httpApiEvent({ method: 'POST', path: '/rollback', body: '{}' });
+    const withHttp = (http: unknown) => {
+      const event = rollbackPost() as unknown as { requestContext: Record<string, unknown> };
+      event.requestContext.http = http;
+      return event;
+    };
+    const sns = (change: (record: Record<string, unknown>) => void) => {
+      const event = snsEvent() as unknown as { Records: Record<string, unknown>[] };
+      change(event.Records[0] as Record<string, unknown>);
+      return event;
+    };
+    const unreadable = [
+      { case: 'requestContext.http null', event: withHttp(null), field: 'requestContext.http' },
+      { case: 'requestContext.http {}', event: withHttp({}), field: 'requestContext.http.method' },
+      {
+        case: 'a numeric http.method',
+        event: withHttp({ method: 7, path: '/x' }),
+        field: 'requestContext.http.method',
+      },
+      {
+        case: 'a numeric body',
+        event: { ...rollbackPost(), body: 42 },
+        field: 'body',
+        message: 'body: must be a string, not a number',
+      },
+      {
+        case: 'a body that is a JSON array',
+        event: httpApiEvent({ method: 'POST', path: '/rollback', body: '[1,2]' }),
+        field: 'body',
+        message: 'body: must be a JSON object, not an array',
+      },
+      {
+        case: 'a body that is a JSON number',
+        event: httpApiEvent({ method: 'POST', path: '/rollback', body: '42' }),
+        field: 'body',
+        message: 'body: must be a JSON object, not a number',
+      },
+      {
+        case: 'a body that is a JSON string',
+        event: httpApiEvent({ method: 'POST', path: '/rollback', body: '"roll back"' }),
+        field: 'body',
+        message: 'body: must be a JSON object, not a string',
+      },
+      {
+        case: 'a REST event without requestContext.requestId',
+        event: { ...restApiEvent({ method: 'POST', resource: '/rollback' }), requestContext: {} },
+        field: 'requestContext.requestId',
+      },
+      {
+        case: 'an SNS record without Sns',
+        event: sns((record) => {
+          delete record.Sns;
+        }),
+        field: 'Records.0.Sns',
+      },
+      {
+        case: 'an SNS message that is a number',
+        event: sns((record) => {
+          (record.Sns as Record<string, unknown>).Message = 5;
+        }),
+        field: 'Records.0.Sns.Message',
+      },
+    ];
+
+    it.each(unreadable)('answers 400 naming $field for $case, before the action runs', async (item) => {
+      // Act
+      const response = (await handler(structuredClone(item.event), context)) as ApiAnswer | DirectAnswer;
+
+      // Assess
+      const answer = 'statusCode' in response ? JSON.parse(response.body) : response;
+      if ('statusCode' in response) expect(response.statusCode).toBe(400);
+      expect(answer).toMatchObject({ ok: false, error: { code: 'ValidationError', field: item.field } });
+      if (item.message) expect(answer.error.message).toBe(item.message);
+      expect(action).not.toHaveBeenCalled();
+    });
+  });
+
   describe('on a wrong route', () => {
     const routed = runbookHandler((invocation, ctx) =>
       route(invocation, { api: { 'GET /health': async () => ({ status: 'ok' }) } })(invocation, ctx),
@@ -245,7 +328,11 @@ describe('runbookHandler', () => {
         headers: { ...NO_STORE_JSON, allow: 'GET' },
         body: JSON.stringify({
           ok: false,
-          error: { code: 'MethodNotAllowed', message: 'DELETE is not allowed on /health; use GET' },
+          error: {
+            code: 'MethodNotAllowed',
+            message: 'DELETE is not allowed on /health; use GET',
+            field: 'method',
+          },
         }),
       });
     });
@@ -259,7 +346,7 @@ describe('runbookHandler', () => {
       expect(response.headers).toEqual(NO_STORE_JSON);
       expect(JSON.parse(response.body)).toEqual({
         ok: false,
-        error: { code: 'NotFound', message: 'no route GET /nope' },
+        error: { code: 'NotFound', message: 'no route GET /nope', field: 'route' },
       });
     });
   });

@@ -476,14 +476,18 @@ describe('the health function', () => {
         case: 'an unknown route',
         event: () => sampleEvent('apigw/unknown-route.json'),
         statusCode: 404,
-        error: { code: 'NotFound', message: 'no route GET /nope' },
+        error: { code: 'NotFound', message: 'no route GET /nope', field: 'route' },
         headers: NO_STORE_JSON,
       },
       {
         case: 'a wrong method',
         event: () => sampleEvent('apigw/health-wrong-method.json'),
         statusCode: 405,
-        error: { code: 'MethodNotAllowed', message: 'POST is not allowed on /health/metadata; use GET' },
+        error: {
+          code: 'MethodNotAllowed',
+          message: 'POST is not allowed on /health/metadata; use GET',
+          field: 'method',
+        },
         headers: { ...NO_STORE_JSON, allow: 'GET' },
       },
       {
@@ -518,8 +522,8 @@ describe('the health function', () => {
       {
         case: 'an unknown field',
         event: { action: 'metadata', verbose: true },
-        field: undefined,
-        message: /^unknown field\(s\): verbose$/,
+        field: '(root)',
+        message: /^\(root\): unknown field\(s\): verbose$/,
       },
       {
         case: 'an event that is not an object',

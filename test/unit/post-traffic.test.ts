@@ -9,8 +9,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { type PostTrafficDeps, postTraffic } from '../../functions/post-traffic/check.js';
+import { postTrafficConfigSchema } from '../../functions/post-traffic/schema.js';
 import type { AuditEntry } from '../../shared/audit.js';
-import { ReportError, timeBudget } from '../../shared/lifecycle-hook.js';
+import { REPORT_RESERVE_FLOOR_MS, ReportError, timeBudget } from '../../shared/lifecycle-hook.js';
 
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -184,5 +185,26 @@ describe('postTraffic', () => {
     await expect(attempt).rejects.toMatchObject({ code: 'ValidationError', field: 'DeploymentId' });
     expect(cloudwatch.calls()).toHaveLength(0);
     expect(codedeploy.calls()).toHaveLength(0);
+  });
+});
+
+describe('post-traffic configuration', () => {
+  it.each([
+    ['0', false],
+    [String(REPORT_RESERVE_FLOOR_MS - 1), false],
+    [String(REPORT_RESERVE_FLOOR_MS), true],
+    ['', true],
+  ])('accepts REPORT_RESERVE_MS=%s only at or above the floor: %s', (value, accepted) => {
+    // Act
+    const parsed = postTrafficConfigSchema.safeParse({ REPORT_RESERVE_MS: value });
+
+    // Assess
+    expect(parsed.success).toBe(accepted);
+    if (!parsed.success) {
+      expect(parsed.error.issues[0]).toMatchObject({
+        path: ['REPORT_RESERVE_MS'],
+        message: expect.stringContaining(`at least ${REPORT_RESERVE_FLOOR_MS} ms`),
+      });
+    }
   });
 });

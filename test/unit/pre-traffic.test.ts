@@ -30,7 +30,8 @@ import {
   recordedGitSha,
   sameCommit,
 } from '../../functions/pre-traffic/smoke.js';
-import { ReportError, timeBudget } from '../../shared/lifecycle-hook.js';
+import type { AuditEntry } from '../../shared/audit.js';
+import { REPORT_RESERVE_FLOOR_MS, ReportError, timeBudget } from '../../shared/lifecycle-hook.js';
 import { lambdaContext } from './support/context.js';
 import { setEnv } from './support/env.js';
 import { fakeLedger } from './support/ledger.js';
@@ -602,6 +603,67 @@ describe('pre-traffic handler', () => {
       expect(result).toMatchObject({ reported: true });
       expect(result).not.toHaveProperty('auditId');
       expect(reported()).toHaveLength(1);
+    } finally {
+      restore();
+    }
+  });
+
+  it('refuses a reserve below the floor: reports Failed at once, naming SMOKE_RESERVE_MS, invoking nothing', async () => {
+    // Prepare: SMOKE_RESERVE_MS=0 would let a hanging case use the whole invocation.
+    const restore = setEnv({
+      AUDIT_TABLE: undefined,
+      SMOKE_RESERVE_MS: '0',
+      SMOKE_SUITE: JSON.stringify({ cases: [{ name: 'hangs', payload: {} }], checkBuildMetadata: false }),
+    });
+    lambda.on(InvokeCommand).callsFake(() => new Promise(() => undefined));
+    const context = lambdaContext({ timeoutMs: 3_000 });
+    let remainingAtReport = -1;
+    codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).callsFake(() => {
+      remainingAtReport = context.getRemainingTimeInMillis();
+      return {};
+    });
+    try {
+      // Act
+      const result = await handler(EVENT, context);
+
+      // Assess
+      expect(result).toMatchObject({
+        status: 'Failed',
+        reason: `pre-traffic configuration: SMOKE_RESERVE_MS: must be at least ${REPORT_RESERVE_FLOOR_MS} ms, the time a hook keeps to report its status to CodeDeploy`,
+      });
+      expect(reported()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+      expect(remainingAtReport).toBeGreaterThan(2_500);
+      expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+    } finally {
+      restore();
+    }
+  });
+
+  it('reports Failed before the deadline with the smallest allowed reserve and a case that hangs', async () => {
+    // Prepare: the floor as reserve and 1.5 s for the checks; the only case never answers.
+    const restore = setEnv({
+      AUDIT_TABLE: undefined,
+      SMOKE_RESERVE_MS: String(REPORT_RESERVE_FLOOR_MS),
+      SMOKE_SUITE: JSON.stringify({
+        cases: [{ name: 'hangs', payload: {}, timeoutMs: 600_000 }],
+        checkBuildMetadata: false,
+      }),
+    });
+    lambda.on(InvokeCommand).callsFake(() => new Promise(() => undefined));
+    const context = lambdaContext({ timeoutMs: REPORT_RESERVE_FLOOR_MS + 1_500 });
+    let remainingAtReport = -1;
+    codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).callsFake(() => {
+      remainingAtReport = context.getRemainingTimeInMillis();
+      return {};
+    });
+    try {
+      // Act
+      const result = await handler(EVENT, context);
+
+      // Assess: the case was cut off, and the report went out with (almost) the whole reserve left.
+      expect(result).toMatchObject({ status: 'Failed', reported: true });
+      expect(reported()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+      expect(remainingAtReport).toBeGreaterThan(REPORT_RESERVE_FLOOR_MS - 500);
     } finally {
       restore();
     }

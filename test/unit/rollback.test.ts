@@ -587,7 +587,7 @@ const invalidRequests: [string, unknown, string][] = [
   ['too short a reason', direct({ ...valid, reason: ' x ' }), 'reason'],
   ['oversize reason', direct({ ...valid, reason: 'x'.repeat(501) }), 'reason'],
   ['dryRun not a boolean', direct({ ...valid, dryRun: 'yes' }), 'dryRun'],
-  ['unknown field', direct({ ...valid, version: '2' }), ''],
+  ['unknown field', direct({ ...valid, version: '2' }), '(root)'],
   ['malformed alarm message', alarmEvent(() => 'not json'), 'Sns.Message'],
   [
     'alarm with an unknown state',

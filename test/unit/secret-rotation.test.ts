@@ -5,9 +5,12 @@ import {
   DescribeSecretCommand,
   GetRandomPasswordCommand,
   GetSecretValueCommand,
+  InternalServiceError,
   PutSecretValueCommand,
   ResourceNotFoundException,
   SecretsManagerClient,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -15,7 +18,7 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/secret-rotation/handler.js';
-import { parseSecret } from '../../functions/secret-rotation/rotation.js';
+import { parseSecret, UNSTORED_TAG } from '../../functions/secret-rotation/rotation.js';
 import { lambdaContext } from './support/context.js';
 import { setEnv } from './support/env.js';
 
@@ -231,6 +234,80 @@ describe('SecretRotationFunction handler', () => {
     expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
     expect(secrets.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
     expect(JSON.stringify(dynamo.calls().map((call) => call.args[0].input))).not.toContain(LEAK);
+  });
+
+  it('records a new vendor key before storing it, and the retry revokes it when the put had failed', async () => {
+    // Prepare: a vendor that answers at once but does not honour Idempotency-Key; the first put fails.
+    const http = JSON.stringify({
+      provider: 'http',
+      apiKeyId: 'key_1',
+      apiKey: LEAK,
+      baseUrl: 'http://127.0.0.1:9',
+    });
+    secretUnderRotation(http);
+    const made = ['key_2', 'key_3'];
+    const vendorCalls: { method: string; path: string; idempotencyKey?: string }[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init: RequestInit) => {
+        const headers = init.headers as Record<string, string>;
+        vendorCalls.push({
+          method: String(init.method),
+          path: new URL(url).pathname,
+          ...(headers['Idempotency-Key'] ? { idempotencyKey: headers['Idempotency-Key'] } : {}),
+        });
+        if (init.method === 'POST')
+          return Response.json({ id: made.shift(), key: 'vk_new' }, { status: 201 });
+        return new Response(null, { status: 204 });
+      }),
+    );
+    secrets
+      .on(PutSecretValueCommand)
+      .rejectsOnce(new InternalServiceError({ message: 'try again', $metadata: {} }))
+      .resolves({ ARN, VersionId: TOKEN });
+    const tagOf = (ids: string[]) => Buffer.from(JSON.stringify(ids)).toString('base64url');
+
+    try {
+      // Act: the first attempt fails after the vendor made key_2.
+      const first = await handler(event(), lambdaContext()).then(
+        () => undefined,
+        (error: Error) => error,
+      );
+
+      // Assess: key_2 was on record before the put was tried, and stays there.
+      expect(first?.message).toMatch(/^createSecret failed: InternalError/);
+      expect(secrets.commandCalls(TagResourceCommand).map((call) => call.args[0].input)).toEqual([
+        { SecretId: ARN, Tags: [{ Key: UNSTORED_TAG, Value: tagOf(['key_2']) }] },
+      ]);
+      expect(secrets.commandCalls(UntagResourceCommand)).toHaveLength(0);
+
+      // Act: Secrets Manager retries; DescribeSecret now shows the record.
+      secrets.on(DescribeSecretCommand).resolves({
+        ARN,
+        Name: 'trading-api-key',
+        RotationEnabled: true,
+        VersionIdsToStages: { [CURRENT]: ['AWSCURRENT'], [TOKEN]: ['AWSPENDING'] },
+        Tags: [{ Key: UNSTORED_TAG, Value: tagOf(['key_2']) }],
+      });
+      const retried = await handler(event(), lambdaContext());
+
+      // Assess: key_3 stored; key_2, which nothing holds, revoked; the record cleared.
+      expect(retried).toMatchObject({
+        ok: true,
+        apiKeyId: 'key_3',
+        revoked: [{ versionId: TOKEN, why: 'unstored', apiKeyId: 'key_2', outcome: 'revoked' }],
+      });
+      expect(vendorCalls).toEqual([
+        { method: 'POST', path: '/keys', idempotencyKey: `lambda-runbook-rotation-${TOKEN}` },
+        { method: 'POST', path: '/keys', idempotencyKey: `lambda-runbook-rotation-${TOKEN}` },
+        { method: 'DELETE', path: '/keys/key_2' },
+      ]);
+      expect(secrets.commandCalls(UntagResourceCommand).map((call) => call.args[0].input)).toEqual([
+        { SecretId: ARN, TagKeys: [UNSTORED_TAG] },
+      ]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('answers an operator request that is bad with ok:false naming the field, without throwing', async () => {

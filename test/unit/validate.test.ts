@@ -81,22 +81,55 @@ describe('parseInput', () => {
     expect(error.message).toMatch(message);
   });
 
-  it('lists every unknown top-level field, without inventing a field path', () => {
+  it('lists every unknown top-level field, naming the input as a whole: (root)', () => {
     // Act
     const error = refusal({ toVersion: '7', reason: 'errors', force: true, region: 'eu-west-1' });
 
     // Assess
-    expect(error.message).toBe('unknown field(s): force, region');
-    expect(error.field).toBeUndefined();
+    expect(error.message).toBe('(root): unknown field(s): force, region');
+    expect(error.field).toBe('(root)');
   });
 
-  it('refuses input that is not an object at all', () => {
+  it.each([
+    ['a string', 'rollback please', '(root): must be an object, not a string'],
+    ['an array', [1, 2], '(root): must be an object, not an array'],
+    ['a number', 7, '(root): must be an object, not a number'],
+    ['null', null, '(root): must be an object, not null'],
+  ])('refuses %s where an object belongs, naming (root)', (_case, input, message) => {
     // Act
-    const error = refusal('rollback please');
+    const error = refusal(input);
 
     // Assess
     expect(error).toBeInstanceOf(ValidationError);
-    expect(error.field).toBeUndefined();
+    expect(error).toMatchObject({ field: '(root)', message });
+  });
+
+  it('says a value of the wrong type must be of the right one, even where the schema says "is required"', () => {
+    // Prepare
+    const schema = z.object({
+      functionName: z
+        .string({ error: 'functionName is required' })
+        .min(1, 'functionName is required')
+        .max(140),
+    });
+
+    // Act
+    const wrongType = () => parseInput(schema, { functionName: 42 });
+    const missing = () => parseInput(schema, {});
+    const tooLong = () => parseInput(schema, { functionName: 'x'.repeat(3_000) });
+    const empty = () => parseInput(schema, { functionName: '' });
+
+    // Assess
+    expect(wrongType).toThrow('functionName: must be a string, not a number');
+    expect(missing).toThrow('functionName: functionName is required');
+    expect(tooLong).toThrow('functionName: is too long: at most 140 characters, got 3000');
+    expect(empty).toThrow('functionName: must not be empty');
+  });
+
+  it("keeps a check's own message when it fits the value given", () => {
+    expect(refusal({ toVersion: 'latest', reason: 'x' }).message).toBe(
+      'toVersion: expected a version number',
+    );
   });
 
   it('prefixes the field path with the root it is given', () => {

@@ -3,6 +3,7 @@
 // stopped before any traffic reaches it, and `live` stays where it was. Runs on the local CodeDeploy simulator
 // (local/codedeploy/), since moto has no CodeDeploy hooks.
 import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { REPORT_RESERVE_FLOOR_MS } from '../../../shared/lifecycle-hook.js';
 import { type NewVersion, publishVersion, simulateDeployment } from '../../codedeploy/deploy.js';
 import type { DrillContext, Scenario } from '../scenario.js';
 
@@ -97,19 +98,19 @@ export const deployScenarios: Scenario[] = [
     name: 'deploy.hanging-case',
     summary: 'a version whose case hangs still gets Failed reported within the time budget',
     async run(ctx: DrillContext) {
-      // A 5 s hook with a 3 s reserve: the cases get 2 s, the report is sent with 3 s to spare.
+      // A 7 s hook with the smallest reserve allowed (5 s): the cases get 2 s, the report has 5 s to spare.
       const result = await expectRefused(
         ctx,
         { fault: 'hang' },
-        { env: { SMOKE_RESERVE_MS: '3000' }, timeoutSeconds: 5 },
+        { env: { SMOKE_RESERVE_MS: String(REPORT_RESERVE_FLOOR_MS) }, timeoutSeconds: 7 },
       );
       const invoked = result.steps.find((step) => step.text.startsWith('BeforeAllowTraffic: invoking'));
       const reported = result.steps.find((step) => step.text === 'BeforeAllowTraffic: hook reported Failed');
       ctx.expect(invoked && reported, 'the hook did not report Failed itself');
       const tookMs = reported.atMs - invoked.atMs;
-      ctx.step(`the hook reported Failed ${tookMs} ms after it was invoked (Lambda timeout 5000 ms)`);
+      ctx.step(`the hook reported Failed ${tookMs} ms after it was invoked (Lambda timeout 7000 ms)`);
       ctx.expect(
-        tookMs < 5_000,
+        tookMs < 7_000 - REPORT_RESERVE_FLOOR_MS / 2,
         `the report came ${tookMs} ms after the invocation: past the Lambda deadline`,
       );
     },
