@@ -83,6 +83,21 @@ export function transportOrExplain(opts: Record<string, unknown>, aliasFlag?: st
   return undefined;
 }
 
+const shellWord = (word: string) =>
+  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The function writes its `undo` as the command a person runs where it acted; the CLI knows where that was,
+ * so a remote answer's undo gets the same door (`--stack NAME`), and runs as printed. The audit record keeps
+ * the function's own.
+ */
+export function undoThrough(result: unknown, door: string[]): unknown {
+  if (typeof result !== 'object' || result === null) return result;
+  const undo = (result as { undo?: unknown }).undo;
+  if (typeof undo !== 'string' || !undo.startsWith('runbook ')) return result;
+  return { ...result, undo: `${undo} ${door.map(shellWord).join(' ')}` };
+}
+
 export interface Action {
   /** The function in template.yaml, for the local path. */
   logicalId: string;
@@ -133,7 +148,10 @@ export async function openChannel(transport: Transport, deps: SendDeps = {}): Pr
         );
         const text = Buffer.from(answer.Payload ?? new Uint8Array()).toString('utf8');
         const result: unknown = text ? JSON.parse(text) : null;
-        return { result, exitCode: answer.FunctionError ? 1 : isFailure(result) ? 2 : 0 };
+        return {
+          result: undoThrough(result, ['--via', 'lambda', '--runbook-function', transport.functionName]),
+          exitCode: answer.FunctionError ? 1 : isFailure(result) ? 2 : 0,
+        };
       },
       async close() {
         if (!deps.lambda) lambda.destroy();
@@ -175,7 +193,8 @@ export async function openChannel(transport: Transport, deps: SendDeps = {}): Pr
         const refused = refusal(answer, call);
         if (refused) return { result: answer.body, exitCode: 1, refused };
         const exitCode = answer.status >= 500 ? 1 : answer.status >= 400 || isFailure(answer.body) ? 2 : 0;
-        return { result: answer.body, exitCode };
+        const door = transport.stack ? ['--stack', transport.stack] : ['--api-url', base];
+        return { result: undoThrough(answer.body, door), exitCode };
       },
       async close() {},
     };
