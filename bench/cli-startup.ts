@@ -1,25 +1,28 @@
-// The `runbook` command's start-up, compiled (dist/cli/runbook.mjs, what `npm ci` builds and `bin` names)
+// The `runbook` command's start-up, compiled (as dist/cli/runbook.mjs, what `npm ci` builds and `bin` names)
 // against the former route (TypeScript through tsx at each start): `runbook --help`, and a dry-run rollback
 // against a running emulator. Wall time of fresh processes, median over the runs; the two routes alternate
 // so drift in machine load hits both alike. Targets (issue 15): the compiled CLI ≥ 10× faster, and
 // `--help` under 300 ms. Printed, never asserted.
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { clearState, provisionStack, saveState, stateFile } from '../local/emulator/provision.js';
+import { provisionStack, saveState } from '../local/emulator/provision.js';
 import { emulatorEnv, startMoto } from '../local/moto.js';
 import { projectRoot } from '../local/template.js';
 import { printTable } from '../scripts/build.js';
-import { buildCli, cliBin } from '../scripts/build-cli.js';
+import { buildCli } from '../scripts/build-cli.js';
 import { type BenchSection, median } from './section.js';
 
 const run = promisify(execFile);
 const HELP_TARGET_MS = 300;
 const TARGET_RATIO = 10;
 
+// Its own build of the CLI: rebuilding dist/cli would pull it from under anything running it meanwhile.
+const benchBin = join(projectRoot, 'dist', 'bench', 'cli', 'runbook.mjs');
 const routes = {
-  compiled: [cliBin],
+  compiled: [benchBin],
   tsx: [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), join(projectRoot, 'cli/main.ts')],
 };
 
@@ -48,24 +51,19 @@ export const cliStartupBench: BenchSection = {
   name: 'cli-startup',
   description: '`runbook --help` and a dry-run rollback: the compiled CLI vs TypeScript through tsx',
   async run({ runs }) {
-    await buildCli();
+    await buildCli(dirname(benchBin));
     // Each tsx start costs seconds: a handful of runs already gives a stable median.
     const n = Math.min(runs, 7);
     const help = await measure(['--help'], n, process.env);
 
-    // A running emulator, found as an operator's shell finds it: AWS_ENDPOINT_URL and its stack description.
-    const previous = (() => {
-      try {
-        return readFileSync(stateFile, 'utf8');
-      } catch {
-        return undefined;
-      }
-    })();
+    // A running emulator, found as an operator's shell finds it: AWS_ENDPOINT_URL and its stack description
+    // (in a file of its own, so a developer's running `npm run emulator` keeps its .runbook/emulator.json).
+    const stateCopy = join(mkdtempSync(join(tmpdir(), 'runbook-bench-')), 'emulator.json');
     const moto = await startMoto();
     let rollback: Awaited<ReturnType<typeof measure>>;
     try {
-      saveState(await provisionStack({ endpoint: moto.endpoint }));
-      const env = { ...process.env, ...emulatorEnv(moto.endpoint) };
+      saveState(await provisionStack({ endpoint: moto.endpoint }), stateCopy);
+      const env = { ...process.env, ...emulatorEnv(moto.endpoint), RUNBOOK_EMULATOR_STATE: stateCopy };
       rollback = await measure(
         [
           'rollback',
@@ -81,9 +79,7 @@ export const cliStartupBench: BenchSection = {
       );
     } finally {
       await moto.stop();
-      // Leave a developer's running `npm run emulator` described as it was.
-      if (previous === undefined) clearState();
-      else writeFileSync(stateFile, previous);
+      rmSync(dirname(stateCopy), { recursive: true, force: true });
     }
 
     printTable(

@@ -93,7 +93,9 @@ export async function runningEmulator(
   } catch {
     throw new TargetError(`AWS_ENDPOINT_URL is not a URL (${endpoint}): unset it, or start ${hint}`);
   }
-  const state = loadState();
+  // RUNBOOK_EMULATOR_STATE: another emulator's description (a bench or a test file with its own emulator),
+  // so two of them in one checkout do not overwrite each other's .runbook/emulator.json.
+  const state = loadState(process.env.RUNBOOK_EMULATOR_STATE || stateFile);
   const matching = state?.endpoint === endpoint ? state : undefined;
   if (options.lenient) return { endpoint, from, ...(matching ? { state: matching } : {}) };
   if (!(await answers(endpoint))) {

@@ -28,8 +28,9 @@ export function cliEntry(): string {
   ].join('\n');
 }
 
-export async function buildCli(): Promise<string> {
-  await rm(cliOutDir, { recursive: true, force: true });
+/** `outDir` must stay inside the project: the bundle finds template.yaml by walking up from itself. */
+export async function buildCli(outDir = cliOutDir): Promise<string> {
+  await rm(outDir, { recursive: true, force: true });
   await build({
     stdin: { contents: cliEntry(), resolveDir: projectRoot, sourcefile: 'runbook.ts', loader: 'ts' },
     absWorkingDir: projectRoot,
@@ -38,7 +39,7 @@ export async function buildCli(): Promise<string> {
     platform: 'node',
     format: 'esm',
     target: ['es2023', 'node20'],
-    outdir: cliOutDir,
+    outdir: outDir,
     entryNames: 'runbook',
     chunkNames: 'chunks/[name]-[hash]',
     outExtension: { '.js': '.mjs' },
@@ -53,8 +54,9 @@ export async function buildCli(): Promise<string> {
     legalComments: 'none',
     logLevel: 'warning',
   });
-  await chmod(cliBin, 0o755);
-  return cliBin;
+  const bin = join(outDir, 'runbook.mjs');
+  await chmod(bin, 0o755);
+  return bin;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

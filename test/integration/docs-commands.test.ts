@@ -189,24 +189,28 @@ describe('the commands of README.md and RUNBOOK.md', () => {
     expect(runnable.length).toBeGreaterThan(15);
   });
 
-  it.each(runnable.map(({ doc, command }) => [doc, command] as const))('%s: %s', (_doc, command) => {
-    // Act
-    const result = spawnSync('bash', ['-c', asWritten(command)], {
-      cwd: projectRoot,
-      env,
-      encoding: 'utf8',
-      input: '',
-      timeout: 120_000,
-    });
+  it.each(runnable.map(({ doc, command }) => [doc, command] as const))(
+    '%s: %s',
+    (_doc, command) => {
+      // Act
+      const result = spawnSync('bash', ['-c', asWritten(command)], {
+        cwd: projectRoot,
+        env,
+        encoding: 'utf8',
+        input: '',
+        timeout: 120_000,
+      });
 
-    // Assess
-    const expected = EXPECTED[command];
-    expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(expected?.code ?? 0);
-    if (expected) expect(result.stderr).toContain(expected.stderr);
-    if (/^runbook (?!.*--help)/.test(command) && result.status === 0) {
-      // Not a terminal: one JSON document on stdout and nothing else, and the target said on stderr.
-      expect(() => JSON.parse(result.stdout), result.stdout).not.toThrow();
-      expect(result.stderr).toMatch(/^runbook: target: /m);
-    }
-  });
+      // Assess
+      const expected = EXPECTED[command];
+      expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(expected?.code ?? 0);
+      if (expected) expect(result.stderr).toContain(expected.stderr);
+      if (/^runbook (?!.*--help)/.test(command) && result.status === 0) {
+        // Not a terminal: one JSON document on stdout and nothing else, and the target said on stderr.
+        expect(() => JSON.parse(result.stdout), result.stdout).not.toThrow();
+        expect(result.stderr).toMatch(/^runbook: target: /m);
+      }
+    },
+    120_000,
+  );
 });
