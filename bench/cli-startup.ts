@@ -63,7 +63,7 @@ export const cliStartupBench: BenchSection = {
     let rollback: Awaited<ReturnType<typeof measure>>;
     try {
       saveState(await provisionStack({ endpoint: moto.endpoint }), stateCopy);
-      const env = { ...process.env, ...emulatorEnv(moto.endpoint), RUNBOOK_EMULATOR_STATE: stateCopy };
+      const env = { ...process.env, ...emulatorEnv(moto.endpoint), RUNBOOK_STATE_DIR: dirname(stateCopy) };
       rollback = await measure(
         [
           'rollback',

@@ -18,7 +18,7 @@ import { printAnswer, withStdoutOnStderr } from './output.js';
 import type { Opts } from './program.js';
 import { cliActor, confirm } from './prompt.js';
 import { asJson, secretRotateSummary, secretStatusSummary } from './render.js';
-import { readEmulatorEnv, regionOf, sayTarget } from './target.js';
+import { emulatorNamed, regionOf, sayTarget } from './target.js';
 
 const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 // A rotation takes seconds; a pending version older than this is stuck, not in progress.
@@ -155,8 +155,7 @@ interface SecretValues {
 
 /** Secrets Manager of the running emulator when there is one, else of AWS (your credentials). */
 async function secretTarget(emulator: boolean, secrets: () => SecretsManagerClient): Promise<LocalStack> {
-  if (emulator || process.env.AWS_ENDPOINT_URL || Object.keys(readEmulatorEnv()).length > 0)
-    return localStack(emulator);
+  if (emulator || emulatorNamed()) return localStack(emulator);
   const region = await regionOf(secrets());
   sayTarget(`Secrets Manager in region ${region} (AWS, your credentials; no emulator is running)`);
   return { stop: async () => undefined };

@@ -8,8 +8,17 @@ import { dirname, join, relative } from 'node:path';
 import { type EmulatorState, loadState, stateFile } from '../local/emulator/provision.js';
 import { projectRoot } from '../local/template.js';
 
+/**
+ * Where a running emulator describes itself: `.runbook/` in the clone, or RUNBOOK_STATE_DIR (a test file or
+ * the bench with an emulator of its own, so that they never read or overwrite a developer's).
+ */
+const stateDir = () => process.env.RUNBOOK_STATE_DIR || join(projectRoot, '.runbook');
+const emulatorStateFile = () =>
+  process.env.RUNBOOK_STATE_DIR ? join(stateDir(), 'emulator.json') : stateFile;
+
 /** The emulator's exports, sourceable by a shell (`. .runbook/emulator.env`) and read by the CLI. */
 export const emulatorEnvFile = join(projectRoot, '.runbook', 'emulator.env');
+const envFile = () => (process.env.RUNBOOK_STATE_DIR ? join(stateDir(), 'emulator.env') : emulatorEnvFile);
 
 /** A command cannot tell where to act, or its target does not answer: the message says what to do. */
 export class TargetError extends Error {
@@ -49,6 +58,11 @@ export function readEmulatorEnv(path = emulatorEnvFile): Record<string, string> 
   return env;
 }
 
+/** Whether an emulator is named at all (AWS_ENDPOINT_URL or an exports file), running or not. */
+export function emulatorNamed(): boolean {
+  return Boolean(process.env.AWS_ENDPOINT_URL) || Object.keys(readEmulatorEnv(envFile())).length > 0;
+}
+
 async function answers(endpoint: string): Promise<boolean> {
   try {
     await fetch(endpoint, { signal: AbortSignal.timeout(2000) });
@@ -73,13 +87,13 @@ export interface EmulatorTarget {
 export async function runningEmulator(
   options: { lenient?: boolean } = {},
 ): Promise<EmulatorTarget | undefined> {
-  const saved = readEmulatorEnv();
+  const saved = readEmulatorEnv(envFile());
   let endpoint = process.env.AWS_ENDPOINT_URL;
   let from = 'AWS_ENDPOINT_URL';
   if (!endpoint && saved.AWS_ENDPOINT_URL) {
     for (const [name, value] of Object.entries(saved)) process.env[name] ??= value;
     endpoint = saved.AWS_ENDPOINT_URL;
-    from = relative(projectRoot, emulatorEnvFile);
+    from = relative(projectRoot, envFile());
   }
   const hint =
     '`npm run emulator` in another shell, pass --emulator for a throwaway one, or pass --stack NAME to use AWS';
@@ -93,15 +107,13 @@ export async function runningEmulator(
   } catch {
     throw new TargetError(`AWS_ENDPOINT_URL is not a URL (${endpoint}): unset it, or start ${hint}`);
   }
-  // RUNBOOK_EMULATOR_STATE: another emulator's description (a bench or a test file with its own emulator),
-  // so two of them in one checkout do not overwrite each other's .runbook/emulator.json.
-  const state = loadState(process.env.RUNBOOK_EMULATOR_STATE || stateFile);
+  const state = loadState(emulatorStateFile());
   const matching = state?.endpoint === endpoint ? state : undefined;
   if (options.lenient) return { endpoint, from, ...(matching ? { state: matching } : {}) };
   if (!(await answers(endpoint))) {
     const elsewhere =
       saved.AWS_ENDPOINT_URL && saved.AWS_ENDPOINT_URL !== endpoint
-        ? ` (the running one is at ${saved.AWS_ENDPOINT_URL}: \`. ${relative(projectRoot, emulatorEnvFile)}\`)`
+        ? ` (the running one is at ${saved.AWS_ENDPOINT_URL}: \`. ${relative(projectRoot, envFile())}\`)`
         : '';
     throw new TargetError(
       `no emulator at ${host} (from ${from})${elsewhere}: start \`npm run emulator\`, or pass --stack NAME to use AWS`,
@@ -109,9 +121,9 @@ export async function runningEmulator(
   }
   if (!matching) {
     throw new TargetError(
-      `${host} (from ${from}) answers, but it is not a runbook emulator: ${relative(projectRoot, stateFile)} ${
+      `${host} (from ${from}) answers, but it is not a runbook emulator: ${relative(projectRoot, emulatorStateFile())} ${
         state ? `describes the one at ${state.endpoint}` : 'does not exist'
-      }. Start \`npm run emulator\` and use its exports (\`. ${relative(projectRoot, emulatorEnvFile)}\`)`,
+      }. Start \`npm run emulator\` and use its exports (\`. ${relative(projectRoot, envFile())}\`)`,
     );
   }
   return { endpoint, from, state: matching };
