@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { type EmulatorState, loadState, stateFile } from '../local/emulator/provision.js';
+import { emulatorEnv } from '../local/moto.js';
 import { projectRoot } from '../local/template.js';
 
 /**
@@ -109,7 +110,10 @@ export async function runningEmulator(
   }
   const state = loadState(emulatorStateFile());
   const matching = state?.endpoint === endpoint ? state : undefined;
-  if (options.lenient) return { endpoint, from, ...(matching ? { state: matching } : {}) };
+  if (options.lenient) {
+    if (matching) pointAt(endpoint, matching.region);
+    return { endpoint, from, ...(matching ? { state: matching } : {}) };
+  }
   if (!(await answers(endpoint))) {
     const elsewhere =
       saved.AWS_ENDPOINT_URL && saved.AWS_ENDPOINT_URL !== endpoint
@@ -126,7 +130,17 @@ export async function runningEmulator(
       }. Start \`npm run emulator\` and use its exports (\`. ${relative(projectRoot, envFile())}\`)`,
     );
   }
+  pointAt(endpoint, matching.region);
   return { endpoint, from, state: matching };
+}
+
+/**
+ * The SDK settings of the emulator, whatever else the shell exported: a region or credentials left from
+ * real AWS would send the handler's calls to a region the stack is not in (or fail with `Region is
+ * missing` when there is none), and real keys have no business reaching a local moto.
+ */
+function pointAt(endpoint: string, region: string): void {
+  Object.assign(process.env, emulatorEnv(endpoint), { AWS_REGION: region, AWS_DEFAULT_REGION: region });
 }
 
 /** The region a client resolved, or a sentence saying how to give one. */

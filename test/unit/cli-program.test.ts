@@ -1,7 +1,8 @@
 // The `runbook` command line itself: help and version, the sentences it refuses with, the prompts it asks,
 // and what a person reads on a terminal. No emulator: nothing here reaches a function.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,6 +134,37 @@ describe('where runbook acts', () => {
     expect(message.endsWith(': start `npm run emulator`, or pass --stack NAME to use AWS'), message).toBe(
       true,
     );
+  });
+
+  it('points the SDK at the emulator it found, whatever region and keys the shell had', async () => {
+    // Prepare: something answering on loopback, described as a runbook emulator in a state dir of its own
+    const server = createHttpServer((_request, response) => response.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-state-'));
+    writeFileSync(
+      join(dir, 'emulator.json'),
+      JSON.stringify({ endpoint, region: 'eu-central-1', stackName: 's', resources: {} }),
+    );
+    Object.assign(process.env, {
+      RUNBOOK_STATE_DIR: dir,
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_REGION: 'us-west-2',
+      AWS_ACCESS_KEY_ID: 'AKIAREALKEY',
+    });
+
+    try {
+      // Act
+      const target = await runningEmulator();
+
+      // Assess
+      expect(target?.state?.stackName).toBe('s');
+      expect(process.env.AWS_REGION).toBe('eu-central-1');
+      expect(process.env.AWS_DEFAULT_REGION).toBe('eu-central-1');
+      expect(process.env.AWS_ACCESS_KEY_ID).toBe('testing');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('reads back the exports the emulator writes, quoted for a shell', () => {
