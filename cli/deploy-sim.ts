@@ -1,41 +1,25 @@
 // runbook deploy-sim --function NAME --to-version N [--alias live] [--canary-ms 1000] [--yes] [--emulator]
+// Each step is printed on stderr as it happens; the result on stdout.
 // A simulated CodeDeploy canary of a function in the local emulator, showing each lifecycle step: the
 // pre-traffic hook, the canary shift, the alarm check, the full shift, the post-traffic hook, or the rollback.
 // The emulator only: the simulator (local/codedeploy/) stands in for CodeDeploy, which moto lacks.
-import { parseArgs } from 'node:util';
 import { simulateDeployment } from '../local/codedeploy/deploy.js';
 import { localStack } from './local-stack.js';
-import { printJson, withStdoutOnStderr } from './output.js';
+import { printAnswer, withStdoutOnStderr } from './output.js';
+import type { Opts } from './program.js';
+import { runCli } from './program.js';
 import { confirm } from './prompt.js';
+import { deploySummary } from './render.js';
 
-export const usage = `usage: runbook deploy-sim --function NAME --to-version N [--alias live] [--canary-ms 1000] [--yes] [--emulator]
-
-  --function NAME      the function to deploy (in the emulator, e.g. runbook-local-WorkloadFunction)
-  --to-version N       the published version to shift the alias to
-  --canary-ms MS       how long the canary serves before the alarms are checked (CodeDeploy: minutes)
-  --yes                do not ask for confirmation (required when stdin is not a terminal)
-  --emulator           start moto, provision the stack, deploy there, stop it
-Without --emulator it needs a running \`npm run emulator\` (AWS_ENDPOINT_URL set to it): it never touches AWS.
-Each step is printed on stderr as it happens; the result (JSON) on stdout.
-Exit status: 0 the deployment Succeeded, 2 it Failed or was Stopped (rolled back), 1 it could not run.`;
-
-export async function deploySimCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      function: { type: 'string' },
-      'to-version': { type: 'string' },
-      alias: { type: 'string' },
-      'canary-ms': { type: 'string', default: '1000' },
-      yes: { type: 'boolean', short: 'y', default: false },
-      emulator: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
+export async function runDeploySim(opts: Opts): Promise<number> {
+  const values = {
+    function: typeof opts.function === 'string' ? opts.function : undefined,
+    'to-version': typeof opts.toVersion === 'string' ? opts.toVersion : undefined,
+    alias: typeof opts.alias === 'string' ? opts.alias : undefined,
+    'canary-ms': String(opts.canaryMs ?? '1000'),
+    yes: opts.yes === true,
+    emulator: opts.emulator === true,
+  };
   const problems = [
     ...(values.function ? [] : ['--function is required']),
     ...(/^[1-9][0-9]{0,9}$/.test(values['to-version'] ?? '')
@@ -44,7 +28,7 @@ export async function deploySimCommand(argv: string[]): Promise<number> {
     ...(/^[0-9]{1,7}$/.test(values['canary-ms']) ? [] : ['--canary-ms must be a number of milliseconds']),
   ];
   if (problems.length > 0) {
-    process.stderr.write(`runbook: ${problems.join('; ')}\n${usage}\n`);
+    process.stderr.write(`runbook: ${problems.join('; ')} (\`runbook help deploy-sim\`)\n`);
     return 1;
   }
   if (!values.yes) {
@@ -62,7 +46,7 @@ export async function deploySimCommand(argv: string[]): Promise<number> {
   try {
     if (!state) {
       process.stderr.write(
-        'runbook: deploy-sim runs only in the emulator: pass --emulator, or start `npm run emulator` and export its AWS_ENDPOINT_URL\n',
+        'runbook: deploy-sim runs only in the emulator: pass --emulator, or start `npm run emulator`\n',
       );
       return 1;
     }
@@ -78,9 +62,12 @@ export async function deploySimCommand(argv: string[]): Promise<number> {
         { canaryIntervalMs: Number(values['canary-ms']) },
       ),
     );
-    printJson(result);
+    printAnswer(result, deploySummary);
     return result.status === 'Succeeded' ? 0 : 2;
   } finally {
     await stop();
   }
 }
+
+/** `runbook deploy-sim …` from code (tests): the same parsing and output as the command line. */
+export const deploySimCommand = (argv: string[]) => runCli(['deploy-sim', ...argv]);

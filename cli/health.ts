@@ -1,38 +1,27 @@
 // runbook health [--metadata] [--emulator | --via lambda --runbook-function NAME | --api-url URL | --stack NAME]
 // What is deployed and how it is doing: liveness (GET /health, no AWS call), or with --metadata the build
 // (git sha, build id, deploy time), the version the watched alias serves, its schedules and alarms.
-import { parseArgs } from 'node:util';
+import type { Opts } from './program.js';
+import { runCli } from './program.js';
 import { cliActor } from './prompt.js';
-import { type SendDeps, send, transportOptions, transportOrExplain, transportUsage } from './transport.js';
+import { healthSummary } from './render.js';
+import { type SendDeps, send, transportOrExplain } from './transport.js';
 
-export const usage = `usage: runbook health [--metadata] [--emulator | --via lambda --runbook-function NAME | --api-url URL | --stack NAME]
-
-  --metadata           the build and the live state, not only liveness
-${transportUsage}`;
-
-export async function healthCommand(argv: string[], deps: SendDeps = {}): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      metadata: { type: 'boolean', default: false },
-      ...transportOptions,
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
-  const transport = transportOrExplain(values, usage);
+export async function runHealth(opts: Opts, deps: SendDeps = {}): Promise<number> {
+  const transport = transportOrExplain(opts);
   if (!transport) return 1;
-  const action = values.metadata ? 'metadata' : 'liveness';
+  const metadata = opts.metadata === true;
   return send(
     {
       logicalId: 'HealthFunction',
-      route: { method: 'GET', path: values.metadata ? '/health/metadata' : '/health' },
-      request: { action, actor: cliActor() },
+      route: { method: 'GET', path: metadata ? '/health/metadata' : '/health' },
+      request: { action: metadata ? 'metadata' : 'liveness', actor: cliActor() },
     },
     transport,
     deps,
+    healthSummary,
   );
 }
+
+/** `runbook health …` from code (tests): the same parsing and output as the command line. */
+export const healthCommand = (argv: string[], deps: SendDeps = {}) => runCli(['health', ...argv], deps);

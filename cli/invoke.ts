@@ -1,50 +1,30 @@
 // runbook invoke <LogicalId> [-e event.json] [--env-vars env.json] [--emulator]
 // `sam local invoke` without Docker: runs the handler in-process and prints its result as JSON on stdout.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { invokeFunction } from '../local/invoke.js';
 import { localStack } from './local-stack.js';
-import { fail, printJson, withStdoutOnStderr } from './output.js';
-
-export const usage = `usage: runbook invoke <LogicalId> [-e event.json] [--env-vars env.json] [--emulator]
-
-  -e, --event FILE     the event (JSON); default {}
-  --env-vars FILE      environment overrides in SAM's format: { "<LogicalId>": { "VAR": "value" }, "Parameters": {…} }
-  --emulator           start moto, provision the stack from template.yaml, invoke against it, stop it
-Without --emulator the SDK uses AWS_ENDPOINT_URL (e.g. a running \`npm run emulator\`) or your AWS credentials.
-Exit status: 0 success, 2 the function answered ok:false or an HTTP error, 1 it threw or could not run.`;
+import { printJson, withStdoutOnStderr } from './output.js';
+import type { Opts } from './program.js';
+import { runCli } from './program.js';
+import { TargetError } from './target.js';
 
 function readJson(path: string, what: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    return fail(`cannot read ${what} ${path}: ${(error as Error).message}`);
+    throw new TargetError(`cannot read ${what} ${path}: ${(error as Error).message}`);
   }
 }
 
-export async function invokeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      event: { type: 'string', short: 'e' },
-      'env-vars': { type: 'string' },
-      emulator: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
-  const logicalId = positionals[0];
-  if (!logicalId) return fail(`a function's logical id is required\n${usage}`);
-  const event = values.event ? readJson(values.event, 'event') : {};
-  const envVars = values['env-vars']
-    ? (readJson(values['env-vars'], 'env vars') as Record<string, Record<string, string>>)
-    : undefined;
+export async function runInvoke(opts: Opts): Promise<number> {
+  const logicalId = opts.args[0] as string;
+  const event = typeof opts.event === 'string' ? readJson(opts.event, 'event') : {};
+  const envVars =
+    typeof opts.envVars === 'string'
+      ? (readJson(opts.envVars, 'env vars') as Record<string, Record<string, string>>)
+      : undefined;
 
-  const { state, stop } = await localStack(values.emulator);
+  const { state, stop } = await localStack(opts.emulator === true, { lenient: true });
   try {
     const outcome = await withStdoutOnStderr(() =>
       invokeFunction({ logicalId, event, ...(state ? { state } : {}), ...(envVars ? { envVars } : {}) }),
@@ -52,10 +32,14 @@ export async function invokeCommand(argv: string[]): Promise<number> {
     if (outcome.unresolved.length > 0) {
       process.stderr.write(`runbook: left unset (unresolvable off AWS): ${outcome.unresolved.join('; ')}\n`);
     }
+    // The function's own answer, whatever the terminal: it is what `sam local invoke` prints.
     printJson(outcome.result);
-    process.stderr.write(`runbook: ${logicalId} answered in ${outcome.durationMs} ms\n`);
+    if (opts.verbose) process.stderr.write(`runbook: ${logicalId} answered in ${outcome.durationMs} ms\n`);
     return outcome.exitCode;
   } finally {
     await stop();
   }
 }
+
+/** `runbook invoke …` from code (tests): the same parsing and output as the command line. */
+export const invokeCommand = (argv: string[]) => runCli(['invoke', ...argv]);

@@ -50,6 +50,17 @@ export function regionOf(apiUrl: string, fallback: string | undefined): string {
   return region;
 }
 
+/** The stack's `OpsApiUrl` output and its id (an ARN that names the account). */
+export async function stackApi(
+  stackName: string,
+  cloudformation: CloudFormationClient,
+): Promise<{ apiUrl: string; stackId?: string }> {
+  const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+  const url = Stacks?.[0]?.Outputs?.find((output) => output.OutputKey === 'OpsApiUrl')?.OutputValue;
+  if (!url) throw new Error(`stack ${stackName} has no OpsApiUrl output: is it a lambda-runbook stack?`);
+  return { apiUrl: url, ...(Stacks?.[0]?.StackId ? { stackId: Stacks[0].StackId } : {}) };
+}
+
 /** The stack's `OpsApiUrl` output. */
 export async function apiUrlOfStack(
   stackName: string,

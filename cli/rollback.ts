@@ -1,74 +1,101 @@
 // runbook rollback --function NAME [--alias live] [--to-version N | --to-git-sha SHA] --reason TEXT
 //                  [--dry-run] [--force] [--yes] [--emulator | --via lambda … | --api-url URL | --stack NAME]
 // Builds the RollbackFunction's request and sends it through cli/transport.ts: the real handler in-process
-// (as `runbook invoke` does), Lambda Invoke of the deployed function, or the signed ops API.
-import { parseArgs } from 'node:util';
+// (as `runbook invoke` does), Lambda Invoke of the deployed function, or the signed ops API. Before acting
+// on a person's word it asks, naming what the dry run found: function, alias, current → target version.
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { Opts } from './program.js';
+import { runCli } from './program.js';
 import { cliActor, confirm } from './prompt.js';
-import { type SendDeps, send, transportOptions, transportOrExplain, transportUsage } from './transport.js';
+import { rollbackSummary } from './render.js';
+import { type Channel, openChannel, report, type SendDeps, transportOrExplain } from './transport.js';
 
-export const usage = `usage: runbook rollback --function NAME [--alias live] [--to-version N | --to-git-sha SHA] --reason TEXT
-                        [--dry-run] [--force] [--yes]
-                        [--emulator | --via lambda --runbook-function NAME | --api-url URL | --stack NAME]
+const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
-  --dry-run            read everything and print the plan; change nothing (no confirmation asked)
-  --force              act even within the cool-down of the last rollback
-  --yes                do not ask for confirmation (required when stdin is not a terminal)
-  --rollback-function  the same as --runbook-function, for this command
-${transportUsage}`;
-
-export async function rollbackCommand(argv: string[], deps: SendDeps = {}): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      function: { type: 'string' },
-      alias: { type: 'string' },
-      'to-version': { type: 'string' },
-      'to-git-sha': { type: 'string' },
-      reason: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      force: { type: 'boolean', default: false },
-      yes: { type: 'boolean', short: 'y', default: false },
-      ...transportOptions,
-      'rollback-function': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
+/** The git sha a version's description records (`gitSha=<sha> buildId=…`), when it can be read. */
+async function gitShaOf(
+  lambda: LambdaClient,
+  functionName: string,
+  version: string,
+): Promise<string | undefined> {
+  try {
+    const config = await lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: version }),
+    );
+    return /gitSha=([0-9a-f]{7,40})/.exec(config.Description ?? '')?.[1]?.slice(0, 12);
+  } catch {
+    // Only the prompt loses the sha: no permission, or another account. The rollback itself does not need it.
+    return undefined;
   }
-  const transport = transportOrExplain(values, usage, 'rollback-function');
+}
+
+/** `Roll back trading:live from version 3 (abc1234) to version 2 (def5678), chosen by previous-published?` */
+export async function rollbackQuestion(
+  plan: Record<string, unknown>,
+  lambda?: LambdaClient,
+): Promise<string> {
+  const fn = String(plan.functionName);
+  const [fromSha, toSha] = lambda
+    ? await Promise.all([
+        gitShaOf(lambda, fn, String(plan.fromVersion)),
+        gitShaOf(lambda, fn, String(plan.toVersion)),
+      ])
+    : [undefined, undefined];
+  const version = (n: unknown, sha: string | undefined) =>
+    `version ${String(n)}${sha ? ` (git ${sha})` : ''}`;
+  const stop = plan.stoppedDeploymentId ? `, stopping deployment ${String(plan.stoppedDeploymentId)}` : '';
+  return `Roll back ${fn}:${String(plan.alias)} from ${version(plan.fromVersion, fromSha)} to ${version(plan.toVersion, toSha)}${stop} (chosen by ${String(plan.chosenBy)})?`;
+}
+
+export async function runRollback(opts: Opts, deps: SendDeps = {}): Promise<number> {
+  const transport = transportOrExplain(opts, 'rollback-function');
   if (!transport) return 1;
+  const dryRun = opts.dryRun === true;
   // The function validates everything (and names the field); the CLI only sends what was given.
+  const optional = (key: string, value: unknown) => (value === undefined ? {} : { [key]: value });
   const request = {
     actor: cliActor(),
-    ...(values.function !== undefined ? { functionName: values.function } : {}),
-    ...(values.alias !== undefined ? { alias: values.alias } : {}),
-    ...(values['to-version'] !== undefined ? { toVersion: values['to-version'] } : {}),
-    ...(values['to-git-sha'] !== undefined ? { toGitSha: values['to-git-sha'] } : {}),
-    ...(values.reason !== undefined ? { reason: values.reason } : {}),
-    ...(values['dry-run'] ? { dryRun: true } : {}),
-    ...(values.force ? { force: true } : {}),
+    ...optional('functionName', str(opts.function)),
+    ...optional('alias', str(opts.alias)),
+    ...optional('toVersion', str(opts.toVersion)),
+    ...optional('toGitSha', str(opts.toGitSha)),
+    ...optional('reason', str(opts.reason)),
+    ...(dryRun ? { dryRun: true } : {}),
+    ...(opts.force === true ? { force: true } : {}),
   };
-
-  if (!values['dry-run'] && !values.yes) {
-    if (!process.stdin.isTTY) {
-      process.stderr.write(
-        'runbook: stdin is not a terminal: pass --yes to roll back without confirmation\n',
-      );
-      return 1;
-    }
-    const target = `${values.function ?? '?'}:${values.alias ?? 'live'}`;
-    const to = values['to-version'] ?? values['to-git-sha'] ?? 'the known-good version';
-    if (!(await confirm(`Roll back ${target} to ${to}?`))) {
-      process.stderr.write('runbook: not confirmed; nothing changed\n');
-      return 1;
-    }
+  const ask = !dryRun && opts.yes !== true;
+  if (ask && !process.stdin.isTTY) {
+    process.stderr.write('runbook: stdin is not a terminal: pass --yes to roll back without confirmation\n');
+    return 1;
   }
-
-  return send(
-    { logicalId: 'RollbackFunction', route: { method: 'POST', path: '/rollback' }, request },
-    transport,
-    deps,
-  );
+  const action = (body: Record<string, unknown>) => ({
+    logicalId: 'RollbackFunction',
+    route: { method: 'POST' as const, path: '/rollback' },
+    request: body,
+  });
+  const channel: Channel = await openChannel(transport, deps);
+  try {
+    if (ask) {
+      // A person confirms numbers, not a guess: the dry run says which version it would pick.
+      const plan = await channel.send(action({ ...request, dryRun: true }));
+      if (plan.exitCode !== 0) return report(plan, rollbackSummary);
+      const lambda =
+        transport.via === 'api' ? undefined : (deps.lambda ?? new LambdaClient({ maxAttempts: 1 }));
+      try {
+        const question = await rollbackQuestion(plan.result as Record<string, unknown>, lambda);
+        if (!(await confirm(question))) {
+          process.stderr.write('runbook: not confirmed; nothing changed\n');
+          return 1;
+        }
+      } finally {
+        if (lambda && !deps.lambda) lambda.destroy();
+      }
+    }
+    return report(await channel.send(action(request)), rollbackSummary);
+  } finally {
+    await channel.close();
+  }
 }
+
+/** `runbook rollback …` from code (tests): the same parsing and output as the command line. */
+export const rollbackCommand = (argv: string[], deps: SendDeps = {}) => runCli(['rollback', ...argv], deps);

@@ -4,35 +4,19 @@
 // Builds the KillSwitchFunction's request and sends it through cli/transport.ts: the real handler in-process
 // (as `runbook invoke` does), Lambda Invoke, or the signed ops API. A person is asked before anything
 // changes, after a dry run has shown what would.
-import { parseArgs } from 'node:util';
 import type { Progress } from '../functions/killswitch/killswitch.js';
 import { onKillSwitchProgress } from '../functions/killswitch/progress.js';
+import type { Opts } from './program.js';
+import { runCli } from './program.js';
 import { cliActor, confirm } from './prompt.js';
+import { killSwitchStatus, killSwitchSummary } from './render.js';
 import {
   openChannel,
   report,
   type SendDeps,
   type Action as TransportAction,
-  transportOptions,
   transportOrExplain,
-  transportUsage,
 } from './transport.js';
-
-export const usage = `usage: runbook schedules disable|enable|status [selector] --reason TEXT [options]
-
-selector (disable needs one; enable takes --restore-id or the selector the disable used):
-  --group GROUP --name-prefix PREFIX   the group's schedules whose names start with PREFIX
-  --group GROUP --all                  every schedule of the group (spelled out on purpose)
-  --all                                every schedule of the groups this deployment watches
-  --schedule [GROUP/]NAME              one schedule (repeatable; GROUP defaults to "default")
-options:
-  --function NAME --throttle   also set the function's reserved concurrency to 0 (disable only)
-  --restore-id ID              the kill switch to restore (enable) or to finish (disable)
-  --reason TEXT                why: kept in the audit record and the ops notification
-  --dry-run                    read everything and print the plan; change nothing (no confirmation asked)
-  --yes                        do not ask for confirmation (required when stdin is not a terminal)
-  --killswitch-function NAME   the same as --runbook-function, for this command
-${transportUsage}`;
 
 const ACTIONS = ['disable', 'enable', 'status'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -125,81 +109,75 @@ function killSwitchAction(action: Action, request: Record<string, unknown>): Tra
   };
 }
 
-function describePlan(action: Action, plan: Record<string, unknown>): string {
+/** The kill switch prompt from its dry run: how many schedules, of which group(s), and the throttle. */
+export function describePlan(action: Action, plan: Record<string, unknown>): string {
   const counts = (plan.counts ?? {}) as Record<string, number>;
   const n = action === 'disable' ? (counts['would-disable'] ?? 0) : (counts['would-enable'] ?? 0);
+  const schedules = (plan.schedules ?? []) as { group: string }[];
+  const groups = [...new Set(schedules.map((item) => item.group))];
+  const where = groups.length ? ` in group${groups.length > 1 ? 's' : ''} ${groups.join(', ')}` : '';
   const throttle = plan.throttle as { functionName?: string } | undefined;
   const also = throttle?.functionName ? ` and set ${throttle.functionName}'s reserved concurrency to 0` : '';
   const restore = throttle?.functionName ? ` and restore ${throttle.functionName}'s concurrency` : '';
   return action === 'disable'
-    ? `Disable ${n} schedule(s) of ${counts.selected ?? 0} selected${also}?`
-    : `Enable ${n} schedule(s) of kill switch ${String(plan.restoreId)}${restore}?`;
+    ? `Disable ${n} schedule(s) of ${counts.selected ?? schedules.length} selected${where}${also}?`
+    : `Enable ${n} schedule(s)${where} of kill switch ${String(plan.restoreId)}${restore}?`;
 }
 
-export async function schedulesCommand(argv: string[], deps: SendDeps = {}): Promise<number> {
-  const [action, ...rest] = argv;
-  if (action === '--help' || action === '-h') {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
-  if (!ACTIONS.includes(action as Action)) {
-    process.stderr.write(`runbook: schedules needs disable, enable or status\n${usage}\n`);
-    return 1;
-  }
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      group: { type: 'string' },
-      'name-prefix': { type: 'string' },
-      schedule: { type: 'string', multiple: true },
-      all: { type: 'boolean', default: false },
-      function: { type: 'string' },
-      throttle: { type: 'boolean', default: false },
-      'restore-id': { type: 'string' },
-      reason: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      yes: { type: 'boolean', short: 'y', default: false },
-      ...transportOptions,
-      'killswitch-function': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
-  const transport = transportOrExplain(values, usage, 'killswitch-function');
-  if (!transport) return 1;
-  const request = scheduleRequest(action as Action, values);
-  const mutating = action !== 'status' && !values['dry-run'];
-  if (mutating && !values.yes && !process.stdin.isTTY) {
-    process.stderr.write(`runbook: stdin is not a terminal: pass --yes to ${action} without confirmation\n`);
-    return 1;
-  }
+export const runSchedules =
+  (action: Action) =>
+  async (opts: Opts, deps: SendDeps = {}): Promise<number> => {
+    const transport = transportOrExplain(opts, 'killswitch-function');
+    if (!transport) return 1;
+    const request = scheduleRequest(action, {
+      ...(typeof opts.group === 'string' ? { group: opts.group } : {}),
+      ...(typeof opts.namePrefix === 'string' ? { 'name-prefix': opts.namePrefix } : {}),
+      schedule: (opts.schedule as string[] | undefined) ?? [],
+      all: opts.all === true,
+      ...(typeof opts.function === 'string' ? { function: opts.function } : {}),
+      throttle: opts.throttle === true,
+      ...(typeof opts.restoreId === 'string' ? { 'restore-id': opts.restoreId } : {}),
+      ...(typeof opts.reason === 'string' ? { reason: opts.reason } : {}),
+      'dry-run': opts.dryRun === true,
+    });
+    const mutating = action !== 'status' && opts.dryRun !== true;
+    if (mutating && opts.yes !== true && !process.stdin.isTTY) {
+      process.stderr.write(
+        `runbook: stdin is not a terminal: pass --yes to ${action} without confirmation\n`,
+      );
+      return 1;
+    }
+    const human =
+      action === 'status'
+        ? killSwitchStatus
+        : (answer: unknown) => killSwitchSummary(answer, opts.verbose === true);
 
-  const channel = await openChannel(transport, deps);
-  // Progress events come from the handler when it runs in-process; the other ways draw nothing.
-  const send = async (event: Record<string, unknown>) => {
-    const clear = drawProgress();
+    const channel = await openChannel(transport, deps);
+    // Progress events come from the handler when it runs in-process; the other ways draw nothing.
+    const send = async (event: Record<string, unknown>) => {
+      const clear = drawProgress();
+      try {
+        return await channel.send(killSwitchAction(action, event));
+      } finally {
+        clear();
+      }
+    };
+
     try {
-      return await channel.send(killSwitchAction(action as Action, event));
+      if (mutating && opts.yes !== true) {
+        // Show what would change first: a person confirms counts, not a guess.
+        const plan = await send({ ...request, dryRun: true });
+        if (plan.exitCode !== 0) return report(plan, human);
+        if (!(await confirm(describePlan(action, plan.result as Record<string, unknown>)))) {
+          process.stderr.write('runbook: not confirmed; nothing changed\n');
+          return 1;
+        }
+      }
+      return report(await send(request), human);
     } finally {
-      clear();
+      await channel.close();
     }
   };
 
-  try {
-    if (mutating && !values.yes) {
-      // Show what would change first: a person confirms counts, not a guess.
-      const plan = await send({ ...request, dryRun: true });
-      if (plan.exitCode !== 0) return report(plan);
-      if (!(await confirm(describePlan(action as Action, plan.result as Record<string, unknown>)))) {
-        process.stderr.write('runbook: not confirmed; nothing changed\n');
-        return 1;
-      }
-    }
-    return report(await send(request));
-  } finally {
-    await channel.close();
-  }
-}
+/** `runbook schedules …` from code (tests): the same parsing and output as the command line. */
+export const schedulesCommand = (argv: string[], deps: SendDeps = {}) => runCli(['schedules', ...argv], deps);

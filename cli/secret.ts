@@ -4,7 +4,6 @@
 // through the real handler in-process. Revoke-previous sends the SecretRotationFunction's operator request.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   DescribeSecretCommand,
@@ -14,24 +13,12 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { EmulatorState } from '../local/emulator/provision.js';
 import { invokeFunction, isFailure } from '../local/invoke.js';
-import { localStack } from './local-stack.js';
-import { printJson, withStdoutOnStderr } from './output.js';
+import { type LocalStack, localStack } from './local-stack.js';
+import { printAnswer, withStdoutOnStderr } from './output.js';
+import type { Opts } from './program.js';
 import { cliActor, confirm } from './prompt.js';
-
-export const usage = `usage: runbook secret status --secret-id ID [--emulator]
-       runbook secret rotate --secret-id ID [--resume] [--emergency --reason TEXT] [--wait SECONDS] [--yes]
-                             [--emulator] [--via local|lambda --rotation-function NAME]
-       runbook secret revoke-previous --secret-id ID --reason TEXT [--emergency] [--dry-run] [--yes]
-                             [--emulator] [--via local|lambda --rotation-function NAME]
-
-  status            stages of every version, last and next rotation, a rotation in progress or stuck — never a value
-  rotate            start a rotation now (RotateSecret). On the emulator the four steps run here, in-process.
-    --resume        finish the rotation stuck on its AWSPENDING version (its key is reused, not orphaned)
-    --emergency     the current key leaked: once rotated, revoke the replaced key at once (needs --reason)
-    --wait N        on AWS, wait up to N seconds (default 90) for Secrets Manager to finish
-  revoke-previous   revoke the key on AWSPREVIOUS; refused inside the grace period unless --emergency
-  --via lambda      send steps and operator requests to the deployed SecretRotationFunction (--rotation-function)
-Exit status: 0 done, 2 refused or failed (the answer says why), 1 could not run.`;
+import { asJson, secretRotateSummary, secretStatusSummary } from './render.js';
+import { emulatorNamed, regionOf, sayTarget } from './target.js';
 
 const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 // A rotation takes seconds; a pending version older than this is stuck, not in progress.
@@ -137,31 +124,47 @@ async function runSteps(send: Sender, secretId: string, token: string) {
   return { ok: true, steps };
 }
 
-export async function secretCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      'secret-id': { type: 'string' },
-      reason: { type: 'string' },
-      resume: { type: 'boolean', default: false },
-      emergency: { type: 'boolean', default: false },
-      'dry-run': { type: 'boolean', default: false },
-      wait: { type: 'string', default: '90' },
-      yes: { type: 'boolean', short: 'y', default: false },
-      emulator: { type: 'boolean', default: false },
-      via: { type: 'string', default: 'local' },
-      'rotation-function': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help || !sub || !['status', 'rotate', 'revoke-previous'].includes(sub)) {
-    (values.help ? process.stdout : process.stderr).write(`${usage}\n`);
-    return values.help ? 0 : 1;
-  }
+export const runSecret =
+  (sub: 'status' | 'rotate' | 'revoke-previous') =>
+  (opts: Opts): Promise<number> =>
+    secret(sub, {
+      'secret-id': typeof opts.secretId === 'string' ? opts.secretId : undefined,
+      reason: typeof opts.reason === 'string' ? opts.reason : undefined,
+      resume: opts.resume === true,
+      emergency: opts.emergency === true,
+      'dry-run': opts.dryRun === true,
+      wait: String(opts.wait ?? '90'),
+      yes: opts.yes === true,
+      emulator: opts.emulator === true,
+      via: String(opts.via ?? 'local'),
+      'rotation-function': typeof opts.rotationFunction === 'string' ? opts.rotationFunction : undefined,
+    });
+
+interface SecretValues {
+  'secret-id': string | undefined;
+  reason: string | undefined;
+  resume: boolean;
+  emergency: boolean;
+  'dry-run': boolean;
+  wait: string;
+  yes: boolean;
+  emulator: boolean;
+  via: string;
+  'rotation-function': string | undefined;
+}
+
+/** Secrets Manager of the running emulator when there is one, else of AWS (your credentials). */
+async function secretTarget(emulator: boolean, secrets: () => SecretsManagerClient): Promise<LocalStack> {
+  if (emulator || emulatorNamed()) return localStack(emulator);
+  const region = await regionOf(secrets());
+  sayTarget(`Secrets Manager in region ${region} (AWS, your credentials; no emulator is running)`);
+  return { stop: async () => undefined };
+}
+
+async function secret(sub: string, values: SecretValues): Promise<number> {
   const secretId = values['secret-id'];
   if (!secretId) {
-    process.stderr.write(`runbook: --secret-id is required\n${usage}\n`);
+    process.stderr.write('runbook: --secret-id is required\n');
     return 1;
   }
   if (values.via !== 'local' && values.via !== 'lambda') {
@@ -197,12 +200,18 @@ export async function secretCommand(argv: string[]): Promise<number> {
     }
   }
 
-  const { state, stop } = await localStack(values.emulator);
+  let client: SecretsManagerClient | undefined;
+  const { state, stop } = await secretTarget(values.emulator, () => {
+    client = new SecretsManagerClient({});
+    return client;
+  });
+  // Created after the target: a throwaway emulator sets the environment the client reads.
+  client?.destroy();
   const secrets = new SecretsManagerClient({});
   const send = sender(values.via, values['rotation-function'], state);
   try {
     if (sub === 'status') {
-      printJson({ ok: true, ...(await secretStatus(secrets, secretId)) });
+      printAnswer({ ok: true, ...(await secretStatus(secrets, secretId)) }, secretStatusSummary);
       return 0;
     }
     const revoke = async (emergency: boolean) =>
@@ -216,7 +225,7 @@ export async function secretCommand(argv: string[]): Promise<number> {
       });
     if (sub === 'revoke-previous') {
       const { failed, result } = await revoke(values.emergency);
-      printJson(result);
+      printAnswer(result, asJson);
       return failed ? 2 : 0;
     }
 
@@ -226,14 +235,17 @@ export async function secretCommand(argv: string[]): Promise<number> {
     let rotation: { ok: boolean; steps?: unknown[]; waitedSeconds?: number };
     if (values.resume) {
       if (before.rotation.state === 'idle') {
-        printJson({
-          ok: false,
-          error: {
-            code: 'Conflict',
-            message: 'no rotation to resume: no version is AWSPENDING',
-            field: 'resume',
+        printAnswer(
+          {
+            ok: false,
+            error: {
+              code: 'Conflict',
+              message: 'no rotation to resume: no version is AWSPENDING',
+              field: 'resume',
+            },
           },
-        });
+          secretRotateSummary,
+        );
         return 2;
       }
       token = before.rotation.pendingVersionId;
@@ -267,19 +279,22 @@ export async function secretCommand(argv: string[]): Promise<number> {
     const revoked = rotation.ok && values.emergency ? await revoke(true) : undefined;
     const after = await secretStatus(secrets, secretId);
     const ok = rotation.ok && !(revoked?.failed ?? false);
-    printJson({
-      ...rotation,
-      ok,
-      secret: after.name,
-      versionId: token,
-      ...(revoked ? { revokedPrevious: revoked.result } : {}),
-      ...(rotation.ok
-        ? {}
-        : {
-            note: 'the rotation did not finish: AWSCURRENT is unchanged. See `runbook secret status` and RUNBOOK.md section 5.',
-          }),
-      status: { current: after.current, previous: after.previous, rotation: after.rotation },
-    });
+    printAnswer(
+      {
+        ...rotation,
+        ok,
+        secret: after.name,
+        versionId: token,
+        ...(revoked ? { revokedPrevious: revoked.result } : {}),
+        ...(rotation.ok
+          ? {}
+          : {
+              note: 'the rotation did not finish: AWSCURRENT is unchanged. See `runbook secret status` and RUNBOOK.md section 5.',
+            }),
+        status: { current: after.current, previous: after.previous, rotation: after.rotation },
+      },
+      secretRotateSummary,
+    );
     return ok ? 0 : 2;
   } finally {
     secrets.destroy();

@@ -9,24 +9,17 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { invokeFunction, isFailure } from '../local/invoke.js';
 import { localStack } from './local-stack.js';
-import { printJson, withStdoutOnStderr } from './output.js';
-import { type ApiCall, apiUrlOfStack, callApi, type RemoteDeps, refusal } from './remote.js';
-
-/** The parseArgs options every command shares. */
-export const transportOptions = {
-  emulator: { type: 'boolean', default: false },
-  via: { type: 'string' },
-  'runbook-function': { type: 'string' },
-  'api-url': { type: 'string' },
-  stack: { type: 'string' },
-} as const;
-
-export const transportUsage = `  --emulator           start moto, provision the stack from template.yaml, act there, stop it
-  --via lambda         invoke the deployed function (--runbook-function NAME|ARN)
-  --api-url URL        call the deployed ops API, signed with SigV4 from your AWS credentials
-  --stack NAME         the same, reading the API URL from the stack's OpsApiUrl output
-Without these, the handler runs in-process with AWS_ENDPOINT_URL (a running \`npm run emulator\`)
-or your AWS credentials. Exit status: 0 done, 2 refused (ok:false), 1 could not run.`;
+import { printAnswer, withStdoutOnStderr } from './output.js';
+import {
+  type ApiCall,
+  callApi,
+  type RemoteDeps,
+  refusal,
+  regionOf as regionOfUrl,
+  stackApi,
+} from './remote.js';
+import { asJson } from './render.js';
+import { accountOf, regionOf, sayTarget } from './target.js';
 
 export type Transport =
   | { via: 'local'; emulator: boolean }
@@ -70,22 +63,39 @@ export function transportFrom(values: TransportValues): Transport | { error: str
 }
 
 /**
- * The transport the flags ask for, or undefined after saying on stderr what is wrong with them.
+ * The transport commander's options ask for, or undefined after saying on stderr what is wrong with them.
  * `aliasFlag` is a command's older name for --runbook-function (e.g. `rollback-function`).
  */
-export function transportOrExplain(
-  values: TransportValues & Record<string, unknown>,
-  usage: string,
-  aliasFlag?: string,
-): Transport | undefined {
-  const alias = aliasFlag ? values[aliasFlag] : undefined;
-  const transport = transportFrom({
-    ...values,
-    'runbook-function': values['runbook-function'] ?? (typeof alias === 'string' ? alias : undefined),
-  });
+export function transportOrExplain(opts: Record<string, unknown>, aliasFlag?: string): Transport | undefined {
+  const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  const runbookFunction = str(opts.runbookFunction) ?? (aliasFlag ? str(opts[camel(aliasFlag)]) : undefined);
+  const values: TransportValues = {
+    emulator: opts.emulator === true,
+    ...(str(opts.via) ? { via: str(opts.via) } : {}),
+    ...(runbookFunction ? { 'runbook-function': runbookFunction } : {}),
+    ...(str(opts.apiUrl) ? { 'api-url': str(opts.apiUrl) } : {}),
+    ...(str(opts.stack) ? { stack: str(opts.stack) } : {}),
+  };
+  const transport = transportFrom(values);
   if (!('error' in transport)) return transport;
-  process.stderr.write(`runbook: ${transport.error}\n${usage}\n`);
+  process.stderr.write(`runbook: ${transport.error}\n`);
   return undefined;
+}
+
+const shellWord = (word: string) =>
+  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The function writes its `undo` as the command a person runs where it acted; the CLI knows where that was,
+ * so a remote answer's undo gets the same door (`--stack NAME`), and runs as printed. The audit record keeps
+ * the function's own.
+ */
+export function undoThrough(result: unknown, door: string[]): unknown {
+  if (typeof result !== 'object' || result === null) return result;
+  const undo = (result as { undo?: unknown }).undo;
+  if (typeof undo !== 'string' || !undo.startsWith('runbook ')) return result;
+  return { ...result, undo: `${undo} ${door.map(shellWord).join(' ')}` };
 }
 
 export interface Action {
@@ -123,6 +133,11 @@ export interface Channel {
 export async function openChannel(transport: Transport, deps: SendDeps = {}): Promise<Channel> {
   if (transport.via === 'lambda') {
     const lambda = deps.lambda ?? new LambdaClient({});
+    const region = await regionOf(lambda);
+    const account = accountOf(transport.functionName);
+    sayTarget(
+      `function ${transport.functionName} by Lambda Invoke, ${account ? `account ${account}, ` : ''}region ${region} (your AWS credentials)`,
+    );
     return {
       async send(action) {
         const answer = await lambda.send(
@@ -133,7 +148,10 @@ export async function openChannel(transport: Transport, deps: SendDeps = {}): Pr
         );
         const text = Buffer.from(answer.Payload ?? new Uint8Array()).toString('utf8');
         const result: unknown = text ? JSON.parse(text) : null;
-        return { result, exitCode: answer.FunctionError ? 1 : isFailure(result) ? 2 : 0 };
+        return {
+          result: undoThrough(result, ['--via', 'lambda', '--runbook-function', transport.functionName]),
+          exitCode: answer.FunctionError ? 1 : isFailure(result) ? 2 : 0,
+        };
       },
       async close() {
         if (!deps.lambda) lambda.destroy();
@@ -146,10 +164,19 @@ export async function openChannel(transport: Transport, deps: SendDeps = {}): Pr
     if (!apiUrl) {
       const cloudformation = deps.cloudformation ?? new CloudFormationClient({});
       try {
-        apiUrl = await apiUrlOfStack(transport.stack as string, cloudformation);
+        const region = deps.region ?? (await regionOf(cloudformation));
+        const stack = await stackApi(transport.stack as string, cloudformation);
+        apiUrl = stack.apiUrl;
+        sayTarget(
+          `stack ${transport.stack} in account ${accountOf(stack.stackId) ?? '(unknown)'}, region ${region}: ops API ${apiUrl} (SigV4, your AWS credentials)`,
+        );
       } finally {
         if (!deps.cloudformation) cloudformation.destroy();
       }
+    } else {
+      const region =
+        deps.region ?? regionOfUrl(apiUrl, process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION);
+      sayTarget(`ops API ${apiUrl}, region ${region} (SigV4, your AWS credentials)`);
     }
     const base = apiUrl;
     return {
@@ -166,7 +193,8 @@ export async function openChannel(transport: Transport, deps: SendDeps = {}): Pr
         const refused = refusal(answer, call);
         if (refused) return { result: answer.body, exitCode: 1, refused };
         const exitCode = answer.status >= 500 ? 1 : answer.status >= 400 || isFailure(answer.body) ? 2 : 0;
-        return { result: answer.body, exitCode };
+        const door = transport.stack ? ['--stack', transport.stack] : ['--api-url', base];
+        return { result: undoThrough(answer.body, door), exitCode };
       },
       async close() {},
     };
@@ -184,18 +212,26 @@ export async function openChannel(transport: Transport, deps: SendDeps = {}): Pr
   };
 }
 
-/** Prints what an outcome says: the function's JSON on stdout, or IAM's refusal on stderr. */
-export function report(outcome: Outcome): number {
+/**
+ * Prints what an outcome says: the function's answer on stdout (JSON, or `human`'s summary on a terminal),
+ * or IAM's refusal on stderr.
+ */
+export function report(outcome: Outcome, human: (answer: unknown) => string = asJson): number {
   if (outcome.refused) process.stderr.write(`runbook: ${outcome.refused}\n`);
-  else printJson(outcome.result);
+  else printAnswer(outcome.result, human);
   return outcome.exitCode;
 }
 
 /** One request through a transport, its answer printed; returns the exit status. */
-export async function send(action: Action, transport: Transport, deps: SendDeps = {}): Promise<number> {
+export async function send(
+  action: Action,
+  transport: Transport,
+  deps: SendDeps = {},
+  human: (answer: unknown) => string = asJson,
+): Promise<number> {
   const channel = await openChannel(transport, deps);
   try {
-    return report(await channel.send(action));
+    return report(await channel.send(action), human);
   } finally {
     await channel.close();
   }

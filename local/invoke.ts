@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { bundledHandlers, type HandlerModule } from './bundled-handlers.js';
 import { prepareLocalHookEvent } from './codedeploy/local.js';
 import { type EmulatorState, LOCAL_ACCOUNT, LOCAL_REGION, resolveContext } from './emulator/provision.js';
 import {
@@ -91,10 +92,10 @@ export async function invokeFunction(options: InvokeOptions): Promise<InvokeOutc
   const stillUnresolved = unresolved.filter((entry) => !((entry.split(' ', 1)[0] as string) in overrides));
 
   const functionName = state?.resources[spec.logicalId]?.ref ?? spec.logicalId;
-  const module = (await import(pathToFileURL(join(projectRoot, spec.entryPoint)).href)) as Record<
-    string,
-    unknown
-  >;
+  const bundled = bundledHandlers[spec.entryPoint];
+  const module = bundled
+    ? await bundled()
+    : ((await import(pathToFileURL(join(projectRoot, spec.entryPoint)).href)) as HandlerModule);
   const handler = module[spec.exportName];
   if (typeof handler !== 'function') {
     throw new Error(`${spec.entryPoint} does not export a function named ${spec.exportName}`);

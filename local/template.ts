@@ -1,12 +1,24 @@
 // Reads template.yaml the way SAM and CloudFormation would, for the tools that run off AWS:
 // the esbuild build, `runbook invoke`, the emulator provisioner and the template tests.
 // Only what those need is resolved; anything else is reported, never guessed.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CollectionTag, parse, type ScalarTag } from 'yaml';
 
-export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The folder holding template.yaml: the nearest one above this module. Found, not assumed one level up,
+ * because the compiled CLI (dist/cli/runbook.mjs) runs this module from a bundle two levels down.
+ */
+export const projectRoot = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findProjectRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'template.yaml')) && existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(from, '..');
+  }
+}
+
 export const templatePath = join(projectRoot, 'template.yaml');
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -1,6 +1,6 @@
 // `runbook dlq`, run as an operator would: a child process with stdin that is not a terminal.
 import { describe, expect, it } from 'vitest';
-import { progressLine, summaryTable } from '../../cli/dlq.js';
+import { dlqSummary, progressLine, summaryTable } from '../../cli/dlq.js';
 import { runCli } from '../support/cli.js';
 
 const run = (args: string[]) => runCli('dlq', args);
@@ -18,14 +18,14 @@ describe('runbook dlq', () => {
     expect(stderr).toContain('pass --yes');
   });
 
-  it('peeks in the emulator, printing JSON on stdout and the summary table on stderr', () => {
+  it('peeks in the emulator, printing JSON on stdout (a terminal would get the summary table)', () => {
     // Act
-    const { code, stdout, stderr } = run(['peek', ...queue, '--emulator']);
+    const { code, stdout, stderr } = run(['peek', ...queue, '--emulator', '--json']);
 
     // Assess
     expect(code, stderr).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ ok: true, mode: 'peek', dryRun: true, received: 0 });
-    expect(stderr).toMatch(/remaining in DLQ \(approx\.\)\s+0/);
+    expect(dlqSummary(JSON.parse(stdout))).toMatch(/remaining in DLQ \(approx\.\)\s+0/);
   });
 
   it('exits 2 with the field named when the function refuses the request', () => {
@@ -39,6 +39,7 @@ describe('runbook dlq', () => {
       '0',
       '--dry-run',
       '--emulator',
+      '--json',
     ]);
 
     // Assess

@@ -19,7 +19,7 @@ describe('runbook rollback', () => {
 
   it('with --yes and --emulator rolls live back in-process and prints the undo command', () => {
     // Act
-    const { code, stdout, stderr } = run([...target, '--emulator', '--yes']);
+    const { code, stdout, stderr } = run([...target, '--emulator', '--yes', '--json']);
 
     // Assess
     expect(code, stderr).toBe(0);
@@ -32,7 +32,7 @@ describe('runbook rollback', () => {
 
   it('exits 2 with the field named when the function refuses the request', () => {
     // Act
-    const { code, stdout } = run([...target, '--to-version', '$LATEST', '--dry-run', '--emulator']);
+    const { code, stdout } = run([...target, '--to-version', '$LATEST', '--dry-run', '--emulator', '--json']);
 
     // Assess
     expect(code).toBe(2);

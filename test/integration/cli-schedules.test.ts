@@ -19,7 +19,7 @@ describe('runbook schedules', () => {
 
   it('with --yes and --emulator disables the group in-process and prints the restore command', () => {
     // Act
-    const { code, stdout, stderr } = run(['disable', ...group, '--emulator', '--yes']);
+    const { code, stdout, stderr } = run(['disable', ...group, '--emulator', '--yes', '--json']);
 
     // Assess
     expect(code, stderr).toBe(0);
@@ -32,7 +32,7 @@ describe('runbook schedules', () => {
 
   it('exits 2 with the field named when the function refuses the request, and 1 for an unknown subcommand', () => {
     // Act
-    const refused = run(['disable', '--reason', 'stop everything', '--dry-run']);
+    const refused = run(['disable', '--reason', 'stop everything', '--dry-run', '--emulator', '--json']);
     const unknown = run(['pause']);
 
     // Assess

@@ -29,7 +29,7 @@ describe('runbook secret', () => {
 
   it('status shows the stages and the staged rotation, and never a value', () => {
     // Act
-    const { code, stdout, stderr } = run(['status', ...sample, '--emulator']);
+    const { code, stdout, stderr } = run(['status', ...sample, '--emulator', '--json']);
 
     // Assess
     expect(code, stderr).toBe(0);
@@ -47,7 +47,7 @@ describe('runbook secret', () => {
 
   it('rotate --resume finishes the staged rotation through the four steps in-process', () => {
     // Act
-    const { code, stdout, stderr } = run(['rotate', ...sample, '--resume', '--yes', '--emulator']);
+    const { code, stdout, stderr } = run(['rotate', ...sample, '--resume', '--yes', '--emulator', '--json']);
 
     // Assess
     expect(code, stderr).toBe(0);

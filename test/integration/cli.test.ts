@@ -1,10 +1,12 @@
-// The commands README.md tells a new user to type, run as that user would: as child processes.
+// The commands README.md tells a new user to type, run as that user would: as child processes (`runbook`
+// is the compiled CLI; the drill still runs through tsx).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../local/template.js';
+import { runCli } from '../support/cli.js';
 
 function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
   const result = spawnSync(process.execPath, [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), ...args], {
@@ -19,9 +21,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
 describe('runbook invoke', () => {
   it('prints the health metadata as JSON with --emulator, starting and provisioning its own emulator', () => {
     // Act
-    const { code, stdout, stderr } = run([
-      'cli/main.ts',
-      'invoke',
+    const { code, stdout, stderr } = runCli('invoke', [
       'HealthFunction',
       '-e',
       'events/apigw/health-metadata.json',
@@ -43,9 +43,7 @@ describe('runbook invoke', () => {
   }, 120_000);
 
   it('exits 2 and prints the refusal when the function answers ok:false', () => {
-    const { code, stdout } = run([
-      'cli/main.ts',
-      'invoke',
+    const { code, stdout } = runCli('invoke', [
       'HealthFunction',
       '-e',
       'events/direct/health-bad-action.json',
@@ -59,7 +57,7 @@ describe('runbook invoke', () => {
   });
 
   it('exits 1 naming the known functions when the logical id does not exist', () => {
-    const { code, stderr } = run(['cli/main.ts', 'invoke', 'NoSuchFunction']);
+    const { code, stderr } = runCli('invoke', ['NoSuchFunction']);
 
     expect(code).toBe(1);
     expect(stderr).toContain('no function NoSuchFunction');
@@ -73,9 +71,7 @@ describe('runbook invoke', () => {
     spawnSync('sh', ['-c', `echo '{"WorkloadFunction":{"GIT_SHA":"abcdef1234567"}}' > ${envFile}`]);
 
     // Act
-    const { code, stdout } = run([
-      'cli/main.ts',
-      'invoke',
+    const { code, stdout } = runCli('invoke', [
       'WorkloadFunction',
       '-e',
       'events/direct/workload-probe.json',

@@ -1,0 +1,307 @@
+// The `runbook` command line: every command, option and help text in one place (commander), each command's
+// work in its own file, loaded only when that command runs — `runbook --help` reads no AWS SDK.
+import { Command, CommanderError, Option } from 'commander';
+import pkg from '../package.json' with { type: 'json' };
+import { setOutputMode } from './output.js';
+import type { SendDeps } from './transport.js';
+
+/** The options a command's file receives: commander's (camelCase), the globals, and its positionals. */
+export type Opts = Record<string, unknown> & { args: string[]; json?: boolean; verbose?: boolean };
+export type Run = (opts: Opts, deps: SendDeps) => Promise<number>;
+
+const TRANSPORT_HELP = `
+Where it acts (said on stderr before anything happens):
+  (default)            the running \`npm run emulator\`: AWS_ENDPOINT_URL, else .runbook/emulator.env
+  --emulator           a throwaway emulator started, provisioned and stopped for this command
+  --stack NAME         the deployed stack's ops API (URL from its OpsApiUrl output), SigV4 with your AWS credentials
+  --api-url URL        the same API, URL given
+  --via lambda         Lambda Invoke of the deployed function (--runbook-function NAME|ARN)
+Output: a summary on a terminal; one JSON document with --json or when stdout is not a terminal.
+Exit status: 0 done, 2 refused by the function (ok:false), 1 could not run.`;
+
+function withTransport(command: Command, aliasFlag?: string): Command {
+  command
+    .option('--emulator', 'start a throwaway emulator, provision the stack, act there, stop it')
+    .addOption(new Option('--via <way>', 'how to reach the function').choices(['local', 'lambda', 'api']))
+    .option('--runbook-function <name>', 'the deployed function, for --via lambda')
+    .option('--api-url <url>', 'the deployed ops API (implies --via api)')
+    .option('--stack <name>', 'the deployed stack whose OpsApiUrl output to call (implies --via api)');
+  if (aliasFlag) command.option(`--${aliasFlag} <name>`, 'the same as --runbook-function, for this command');
+  return command.addHelpText('after', TRANSPORT_HELP);
+}
+
+const yes = (command: Command) =>
+  command.option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)');
+
+function schedulesOptions(command: Command): Command {
+  return withTransport(
+    yes(
+      command
+        .option('--group <group>', 'the schedule group (with --name-prefix or --all)')
+        .option('--name-prefix <prefix>', "the group's schedules whose names start with PREFIX")
+        .option(
+          '--all',
+          'every schedule of --group (or, alone, of every watched group): spelled out on purpose',
+        )
+        .option(
+          '--schedule <[group/]name>',
+          'one schedule (repeatable; GROUP defaults to "default")',
+          collect,
+          [],
+        )
+        .option('--function <name>', 'with --throttle: the function whose reserved concurrency is set to 0')
+        .option('--throttle', 'also set --function to reserved concurrency 0 (disable only)')
+        .option('--restore-id <id>', 'the kill switch to restore (enable) or to finish (disable)')
+        .option('--reason <text>', 'why: kept in the audit record and the ops notification')
+        .option('--dry-run', 'read everything and print the plan; change nothing (no confirmation asked)'),
+    ),
+    'killswitch-function',
+  );
+}
+
+function dlqOptions(command: Command): Command {
+  return withTransport(
+    yes(
+      command
+        .option('--queue <name|url>', 'the dead-letter queue')
+        .option('--reason <text>', 'why (required for drain; recorded in the audit ledger)')
+        .option('--rate <n>', 'at most N redrives per second (default 10)')
+        .option('--max <n>', 'at most N messages (default 1000; a peek 100)')
+        .option('--max-age <seconds>', 'never redrive a message older than this (default 3600)')
+        .option('--concurrency <n>', 'requests in flight (default 10)')
+        .option('--target-function <name>', 'redrive every message to this function')
+        .option('--qualifier <alias>', 'with --target-function')
+        .option(
+          '--target-queue <name>',
+          "redrive every message to this queue (a name; a URL must be on the drainer's own SQS endpoint)",
+        )
+        .option('--target-source', "redrive to the DLQ's source queue")
+        .option('--error-code <code>', 'only messages with this error code')
+        .option('--attribute <name=value>', 'only messages with this message attribute')
+        .option('--dry-run', 'drain without sending or deleting anything (no confirmation asked)'),
+    ),
+    'dlq-function',
+  ).addHelpText(
+    'after',
+    `A drain's "failed" count is in the answer: exit 0 means it ran, not that every message went back.`,
+  );
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function secretCommon(command: Command): Command {
+  return command
+    .requiredOption('--secret-id <id>', 'the secret (name or ARN)')
+    .option('--emulator', 'start a throwaway emulator, provision the stack, act there, stop it');
+}
+
+function secretRemote(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--via <way>', 'where the rotation function runs')
+        .choices(['local', 'lambda'])
+        .default('local'),
+    )
+    .option('--rotation-function <name>', 'the deployed SecretRotationFunction, for --via lambda');
+}
+
+/** Builds the program; `setCode` receives each action's exit status. */
+export function buildProgram(setCode: (code: number) => void, deps: SendDeps = {}): Command {
+  const act =
+    (load: () => Promise<Run>) =>
+    async (...args: unknown[]) => {
+      const command = args.at(-1) as Command;
+      const opts = command.optsWithGlobals() as Opts;
+      const positionals = args.slice(0, -2).flatMap((item) => (Array.isArray(item) ? item : [item]));
+      setOutputMode({
+        json: Boolean(opts.json) || (!opts.human && !process.stdout.isTTY),
+        verbose: Boolean(opts.verbose),
+      });
+      const run = await load();
+      setCode(
+        await run(
+          { ...opts, args: positionals.filter((item): item is string => typeof item === 'string') },
+          deps,
+        ),
+      );
+    };
+
+  const program = new Command('runbook')
+    .description(
+      'The operations runbook of a production AWS Lambda workload: roll back, stop schedules, drain a DLQ, rotate a key.',
+    )
+    .version(pkg.version, '-V, --version', 'print the version')
+    .option('--json', 'print exactly one JSON document on stdout (the default when stdout is not a terminal)')
+    .option('--human', 'print the summary even when stdout is not a terminal')
+    .option('-v, --verbose', 'full details, and the functions’ INFO logs and metrics on stderr')
+    .showHelpAfterError('(`runbook help <command>` lists its options)')
+    .exitOverride()
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      writeOut: (text) => process.stdout.write(text),
+    })
+    .addHelpText(
+      'after',
+      `
+Start here: \`npm run emulator\` in one shell, then any command in another (it finds the emulator by itself).
+The game-day drill: npm run drill -- [--json] [--out FILE] [--only PREFIX]  (--json writes dist/drill.json).`,
+    );
+
+  program
+    .command('invoke')
+    .description('run a handler in-process, as `sam local invoke` does (no Docker)')
+    .argument('<logicalId>', 'the function in template.yaml, e.g. HealthFunction')
+    .option('-e, --event <file>', 'the event (JSON); default {}')
+    .option(
+      '--env-vars <file>',
+      'environment overrides in SAM format: { "<LogicalId>": { "VAR": "value" }, "Parameters": {…} }',
+    )
+    .option('--emulator', 'start a throwaway emulator, provision the stack, invoke there, stop it')
+    .addHelpText(
+      'after',
+      `
+Without --emulator: the running \`npm run emulator\` (AWS_ENDPOINT_URL or .runbook/emulator.env), else AWS.
+Always prints the function's own answer as JSON. Exit status: 0 success, 2 ok:false or an HTTP error, 1 it threw.`,
+    )
+    .action(act(async () => (await import('./invoke.js')).runInvoke));
+
+  program
+    .command('emulator')
+    .description('run moto with the whole stack provisioned, until Ctrl-C; writes .runbook/emulator.env')
+    .option('--port <n>', 'the port on 127.0.0.1 (default: a free one)')
+    .action(act(async () => (await import('./emulator.js')).runEmulator));
+
+  withTransport(
+    program
+      .command('health')
+      .description('what is deployed: liveness, or with --metadata the build and the live state')
+      .option('--metadata', 'the build and the live state, not only liveness'),
+  ).action(act(async () => (await import('./health.js')).runHealth));
+
+  withTransport(
+    yes(
+      program
+        .command('rollback')
+        .description('put an alias back on the known-good version')
+        .option('--function <name>', 'the workload function')
+        .option('--alias <alias>', 'the alias (default live)')
+        .option('--to-version <n>', 'this version, not the one the rules choose')
+        .option('--to-git-sha <sha>', 'the newest version built from this commit')
+        .option('--reason <text>', 'why (3–500 characters; kept in the audit record)')
+        .option('--dry-run', 'read everything and print the plan; change nothing (no confirmation asked)')
+        .option('--force', 'act even within the cool-down of the last rollback'),
+    ),
+    'rollback-function',
+  ).action(act(async () => (await import('./rollback.js')).runRollback));
+
+  const secret = program
+    .command('secret')
+    .description('rotate an API key, check its stages (never its value), revoke the previous key')
+    .argument('[subcommand]')
+    .action(act(async () => async () => unknownSubcommand('secret', 'status, rotate or revoke-previous')));
+  secretCommon(
+    secret.command('status').description('stages of every version, last and next rotation, a stuck rotation'),
+  ).action(act(async () => (await import('./secret.js')).runSecret('status')));
+  secretRemote(
+    yes(
+      secretCommon(
+        secret
+          .command('rotate')
+          .description('start a rotation now (on the emulator the four steps run here)'),
+      )
+        .option('--resume', 'finish the rotation stuck on its AWSPENDING version (its key is reused)')
+        .option(
+          '--emergency',
+          'the current key leaked: once rotated, revoke the replaced key at once (needs --reason)',
+        )
+        .option('--reason <text>', 'why (required with --emergency)')
+        .option('--wait <seconds>', 'on AWS, wait up to N seconds for Secrets Manager to finish', '90'),
+    ),
+  ).action(act(async () => (await import('./secret.js')).runSecret('rotate')));
+  secretRemote(
+    yes(
+      secretCommon(
+        secret
+          .command('revoke-previous')
+          .description('revoke the key on AWSPREVIOUS (refused inside the grace period unless --emergency)'),
+      )
+        .option('--reason <text>', 'why')
+        .option('--emergency', 'inside the grace period too')
+        .option('--dry-run', 'say what would be revoked; change nothing'),
+    ),
+  ).action(act(async () => (await import('./secret.js')).runSecret('revoke-previous')));
+
+  yes(
+    program
+      .command('deploy-sim')
+      .description('simulate a CodeDeploy canary (hooks, shift, alarms) in the emulator, step by step')
+      .option('--function <name>', 'the function to deploy (e.g. runbook-local-WorkloadFunction)')
+      .option('--to-version <n>', 'the published version to shift the alias to')
+      .option('--alias <alias>', 'the alias (default live)')
+      .option('--canary-ms <ms>', 'how long the canary serves before the alarms are checked', '1000')
+      .option('--emulator', 'start a throwaway emulator, provision the stack, deploy there, stop it'),
+  )
+    .addHelpText(
+      'after',
+      '\nThe emulator only. Exit status: 0 Succeeded, 2 Failed or Stopped (rolled back), 1 could not run.',
+    )
+    .action(act(async () => (await import('./deploy-sim.js')).runDeploySim));
+
+  const schedules = program
+    .command('schedules')
+    .description('emergency stop of schedules (the kill switch), and its exact restore')
+    .argument('[subcommand]')
+    .action(act(async () => async () => unknownSubcommand('schedules', 'disable, enable or status')));
+  for (const [name, description] of [
+    ['disable', 'disable the selected schedules, keeping every definition in the audit ledger'],
+    ['enable', 'restore what a disable changed (--restore-id, or the selector the disable used)'],
+    ['status', 'what is stopped, by whom, since when, and the state of the schedules'],
+  ] as const)
+    schedulesOptions(schedules.command(name).description(description)).action(
+      act(async () => (await import('./schedules.js')).runSchedules(name)),
+    );
+
+  const dlq = program
+    .command('dlq')
+    .description('look into a dead-letter queue, or redrive it at a bounded rate')
+    .argument('[subcommand]')
+    .action(act(async () => async () => unknownSubcommand('dlq', 'peek or drain')));
+  for (const [name, description] of [
+    ['peek', 'counts by kind, error code and age, a few samples; nothing is sent or deleted'],
+    ['drain', 'redrive at most --rate a second, never a message older than --max-age'],
+  ] as const)
+    dlqOptions(dlq.command(name).description(description)).action(
+      act(async () => (await import('./dlq.js')).runDlq(name)),
+    );
+
+  return program;
+}
+
+function unknownSubcommand(command: string, choices: string): number {
+  process.stderr.write(`runbook: ${command} needs one of ${choices} (\`runbook help ${command}\`)\n`);
+  return 1;
+}
+
+/** Parses and runs one command line; returns the exit status (help and --version: 0). */
+export async function runCli(argv: string[], deps: SendDeps = {}): Promise<number> {
+  let code = 0;
+  const program = buildProgram((value) => {
+    code = value;
+  }, deps);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    const { explainAwsError } = await import('./target.js');
+    const message =
+      error instanceof Error && error.name === 'TargetError'
+        ? error.message
+        : (explainAwsError(error) ?? (error instanceof Error ? error.message : String(error)));
+    process.stderr.write(`runbook: ${message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,232 @@
+// What a person reads on a terminal: what changed, before → after, the undo; tables for lists; counts for
+// large sets (the items behind --verbose, everything behind --json). Pure functions of the JSON answer.
+
+type Obj = Record<string, unknown>;
+const obj = (value: unknown): Obj => (typeof value === 'object' && value !== null ? (value as Obj) : {});
+const text = (value: unknown) => (value === undefined || value === null ? '-' : String(value));
+
+/** Rows under a header, columns padded to their widest cell. */
+export function table(header: string[], rows: unknown[][]): string {
+  const cells = [header, ...rows.map((row) => row.map(text))];
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
+  return cells
+    .map((row) =>
+      row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '),
+    )
+    .map((line) => `  ${line.trimEnd()}`)
+    .join('\n');
+}
+
+/** `label  value` lines, labels aligned. */
+export function pairs(rows: [string, unknown][]): string {
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${text(value)}`).join('\n');
+}
+
+/** Up to `limit` items as a table, else their count: a person reads 20 lines, not 301. */
+export const LIST_LIMIT = 20;
+
+/** `{ ok: false, error }` (or an HTTP answer) in one sentence. */
+export function refusal(answer: unknown): string | undefined {
+  const value = obj(answer);
+  if (value.ok !== false) return undefined;
+  const error = obj(value.error);
+  const field = error.field ? ` (field ${String(error.field)})` : '';
+  return `refused: ${text(error.code)}: ${text(error.message)}${field}`;
+}
+
+function footer(answer: Obj): string[] {
+  return [
+    ...(answer.undo ? [`undo:  ${String(answer.undo)}`] : []),
+    ...(answer.auditId ? [`audit: ${String(answer.auditId)}`] : []),
+  ];
+}
+
+export function rollbackSummary(answer: unknown): string {
+  const value = obj(answer);
+  const refused = refusal(value);
+  if (refused) return refused;
+  const target = `${text(value.functionName)}:${text(value.alias)}`;
+  const move = `version ${text(value.fromVersion)} → ${text(value.toVersion)}`;
+  const headline = value.dryRun
+    ? `Dry run: would move ${target} ${move}. Nothing changed.`
+    : value.changed
+      ? `Rolled back ${target}: ${move}.`
+      : `${target} unchanged (on version ${text(value.fromVersion)}).`;
+  const weights = Object.keys(obj(value.clearedWeights)).length
+    ? [`canary weights cleared: ${JSON.stringify(value.clearedWeights)}`]
+    : [];
+  return [
+    headline,
+    `chosen by ${text(value.chosenBy)}: ${text(value.why)}`,
+    ...(value.stoppedDeploymentId ? [`deployment ${String(value.stoppedDeploymentId)} stopped`] : []),
+    ...weights,
+    ...(value.heldByCooldown ? [`held by the cool-down until ${text(obj(value.heldByCooldown).until)}`] : []),
+    ...(value.note && !value.dryRun ? [`note: ${String(value.note)}`] : []),
+    ...footer(value),
+  ].join('\n');
+}
+
+export function killSwitchSummary(answer: unknown, verbose = false): string {
+  const value = obj(answer);
+  const refused = refusal(value);
+  if (refused) return refused;
+  const counts = obj(value.counts);
+  const schedules = Array.isArray(value.schedules) ? (value.schedules as Obj[]) : [];
+  const verb = value.action === 'enable' ? 'Enable' : 'Disable';
+  const done = Object.entries(counts)
+    .filter(([key]) => key !== 'selected')
+    .map(([key, count]) => `${String(count)} ${key}`)
+    .join(', ');
+  const groups = [...new Set(schedules.map((item) => item.group))].join(', ');
+  const lines = [
+    `${value.dryRun ? `Dry run: ${verb.toLowerCase()}` : verb} — ${schedules.length} schedule(s)${groups ? ` of ${groups}` : ''}: ${done || 'nothing to do'}.${value.dryRun ? ' Nothing changed.' : ''}`,
+  ];
+  if (schedules.length > 0 && (schedules.length <= LIST_LIMIT || verbose))
+    lines.push(
+      table(
+        ['GROUP', 'SCHEDULE', 'OUTCOME'],
+        schedules.map((item) => [
+          item.group,
+          item.name,
+          item.error ? `${text(item.outcome)}: ${String(item.error)}` : item.outcome,
+        ]),
+      ),
+    );
+  else if (schedules.length > 0)
+    lines.push(`  (${schedules.length} schedules: --verbose lists them, --json gives everything)`);
+  const throttle = obj(value.throttle);
+  if (throttle.functionName)
+    lines.push(
+      `function ${String(throttle.functionName)}: ${text(throttle.outcome)} (reserved concurrency before: ${throttle.recorded === null ? 'none' : text(throttle.recorded)})`,
+    );
+  for (const warning of Array.isArray(value.warnings) ? value.warnings : [])
+    lines.push(`warning: ${String(warning)}`);
+  if (value.restoreId) lines.push(`restore id: ${String(value.restoreId)}`);
+  return [...lines, ...footer(value)].join('\n');
+}
+
+export function killSwitchStatus(answer: unknown): string {
+  const value = obj(answer);
+  const refused = refusal(value);
+  if (refused) return refused;
+  // The status answer is the function's; whatever it lists, a person sees it as rows.
+  const lines: string[] = [];
+  for (const [key, item] of Object.entries(value)) {
+    if (key === 'ok') continue;
+    if (Array.isArray(item) && item.length > 0 && typeof item[0] === 'object') {
+      const rows = item as Obj[];
+      const columns = Object.keys(rows[0] as Obj).filter(
+        (column) => typeof (rows[0] as Obj)[column] !== 'object',
+      );
+      lines.push(`${key} (${rows.length}):`);
+      lines.push(
+        rows.length <= LIST_LIMIT
+          ? table(
+              columns.map((column) => column.toUpperCase()),
+              rows.map((row) => columns.map((column) => row[column])),
+            )
+          : `  ${rows.length} items: --json gives them all`,
+      );
+    } else if (typeof item !== 'object' || item === null) lines.push(`${key}: ${text(item)}`);
+    else lines.push(`${key}: ${JSON.stringify(item)}`);
+  }
+  return lines.join('\n');
+}
+
+export function healthSummary(answer: unknown): string {
+  const value = obj(answer);
+  // Through the API the body is a string inside a proxy answer; in-process it may be either.
+  const body = typeof value.body === 'string' ? obj(safeJson(value.body)) : value;
+  const refused = refusal(body);
+  if (refused) return refused;
+  const target = obj(body.target);
+  const alarms = obj(obj(body.alarms).counts);
+  const schedules = Array.isArray(obj(body.schedules).items) ? (obj(body.schedules).items as Obj[]) : [];
+  const rows: [string, unknown][] = [['status', body.status]];
+  if (body.gitSha !== undefined) rows.push(['runbook build', `${text(body.gitSha)} (${text(body.buildId)})`]);
+  if (target.alias !== undefined)
+    rows.push([
+      'workload',
+      `${text(target.alias)} → version ${text(target.version)}${Object.keys(obj(target.routing)).length ? ` weights ${JSON.stringify(target.routing)}` : ''}`,
+    ]);
+  if (schedules.length)
+    rows.push(['schedules', schedules.map((item) => `${text(item.name)} ${text(item.state)}`).join(', ')]);
+  if (Object.keys(alarms).length)
+    rows.push([
+      'alarms',
+      Object.entries(alarms)
+        .map(([state, n]) => `${text(n)} ${state}`)
+        .join(', '),
+    ]);
+  return pairs(rows);
+}
+
+function safeJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return {};
+  }
+}
+
+export function secretStatusSummary(answer: unknown): string {
+  const value = obj(answer);
+  const refused = refusal(value);
+  if (refused) return refused;
+  const rotation = obj(value.rotation);
+  const versions = Array.isArray(value.versions) ? (value.versions as Obj[]) : [];
+  return [
+    `${text(value.name)}: rotation ${rotation.state === 'idle' ? 'idle' : `${text(rotation.state)} (pending ${text(rotation.pendingVersionId)})`}, ${value.rotationEnabled ? 'automatic' : 'not automatic'}`,
+    pairs([
+      ['last rotated', value.lastRotatedDate],
+      ['next rotation', value.nextRotationDate],
+    ]),
+    table(
+      ['VERSION', 'STAGES', 'CREATED'],
+      versions.map((item) => [item.versionId, (item.stages as string[]).join(','), item.createdDate]),
+    ),
+    ...(Array.isArray(rotation.fix) ? rotation.fix.map((line) => `fix: ${String(line)}`) : []),
+  ].join('\n');
+}
+
+export function secretRotateSummary(answer: unknown): string {
+  const value = obj(answer);
+  const refused = refusal(value);
+  const steps = Array.isArray(value.steps) ? (value.steps as Obj[]) : [];
+  const status = obj(value.status);
+  if (refused && steps.length === 0) return refused;
+  return [
+    value.ok
+      ? `Rotated ${text(value.secret)}: AWSCURRENT is now ${text(status.current)}.`
+      : `Rotation of ${text(value.secret ?? value.name)} did not finish.`,
+    ...(steps.length
+      ? [
+          table(
+            ['STEP', 'RESULT'],
+            steps.map((step) => [step.step, step.error ?? step.message ?? 'done']),
+          ),
+        ]
+      : []),
+    ...(status.previous ? [`previous (still valid until revoked): ${String(status.previous)}`] : []),
+    ...(value.note ? [`note: ${String(value.note)}`] : []),
+    ...footer(value),
+  ].join('\n');
+}
+
+export function deploySummary(answer: unknown): string {
+  const value = obj(answer);
+  const refused = refusal(value);
+  if (refused) return refused;
+  return pairs(
+    Object.entries(value).filter(([, item]) => typeof item !== 'object' || item === null) as [
+      string,
+      unknown,
+    ][],
+  );
+}
+
+/** The generic form: a short JSON answer for a person, pretty-printed. */
+export function asJson(answer: unknown): string {
+  return JSON.stringify(answer, null, 2);
+}

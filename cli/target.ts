@@ -1,0 +1,170 @@
+// Where a command is pointed, said on stderr before it acts, and a plain sentence when it is pointed nowhere
+// (instead of the function's `AUDIT_TABLE is not set` or the SDK's `Region is missing`).
+//   local     a running `npm run emulator`: AWS_ENDPOINT_URL, else the exports it wrote to .runbook/emulator.env
+//   --emulator  a throwaway emulator started for this command (cli/local-stack.ts)
+//   remote    a deployed stack: by Lambda Invoke or the signed ops API, in the account and region of your credentials
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { type EmulatorState, loadState, stateFile } from '../local/emulator/provision.js';
+import { emulatorEnv } from '../local/moto.js';
+import { projectRoot } from '../local/template.js';
+
+/**
+ * Where a running emulator describes itself: `.runbook/` in the clone, or RUNBOOK_STATE_DIR (a test file or
+ * the bench with an emulator of its own, so that they never read or overwrite a developer's).
+ */
+const stateDir = () => process.env.RUNBOOK_STATE_DIR || join(projectRoot, '.runbook');
+const emulatorStateFile = () =>
+  process.env.RUNBOOK_STATE_DIR ? join(stateDir(), 'emulator.json') : stateFile;
+
+/** The emulator's exports, sourceable by a shell (`. .runbook/emulator.env`) and read by the CLI. */
+export const emulatorEnvFile = join(projectRoot, '.runbook', 'emulator.env');
+const envFile = () => (process.env.RUNBOOK_STATE_DIR ? join(stateDir(), 'emulator.env') : emulatorEnvFile);
+
+/** A command cannot tell where to act, or its target does not answer: the message says what to do. */
+export class TargetError extends Error {
+  override name = 'TargetError';
+}
+
+/** Says where a command is pointed, on stderr (stdout carries only the answer). */
+export function sayTarget(text: string): void {
+  process.stderr.write(`runbook: target: ${text}\n`);
+}
+
+const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+export function writeEmulatorEnv(env: Record<string, string>, path = emulatorEnvFile): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const lines = Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
+  writeFileSync(
+    path,
+    `# written by \`npm run emulator\`; removed when it stops. Source it: . ${relative(projectRoot, path)}\n${lines.join('\n')}\n`,
+  );
+}
+
+export function clearEmulatorEnv(path = emulatorEnvFile): void {
+  rmSync(path, { force: true });
+}
+
+/** `export NAME='value'` lines (as written above, or by hand without quotes) to a map. */
+export function readEmulatorEnv(path = emulatorEnvFile): Record<string, string> {
+  if (!existsSync(path)) return {};
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const match = /^\s*(?:export\s+)?([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
+    if (!match) continue;
+    const raw = (match[2] as string).trim();
+    env[match[1] as string] = raw.startsWith("'") ? raw.slice(1, -1).replace(/'\\''/g, "'") : raw;
+  }
+  return env;
+}
+
+/** Whether an emulator is named at all (AWS_ENDPOINT_URL or an exports file), running or not. */
+export function emulatorNamed(): boolean {
+  return Boolean(process.env.AWS_ENDPOINT_URL) || Object.keys(readEmulatorEnv(envFile())).length > 0;
+}
+
+async function answers(endpoint: string): Promise<boolean> {
+  try {
+    await fetch(endpoint, { signal: AbortSignal.timeout(2000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface EmulatorTarget {
+  endpoint: string;
+  /** Where the endpoint came from: `AWS_ENDPOINT_URL` or `.runbook/emulator.env`. */
+  from: string;
+  /** The stack `npm run emulator` provisioned there; undefined only when `lenient`. */
+  state?: EmulatorState;
+}
+
+/**
+ * The running emulator a local command acts on, checked to answer and to be the runbook's (its stack
+ * description matches). `lenient` (runbook invoke, which is `sam local invoke`) accepts any endpoint, or none.
+ */
+export async function runningEmulator(
+  options: { lenient?: boolean } = {},
+): Promise<EmulatorTarget | undefined> {
+  const saved = readEmulatorEnv(envFile());
+  let endpoint = process.env.AWS_ENDPOINT_URL;
+  let from = 'AWS_ENDPOINT_URL';
+  if (!endpoint && saved.AWS_ENDPOINT_URL) {
+    for (const [name, value] of Object.entries(saved)) process.env[name] ??= value;
+    endpoint = saved.AWS_ENDPOINT_URL;
+    from = relative(projectRoot, envFile());
+  }
+  const hint =
+    '`npm run emulator` in another shell, pass --emulator for a throwaway one, or pass --stack NAME to use AWS';
+  if (!endpoint) {
+    if (options.lenient) return undefined;
+    throw new TargetError(`no target: AWS_ENDPOINT_URL is not set and no emulator is running: start ${hint}`);
+  }
+  let host: string;
+  try {
+    host = new URL(endpoint).host;
+  } catch {
+    throw new TargetError(`AWS_ENDPOINT_URL is not a URL (${endpoint}): unset it, or start ${hint}`);
+  }
+  const state = loadState(emulatorStateFile());
+  const matching = state?.endpoint === endpoint ? state : undefined;
+  if (options.lenient) {
+    if (matching) pointAt(endpoint, matching.region);
+    return { endpoint, from, ...(matching ? { state: matching } : {}) };
+  }
+  if (!(await answers(endpoint))) {
+    const elsewhere =
+      saved.AWS_ENDPOINT_URL && saved.AWS_ENDPOINT_URL !== endpoint
+        ? ` (the running one is at ${saved.AWS_ENDPOINT_URL}: \`. ${relative(projectRoot, envFile())}\`)`
+        : '';
+    throw new TargetError(
+      `no emulator at ${host} (from ${from})${elsewhere}: start \`npm run emulator\`, or pass --stack NAME to use AWS`,
+    );
+  }
+  if (!matching) {
+    throw new TargetError(
+      `${host} (from ${from}) answers, but it is not a runbook emulator: ${relative(projectRoot, emulatorStateFile())} ${
+        state ? `describes the one at ${state.endpoint}` : 'does not exist'
+      }. Start \`npm run emulator\` and use its exports (\`. ${relative(projectRoot, envFile())}\`)`,
+    );
+  }
+  pointAt(endpoint, matching.region);
+  return { endpoint, from, state: matching };
+}
+
+/**
+ * The SDK settings of the emulator, whatever else the shell exported: a region or credentials left from
+ * real AWS would send the handler's calls to a region the stack is not in (or fail with `Region is
+ * missing` when there is none), and real keys have no business reaching a local moto.
+ */
+function pointAt(endpoint: string, region: string): void {
+  Object.assign(process.env, emulatorEnv(endpoint), { AWS_REGION: region, AWS_DEFAULT_REGION: region });
+}
+
+/** The region a client resolved, or a sentence saying how to give one. */
+export async function regionOf(client: { config: { region: () => Promise<string> } }): Promise<string> {
+  try {
+    return await client.config.region();
+  } catch {
+    throw new TargetError(
+      'no AWS region: set AWS_REGION (or AWS_PROFILE to a profile with a region) to reach a deployed stack',
+    );
+  }
+}
+
+/** The account of an ARN (`arn:aws:cloudformation:eu-west-1:123456789012:stack/…`), or undefined. */
+export function accountOf(arn: string | undefined): string | undefined {
+  return arn?.split(':')[4] || undefined;
+}
+
+/** Turns the SDK's failures to find credentials or a region into the sentence an operator can act on. */
+export function explainAwsError(error: unknown): string | undefined {
+  const name = error instanceof Error ? error.name : '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (name === 'CredentialsProviderError' || /Could not load credentials/.test(message))
+    return 'no AWS credentials: configure a profile (AWS_PROFILE, `aws configure sso`) or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
+  if (/Region is missing/.test(message)) return 'no AWS region: set AWS_REGION (or a profile with a region)';
+  return undefined;
+}
