@@ -1,7 +1,8 @@
 // runbook emulator [--port N]: moto with the whole stack provisioned from template.yaml, until interrupted.
 import { parseArgs } from 'node:util';
+import { clearExportsFile, exportLines, writeExportsFile } from '../local/emulator/exports.js';
 import { clearState, provisionStack, saveState, stateFile } from '../local/emulator/provision.js';
-import { emulatorEnv, startMoto } from '../local/moto.js';
+import { startMoto } from '../local/moto.js';
 import { printLine } from './output.js';
 
 export async function emulatorCommand(argv: string[]): Promise<number> {
@@ -14,18 +15,10 @@ export async function emulatorCommand(argv: string[]): Promise<number> {
   const moto = await startMoto(port === undefined ? {} : { port });
   const state = await provisionStack({ endpoint: moto.endpoint });
   saveState(state);
-  const env = emulatorEnv(moto.endpoint);
+  const exportsPath = writeExportsFile(state);
   printLine(`lambda-runbook emulator: moto at ${moto.endpoint}, stack ${state.stackName} provisioned.`);
-  printLine('In another shell:');
-  for (const name of [
-    'AWS_ENDPOINT_URL',
-    'AWS_REGION',
-    'AWS_ACCESS_KEY_ID',
-    'AWS_SECRET_ACCESS_KEY',
-    'AWS_MAX_ATTEMPTS',
-  ]) {
-    printLine(`  export ${name}=${env[name]}`);
-  }
+  printLine(`In another shell: . ${exportsPath}   (or paste these)`);
+  for (const line of exportLines(state)) printLine(`  ${line}`);
   printLine('  npm run invoke -- HealthFunction -e events/direct/health-metadata.json');
   printLine();
   printLine('Resources:');
@@ -45,6 +38,7 @@ export async function emulatorCommand(argv: string[]): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   clearState();
+  clearExportsFile();
   await moto.stop();
   printLine('emulator stopped');
   return 0;
