@@ -16,7 +16,8 @@ function drill(args: string[], env: NodeJS.ProcessEnv = {}) {
       cwd: projectRoot,
       env: { ...inherited, NODE_NO_WARNINGS: '1', ...env },
       encoding: 'utf8',
-      timeout: 120_000,
+      // A loaded machine runs the game day in minutes, not seconds; the timeout only catches a hang.
+      timeout: 300_000,
     },
   );
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -52,7 +53,7 @@ describe('npm run drill', () => {
       'drill: starting the local emulator (moto) and provisioning the estate…',
     ]);
     expect(stdout).not.toMatch(/^\{|"_aws"|No application metrics|^\s+at /m);
-  }, 120_000);
+  }, 320_000);
 
   it('prints the handlers’ logs on stderr when asked with --verbose, and refuses an unknown argument', () => {
     // Act
@@ -67,5 +68,5 @@ describe('npm run drill', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('unexpected argument "extra"');
     expect(unknown.stdout).toBe('');
-  }, 120_000);
+  }, 320_000);
 });
