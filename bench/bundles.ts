@@ -2,21 +2,35 @@
 // Both live under dist/ so that the unbundled build's bare imports resolve to the project's node_modules.
 import { type BuiltFunction, buildFunctions } from '../scripts/build.js';
 
-let bundledBuild: Promise<BuiltFunction[]> | undefined;
-let unbundledBuild: Promise<BuiltFunction[]> | undefined;
+/** What `--small` builds: two functions, enough for every step of the sections that read bundles. */
+const SMALL_SET = ['HealthFunction', 'RollbackFunction'];
+
+const builds = new Map<string, Promise<BuiltFunction[]>>();
+
+function once(key: string, build: () => Promise<BuiltFunction[]>): Promise<BuiltFunction[]> {
+  let built = builds.get(key);
+  if (!built) {
+    built = build();
+    builds.set(key, built);
+  }
+  return built;
+}
 
 /** What `npm run build` ships: dependencies bundled, minified. */
-export function bundled(): Promise<BuiltFunction[]> {
-  bundledBuild ??= buildFunctions({ outDir: 'dist/.bench/bundled' });
-  return bundledBuild;
+export function bundled(small = false): Promise<BuiltFunction[]> {
+  return once(`bundled${small}`, () =>
+    buildFunctions({ outDir: 'dist/.bench/bundled', ...(small ? { only: SMALL_SET } : {}) }),
+  );
 }
 
 /** The same source with every package left to node_modules, unminified: the "no bundler" baseline. */
-export function unbundled(): Promise<BuiltFunction[]> {
-  unbundledBuild ??= buildFunctions({
-    outDir: 'dist/.bench/unbundled',
-    minify: false,
-    bundleDependencies: false,
-  });
-  return unbundledBuild;
+export function unbundled(small = false): Promise<BuiltFunction[]> {
+  return once(`unbundled${small}`, () =>
+    buildFunctions({
+      outDir: 'dist/.bench/unbundled',
+      minify: false,
+      bundleDependencies: false,
+      ...(small ? { only: SMALL_SET } : {}),
+    }),
+  );
 }

@@ -118,9 +118,9 @@ const ms = (value: number | undefined): string =>
 export const coldStart: BenchSection = {
   name: 'cold-start',
   description: 'bundle size and module initialisation time: bundled vs loaded from node_modules',
-  async run({ runs }) {
+  async run({ runs, small }) {
     const template = loadTemplate();
-    const [shipped, baseline] = await Promise.all([bundled(), unbundled()]);
+    const [shipped, baseline] = await Promise.all([bundled(small), unbundled(small)]);
     const results = [];
 
     for (const build of shipped) {

@@ -30,9 +30,9 @@ export function contributors(metafile: Metafile): { name: string; bytes: number 
 export const composition: BenchSection = {
   name: 'composition',
   description: `the ${TOP} largest contributors to each bundle, by bytes in the minified output`,
-  async run() {
+  async run({ small }) {
     const results = [];
-    for (const build of await bundled()) {
+    for (const build of await bundled(small)) {
       const metafile = JSON.parse(
         await readFile(join(dirname(build.outFile), 'meta.json'), 'utf8'),
       ) as Metafile;

@@ -16,7 +16,6 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import '../cli/quiet.js';
 import { type DrainConfig, drain } from '../functions/dlq-drainer/drain.js';
 import { drainRequestSchema } from '../functions/dlq-drainer/schema.js';
 import { fillQueue, lambdaDeadLetter, recordInvokes, sourceMessage } from '../local/dlq.js';
@@ -204,12 +203,12 @@ async function compare(backend: Backend, count: number, cases: [string, Kind, nu
   return figures;
 }
 
-async function rateBinds(backend: Backend) {
+async function rateBinds(backend: Backend, messages: number) {
   // The limit binds: 300 messages at 50/s take about 6 s.
   const limit = 50;
-  const { invokes } = await runbook(backend, 'lambda', 300, 0, {
+  const { invokes } = await runbook(backend, 'lambda', messages, 0, {
     ratePerSecond: limit,
-    maxMessages: 300,
+    maxMessages: messages,
     concurrency: 20,
   });
   const times = invokes.map((call) => call.at).sort((a, b) => a - b);
@@ -221,7 +220,7 @@ async function rateBinds(backend: Backend) {
     peak = Math.max(peak, i - j + 1);
   }
   console.log(
-    `\nratePerSecond ${limit}, 300 Lambda-fed messages on ${backend.label} (target: within 10%, never above):`,
+    `\nratePerSecond ${limit}, ${messages} Lambda-fed messages on ${backend.label} (target: within 10%, never above):`,
   );
   printTable(
     ['measure', 'value', 'of its bound'],
@@ -252,7 +251,9 @@ async function rateBinds(backend: Backend) {
 export const dlqBench: BenchSection = {
   name: 'dlq',
   description: `redriving ${MESSAGES} dead letters vs a naive receive-one/redrive-one/delete-one loop, and the rate limit`,
-  async run() {
+  async run({ small }) {
+    const messages = small ? 20 : MESSAGES;
+    const motoMessages = small ? 10 : MOTO_MESSAGES;
     const saved = { ...process.env };
     const volume = await spawnVolumeEmulator();
     const moto = await startMoto();
@@ -263,12 +264,12 @@ export const dlqBench: BenchSection = {
         endpoint: volume.endpoint,
         functionName: 'bench-workload',
       };
-      const figures = await compare(fast, MESSAGES, [
+      const figures = await compare(fast, messages, [
         ['SQS-fed, raw', 'sqs', 0, '≥ 5×'],
         ['Lambda-fed, raw', 'lambda', 0, '-'],
         [`Lambda-fed, +${LATENCY_MS} ms per call`, 'lambda', LATENCY_MS, '≥ 8×'],
       ]);
-      const rate = await rateBinds(fast);
+      const rate = await rateBinds(fast, small ? 20 : 300);
 
       const state = await provisionStack({
         endpoint: moto.endpoint,
@@ -280,15 +281,15 @@ export const dlqBench: BenchSection = {
         endpoint: moto.endpoint,
         functionName: String(state.workload?.functionName),
       };
-      const motoFigures = await compare(onMoto, MOTO_MESSAGES, [
+      const motoFigures = await compare(onMoto, motoMessages, [
         ['SQS-fed, raw', 'sqs', 0, '-'],
         ['Lambda-fed, raw', 'lambda', 0, '-'],
       ]);
       return {
-        messages: MESSAGES,
+        messages,
         ...figures,
         ...rate,
-        moto: { messages: MOTO_MESSAGES, ...motoFigures },
+        moto: { messages: motoMessages, ...motoFigures },
       };
     } finally {
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];

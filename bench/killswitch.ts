@@ -14,7 +14,6 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import '../cli/quiet.js';
 import { definitionOf, updateInput } from '../functions/killswitch/definition.js';
 import { disable, enable, type KillSwitchDeps } from '../functions/killswitch/killswitch.js';
 import {
@@ -203,7 +202,8 @@ interface Round {
 export const killSwitchBench: BenchSection = {
   name: 'killswitch',
   description: `disabling ${SCHEDULES} schedules: the kill switch vs a naive sequential get-then-update loop: raw emulator, emulator +${LATENCY_MS} ms a call, in-memory Region at ${LATENCY_MS} ms`,
-  async run() {
+  async run({ small }) {
+    const count = small ? 12 : SCHEDULES;
     const moto = await startMoto();
     const saved = { ...process.env };
     try {
@@ -211,7 +211,7 @@ export const killSwitchBench: BenchSection = {
       const state = await provisionStack({ endpoint: moto.endpoint, stackName: 'bench' });
       const raw = new SchedulerClient({});
       const group = 'bench-killswitch';
-      const names = Array.from({ length: SCHEDULES }, (_, i) => `job-${String(i).padStart(3, '0')}`);
+      const names = Array.from({ length: count }, (_, i) => `job-${String(i).padStart(3, '0')}`);
       await raw.send(new CreateScheduleGroupCommand({ Name: group }));
       await mapSettled(names, { concurrency: 16 }, (name) =>
         raw.send(
@@ -286,7 +286,7 @@ export const killSwitchBench: BenchSection = {
           origin,
         );
         const killSwitchMs = performance.now() - started;
-        if (result.counts.disabled !== SCHEDULES)
+        if (result.counts.disabled !== count)
           throw new Error(`kill switch disabled ${JSON.stringify(result.counts)}`);
         const span = ((sent.at(-1) ?? 0) - (sent[0] ?? 0)) / 1000;
         rounds.push({
@@ -323,7 +323,7 @@ export const killSwitchBench: BenchSection = {
       raw.destroy();
 
       console.log(
-        `${SCHEDULES} schedules; kill switch at its defaults: ${DEFAULT_RATE_PER_SECOND} requests/s, ${DEFAULT_CONCURRENCY} in flight.\n`,
+        `${count} schedules; kill switch at its defaults: ${DEFAULT_RATE_PER_SECOND} requests/s, ${DEFAULT_CONCURRENCY} in flight.\n`,
       );
       printTable(
         [
@@ -352,7 +352,7 @@ export const killSwitchBench: BenchSection = {
         `\nThe emulator is one Python process: on a busy machine it, not the kill switch, bounds the requests per second\n(achieved/s below the limit). The in-memory row answers Scheduler and the ledger from memory after ${LATENCY_MS} ms a round trip, as a Region\nwould, without the emulator's CPU: the pacing alone.`,
       );
       return {
-        schedules: SCHEDULES,
+        schedules: count,
         ratePerSecond: DEFAULT_RATE_PER_SECOND,
         concurrency: DEFAULT_CONCURRENCY,
         rounds: rounds.map((round) => ({

@@ -3,12 +3,11 @@
 // `aws lambda get-alias` + `aws lambda update-alias` typed by hand (awscli), as a ratio.
 import { execFileSync } from 'node:child_process';
 import { LambdaClient, UpdateAliasCommand } from '@aws-sdk/client-lambda';
-import '../cli/quiet.js';
-import { withStdoutOnStderr } from '../cli/output.js';
 import { countSharedClientCalls } from '../local/drill/counting.js';
 import { provisionStack } from '../local/emulator/provision.js';
 import { invokeFunction } from '../local/invoke.js';
 import { emulatorEnv, startMoto } from '../local/moto.js';
+import { withStdoutOnStderr } from '../local/output.js';
 import { printTable } from '../scripts/build.js';
 import { type BenchSection, median } from './section.js';
 
@@ -20,7 +19,7 @@ export const rollbackBench: BenchSection = {
   name: 'rollback',
   description:
     'AWS calls per rollback (fast path) and its time vs the manual get-alias + update-alias (awscli)',
-  async run({ runs }) {
+  async run({ runs, small }) {
     const moto = await startMoto();
     const saved = { ...process.env };
     try {
@@ -36,8 +35,9 @@ export const rollbackBench: BenchSection = {
       const runbook: number[] = [];
       const manual: number[] = [];
       let calls: Record<string, number> = {};
-      // One warm-up of each (module load, awscli's first start), then `runs` measured alternately.
-      for (let i = 0; i <= runs; i++) {
+      // One warm-up of each (module load, awscli's first start), then `runs` measured alternately. --small
+      // skips the warm-up: it checks that the section runs, and each awscli start costs seconds.
+      for (let i = small ? 1 : 0; i <= runs; i++) {
         await reset();
         counter.reset();
         const started = performance.now();

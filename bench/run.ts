@@ -1,44 +1,32 @@
-// npm run bench [-- --runs N] [--only <section>]… [--json]
+// npm run bench [-- --runs N] [--only <section>]… [--small] [--json] [--verbose]
+// --small: a few items per section and one run (unless --runs), to check that every section runs whole.
 // Prints each section's figures; --json also writes them to dist/bench.json. Nothing here asserts:
-// a slow figure is for a person to read, not a reason to fail a build.
-// A new benchmark is one more BenchSection in `sections`.
+// a slow figure is for a person to read, not a reason to fail a build. The sections are in bench/sections.ts.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Json, projectRoot } from '../local/template.js';
-import { cliStartupBench } from './cli-startup.js';
-import { coldStart } from './cold-start.js';
-import { composition } from './composition.js';
-import { dlqBench } from './dlq.js';
-import { killSwitchBench } from './killswitch.js';
-import { rollbackBench } from './rollback.js';
-import { secretRotationBench } from './secret-rotation.js';
-import type { BenchSection } from './section.js';
-import { smokeBench } from './smoke.js';
-
-export const sections: BenchSection[] = [
-  coldStart,
-  composition,
-  rollbackBench,
-  killSwitchBench,
-  secretRotationBench,
-  smokeBench,
-  dlqBench,
-  cliStartupBench,
-];
+import { isVerbose, quietHandlers } from '../local/quiet.js';
+import { projectRoot } from '../local/template.js';
 
 export const benchJsonPath = join(projectRoot, 'dist', 'bench.json');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      runs: { type: 'string', default: '15' },
+      runs: { type: 'string' },
       only: { type: 'string', multiple: true },
+      small: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
     },
   });
-  const runs = Number(values.runs);
+  // Before any handler is imported: Powertools reads its log level and metrics switch when it loads.
+  quietHandlers({ verbose: values.verbose || isVerbose() });
+  const { runSections, sections } = await import('./sections.js');
+
+  // --small measures once unless told otherwise: it checks that each section runs, not how fast.
+  const runs = Number(values.runs ?? (values.small ? 1 : 15));
   if (!Number.isInteger(runs) || runs < 1)
     throw new Error(`--runs must be a positive integer, got ${values.runs}`);
   const unknown = (values.only ?? []).filter((name) => !sections.some((section) => section.name === name));
@@ -49,13 +37,7 @@ async function main(): Promise<void> {
   }
   const selected = values.only ? sections.filter((section) => values.only?.includes(section.name)) : sections;
 
-  const figures: Record<string, Json> = {};
-  for (const section of selected) {
-    console.log(`\n== ${section.name}: ${section.description}\n`);
-    const started = performance.now();
-    figures[section.name] = await section.run({ runs });
-    console.log(`(${section.name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  }
+  const figures = await runSections(selected, { runs, small: values.small });
 
   if (values.json) {
     const report = {
@@ -64,6 +46,7 @@ async function main(): Promise<void> {
       platform: `${process.platform}-${process.arch}`,
       cpus: cpus().length,
       runs,
+      small: values.small,
       sections: figures,
     };
     await mkdir(dirname(benchJsonPath), { recursive: true });

@@ -7,12 +7,11 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import '../cli/quiet.js';
-import { withStdoutOnStderr } from '../cli/output.js';
 import { countSharedClientCalls } from '../local/drill/counting.js';
 import { provisionStack } from '../local/emulator/provision.js';
 import { invokeFunction } from '../local/invoke.js';
 import { emulatorEnv, startMoto } from '../local/moto.js';
+import { withStdoutOnStderr } from '../local/output.js';
 import { httpSecretValue, startVendor } from '../local/vendor.js';
 import { printTable } from '../scripts/build.js';
 import { type BenchSection, median } from './section.js';

@@ -2,8 +2,13 @@
 import type { Json } from '../local/template.js';
 
 export interface BenchContext {
-  /** Fresh processes (or repetitions) per measured figure: `--runs N`, default 15. */
+  /** Fresh processes (or repetitions) per measured figure: `--runs N`, default 15 (1 with --small). */
   runs: number;
+  /**
+   * `--small`: a few items per section instead of hundreds, so that every section can be run whole in a
+   * test (test/integration/bench.test.ts). Its figures say only that the section runs, not how fast.
+   */
+  small: boolean;
 }
 
 export interface BenchSection {

@@ -72,8 +72,8 @@ async function suiteMs(concurrency: number): Promise<number> {
 export const smokeBench: BenchSection = {
   name: 'smoke',
   description: `pre-traffic smoke suite: ${CASES} cases of ${CASE_MS} ms, concurrent vs one at a time`,
-  async run({ runs }) {
-    const repeat = Math.max(3, Math.min(runs, 5));
+  async run({ runs, small }) {
+    const repeat = small ? 1 : Math.max(3, Math.min(runs, 5));
     const figures: Record<string, number> = {};
     for (const concurrency of [CASES, 5, 1]) {
       const times: number[] = [];

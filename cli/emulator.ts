@@ -2,23 +2,12 @@
 // Its exports are also written to .runbook/emulator.env (sourceable; the CLI reads it when AWS_ENDPOINT_URL
 // is unset), so another shell needs no copy and paste.
 import { relative } from 'node:path';
+import { clearExportsFile, exportLines, writeExportsFile } from '../local/emulator/exports.js';
 import { clearState, provisionStack, saveState, stateFile } from '../local/emulator/provision.js';
-import { emulatorEnv, startMoto } from '../local/moto.js';
+import { startMoto } from '../local/moto.js';
 import { projectRoot } from '../local/template.js';
 import { printLine } from './output.js';
 import type { Opts } from './program.js';
-import { clearEmulatorEnv, emulatorEnvFile, writeEmulatorEnv } from './target.js';
-
-const EXPORTED = [
-  'AWS_ENDPOINT_URL',
-  'AWS_REGION',
-  // awscli v1 reads only AWS_DEFAULT_REGION (RUNBOOK.md's `aws dynamodb query`).
-  'AWS_DEFAULT_REGION',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_MAX_ATTEMPTS',
-  'AWS_EC2_METADATA_DISABLED',
-];
 
 export async function runEmulator(opts: Opts): Promise<number> {
   const port = opts.port === undefined ? undefined : Number(opts.port);
@@ -29,14 +18,11 @@ export async function runEmulator(opts: Opts): Promise<number> {
   const moto = await startMoto(port === undefined ? {} : { port });
   const state = await provisionStack({ endpoint: moto.endpoint });
   saveState(state);
-  const env = emulatorEnv(moto.endpoint);
-  const exported = Object.fromEntries(EXPORTED.map((name) => [name, env[name] as string]));
-  writeEmulatorEnv(exported);
-  const envFile = relative(projectRoot, emulatorEnvFile);
+  const envFile = relative(projectRoot, writeExportsFile(state));
   printLine(`lambda-runbook emulator: moto at ${moto.endpoint}, stack ${state.stackName} provisioned.`);
   printLine(`In another shell, \`runbook …\` finds it by itself (${envFile}); for the SDK or aws CLI:`);
   printLine(`  . ${envFile}        # or:`);
-  for (const [name, value] of Object.entries(exported)) printLine(`  export ${name}=${value}`);
+  for (const line of exportLines(state)) printLine(`  ${line}`);
   printLine('  runbook invoke HealthFunction -e events/direct/health-metadata.json');
   printLine();
   printLine('Resources:');
@@ -56,7 +42,7 @@ export async function runEmulator(opts: Opts): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   clearState();
-  clearEmulatorEnv();
+  clearExportsFile();
   await moto.stop();
   printLine('emulator stopped');
   return 0;

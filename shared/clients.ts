@@ -22,6 +22,9 @@ export interface Lazy<T> {
   reset(instance?: T): void;
 }
 
+// How to destroy and forget each lazy client, so that resetSharedClients reaches them all.
+const forgetters: (() => void)[] = [];
+
 export function lazy<T>(create: () => T): Lazy<T> {
   let instance: T | undefined;
   const get = (() => {
@@ -31,7 +34,24 @@ export function lazy<T>(create: () => T): Lazy<T> {
   get.reset = (next?: T) => {
     instance = next;
   };
+  forgetters.push(() => {
+    (instance as { destroy?: () => void } | undefined)?.destroy?.();
+    instance = undefined;
+  });
   return get;
+}
+
+/**
+ * Destroys and forgets every shared client, so that the next use builds one from the environment as it is
+ * then. A client keeps the endpoint it resolved when it was built: a process that stops one emulator and
+ * starts another (the bench, between sections) must call this in between. Lambda never needs it.
+ *
+ * @example
+ * await moto.stop();
+ * resetSharedClients();
+ */
+export function resetSharedClients(): void {
+  for (const forget of forgetters) forget();
 }
 
 export const lambdaClient = /* @__PURE__ */ lazy(() => new LambdaClient({}));

@@ -51,7 +51,12 @@ import { subscribeTaps, type Tap } from './taps.js';
 
 export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_REGION = 'us-east-1';
-export const stateFile = join(projectRoot, '.runbook', 'emulator.json');
+/**
+ * Where a running `runbook emulator` describes itself: `.runbook/` in the clone (gitignored), or
+ * RUNBOOK_STATE_DIR — which tests set, so that they never read or overwrite a developer's running emulator.
+ */
+export const stateDir = process.env.RUNBOOK_STATE_DIR ?? join(projectRoot, '.runbook');
+export const stateFile = join(stateDir, 'emulator.json');
 
 export interface ProvisionedResource {
   type: string;

@@ -1,16 +1,23 @@
-// `runbook dlq`, run as an operator would: a child process with stdin that is not a terminal.
-import { describe, expect, it } from 'vitest';
+// `runbook dlq`, run as an operator would: a child process with stdin that is not a terminal, against a
+// running emulator (one stack for this file, test/support/emulator.ts).
+import { beforeAll, describe, expect, it } from 'vitest';
 import { dlqSummary, progressLine, summaryTable } from '../../cli/dlq.js';
 import { runCli } from '../support/cli.js';
+import { cliEmulator } from '../support/emulator.js';
 
 const run = (args: string[]) => runCli('dlq', args);
 
-const queue = ['--queue', 'runbook-local-WorkloadDLQ'];
-
 describe('runbook dlq', () => {
+  let queue: string[];
+
+  beforeAll(async () => {
+    const emulator = await cliEmulator('cli-dlq');
+    queue = ['--queue', `${emulator.stackName}-WorkloadDLQ`];
+  });
+
   it('refuses to drain without --yes when stdin is not a terminal, before touching anything', () => {
     // Act
-    const { code, stdout, stderr } = run(['drain', ...queue, '--reason', 'incident over', '--emulator']);
+    const { code, stdout, stderr } = run(['drain', ...queue, '--reason', 'incident over']);
 
     // Assess
     expect(code).toBe(1);
@@ -18,9 +25,9 @@ describe('runbook dlq', () => {
     expect(stderr).toContain('pass --yes');
   });
 
-  it('peeks in the emulator, printing JSON on stdout (a terminal would get the summary table)', () => {
+  it('peeks in the running emulator, printing JSON on stdout (a terminal would get the summary table)', () => {
     // Act
-    const { code, stdout, stderr } = run(['peek', ...queue, '--emulator', '--json']);
+    const { code, stdout, stderr } = run(['peek', ...queue, '--json']);
 
     // Assess
     expect(code, stderr).toBe(0);
@@ -38,7 +45,6 @@ describe('runbook dlq', () => {
       '--rate',
       '0',
       '--dry-run',
-      '--emulator',
       '--json',
     ]);
 

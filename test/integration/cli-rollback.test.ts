@@ -1,15 +1,23 @@
-// `runbook rollback`, run as an operator would: a child process with stdin that is not a terminal.
-import { describe, expect, it } from 'vitest';
+// `runbook rollback`, run as an operator would: a child process with stdin that is not a terminal, against a
+// running emulator (one stack for this file, test/support/emulator.ts).
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { type CliEmulator, cliEmulator } from '../support/emulator.js';
 
 const run = (args: string[]) => runCli('rollback', args);
 
-const target = ['--function', 'runbook-local-WorkloadFunction', '--reason', 'version 3 fails every order'];
-
 describe('runbook rollback', () => {
+  let emulator: CliEmulator;
+  let target: string[];
+
+  beforeAll(async () => {
+    emulator = await cliEmulator('cli-rb');
+    target = ['--function', emulator.ref('WorkloadFunction'), '--reason', 'version 3 fails every order'];
+  });
+
   it('refuses to act without --yes when stdin is not a terminal, before touching anything', () => {
     // Act
-    const { code, stdout, stderr } = run([...target, '--emulator']);
+    const { code, stdout, stderr } = run(target);
 
     // Assess
     expect(code).toBe(1);
@@ -17,22 +25,24 @@ describe('runbook rollback', () => {
     expect(stderr).toContain('pass --yes');
   });
 
-  it('with --yes and --emulator rolls live back in-process and prints the undo command', () => {
+  it('with --yes rolls live back in-process in the running emulator and prints the undo command', () => {
     // Act
-    const { code, stdout, stderr } = run([...target, '--emulator', '--yes', '--json']);
+    const { code, stdout, stderr } = run([...target, '--yes', '--json']);
 
     // Assess
     expect(code, stderr).toBe(0);
     const result = JSON.parse(stdout);
     expect(result).toMatchObject({ ok: true, fromVersion: '3', toVersion: '2', changed: true });
     expect(result.undo).toMatch(
-      /^runbook rollback --function runbook-local-WorkloadFunction --alias live --to-version 3 /,
+      new RegExp(
+        `^runbook rollback --function ${emulator.ref('WorkloadFunction')} --alias live --to-version 3 `,
+      ),
     );
   });
 
   it('exits 2 with the field named when the function refuses the request', () => {
     // Act
-    const { code, stdout } = run([...target, '--to-version', '$LATEST', '--dry-run', '--emulator', '--json']);
+    const { code, stdout } = run([...target, '--to-version', '$LATEST', '--dry-run', '--json']);
 
     // Assess
     expect(code).toBe(2);

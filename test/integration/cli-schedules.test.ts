@@ -1,15 +1,23 @@
-// `runbook schedules`, run as an operator would: a child process with stdin that is not a terminal.
-import { describe, expect, it } from 'vitest';
+// `runbook schedules`, run as an operator would: a child process with stdin that is not a terminal, against a
+// running emulator (one stack for this file, test/support/emulator.ts).
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { cliEmulator } from '../support/emulator.js';
 
 const run = (args: string[]) => runCli('schedules', args);
 
-const group = ['--group', 'runbook-local-workload', '--all', '--reason', 'orders rejected since 03:02'];
-
 describe('runbook schedules', () => {
+  let group: string[];
+
+  beforeAll(async () => {
+    const emulator = await cliEmulator('cli-ks');
+    const name = emulator.ref('WorkloadScheduleGroup');
+    group = ['--group', name, '--all', '--reason', 'orders rejected since 03:02'];
+  });
+
   it('refuses to disable without --yes when stdin is not a terminal, before touching anything', () => {
     // Act
-    const { code, stdout, stderr } = run(['disable', ...group, '--emulator']);
+    const { code, stdout, stderr } = run(['disable', ...group]);
 
     // Assess
     expect(code).toBe(1);
@@ -17,9 +25,9 @@ describe('runbook schedules', () => {
     expect(stderr).toContain('pass --yes');
   });
 
-  it('with --yes and --emulator disables the group in-process and prints the restore command', () => {
+  it('with --yes disables the group in-process in the running emulator and prints the restore command', () => {
     // Act
-    const { code, stdout, stderr } = run(['disable', ...group, '--emulator', '--yes', '--json']);
+    const { code, stdout, stderr } = run(['disable', ...group, '--yes', '--json']);
 
     // Assess
     expect(code, stderr).toBe(0);

@@ -1,16 +1,25 @@
-// `runbook secret`, run as an operator would: a child process with stdin that is not a terminal.
-import { describe, expect, it } from 'vitest';
+// `runbook secret`, run as an operator would: a child process with stdin that is not a terminal, against a
+// running emulator (one stack for this file, test/support/emulator.ts).
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_ROTATION_TOKEN } from '../../local/emulator/provision.js';
 import { runCli } from '../support/cli.js';
+import { cliEmulator } from '../support/emulator.js';
 
 const run = (args: string[]) => runCli('secret', args);
 
-const sample = ['--secret-id', 'runbook-local-sample-api-key'];
-
 describe('runbook secret', () => {
+  let secretName: string;
+  let sample: string[];
+
+  beforeAll(async () => {
+    const emulator = await cliEmulator('cli-sec');
+    secretName = `${emulator.stackName}-sample-api-key`;
+    sample = ['--secret-id', secretName];
+  });
+
   it('refuses to rotate without --yes when stdin is not a terminal, before touching anything', () => {
     // Act
-    const { code, stdout, stderr } = run(['rotate', ...sample, '--emulator']);
+    const { code, stdout, stderr } = run(['rotate', ...sample]);
 
     // Assess
     expect(code).toBe(1);
@@ -20,7 +29,7 @@ describe('runbook secret', () => {
 
   it('refuses --emergency without a reason', () => {
     // Act
-    const { code, stderr } = run(['rotate', ...sample, '--emergency', '--yes', '--emulator']);
+    const { code, stderr } = run(['rotate', ...sample, '--emergency', '--yes']);
 
     // Assess
     expect(code).toBe(1);
@@ -29,14 +38,14 @@ describe('runbook secret', () => {
 
   it('status shows the stages and the staged rotation, and never a value', () => {
     // Act
-    const { code, stdout, stderr } = run(['status', ...sample, '--emulator', '--json']);
+    const { code, stdout, stderr } = run(['status', ...sample, '--json']);
 
     // Assess
     expect(code, stderr).toBe(0);
     const status = JSON.parse(stdout);
     expect(status).toMatchObject({
       ok: true,
-      name: 'runbook-local-sample-api-key',
+      name: secretName,
       rotationEnabled: true,
       rotationRules: { AutomaticallyAfterDays: 30 },
       rotation: { state: 'in-progress', pendingVersionId: SAMPLE_ROTATION_TOKEN },
@@ -47,7 +56,7 @@ describe('runbook secret', () => {
 
   it('rotate --resume finishes the staged rotation through the four steps in-process', () => {
     // Act
-    const { code, stdout, stderr } = run(['rotate', ...sample, '--resume', '--yes', '--emulator', '--json']);
+    const { code, stdout, stderr } = run(['rotate', ...sample, '--resume', '--yes', '--json']);
 
     // Assess
     expect(code, stderr).toBe(0);

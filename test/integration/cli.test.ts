@@ -85,28 +85,3 @@ describe('runbook invoke', () => {
     expect(readFileSync(envFile, 'utf8')).toContain('GIT_SHA');
   });
 });
-
-describe('npm run drill', () => {
-  it('runs the whole game day against a fresh emulator and ends in a passing scorecard', () => {
-    // Prepare
-    const out = join(mkdtempSync(join(tmpdir(), 'drill-')), 'drill.json');
-
-    // Act
-    const { code, stdout, stderr } = run(['local/drill/main.ts', '--out', out]);
-
-    // Assess
-    expect(code, `${stdout}\n${stderr}`).toBe(0);
-    expect(stdout).toMatch(/^drill: \d+ passed, 0 failed$/m);
-    const card = JSON.parse(readFileSync(out, 'utf8'));
-    expect(card.failed).toBe(0);
-    expect(card.scenarios.map((scenario: { name: string }) => scenario.name)).toEqual(
-      expect.arrayContaining([
-        'health.liveness',
-        'health.metadata',
-        'health.canary-incident',
-        'health.degraded',
-      ]),
-    );
-    expect(card.scenarios.every((scenario: { result: string }) => scenario.result === 'pass')).toBe(true);
-  }, 120_000);
-});

@@ -75,6 +75,8 @@ const SKIPPED: Record<string, string> = {
     'installs packages, then the drill: CI does both, and cli.test.ts runs the drill',
   'npm test': 'the test suite itself',
   'npm run emulator': 'runs until Ctrl-C: this file starts it (`runbook emulator`) before the others',
+  '. .runbook/emulator.env':
+    "sources the exports into the reader's own shell; emulator-exports.test.ts sources that file with sh",
   'npm link': 'changes the machine-wide npm prefix; the test puts `runbook` on its PATH instead',
   'npm run build': NOT_EMULATOR,
   'npm run build:cli': NOT_EMULATOR,
@@ -119,7 +121,7 @@ const SKIPPED: Record<string, string> = {
   'runbook dlq drain --queue <dlq> --reason "…" [--rate 10] [--max 1000] [--max-age 3600] [--concurrency 10]':
     SYNOPSIS,
   '[--error-code 429] [--attribute tenant=acme]': SYNOPSIS,
-  '[--target-function NAME [--qualifier live] | --target-queue URL | --target-source]': SYNOPSIS,
+  '[--target-function NAME [--qualifier live] | --target-queue NAME | --target-source]': SYNOPSIS,
 };
 
 const documented = DOCS.flatMap((doc) =>

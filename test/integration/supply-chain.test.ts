@@ -63,9 +63,9 @@ describe('workflow pins', () => {
 });
 
 describe('npm run audit:supply-chain', () => {
-  it('passes on this tree and writes a CycloneDX SBOM to dist/sbom.json', async () => {
-    // Act
-    const { stdout } = await run('npm', ['run', '--silent', 'audit:supply-chain'], {
+  it('passes on this tree, names any check it could only skip, and writes a CycloneDX SBOM to dist/sbom.json', async () => {
+    // Act: as .ci/run relies on it — allowed to skip what cannot run here (this mirror refuses npm audit).
+    const { stdout } = await run('npm', ['run', '--silent', 'audit:supply-chain', '--', '--allow-offline'], {
       cwd: projectRoot,
       env: { ...process.env, NODE_NO_WARNINGS: '1' },
       timeout: 110_000,
@@ -76,12 +76,43 @@ describe('npm run audit:supply-chain', () => {
     expect(stdout).toMatch(/^ok {3}secrets/m);
     expect(stdout).toMatch(/^ok {3}iac/m);
     expect(stdout).toMatch(/^ok {3}pins/m);
-    // Reachable or not, the audit line says which.
-    expect(stdout).toMatch(/^(ok {3}audit|n\/a {2}audit .*NOT audited)/m);
-    expect(stdout).toContain('supply chain: passed');
+    // Reachable or not, the audit line says which, and the verdict never calls a skipped check passed.
+    expect(stdout).toMatch(/^(ok {3}audit|SKIP audit {4}could not run: .*NOT audited)/m);
+    expect(stdout).toMatch(
+      /^supply chain: (passed|passed the checks that ran; NOT run: audit \(skipped with --allow-offline\))$/m,
+    );
+    const report = JSON.parse(await readFile(join(projectRoot, 'dist', 'supply-chain.json'), 'utf8'));
+    expect(report.failed).toBe(false);
+    expect(report.skipped).toEqual(/^SKIP audit/m.test(stdout) ? ['audit'] : []);
     const bom = JSON.parse(await readFile(join(projectRoot, 'dist', 'sbom.json'), 'utf8'));
     expect(bom.bomFormat).toBe('CycloneDX');
     expect(bom.metadata.component.name).toBe('lambda-runbook');
     expect(bom.components.some((c: { name: string }) => c.name === 'client-lambda')).toBe(true);
+  }, 120_000);
+
+  it('fails, saying so plainly, when a check cannot run and --allow-offline was not given', async () => {
+    // Prepare: a registry nobody listens on, so npm audit cannot reach any advisory endpoint.
+    const dir = await mkdtemp(join(tmpdir(), 'runbook-offline-'));
+    const env = { ...process.env, NODE_NO_WARNINGS: '1', npm_config_registry: 'http://127.0.0.1:9/' };
+
+    // Act
+    const refused = await run(
+      'npm',
+      ['run', '--silent', 'audit:supply-chain', '--', '--only', 'audit', '--report', join(dir, 'r.json')],
+      { cwd: projectRoot, env, timeout: 110_000 },
+    ).then(
+      () => ({ code: 0, stdout: '' }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+    );
+
+    // Assess
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/^FAIL audit {4}could not run: .*NOT audited.*--allow-offline/m);
+    expect(refused.stdout).toMatch(/^supply chain: FAILED; could not run: audit$/m);
+    expect(JSON.parse(await readFile(join(dir, 'r.json'), 'utf8'))).toMatchObject({
+      failed: true,
+      skipped: [],
+    });
+    await rm(dir, { recursive: true, force: true });
   }, 120_000);
 });

@@ -184,10 +184,13 @@ describe('the runbook logger', () => {
   it('writes log lines with secrets masked', () => {
     // Prepare
     const written: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    const keep = (chunk: unknown) => {
       written.push(String(chunk));
       return true;
-    });
+    };
+    vi.spyOn(process.stdout, 'write').mockImplementation(keep);
+    // Under test/setup.ts the logger writes through the global console (Powertools dev mode), not stdout.
+    vi.spyOn(console, 'info').mockImplementation(keep);
 
     // Act
     logger.info('rotating credentials', {

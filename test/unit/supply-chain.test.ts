@@ -5,6 +5,7 @@ import { projectRoot } from '../../local/template.js';
 import { deployOverrides, samconfigOverrides } from '../../scripts/deploy-params.js';
 import { readAudit } from '../../scripts/supply-chain/npm-audit.js';
 import { checkWorkflow, unpinned } from '../../scripts/supply-chain/pins.js';
+import { formatReport } from '../../scripts/supply-chain.js';
 
 const SHA = '11bd71901bbe5b1630ceea73d27597364c9af683';
 
@@ -164,5 +165,39 @@ describe('docs/SECURITY.md', () => {
     // Assess
     expect(paths.length).toBeGreaterThan(10);
     expect(missing).toEqual([]);
+  });
+});
+
+describe('supply-chain report', () => {
+  const passed = { status: 'passed', summary: 'fine' } as const;
+  const offline = { status: 'unavailable', summary: 'the audit endpoint could not be reached' } as const;
+
+  it('fails a check that could not run, and says so, unless it may be skipped', () => {
+    const lines = formatReport({ results: { sbom: passed, audit: offline }, skipped: [], failed: true });
+
+    expect(lines).toContain(
+      'FAIL audit    could not run: the audit endpoint could not be reached — a check that cannot run fails the gate; --allow-offline skips it knowingly',
+    );
+    expect(lines.at(-1)).toBe('supply chain: FAILED; could not run: audit');
+  });
+
+  it('names a skipped check as skipped, never as passed', () => {
+    const lines = formatReport({
+      results: { sbom: passed, audit: offline },
+      skipped: ['audit'],
+      failed: false,
+    });
+
+    expect(lines[0]).toBe('ok   sbom     fine');
+    expect(lines[1]).toMatch(/^SKIP audit {4}could not run: .* — skipped, as --allow-offline allows$/);
+    expect(lines.at(-1)).toBe(
+      'supply chain: passed the checks that ran; NOT run: audit (skipped with --allow-offline)',
+    );
+  });
+
+  it('passes plainly only when every check ran and passed', () => {
+    expect(formatReport({ results: { sbom: passed }, skipped: [], failed: false }).at(-1)).toBe(
+      'supply chain: passed',
+    );
   });
 });

@@ -1,0 +1,26 @@
+// `npm run bench` must run whole: every section, in order, in one process — as the README runs it — on a
+// small size (--small), so that a section that only breaks after another one (a cached SDK client pointing
+// at the emulator an earlier section stopped) fails here, not in front of the person reading the figures.
+import { describe, expect, it } from 'vitest';
+import { runSections, sections } from '../../bench/sections.js';
+
+describe('npm run bench -- --small', () => {
+  it('runs every section in one process, each after the other, and returns the figures of each', async () => {
+    // Prepare
+    const headings: string[] = [];
+
+    // Act
+    const figures = await runSections(sections, { runs: 1, small: true }, (line) => headings.push(line));
+
+    // Assess
+    expect(Object.keys(figures)).toEqual(sections.map((section) => section.name));
+    expect(headings.filter((line) => line.startsWith('\n== '))).toHaveLength(sections.length);
+    expect(figures.rollback).toMatchObject({ runbookMedianMs: expect.any(Number) });
+    expect(figures['secret-rotation']).toMatchObject({
+      rotationMedianMs: expect.any(Number),
+      awsCallsPerRotation: expect.any(Number),
+    });
+    expect(figures.killswitch).toMatchObject({ schedules: 12 });
+    expect(figures.dlq).toMatchObject({ messages: 20, moto: { messages: 10 } });
+  }, 600_000);
+});

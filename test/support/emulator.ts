@@ -1,0 +1,46 @@
+// One provisioned stack per CLI test file, on the run's shared moto, described the way a running
+// `npm run emulator` describes itself: its state and exports in a directory of its own
+// (RUNBOOK_STATE_DIR). The CLI, started by a test without --emulator, finds it as it finds an operator's
+// emulator — instead of each test starting and provisioning a moto of its own (several seconds each).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeExportsFile } from '../../local/emulator/exports.js';
+import { type EmulatorState, provisionStack, saveState } from '../../local/emulator/provision.js';
+import { uniqueName } from './names.js';
+
+export interface CliEmulator {
+  state: EmulatorState;
+  stackName: string;
+  /** The physical name (Ref) of one of the stack's resources, by logical id. */
+  ref(logicalId: string): string;
+  /** Where the state and exports are: RUNBOOK_STATE_DIR for the CLI processes of this file. */
+  stateDir: string;
+}
+
+/**
+ * Provisions a stack named `<prefix>-<unique>` and points this test file's CLI processes at it: sets
+ * RUNBOOK_STATE_DIR in this worker's environment, which runCli passes on. Call it in `beforeAll`.
+ *
+ * @example
+ * let emulator: CliEmulator;
+ * beforeAll(async () => { emulator = await cliEmulator('cli-rollback'); });
+ */
+export async function cliEmulator(prefix: string): Promise<CliEmulator> {
+  const stackName = uniqueName(prefix);
+  const state = await provisionStack({ endpoint: String(process.env.AWS_ENDPOINT_URL), stackName });
+  const stateDir = mkdtempSync(join(tmpdir(), 'runbook-state-'));
+  saveState(state, join(stateDir, 'emulator.json'));
+  writeExportsFile(state, join(stateDir, 'emulator.env'));
+  process.env.RUNBOOK_STATE_DIR = stateDir;
+  return {
+    state,
+    stackName,
+    stateDir,
+    ref(logicalId) {
+      const resource = state.resources[logicalId];
+      if (!resource) throw new Error(`stack ${stackName} has no resource ${logicalId}`);
+      return resource.ref;
+    },
+  };
+}
