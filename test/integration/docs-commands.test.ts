@@ -89,6 +89,17 @@ const SKIPPED: Record<string, string> = {
   'npm run bench -- --only killswitch': NOT_EMULATOR,
   'npm run bench -- --only cli-startup': NOT_EMULATOR,
   'npm run docs:iam': NOT_EMULATOR,
+  'npm run bench -- --small': NOT_EMULATOR,
+  'npm run audit:supply-chain -- --allow-offline': NOT_EMULATOR,
+  'npm run measures': NOT_EMULATOR,
+  'stack_id=$(aws cloudformation list-stacks --stack-status-filter DELETE_COMPLETE --query "StackSummaries[?StackName==\'lambda-runbook-dev\'].StackId | [0]" --output text)':
+    REAL_AWS,
+  'aws cloudformation list-stack-resources --stack-name "$stack_id" --query "StackResourceSummaries[?ResourceStatus==\'DELETE_SKIPPED\'].[LogicalResourceId,PhysicalResourceId]"':
+    REAL_AWS,
+  'aws sqs get-queue-attributes --queue-url <url> --attribute-names ApproximateNumberOfMessages': REAL_AWS,
+  'aws sqs delete-queue --queue-url <url>': REAL_AWS,
+  'aws secretsmanager delete-secret --secret-id <stack>-sample-api-key --recovery-window-in-days 7': REAL_AWS,
+  'aws dynamodb delete-table --table-name <table>': REAL_AWS,
   'npm run drill -- --only deploy.': 'the drill; cli.test.ts runs it whole',
   'sam build && sam deploy --config-env dev --parameter-overrides $(npx tsx scripts/deploy-params.ts --config-env dev --git-sha "$(git rev-parse HEAD)" --build-id "manual-$(date +%s)")':
     REAL_AWS,
