@@ -1,5 +1,6 @@
 // runbook schedules disable|enable|status [--group G [--name-prefix P | --all]] [--schedule [GROUP/]NAME]…
 //                  [--function NAME --throttle] [--restore-id ID] --reason TEXT [--dry-run] [--yes]
+//         runbook schedules status --audit-id ID [--page N]
 //                  [--emulator | --via lambda --runbook-function NAME | --api-url URL | --stack NAME]
 // Builds the KillSwitchFunction's request and sends it through cli/transport.ts: the real handler in-process
 // (as `runbook invoke` does), Lambda Invoke, or the signed ops API. A person is asked before anything
@@ -28,6 +29,8 @@ selector (disable needs one; enable takes --restore-id or the selector the disab
 options:
   --function NAME --throttle   also set the function's reserved concurrency to 0 (disable only)
   --restore-id ID              the kill switch to restore (enable) or to finish (disable)
+  --audit-id ID [--page N]     status: every schedule's outcome in that run, 1,000 a page (an answer
+                               over 100 schedules shows 100 and names this command)
   --reason TEXT                why: kept in the audit record and the ops notification
   --dry-run                    read everything and print the plan; change nothing (no confirmation asked)
   --yes                        do not ask for confirmation (required when stdin is not a terminal)
@@ -45,6 +48,8 @@ export interface ScheduleOptions {
   function?: string;
   throttle?: boolean;
   'restore-id'?: string;
+  'audit-id'?: string;
+  page?: string;
   reason?: string;
   'dry-run'?: boolean;
 }
@@ -67,6 +72,10 @@ export function scheduleRequest(action: string, values: ScheduleOptions, actor =
     ...(values.function !== undefined ? { functionName: values.function } : {}),
     ...(values.throttle ? { throttle: true } : {}),
     ...(values['restore-id'] !== undefined ? { restoreId: values['restore-id'] } : {}),
+    ...(values['audit-id'] !== undefined ? { auditId: values['audit-id'] } : {}),
+    ...(values.page !== undefined
+      ? { page: /^\d+$/.test(values.page) ? Number(values.page) : values.page }
+      : {}),
     ...(values.reason !== undefined ? { reason: values.reason } : {}),
     ...(values['dry-run'] ? { dryRun: true } : {}),
   };
@@ -110,6 +119,8 @@ export function statusQuery(request: Record<string, unknown>): Record<string, st
       group: request.group,
       namePrefix: request.namePrefix,
       restoreId: request.restoreId,
+      auditId: request.auditId,
+      page: request.page === undefined ? undefined : String(request.page),
       all: request.all === true ? 'true' : undefined,
       schedule: schedules?.map((s) => (s.group ? `${s.group}/${s.name}` : s.name)).join(','),
     }).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
@@ -156,6 +167,8 @@ export async function schedulesCommand(argv: string[], deps: SendDeps = {}): Pro
       function: { type: 'string' },
       throttle: { type: 'boolean', default: false },
       'restore-id': { type: 'string' },
+      'audit-id': { type: 'string' },
+      page: { type: 'string' },
       reason: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       yes: { type: 'boolean', short: 'y', default: false },
