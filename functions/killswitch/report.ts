@@ -4,7 +4,7 @@
 // run's audit record keeps every outcome (shared/audit.ts moves long lists into pages), and
 // `runbook schedules status --audit-id` reads them a page at a time.
 import type { AuditLedger } from '../../shared/audit.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { ACTIONS, type FullList, type ScheduleResult } from './types.js';
 
 /** Schedules an answer lists at most. */
@@ -69,6 +69,10 @@ export async function runOutcomes(ledger: Pick<AuditLedger, 'get'>, auditId: str
   }
   const details = (record.details ?? {}) as { restoreId?: string | null; results?: ScheduleResult[] };
   const results = details.results ?? [];
+  const last = Math.max(1, Math.ceil(results.length / PAGE_SIZE));
+  if (number > last) {
+    throw new ValidationError(`page: run ${auditId} has ${last} page(s) of ${PAGE_SIZE} schedules`, 'page');
+  }
   return {
     auditId,
     action: record.action,

@@ -742,6 +742,15 @@ describe('the kill-switch handler', () => {
     expect(body.schedules).toHaveLength(500);
     expect(body.schedules[0].name).toBe('job-1000');
     expect(body).not.toHaveProperty('next');
+    const beyond = (await handler(
+      apiEvent('GET', '/schedules/status', undefined, { auditId, page: '3' }),
+      lambdaContext(),
+    )) as { statusCode: number; body: string };
+    expect(beyond.statusCode).toBe(400);
+    expect(JSON.parse(beyond.body).error).toMatchObject({
+      field: 'page',
+      message: expect.stringContaining('2 page(s)'),
+    });
     expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
   });
 
