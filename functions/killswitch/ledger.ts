@@ -117,7 +117,7 @@ export async function loadSnapshot(ledger: Pick<AuditLedger, 'list'>, restoreId:
       const details = record.details as SnapshotDetails;
       snapshot.parts++;
       // A disable writes an entry for a schedule only the first time, or again when a person changed it since
-      // the kill switch did (select.ts, resume.ts): the latest entry is what the schedule was before its disable.
+      // the kill switch did (owner.ts): the latest entry is what the schedule was before its disable.
       for (const entry of details.schedules)
         snapshot.schedules.set(scheduleKey(entry.group, entry.name), entry);
       if (details.throttle && !snapshot.throttle) snapshot.throttle = details.throttle;

@@ -11,6 +11,10 @@
 // never later than its mark, except by the skew between the service's clock and ours (milliseconds). A skew
 // the other way can only make the kill switch's own change look like a person's, and then enable leaves the
 // schedule off and says so ('changed-since') rather than turning on one a person turned off.
+//
+// Marks are kept in the run's record, written after its writes. A later run whose record is lost (the ledger
+// refusing it) leaves its writes unmarked: a resume then reads those schedules as a person's, snapshots them as
+// DISABLED, and enable leaves them off (was-disabled) — the safe side again, and named in the answer.
 import { fingerprint, type ScheduleDefinition } from './definition.js';
 
 /**
