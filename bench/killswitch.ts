@@ -120,6 +120,10 @@ function memoryLedger(latencyMs: number): KillSwitchDeps['ledger'] {
         .filter((r) => ('target' in query ? r.target === query.target : r.action === query.action))
         .sort((a, b) => b.at.localeCompare(a.at));
     },
+    async get(auditId) {
+      await wait(1);
+      return records.find((r) => r.auditId === auditId);
+    },
     async record(entry, auditId) {
       await wait(2);
       const at = new Date().toISOString();

@@ -7,6 +7,7 @@ import { coldStart } from './cold-start.js';
 import { composition } from './composition.js';
 import { dlqBench } from './dlq.js';
 import { killSwitchBench } from './killswitch.js';
+import { killSwitchScaleBench } from './killswitch-scale.js';
 import { rollbackBench } from './rollback.js';
 import { secretRotationBench } from './secret-rotation.js';
 import type { BenchContext, BenchSection } from './section.js';
@@ -17,6 +18,7 @@ export const sections: BenchSection[] = [
   composition,
   rollbackBench,
   killSwitchBench,
+  killSwitchScaleBench,
   secretRotationBench,
   smokeBench,
   dlqBench,

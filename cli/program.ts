@@ -52,6 +52,11 @@ function schedulesOptions(command: Command): Command {
         .option('--function <name>', 'with --throttle: the function whose reserved concurrency is set to 0')
         .option('--throttle', 'also set --function to reserved concurrency 0 (disable only)')
         .option('--restore-id <id>', 'the kill switch to restore (enable) or to finish (disable)')
+        .option(
+          '--audit-id <id>',
+          "status: every schedule's outcome of that disable or enable, 1,000 a page (with --page)",
+        )
+        .option('--page <n>', 'with --audit-id: the page to read (from 1)')
         .option('--reason <text>', 'why: kept in the audit record and the ops notification')
         .option('--dry-run', 'read everything and print the plan; change nothing (no confirmation asked)'),
     ),

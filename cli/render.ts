@@ -79,8 +79,11 @@ export function killSwitchSummary(answer: unknown, verbose = false): string {
     .map(([key, count]) => `${String(count)} ${key}`)
     .join(', ');
   const groups = [...new Set(schedules.map((item) => item.group))].join(', ');
+  // A large run answers at most 100 schedules and points at the full list (fullList): count from that.
+  const fullList = obj(value.fullList);
+  const total = typeof fullList.total === 'number' ? fullList.total : schedules.length;
   const lines = [
-    `${value.dryRun ? `Dry run: ${verb.toLowerCase()}` : verb} — ${schedules.length} schedule(s)${groups ? ` of ${groups}` : ''}: ${done || 'nothing to do'}.${value.dryRun ? ' Nothing changed.' : ''}`,
+    `${value.dryRun ? `Dry run: ${verb.toLowerCase()}` : verb} — ${total} schedule(s)${groups ? ` of ${groups}` : ''}: ${done || 'nothing to do'}.${value.dryRun ? ' Nothing changed.' : ''}`,
   ];
   if (schedules.length > 0 && (schedules.length <= LIST_LIMIT || verbose))
     lines.push(
@@ -103,6 +106,8 @@ export function killSwitchSummary(answer: unknown, verbose = false): string {
   for (const warning of Array.isArray(value.warnings) ? value.warnings : [])
     lines.push(`warning: ${String(warning)}`);
   if (value.restoreId) lines.push(`restore id: ${String(value.restoreId)}`);
+  if (fullList.command && total > schedules.length)
+    lines.push(`${schedules.length} of ${total} shown; every outcome: ${String(fullList.command)}`);
   return [...lines, ...footer(value)].join('\n');
 }
 

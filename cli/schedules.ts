@@ -1,5 +1,6 @@
 // runbook schedules disable|enable|status [--group G [--name-prefix P | --all]] [--schedule [GROUP/]NAME]…
 //                  [--function NAME --throttle] [--restore-id ID] --reason TEXT [--dry-run] [--yes]
+//         runbook schedules status --audit-id ID [--page N]
 //                  [--emulator | --via lambda --runbook-function NAME | --api-url URL | --stack NAME]
 // Builds the KillSwitchFunction's request and sends it through cli/transport.ts: the real handler in-process
 // (as `runbook invoke` does), Lambda Invoke, or the signed ops API. A person is asked before anything
@@ -29,6 +30,8 @@ export interface ScheduleOptions {
   function?: string;
   throttle?: boolean;
   'restore-id'?: string;
+  'audit-id'?: string;
+  page?: string;
   reason?: string;
   'dry-run'?: boolean;
 }
@@ -51,6 +54,10 @@ export function scheduleRequest(action: string, values: ScheduleOptions, actor =
     ...(values.function !== undefined ? { functionName: values.function } : {}),
     ...(values.throttle ? { throttle: true } : {}),
     ...(values['restore-id'] !== undefined ? { restoreId: values['restore-id'] } : {}),
+    ...(values['audit-id'] !== undefined ? { auditId: values['audit-id'] } : {}),
+    ...(values.page !== undefined
+      ? { page: /^\d+$/.test(values.page) ? Number(values.page) : values.page }
+      : {}),
     ...(values.reason !== undefined ? { reason: values.reason } : {}),
     ...(values['dry-run'] ? { dryRun: true } : {}),
   };
@@ -94,6 +101,8 @@ export function statusQuery(request: Record<string, unknown>): Record<string, st
       group: request.group,
       namePrefix: request.namePrefix,
       restoreId: request.restoreId,
+      auditId: request.auditId,
+      page: request.page === undefined ? undefined : String(request.page),
       all: request.all === true ? 'true' : undefined,
       schedule: schedules?.map((s) => (s.group ? `${s.group}/${s.name}` : s.name)).join(','),
     }).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
@@ -137,6 +146,8 @@ export const runSchedules =
       ...(typeof opts.function === 'string' ? { function: opts.function } : {}),
       throttle: opts.throttle === true,
       ...(typeof opts.restoreId === 'string' ? { 'restore-id': opts.restoreId } : {}),
+      ...(typeof opts.auditId === 'string' ? { 'audit-id': opts.auditId } : {}),
+      ...(typeof opts.page === 'string' ? { page: opts.page } : {}),
       ...(typeof opts.reason === 'string' ? { reason: opts.reason } : {}),
       'dry-run': opts.dryRun === true,
     });

@@ -56,6 +56,8 @@ export interface AuditDeps {
 
 // DynamoDB's item limit is 400 KB; keep headroom for attribute names and indexes.
 const MAX_ITEM_BYTES = 350 * 1024;
+// A list in `details` that would take a record past MAX_ITEM_BYTES moves out into page items of about this size.
+const PAGE_BYTES = 300 * 1024;
 // SNS messages are at most 256 KB; a larger summary leaves its state out and points at the record.
 const MAX_NOTIFICATION_BYTES = 240 * 1024;
 const DEFAULT_RETENTION_DAYS = 400;
@@ -67,6 +69,86 @@ export class AuditTooLargeError extends RunbookError {
       code: 'AuditTooLarge',
     });
   }
+}
+
+/**
+ * What stands in `details` for a list moved out of a record because of its size: `count` items in `pages` items
+ * of the same table, keyed `${key}#0`, `${key}#1`, …. Read back with `list(…, { expand: true })` or `get(…, {
+ * expand: true })`.
+ */
+export interface PagedList {
+  paged: true;
+  count: number;
+  pages: number;
+  key: string;
+}
+
+/**
+ * One page of a list moved out of a record. It has no `target`, `action` or `at`: the byTarget and byAction
+ * indexes are sparse, so pages never show in `list`, only through the record that points at them.
+ */
+interface PageItem {
+  auditId: string;
+  parent: string;
+  field: string;
+  page: number;
+  items: unknown[];
+  expiresAt: number;
+}
+
+export function isPagedList(value: unknown): value is PagedList {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as PagedList).paged === true &&
+    typeof (value as PagedList).key === 'string' &&
+    Number.isInteger((value as PagedList).pages)
+  );
+}
+
+const sizeOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '');
+
+/**
+ * Moves the largest lists of `details` into pages until the record fits an item. A record's size then does not
+ * depend on how many things an action touched (a kill switch over 10,000 schedules, a drain of a deep queue):
+ * only what is not a list counts, and that is the caller's to keep small.
+ */
+function pageOut(record: AuditRecord): { record: AuditRecord; pages: PageItem[] } {
+  const details = record.details;
+  if (typeof details !== 'object' || details === null || Array.isArray(details)) return { record, pages: [] };
+  const fields = { ...(details as Record<string, unknown>) };
+  const lists = Object.entries(fields)
+    .filter((entry): entry is [string, unknown[]] => Array.isArray(entry[1]))
+    .sort((a, b) => sizeOf(b[1]) - sizeOf(a[1]));
+  const pages: PageItem[] = [];
+  for (const [field, items] of lists) {
+    if (sizeOf({ ...record, details: fields }) <= MAX_ITEM_BYTES) break;
+    const key = `${record.auditId}#${field}`;
+    let count = 0;
+    let current: unknown[] = [];
+    let bytes = 0;
+    const flush = () => {
+      pages.push({
+        auditId: `${key}#${count}`,
+        parent: record.auditId,
+        field,
+        page: count++,
+        items: current,
+        expiresAt: record.expiresAt,
+      });
+      current = [];
+      bytes = 0;
+    };
+    for (const item of items) {
+      const size = sizeOf(item) + 1;
+      if (current.length > 0 && bytes + size > PAGE_BYTES) flush();
+      current.push(item);
+      bytes += size;
+    }
+    if (current.length > 0) flush();
+    fields[field] = { paged: true, count: items.length, pages: count, key } satisfies PagedList;
+  }
+  return { record: { ...record, details: fields }, pages };
 }
 
 /** Sortable by time and readable by a person: `20261122T154501123Z-3fa9c2d1`. */
@@ -103,13 +185,25 @@ export class AuditLedger {
       at: now.toISOString(),
       expiresAt: Math.floor(now.getTime() / 1000) + retentionDays * 86_400,
     };
-    const bytes = Buffer.byteLength(JSON.stringify(record));
-    if (bytes > MAX_ITEM_BYTES) throw new AuditTooLargeError(bytes);
+    const paged = sizeOf(record) > MAX_ITEM_BYTES ? pageOut(record) : { record, pages: [] };
+    // Checked before anything is written: a record that cannot be kept leaves no pages behind either.
+    for (const item of [paged.record, ...paged.pages]) {
+      const bytes = sizeOf(item);
+      if (bytes > MAX_ITEM_BYTES) throw new AuditTooLargeError(bytes);
+    }
+    // Pages first: a record never points at a page that is not there. A retried invocation writes the same
+    // pages again, harmlessly.
+    await Promise.all(
+      paged.pages.map((page) =>
+        this.deps.dynamo.send(new PutCommand({ TableName: this.deps.tableName, Item: page })),
+      ),
+    );
+    const written = paged.record;
     try {
       await this.deps.dynamo.send(
         new PutCommand({
           TableName: this.deps.tableName,
-          Item: record,
+          Item: written,
           ConditionExpression: 'attribute_not_exists(auditId)',
         }),
       );
@@ -117,7 +211,37 @@ export class AuditLedger {
       // Already written by an earlier attempt of the same invocation: that record stands.
       if (!isAwsError(error, 'ConditionalCheckFailedException')) throw error;
     }
-    return { ...record, notified: await this.notify(record) };
+    return { ...written, notified: await this.notify(written) };
+  }
+
+  /** The record with every list its `details` moved into pages read back in place. */
+  async expand(record: AuditRecord): Promise<AuditRecord> {
+    const details = record.details;
+    if (typeof details !== 'object' || details === null || Array.isArray(details)) return record;
+    const fields = { ...(details as Record<string, unknown>) };
+    for (const [field, value] of Object.entries(fields)) {
+      if (!isPagedList(value)) continue;
+      const pages = await Promise.all(
+        Array.from({ length: value.pages }, async (_, page) => {
+          const { Item } = await this.deps.dynamo.send(
+            new GetCommand({
+              TableName: this.deps.tableName,
+              Key: { auditId: `${value.key}#${page}` },
+              ConsistentRead: true,
+            }),
+          );
+          if (!Item) {
+            throw new RunbookError(`audit record ${record.auditId}: page ${page} of ${field} is missing`, {
+              statusCode: 500,
+              code: 'AuditPageMissing',
+            });
+          }
+          return (Item as PageItem).items;
+        }),
+      );
+      fields[field] = pages.flat();
+    }
+    return { ...record, details: fields };
   }
 
   private async notify(record: AuditRecord): Promise<boolean> {
@@ -146,17 +270,19 @@ export class AuditLedger {
     }
   }
 
-  async get(auditId: string): Promise<AuditRecord | undefined> {
+  /** One record; with `expand`, its paged lists read back in place. A page item is not a record: undefined. */
+  async get(auditId: string, options: { expand?: boolean } = {}): Promise<AuditRecord | undefined> {
     const { Item } = await this.deps.dynamo.send(
       new GetCommand({ TableName: this.deps.tableName, Key: { auditId }, ConsistentRead: true }),
     );
-    return Item as AuditRecord | undefined;
+    if (!Item || typeof Item.action !== 'string') return undefined;
+    return options.expand ? this.expand(Item as AuditRecord) : (Item as AuditRecord);
   }
 
-  /** Records for a target or an action, newest first. */
+  /** Records for a target or an action, newest first; with `expand`, their paged lists read back in place. */
   async list(
     query: { target: string } | { action: string },
-    options: { since?: string; limit?: number } = {},
+    options: { since?: string; limit?: number; expand?: boolean } = {},
   ) {
     const [index, key, value] =
       'target' in query ? ['byTarget', 'target', query.target] : ['byAction', 'action', query.action];
@@ -179,7 +305,7 @@ export class AuditLedger {
       records.push(...((page.Items ?? []) as AuditRecord[]));
       startKey = page.LastEvaluatedKey;
     } while (startKey && records.length < limit);
-    return records;
+    return options.expand ? Promise.all(records.map((record) => this.expand(record))) : records;
   }
 }
 

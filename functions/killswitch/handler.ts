@@ -76,11 +76,12 @@ function withAction(action: 'disable' | 'enable', body: unknown): Record<string,
   return { ...fields, action };
 }
 
-/** GET /schedules/status?group=…&namePrefix=…&restoreId=…&schedule=group/name */
+/** GET /schedules/status?group=…&namePrefix=…&restoreId=…&schedule=group/name, or ?auditId=…&page=N */
 function statusQuery(query: Record<string, string> = {}): Record<string, unknown> {
-  const { schedule, all, ...rest } = query;
+  const { schedule, all, page, ...rest } = query;
   return {
     ...rest,
+    ...(page !== undefined ? { page: /^\d+$/.test(page) ? Number(page) : page } : {}),
     ...(all !== undefined ? { all: all === 'true' } : {}),
     ...(schedule
       ? {

@@ -30,6 +30,7 @@ import {
   enableCommand,
   isClosed,
   loadSnapshot,
+  type MarkChange,
   type MarkerDetails,
   type OpenKillSwitch,
   openKillSwitches,
@@ -37,6 +38,8 @@ import {
   type SnapshotDetails,
   type SnapshotEntry,
 } from './ledger.js';
+import { enableVerdict, snapshotStands } from './owner.js';
+import { counts as countOf, runOutcomes, shown } from './report.js';
 import type { KillSwitchRequest } from './schema.js';
 import {
   hasSelector,
@@ -77,12 +80,6 @@ export type {
   ThrottleResult,
 } from './types.js';
 export { ACTIONS, killSwitchTarget } from './types.js';
-
-function countOf(results: ScheduleResult[]): Record<string, number> {
-  const counts: Record<string, number> = { selected: results.length };
-  for (const result of results) counts[result.outcome] = (counts[result.outcome] ?? 0) + 1;
-  return counts;
-}
 
 // ------------------------------------------------------------------------------------------ disable
 
@@ -141,8 +138,10 @@ export async function disable(
   }
 
   const results: ScheduleResult[] = [];
-  const toDisable: { read: Read; definition: ScheduleDefinition; index: number }[] = [];
+  const toDisable: { read: Read; definition: ScheduleDefinition; index: number; key: string }[] = [];
   const newEntries: SnapshotEntry[] = [];
+  // Marks set or cleared by this run (owner.ts): recorded with the run, read by enable and the next resume.
+  const marks: MarkChange[] = [];
   for (const read of reads) {
     const { group, name } = read.item;
     const base = { group, name };
@@ -154,14 +153,30 @@ export async function disable(
       results.push(unreadResult(base, read));
       continue;
     }
-    const original = snapshot?.schedules.get(scheduleKey(group, name));
-    if (!original) newEntries.push({ group, name, definition: read.definition });
+    const key = scheduleKey(group, name);
+    const snapshotted = snapshot?.schedules.get(key);
+    // A resumed kill switch keeps its snapshot of a schedule only while nobody has changed the schedule since;
+    // otherwise what it is now is what it was immediately before this disable (issue 13, point 6).
+    const original =
+      snapshotted &&
+      snapshotStands(snapshotted.definition, read.definition, read.modifiedAt, snapshot?.marks, key)
+        ? snapshotted
+        : undefined;
+    if (!original) {
+      newEntries.push({ group, name, definition: read.definition });
+      if (snapshotted) marks.push([key, null]);
+    }
     const wasState = (original?.definition ?? read.definition).State;
     if (read.definition.State === 'DISABLED') {
-      results.push({ ...base, outcome: wasState === 'DISABLED' ? 'already-disabled' : 'disabled-earlier' });
+      const mark = original ? snapshot?.marks?.get(key) : undefined;
+      results.push({
+        ...base,
+        outcome: wasState === 'DISABLED' ? 'already-disabled' : 'disabled-earlier',
+        ...(wasState !== 'DISABLED' && mark ? { at: mark } : {}),
+      });
       continue;
     }
-    toDisable.push({ read, definition: read.definition, index: results.length });
+    toDisable.push({ read, definition: read.definition, index: results.length, key });
     results.push({ ...base, outcome: request.dryRun ? 'would-disable' : 'disabled' });
   }
 
@@ -202,7 +217,7 @@ export async function disable(
       changed: false,
       resumed,
       counts: countOf(results),
-      schedules: results,
+      ...shown(results, auditId),
       ...(request.functionName && throttlePrevious !== undefined
         ? {
             throttle: {
@@ -239,7 +254,7 @@ export async function disable(
       changed: false,
       resumed: false,
       counts: countOf(results),
-      schedules: results,
+      ...shown(results, auditId),
       warnings,
       undo: null,
       notified: record.notified,
@@ -322,7 +337,7 @@ export async function disable(
   const updates = await mapSettled(
     toDisable,
     { concurrency: deps.config.concurrency, shouldStop: () => pacer.outOfTime() },
-    async ({ definition }) => {
+    async ({ definition, index, key }) => {
       try {
         await pacer.send(() =>
           deps.scheduler.send(
@@ -336,6 +351,10 @@ export async function disable(
           ),
         );
       } finally {
+        // The mark, once the write has settled (failed ones too: a denied write may still have landed).
+        const at = deps.now().toISOString();
+        (results[index] as ScheduleResult).at = at;
+        marks.push([key, at]);
         deps.onProgress?.({ phase: 'write', done: ++done, total: toDisable.length });
       }
     },
@@ -358,7 +377,8 @@ export async function disable(
       after: counts,
       outcome: incomplete ? 'failed' : changed ? 'succeeded' : 'unchanged',
       undo,
-      details: { restoreId, selector, results, ...(throttle ? { throttle } : {}) },
+      // Every outcome and mark; the ledger pages them out when the record would not fit (shared/audit.ts).
+      details: { restoreId, selector, results, marks, ...(throttle ? { throttle } : {}) },
     },
     auditId,
   );
@@ -370,7 +390,7 @@ export async function disable(
     changed,
     resumed,
     counts,
-    schedules: results,
+    ...shown(results, auditId),
     ...(throttle ? { throttle } : {}),
     warnings,
     undo,
@@ -466,17 +486,22 @@ export async function enable(
       results.push(unreadResult(base, read));
       continue;
     }
-    if (
-      snapshot.changed &&
-      !snapshot.changed.has(scheduleKey(entry.group, entry.name)) &&
+    const verdict =
       read.definition.State === 'DISABLED'
-    ) {
+        ? enableVerdict(read.modifiedAt, snapshot.marks, scheduleKey(entry.group, entry.name))
+        : 'restore';
+    if (verdict === 'not-changed-by-disable') {
       // The disable never changed it (it failed there) and someone else turned it off since: theirs to undo.
       results.push({ ...base, outcome: 'not-changed-by-disable' });
       continue;
     }
     if (fingerprint(read.definition) !== fingerprint(original)) {
       results.push({ ...base, outcome: 'conflict', changedFields: changedFields(original, read.definition) });
+      continue;
+    }
+    if (verdict === 'changed-since') {
+      // Off, as the kill switch left it, but changed by someone after it was (owner.ts): theirs, not ours.
+      results.push({ ...base, outcome: 'changed-since' });
       continue;
     }
     if (read.definition.State === 'ENABLED') {
@@ -493,6 +518,11 @@ export async function enable(
   if ((countOf(results).conflict ?? 0) > 0) {
     warnings.push(
       'schedules edited during the outage were left as they are (conflict): check them and enable them by hand',
+    );
+  }
+  if ((countOf(results)['changed-since'] ?? 0) > 0) {
+    warnings.push(
+      'schedules someone changed after the kill switch disabled them were left as they are (changed-since): enable them by hand if they should run',
     );
   }
   if (request.dryRun) {
@@ -531,7 +561,7 @@ export async function enable(
       changed: false,
       resumed: false,
       counts: countOf(results),
-      schedules: results,
+      ...shown(results, auditId),
       ...(throttle ? { throttle } : {}),
       warnings,
       undo: null,
@@ -604,7 +634,7 @@ export async function enable(
     changed,
     resumed: false,
     counts,
-    schedules: results,
+    ...shown(results, auditId),
     ...(throttle ? { throttle } : {}),
     warnings,
     undo,
@@ -613,14 +643,19 @@ export async function enable(
   };
 }
 
-/** The selector a snapshot's schedules amount to, by name: what disabling them again would take. */
+/** Above this many schedules, the enable's undo names the kill switch's selector instead of each schedule. */
+const UNDO_NAMES = 20;
+
+/**
+ * What disabling the snapshot's schedules again would take: by name, or, for more than a few, the selector the
+ * kill switch was opened with — a command naming 10,000 schedules would be neither bounded nor runnable.
+ */
 function selectorOfSnapshot(snapshot: Snapshot): Selector {
-  return {
-    schedules: [...snapshot.schedules.values()]
-      .filter((entry) => entry.definition.State === 'ENABLED')
-      .map((entry) => scheduleKey(entry.group, entry.name))
-      .sort(),
-  };
+  const schedules = [...snapshot.schedules.values()]
+    .filter((entry) => entry.definition.State === 'ENABLED')
+    .map((entry) => scheduleKey(entry.group, entry.name))
+    .sort();
+  return schedules.length > UNDO_NAMES && snapshot.selector ? snapshot.selector : { schedules };
 }
 
 // ------------------------------------------------------------------------------------------ status
@@ -631,7 +666,12 @@ export interface StatusResult {
   counts?: Record<string, number>;
 }
 
-export async function status(deps: KillSwitchDeps, request: KillSwitchRequest): Promise<StatusResult> {
+export async function status(
+  deps: KillSwitchDeps,
+  request: KillSwitchRequest,
+): Promise<StatusResult | Awaited<ReturnType<typeof runOutcomes>>> {
+  // One run's full list of outcomes, which its answer showed only the first of.
+  if (request.auditId) return runOutcomes(deps.ledger, request.auditId, request.page);
   const pacer = new Pacer(deps);
   const open = await openKillSwitches(deps.ledger);
   const selector = selectorOf(request);

@@ -79,35 +79,60 @@ export interface SnapshotDetails {
 }
 
 export interface Snapshot {
+  /** Each schedule's definition immediately before the kill switch first disabled it, or, when a person changed
+   * it after the kill switch had (a resumed disable found it so), as that disable found it. */
   schedules: Map<string, SnapshotEntry>;
   throttle?: { functionName: string; reservedConcurrency: number | null };
   parts: number;
-  /** Schedules the disable runs changed (or found changed by an earlier run); undefined if none recorded. */
-  changed?: Set<string>;
+  /**
+   * For each schedule the kill switch wrote (or tried to), when that write had settled: its mark. A schedule
+   * modified after its mark was changed by someone else since. Undefined when no disable run was recorded.
+   */
+  marks?: Map<string, string>;
+  /** The selector the kill switch was opened with (its opening marker). */
+  selector?: Selector;
 }
 
+/**
+ * What a disable run records of marks: `[schedule, at]` sets the mark, `[schedule, null]` clears it (a person's
+ * change took the schedule back, or the write never happened). Kept beside the results, paged with them.
+ */
+export type MarkChange = [string, string | null];
+
 export async function loadSnapshot(ledger: Pick<AuditLedger, 'list'>, restoreId: string): Promise<Snapshot> {
-  const records = (await ledger.list({ target: killSwitchTarget(restoreId) }, { limit: 1000 }))
+  // Oldest first, and within one time by part, so a later entry for a schedule is a later sight of it.
+  const records = (await ledger.list({ target: killSwitchTarget(restoreId) }, { limit: 1000, expand: true }))
     .filter((r) => !r.dryRun)
-    .sort((a, b) => a.at.localeCompare(b.at));
+    .sort(
+      (a, b) =>
+        a.at.localeCompare(b.at) ||
+        ((a.details as Partial<SnapshotDetails>)?.part ?? 0) -
+          ((b.details as Partial<SnapshotDetails>)?.part ?? 0),
+    );
   const snapshot: Snapshot = { schedules: new Map(), parts: 0 };
   for (const record of records) {
-    if (record.action === ACTIONS.snapshot) {
+    if (record.action === ACTIONS.marker && (record.details as MarkerDetails).state === 'open') {
+      snapshot.selector ??= (record.details as MarkerDetails).selector;
+    } else if (record.action === ACTIONS.snapshot) {
       const details = record.details as SnapshotDetails;
       snapshot.parts++;
-      // First sight wins: a later part never replaces the definition from before the kill switch.
-      for (const entry of details.schedules) {
-        const key = scheduleKey(entry.group, entry.name);
-        if (!snapshot.schedules.has(key)) snapshot.schedules.set(key, entry);
-      }
+      // A disable writes an entry for a schedule only the first time, or again when a person changed it since
+      // the kill switch did (owner.ts): the latest entry is what the schedule was before its disable.
+      for (const entry of details.schedules)
+        snapshot.schedules.set(scheduleKey(entry.group, entry.name), entry);
       if (details.throttle && !snapshot.throttle) snapshot.throttle = details.throttle;
     } else if (record.action === ACTIONS.disable) {
-      snapshot.changed ??= new Set();
-      const results = (record.details as { results?: ScheduleResult[] } | undefined)?.results ?? [];
-      for (const result of results) {
-        if (result.outcome === 'disabled' || result.outcome === 'disabled-earlier') {
-          snapshot.changed.add(scheduleKey(result.group, result.name));
-        }
+      snapshot.marks ??= new Map();
+      const details = record.details as { results?: ScheduleResult[]; marks?: MarkChange[] } | undefined;
+      // Records from before marks were kept: a schedule they disabled is marked at the record's time.
+      const changes: MarkChange[] =
+        details?.marks ??
+        (details?.results ?? [])
+          .filter((result) => result.outcome === 'disabled' || result.outcome === 'disabled-earlier')
+          .map((result) => [scheduleKey(result.group, result.name), record.at]);
+      for (const [key, at] of changes) {
+        if (at === null) snapshot.marks.delete(key);
+        else snapshot.marks.set(key, at);
       }
     }
   }

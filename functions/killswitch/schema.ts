@@ -9,6 +9,8 @@ const NAME_PREFIX = /^[0-9a-zA-Z\-_.]{0,64}$/;
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** `ks-` and an audit id: `ks-20261122T154501123Z-3fa9c2d1`. */
 export const RESTORE_ID = /^ks-\d{8}T\d{9}Z-[0-9a-f]{8}$/;
+/** An audit id (shared/audit.ts newAuditId): `20261122T154501123Z-3fa9c2d1`. */
+const AUDIT_ID = /^\d{8}T\d{9}Z-[0-9a-f]{8}$/;
 
 export const ACTIONS = ['disable', 'enable', 'status'] as const;
 
@@ -36,6 +38,17 @@ export const killSwitchRequestSchema = z
     restoreId: z
       .string()
       .regex(RESTORE_ID, 'expected a restoreId such as ks-20261122T154501123Z-3fa9c2d1')
+      .optional(),
+    /** status: every schedule's outcome in that disable or enable run, a page at a time. */
+    auditId: z
+      .string()
+      .regex(AUDIT_ID, 'expected the auditId of a disable or enable, such as 20261122T154501123Z-3fa9c2d1')
+      .optional(),
+    page: z
+      .number({ error: 'page must be a whole number from 1' })
+      .int('page must be a whole number from 1')
+      .min(1, 'page must be a whole number from 1')
+      .max(100_000, 'page must be at most 100000')
       .optional(),
     reason: z
       .string()
@@ -80,6 +93,12 @@ export const killSwitchRequestSchema = z
     }
     if (request.action === 'enable' && request.restoreId === undefined && !hasSelector) {
       issue('restoreId', 'enable needs the restoreId the disable returned, or the selector it used');
+    }
+    if (request.action !== 'status' && request.auditId !== undefined) {
+      issue('auditId', 'auditId reads a run’s outcomes: only status takes it');
+    }
+    if (request.page !== undefined && request.auditId === undefined) {
+      issue('page', 'page needs the auditId whose outcomes it pages through');
     }
     if (request.action !== 'disable' && request.throttle) {
       issue('throttle', 'only disable throttles; enable restores what that disable recorded');

@@ -172,6 +172,8 @@ export async function select(
 export interface Read {
   item: Selected;
   definition?: ScheduleDefinition;
+  /** LastModificationDate as GetSchedule answered it: whether anyone changed the schedule since a given time. */
+  modifiedAt?: string;
   gone?: boolean;
   error?: string;
 }
@@ -186,7 +188,13 @@ export async function readAll(deps: KillSwitchDeps, pacer: Pacer, items: Selecte
         const answer = await pacer.send(() =>
           deps.scheduler.send(new GetScheduleCommand({ Name: item.name, GroupName: item.group })),
         );
-        return { item, definition: definitionOf(answer, item.group) };
+        return {
+          item,
+          definition: definitionOf(answer, item.group),
+          ...(answer.LastModificationDate
+            ? { modifiedAt: new Date(answer.LastModificationDate).toISOString() }
+            : {}),
+        };
       } catch (error) {
         if (!isAwsError(error, 'ResourceNotFoundException')) throw error;
         // A name the caller gave is a mistake to name; one listed a moment ago was deleted meanwhile.

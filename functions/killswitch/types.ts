@@ -36,7 +36,7 @@ export interface Progress {
 export interface KillSwitchDeps {
   scheduler: SchedulerClient;
   lambda: LambdaClient;
-  ledger: Pick<AuditLedger, 'record' | 'list'>;
+  ledger: Pick<AuditLedger, 'record' | 'list' | 'get'>;
   logger: Logger;
   now: () => Date;
   config: KillSwitchConfig;
@@ -66,6 +66,7 @@ export type EnableOutcome =
   | 'already-enabled'
   | 'was-disabled'
   | 'not-changed-by-disable'
+  | 'changed-since'
   | 'conflict'
   | 'missing'
   | 'failed'
@@ -78,6 +79,8 @@ export interface ScheduleResult {
   /** For a conflict, the fields edited during the outage; for a failure, what went wrong. */
   changedFields?: string[];
   error?: string;
+  /** When the kill switch last wrote the schedule (its mark): a change after it was a person's. */
+  at?: string;
 }
 
 export interface ThrottleResult {
@@ -112,5 +115,15 @@ export interface KillSwitchResult {
   /** The exact command that reverses this request; null when nothing changed. */
   undo: string | null;
   closed?: boolean;
+  /** Set when `schedules` shows only part of the list: how many there are and how to read them all. */
+  fullList?: FullList;
   notified: boolean;
+}
+
+export interface FullList {
+  total: number;
+  shown: number;
+  auditId: string;
+  /** The command that reads every schedule's outcome, a page at a time. */
+  command: string;
 }

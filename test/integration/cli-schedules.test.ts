@@ -8,6 +8,7 @@ const run = (args: string[]) => runCli('schedules', args);
 
 describe('runbook schedules', () => {
   let group: string[];
+  let auditId: string;
 
   beforeAll(async () => {
     const emulator = await cliEmulator('cli-ks');
@@ -36,6 +37,21 @@ describe('runbook schedules', () => {
     expect(result.undo).toBe(
       `runbook schedules enable --restore-id ${result.restoreId} --reason 'undo kill switch ${result.restoreId}'`,
     );
+    auditId = result.auditId;
+  });
+
+  it('status --audit-id --page reads every schedule outcome of that run, as its answer says', () => {
+    // Act
+    const { code, stdout, stderr } = run(['status', '--audit-id', auditId, '--page', '1', '--json']);
+    const beyond = run(['status', '--audit-id', auditId, '--page', '2', '--json']);
+
+    // Assess
+    expect(code, stderr).toBe(0);
+    const page = JSON.parse(stdout);
+    expect(page).toMatchObject({ ok: true, auditId, page: 1 });
+    expect(JSON.stringify(page)).toContain('disabled');
+    expect(beyond.code).toBe(2);
+    expect(JSON.parse(beyond.stdout)).toMatchObject({ ok: false, error: { field: 'page' } });
   });
 
   it('exits 2 with the field named when the function refuses the request, and 1 for an unknown subcommand', () => {

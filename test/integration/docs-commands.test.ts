@@ -77,6 +77,8 @@ const SKIPPED: Record<string, string> = {
   'npm run emulator': 'runs until Ctrl-C: this file starts it (`runbook emulator`) before the others',
   '. .runbook/emulator.env':
     "sources the exports into the reader's own shell; emulator-exports.test.ts sources that file with sh",
+  'runbook schedules status --audit-id <auditId> --page 2':
+    'needs the auditId of a real run: killswitch-scale.test.ts reads the pages of one, and cli-schedules.test.ts the command',
   'npm link': 'changes the machine-wide npm prefix; the test puts `runbook` on its PATH instead',
   'npm run build': NOT_EMULATOR,
   'npm run build:cli': NOT_EMULATOR,

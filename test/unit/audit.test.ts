@@ -9,7 +9,9 @@ import {
   type AuditRecord,
   AuditTooLargeError,
   auditLedgerFromEnv,
+  isPagedList,
   newAuditId,
+  type PagedList,
 } from '../../shared/audit.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { REDACTED } from '../../shared/redact.js';
@@ -389,6 +391,96 @@ describe('AuditLedger.get', () => {
 
     // Act & Assess
     await expect(ledger().get('missing')).resolves.toBeUndefined();
+  });
+});
+
+describe('AuditLedger: lists too large for one item', () => {
+  /** The table in memory: PutCommand stores, GetCommand reads, by auditId. */
+  function table() {
+    const items = new Map<string, Record<string, unknown>>();
+    dynamo.reset();
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'b5a1c6d2-0000-4000-8000-000000000001' });
+    dynamo.on(PutCommand).callsFake((input: { Item: Record<string, unknown> }) => {
+      items.set(String(input.Item.auditId), structuredClone(input.Item));
+      return {};
+    });
+    dynamo
+      .on(GetCommand)
+      .callsFake((input: { Key: { auditId: string } }) => ({ Item: items.get(input.Key.auditId) }));
+    return items;
+  }
+  // 10,000 outcomes of about 120 bytes: 1.2 MB, three times what one DynamoDB item holds.
+  const outcomes = Array.from({ length: 10_000 }, (_, i) => ({
+    group: 'trading',
+    name: `job-${String(i).padStart(5, '0')}`,
+    outcome: 'failed',
+    error: 'AccessDeniedException: not authorized to perform scheduler:UpdateSchedule',
+  }));
+  const large: AuditEntry = {
+    ...rollback,
+    action: 'schedules.disable',
+    details: { restoreId: 'ks-1', results: outcomes },
+  };
+
+  it('moves a long list of details into pages, writes them before the record, and keeps every item under 400 KB', async () => {
+    // Prepare
+    const items = table();
+
+    // Act
+    const record = await ledger().record(large, 'audit-1');
+
+    // Assess
+    const puts = dynamo
+      .commandCalls(PutCommand)
+      .map((call) => call.args[0].input.Item as Record<string, unknown>);
+    expect(puts.at(-1)?.auditId).toBe('audit-1');
+    expect(puts.length).toBeGreaterThan(2);
+    for (const item of items.values())
+      expect(Buffer.byteLength(JSON.stringify(item))).toBeLessThan(400 * 1024);
+    const pointer = (record.details as { results: PagedList }).results;
+    expect(pointer).toEqual({ paged: true, count: 10_000, pages: puts.length - 1, key: 'audit-1#results' });
+    // Pages carry no target or action: the sparse indexes never list them as records.
+    for (const page of puts.slice(0, -1)) {
+      expect(page.auditId).toMatch(/^audit-1#results#\d+$/);
+      expect(page).not.toHaveProperty('target');
+      expect(page).not.toHaveProperty('action');
+    }
+    expect(record.notified).toBe(true);
+  });
+
+  it('reads the pages back in place, in order, with get or list and expand', async () => {
+    // Prepare
+    const items = table();
+    await ledger().record(large, 'audit-1');
+    dynamo.on(QueryCommand).resolves({ Items: [items.get('audit-1') as Record<string, unknown>] });
+
+    // Act
+    const got = await ledger().get('audit-1', { expand: true });
+    const listed = await ledger().list({ target: rollback.target }, { expand: true });
+    const unexpanded = await ledger().get('audit-1');
+
+    // Assess
+    expect(got?.details).toEqual({ restoreId: 'ks-1', results: outcomes });
+    expect(listed[0]?.details).toEqual({ restoreId: 'ks-1', results: outcomes });
+    expect(isPagedList((unexpanded?.details as { results?: unknown } | undefined)?.results)).toBe(true);
+    // A page is not a record.
+    await expect(ledger().get('audit-1#results#0')).resolves.toBeUndefined();
+  });
+
+  it('leaves a record that fits as it is: no pages', async () => {
+    // Prepare
+    table();
+
+    // Act
+    const record = await ledger().record(
+      { ...large, details: { results: outcomes.slice(0, 100) } },
+      'audit-2',
+    );
+
+    // Assess
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(1);
+    expect((record.details as { results: unknown[] }).results).toHaveLength(100);
   });
 });
 

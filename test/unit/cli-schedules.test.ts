@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseScheduleRef, progressBar, scheduleRequest } from '../../cli/schedules.js';
+import { parseScheduleRef, progressBar, scheduleRequest, statusQuery } from '../../cli/schedules.js';
 
 describe('runbook schedules: the request it builds', () => {
   it('sends only the options given, with schedules as GROUP/NAME or NAME', () => {
@@ -35,6 +35,24 @@ describe('runbook schedules: the request it builds', () => {
 
     // Assess
     expect(request).toEqual({ actor: 'cli:a@b', action: 'disable', group: 'default', namePrefix: '' });
+  });
+
+  it('asks for one run’s full list a page at a time: --audit-id and --page, in the request and the query', () => {
+    // Act
+    const request = scheduleRequest(
+      'status',
+      { 'audit-id': '20261122T031001123Z-3fa9c2d1', page: '2' },
+      'cli:a@b',
+    );
+
+    // Assess
+    expect(request).toEqual({
+      actor: 'cli:a@b',
+      action: 'status',
+      auditId: '20261122T031001123Z-3fa9c2d1',
+      page: 2,
+    });
+    expect(statusQuery(request)).toEqual({ auditId: '20261122T031001123Z-3fa9c2d1', page: '2' });
   });
 
   it('draws a bar of the work done', () => {

@@ -1,6 +1,8 @@
 // What moto cannot prove (UpdateSchedule's full input and its ClientToken: moto ignores the token and never
 // resets ActionAfterCompletion on update), throttling retries, the doors, and bad input, driven with
 // aws-sdk-client-mock. The estate round trips run against moto in test/integration/killswitch*.test.ts.
+
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteFunctionConcurrencyCommand,
   GetFunctionConcurrencyCommand,
@@ -18,15 +20,15 @@ import {
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clientToken, definitionOf, updateInput } from '../../functions/killswitch/definition.js';
 import { handler, killSwitchConfig } from '../../functions/killswitch/handler.js';
-import { disable, enable, type KillSwitchDeps } from '../../functions/killswitch/killswitch.js';
+import { disable, enable, type KillSwitchDeps, status } from '../../functions/killswitch/killswitch.js';
 import { DEFAULT_RATE_PER_SECOND, killSwitchRequestSchema } from '../../functions/killswitch/schema.js';
-import type { AuditEntry, AuditRecord } from '../../shared/audit.js';
+import { type AuditEntry, AuditLedger, type AuditRecord } from '../../shared/audit.js';
 import type { Clock } from '../../shared/rate.js';
 import { THROTTLE_ACTION } from '../../shared/throttle-windows.js';
 import { lambdaContext } from './support/context.js';
@@ -104,6 +106,7 @@ function fakeLedger() {
   return {
     records,
     list: vi.fn(async () => [] as never),
+    get: vi.fn(async () => undefined),
     record: vi.fn(async (entry: AuditEntry, auditId?: string) => {
       records.push(entry);
       return { ...entry, auditId: String(auditId), at: NOW.toISOString(), expiresAt: 0, notified: true };
@@ -122,6 +125,7 @@ function memoryLedger() {
         .filter((r) => ('target' in query ? r.target === query.target : r.action === query.action))
         .sort((a, b) => b.at.localeCompare(a.at)),
     ),
+    get: vi.fn(async (auditId: string) => records.find((r) => r.auditId === auditId)),
     record: vi.fn(async (entry: AuditEntry, auditId?: string) => {
       const at = new Date(NOW.getTime() + tick++).toISOString();
       const record = structuredClone({ ...entry, auditId: auditId ?? `a${tick}`, at, expiresAt: 0 });
@@ -131,7 +135,7 @@ function memoryLedger() {
   };
 }
 
-function deps(ledger = fakeLedger()): KillSwitchDeps {
+function deps(ledger: KillSwitchDeps['ledger'] = fakeLedger()): KillSwitchDeps {
   return {
     scheduler: new SchedulerClient({}),
     lambda: new LambdaClient({}),
@@ -197,6 +201,106 @@ describe('definitionOf and updateInput', () => {
         'Target',
       ].sort(),
     );
+  });
+});
+
+/**
+ * The real audit ledger over a table kept in memory (PutCommand, GetCommand, and QueryCommand on the byTarget and
+ * byAction indexes, newest first): what the ledger writes, sizes and pages is what the kill switch then reads.
+ */
+function tableLedger() {
+  const items = new Map<string, Record<string, unknown>>();
+  let tick = 0;
+  dynamo.on(PutCommand).callsFake((input: { Item: Record<string, unknown> }) => {
+    items.set(String(input.Item.auditId), structuredClone(input.Item));
+    return {};
+  });
+  dynamo
+    .on(GetCommand)
+    .callsFake((input: { Key: { auditId: string } }) => ({ Item: items.get(input.Key.auditId) }));
+  dynamo
+    .on(QueryCommand)
+    .callsFake((input: { IndexName: string; ExpressionAttributeValues: Record<string, unknown> }) => {
+      const key = input.IndexName === 'byTarget' ? 'target' : 'action';
+      return {
+        Items: [...items.values()]
+          .filter((item) => item[key] === input.ExpressionAttributeValues[':v'])
+          .sort((a, b) => String(b.at).localeCompare(String(a.at))),
+      };
+    });
+  sns.on(PublishCommand).resolves({});
+  const ledger = new AuditLedger({
+    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    sns: new SNSClient({}),
+    tableName: 'audit',
+    // Distinct, increasing times: records of one run sort in the order they were written.
+    now: () => new Date(NOW.getTime() + tick++),
+  });
+  return { items, ledger };
+}
+
+describe('kill switch at scale: bounded answers and records', () => {
+  it('2,301 denied writes: answers the denials, counted and listed in pages, instead of failing after acting', async () => {
+    // Prepare
+    const { items, ledger } = tableLedger();
+    const names = Array.from({ length: 2_301 }, (_, i) => `job-${String(i).padStart(4, '0')}`);
+    scheduler.on(GetScheduleGroupCommand).resolves({ Name: GROUP });
+    scheduler.on(ListSchedulesCommand).callsFake((input: { NextToken?: string }) => {
+      const start = Number(input.NextToken ?? 0);
+      return {
+        Schedules: names
+          .slice(start, start + 100)
+          .map((Name) => ({ Name, GroupName: GROUP, State: 'ENABLED' })),
+        ...(start + 100 < names.length ? { NextToken: String(start + 100) } : {}),
+      };
+    });
+    scheduler.on(GetScheduleCommand).callsFake((input: { Name: string }) => schedule(input.Name));
+    scheduler.on(UpdateScheduleCommand).rejects(
+      Object.assign(
+        new Error('User is not authorized to perform: scheduler:UpdateSchedule on this resource'),
+        {
+          name: 'AccessDeniedException',
+          $metadata: { httpStatusCode: 403 },
+        },
+      ),
+    );
+
+    // Act
+    const result = await disable(
+      deps(ledger),
+      request({ action: 'disable', group: GROUP, all: true }),
+      origin,
+    );
+    const pages = await Promise.all(
+      [1, 2, 3].map((page) =>
+        status(deps(ledger), request({ action: 'status', auditId: result.auditId, page })),
+      ),
+    );
+
+    // Assess: counts, the first 100 denials, and where the rest are.
+    expect(result.counts).toEqual({ selected: 2_301, failed: 2_301 });
+    expect(result.restoreId).toMatch(/^ks-/);
+    expect(result.schedules).toHaveLength(100);
+    expect(result.schedules[0]).toMatchObject({
+      outcome: 'failed',
+      error: expect.stringContaining('not authorized'),
+    });
+    expect(result.fullList).toEqual({
+      total: 2_301,
+      shown: 100,
+      auditId: result.auditId,
+      command: `runbook schedules status --audit-id ${result.auditId}`,
+    });
+    expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThan(64 * 1024);
+    // Every item the ledger wrote fits DynamoDB's 400 KB, and the pages hold every denial.
+    for (const item of items.values())
+      expect(Buffer.byteLength(JSON.stringify(item))).toBeLessThan(400 * 1024);
+    const listed = pages.flatMap(
+      (page) => (page as { schedules: { name: string; outcome: string }[] }).schedules,
+    );
+    expect(listed.map((item) => item.name)).toEqual(names);
+    expect(listed.every((item) => item.outcome === 'failed')).toBe(true);
+    expect(pages.map((page) => (page as { next?: number }).next)).toEqual([2, 3, undefined]);
   });
 });
 
@@ -486,6 +590,19 @@ const invalidRequests: [string, unknown, string][] = [
   ],
   ['no reason', { actor: 'cli:alice@laptop', action: 'disable', group: GROUP, all: true }, 'reason'],
   ['namePrefix without a group', direct({ action: 'disable', namePrefix: 'daily' }), 'group'],
+  ['an auditId that is not one', direct({ action: 'status', auditId: 'latest' }), 'auditId'],
+  [
+    'an auditId given to disable',
+    direct({ action: 'disable', group: GROUP, all: true, auditId: '20261122T031000000Z-0a1b2c3d' }),
+    'auditId',
+  ],
+  ['a page without an auditId', direct({ action: 'status', page: 2 }), 'page'],
+  ['a page of 0', direct({ action: 'status', auditId: '20261122T031000000Z-0a1b2c3d', page: 0 }), 'page'],
+  [
+    'an auditId the ledger does not hold',
+    direct({ action: 'status', auditId: '20261122T031000000Z-0a1b2c3d' }),
+    'auditId',
+  ],
   [
     'a body whose action contradicts the route',
     apiEvent('POST', '/schedules/enable', { action: 'disable', group: GROUP, all: true, reason: 'x y z' }),
@@ -506,6 +623,7 @@ describe('the kill-switch handler', () => {
       KILLSWITCH_RATE_PER_SECOND: '1000',
     });
     dynamo.on(QueryCommand).resolves({ Items: [] });
+    dynamo.on(GetCommand).resolves({});
     dynamo.on(PutCommand).resolves({});
     sns.on(PublishCommand).resolves({});
     scheduler.on(GetScheduleGroupCommand).rejects(
@@ -575,6 +693,63 @@ describe('the kill-switch handler', () => {
       ok: true,
       openKillSwitches: [],
       schedules: [{ group: GROUP, name: 'daily', state: 'DISABLED' }],
+    });
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('serves GET /schedules/status?auditId=…&page=2 from the run’s paged record, with no write', async () => {
+    // Prepare: a disable of 1,500 schedules whose results the ledger kept in pages.
+    const auditId = '20261122T031001123Z-3fa9c2d1';
+    const results = Array.from({ length: 1_500 }, (_, i) => ({
+      group: GROUP,
+      name: `job-${i}`,
+      outcome: 'disabled',
+    }));
+    dynamo.on(GetCommand, { Key: { auditId } }).resolves({
+      Item: {
+        auditId,
+        action: 'schedules.disable',
+        at: NOW.toISOString(),
+        actor: 'cli:alice@laptop',
+        outcome: 'succeeded',
+        dryRun: false,
+        details: {
+          restoreId: 'ks-1',
+          results: { paged: true, count: 1_500, pages: 1, key: `${auditId}#results` },
+        },
+      },
+    });
+    dynamo
+      .on(GetCommand, { Key: { auditId: `${auditId}#results#0` } })
+      .resolves({ Item: { items: results } });
+
+    // Act
+    const response = (await handler(
+      apiEvent('GET', '/schedules/status', undefined, { auditId, page: '2' }),
+      lambdaContext(),
+    )) as { statusCode: number; body: string };
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    const body = JSON.parse(response.body);
+    expect(body).toMatchObject({
+      ok: true,
+      auditId,
+      page: 2,
+      pages: 2,
+      counts: { selected: 1_500, disabled: 1_500 },
+    });
+    expect(body.schedules).toHaveLength(500);
+    expect(body.schedules[0].name).toBe('job-1000');
+    expect(body).not.toHaveProperty('next');
+    const beyond = (await handler(
+      apiEvent('GET', '/schedules/status', undefined, { auditId, page: '3' }),
+      lambdaContext(),
+    )) as { statusCode: number; body: string };
+    expect(beyond.statusCode).toBe(400);
+    expect(JSON.parse(beyond.body).error).toMatchObject({
+      field: 'page',
+      message: expect.stringContaining('2 page(s)'),
     });
     expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
   });

@@ -1,0 +1,189 @@
+// The kill switch over 3,000 schedules of one group, through its real handler against moto (issue 13, point 5):
+// it disables, answers, records and restores exactly, and its answer and every ledger item stay bounded. Before,
+// the disable record of 3,001 schedules was 375 KB: AuditTooLargeError after the writes, no restoreId, and an
+// enable that never closed. The 10,000-schedule figure is the bench's (bench/killswitch.ts, in-memory Region):
+// moto answers about 300 requests a second on an idle machine (far fewer on a busy one), and this test sends it
+// about 15,000: one to four minutes.
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateScheduleCommand,
+  CreateScheduleGroupCommand,
+  GetScheduleCommand,
+  ListSchedulesCommand,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmulatorState, provisionStack } from '../../local/emulator/provision.js';
+import { invokeFunction } from '../../local/invoke.js';
+import { mapSettled } from '../../shared/rate.js';
+import { uniqueName } from '../support/names.js';
+import { fullSchedule } from '../support/schedules.js';
+
+const SCHEDULES = 3_000;
+const scheduler = new SchedulerClient({});
+const dynamo = new DynamoDBClient({});
+
+interface Result {
+  ok: boolean;
+  restoreId: string | null;
+  auditId: string;
+  counts: Record<string, number>;
+  schedules: { name: string; outcome: string }[];
+  fullList?: { total: number; shown: number; auditId: string; command: string };
+  closed?: boolean;
+  undo: string | null;
+}
+
+/** Every schedule's State, from ListSchedules: 30 calls instead of 3,000 GetSchedule. */
+async function states(group: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  let NextToken: string | undefined;
+  do {
+    const page = await scheduler.send(
+      new ListSchedulesCommand({ GroupName: group, NextToken, MaxResults: 100 }),
+    );
+    for (const item of page.Schedules ?? []) out[String(item.Name)] = String(item.State);
+    NextToken = page.NextToken ?? undefined;
+  } while (NextToken);
+  return out;
+}
+
+/** Full definitions of a sample, as GetSchedule answers them, without the time of the last change. */
+async function definitions(group: string, names: string[]) {
+  return Promise.all(
+    names.map(async (name) => {
+      const {
+        $metadata: _m,
+        LastModificationDate: _l,
+        ...rest
+      } = await scheduler.send(new GetScheduleCommand({ Name: name, GroupName: group }));
+      return rest;
+    }),
+  );
+}
+
+describe('kill switch over 3,000 schedules (against the emulator)', () => {
+  let state: EmulatorState;
+  const group = uniqueName('ks-scale');
+  // Names as long as real ones get (Scheduler allows 64): the record of 3,000 outcomes is then ~400 KB, past the
+  // ledger's limit, as the issue's was.
+  const names = Array.from(
+    { length: SCHEDULES },
+    (_, i) => `payments-settlement-reconciliation-nightly-batch-${String(i).padStart(5, '0')}`,
+  );
+  // Every tenth schedule was already off before the incident: it must stay off after the restore.
+  const pausedBefore = (index: number) => index % 10 === 0;
+
+  beforeAll(async () => {
+    state = await provisionStack({
+      endpoint: String(process.env.AWS_ENDPOINT_URL),
+      stackName: uniqueName('ks-scale'),
+    });
+    await scheduler.send(new CreateScheduleGroupCommand({ Name: group }));
+    // Created 16 at a time: about 10 s for 3,000 on moto.
+    await mapSettled(names, { concurrency: 16 }, (name, index) =>
+      scheduler.send(
+        new CreateScheduleCommand({
+          ...fullSchedule(name, { State: pausedBefore(index) ? 'DISABLED' : 'ENABLED' }),
+          GroupName: group,
+        }),
+      ),
+    );
+  }, 300_000);
+
+  afterAll(() => {
+    scheduler.destroy();
+    dynamo.destroy();
+  });
+
+  async function killSwitch(fields: Record<string, unknown>) {
+    const outcome = await invokeFunction({
+      logicalId: 'KillSwitchFunction',
+      event: { actor: 'cli:test@ci', reason: 'scale test', ...fields },
+      state,
+      // moto's pace on a shared machine, not a Region's: a run in AWS is bounded by the rate, and one that runs
+      // out of time stops cleanly and resumes (killswitch.test.ts); here it must finish in one invocation.
+      timeoutSeconds: 900,
+      // Its own group, and moto's pace rather than a Region's quota: the rate is what bounds a run in AWS.
+      envVars: {
+        KillSwitchFunction: {
+          SCHEDULE_GROUPS: '',
+          KILLSWITCH_RATE_PER_SECOND: '5000',
+          KILLSWITCH_CONCURRENCY: '32',
+        },
+      },
+    });
+    return outcome.result as Result;
+  }
+
+  it('disables, reports and restores 3,000 schedules exactly, with a bounded answer and records under 400 KB', async () => {
+    // Prepare
+    const before = await states(group);
+    const sample = names.filter((_, index) => index % 100 === 0 || index % 100 === 1);
+    const sampleBefore = await definitions(group, sample);
+    const paused = names.filter((_, index) => pausedBefore(index)).length;
+
+    // Act
+    const off = await killSwitch({ action: 'disable', group, all: true });
+    const during = await states(group);
+    const pages = [];
+    for (let page = 1; page <= 3; page++) {
+      pages.push(
+        (await killSwitch({ action: 'status', auditId: off.auditId, page })) as unknown as {
+          schedules: { name: string; outcome: string }[];
+          next?: number;
+        },
+      );
+    }
+    const on = await killSwitch({ action: 'enable', restoreId: off.restoreId });
+    const after = await states(group);
+    const open = (await killSwitch({ action: 'status' })) as unknown as {
+      openKillSwitches: { restoreId: string }[];
+    };
+
+    // Assess: the disable answered, with counts and where the full list is.
+    expect(off).toMatchObject({
+      ok: true,
+      restoreId: expect.stringMatching(/^ks-/),
+      counts: { selected: SCHEDULES, disabled: SCHEDULES - paused, 'already-disabled': paused },
+      fullList: {
+        total: SCHEDULES,
+        shown: 100,
+        command: `runbook schedules status --audit-id ${off.auditId}`,
+      },
+    });
+    expect(off.schedules).toHaveLength(100);
+    expect(Buffer.byteLength(JSON.stringify(off))).toBeLessThan(64 * 1024);
+    expect(Object.values(during).every((value) => value === 'DISABLED')).toBe(true);
+    // The full list, a page at a time: every schedule once.
+    const listed = pages.flatMap((page) => page.schedules);
+    expect(listed.map((item) => item.name).sort()).toEqual(names);
+    expect(pages.map((page) => page.next)).toEqual([2, 3, undefined]);
+    // The enable answered and closed the kill switch; the estate is back exactly.
+    expect(on).toMatchObject({
+      ok: true,
+      closed: true,
+      counts: { selected: SCHEDULES, enabled: SCHEDULES - paused, 'was-disabled': paused },
+      fullList: { total: SCHEDULES, shown: 100 },
+    });
+    expect(Buffer.byteLength(JSON.stringify(on))).toBeLessThan(64 * 1024);
+    // Its undo names the kill switch's selector, not 2,700 schedules one by one.
+    expect(on.undo).toBe(
+      `runbook schedules disable --group ${group} --all --reason 'undo enable of ${off.restoreId}'`,
+    );
+    expect(after).toEqual(before);
+    expect(await definitions(group, sample)).toEqual(sampleBefore);
+    expect(open.openKillSwitches.map((item) => item.restoreId)).not.toContain(off.restoreId);
+    // Every item of the ledger, this kill switch's snapshot parts and result pages included, fits DynamoDB.
+    const table = String(state.resources.AuditTable?.ref);
+    let largest = 0;
+    let ExclusiveStartKey: Record<string, never> | undefined;
+    do {
+      const page = await dynamo.send(new ScanCommand({ TableName: table, ExclusiveStartKey }));
+      for (const item of page.Items ?? [])
+        largest = Math.max(largest, Buffer.byteLength(JSON.stringify(item)));
+      ExclusiveStartKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+    } while (ExclusiveStartKey);
+    expect(largest).toBeLessThan(400 * 1024);
+  }, 600_000);
+});
