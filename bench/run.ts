@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Json, projectRoot } from '../local/template.js';
+import { canaryBench } from './canary.js';
 import { coldStart } from './cold-start.js';
 import { composition } from './composition.js';
 import { dlqBench } from './dlq.js';
@@ -24,6 +25,7 @@ export const sections: BenchSection[] = [
   secretRotationBench,
   smokeBench,
   dlqBench,
+  canaryBench,
 ];
 
 export const benchJsonPath = join(projectRoot, 'dist', 'bench.json');

@@ -5,8 +5,8 @@
 // Rules, in plain words (RUNBOOK.md "Reading a canary verdict"):
 // - Below `minInvocations` on either side, a metric has no verdict: `not enough data`.
 // - Errors: fail when the canary's error rate is higher than the old version's beyond what chance explains at
-//   this look's share of the false-positive budget (one-sided two-proportion z-test, proportions.ts; the
-//   budget is spread over the looks by spending.ts).
+//   this look's share of the false-positive budget (one-sided Fisher exact test with mid-p, proportions.ts;
+//   the budget is spread over the looks by spending.ts).
 // - Latency: fail when the canary's Duration percentile is above the old one's by more than the tolerance
 //   (relative, with an absolute floor in ms). A tolerance, not a test: CloudWatch gives a percentile, not the
 //   samples, so the tolerance absorbs the percentile's noise (the bench measures what it costs).
@@ -14,8 +14,7 @@
 // - `better`: the canary's error rate is lower beyond chance (the same test, the other way) and it is not
 //   slower. The post-traffic hook lets such a version through an alarm that was already in ALARM.
 import type { AnalystConfig } from './config.js';
-import { normalQuantile } from './normal.js';
-import { type Counts, rate, twoProportionZ } from './proportions.js';
+import { type Counts, fisherMidP, rate, twoProportionZ } from './proportions.js';
 import { lookAlpha } from './spending.js';
 
 export interface VersionMetrics extends Counts {
@@ -45,12 +44,12 @@ export interface ErrorCheck {
   outcome: Outcome;
   canary: Side;
   baseline: Side;
-  /** The z statistic (canary worse is positive). */
+  /** The test's one-sided mid-p value that the canary fails more often (small is strong evidence). */
   statistic: number;
-  /** The z above which the canary fails at this look; Infinity when the look has no budget to spend. */
+  /** The canary fails when the statistic is at or below this: the false-positive level of this look. */
   threshold: number;
-  /** The false-positive level of this look. */
-  alpha: number;
+  /** The pooled two-proportion z, for the reader (canary worse is positive). */
+  z: number;
   better: boolean;
   why: string;
 }
@@ -98,29 +97,29 @@ export function errorCheck(
   look: Look,
   config: AnalystConfig,
 ): ErrorCheck {
-  const level = lookAlpha(config.alpha, look.elapsed, look.previous);
-  // normalQuantile(level) stays exact for tiny levels where 1 − level would round to 1.
-  const threshold = level > 1e-300 ? -normalQuantile(level) : Number.POSITIVE_INFINITY;
-  const statistic = twoProportionZ(canary, baseline);
-  const evidence = { canary: side(canary), baseline: side(baseline), statistic, threshold, alpha: level };
+  const threshold = lookAlpha(config.alpha, look.elapsed, look.previous);
+  const p = fisherMidP(canary, baseline);
+  const z = twoProportionZ(canary, baseline);
+  const evidence = { canary: side(canary), baseline: side(baseline), statistic: p.worse, threshold, z };
   const missing = short(canary, config) ?? short(baseline, config);
   if (missing)
     return { metric: 'errors', outcome: 'not enough data', better: false, why: missing, ...evidence };
-  const rates = `${percent(evidence.canary.errorRate)} on ${canary.version} vs ${percent(evidence.baseline.errorRate)} on ${baseline.version}`;
-  if (statistic > threshold) {
+  const rates = `${percent(evidence.canary.errorRate)} on ${canary.version} vs ${percent(evidence.baseline.errorRate)} on ${baseline.version} (z ${z.toFixed(2)})`;
+  const level = threshold.toPrecision(2);
+  if (p.worse <= threshold) {
     return {
       metric: 'errors',
       outcome: 'fail',
       better: false,
-      why: `error rate ${rates}: z = ${statistic.toFixed(2)} > ${threshold.toFixed(2)} (level ${level.toPrecision(2)})`,
+      why: `error rate ${rates}: p = ${p.worse.toPrecision(2)} ≤ ${level}, higher beyond chance`,
       ...evidence,
     };
   }
   return {
     metric: 'errors',
     outcome: 'pass',
-    better: statistic < -threshold,
-    why: `error rate ${rates}: z = ${statistic.toFixed(2)} ≤ ${threshold.toFixed(2)}`,
+    better: p.better <= threshold,
+    why: `error rate ${rates}: p = ${p.worse.toPrecision(2)} > ${level}`,
     ...evidence,
   };
 }

@@ -1,16 +1,21 @@
 // The error-rate test: does the canary fail more often than the version it replaces, beyond chance?
 //
-// A one-sided two-proportion z-test with the pooled rate (the textbook test for two binomial proportions):
-// z = (p̂c − p̂b) / √(p̄(1 − p̄)(1/nc + 1/nb)), p̄ = (xc + xb)/(nc + nb). Under "no difference" z is close to
-// standard normal once both sides have enough invocations, which is why the analyst gives no verdict below a
-// minimum sample (the normal approximation is poor for a handful of errors).
+// Fisher's exact test for two proportions, one-sided, with the mid-p value. Given the errors of both versions
+// together (E), the canary's share of them under "no difference" follows a hypergeometric law; the p-value
+// is the chance of the canary getting at least as many as it did (half the chance of exactly as many: mid-p).
+// Why this rather than the textbook two-proportion z-test: errors are rare (1% of 2,000 is 20), and at such
+// counts the z-test's normal tail is too thin. In the bench it stopped 0.9% of good canaries for errors alone
+// at α = 1% against 0.8% for this test, with the same power within a point (bench/canary.ts).
+// The z statistic is still reported, as the evidence a reader expects.
 
 export interface Counts {
   invocations: number;
   errors: number;
 }
 
-/** The z statistic of "canary error rate > baseline error rate"; 0 when neither side has any error. */
+export const rate = (counts: Counts) => (counts.invocations > 0 ? counts.errors / counts.invocations : 0);
+
+/** The pooled two-proportion z statistic (canary worse is positive); 0 when it is undefined. */
 export function twoProportionZ(canary: Counts, baseline: Counts): number {
   const nc = canary.invocations;
   const nb = baseline.invocations;
@@ -18,7 +23,35 @@ export function twoProportionZ(canary: Counts, baseline: Counts): number {
   const pooled = (canary.errors + baseline.errors) / (nc + nb);
   const variance = pooled * (1 - pooled) * (1 / nc + 1 / nb);
   if (variance <= 0) return 0;
-  return (canary.errors / nc - baseline.errors / nb) / Math.sqrt(variance);
+  return (rate(canary) - rate(baseline)) / Math.sqrt(variance);
 }
 
-export const rate = (counts: Counts) => (counts.invocations > 0 ? counts.errors / counts.invocations : 0);
+/**
+ * One-sided Fisher mid-p values: `worse` is the evidence that the canary fails more often than the baseline,
+ * `better` that it fails less often. Each is in (0, 1); small means strong evidence.
+ */
+export function fisherMidP(canary: Counts, baseline: Counts): { worse: number; better: number } {
+  const nc = canary.invocations;
+  const nb = baseline.invocations;
+  const total = canary.errors + baseline.errors;
+  const low = Math.max(0, total - nb);
+  const high = Math.min(total, nc);
+  if (nc <= 0 || nb <= 0 || high <= low) return { worse: 0.5, better: 0.5 };
+  // The hypergeometric weights up to a constant, by the ratio of neighbours, in logs (no factorials).
+  const logs: number[] = [0];
+  for (let k = low + 1; k <= high; k += 1) {
+    const previous = logs[logs.length - 1] as number;
+    logs.push(previous + Math.log(((total - k + 1) * (nc - k + 1)) / (k * (nb - total + k))));
+  }
+  const top = logs.reduce((max, log) => Math.max(max, log), Number.NEGATIVE_INFINITY);
+  let sum = 0;
+  let above = 0;
+  let at = 0;
+  logs.forEach((log, i) => {
+    const weight = Math.exp(log - top);
+    sum += weight;
+    if (low + i > canary.errors) above += weight;
+    else if (low + i === canary.errors) at = weight;
+  });
+  return { worse: (above + at / 2) / sum, better: (sum - above - at / 2) / sum };
+}

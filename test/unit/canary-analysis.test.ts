@@ -45,8 +45,9 @@ describe('analyse: errors', () => {
       canary: { version: '5', invocations: 2000, errors: 45, errorRate: 0.0225 },
       baseline: { version: '4', invocations: 18000, errors: 180, errorRate: 0.01 },
     });
-    expect(check.statistic).toBeGreaterThan(check.threshold);
-    expect(check.alpha).toBeGreaterThan(0);
+    expect(check.statistic).toBeLessThanOrEqual(check.threshold);
+    expect(check.threshold).toBeGreaterThan(0);
+    expect(check.z).toBeGreaterThan(4);
     expect(verdict.reason).toContain('2.25% on 5 vs 1.00% on 4');
   });
 
@@ -56,7 +57,7 @@ describe('analyse: errors', () => {
       config,
     );
     expect(verdict.verdict).toBe('pass');
-    expect(errorsOf(verdict).statistic).toBeLessThan(errorsOf(verdict).threshold);
+    expect(errorsOf(verdict).statistic).toBeGreaterThan(errorsOf(verdict).threshold);
   });
 
   it('gives no verdict below the minimum number of invocations on either side', () => {
@@ -74,7 +75,7 @@ describe('analyse: errors', () => {
   });
 
   it('does not stop on the same evidence early in the canary that it stops on at the end', () => {
-    // Prepare: z ≈ 3.2, beyond the last look's threshold but not the first look's.
+    // Prepare: p ≈ 0.0005, below the last look's level but not the first look's.
     const input = { canary: version('5', 2000, 38, 100), baseline: version('4', 18000, 180, 100) };
 
     // Act
@@ -83,7 +84,7 @@ describe('analyse: errors', () => {
 
     // Assess
     expect(early.verdict).toBe('pass');
-    expect(errorsOf(early).threshold).toBeGreaterThan(errorsOf(last).threshold);
+    expect(errorsOf(early).threshold).toBeLessThan(errorsOf(last).threshold);
     expect(last.verdict).toBe('fail');
   });
 
@@ -255,7 +256,7 @@ describe('analyse: properties', () => {
         const input = { canary: metricsOf('5', c), baseline: metricsOf('4', b) };
         const early = errorsOf(analyse({ ...input, look: { elapsed: 0.4, previous: 0.2 } }, config));
         const last = errorsOf(analyse({ ...input, look: FINAL }, config));
-        expect(early.threshold).toBeGreaterThanOrEqual(last.threshold);
+        expect(early.threshold).toBeLessThanOrEqual(last.threshold);
       }),
     );
   });

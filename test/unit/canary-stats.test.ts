@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalCdf, normalQuantile } from '../../functions/canary-analyst/normal.js';
-import { twoProportionZ } from '../../functions/canary-analyst/proportions.js';
+import { fisherMidP, twoProportionZ } from '../../functions/canary-analyst/proportions.js';
 import { alphaSpent, lookAlpha } from '../../functions/canary-analyst/spending.js';
 
 describe('normal distribution', () => {
@@ -73,5 +73,33 @@ describe('two-proportion z', () => {
     expect(twoProportionZ({ invocations: 1000, errors: 1 }, { invocations: 1000, errors: 30 })).toBeLessThan(
       -4,
     );
+  });
+});
+
+describe('Fisher mid-p', () => {
+  it('matches the tea-tasting example: 3 of 4 against 1 of 4', () => {
+    // Hypergeometric N = 8, K = 4, n = 4: P(X = 3) = 16/70, P(X = 4) = 1/70; mid-p = 1/70 + 8/70.
+    const p = fisherMidP({ invocations: 4, errors: 3 }, { invocations: 4, errors: 1 });
+    expect(p.worse).toBeCloseTo(9 / 70, 12);
+    expect(p.better).toBeCloseTo(61 / 70, 12);
+  });
+
+  it('is one half without errors, and never below it for equal counts', () => {
+    expect(fisherMidP({ invocations: 100, errors: 0 }, { invocations: 100, errors: 0 })).toEqual({
+      worse: 0.5,
+      better: 0.5,
+    });
+    expect(
+      fisherMidP({ invocations: 2000, errors: 20 }, { invocations: 2000, errors: 20 }).worse,
+    ).toBeCloseTo(0.5, 12);
+  });
+
+  it('stays finite for a busy alias (a hundred thousand errors)', () => {
+    const p = fisherMidP(
+      { invocations: 1_000_000, errors: 11_000 },
+      { invocations: 9_000_000, errors: 90_000 },
+    );
+    expect(p.worse).toBeGreaterThan(0);
+    expect(p.worse).toBeLessThan(1e-10);
   });
 });
