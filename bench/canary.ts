@@ -5,11 +5,12 @@
 // 10% to the new version (2,000 invocations over the 5 minutes), 90% to the old one. The analyst looks once a
 // minute (the watcher's schedule; the last look is the post-traffic hook) and stops at the first `fail`;
 // an alarm stops the deployment in the first minute it breaches, as CodeDeploy does.
-import { analyse, decide } from '../functions/canary-analyst/analysis.js';
-import { type AnalystConfig, DEFAULT_ANALYST_CONFIG } from '../functions/canary-analyst/config.js';
+
 import { seededRandom } from '../local/canary/random.js';
 import { type FaultProfile, HEALTHY, newTally, simulateMinute } from '../local/canary/traffic.js';
 import type { Json } from '../local/template.js';
+import { analyse, decide } from '../shared/canary/analysis.js';
+import { type AnalystConfig, DEFAULT_ANALYST_CONFIG } from '../shared/canary/config.js';
 import type { BenchSection } from './section.js';
 import { median } from './section.js';
 

@@ -2,7 +2,7 @@
 // with the same GetMetricData call the analyst makes on AWS. (moto has no percentiles: see the unit test.)
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readVersionMetrics } from '../../functions/canary-analyst/metrics.js';
+import { readVersionMetrics } from '../../shared/canary/metrics.js';
 import { uniqueName } from '../support/names.js';
 
 const cloudwatch = new CloudWatchClient({ maxAttempts: 1 });

@@ -6,12 +6,8 @@ import {
   type ErrorCheck,
   type LatencyCheck,
   type VersionMetrics,
-} from '../../functions/canary-analyst/analysis.js';
-import {
-  type AnalystConfig,
-  analystConfig,
-  DEFAULT_ANALYST_CONFIG,
-} from '../../functions/canary-analyst/config.js';
+} from '../../shared/canary/analysis.js';
+import { type AnalystConfig, analystConfig, DEFAULT_ANALYST_CONFIG } from '../../shared/canary/config.js';
 import { ConfigurationError } from '../../shared/errors.js';
 
 const config: AnalystConfig = { ...DEFAULT_ANALYST_CONFIG, minInvocations: 1000 };

@@ -3,7 +3,7 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { metricDataRequest, readVersionMetrics } from '../../functions/canary-analyst/metrics.js';
+import { metricDataRequest, readVersionMetrics } from '../../shared/canary/metrics.js';
 
 const cloudwatch = mockClient(CloudWatchClient);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { normalCdf, normalQuantile } from '../../functions/canary-analyst/normal.js';
-import { fisherMidP, twoProportionZ } from '../../functions/canary-analyst/proportions.js';
-import { alphaSpent, lookAlpha } from '../../functions/canary-analyst/spending.js';
+import { normalCdf, normalQuantile } from '../../shared/canary/normal.js';
+import { fisherMidP, twoProportionZ } from '../../shared/canary/proportions.js';
+import { alphaSpent, lookAlpha } from '../../shared/canary/spending.js';
 
 describe('normal distribution', () => {
   // Tabulated values (Abramowitz & Stegun, table 26.1).

@@ -3,7 +3,7 @@
 // with a ConfigurationError naming the variable: better a function that will not start than a canary gate that
 // silently passes everything.
 import * as z from 'zod';
-import { parseSettings, unsetIfEmpty } from '../../shared/env.js';
+import { parseSettings, unsetIfEmpty } from '../env.js';
 
 export const METRICS = ['errors', 'latency'] as const;
 export type CanaryMetric = (typeof METRICS)[number];
