@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { listSetting, optionalSetting } from '../../shared/env.js';
+import { listSetting, optionalSetting, unsetIfEmpty } from '../../shared/env.js';
 import { msSetting } from '../../shared/lifecycle-hook.js';
 
 /** The hook's configuration, from template.yaml: which alarms say the workload is unwell. */
@@ -10,6 +10,11 @@ export const postTrafficConfigSchema = z.object({
   ALARM_PREFIX: optionalSetting,
   /** Time kept back from the invocation for reporting the status. */
   REPORT_RESERVE_MS: msSetting(30_000),
+  /** `on`: also the canary analyst's last look (its settings: shared/canary/config.ts). */
+  CANARY_GATE: z.preprocess(
+    unsetIfEmpty,
+    z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
+  ),
 });
 
 export type PostTrafficConfig = z.infer<typeof postTrafficConfigSchema>;
