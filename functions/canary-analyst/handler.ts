@@ -12,11 +12,17 @@ import { parseInput } from '../../shared/validate.js';
 import { watchConfigSchema, watchRequestSchema } from './schema.js';
 import { watchCanaries } from './watch.js';
 
-const config = analystConfig();
-const watched = parseSettings(watchConfigSchema, 'canary watcher');
+const settings = () => ({
+  config: analystConfig(),
+  watched: parseSettings(watchConfigSchema, 'canary watcher'),
+});
+// Read once at start so a bad setting fails the container's initialisation; read again per invocation
+// (cheap) because a local in-process run may change the environment between invocations.
+settings();
 
 export const handler = runbookHandler(async (invocation) => {
   const request = parseInput(watchRequestSchema, invocation.payload ?? {});
+  const { config, watched } = settings();
   const result = await watchCanaries(
     {
       codedeploy: codeDeployClient(),

@@ -33,7 +33,11 @@ const MINUTE_MS = 60_000;
 /** The GetMetricData request for a window: its queries are named `<metric>_<c|b>`. */
 export function metricDataRequest(window: MetricsWindow) {
   const start = new Date(Math.floor(window.start.getTime() / MINUTE_MS) * MINUTE_MS);
-  const end = new Date(Math.max(window.end.getTime(), start.getTime() + MINUTE_MS));
+  // Up to the end of the current minute: Lambda's datapoints are per minute, and a datapoint of this minute
+  // must not fall outside by a fraction of a second.
+  const end = new Date(
+    Math.ceil(Math.max(window.end.getTime(), start.getTime() + 1) / MINUTE_MS) * MINUTE_MS,
+  );
   // One period over the window, in whole minutes (Lambda metrics have a 60 s resolution).
   const period = Math.ceil((end.getTime() - start.getTime()) / MINUTE_MS) * 60;
   const query = (id: string, version: string, metricName: string, stat: string): MetricDataQuery => ({

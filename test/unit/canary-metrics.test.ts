@@ -30,7 +30,7 @@ describe('readVersionMetrics', () => {
     // Assess
     const input = cloudwatch.commandCalls(GetMetricDataCommand)[0]?.args[0].input;
     expect(input?.StartTime).toEqual(new Date('2026-11-27T03:00:00Z'));
-    expect(input?.EndTime).toEqual(new Date('2026-11-27T03:05:10Z'));
+    expect(input?.EndTime).toEqual(new Date('2026-11-27T03:06:00Z'));
     expect(
       input?.MetricDataQueries?.map((query) => [
         query.Id,
