@@ -52,14 +52,26 @@ export interface WatchResult {
 const MAX_DEPLOYMENTS_PER_GROUP = 5;
 
 async function inProgress(deps: WatchDeps, applicationName: string, group: string): Promise<string[]> {
-  const { deployments = [] } = await deps.codedeploy.send(
-    new ListDeploymentsCommand({
+  try {
+    const { deployments = [] } = await deps.codedeploy.send(
+      new ListDeploymentsCommand({
+        applicationName,
+        deploymentGroupName: group,
+        includeOnlyStatuses: ['InProgress'],
+      }),
+    );
+    return deployments.slice(0, MAX_DEPLOYMENTS_PER_GROUP);
+  } catch (error) {
+    // Not there yet (a stack whose first deployment has not happened) means nothing is deploying; anything
+    // else (throttled, denied) is raised: a watcher that cannot see must say so, not pass silently.
+    if (!isAwsError(error, 'ApplicationDoesNotExistException', 'DeploymentGroupDoesNotExistException'))
+      throw error;
+    deps.logger.info('the watched deployment group does not exist: nothing is deploying', {
       applicationName,
-      deploymentGroupName: group,
-      includeOnlyStatuses: ['InProgress'],
-    }),
-  );
-  return deployments.slice(0, MAX_DEPLOYMENTS_PER_GROUP);
+      group,
+    });
+    return [];
+  }
 }
 
 async function stop(

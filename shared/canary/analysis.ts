@@ -12,7 +12,7 @@
 //   samples, so the tolerance absorbs the percentile's noise (the bench measures what it costs).
 // - Any metric failing fails the canary; else any without data makes it `not enough data`; else it passes.
 // - `better`: the canary's error rate is lower beyond chance (the same test, the other way) and it is not
-//   slower. The post-traffic hook lets such a version through an alarm that was already in ALARM.
+//   slower beyond the tolerance. The post-traffic hook lets such a version through an alarm already in ALARM.
 import type { AnalystConfig } from './config.js';
 import { type Counts, fisherMidP, rate, twoProportionZ } from './proportions.js';
 import { lookAlpha } from './spending.js';
@@ -160,7 +160,8 @@ export function latencyCheck(
     canaryMs: canary.latencyMs,
     baselineMs: baseline.latencyMs,
     limitMs,
-    better: canary.latencyMs <= baseline.latencyMs,
+    // Not slower beyond the tolerance: a fix need not also be faster to be let through an old alarm.
+    better: !fail,
     why: `${statistic} Duration ${ms(canary.latencyMs)} on ${canary.version} vs ${ms(baseline.latencyMs)} on ${baseline.version}: ${fail ? 'above' : 'within'} the limit ${ms(limitMs)}`,
   };
 }

@@ -84,6 +84,12 @@ describe('analyse: errors', () => {
     expect(last.verdict).toBe('fail');
   });
 
+  it('still calls a fix "better" when it is a little slower, within the tolerance, but not beyond it', () => {
+    const input = { baseline: version('4', 18000, 900, 100), look: FINAL };
+    expect(analyse({ ...input, canary: version('5', 2000, 2, 110) }, config).better).toBe(true);
+    expect(analyse({ ...input, canary: version('5', 2000, 2, 400) }, config).better).toBe(false);
+  });
+
   it('calls a canary that fails measurably less "better"', () => {
     const verdict = analyse(
       { canary: version('5', 2000, 2, 90), baseline: version('4', 18000, 900, 100), look: FINAL },

@@ -4,6 +4,7 @@ import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwat
 import {
   CodeDeployClient,
   DeploymentAlreadyCompletedException,
+  DeploymentGroupDoesNotExistException,
   GetDeploymentCommand,
   ListDeploymentsCommand,
   StopDeploymentCommand,
@@ -188,6 +189,19 @@ describe('watchCanaries', () => {
       'could not write the audit record of a canary stop',
       expect.anything(),
     );
+  });
+
+  it('finds nothing to judge in a deployment group that does not exist yet', async () => {
+    codedeploy
+      .on(ListDeploymentsCommand)
+      .rejects(new DeploymentGroupDoesNotExistException({ message: 'no such group', $metadata: {} }));
+    const result = await watchCanaries(deps(4).deps, request, who);
+    expect(result.looks).toEqual([]);
+  });
+
+  it('raises a failure to list deployments other than "not there"', async () => {
+    codedeploy.on(ListDeploymentsCommand).rejects(new Error('AccessDenied'));
+    await expect(watchCanaries(deps(4).deps, request, who)).rejects.toThrow('AccessDenied');
   });
 
   it('calls nothing when no deployment group is watched', async () => {
