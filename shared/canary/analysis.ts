@@ -183,7 +183,7 @@ export function analyse(
     verdict,
     better: verdict === 'pass' && checks.every((check) => check.better),
     checks,
-    reason: `${verdict}: ${shown.map((check) => check.why).join('; ')}`,
+    reason: `${verdict}: ${[...new Set(shown.map((check) => check.why))].join('; ')}`,
   };
 }
 
