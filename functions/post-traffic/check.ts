@@ -82,6 +82,12 @@ async function lastLook(deps: PostTrafficDeps, deploymentId: string, signal: Abo
   const config = deps.config.canary;
   if (!config) return {};
   const deployment = await readCanaryDeployment(deps.codedeploy, deploymentId, signal);
+  if (deployment.canaryMs === undefined) {
+    // AllAtOnce (or a custom configuration): the two versions never served side by side, so there is nothing
+    // to compare — not a canary short of data. The alarms alone decide, as without the gate.
+    deps.logger.info(`no canary in ${deployment.configName || 'this deployment'}: the alarms alone decide`);
+    return {};
+  }
   const now = (deps.now ?? (() => new Date()))();
   return {
     judgement: await judgeCanary({ cloudwatch: deps.cloudwatch, config }, deployment, now, true, signal),

@@ -153,6 +153,29 @@ describe('postTraffic with the canary gate', () => {
     },
   );
 
+  it('leaves an AllAtOnce deployment to the alarms: no canary, nothing to compare', async () => {
+    // Prepare
+    alarm('OK');
+    codedeploy.on(GetDeploymentCommand).resolves({
+      deploymentInfo: {
+        applicationName: 'app',
+        deploymentGroupName: 'group',
+        deploymentConfigName: 'CodeDeployDefault.LambdaAllAtOnce',
+        status: 'InProgress',
+        createTime: CREATED,
+        revision: { revisionType: 'AppSpecContent', appSpecContent: { content: appSpec } },
+      },
+    });
+
+    // Act
+    const result = await postTraffic(deps().deps, EVENT);
+
+    // Assess
+    expect(result.status).toBe('Succeeded');
+    expect(result.canary).toBeUndefined();
+    expect(cloudwatch.commandCalls(GetMetricDataCommand)).toHaveLength(0);
+  });
+
   it('reports Failed when the metrics cannot be read', async () => {
     alarm('OK');
     cloudwatch.on(GetMetricDataCommand).rejects(new Error('AccessDenied'));
