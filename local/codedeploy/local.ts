@@ -6,6 +6,8 @@
 //
 // One simulator per process: the SDK reads AWS_ENDPOINT_URL_CODEDEPLOY when a client sends its first request
 // and keeps it, so the shared client of a handler must see one endpoint for the life of the process.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { workloadInvoker } from '../../functions/pre-traffic/invoker.js';
@@ -15,8 +17,16 @@ import { type CanaryTraffic, driveTraffic, publishLambdaMetrics } from '../canar
 import { CloudWatchStandIn } from '../cloudwatch/stand-in.js';
 import type { EmulatorState } from '../emulator/provision.js';
 import { resolveContext } from '../emulator/provision.js';
-import { invokeFunction, isFailure } from '../invoke.js';
-import { type Json, type JsonObject, loadTemplate, resolveValue, type Template } from '../template.js';
+import { invokeFunction, isFailure, lambdaContext } from '../invoke.js';
+import {
+  findFunction,
+  type Json,
+  type JsonObject,
+  loadTemplate,
+  projectRoot,
+  resolveValue,
+  type Template,
+} from '../template.js';
 import { CodeDeploySimulator, type DeploymentGroupSpec, type LifecycleHook } from './simulator.js';
 import { localWorkloadInvoker } from './workload.js';
 
@@ -205,8 +215,16 @@ async function canaryTraffic(
     const config = await lambda.send(
       new GetFunctionConfigurationCommand({ FunctionName: target.name, Qualifier: version }),
     );
-    environments.set(version, { ...config.Environment?.Variables, POWERTOOLS_LOG_LEVEL: 'SILENT' });
+    environments.set(version, { ...config.Environment?.Variables });
   }
+  // The workload's real handler, imported once; each invocation runs it with the picked version's environment
+  // (what invokeFunction does per call, without re-reading the template thousands of times).
+  const spec = findFunction(template, logicalId);
+  const module = (await import(pathToFileURL(join(projectRoot, spec.entryPoint)).href)) as Record<
+    string,
+    unknown
+  >;
+  const handler = module[spec.exportName] as (event: unknown, context: unknown) => Promise<unknown>;
   // The workload's logger is the process's one (created at import): silence it for the traffic, not per call.
   const level = logger.getLevelName();
   logger.setLogLevel('SILENT');
@@ -217,20 +235,22 @@ async function canaryTraffic(
     weight,
     invoke: async (version) => {
       const environment = environments.get(version) ?? {};
-      // DRILL_FAULT=error (workload.ts) fails without running the handler, as through the invoker.
+      // DRILL_FAULT (workload.ts) fails without running the handler, as through the invoker.
       if (environment.DRILL_FAULT) return { failed: true, durationMs: 1 };
+      const saved = { ...process.env };
+      Object.assign(process.env, environment);
       const started = performance.now();
       try {
-        const outcome = await invokeFunction({
-          logicalId,
-          event: { source: 'canary-traffic', job: 'daily-trading' },
-          state,
-          template,
-          envVars: { [logicalId]: environment },
-        });
-        return { failed: isFailure(outcome.result), durationMs: performance.now() - started };
+        const result = await handler(
+          { source: 'canary-traffic', job: 'daily-trading' },
+          lambdaContext(spec, target.name),
+        );
+        return { failed: isFailure(result), durationMs: performance.now() - started };
       } catch {
         return { failed: true, durationMs: performance.now() - started };
+      } finally {
+        for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+        Object.assign(process.env, saved);
       }
     },
   }).finally(() => logger.setLogLevel(level));

@@ -334,6 +334,9 @@ export class CodeDeploySimulator {
     // The status counts, not the invocation's end: wait for a report, for the invocation to end without one
     // (a hook that threw or returned early), or for the hook timeout.
     await Promise.race([reported, invocation, timedOut]);
+    // In-process, let the invocation finish too (its metrics flush), so nothing it prints lands after the
+    // deployment's end; CodeDeploy would not wait, and the status is already decided.
+    await Promise.race([invocation, timedOut]);
     clearTimeout(timer);
     const status = execution.status as 'Pending' | 'Succeeded' | 'Failed';
     if (status === 'Pending') {

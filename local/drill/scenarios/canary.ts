@@ -10,9 +10,9 @@ import type { CanaryTraffic } from '../../canary/drive.js';
 import { publishVersion, simulateDeployment } from '../../codedeploy/deploy.js';
 import type { DrillContext, Scenario } from '../scenario.js';
 
-const CANARY_MS = 4_000;
+const CANARY_MS = 2_500;
 // The look falls at about 75% of the canary, as the watcher's fourth look of five would.
-const LOOK_AT_MS = 3_000;
+const LOOK_AT_MS = 1_900;
 const SETTINGS = { CANARY_MIN_INVOCATIONS: '150', POWERTOOLS_LOG_LEVEL: 'WARN' };
 
 function workloadOf(ctx: DrillContext) {
