@@ -12,7 +12,6 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { workloadInvoker } from '../../functions/pre-traffic/invoker.js';
 import { cloudWatchClient, codeDeployClient } from '../../shared/clients.js';
-import { logger } from '../../shared/powertools.js';
 import { type CanaryTraffic, driveTraffic, publishLambdaMetrics } from '../canary/drive.js';
 import { CloudWatchStandIn } from '../cloudwatch/stand-in.js';
 import type { EmulatorState } from '../emulator/provision.js';
@@ -225,9 +224,11 @@ async function canaryTraffic(
     unknown
   >;
   const handler = module[spec.exportName] as (event: unknown, context: unknown) => Promise<unknown>;
-  // The workload's logger is the process's one (created at import): silence it for the traffic, not per call.
-  const level = logger.getLevelName();
-  logger.setLogLevel('SILENT');
+  // Thousands of "trading run" lines would drown the drill's log (and overflow a caller's buffer). The workload's
+  // logger puts its level back at every invocation (Powertools refreshes it per invocation for log sampling),
+  // so its lines are dropped at the stream instead, for the traffic only: nothing else runs meanwhile.
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
   const tallies = await driveTraffic({
     traffic,
     currentVersion: target.currentVersion,
@@ -253,7 +254,9 @@ async function canaryTraffic(
         Object.assign(process.env, saved);
       }
     },
-  }).finally(() => logger.setLogLevel(level));
+  }).finally(() => {
+    process.stdout.write = write;
+  });
   await publishLambdaMetrics(cloudwatch, { functionName: target.name, alias: target.alias, tallies });
   const described = tallies.map(
     (side) => `version ${side.version} ${side.invocations} (${side.errors} errors)`,
