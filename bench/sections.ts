@@ -2,6 +2,7 @@
 // A new benchmark is one more BenchSection in `sections`.
 import type { Json } from '../local/template.js';
 import { resetSharedClients } from '../shared/clients.js';
+import { canaryBench } from './canary.js';
 import { cliStartupBench } from './cli-startup.js';
 import { coldStart } from './cold-start.js';
 import { composition } from './composition.js';
@@ -22,6 +23,7 @@ export const sections: BenchSection[] = [
   secretRotationBench,
   smokeBench,
   dlqBench,
+  canaryBench,
   cliStartupBench,
 ];
 

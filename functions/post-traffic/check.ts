@@ -1,9 +1,18 @@
 // The post-traffic (AfterAllowTraffic) hook: once all traffic is on the new version, check that none of the
 // workload's alarms is in ALARM, and report. Same fail-closed rules as the pre-traffic hook: no alarm
 // configured, a configured alarm that does not exist, or a DescribeAlarms that fails all report Failed.
+//
+// With the canary gate on (CANARY_GATE=on), it is also the canary analyst's last look: the new version against
+// the one it replaced over the whole deployment (shared/canary/). A `fail` reports Failed; `not enough data`
+// follows CANARY_NOT_ENOUGH_DATA (fail by default); and an alarm already in ALARM does not block a version
+// that is measurably better than the old one (fewer errors beyond chance, not slower): that alarm fired for
+// the old version, and this deployment is its fix.
 import { type CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import type { AuditLedger } from '../../shared/audit.js';
 import { describe, withinBudget } from '../../shared/budget.js';
+import type { AnalystConfig } from '../../shared/canary/config.js';
+import { readCanaryDeployment } from '../../shared/canary/deployment.js';
+import { type Judgement, judgeCanary } from '../../shared/canary/judge.js';
 import {
   type HookStatus,
   parseHookEvent,
@@ -22,8 +31,10 @@ export interface PostTrafficDeps {
   logger: Logger;
   budget: TimeBudget;
   clock?: Clock;
+  /** Wall-clock time, for the canary window (default: now). */
+  now?: () => Date;
   correlationId: string;
-  config: { alarmNames: string[]; alarmPrefix?: string; problem?: string };
+  config: { alarmNames: string[]; alarmPrefix?: string; problem?: string; canary?: AnalystConfig };
 }
 
 export interface AlarmState {
@@ -38,6 +49,8 @@ export interface PostTrafficResult {
   alarms: AlarmState[];
   reason?: string;
   auditId?: string;
+  /** The canary analyst's last look, with the canary gate on. */
+  canary?: Judgement;
 }
 
 async function describeAlarms(deps: PostTrafficDeps, signal: AbortSignal): Promise<MetricAlarm[]> {
@@ -65,11 +78,44 @@ async function describeAlarms(deps: PostTrafficDeps, signal: AbortSignal): Promi
   return alarms;
 }
 
+async function lastLook(deps: PostTrafficDeps, deploymentId: string, signal: AbortSignal) {
+  const config = deps.config.canary;
+  if (!config) return {};
+  const deployment = await readCanaryDeployment(deps.codedeploy, deploymentId, signal);
+  if (deployment.canaryMs === undefined) {
+    // AllAtOnce (or a custom configuration): the two versions never served side by side, so there is nothing
+    // to compare — not a canary short of data. The alarms alone decide, as without the gate.
+    deps.logger.info(`no canary in ${deployment.configName || 'this deployment'}: the alarms alone decide`);
+    return {};
+  }
+  const now = (deps.now ?? (() => new Date()))();
+  return {
+    judgement: await judgeCanary({ cloudwatch: deps.cloudwatch, config }, deployment, now, true, signal),
+  };
+}
+
+/** The canary's word on the alarms' answer: it can fail a deployment, or let a better version through. */
+function withCanary(
+  judgement: Judgement | undefined,
+  alarms: { status: HookStatus; reason?: string; firing: AlarmState[]; problem: boolean },
+): { status: HookStatus; reason?: string } {
+  if (!judgement) return alarms;
+  const { verdict, decision, canaryVersion, baselineVersion } = judgement;
+  if (decision === 'stop') return { status: 'Failed', reason: `canary ${verdict.reason}` };
+  if (alarms.status === 'Succeeded' || alarms.problem || alarms.firing.length === 0) return alarms;
+  if (!verdict.better) return alarms;
+  return {
+    status: 'Succeeded',
+    reason: `${alarms.reason}; passed anyway: version ${canaryVersion} is measurably better than ${baselineVersion} (${verdict.reason})`,
+  };
+}
+
 export async function postTraffic(deps: PostTrafficDeps, rawEvent: unknown): Promise<PostTrafficResult> {
   const event = parseHookEvent(rawEvent);
   let status: HookStatus = 'Failed';
   let reason: string | undefined;
   let alarms: AlarmState[] = [];
+  let canary: Judgement | undefined;
   const { alarmNames, alarmPrefix, problem } = deps.config;
 
   if (problem) reason = problem;
@@ -80,10 +126,12 @@ export async function postTraffic(deps: PostTrafficDeps, rawEvent: unknown): Pro
   } else {
     const read = await withinBudget(deps.budget.checksMs(), async (signal) => ({
       alarms: await describeAlarms(deps, signal),
+      ...(await lastLook(deps, event.DeploymentId, signal)),
     }));
     if (read.status === 'error') {
-      reason = `could not read the alarms: ${read.error}`;
+      reason = `could not read the alarms${deps.config.canary ? ' or the canary' : ''}: ${read.error}`;
     } else {
+      canary = read.judgement;
       alarms = read.alarms.map((alarm) => ({
         name: String(alarm.AlarmName),
         state: String(alarm.StateValue),
@@ -94,6 +142,13 @@ export async function postTraffic(deps: PostTrafficDeps, rawEvent: unknown): Pro
       else if (alarms.length === 0) reason = `no alarm starts with ${alarmPrefix}`;
       else if (firing.length > 0) reason = `in ALARM: ${firing.map((alarm) => alarm.name).join(', ')}`;
       else status = 'Succeeded';
+      const problem = missing.length > 0 || alarms.length === 0;
+      ({ status, reason } = withCanary(canary, {
+        status,
+        ...(reason ? { reason } : {}),
+        firing,
+        problem,
+      }));
     }
   }
   if (status === 'Failed') deps.logger.warn(`post-traffic check Failed: ${reason}`, { alarms });
@@ -118,7 +173,7 @@ export async function postTraffic(deps: PostTrafficDeps, rawEvent: unknown): Pro
       dryRun: false,
       outcome: status === 'Succeeded' && reportError === undefined ? 'succeeded' : 'failed',
       correlationId: deps.correlationId,
-      details: { alarms, ...(reason ? { reason } : {}) },
+      details: { alarms, ...(reason ? { reason } : {}), ...(canary ? { canary } : {}) },
     });
     auditId = record.auditId;
   } catch (error) {
@@ -134,5 +189,6 @@ export async function postTraffic(deps: PostTrafficDeps, rawEvent: unknown): Pro
     alarms,
     ...(reason ? { reason } : {}),
     ...(auditId ? { auditId } : {}),
+    ...(canary ? { canary } : {}),
   };
 }

@@ -1,5 +1,6 @@
 // The CodeDeploy AfterAllowTraffic hook of the watched workload: check.ts reads its alarms and reports.
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { analystConfigSchema } from '../../shared/canary/config.js';
 import { cloudWatchClient, codeDeployClient } from '../../shared/clients.js';
 import { hookLedger, lifecycleHookHandler, timeBudget } from '../../shared/lifecycle-hook.js';
 import { logger, metrics } from '../../shared/powertools.js';
@@ -10,6 +11,8 @@ export const handler = lifecycleHookHandler(async (event, context) => {
   // A bad setting must still end in a report (Failed), never in a hook that throws before reporting.
   const parsed = postTrafficConfigSchema.safeParse(process.env);
   const config = parsed.success ? parsed.data : undefined;
+  const canary = config?.CANARY_GATE === 'on' ? analystConfigSchema.safeParse(process.env) : undefined;
+  const issue = parsed.success ? canary?.error?.issues[0] : parsed.error.issues[0];
   const result = await postTraffic(
     {
       cloudwatch: cloudWatchClient(),
@@ -21,11 +24,10 @@ export const handler = lifecycleHookHandler(async (event, context) => {
       config: {
         alarmNames: config?.ALARM_NAMES ?? [],
         ...(config?.ALARM_PREFIX ? { alarmPrefix: config.ALARM_PREFIX } : {}),
-        ...(parsed.success
-          ? {}
-          : {
-              problem: `post-traffic configuration: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
-            }),
+        ...(canary?.success ? { canary: canary.data } : {}),
+        ...(issue
+          ? { problem: `post-traffic configuration: ${issue.path.join('.')}: ${issue.message}` }
+          : {}),
       },
     },
     event,

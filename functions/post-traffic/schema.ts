@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { listSetting, optionalSetting } from '../../shared/env.js';
+import { listSetting, optionalSetting, unsetIfEmpty } from '../../shared/env.js';
 import { reserveSetting } from '../../shared/lifecycle-hook.js';
 
 /** The hook's configuration, from template.yaml: which alarms say the workload is unwell. */
@@ -11,6 +11,11 @@ export const postTrafficConfigSchema = z.object({
   /** Time kept back from the invocation for reporting the status. */
   /** At least REPORT_RESERVE_FLOOR_MS (5 s): a lower setting is refused and the hook reports Failed. */
   REPORT_RESERVE_MS: reserveSetting(30_000),
+  /** `on`: also the canary analyst's last look (its settings: shared/canary/config.ts). */
+  CANARY_GATE: z.preprocess(
+    unsetIfEmpty,
+    z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
+  ),
 });
 
 export type PostTrafficConfig = z.infer<typeof postTrafficConfigSchema>;

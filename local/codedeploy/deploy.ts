@@ -9,9 +9,10 @@ import {
   PublishVersionCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
+import type { CanaryTraffic } from '../canary/drive.js';
 import { type EmulatorState, sampleGitSha } from '../emulator/provision.js';
 import { localCodeDeploy } from './local.js';
-import type { DeploymentStatus, Step } from './simulator.js';
+import type { DeploymentGroupSpec, DeploymentStatus, Step } from './simulator.js';
 
 export interface DeploySimRequest {
   functionName: string;
@@ -22,6 +23,8 @@ export interface DeploySimRequest {
   /** The Lambda timeout the hooks run with, in seconds, by logical id. */
   hookTimeoutSeconds?: Record<string, number>;
   onStep?: (text: string) => void;
+  /** Alias traffic during the canary, with a fault profile per version (local/canary/drive.ts). */
+  traffic?: CanaryTraffic;
 }
 
 export interface DeploySimResult {
@@ -36,6 +39,27 @@ export interface DeploySimResult {
   live: { version: string; weights: Record<string, number> };
   steps: Step[];
   durationMs: number;
+}
+
+/**
+ * The hooks' environment for one deployment. Without simulated traffic nothing reaches either version, so the
+ * post-traffic hook's canary gate (template default on, failing a canary without enough data) is switched off
+ * for it — said in the deployment's steps — unless the request sets CANARY_GATE itself.
+ */
+function hookEnvFor(
+  state: EmulatorState,
+  group: DeploymentGroupSpec,
+  request: DeploySimRequest,
+): Record<string, Record<string, string>> {
+  const env = { ...request.hookEnv };
+  const post = Object.entries(state.resources).find(
+    ([, resource]) => resource.ref === group.hooks.AfterAllowTraffic,
+  )?.[0];
+  if (post && !request.traffic && env[post]?.CANARY_GATE === undefined) {
+    env[post] = { ...env[post], CANARY_GATE: 'off' };
+    request.onStep?.('no simulated traffic: the post-traffic hook judges alarms only (canary gate off)');
+  }
+  return env;
 }
 
 export async function simulateDeployment(
@@ -62,7 +86,8 @@ export async function simulateDeployment(
   };
   const lambda = new LambdaClient(config);
   const codedeploy = new CodeDeployClient({ ...config, endpoint: local.simulator.endpoint });
-  local.hookEnv = request.hookEnv ?? {};
+  local.hookEnv = hookEnvFor(state, group, request);
+  local.traffic = request.traffic as CanaryTraffic;
   local.hookTimeoutSeconds = request.hookTimeoutSeconds ?? {};
   local.onStep = (_id, text) => request.onStep?.(text);
   const started = performance.now();
@@ -124,6 +149,7 @@ export async function simulateDeployment(
     };
   } finally {
     local.onStep = undefined as never;
+    local.traffic = undefined;
     lambda.destroy();
     codedeploy.destroy();
   }

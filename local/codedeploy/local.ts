@@ -6,14 +6,26 @@
 //
 // One simulator per process: the SDK reads AWS_ENDPOINT_URL_CODEDEPLOY when a client sends its first request
 // and keeps it, so the shared client of a handler must see one endpoint for the life of the process.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { workloadInvoker } from '../../functions/pre-traffic/invoker.js';
-import { codeDeployClient } from '../../shared/clients.js';
+import { cloudWatchClient, codeDeployClient } from '../../shared/clients.js';
+import { type CanaryTraffic, driveTraffic, publishLambdaMetrics } from '../canary/drive.js';
+import { CloudWatchStandIn } from '../cloudwatch/stand-in.js';
 import type { EmulatorState } from '../emulator/provision.js';
 import { resolveContext } from '../emulator/provision.js';
-import { invokeFunction } from '../invoke.js';
-import { type Json, type JsonObject, loadTemplate, resolveValue, type Template } from '../template.js';
+import { invokeFunction, isFailure, lambdaContext } from '../invoke.js';
+import {
+  findFunction,
+  type Json,
+  type JsonObject,
+  loadTemplate,
+  projectRoot,
+  resolveValue,
+  type Template,
+} from '../template.js';
 import { CodeDeploySimulator, type DeploymentGroupSpec, type LifecycleHook } from './simulator.js';
 import { localWorkloadInvoker } from './workload.js';
 
@@ -32,6 +44,10 @@ export interface LocalCodeDeploy {
   hookTimeoutSeconds: Record<string, number>;
   /** Lifecycle steps as they happen, for a caller that prints them. */
   onStep?: (deploymentId: string, text: string) => void;
+  /** The alias traffic of the next deployment's canary (none: no traffic, as before). */
+  traffic?: CanaryTraffic;
+  /** CloudWatch as the handlers see it: moto behind the percentile stand-in (local/cloudwatch/). */
+  cloudwatchEndpoint: string;
   stop(): Promise<void>;
 }
 
@@ -113,9 +129,16 @@ export async function localCodeDeploy(
     )?.[0];
   // The object is built before the simulator so the hook runner reads its current hookEnv on every call.
   const local = { hookEnv: {}, hookTimeoutSeconds: {} } as LocalCodeDeploy;
+  // moto's GetMetricData has no percentiles: every CloudWatch call of the handlers goes through the stand-in.
+  const standIn = await CloudWatchStandIn.start(state.endpoint);
+  const published = new CloudWatchClient({ ...config, endpoint: standIn.endpoint });
   const simulator = await CodeDeploySimulator.start({
     lambda,
     cloudwatch,
+    onCanary: (deployment, shift) =>
+      local.traffic
+        ? canaryTraffic(state, lambda, published, local.traffic, deployment.target, shift.weight)
+        : Promise.resolve(undefined),
     ...(options.hookTimeoutMs ? { hookTimeoutMs: options.hookTimeoutMs } : {}),
     onStep: (deploymentId, text) => local.onStep?.(deploymentId, text),
     invokeHook: async (hookName, event) => {
@@ -137,18 +160,27 @@ export async function localCodeDeploy(
   for (const group of Object.values(groups)) simulator.addDeploymentGroup(group);
 
   const savedEndpoint = process.env.AWS_ENDPOINT_URL_CODEDEPLOY;
+  const savedCloudWatch = process.env.AWS_ENDPOINT_URL_CLOUDWATCH;
   process.env.AWS_ENDPOINT_URL_CODEDEPLOY = simulator.endpoint;
+  process.env.AWS_ENDPOINT_URL_CLOUDWATCH = standIn.endpoint;
   // A shared client that already sent a request keeps the endpoint it resolved then: start it afresh.
   if (installedEndpoint !== undefined) codeDeployClient.reset();
+  cloudWatchClient.reset();
   installedEndpoint = simulator.endpoint;
   workloadInvoker.reset(localWorkloadInvoker(state, lambda));
 
   Object.assign(local, {
     simulator,
     groups,
+    cloudwatchEndpoint: standIn.endpoint,
     async stop() {
       if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_CODEDEPLOY;
       else process.env.AWS_ENDPOINT_URL_CODEDEPLOY = savedEndpoint;
+      if (savedCloudWatch === undefined) delete process.env.AWS_ENDPOINT_URL_CLOUDWATCH;
+      else process.env.AWS_ENDPOINT_URL_CLOUDWATCH = savedCloudWatch;
+      cloudWatchClient.reset();
+      published.destroy();
+      await standIn.stop();
       workloadInvoker.reset();
       lambda.destroy();
       cloudwatch.destroy();
@@ -158,6 +190,78 @@ export async function localCodeDeploy(
   });
   current = { key, local };
   return local;
+}
+
+/**
+ * The canary's alias traffic: each invocation runs the workload's real handler in-process with the picked
+ * version's environment (read once per version from moto), then the per-version metrics are published.
+ */
+async function canaryTraffic(
+  state: EmulatorState,
+  lambda: LambdaClient,
+  cloudwatch: CloudWatchClient,
+  traffic: CanaryTraffic,
+  target: { name: string; alias: string; currentVersion: string; targetVersion: string },
+  weight: number,
+): Promise<string> {
+  const template = loadTemplate();
+  const logicalId = Object.entries(state.resources).find(
+    ([, resource]) => resource.type === 'AWS::Serverless::Function' && resource.ref === target.name,
+  )?.[0];
+  if (!logicalId) throw new Error(`no function ${target.name} in the emulator stack`);
+  const environments = new Map<string, Record<string, string>>();
+  for (const version of [target.currentVersion, target.targetVersion]) {
+    const config = await lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: target.name, Qualifier: version }),
+    );
+    environments.set(version, { ...config.Environment?.Variables });
+  }
+  // The workload's real handler, imported once; each invocation runs it with the picked version's environment
+  // (what invokeFunction does per call, without re-reading the template thousands of times).
+  const spec = findFunction(template, logicalId);
+  const module = (await import(pathToFileURL(join(projectRoot, spec.entryPoint)).href)) as Record<
+    string,
+    unknown
+  >;
+  const handler = module[spec.exportName] as (event: unknown, context: unknown) => Promise<unknown>;
+  // Thousands of "trading run" lines would drown the drill's log (and overflow a caller's buffer). The workload's
+  // logger puts its level back at every invocation (Powertools refreshes it per invocation for log sampling),
+  // so its lines are dropped at the stream instead, for the traffic only: nothing else runs meanwhile.
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  const tallies = await driveTraffic({
+    traffic,
+    currentVersion: target.currentVersion,
+    targetVersion: target.targetVersion,
+    weight,
+    invoke: async (version) => {
+      const environment = environments.get(version) ?? {};
+      // DRILL_FAULT (workload.ts) fails without running the handler, as through the invoker.
+      if (environment.DRILL_FAULT) return { failed: true, durationMs: 1 };
+      const saved = { ...process.env };
+      Object.assign(process.env, environment);
+      const started = performance.now();
+      try {
+        const result = await handler(
+          { source: 'canary-traffic', job: 'daily-trading' },
+          lambdaContext(spec, target.name),
+        );
+        return { failed: isFailure(result), durationMs: performance.now() - started };
+      } catch {
+        return { failed: true, durationMs: performance.now() - started };
+      } finally {
+        for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+        Object.assign(process.env, saved);
+      }
+    },
+  }).finally(() => {
+    process.stdout.write = write;
+  });
+  await publishLambdaMetrics(cloudwatch, { functionName: target.name, alias: target.alias, tallies });
+  const described = tallies.map(
+    (side) => `version ${side.version} ${side.invocations} (${side.errors} errors)`,
+  );
+  return `traffic: ${traffic.invocations} invocations of ${target.alias}: ${described.join(', ')}; metrics published to CloudWatch`;
 }
 
 /** The hook kind of a function, when template.yaml names it in some DeploymentPreference's Hooks. */

@@ -59,6 +59,11 @@ export interface SimulatorOptions {
   hookTimeoutMs?: number;
   /** Each lifecycle step as it happens (the CLI prints them). */
   onStep?(deploymentId: string, text: string): void;
+  /**
+   * Called once the canary weight is on the alias, before the canary's wait: drives the alias's traffic and
+   * publishes its metrics (local/canary/drive.ts). Its answer, if any, is recorded as a step.
+   */
+  onCanary?(deployment: SimulatedDeployment, shift: { weight: number }): Promise<string | undefined>;
 }
 
 export interface Step {
@@ -88,6 +93,8 @@ export interface SimulatedDeployment {
   rollbackMessage?: string;
   executions: Map<string, LifecycleExecution>;
   stopRequested?: { autoRollbackEnabled: boolean };
+  /** When the canary's wait began (epoch ms), and how many simulated ms one real ms of it stands for. */
+  canary?: { startedAt: number; scale: number };
   /** Resolves when the deployment reaches a final status. */
   done: Promise<SimulatedDeployment>;
 }
@@ -103,6 +110,8 @@ class ApiError extends Error {
 }
 
 const DEPLOYMENT_ID = /^d-[A-Z0-9]{9}$/;
+// The canary of the configuration GetDeployment reports (LambdaCanary10Percent5Minutes).
+const CANARY_MS = 5 * 60_000;
 const FINAL: DeploymentStatus[] = ['Succeeded', 'Failed', 'Stopped'];
 const ALL_STATUSES = ['Created', 'Queued', 'InProgress', 'Baking', 'Succeeded', 'Failed', 'Stopped', 'Ready'];
 
@@ -325,6 +334,9 @@ export class CodeDeploySimulator {
     // The status counts, not the invocation's end: wait for a report, for the invocation to end without one
     // (a hook that threw or returned early), or for the hook timeout.
     await Promise.race([reported, invocation, timedOut]);
+    // In-process, let the invocation finish too (its metrics flush), so nothing it prints lands after the
+    // deployment's end; CodeDeploy would not wait, and the status is already decided.
+    await Promise.race([invocation, timedOut]);
     clearTimeout(timer);
     const status = execution.status as 'Pending' | 'Succeeded' | 'Failed';
     if (status === 'Pending') {
@@ -373,6 +385,15 @@ export class CodeDeploySimulator {
         deployment,
         `shift ${group.canaryPercent}%: version ${target.targetVersion} weight ${weight}`,
       );
+      if (this.options.onCanary) {
+        const text = await this.options.onCanary(deployment, { weight });
+        if (text) this.step(deployment, text);
+      }
+      // CodeDeploy's minutes pass in the drill's milliseconds: see GetDeployment's createTime.
+      deployment.canary = {
+        startedAt: Date.now(),
+        scale: Math.max(1, CANARY_MS / Math.max(1, group.canaryIntervalMs)),
+      };
       const deadline = performance.now() + group.canaryIntervalMs;
       while (performance.now() < deadline && !stopped()) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(25, group.canaryIntervalMs)));
@@ -412,6 +433,19 @@ export class CodeDeploySimulator {
       this.step(deployment, `simulator error: ${deployment.errorInformation.message}`);
       this.finish(deployment, 'Failed');
     }
+  }
+
+  /**
+   * Time compression, so a drill's canary of a few seconds reads as CodeDeploy's five minutes to the canary
+   * analyst (which judges a look by the share of the canary elapsed since createTime): while the canary serves,
+   * the start time is reported as far back as the simulated time elapsed, each real ms of the canary's wait
+   * standing for `scale` ms. Before the canary and once the deployment has ended, the real start time.
+   */
+  private reportedCreateTime(deployment: SimulatedDeployment): Date {
+    const canary = deployment.canary;
+    if (!canary || FINAL.includes(deployment.status)) return deployment.createTime;
+    const simulatedMs = (Date.now() - canary.startedAt) * canary.scale;
+    return new Date(Math.min(deployment.createTime.getTime(), Date.now() - simulatedMs));
   }
 
   // ----------------------------------------------------------------------------------------- the API
@@ -481,7 +515,7 @@ export class CodeDeploySimulator {
           status: deployment.status,
           computePlatform: 'Lambda',
           creator: deployment.creator,
-          createTime: epochSeconds(deployment.createTime),
+          createTime: epochSeconds(this.reportedCreateTime(deployment)),
           ...(deployment.completeTime ? { completeTime: epochSeconds(deployment.completeTime) } : {}),
           ...(deployment.description ? { description: deployment.description } : {}),
           revision: this.revisionOf(deployment),

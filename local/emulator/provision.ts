@@ -165,6 +165,25 @@ export async function provisionStack(options: ProvisionOptions): Promise<Emulato
           attributes: { Arn: aliasArn },
         };
       }
+      // SAM's CodeDeploy resources for a DeploymentPreference, under SAM's logical ids and the names the local
+      // CodeDeploy simulator gives them (local/codedeploy/local.ts), so a !Ref to them resolves off AWS.
+      const preference = resource.Properties?.DeploymentPreference;
+      if (
+        typeof preference === 'object' &&
+        preference !== null &&
+        (preference as JsonObject).Enabled !== false
+      ) {
+        state.resources.ServerlessDeploymentApplication = {
+          type: 'AWS::CodeDeploy::Application',
+          ref: `${stackName}-ServerlessDeploymentApplication`,
+          attributes: {},
+        };
+        state.resources[`${logicalId}DeploymentGroup`] = {
+          type: 'AWS::CodeDeploy::DeploymentGroup',
+          ref: `${stackName}-${logicalId}DeploymentGroup`,
+          attributes: {},
+        };
+      }
     }
   }
   const ordered = entries

@@ -137,7 +137,7 @@ describe('CodeDeploy hooks against the simulator and moto', () => {
   it('rolls the canary back when a deployment alarm is in ALARM', async () => {
     // Prepare
     const cloudwatch = new CloudWatchClient({});
-    const alarmName = `${state.stackName}-workload-errors`;
+    const alarmName = `${state.stackName}-workload-throttles`;
     await cloudwatch.send(
       new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: 'ALARM', StateReason: 'test' }),
     );

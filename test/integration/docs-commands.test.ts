@@ -103,6 +103,8 @@ const SKIPPED: Record<string, string> = {
   'aws secretsmanager delete-secret --secret-id <stack>-sample-api-key --recovery-window-in-days 7': REAL_AWS,
   'aws dynamodb delete-table --table-name <table>': REAL_AWS,
   'npm run drill -- --only deploy.': 'the drill; cli.test.ts runs it whole',
+  'npm run drill -- --only canary.': 'the drill; cli.test.ts runs it whole',
+  'npm run bench -- --only canary': NOT_EMULATOR,
   'sam build && sam deploy --config-env dev --parameter-overrides $(npx tsx scripts/deploy-params.ts --config-env dev --git-sha "$(git rev-parse HEAD)" --build-id "manual-$(date +%s)")':
     REAL_AWS,
   'API=$(aws cloudformation describe-stacks --stack-name lambda-runbook-dev --query "Stacks[0].Outputs[?OutputKey==\'OpsApiUrl\'].OutputValue" --output text)':

@@ -426,6 +426,9 @@ export const resourceStarActions = [
   // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridgescheduler.html:
   // ListSchedules lists no resource type (GetSchedule and UpdateSchedule take the schedule's ARN).
   'scheduler:ListSchedules',
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html:
+  // GetMetricData lists no resource type (metrics have no ARN).
+  'cloudwatch:GetMetricData',
 ];
 
 interface PolicyDocument {

@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario.js';
 import { alarmScenarios } from './alarms.js';
+import { canaryScenarios } from './canary.js';
 import { deployScenarios } from './deploy.js';
 import { dlqScenarios } from './dlq.js';
 import { healthScenarios } from './health.js';
@@ -16,4 +17,5 @@ export const scenarios: Scenario[] = [
   ...dlqScenarios,
   ...secretScenarios,
   ...deployScenarios,
+  ...canaryScenarios,
 ];

@@ -1,0 +1,209 @@
+// What moto's CloudWatch lacks for the canary analyst: GetMetricData with a percentile statistic (p99, p90…)
+// answers 500 on moto, which computes only Sum, Average, Minimum, Maximum and SampleCount. This stand-in sits
+// in front of moto on 127.0.0.1 (local only, never bundled): every request is passed to moto unchanged, and
+// it keeps the samples of each PutMetricData that passes through (Values/Counts, or Value), so a GetMetricData
+// query with a percentile statistic is answered from those samples as CloudWatch would (nearest rank over
+// the period's samples); the other queries of the same request still go to moto.
+// The SDK speaks CloudWatch's JSON 1.0 protocol (`X-Amz-Target: GraniteServiceVersion20100801.<Op>`).
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+interface Dimension {
+  Name: string;
+  Value: string;
+}
+
+interface Sample {
+  key: string;
+  at: number;
+  value: number;
+  count: number;
+}
+
+interface Query {
+  Id: string;
+  Label?: string;
+  MetricStat?: {
+    Metric: { Namespace: string; MetricName: string; Dimensions?: Dimension[] };
+    Period: number;
+    Stat: string;
+  };
+}
+
+const TARGET = 'GraniteServiceVersion20100801.';
+const PERCENTILE = /^p(\d{1,2}(\.\d+)?)$/;
+
+const keyOf = (namespace: string, name: string, dimensions: Dimension[] = []) =>
+  `${namespace}|${name}|${[...dimensions]
+    .map((dimension) => `${dimension.Name}=${dimension.Value}`)
+    .sort()
+    .join(',')}`;
+// The SDK sends timestamps as epoch seconds; accept ISO text too.
+const seconds = (value: unknown) =>
+  typeof value === 'number' ? value : Date.parse(String(value)) / 1000 || Date.now() / 1000;
+
+/** Nearest-rank percentile of weighted samples. */
+function percentile(samples: Sample[], p: number): number | undefined {
+  const total = samples.reduce((sum, sample) => sum + sample.count, 0);
+  if (total === 0) return undefined;
+  const rank = Math.ceil((p / 100) * total);
+  let seen = 0;
+  for (const sample of [...samples].sort((a, b) => a.value - b.value)) {
+    seen += sample.count;
+    if (seen >= rank) return sample.value;
+  }
+  return undefined;
+}
+
+export class CloudWatchStandIn {
+  private readonly samples: Sample[] = [];
+
+  private constructor(
+    private readonly server: Server,
+    readonly endpoint: string,
+    private readonly upstream: URL,
+  ) {}
+
+  static async start(upstream: string): Promise<CloudWatchStandIn> {
+    let standIn: CloudWatchStandIn | undefined;
+    const server = createServer((request, response) => {
+      void standIn?.handle(request, response).catch((error: unknown) => {
+        response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+        response.end(JSON.stringify({ __type: 'InternalFailure', message: String(error) }));
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    server.unref();
+    const { port } = server.address() as AddressInfo;
+    standIn = new CloudWatchStandIn(server, `http://127.0.0.1:${port}`, new URL(upstream));
+    return standIn;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private forward(
+    request: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const headers = { ...request.headers, host: this.upstream.host, 'content-length': String(body.length) };
+      const upstream = httpRequest(
+        {
+          hostname: this.upstream.hostname,
+          port: this.upstream.port,
+          path: request.url,
+          method: request.method,
+          headers,
+        },
+        (answer) => {
+          const chunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+          answer.on('end', () =>
+            resolve({
+              status: answer.statusCode ?? 500,
+              headers: Object.fromEntries(
+                Object.entries(answer.headers).filter(
+                  ([name]) => !['content-length', 'transfer-encoding', 'connection'].includes(name),
+                ),
+              ) as Record<string, string>,
+              body: Buffer.concat(chunks),
+            }),
+          );
+          answer.on('error', reject);
+        },
+      );
+      upstream.on('error', reject);
+      upstream.end(body);
+    });
+  }
+
+  private remember(input: { Namespace?: string; MetricData?: Array<Record<string, unknown>> }): void {
+    for (const datum of input.MetricData ?? []) {
+      const key = keyOf(String(input.Namespace), String(datum.MetricName), datum.Dimensions as Dimension[]);
+      const at = seconds(datum.Timestamp ?? Date.now() / 1000);
+      const values =
+        (datum.Values as number[] | undefined) ?? (datum.Value === undefined ? [] : [Number(datum.Value)]);
+      const counts = (datum.Counts as number[] | undefined) ?? values.map(() => 1);
+      values.forEach((value, i) => {
+        this.samples.push({ key, at, value: Number(value), count: Number(counts[i] ?? 1) });
+      });
+    }
+  }
+
+  private answerPercentile(query: Query, start: number, end: number) {
+    const stat = query.MetricStat as NonNullable<Query['MetricStat']>;
+    const p = Number(PERCENTILE.exec(stat.Stat)?.[1]);
+    const key = keyOf(stat.Metric.Namespace, stat.Metric.MetricName, stat.Metric.Dimensions);
+    const timestamps: number[] = [];
+    const values: number[] = [];
+    for (let from = start; from < end; from += stat.Period) {
+      const inPeriod = this.samples.filter((s) => s.key === key && s.at >= from && s.at < from + stat.Period);
+      const value = percentile(inPeriod, p);
+      if (value !== undefined) {
+        timestamps.push(from);
+        values.push(value);
+      }
+    }
+    return {
+      Id: query.Id,
+      Label: query.Label ?? `${stat.Metric.MetricName} ${stat.Stat}`,
+      Timestamps: timestamps,
+      Values: values,
+      StatusCode: 'Complete',
+    };
+  }
+
+  private async handle(
+    request: IncomingMessage,
+    response: import('node:http').ServerResponse,
+  ): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const target = String(request.headers['x-amz-target'] ?? '');
+    const operation = target.startsWith(TARGET) ? target.slice(TARGET.length) : '';
+    const send = (status: number, headers: Record<string, string>, payload: Buffer | string) => {
+      response.writeHead(status, headers);
+      response.end(payload);
+    };
+    if (operation === 'PutMetricData') {
+      const answer = await this.forward(request, body);
+      if (answer.status < 300) this.remember(JSON.parse(body.toString('utf8') || '{}'));
+      return send(answer.status, answer.headers, answer.body);
+    }
+    if (operation === 'GetMetricData') {
+      const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown> & {
+        MetricDataQueries?: Query[];
+      };
+      const queries = input.MetricDataQueries ?? [];
+      const local = queries.filter((query) => PERCENTILE.test(query.MetricStat?.Stat ?? ''));
+      if (local.length > 0) {
+        const rest = queries.filter((query) => !local.includes(query));
+        let results: unknown[] = [];
+        let headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.0' };
+        if (rest.length > 0) {
+          const answer = await this.forward(
+            request,
+            Buffer.from(JSON.stringify({ ...input, MetricDataQueries: rest })),
+          );
+          if (answer.status >= 300) return send(answer.status, answer.headers, answer.body);
+          headers = answer.headers;
+          results =
+            (JSON.parse(answer.body.toString('utf8')) as { MetricDataResults?: unknown[] })
+              .MetricDataResults ?? [];
+        }
+        const start = seconds(input.StartTime);
+        const end = seconds(input.EndTime);
+        results.push(...local.map((query) => this.answerPercentile(query, start, end)));
+        return send(200, headers, JSON.stringify({ MetricDataResults: results, Messages: [] }));
+      }
+    }
+    const answer = await this.forward(request, body);
+    send(answer.status, answer.headers, answer.body);
+  }
+}
