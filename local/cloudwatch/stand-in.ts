@@ -76,6 +76,10 @@ export class CloudWatchStandIn {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
     });
+    // The SDK keeps its connections alive; a server that closes an idle one (Node's default after 5 s) races
+    // with the client's next request on it, which then fails with "socket hang up" — once is fatal with the
+    // single attempt the tests and drills use. A loopback stand-in can keep them for as long as the client does.
+    server.keepAliveTimeout = 0;
     server.unref();
     const { port } = server.address() as AddressInfo;
     standIn = new CloudWatchStandIn(server, `http://127.0.0.1:${port}`, new URL(upstream));
@@ -99,6 +103,8 @@ export class CloudWatchStandIn {
           path: request.url,
           method: request.method,
           headers,
+          // A fresh connection per call: moto may close an idle kept-alive one just as it is reused.
+          agent: false,
         },
         (answer) => {
           const chunks: Buffer[] = [];
