@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { listSetting, optionalSetting } from '../../shared/env.js';
+import { intSetting, listSetting, optionalSetting, parseSettings } from '../../shared/env.js';
+import type { DrainConfig } from './types.js';
 
 // Lambda's own rules: https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -109,13 +110,6 @@ export const drainRequestSchema = z.strictObject({
 
 export type DrainRequest = z.infer<typeof drainRequestSchema>;
 
-const intSetting = (fallback: number, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((value) => (value ? Number(value) : fallback))
-    .pipe(z.number().int().min(min).max(max));
-
 /** The function's configuration, from template.yaml. */
 export const drainConfigSchema = z.object({
   /** The deployment's account (AWS::AccountId): a queue given as a URL must be in it. */
@@ -123,15 +117,7 @@ export const drainConfigSchema = z.object({
   /** Queue names an SQS target may name (comma-separated); empty: the drained DLQ's source queues. */
   DLQ_TARGET_QUEUES: listSetting,
   /** The queues this deployment may drain (names, comma-separated); empty allows any the role can read. */
-  DLQ_QUEUES: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    ),
+  DLQ_QUEUES: listSetting,
   /** The function Lambda-fed dead letters are re-invoked on when the request names no target. */
   DLQ_TARGET_FUNCTION: optionalSetting,
   DLQ_TARGET_QUALIFIER: z.string().optional().default('live'),
@@ -146,3 +132,22 @@ export const drainConfigSchema = z.object({
   /** Stop this long before the Lambda deadline, to release held messages and write the audit record. */
   DLQ_RESERVE_MS: intSetting(8000, 1000, 60_000),
 });
+
+/** The drainer's configuration from its environment; a bad setting is a deployment error naming it. */
+export function drainConfig(env: NodeJS.ProcessEnv = process.env): DrainConfig {
+  const config = parseSettings(drainConfigSchema, 'dlq drainer', env);
+  return {
+    allowedQueues: config.DLQ_QUEUES,
+    accountId: config.DLQ_ACCOUNT_ID,
+    allowedTargetQueues: config.DLQ_TARGET_QUEUES,
+    ...(config.DLQ_TARGET_FUNCTION ? { targetFunction: config.DLQ_TARGET_FUNCTION } : {}),
+    targetQualifier: config.DLQ_TARGET_QUALIFIER,
+    ...(config.DLQ_QUARANTINE_QUEUE_URL ? { quarantineQueueUrl: config.DLQ_QUARANTINE_QUEUE_URL } : {}),
+    maxAgeSeconds: config.DLQ_MAX_AGE_SECONDS,
+    ratePerSecond: config.DLQ_RATE_PER_SECOND,
+    concurrency: config.DLQ_CONCURRENCY,
+    maxMessages: config.DLQ_MAX_MESSAGES,
+    waitSeconds: config.DLQ_WAIT_SECONDS,
+    reserveMs: config.DLQ_RESERVE_MS,
+  };
+}

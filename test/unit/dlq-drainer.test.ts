@@ -19,13 +19,13 @@ import {
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { burstFor, type DrainConfig, type DrainDeps, drain } from '../../functions/dlq-drainer/drain.js';
+import { type DrainConfig, type DrainDeps, drain } from '../../functions/dlq-drainer/drain.js';
 import { handler } from '../../functions/dlq-drainer/handler.js';
 import { classify } from '../../functions/dlq-drainer/messages.js';
 import { type DrainRequest, drainRequestSchema } from '../../functions/dlq-drainer/schema.js';
-import type { AuditEntry } from '../../shared/audit.js';
 import { lambdaContext } from './support/context.js';
 import { setEnv } from './support/env.js';
+import { fakeLedger } from './support/ledger.js';
 
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -154,18 +154,6 @@ const lambdaLetter = (run: number) => ({
     ErrorMessage: { DataType: 'String', StringValue: 'timed out' },
   },
 });
-
-function fakeLedger() {
-  const records: (AuditEntry & { auditId: string })[] = [];
-  return {
-    records,
-    list: vi.fn(async () => []),
-    record: vi.fn(async (entry: AuditEntry, auditId?: string) => {
-      records.push({ ...entry, auditId: String(auditId) });
-      return { ...entry, auditId: String(auditId), at: '', expiresAt: 0, notified: true };
-    }),
-  };
-}
 
 function deps(config: Partial<DrainConfig> = {}, extra: Partial<DrainDeps> = {}): DrainDeps {
   return {
@@ -558,20 +546,6 @@ describe('drain: issue 13 (keep on a non-success Invoke, batch by bytes, redact 
 
     // Assess
     expect(result.redrivenKeys[0]?.length).toBeLessThanOrEqual(200);
-  });
-});
-
-describe('burstFor', () => {
-  it.each([
-    [0.5, 1],
-    [50, 1],
-    [199, 1],
-    [500, 5],
-    [1000, 10],
-    [5000, 10],
-  ])('at %s/s lets %s redrives through at once', (rate, burst) => {
-    // Assess
-    expect(burstFor(rate)).toBe(burst);
   });
 });
 
