@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { intSetting, listSetting, optionalSetting, parseSettings } from '../../shared/env.js';
-import type { DrainConfig } from './types.js';
+import { intSetting, listSetting, optionalSetting } from '../../shared/env.js';
+import { ValidationError } from '../../shared/errors.js';
 
 // Lambda's own rules: https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -133,21 +133,10 @@ export const drainConfigSchema = z.object({
   DLQ_RESERVE_MS: intSetting(8000, 1000, 60_000),
 });
 
-/** The drainer's configuration from its environment; a bad setting is a deployment error naming it. */
-export function drainConfig(env: NodeJS.ProcessEnv = process.env): DrainConfig {
-  const config = parseSettings(drainConfigSchema, 'dlq drainer', env);
-  return {
-    allowedQueues: config.DLQ_QUEUES,
-    accountId: config.DLQ_ACCOUNT_ID,
-    allowedTargetQueues: config.DLQ_TARGET_QUEUES,
-    ...(config.DLQ_TARGET_FUNCTION ? { targetFunction: config.DLQ_TARGET_FUNCTION } : {}),
-    targetQualifier: config.DLQ_TARGET_QUALIFIER,
-    ...(config.DLQ_QUARANTINE_QUEUE_URL ? { quarantineQueueUrl: config.DLQ_QUARANTINE_QUEUE_URL } : {}),
-    maxAgeSeconds: config.DLQ_MAX_AGE_SECONDS,
-    ratePerSecond: config.DLQ_RATE_PER_SECOND,
-    concurrency: config.DLQ_CONCURRENCY,
-    maxMessages: config.DLQ_MAX_MESSAGES,
-    waitSeconds: config.DLQ_WAIT_SECONDS,
-    reserveMs: config.DLQ_RESERVE_MS,
-  };
+/** A direct invocation (and the schedule) may say `mode: "peek"` beside the request; the default drains. */
+export function directPayload(payload: unknown): { mode: 'drain' | 'peek'; payload: unknown } {
+  const { mode = 'drain', ...rest } = (payload ?? {}) as Record<string, unknown>;
+  if (mode !== 'drain' && mode !== 'peek')
+    throw new ValidationError('mode: expected "drain" or "peek"', 'mode');
+  return { mode, payload: rest };
 }

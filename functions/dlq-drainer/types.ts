@@ -54,7 +54,8 @@ export interface DrainDeps extends ActionDeps {
   /** Time left before the Lambda deadline (context.getRemainingTimeInMillis). */
   remainingMs: () => number;
   clock?: Clock;
-  onProgress?: (progress: DrainProgress) => void;
+  /** Told after each batch (the CLI's live bar); undefined when nobody listens. */
+  onProgress?: ((progress: DrainProgress) => void) | undefined;
 }
 
 export type Mode = 'drain' | 'peek';
