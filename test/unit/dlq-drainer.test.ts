@@ -365,6 +365,42 @@ describe('drain', () => {
     });
   });
 
+  it('fails loudly when SQS fails mid-way through a dry run, after releasing what it held and recording the failure', async () => {
+    // Prepare: the second receive fails
+    const queue = fakeSqs({ failReceiveAfter: 1 });
+    for (let run = 0; run < 15; run++) queue.put(DLQ, lambdaLetter(run));
+    const ledger = fakeLedger();
+
+    // Act
+    const error = await drain(deps({}, { ledger }), request({ dryRun: true }), origin).catch(
+      (caught: unknown) => caught,
+    );
+
+    // Assess
+    expect(error).toMatchObject({ message: 'service unavailable' });
+    expect(queue.size(DLQ)).toBe(15);
+    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand).length).toBeGreaterThan(0);
+    expect(ledger.records[0]).toMatchObject({ action: 'dlq.drain', outcome: 'failed', dryRun: true });
+    expect(ledger.records[0]?.after).toMatchObject({ received: 10, redriven: 0 });
+  });
+
+  it('answers what it redrove, saying the record is missing, when the audit record fails after acting', async () => {
+    // Prepare
+    const queue = fakeSqs();
+    for (let run = 0; run < 3; run++) queue.put(DLQ, lambdaLetter(run));
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    const ledger = fakeLedger();
+    ledger.record.mockRejectedValue(new Error('table gone'));
+
+    // Act
+    const result = await drain(deps({}, { ledger }), request(), origin);
+
+    // Assess: never fail after acting -- the messages are redriven and deleted, the answer says so
+    expect(result).toMatchObject({ redriven: 3, remainingApprox: 0, notified: false });
+    expect(result.unrecorded).toMatch(/not recorded: table gone/);
+    expect(queue.size(DLQ)).toBe(0);
+  });
+
   it('records a dry run as planned, sending and deleting nothing', async () => {
     // Prepare
     const queue = fakeSqs();
