@@ -44,17 +44,7 @@ async function redriveBatch(deps: DrainDeps, pace: Pace, batch: Batch): Promise<
       // One token per message: the rate is of redriven messages, whatever the batching.
       for (const _ of unit.letters) await pace.bucket.take();
       if (batch.shouldStop()) return 'skipped' as const;
-      if (unit.route.type === 'lambda') {
-        await invoke(deps, unit.letters[0] as DeadLetter, unit.route, {
-          clock: pace.clock,
-          shouldStop: batch.shouldStop,
-        });
-        done.push(unit.letters[0] as DeadLetter);
-      } else {
-        const { sent, failed } = await sendBatch(deps, run.plan, unit.letters, unit.route.queueUrl);
-        done.push(...sent);
-        for (const { letter, error } of failed) failedOne(run, letter, error);
-      }
+      done.push(...(await redriveUnit(deps, pace, batch, unit)));
       return 'done' as const;
     },
   );
@@ -74,6 +64,18 @@ async function redriveBatch(deps: DrainDeps, pace: Pace, batch: Batch): Promise<
       keys: run.plan.tally.notDeleted,
     });
   }
+}
+
+/** Redrives one unit; returns the letters confirmed. A letter SQS refused is failed (and held) here. */
+async function redriveUnit(deps: DrainDeps, pace: Pace, batch: Batch, unit: Unit): Promise<DeadLetter[]> {
+  if (unit.route.type === 'lambda') {
+    const letter = unit.letters[0] as DeadLetter;
+    await invoke(deps, letter, unit.route, { clock: pace.clock, shouldStop: batch.shouldStop });
+    return [letter];
+  }
+  const { sent, failed } = await sendBatch(deps, batch.run.plan, unit.letters, unit.route.queueUrl);
+  for (const { letter, error } of failed) failedOne(batch.run, letter, error);
+  return sent;
 }
 
 interface Unit {
