@@ -2,8 +2,9 @@
 // Builds the DlqDrainerFunction's request and sends it through cli/transport.ts: the real handler in-process
 // (with a live progress bar on stderr when it is a terminal), Lambda Invoke, or the signed ops API
 // (POST /dlq/peek, POST /dlq/drain). The answer: a summary table on a terminal, else JSON (cli/output.ts).
-import type { DrainProgress } from '../functions/dlq-drainer/drain.js';
+
 import { onDrainProgress } from '../functions/dlq-drainer/progress.js';
+import type { DrainProgress } from '../functions/dlq-drainer/types.js';
 import type { Opts } from './program.js';
 import { runCli } from './program.js';
 import { cliActor, confirm } from './prompt.js';

@@ -46,6 +46,16 @@ export class TokenBucket {
   }
 }
 
+/**
+ * The bucket's burst for a rate: one token at ordinary rates, so the rate is a strict ceiling; at 200/s and
+ * above a token every few milliseconds is finer than a timer can wait (setTimeout sleeps at least about 1 ms,
+ * and a late waker loses its slot), so up to 10 ms of tokens (at most 10) may be taken at once. Any one-second
+ * window then holds at most rate + burst calls: within 1% of the rate.
+ */
+export function burstFor(ratePerSecond: number): number {
+  return Math.max(1, Math.min(10, Math.floor(ratePerSecond / 100)));
+}
+
 export type Settled<R> =
   | { status: 'ok'; value: R }
   | { status: 'error'; error: unknown }

@@ -6,9 +6,6 @@
 import { functionNameOf } from './arn.js';
 import type { AuditLedger, AuditRecord } from './audit.js';
 
-// Re-exported while the drainer imports it from here (phase 2 of issue 14 moves it to shared/arn.ts).
-export { functionNameOf };
-
 export const THROTTLE_ACTION = 'killswitch.throttle';
 export const UNTHROTTLE_ACTION = 'killswitch.unthrottle';
 

@@ -1,7 +1,8 @@
 // What a dead letter is, read from the message alone: the three kinds the drainer knows, the payload to send
 // back, the key that makes a second redrive of the same event visible, and the error that put it there.
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
-import { functionNameOf } from '../../shared/throttle-windows.js';
+import { functionNameOf } from '../../shared/arn.js';
+import { isObject } from '../../shared/validate.js';
 
 export type DeadLetterKind = 'lambda-async' | 'lambda-destination' | 'sqs';
 
@@ -36,11 +37,10 @@ function destinationRecord(body: string | undefined): DestinationRecord | undefi
   } catch {
     return undefined;
   }
-  if (typeof parsed !== 'object' || parsed === null || !('requestPayload' in parsed)) return undefined;
-  const context = (parsed as { requestContext?: unknown }).requestContext;
-  if (typeof context !== 'object' || context === null) return undefined;
-  if (typeof (context as { functionArn?: unknown }).functionArn !== 'string') return undefined;
-  return parsed as DestinationRecord;
+  if (!isObject(parsed) || !('requestPayload' in parsed)) return undefined;
+  const context = parsed.requestContext;
+  if (!isObject(context) || typeof context.functionArn !== 'string') return undefined;
+  return parsed as unknown as DestinationRecord;
 }
 
 /**

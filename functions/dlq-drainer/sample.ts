@@ -4,6 +4,7 @@
 // and `key: value` pairs with a sensitive key masked. Redaction comes before truncation, so a cut never
 // reveals the start of a secret the whole value would have masked.
 import { isSensitiveKey, REDACTED, redactString } from '../../shared/redact.js';
+import { isObject } from '../../shared/validate.js';
 
 const MAX_DEPTH = 20;
 
@@ -34,7 +35,7 @@ function redactValue(value: unknown, depth: number): unknown {
     return parsed.ok ? JSON.stringify(redactValue(parsed.value, depth + 1)) : redactText(value);
   }
   if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
-  if (typeof value === 'object' && value !== null) {
+  if (isObject(value)) {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [
         key,

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { listSetting, optionalSetting } from '../../shared/env.js';
+import { intSetting, listSetting, optionalSetting } from '../../shared/env.js';
+import { ValidationError } from '../../shared/errors.js';
 
 // Lambda's own rules: https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -109,13 +110,6 @@ export const drainRequestSchema = z.strictObject({
 
 export type DrainRequest = z.infer<typeof drainRequestSchema>;
 
-const intSetting = (fallback: number, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((value) => (value ? Number(value) : fallback))
-    .pipe(z.number().int().min(min).max(max));
-
 /** The function's configuration, from template.yaml. */
 export const drainConfigSchema = z.object({
   /** The deployment's account (AWS::AccountId): a queue given as a URL must be in it. */
@@ -123,15 +117,7 @@ export const drainConfigSchema = z.object({
   /** Queue names an SQS target may name (comma-separated); empty: the drained DLQ's source queues. */
   DLQ_TARGET_QUEUES: listSetting,
   /** The queues this deployment may drain (names, comma-separated); empty allows any the role can read. */
-  DLQ_QUEUES: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    ),
+  DLQ_QUEUES: listSetting,
   /** The function Lambda-fed dead letters are re-invoked on when the request names no target. */
   DLQ_TARGET_FUNCTION: optionalSetting,
   DLQ_TARGET_QUALIFIER: z.string().optional().default('live'),
@@ -146,3 +132,11 @@ export const drainConfigSchema = z.object({
   /** Stop this long before the Lambda deadline, to release held messages and write the audit record. */
   DLQ_RESERVE_MS: intSetting(8000, 1000, 60_000),
 });
+
+/** A direct invocation (and the schedule) may say `mode: "peek"` beside the request; the default drains. */
+export function directPayload(payload: unknown): { mode: 'drain' | 'peek'; payload: unknown } {
+  const { mode = 'drain', ...rest } = (payload ?? {}) as Record<string, unknown>;
+  if (mode !== 'drain' && mode !== 'peek')
+    throw new ValidationError('mode: expected "drain" or "peek"', 'mode');
+  return { mode, payload: rest };
+}

@@ -19,13 +19,13 @@ import {
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { burstFor, type DrainConfig, type DrainDeps, drain } from '../../functions/dlq-drainer/drain.js';
+import { type DrainConfig, type DrainDeps, drain } from '../../functions/dlq-drainer/drain.js';
 import { handler } from '../../functions/dlq-drainer/handler.js';
 import { classify } from '../../functions/dlq-drainer/messages.js';
 import { type DrainRequest, drainRequestSchema } from '../../functions/dlq-drainer/schema.js';
-import type { AuditEntry } from '../../shared/audit.js';
 import { lambdaContext } from './support/context.js';
 import { setEnv } from './support/env.js';
+import { fakeLedger } from './support/ledger.js';
 
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -154,18 +154,6 @@ const lambdaLetter = (run: number) => ({
     ErrorMessage: { DataType: 'String', StringValue: 'timed out' },
   },
 });
-
-function fakeLedger() {
-  const records: (AuditEntry & { auditId: string })[] = [];
-  return {
-    records,
-    list: vi.fn(async () => []),
-    record: vi.fn(async (entry: AuditEntry, auditId?: string) => {
-      records.push({ ...entry, auditId: String(auditId) });
-      return { ...entry, auditId: String(auditId), at: '', expiresAt: 0, notified: true };
-    }),
-  };
-}
 
 function deps(config: Partial<DrainConfig> = {}, extra: Partial<DrainDeps> = {}): DrainDeps {
   return {
@@ -377,6 +365,42 @@ describe('drain', () => {
     });
   });
 
+  it('fails loudly when SQS fails mid-way through a dry run, after releasing what it held and recording the failure', async () => {
+    // Prepare: the second receive fails
+    const queue = fakeSqs({ failReceiveAfter: 1 });
+    for (let run = 0; run < 15; run++) queue.put(DLQ, lambdaLetter(run));
+    const ledger = fakeLedger();
+
+    // Act
+    const error = await drain(deps({}, { ledger }), request({ dryRun: true }), origin).catch(
+      (caught: unknown) => caught,
+    );
+
+    // Assess
+    expect(error).toMatchObject({ message: 'service unavailable' });
+    expect(queue.size(DLQ)).toBe(15);
+    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand).length).toBeGreaterThan(0);
+    expect(ledger.records[0]).toMatchObject({ action: 'dlq.drain', outcome: 'failed', dryRun: true });
+    expect(ledger.records[0]?.after).toMatchObject({ received: 10, redriven: 0 });
+  });
+
+  it('answers what it redrove, saying the record is missing, when the audit record fails after acting', async () => {
+    // Prepare
+    const queue = fakeSqs();
+    for (let run = 0; run < 3; run++) queue.put(DLQ, lambdaLetter(run));
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    const ledger = fakeLedger();
+    ledger.record.mockRejectedValue(new Error('table gone'));
+
+    // Act
+    const result = await drain(deps({}, { ledger }), request(), origin);
+
+    // Assess: never fail after acting -- the messages are redriven and deleted, the answer says so
+    expect(result).toMatchObject({ redriven: 3, remainingApprox: 0, notified: false });
+    expect(result.unrecorded).toMatch(/not recorded: table gone/);
+    expect(queue.size(DLQ)).toBe(0);
+  });
+
   it('records a dry run as planned, sending and deleting nothing', async () => {
     // Prepare
     const queue = fakeSqs();
@@ -558,20 +582,6 @@ describe('drain: issue 13 (keep on a non-success Invoke, batch by bytes, redact 
 
     // Assess
     expect(result.redrivenKeys[0]?.length).toBeLessThanOrEqual(200);
-  });
-});
-
-describe('burstFor', () => {
-  it.each([
-    [0.5, 1],
-    [50, 1],
-    [199, 1],
-    [500, 5],
-    [1000, 10],
-    [5000, 10],
-  ])('at %s/s lets %s redrives through at once', (rate, burst) => {
-    // Assess
-    expect(burstFor(rate)).toBe(burst);
   });
 });
 

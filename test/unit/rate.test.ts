@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type Clock, isThrottling, mapSettled, retryThrottled, TokenBucket } from '../../shared/rate.js';
+import {
+  burstFor,
+  type Clock,
+  isThrottling,
+  mapSettled,
+  retryThrottled,
+  TokenBucket,
+} from '../../shared/rate.js';
 
 /** A clock whose sleeps advance time at once, recording when each caller was let through. */
 function virtualClock(): Clock & { time: number } {
@@ -172,5 +179,19 @@ describe('retryThrottled', () => {
     expect(isThrottling(Object.assign(new Error('x'), { $metadata: { httpStatusCode: 429 } }))).toBe(true);
     expect(isThrottling(new Error('boom'))).toBe(false);
     expect(isThrottling('ThrottlingException')).toBe(false);
+  });
+});
+
+describe('burstFor', () => {
+  it.each([
+    [0.5, 1],
+    [50, 1],
+    [199, 1],
+    [500, 5],
+    [1000, 10],
+    [5000, 10],
+  ])('at %s/s lets %s redrives through at once', (rate, burst) => {
+    // Assess
+    expect(burstFor(rate)).toBe(burst);
   });
 });

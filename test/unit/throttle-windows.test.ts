@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { functionNameOf } from '../../shared/arn.js';
 import type { AuditRecord } from '../../shared/audit.js';
 import {
-  functionNameOf,
   insideWindow,
   THROTTLE_ACTION,
   throttleTarget,
