@@ -43,7 +43,7 @@ import { counts as countOf, runOutcomes, shown } from './report.js';
 import type { KillSwitchRequest } from './schema.js';
 import {
   hasSelector,
-  Pacer,
+  pacerFor,
   type Read,
   readAll,
   type Selector,
@@ -88,7 +88,7 @@ export async function disable(
   request: KillSwitchRequest,
   origin: Origin,
 ): Promise<KillSwitchResult> {
-  const pacer = new Pacer(deps);
+  const pacer = pacerFor(deps);
   const reason = request.reason ?? '';
   const selector = selectorOf(request);
   const key = selectorKey(selector);
@@ -405,7 +405,7 @@ export async function enable(
   request: KillSwitchRequest,
   origin: Origin,
 ): Promise<KillSwitchResult> {
-  const pacer = new Pacer(deps);
+  const pacer = pacerFor(deps);
   const reason = request.reason ?? '';
   const selector = selectorOf(request);
 
@@ -672,7 +672,7 @@ export async function status(
 ): Promise<StatusResult | Awaited<ReturnType<typeof runOutcomes>>> {
   // One run's full list of outcomes, which its answer showed only the first of.
   if (request.auditId) return runOutcomes(deps.ledger, request.auditId, request.page);
-  const pacer = new Pacer(deps);
+  const pacer = pacerFor(deps);
   const open = await openKillSwitches(deps.ledger);
   const selector = selectorOf(request);
   const restoreFilter = request.restoreId;

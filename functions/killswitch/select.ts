@@ -3,7 +3,7 @@
 import { GetScheduleCommand, GetScheduleGroupCommand, ListSchedulesCommand } from '@aws-sdk/client-scheduler';
 import { describe } from '../../shared/budget.js';
 import { isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
-import { type Clock, mapSettled, retryThrottled, systemClock, TokenBucket } from '../../shared/rate.js';
+import { mapSettled, Pacer } from '../../shared/rate.js';
 import { definitionOf, type ScheduleDefinition, scheduleKey } from './definition.js';
 import type { KillSwitchRequest } from './schema.js';
 import type { KillSwitchDeps } from './types.js';
@@ -37,53 +37,13 @@ export type Selector = ReturnType<typeof selectorOf>;
 export const selectorKey = (selector: Selector) => JSON.stringify(selector);
 export const hasSelector = (selector: Selector) => Object.keys(selector).length > 0;
 
-/**
- * Paces every Scheduler and Lambda call of one request: a token bucket at the configured rate, then a sliding
- * window over the times calls actually left. The bucket schedules slots at the rate, but on a busy event loop
- * a timer fires late and the calls behind it bunch up; the window keeps any one second at the limit anyway.
- */
-/** A second, and 1% for the jitter between taking a place and the request leaving. */
-const WINDOW_MS = 1_010;
-
-export class Pacer {
-  readonly bucket: TokenBucket;
-  calls = 0;
-  private readonly clock: Clock;
-  private readonly sent: number[] = [];
-  private readonly size: number;
-  private next = 0;
-  constructor(private readonly deps: KillSwitchDeps) {
-    this.clock = deps.clock ?? systemClock;
-    this.bucket = new TokenBucket({ ratePerSecond: deps.config.ratePerSecond, clock: this.clock });
-    this.size = Math.max(1, Math.floor(deps.config.ratePerSecond));
-  }
-  /** One paced Scheduler or Lambda call, retried on throttling. */
-  send<T>(call: () => Promise<T>): Promise<T> {
-    return retryThrottled(
-      async () => {
-        await this.slot();
-        this.calls++;
-        return call();
-      },
-      { clock: this.clock, shouldStop: () => this.outOfTime() },
-    );
-  }
-  private async slot(): Promise<void> {
-    await this.bucket.take();
-    // The call `size` places back must have left at least a second ago. Places are taken synchronously; with
-    // fewer calls in flight than places (16 against 200 at the defaults) no two callers wait on the same one.
-    const place = this.next;
-    this.next = (this.next + 1) % this.size;
-    const previous = this.sent[place];
-    if (previous !== undefined) {
-      const wait = previous + WINDOW_MS - this.clock.now();
-      if (wait > 0) await this.clock.sleep(wait);
-    }
-    this.sent[place] = this.clock.now();
-  }
-  outOfTime(): boolean {
-    return this.deps.remainingMs !== undefined && this.deps.remainingMs() < 5_000;
-  }
+/** The kill switch's pacer: one per request, shared by its reads and writes (shared/rate.ts). */
+export function pacerFor(deps: KillSwitchDeps): Pacer {
+  return new Pacer({
+    ratePerSecond: deps.config.ratePerSecond,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(deps.remainingMs ? { remainingMs: deps.remainingMs } : {}),
+  });
 }
 
 function checkGroup(deps: KillSwitchDeps, group: string, field: string) {

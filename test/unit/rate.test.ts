@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Clock, isThrottling, mapSettled, retryThrottled, TokenBucket } from '../../shared/rate.js';
+import { type Clock, isThrottling, mapSettled, Pacer, retryThrottled, TokenBucket } from '../../shared/rate.js';
 
 /** A clock whose sleeps advance time at once, recording when each caller was let through. */
 function virtualClock(): Clock & { time: number } {
@@ -172,5 +172,54 @@ describe('retryThrottled', () => {
     expect(isThrottling(Object.assign(new Error('x'), { $metadata: { httpStatusCode: 429 } }))).toBe(true);
     expect(isThrottling(new Error('boom'))).toBe(false);
     expect(isThrottling('ThrottlingException')).toBe(false);
+  });
+});
+
+describe('Pacer', () => {
+  it('lets at most the rate through in any one second, and retries a throttled call', async () => {
+    // Prepare
+    const clock = virtualClock();
+    const pacer = new Pacer({ ratePerSecond: 10, clock });
+    const times: number[] = [];
+    let refused = false;
+
+    // Act
+    for (let i = 0; i < 25; i++) {
+      await pacer.send(async () => {
+        if (i === 3 && !refused) {
+          refused = true;
+          throw throttled();
+        }
+        times.push(clock.now());
+      });
+    }
+
+    // Assess: 25 calls answered, 26 sent (one retried), and no 11 of them within a second.
+    expect(times).toHaveLength(25);
+    expect(pacer.calls).toBe(26);
+    for (let i = 0; i + 10 < times.length; i++)
+      expect((times[i + 10] as number) - (times[i] as number)).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('is out of time below the margin, and then gives up on a throttled call at once', async () => {
+    // Prepare
+    let remaining = 60_000;
+    const pacer = new Pacer({ ratePerSecond: 10, clock: virtualClock(), remainingMs: () => remaining });
+    let attempts = 0;
+
+    // Act
+    const before = pacer.outOfTime();
+    remaining = 4_999;
+    const attempt = pacer.send(async () => {
+      attempts++;
+      throw throttled();
+    });
+
+    // Assess
+    expect(before).toBe(false);
+    expect(pacer.outOfTime()).toBe(true);
+    await expect(attempt).rejects.toThrow('Rate exceeded');
+    expect(attempts).toBe(1);
+    expect(new Pacer({ ratePerSecond: 10 }).outOfTime()).toBe(false);
   });
 });
