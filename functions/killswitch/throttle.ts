@@ -8,9 +8,9 @@ import {
 import type { AuditRecord } from '../../shared/audit.js';
 import { describe } from '../../shared/budget.js';
 import { isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import type { Pacer } from '../../shared/rate.js';
 import { THROTTLE_ACTION, throttleTarget, UNTHROTTLE_ACTION } from '../../shared/throttle-windows.js';
 import { enableCommand } from './ledger.js';
-import type { Pacer } from '../../shared/rate.js';
 import type { KillSwitchDeps, ThrottleResult } from './types.js';
 
 export function checkFunction(deps: KillSwitchDeps, functionName: string) {

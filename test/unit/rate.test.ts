@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type Clock, isThrottling, mapSettled, Pacer, retryThrottled, TokenBucket } from '../../shared/rate.js';
+import {
+  type Clock,
+  isThrottling,
+  mapSettled,
+  Pacer,
+  retryThrottled,
+  TokenBucket,
+} from '../../shared/rate.js';
 
 /** A clock whose sleeps advance time at once, recording when each caller was let through. */
 function virtualClock(): Clock & { time: number } {
