@@ -1,8 +1,7 @@
 // Which schedules a request selects, read at a paced rate: nothing is written before this is done, so a bad
 // group or name is refused before any change.
 import { GetScheduleCommand, GetScheduleGroupCommand, ListSchedulesCommand } from '@aws-sdk/client-scheduler';
-import { describe } from '../../shared/budget.js';
-import { isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { describe, isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { mapSettled, Pacer } from '../../shared/rate.js';
 import { definitionOf, type ScheduleDefinition, scheduleKey } from './definition.js';
 import type { KillSwitchRequest } from './schema.js';

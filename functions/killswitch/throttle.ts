@@ -6,12 +6,12 @@ import {
   PutFunctionConcurrencyCommand,
 } from '@aws-sdk/client-lambda';
 import type { AuditRecord } from '../../shared/audit.js';
-import { describe } from '../../shared/budget.js';
-import { isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { describe, isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { Pacer } from '../../shared/rate.js';
 import { THROTTLE_ACTION, throttleTarget, UNTHROTTLE_ACTION } from '../../shared/throttle-windows.js';
-import { enableCommand } from './ledger.js';
+import type { BaseEntry } from './ledger.js';
 import type { KillSwitchDeps, ThrottleResult } from './types.js';
+import { undoKillSwitch } from './undo.js';
 
 export function checkFunction(deps: KillSwitchDeps, functionName: string) {
   const watched = deps.config.watchedFunction;
@@ -44,15 +44,6 @@ export async function reservedConcurrency(
 export const THROTTLE_WARNING =
   'while the function is throttled (reserved concurrency 0), asynchronous events (the schedules’ own included) go straight to its dead-letter queue or on-failure destination without retries; the DLQ drainer treats events from this window as stale (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html)';
 
-export type BaseEntry = {
-  actor: string;
-  reason: string;
-  target: string;
-  request: unknown;
-  correlationId: string;
-  dryRun: false;
-};
-
 export async function applyThrottle(
   deps: KillSwitchDeps,
   pacer: Pacer,
@@ -83,7 +74,7 @@ export async function applyThrottle(
     before: { reservedConcurrency: current },
     after: { reservedConcurrency: 0 },
     outcome: 'succeeded',
-    undo: enableCommand(restoreId, `undo kill switch ${restoreId}`),
+    undo: undoKillSwitch(restoreId),
     details: { restoreId, functionName },
   });
   return { functionName, recorded: previous, current: 0, outcome: 'throttled' };
