@@ -7,13 +7,24 @@
 import { newAuditId } from '../../shared/audit.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import { scheduleKey } from './definition.js';
-import { baseEntry, isClosed, type MarkChange, type OpenKillSwitch, openKillSwitches } from './ledger.js';
+import { baseEntry, isClosed, openKillSwitches } from './ledger.js';
 import { snapshotStands } from './owner.js';
 import type { KillSwitchRequest } from './schema.js';
 import { type Read, readAll, select, selectorKey, selectorOf } from './select.js';
-import { keepSnapshot, loadSnapshot, type Snapshot, type SnapshotEntry } from './snapshot.js';
+import { keepSnapshot, loadSnapshot } from './snapshot.js';
 import { applyThrottle, checkFunction, reservedConcurrency, THROTTLE_WARNING } from './throttle.js';
-import type { Asked, DisablePlan, DisableRun, PacedDeps, Pending, ScheduleResult } from './types.js';
+import type {
+  Asked,
+  DisablePlan,
+  DisableRun,
+  MarkChange,
+  OpenKillSwitch,
+  PacedDeps,
+  Pending,
+  ScheduleResult,
+  Snapshot,
+  SnapshotEntry,
+} from './types.js';
 import { unreadResult, updateAll } from './writes.js';
 
 export async function planDisable(deps: PacedDeps, { request, origin }: Asked): Promise<DisablePlan> {

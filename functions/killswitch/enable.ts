@@ -8,8 +8,8 @@ import { changedFields, fingerprint, scheduleKey } from './definition.js';
 import { baseEntry, isClosed, openKillSwitches } from './ledger.js';
 import { enableVerdict } from './owner.js';
 import { counts } from './report.js';
-import { type Read, readAll, type Selector, selectorKey, selectorOf } from './select.js';
-import { loadSnapshot, type Snapshot, type SnapshotEntry } from './snapshot.js';
+import { type Read, readAll, selectorKey, selectorOf } from './select.js';
+import { loadSnapshot } from './snapshot.js';
 import { reservedConcurrency, restoreThrottle } from './throttle.js';
 import type {
   Asked,
@@ -18,6 +18,9 @@ import type {
   PacedDeps,
   Pending,
   ScheduleResult,
+  Selector,
+  Snapshot,
+  SnapshotEntry,
   ThrottleResult,
 } from './types.js';
 import { unreadResult, updateAll } from './writes.js';

@@ -30,17 +30,18 @@ import type {
   PacedDeps,
 } from './types.js';
 
-export type { OpenKillSwitch } from './ledger.js';
 export { openKillSwitches } from './ledger.js';
-export { type Selector, selectorKey, selectorOf } from './select.js';
+export { selectorKey, selectorOf } from './select.js';
 export { type StatusResult, status } from './status.js';
 
 export type {
   KillSwitchConfig,
   KillSwitchDeps,
   KillSwitchResult,
+  OpenKillSwitch,
   Progress,
   ScheduleResult,
+  Selector,
   ThrottleResult,
 } from './types.js';
 export { ACTIONS, killSwitchTarget } from './types.js';

@@ -3,25 +3,13 @@
 import type { AuditLedger } from '../../shared/audit.js';
 import type { Origin } from '../../shared/origin.js';
 import type { KillSwitchRequest } from './schema.js';
-import type { Selector } from './select.js';
-import { ACTIONS, killSwitchTarget } from './types.js';
-
-export interface OpenKillSwitch {
-  restoreId: string;
-  at: string;
-  actor: string;
-  reason: string;
-  selector: Selector;
-  functionName?: string;
-}
-
-export interface MarkerDetails {
-  restoreId: string;
-  state: 'open' | 'closed';
-  selector: Selector;
-  selectorKey: string;
-  functionName?: string;
-}
+import {
+  ACTIONS,
+  type BaseEntry,
+  killSwitchTarget,
+  type MarkerDetails,
+  type OpenKillSwitch,
+} from './types.js';
 
 /**
  * Open kill switches, newest first: opened by a marker record and not yet closed by another. Read through the
@@ -63,22 +51,6 @@ export async function isClosed(
   if (markers.length === 0) return 'unknown';
   return markers.some((r) => (r.details as MarkerDetails).state === 'closed') ? 'closed' : 'open';
 }
-
-/**
- * What a disable run records of marks: `[schedule, at]` sets the mark, `[schedule, null]` clears it (a person's
- * change took the schedule back, or the write never happened). Kept beside the results, paged with them.
- */
-export type MarkChange = [string, string | null];
-
-/** The fields every record of kill switch `restoreId` written while acting shares. */
-export type BaseEntry = {
-  actor: string;
-  reason: string;
-  target: string;
-  request: unknown;
-  correlationId: string;
-  dryRun: false;
-};
 
 export function baseEntry(
   { request, origin }: { request: KillSwitchRequest; origin: Origin },

@@ -5,7 +5,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Ended, Metric, Receipt, Step } from '../../shared/action.js';
 import type { AuditEntry } from '../../shared/audit.js';
 import { describe } from '../../shared/errors.js';
-import { baseEntry, type MarkerDetails } from './ledger.js';
+import { baseEntry } from './ledger.js';
 import { counts, shown } from './report.js';
 import {
   ACTIONS,
@@ -14,6 +14,7 @@ import {
   type EnablePlan,
   type EnableRun,
   type KillSwitchResult,
+  type MarkerDetails,
   type ScheduleResult,
   type ThrottleResult,
 } from './types.js';

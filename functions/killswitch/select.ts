@@ -5,7 +5,7 @@ import { describe, isAwsError, NotFoundError, ValidationError } from '../../shar
 import { mapSettled, Pacer } from '../../shared/rate.js';
 import { definitionOf, type ScheduleDefinition, scheduleKey } from './definition.js';
 import type { KillSwitchRequest } from './schema.js';
-import type { KillSwitchDeps } from './types.js';
+import type { KillSwitchDeps, Selector } from './types.js';
 
 // ------------------------------------------------------------------------------------------ selection
 
@@ -19,7 +19,7 @@ export interface Selected {
 }
 
 /** The selector as a stable key: a re-run of the same request finds its open kill switch by it. */
-export function selectorOf(request: KillSwitchRequest) {
+export function selectorOf(request: KillSwitchRequest): Selector {
   return {
     ...(request.schedules
       ? {
@@ -32,7 +32,6 @@ export function selectorOf(request: KillSwitchRequest) {
   };
 }
 
-export type Selector = ReturnType<typeof selectorOf>;
 export const selectorKey = (selector: Selector) => JSON.stringify(selector);
 export const hasSelector = (selector: Selector) => Object.keys(selector).length > 0;
 

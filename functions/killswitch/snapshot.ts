@@ -1,39 +1,21 @@
 // The kill switch's snapshot: every schedule's definition before the kill switch first changed it, kept in the
 // audit ledger in parts before any write, and read back by a resumed disable and by enable.
 import type { AuditLedger } from '../../shared/audit.js';
-import { type ScheduleDefinition, scheduleKey } from './definition.js';
-import type { BaseEntry, MarkChange, MarkerDetails } from './ledger.js';
-import type { Selector } from './select.js';
-import { ACTIONS, type DisablePlan, killSwitchTarget, type PacedDeps, type ScheduleResult } from './types.js';
+import { scheduleKey } from './definition.js';
+import {
+  ACTIONS,
+  type BaseEntry,
+  type DisablePlan,
+  killSwitchTarget,
+  type MarkChange,
+  type MarkerDetails,
+  type PacedDeps,
+  type ScheduleResult,
+  type Snapshot,
+  type SnapshotDetails,
+  type SnapshotEntry,
+} from './types.js';
 import { undoKillSwitch } from './undo.js';
-
-export interface SnapshotEntry {
-  group: string;
-  name: string;
-  definition: ScheduleDefinition;
-}
-
-export interface SnapshotDetails {
-  restoreId: string;
-  part: number;
-  schedules: SnapshotEntry[];
-  throttle?: { functionName: string; reservedConcurrency: number | null };
-}
-
-export interface Snapshot {
-  /** Each schedule's definition immediately before the kill switch first disabled it, or, when a person changed
-   * it after the kill switch had (a resumed disable found it so), as that disable found it. */
-  schedules: Map<string, SnapshotEntry>;
-  throttle?: { functionName: string; reservedConcurrency: number | null };
-  parts: number;
-  /**
-   * For each schedule the kill switch wrote (or tried to), when that write had settled: its mark. A schedule
-   * modified after its mark was changed by someone else since. Undefined when no disable run was recorded.
-   */
-  marks?: Map<string, string>;
-  /** The selector the kill switch was opened with (its opening marker). */
-  selector?: Selector;
-}
 
 export async function loadSnapshot(ledger: Pick<AuditLedger, 'list'>, restoreId: string): Promise<Snapshot> {
   // Oldest first, and within one time by part, so a later entry for a schedule is a later sight of it.

@@ -1,11 +1,11 @@
 // Status: the open kill switches, the state of the selected schedules, or one run's full list of outcomes.
 // Reads only.
 import { scheduleKey } from './definition.js';
-import { type OpenKillSwitch, openKillSwitches } from './ledger.js';
+import { openKillSwitches } from './ledger.js';
 import { runOutcomes } from './report.js';
 import type { KillSwitchRequest } from './schema.js';
 import { hasSelector, pacerFor, readAll, select, selectorOf } from './select.js';
-import type { KillSwitchDeps } from './types.js';
+import type { KillSwitchDeps, OpenKillSwitch } from './types.js';
 
 export interface StatusResult {
   openKillSwitches: OpenKillSwitch[];

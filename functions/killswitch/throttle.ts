@@ -9,8 +9,7 @@ import type { AuditRecord } from '../../shared/audit.js';
 import { describe, isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { Pacer } from '../../shared/rate.js';
 import { THROTTLE_ACTION, throttleTarget, UNTHROTTLE_ACTION } from '../../shared/throttle-windows.js';
-import type { BaseEntry } from './ledger.js';
-import type { KillSwitchDeps, ThrottleResult } from './types.js';
+import type { BaseEntry, KillSwitchDeps, ThrottleResult } from './types.js';
 import { undoKillSwitch } from './undo.js';
 
 export function checkFunction(deps: KillSwitchDeps, functionName: string) {

@@ -1,4 +1,5 @@
-// The kill switch's configuration, dependencies, results and audit actions, shared by its parts.
+// The kill switch's configuration, dependencies, results, audit actions and ledger shapes, shared by its parts.
+// A leaf: it imports none of them, so no step imports another through it.
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { ActionDeps, Planned } from '../../shared/action.js';
@@ -7,10 +8,7 @@ import type { Log } from '../../shared/log.js';
 import type { Origin } from '../../shared/origin.js';
 import type { Clock, Pacer } from '../../shared/rate.js';
 import type { ScheduleDefinition } from './definition.js';
-import type { MarkChange, OpenKillSwitch } from './ledger.js';
 import type { KillSwitchRequest } from './schema.js';
-import type { Selector } from './select.js';
-import type { Snapshot, SnapshotEntry } from './snapshot.js';
 
 export const ACTIONS = {
   /** Opens and closes a kill switch: small records `status` and a re-run read. */
@@ -196,3 +194,74 @@ export type EnableRun =
   | { kind: 'closed' }
   | { kind: 'planned' }
   | { kind: 'enabled'; results: ScheduleResult[]; throttle?: ThrottleResult };
+
+// ------------------------------------------------------------------------------------------ the ledger's shapes
+
+/** Which schedules a request selects, as a stable key's parts: a re-run finds its open kill switch by it. */
+export interface Selector {
+  schedules?: string[];
+  group?: string;
+  namePrefix?: string;
+  all?: boolean;
+}
+
+export interface OpenKillSwitch {
+  restoreId: string;
+  at: string;
+  actor: string;
+  reason: string;
+  selector: Selector;
+  functionName?: string;
+}
+
+export interface MarkerDetails {
+  restoreId: string;
+  state: 'open' | 'closed';
+  selector: Selector;
+  selectorKey: string;
+  functionName?: string;
+}
+
+/**
+ * What a disable run records of marks: `[schedule, at]` sets the mark, `[schedule, null]` clears it (a person's
+ * change took the schedule back, or the write never happened). Kept beside the results, paged with them.
+ */
+export type MarkChange = [string, string | null];
+
+/** The fields every record of kill switch `restoreId` written while acting shares. */
+export type BaseEntry = {
+  actor: string;
+  reason: string;
+  target: string;
+  request: unknown;
+  correlationId: string;
+  dryRun: false;
+};
+
+export interface SnapshotEntry {
+  group: string;
+  name: string;
+  definition: ScheduleDefinition;
+}
+
+export interface SnapshotDetails {
+  restoreId: string;
+  part: number;
+  schedules: SnapshotEntry[];
+  throttle?: { functionName: string; reservedConcurrency: number | null };
+}
+
+export interface Snapshot {
+  /** Each schedule's definition immediately before the kill switch first disabled it, or, when a person changed
+   * it after the kill switch had (a resumed disable found it so), as that disable found it. */
+  schedules: Map<string, SnapshotEntry>;
+  throttle?: { functionName: string; reservedConcurrency: number | null };
+  parts: number;
+  /**
+   * For each schedule the kill switch wrote (or tried to), when that write had settled: its mark. A schedule
+   * modified after its mark was changed by someone else since. Undefined when no disable run was recorded.
+   */
+  marks?: Map<string, string>;
+  /** The selector the kill switch was opened with (its opening marker). */
+  selector?: Selector;
+}

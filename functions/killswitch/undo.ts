@@ -1,8 +1,7 @@
 // The commands that undo a kill switch, written with the one quoting rule (shared/undo.ts).
 import { runbookCommand } from '../../shared/undo.js';
 import { scheduleKey } from './definition.js';
-import type { Selector } from './select.js';
-import type { Snapshot } from './snapshot.js';
+import type { Selector, Snapshot } from './types.js';
 
 /** What undoes a disable: the enable of its kill switch. */
 export function enableCommand(restoreId: string, reason: string): string {
