@@ -12,7 +12,7 @@ import { snapshotStands } from './owner.js';
 import type { KillSwitchRequest } from './schema.js';
 import { type Read, readAll, select, selectorKey, selectorOf } from './select.js';
 import { keepSnapshot, loadSnapshot } from './snapshot.js';
-import { applyThrottle, checkFunction, reservedConcurrency, THROTTLE_WARNING } from './throttle.js';
+import { applyThrottle, checkFunction, concurrencyNow, THROTTLE_WARNING } from './throttle.js';
 import type {
   Asked,
   DisablePlan,
@@ -108,7 +108,7 @@ async function concurrencyBefore(
   }
   return recorded
     ? recorded.reservedConcurrency
-    : await reservedConcurrency(deps, deps.pacer, request.functionName);
+    : await concurrencyNow(deps, deps.pacer, request.functionName);
 }
 
 /** Each schedule read: what to write, what to snapshot, and what the answer says of it. */

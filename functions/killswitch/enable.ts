@@ -10,7 +10,7 @@ import { enableVerdict } from './owner.js';
 import { counts } from './report.js';
 import { type Read, readAll, selectorKey, selectorOf } from './select.js';
 import { loadSnapshot } from './snapshot.js';
-import { reservedConcurrency, restoreThrottle } from './throttle.js';
+import { concurrencyNow, restoreThrottle } from './throttle.js';
 import type {
   Asked,
   EnablePlan,
@@ -140,7 +140,7 @@ async function previewThrottle(
   deps: PacedDeps,
   info: { functionName: string; reservedConcurrency: number | null },
 ): Promise<ThrottleResult> {
-  const current = await reservedConcurrency(deps, deps.pacer, info.functionName);
+  const current = await concurrencyNow(deps, deps.pacer, info.functionName);
   return {
     functionName: info.functionName,
     recorded: info.reservedConcurrency,

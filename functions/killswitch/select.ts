@@ -1,7 +1,13 @@
 // Which schedules a request selects, read at a paced rate: nothing is written before this is done, so a bad
 // group or name is refused before any change.
 import { GetScheduleCommand, GetScheduleGroupCommand, ListSchedulesCommand } from '@aws-sdk/client-scheduler';
-import { describe, isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import {
+  DependencyError,
+  describe,
+  isAwsError,
+  NotFoundError,
+  ValidationError,
+} from '../../shared/errors.js';
 import { mapSettled, Pacer } from '../../shared/rate.js';
 import { definitionOf, type ScheduleDefinition, scheduleKey } from './definition.js';
 import type { KillSwitchRequest } from './schema.js';
@@ -61,7 +67,7 @@ async function groupExists(deps: KillSwitchDeps, pacer: Pacer, group: string): P
     if (isAwsError(error, 'ResourceNotFoundException')) {
       throw new NotFoundError(`no schedule group ${group}`, 'group', error);
     }
-    throw error;
+    throw new DependencyError(`Scheduler GetScheduleGroup ${group} failed: ${describe(error)}`, error);
   }
 }
 
@@ -69,16 +75,14 @@ async function listGroup(deps: KillSwitchDeps, pacer: Pacer, group: string | und
   const found: Selected[] = [];
   let NextToken: string | undefined;
   do {
-    const page = await pacer.send(() =>
-      deps.scheduler.send(
-        new ListSchedulesCommand({
-          ...(group ? { GroupName: group } : {}),
-          ...(prefix ? { NamePrefix: prefix } : {}),
-          MaxResults: 100,
-          NextToken,
-        }),
-      ),
-    );
+    const input = { ...(group ? { GroupName: group } : {}), ...(prefix ? { NamePrefix: prefix } : {}) };
+    const page = await pacer
+      .send(() => deps.scheduler.send(new ListSchedulesCommand({ ...input, MaxResults: 100, NextToken })))
+      .catch((error: unknown) => {
+        // Without the list there is no selection: the request stops before any write.
+        const where = group ? ` of group ${group}` : '';
+        throw new DependencyError(`Scheduler ListSchedules${where} failed: ${describe(error)}`, error);
+      });
     for (const item of page.Schedules ?? []) {
       if (item.Name) {
         found.push({

@@ -6,7 +6,14 @@ import {
   PutFunctionConcurrencyCommand,
 } from '@aws-sdk/client-lambda';
 import type { AuditRecord } from '../../shared/audit.js';
-import { describe, isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import {
+  DependencyError,
+  describe,
+  isAwsError,
+  NotFoundError,
+  RunbookError,
+  ValidationError,
+} from '../../shared/errors.js';
 import type { Pacer } from '../../shared/rate.js';
 import { THROTTLE_ACTION, throttleTarget, UNTHROTTLE_ACTION } from '../../shared/throttle-windows.js';
 import type { BaseEntry, KillSwitchDeps, ThrottleResult } from './types.js';
@@ -40,6 +47,26 @@ export async function reservedConcurrency(
   }
 }
 
+/**
+ * The reserved concurrency a request cannot go on without (to plan a throttle, or before applying one): a
+ * failure other than a missing function is a DependencyError naming the call.
+ */
+export async function concurrencyNow(
+  deps: KillSwitchDeps,
+  pacer: Pacer,
+  functionName: string,
+): Promise<number | null> {
+  try {
+    return await reservedConcurrency(deps, pacer, functionName);
+  } catch (error) {
+    if (error instanceof RunbookError) throw error;
+    throw new DependencyError(
+      `Lambda GetFunctionConcurrency ${functionName} failed: ${describe(error)}`,
+      error,
+    );
+  }
+}
+
 export const THROTTLE_WARNING =
   'while the function is throttled (reserved concurrency 0), asynchronous events (the schedules’ own included) go straight to its dead-letter queue or on-failure destination without retries; the DLQ drainer treats events from this window as stale (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html)';
 
@@ -51,7 +78,7 @@ export async function applyThrottle(
   restoreId: string,
   base: BaseEntry,
 ): Promise<ThrottleResult> {
-  const current = await reservedConcurrency(deps, pacer, functionName);
+  const current = await concurrencyNow(deps, pacer, functionName);
   const window = await throttleRecords(deps, functionName, restoreId);
   if (current === 0 && (previous === 0 || window.throttled)) {
     return { functionName, recorded: previous, current, outcome: 'already-throttled' };

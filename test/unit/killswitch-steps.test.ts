@@ -4,6 +4,8 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import {
   GetScheduleCommand,
   type GetScheduleCommandOutput,
+  GetScheduleGroupCommand,
+  ListSchedulesCommand,
   SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
@@ -13,6 +15,7 @@ import { alarmRequest } from '../../functions/killswitch/doors.js';
 import { disable, enable, type KillSwitchDeps } from '../../functions/killswitch/killswitch.js';
 import { killSwitchRequestSchema } from '../../functions/killswitch/schema.js';
 import { isRollbackAlarm } from '../../functions/rollback/alarm.js';
+import { DependencyError } from '../../shared/errors.js';
 import { isListedAlarm } from '../../shared/triggers/alarm.js';
 import type { AlarmInvocation } from '../../shared/triggers/index.js';
 import { fakeLedger, memoryLedger, silentLogger } from './support/ledger.js';
@@ -163,6 +166,34 @@ describe('the kill switch’s record step', () => {
       results: [],
       error: 'throughput exceeded',
     });
+  });
+});
+
+describe('failed dependencies', () => {
+  it('a listing that fails stops the disable before any write, as a DependencyError naming the call', async () => {
+    // Prepare
+    scheduler.on(GetScheduleGroupCommand).resolves({ Name: GROUP });
+    scheduler.on(ListSchedulesCommand).rejects(
+      Object.assign(new Error('not authorized to perform scheduler:ListSchedules'), {
+        name: 'AccessDeniedException',
+      }),
+    );
+    const ledger = fakeLedger();
+
+    // Act
+    const attempt = disable(
+      deps(ledger).value,
+      request({ action: 'disable', group: GROUP, all: true }),
+      origin,
+    );
+
+    // Assess
+    await expect(attempt).rejects.toThrow(DependencyError);
+    await expect(attempt).rejects.toThrow(
+      `Scheduler ListSchedules of group ${GROUP} failed: AccessDeniedException: not authorized`,
+    );
+    expect(scheduler.commandCalls(UpdateScheduleCommand)).toHaveLength(0);
+    expect(ledger.record).not.toHaveBeenCalled();
   });
 });
 
