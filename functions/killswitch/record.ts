@@ -21,7 +21,11 @@ import {
 import { disableCommand, selectorOfSnapshot, undoKillSwitch } from './undo.js';
 
 /** How a run that acted went: not finished (failed or skipped writes), or changed anything. */
-function tally(results: readonly ScheduleResult[], throttle: ThrottleResult | undefined, done: string) {
+function tally(
+  results: readonly ScheduleResult[],
+  throttle: ThrottleResult | undefined,
+  done: 'disabled' | 'enabled',
+) {
   const tallied = counts(results);
   const incomplete = (tallied.failed ?? 0) + (tallied.skipped ?? 0) > 0 || throttle?.outcome === 'failed';
   const throttleDone = done === 'disabled' ? 'throttled' : 'restored';
@@ -50,7 +54,8 @@ export function disableEntry(step: Step<DisablePlan, DisableRun>): AuditEntry {
   const selected = { selected: plan.results.length, enabled: plan.toDisable.length };
   const { selector } = plan;
   if (step.stage === 'failed') {
-    // Nothing disabled yet, the snapshot kept: the same request resumes it.
+    // An act fails only before its writes (each write's failure is an outcome): nothing disabled yet, what was
+    // snapshotted kept, and the same request resumes it.
     const details = { restoreId, selector, results: [], error: describe(step.error) };
     return {
       ...entry,
