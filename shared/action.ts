@@ -54,8 +54,11 @@ export interface Action<D extends ActionDeps, Q, P extends Planned, O, R> {
   dryRun(plan: P): O;
   /** The change: idempotent (re-reading before writing) and paced where it makes many calls. */
   act(deps: D, plan: P): Promise<O>;
-  /** The audit record of any step, a failed attempt included. */
-  entry(step: Step<P, O>): AuditEntry;
+  /**
+   * The audit record of any step, a failed attempt included; or several, written in order, the first under the
+   * plan's auditId (a kill switch's run, then the marker that closes it).
+   */
+  entry(step: Step<P, O>): AuditEntry | readonly AuditEntry[];
   /** Which ledger records a step, when not `deps.ledger` (a routine sweep is recorded, not announced). */
   ledger?(deps: D, step: Step<P, O>): Pick<AuditLedger, 'record'>;
   /** The caller's answer. */
@@ -87,11 +90,10 @@ export async function runAction<D extends ActionDeps, Q, P extends Planned, O, R
   } catch (error) {
     // The record of a failed attempt is written too; the original error is what the caller sees.
     const failed = { stage: 'failed', plan, error } as const;
-    await (action.ledger?.(deps, failed) ?? deps.ledger)
-      .record(action.entry(failed), plan.auditId)
-      .catch((cause: unknown) =>
+    await write(action.ledger?.(deps, failed) ?? deps.ledger, action.entry(failed), plan.auditId).catch(
+      (cause: unknown) =>
         deps.logger.warn('could not record the failed attempt', { reason: describe(cause) }),
-      );
+    );
     throw error;
   }
   return record(action, deps, { stage: 'acted', plan, outcome }, started);
@@ -106,8 +108,7 @@ async function record<D extends ActionDeps, Q, P extends Planned, O, R>(
   let receipt: Receipt;
   try {
     const ledger = action.ledger?.(deps, step) ?? deps.ledger;
-    const written = await ledger.record(action.entry(step), step.plan.auditId);
-    receipt = { notified: written.notified };
+    receipt = { notified: await write(ledger, action.entry(step), step.plan.auditId) };
   } catch (error) {
     // Before acting, no record means no action: the caller sees the error and may simply try again.
     if (step.stage !== 'acted') throw error;
@@ -121,4 +122,19 @@ async function record<D extends ActionDeps, Q, P extends Planned, O, R>(
     deps.metrics?.addMetric(metric.name, metric.unit, metric.value);
   }
   return action.result(step, receipt);
+}
+
+/** Writes a step's records in order, the first under the auditId; whether the first was announced. */
+async function write(
+  ledger: Pick<AuditLedger, 'record'>,
+  entries: AuditEntry | readonly AuditEntry[],
+  auditId: string,
+): Promise<boolean> {
+  const [first, ...rest] = Array.isArray(entries)
+    ? (entries as readonly AuditEntry[])
+    : [entries as AuditEntry];
+  if (!first) return false;
+  const { notified } = await ledger.record(first, auditId);
+  for (const entry of rest) await ledger.record(entry);
+  return notified;
 }

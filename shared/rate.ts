@@ -162,3 +162,67 @@ export async function retryThrottled<T>(
     }
   }
 }
+
+// ------------------------------------------------------------------------------------------ pacing
+
+/** A second, and 1% for the jitter between taking a place and the request leaving. */
+const WINDOW_MS = 1_010;
+
+export interface PacerOptions {
+  /** Calls per second at most, over any one second. */
+  ratePerSecond: number;
+  clock?: Clock;
+  /** Time left before the caller's deadline (a Lambda's timeout); omit for none. */
+  remainingMs?: () => number;
+  /** Below this much time left, no call starts and retries stop (default 5 s). */
+  marginMs?: number;
+}
+
+/**
+ * Paces every call of one request to a service: a token bucket at the configured rate, then a sliding window
+ * over the times calls actually left. The bucket schedules slots at the rate, but on a busy event loop a timer
+ * fires late and the calls behind it bunch up; the window keeps any one second at the limit anyway. Throttled
+ * calls are retried with backoff, and `outOfTime()` tells bulk work (mapSettled's `shouldStop`) to stop cleanly.
+ */
+export class Pacer {
+  readonly bucket: TokenBucket;
+  calls = 0;
+  private readonly clock: Clock;
+  private readonly sent: number[] = [];
+  private readonly size: number;
+  private next = 0;
+  constructor(private readonly options: PacerOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.bucket = new TokenBucket({ ratePerSecond: options.ratePerSecond, clock: this.clock });
+    this.size = Math.max(1, Math.floor(options.ratePerSecond));
+  }
+  /** One paced call, retried on throttling. */
+  send<T>(call: () => Promise<T>): Promise<T> {
+    return retryThrottled(
+      async () => {
+        await this.slot();
+        this.calls++;
+        return call();
+      },
+      { clock: this.clock, shouldStop: () => this.outOfTime() },
+    );
+  }
+  private async slot(): Promise<void> {
+    await this.bucket.take();
+    // The call `size` places back must have left at least a second ago. Places are taken synchronously; with
+    // fewer calls in flight than places (16 against 200 at the defaults) no two callers wait on the same one.
+    const place = this.next;
+    this.next = (this.next + 1) % this.size;
+    const previous = this.sent[place];
+    if (previous !== undefined) {
+      const wait = previous + WINDOW_MS - this.clock.now();
+      if (wait > 0) await this.clock.sleep(wait);
+    }
+    this.sent[place] = this.clock.now();
+  }
+  /** Whether the deadline is near: bulk work stops here, and what is left is reported skipped. */
+  outOfTime(): boolean {
+    const { remainingMs, marginMs = 5_000 } = this.options;
+    return remainingMs !== undefined && remainingMs() < marginMs;
+  }
+}

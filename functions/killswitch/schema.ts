@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { listSetting, optionalSetting, unsetIfEmpty } from '../../shared/env.js';
+import { intSetting, listSetting, optionalSetting, positiveSetting } from '../../shared/env.js';
 
 // Scheduler's own rules: https://docs.aws.amazon.com/scheduler/latest/APIReference/API_GetSchedule.html
 const SCHEDULE_NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
@@ -107,16 +107,6 @@ export const killSwitchRequestSchema = z
 
 export type KillSwitchRequest = z.infer<typeof killSwitchRequestSchema>;
 
-const positive = (fallback: number, max: number, integer: boolean) =>
-  z.preprocess(
-    unsetIfEmpty,
-    z.coerce
-      .number()
-      .refine((value) => !integer || Number.isInteger(value), 'must be an integer')
-      .pipe(z.number().gt(0).max(max))
-      .default(fallback),
-  );
-
 /**
  * Requests per second across every Scheduler call. Scheduler's default request-rate quotas are per operation
  * and per Region (GetSchedule, UpdateSchedule, ListSchedules: 1,000 to 5,000 TPS in the main Regions, 250 in
@@ -136,6 +126,6 @@ export const killSwitchConfigSchema = z.object({
   WATCHED_FUNCTION: optionalSetting,
   /** Alarms whose ALARM state disables every schedule of the configured groups. */
   KILLSWITCH_ALARMS: listSetting,
-  KILLSWITCH_RATE_PER_SECOND: positive(DEFAULT_RATE_PER_SECOND, 5000, false),
-  KILLSWITCH_CONCURRENCY: positive(DEFAULT_CONCURRENCY, 64, true),
+  KILLSWITCH_RATE_PER_SECOND: positiveSetting(DEFAULT_RATE_PER_SECOND, 5000),
+  KILLSWITCH_CONCURRENCY: intSetting(DEFAULT_CONCURRENCY, 1, 64),
 });

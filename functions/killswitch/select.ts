@@ -1,12 +1,17 @@
 // Which schedules a request selects, read at a paced rate: nothing is written before this is done, so a bad
 // group or name is refused before any change.
 import { GetScheduleCommand, GetScheduleGroupCommand, ListSchedulesCommand } from '@aws-sdk/client-scheduler';
-import { describe } from '../../shared/budget.js';
-import { isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
-import { type Clock, mapSettled, retryThrottled, systemClock, TokenBucket } from '../../shared/rate.js';
+import {
+  DependencyError,
+  describe,
+  isAwsError,
+  NotFoundError,
+  ValidationError,
+} from '../../shared/errors.js';
+import { mapSettled, Pacer } from '../../shared/rate.js';
 import { definitionOf, type ScheduleDefinition, scheduleKey } from './definition.js';
 import type { KillSwitchRequest } from './schema.js';
-import type { KillSwitchDeps } from './types.js';
+import type { KillSwitchDeps, Selector } from './types.js';
 
 // ------------------------------------------------------------------------------------------ selection
 
@@ -20,7 +25,7 @@ export interface Selected {
 }
 
 /** The selector as a stable key: a re-run of the same request finds its open kill switch by it. */
-export function selectorOf(request: KillSwitchRequest) {
+export function selectorOf(request: KillSwitchRequest): Selector {
   return {
     ...(request.schedules
       ? {
@@ -33,57 +38,16 @@ export function selectorOf(request: KillSwitchRequest) {
   };
 }
 
-export type Selector = ReturnType<typeof selectorOf>;
 export const selectorKey = (selector: Selector) => JSON.stringify(selector);
 export const hasSelector = (selector: Selector) => Object.keys(selector).length > 0;
 
-/**
- * Paces every Scheduler and Lambda call of one request: a token bucket at the configured rate, then a sliding
- * window over the times calls actually left. The bucket schedules slots at the rate, but on a busy event loop
- * a timer fires late and the calls behind it bunch up; the window keeps any one second at the limit anyway.
- */
-/** A second, and 1% for the jitter between taking a place and the request leaving. */
-const WINDOW_MS = 1_010;
-
-export class Pacer {
-  readonly bucket: TokenBucket;
-  calls = 0;
-  private readonly clock: Clock;
-  private readonly sent: number[] = [];
-  private readonly size: number;
-  private next = 0;
-  constructor(private readonly deps: KillSwitchDeps) {
-    this.clock = deps.clock ?? systemClock;
-    this.bucket = new TokenBucket({ ratePerSecond: deps.config.ratePerSecond, clock: this.clock });
-    this.size = Math.max(1, Math.floor(deps.config.ratePerSecond));
-  }
-  /** One paced Scheduler or Lambda call, retried on throttling. */
-  send<T>(call: () => Promise<T>): Promise<T> {
-    return retryThrottled(
-      async () => {
-        await this.slot();
-        this.calls++;
-        return call();
-      },
-      { clock: this.clock, shouldStop: () => this.outOfTime() },
-    );
-  }
-  private async slot(): Promise<void> {
-    await this.bucket.take();
-    // The call `size` places back must have left at least a second ago. Places are taken synchronously; with
-    // fewer calls in flight than places (16 against 200 at the defaults) no two callers wait on the same one.
-    const place = this.next;
-    this.next = (this.next + 1) % this.size;
-    const previous = this.sent[place];
-    if (previous !== undefined) {
-      const wait = previous + WINDOW_MS - this.clock.now();
-      if (wait > 0) await this.clock.sleep(wait);
-    }
-    this.sent[place] = this.clock.now();
-  }
-  outOfTime(): boolean {
-    return this.deps.remainingMs !== undefined && this.deps.remainingMs() < 5_000;
-  }
+/** The kill switch's pacer: one per request, shared by its reads and writes (shared/rate.ts). */
+export function pacerFor(deps: KillSwitchDeps): Pacer {
+  return new Pacer({
+    ratePerSecond: deps.config.ratePerSecond,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(deps.remainingMs ? { remainingMs: deps.remainingMs } : {}),
+  });
 }
 
 function checkGroup(deps: KillSwitchDeps, group: string, field: string) {
@@ -103,7 +67,7 @@ async function groupExists(deps: KillSwitchDeps, pacer: Pacer, group: string): P
     if (isAwsError(error, 'ResourceNotFoundException')) {
       throw new NotFoundError(`no schedule group ${group}`, 'group', error);
     }
-    throw error;
+    throw new DependencyError(`Scheduler GetScheduleGroup ${group} failed: ${describe(error)}`, error);
   }
 }
 
@@ -111,16 +75,14 @@ async function listGroup(deps: KillSwitchDeps, pacer: Pacer, group: string | und
   const found: Selected[] = [];
   let NextToken: string | undefined;
   do {
-    const page = await pacer.send(() =>
-      deps.scheduler.send(
-        new ListSchedulesCommand({
-          ...(group ? { GroupName: group } : {}),
-          ...(prefix ? { NamePrefix: prefix } : {}),
-          MaxResults: 100,
-          NextToken,
-        }),
-      ),
-    );
+    const input = { ...(group ? { GroupName: group } : {}), ...(prefix ? { NamePrefix: prefix } : {}) };
+    const page = await pacer
+      .send(() => deps.scheduler.send(new ListSchedulesCommand({ ...input, MaxResults: 100, NextToken })))
+      .catch((error: unknown) => {
+        // Without the list there is no selection: the request stops before any write.
+        const where = group ? ` of group ${group}` : '';
+        throw new DependencyError(`Scheduler ListSchedules${where} failed: ${describe(error)}`, error);
+      });
     for (const item of page.Schedules ?? []) {
       if (item.Name) {
         found.push({

@@ -6,12 +6,18 @@ import {
   PutFunctionConcurrencyCommand,
 } from '@aws-sdk/client-lambda';
 import type { AuditRecord } from '../../shared/audit.js';
-import { describe } from '../../shared/budget.js';
-import { isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import {
+  DependencyError,
+  describe,
+  isAwsError,
+  NotFoundError,
+  RunbookError,
+  ValidationError,
+} from '../../shared/errors.js';
+import type { Pacer } from '../../shared/rate.js';
 import { THROTTLE_ACTION, throttleTarget, UNTHROTTLE_ACTION } from '../../shared/throttle-windows.js';
-import { enableCommand } from './ledger.js';
-import type { Pacer } from './select.js';
-import type { KillSwitchDeps, ThrottleResult } from './types.js';
+import type { BaseEntry, KillSwitchDeps, ThrottleResult } from './types.js';
+import { undoKillSwitch } from './undo.js';
 
 export function checkFunction(deps: KillSwitchDeps, functionName: string) {
   const watched = deps.config.watchedFunction;
@@ -41,17 +47,28 @@ export async function reservedConcurrency(
   }
 }
 
+/**
+ * The reserved concurrency a request cannot go on without (to plan a throttle, or before applying one): a
+ * failure other than a missing function is a DependencyError naming the call.
+ */
+export async function concurrencyNow(
+  deps: KillSwitchDeps,
+  pacer: Pacer,
+  functionName: string,
+): Promise<number | null> {
+  try {
+    return await reservedConcurrency(deps, pacer, functionName);
+  } catch (error) {
+    if (error instanceof RunbookError) throw error;
+    throw new DependencyError(
+      `Lambda GetFunctionConcurrency ${functionName} failed: ${describe(error)}`,
+      error,
+    );
+  }
+}
+
 export const THROTTLE_WARNING =
   'while the function is throttled (reserved concurrency 0), asynchronous events (the schedules’ own included) go straight to its dead-letter queue or on-failure destination without retries; the DLQ drainer treats events from this window as stale (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html)';
-
-export type BaseEntry = {
-  actor: string;
-  reason: string;
-  target: string;
-  request: unknown;
-  correlationId: string;
-  dryRun: false;
-};
 
 export async function applyThrottle(
   deps: KillSwitchDeps,
@@ -61,7 +78,7 @@ export async function applyThrottle(
   restoreId: string,
   base: BaseEntry,
 ): Promise<ThrottleResult> {
-  const current = await reservedConcurrency(deps, pacer, functionName);
+  const current = await concurrencyNow(deps, pacer, functionName);
   const window = await throttleRecords(deps, functionName, restoreId);
   if (current === 0 && (previous === 0 || window.throttled)) {
     return { functionName, recorded: previous, current, outcome: 'already-throttled' };
@@ -83,7 +100,7 @@ export async function applyThrottle(
     before: { reservedConcurrency: current },
     after: { reservedConcurrency: 0 },
     outcome: 'succeeded',
-    undo: enableCommand(restoreId, `undo kill switch ${restoreId}`),
+    undo: undoKillSwitch(restoreId),
     details: { restoreId, functionName },
   });
   return { functionName, recorded: previous, current: 0, outcome: 'throttled' };

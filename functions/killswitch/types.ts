@@ -1,10 +1,14 @@
-// The kill switch's configuration, dependencies, results and audit actions, shared by its parts.
+// The kill switch's configuration, dependencies, results, audit actions and ledger shapes, shared by its parts.
+// A leaf: it imports none of them, so no step imports another through it.
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { ActionDeps, Planned } from '../../shared/action.js';
 import type { AuditLedger } from '../../shared/audit.js';
 import type { Log } from '../../shared/log.js';
-import type { Clock } from '../../shared/rate.js';
-import type { Door } from '../../shared/triggers/index.js';
+import type { Origin } from '../../shared/origin.js';
+import type { Clock, Pacer } from '../../shared/rate.js';
+import type { ScheduleDefinition } from './definition.js';
+import type { KillSwitchRequest } from './schema.js';
 
 export const ACTIONS = {
   /** Opens and closes a kill switch: small records `status` and a re-run read. */
@@ -33,7 +37,7 @@ export interface Progress {
   total: number;
 }
 
-export interface KillSwitchDeps {
+export interface KillSwitchDeps extends ActionDeps {
   scheduler: SchedulerClient;
   lambda: LambdaClient;
   ledger: Pick<AuditLedger, 'record' | 'list' | 'get'>;
@@ -46,11 +50,8 @@ export interface KillSwitchDeps {
   onProgress?: (progress: Progress) => void;
 }
 
-export interface Origin {
-  door: Door;
-  actor: string;
-  correlationId: string;
-}
+/** The deps of one request: its pacer is shared by every read and write of that request. */
+export type PacedDeps = KillSwitchDeps & { pacer: Pacer };
 
 export type DisableOutcome =
   | 'disabled'
@@ -118,6 +119,8 @@ export interface KillSwitchResult {
   /** Set when `schedules` shows only part of the list: how many there are and how to read them all. */
   fullList?: FullList;
   notified: boolean;
+  /** Set only when schedules changed but the run's audit record could not be written: says so, and why. */
+  unrecorded?: string;
 }
 
 export interface FullList {
@@ -126,4 +129,139 @@ export interface FullList {
   auditId: string;
   /** The command that reads every schedule's outcome, a page at a time. */
   command: string;
+}
+
+// ------------------------------------------------------------------------------------------ the steps
+
+/** What each step is given: the request and who asked. */
+export interface Asked {
+  request: KillSwitchRequest;
+  origin: Origin;
+}
+
+/** A schedule to write, and where its result is in the run's results. */
+export interface Pending {
+  definition: ScheduleDefinition;
+  index: number;
+  key: string;
+}
+
+/** A disable, read and decided: nothing is written before this is complete. */
+export interface DisablePlan extends Planned, Asked {
+  selector: Selector;
+  /** The selector as a key: a re-run of the same request finds its open kill switch by it. */
+  key: string;
+  /** The open kill switch this continues (a re-run), if any. */
+  existing?: OpenKillSwitch;
+  /** The snapshot parts already kept: a resume numbers its own after them. */
+  parts: number;
+  /** null when nothing would open: nothing to stop and nothing open, or a dry run that opens nothing. */
+  restoreId: string | null;
+  /** One per selected schedule, as the plan found it; the act fills in what its writes did. */
+  results: ScheduleResult[];
+  toDisable: Pending[];
+  /** Definitions the snapshot does not hold yet (or holds from before a person changed them). */
+  newEntries: SnapshotEntry[];
+  /** Marks this run clears (owner.ts); its writes add their own. */
+  marks: MarkChange[];
+  /** When it throttles: the function's reserved concurrency before the kill switch (null: none). */
+  throttlePrevious?: number | null;
+  /** The concurrency to keep in the snapshot: only the first run of a kill switch keeps one. */
+  throttleToKeep?: { functionName: string; reservedConcurrency: number | null };
+  warnings: string[];
+}
+
+export type DisableRun =
+  | { kind: 'nothing' }
+  | { kind: 'planned' }
+  | { kind: 'disabled'; results: ScheduleResult[]; marks: MarkChange[]; throttle?: ThrottleResult };
+
+/** An enable, read and decided. */
+export interface EnablePlan extends Planned, Asked {
+  selector: Selector;
+  restoreId: string;
+  /** Already restored and closed: nothing to do. */
+  closed: boolean;
+  snapshot?: Snapshot;
+  results: ScheduleResult[];
+  toEnable: Pending[];
+  warnings: string[];
+  /** A dry run's look at the function's concurrency as it is now. */
+  throttlePreview?: ThrottleResult;
+}
+
+export type EnableRun =
+  | { kind: 'closed' }
+  | { kind: 'planned' }
+  | { kind: 'enabled'; results: ScheduleResult[]; throttle?: ThrottleResult };
+
+// ------------------------------------------------------------------------------------------ the ledger's shapes
+
+/** Which schedules a request selects, as a stable key's parts: a re-run finds its open kill switch by it. */
+export interface Selector {
+  schedules?: string[];
+  group?: string;
+  namePrefix?: string;
+  all?: boolean;
+}
+
+export interface OpenKillSwitch {
+  restoreId: string;
+  at: string;
+  actor: string;
+  reason: string;
+  selector: Selector;
+  functionName?: string;
+}
+
+export interface MarkerDetails {
+  restoreId: string;
+  state: 'open' | 'closed';
+  selector: Selector;
+  selectorKey: string;
+  functionName?: string;
+}
+
+/**
+ * What a disable run records of marks: `[schedule, at]` sets the mark, `[schedule, null]` clears it (a person's
+ * change took the schedule back, or the write never happened). Kept beside the results, paged with them.
+ */
+export type MarkChange = [string, string | null];
+
+/** The fields every record of kill switch `restoreId` written while acting shares. */
+export type BaseEntry = {
+  actor: string;
+  reason: string;
+  target: string;
+  request: unknown;
+  correlationId: string;
+  dryRun: false;
+};
+
+export interface SnapshotEntry {
+  group: string;
+  name: string;
+  definition: ScheduleDefinition;
+}
+
+export interface SnapshotDetails {
+  restoreId: string;
+  part: number;
+  schedules: SnapshotEntry[];
+  throttle?: { functionName: string; reservedConcurrency: number | null };
+}
+
+export interface Snapshot {
+  /** Each schedule's definition immediately before the kill switch first disabled it, or, when a person changed
+   * it after the kill switch had (a resumed disable found it so), as that disable found it. */
+  schedules: Map<string, SnapshotEntry>;
+  throttle?: { functionName: string; reservedConcurrency: number | null };
+  parts: number;
+  /**
+   * For each schedule the kill switch wrote (or tried to), when that write had settled: its mark. A schedule
+   * modified after its mark was changed by someone else since. Undefined when no disable run was recorded.
+   */
+  marks?: Map<string, string>;
+  /** The selector the kill switch was opened with (its opening marker). */
+  selector?: Selector;
 }

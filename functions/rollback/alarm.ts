@@ -1,20 +1,21 @@
-// The alarm door of the rollback: which alarms may roll back, and the request an ALARM notification makes.
-// (Phase 2 of issue 14 moves the matching rule into shared/triggers/alarm.ts, shared with the kill switch.)
-import { ConfigurationError, ValidationError } from '../../shared/errors.js';
+// The alarm door of the rollback: which alarms may roll back (the one rule of shared/triggers/alarm.ts, with
+// prefixes), and the request an ALARM notification makes.
+import { ValidationError } from '../../shared/errors.js';
 import type { Log } from '../../shared/log.js';
-import { type AlarmNotification, dimensionValue } from '../../shared/triggers/alarm.js';
-import type { Invocation } from '../../shared/triggers/index.js';
+import {
+  type Acknowledged,
+  alarmReason,
+  alarmToActOn,
+  dimensionValue,
+  isListedAlarm,
+} from '../../shared/triggers/alarm.js';
+import type { AlarmInvocation } from '../../shared/triggers/index.js';
+
+export type { Acknowledged } from '../../shared/triggers/alarm.js';
 
 /** Whether an alarm is configured to trigger rollbacks: an exact name, or a prefix written `name-*`. */
 export function isRollbackAlarm(name: string, configured: string[]): boolean {
-  return configured.some((item) => (item.endsWith('*') ? name.startsWith(item.slice(0, -1)) : name === item));
-}
-
-export interface Acknowledged {
-  acknowledged: true;
-  acted: false;
-  alarm: string;
-  state: AlarmNotification['NewStateValue'];
+  return isListedAlarm(name, configured, { prefixes: true });
 }
 
 /**
@@ -24,27 +25,20 @@ export interface Acknowledged {
  * @returns the rollback request's payload, or the acknowledgement that ends the invocation
  */
 export function alarmPayload(
-  invocation: Invocation,
+  invocation: AlarmInvocation,
   rollbackAlarms: string[],
   logger: Pick<Log, 'info'>,
 ): { payload: object } | Acknowledged {
-  const notification = invocation.alarm;
-  if (!notification) throw new ConfigurationError('alarm door without an alarm notification');
+  const triggers = {
+    setting: 'ROLLBACK_ALARMS',
+    listed: rollbackAlarms,
+    prefixes: true,
+    action: 'roll back',
+  };
+  const answer = alarmToActOn(invocation, triggers, logger);
+  if (!('act' in answer)) return answer;
+  const notification = answer.act;
   const name = notification.AlarmName;
-  const ignored = {
-    acknowledged: true,
-    acted: false,
-    alarm: name,
-    state: notification.NewStateValue,
-  } as const;
-  if (notification.NewStateValue !== 'ALARM') {
-    logger.info(`alarm ${name} is ${notification.NewStateValue}: acknowledged, no action`);
-    return ignored;
-  }
-  if (!isRollbackAlarm(name, rollbackAlarms)) {
-    logger.info(`alarm ${name} is not configured as a rollback trigger (ROLLBACK_ALARMS): no action`);
-    return ignored;
-  }
   const functionName = dimensionValue(notification, 'FunctionName');
   if (!functionName) {
     throw new ValidationError(
@@ -56,6 +50,5 @@ export function alarmPayload(
   const alias = resource?.startsWith(`${functionName}:`)
     ? resource.slice(`${functionName}:`.length)
     : undefined;
-  const reason = `${name}: ${notification.NewStateReason}`.slice(0, 500);
-  return { payload: { functionName, ...(alias ? { alias } : {}), reason } };
+  return { payload: { functionName, ...(alias ? { alias } : {}), reason: alarmReason(notification) } };
 }

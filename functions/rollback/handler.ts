@@ -5,7 +5,7 @@ import { codeDeployClient, lambdaClient } from '../../shared/clients.js';
 import { runbookHandler } from '../../shared/handler.js';
 import { originOf } from '../../shared/origin.js';
 import { logger, metrics } from '../../shared/powertools.js';
-import type { Invocation } from '../../shared/triggers/index.js';
+import type { AlarmInvocation, Invocation } from '../../shared/triggers/index.js';
 import { type RouteTable, route } from '../../shared/triggers/router.js';
 import { parseInput } from '../../shared/validate.js';
 import { alarmPayload } from './alarm.js';
@@ -23,7 +23,7 @@ function run(invocation: Invocation, payload: unknown) {
   return rollback({ ...deps, logger, metrics, now: () => new Date(), config }, request, originOf(invocation));
 }
 
-async function alarm(invocation: Invocation) {
+async function alarm(invocation: AlarmInvocation) {
   const answer = alarmPayload(invocation, rollbackConfig().rollbackAlarms, logger);
   if (!('payload' in answer)) return answer;
   return { acknowledged: true, acted: true, ...(await run(invocation, answer.payload)) };

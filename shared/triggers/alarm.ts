@@ -3,34 +3,12 @@
 import type { SNSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { ValidationError } from '../errors.js';
-import { describeIssue, parseInput } from '../validate.js';
-import type { Invocation } from './types.js';
+import type { Log } from '../log.js';
+import { describeIssue, isObject, parseInput } from '../validate.js';
+import { type AlarmNotification, alarmNotificationSchema } from './notification.js';
+import type { AlarmInvocation } from './types.js';
 
-const dimension = z.object({ name: z.string(), value: z.string() });
-
-export const alarmNotificationSchema = z.object({
-  AlarmName: z.string().min(1),
-  AlarmDescription: z.string().nullish(),
-  AWSAccountId: z.string().optional(),
-  AlarmArn: z.string().optional(),
-  NewStateValue: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
-  OldStateValue: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']).optional(),
-  NewStateReason: z.string().default(''),
-  StateChangeTime: z.string(),
-  Region: z.string().optional(),
-  Trigger: z
-    .object({
-      MetricName: z.string().optional(),
-      Namespace: z.string().optional(),
-      Dimensions: z.array(dimension).default([]),
-    })
-    .default({ Dimensions: [] }),
-});
-
-export type AlarmNotification = z.infer<typeof alarmNotificationSchema>;
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export { type AlarmNotification, alarmNotificationSchema, dimensionValue } from './notification.js';
 
 export function isSnsEvent(event: unknown): event is SNSEvent {
   if (!isObject(event) || !Array.isArray(event.Records)) return false;
@@ -47,7 +25,7 @@ const snsDeliverySchema = z.object({
     .length(1, 'expected exactly one SNS record'),
 });
 
-export function fromSnsAlarm(event: SNSEvent): Invocation {
+export function fromSnsAlarm(event: SNSEvent): AlarmInvocation {
   const sns = (
     parseInput(snsDeliverySchema, event).Records[0] as { Sns: { MessageId: string; Message: string } }
   ).Sns;
@@ -75,7 +53,64 @@ export function fromSnsAlarm(event: SNSEvent): Invocation {
   };
 }
 
-/** The value of an alarm's metric dimension, e.g. `FunctionName`. */
-export function dimensionValue(alarm: AlarmNotification, name: string): string | undefined {
-  return alarm.Trigger.Dimensions.find((item) => item.name === name)?.value;
+// ------------------------------------------------------------------------------------------ which alarms act
+
+/**
+ * The one matching rule for the alarms a function acts on: an exact name, or, where the setting allows prefixes,
+ * a prefix written `name-*`. ROLLBACK_ALARMS allows prefixes; KILLSWITCH_ALARMS lists exact names only (an entry
+ * ending in `*` there names an alarm spelled so), and each keeps that meaning.
+ */
+export function isListedAlarm(
+  name: string,
+  listed: readonly string[],
+  options: { prefixes: boolean },
+): boolean {
+  return listed.some((item) =>
+    options.prefixes && item.endsWith('*') ? name.startsWith(item.slice(0, -1)) : name === item,
+  );
 }
+
+/** The answer to an alarm that does not act: acknowledged, so SNS does not deliver it again. */
+export interface Acknowledged {
+  acknowledged: true;
+  acted: false;
+  alarm: string;
+  state: AlarmNotification['NewStateValue'];
+}
+
+export interface AlarmTriggers {
+  /** The setting that lists them (named in the log line of an alarm it does not list). */
+  setting: string;
+  listed: readonly string[];
+  prefixes: boolean;
+  /** What the function does on ALARM, for the log line of an alarm that does not act. */
+  action: string;
+}
+
+/**
+ * The alarm door: only ALARM from a listed alarm acts, and the notification is returned to act on; OK,
+ * INSUFFICIENT_DATA and unlisted alarms are acknowledged and logged (a machine never undoes on OK).
+ */
+export function alarmToActOn(
+  invocation: AlarmInvocation,
+  triggers: AlarmTriggers,
+  logger: Pick<Log, 'info'>,
+): { act: AlarmNotification } | Acknowledged {
+  const notification = invocation.alarm;
+  const name = notification.AlarmName;
+  const state = notification.NewStateValue;
+  const acknowledged = { acknowledged: true, acted: false, alarm: name, state } as const;
+  if (state !== 'ALARM') {
+    logger.info(`alarm ${name} is ${state}: acknowledged, no action`);
+    return acknowledged;
+  }
+  if (!isListedAlarm(name, triggers.listed, triggers)) {
+    logger.info(`alarm ${name} is not configured to ${triggers.action} (${triggers.setting}): no action`);
+    return acknowledged;
+  }
+  return { act: notification };
+}
+
+/** The reason an alarm-triggered action records: the alarm and why it fired, within the request's 500. */
+export const alarmReason = (alarm: AlarmNotification) =>
+  `${alarm.AlarmName}: ${alarm.NewStateReason}`.slice(0, 500);

@@ -2,13 +2,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
 import * as z from 'zod';
 import { ValidationError } from '../errors.js';
-import { parseInput } from '../validate.js';
-import type { Invocation } from './types.js';
+import { isObject, parseInput } from '../validate.js';
+import type { ApiInvocation } from './types.js';
 
 type V2Event = APIGatewayProxyEventV2WithIAMAuthorizer;
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function isApiGatewayV2(event: unknown): event is V2Event {
   return (
@@ -75,7 +72,7 @@ function cleanQuery(query: Record<string, string | undefined> | null | undefined
   return out;
 }
 
-export function fromApiGatewayV2(raw: V2Event): Invocation {
+export function fromApiGatewayV2(raw: V2Event): ApiInvocation {
   const event = parseInput(v2Schema, raw);
   const { http, requestId } = event.requestContext;
   // `routeKey` is the route as declared (`GET /health/metadata`), free of any stage prefix in rawPath.
@@ -91,7 +88,7 @@ export function fromApiGatewayV2(raw: V2Event): Invocation {
   };
 }
 
-export function fromApiGatewayV1(raw: APIGatewayProxyEvent): Invocation {
+export function fromApiGatewayV1(raw: APIGatewayProxyEvent): ApiInvocation {
   const event = parseInput(v1Schema, raw);
   const identity = event.requestContext.identity;
   return {

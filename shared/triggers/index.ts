@@ -4,7 +4,7 @@ import { fromApiGatewayV1, fromApiGatewayV2, isApiGatewayV1, isApiGatewayV2 } fr
 import { fromDirect } from './direct.js';
 import type { Door, Invocation } from './types.js';
 
-export type { Door, Invocation } from './types.js';
+export type { AlarmInvocation, ApiInvocation, DirectInvocation, Door, Invocation } from './types.js';
 
 /** Which door an event came through, judged by its shape alone (it may still be malformed). */
 export function doorOf(event: unknown): Door {

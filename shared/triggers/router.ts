@@ -1,25 +1,27 @@
 import type { Context } from 'aws-lambda';
 import { MethodNotAllowedError, NotFoundError, ValidationError } from '../errors.js';
-import type { Invocation } from './types.js';
+import type { AlarmInvocation, ApiInvocation, DirectInvocation, Invocation } from './types.js';
 
-export type Action<R> = (invocation: Invocation, context: Context) => Promise<R>;
+/** What answers an invocation of a door: typed by that door, so it reads the door's fields without a check. */
+export type Action<R, I extends Invocation = Invocation> = (invocation: I, context: Context) => Promise<R>;
 
 export interface RouteTable<R> {
   /** API routes by `METHOD /path`. */
-  api?: Record<string, Action<R>>;
+  api?: Record<string, Action<R, ApiInvocation>>;
   /** Direct invocations. */
-  direct?: Action<R>;
+  direct?: Action<R, DirectInvocation>;
   /** Alarm notifications. */
-  alarm?: Action<R>;
+  alarm?: Action<R, AlarmInvocation>;
 }
 
 /** Picks the action for an invocation: unknown route 404, known route with the wrong method 405. */
 export function route<R>(invocation: Invocation, table: RouteTable<R>): Action<R> {
   if (invocation.door === 'api') {
-    const { method, path } = invocation.route ?? { method: '', path: '' };
+    const { method, path } = invocation.route;
     const routes = table.api ?? {};
     const exact = routes[`${method} ${path}`];
-    if (exact) return exact;
+    // The action picked for a door takes that door's invocation, and the caller hands it the one routed here.
+    if (exact) return exact as Action<R>;
     const allow = Object.keys(routes)
       .filter((key) => key.slice(key.indexOf(' ') + 1) === path)
       .map((key) => key.slice(0, key.indexOf(' ')));
@@ -28,5 +30,5 @@ export function route<R>(invocation: Invocation, table: RouteTable<R>): Action<R
   }
   const action = invocation.door === 'alarm' ? table.alarm : table.direct;
   if (!action) throw new ValidationError(`this function does not act on ${invocation.door} events`, 'event');
-  return action;
+  return action as Action<R>;
 }

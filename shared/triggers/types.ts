@@ -1,20 +1,40 @@
-import type { AlarmNotification } from './alarm.js';
+import type { AlarmNotification } from './notification.js';
 
 /** How a request reached a runbook function. */
 export type Door = 'api' | 'direct' | 'alarm';
 
-/** One typed request, whichever door it came through. */
-export interface Invocation {
-  door: Door;
+interface Common {
   /** Who asked: an IAM principal ARN (API), `alarm:<name>` (alarm), or what the caller claims (direct). */
   actor: string;
   /** Ties the logs, the audit record and the notification of one request together. */
   correlationId: string;
-  /** The request body (API), the event itself (direct), or undefined (alarm). */
-  payload: unknown;
-  /** API only: the route as `METHOD /path` parts and the query string. */
-  route?: { method: string; path: string };
-  query?: Record<string, string>;
-  /** Alarm only: the CloudWatch alarm notification. */
-  alarm?: AlarmNotification;
+  // What only one door carries reads undefined at the others: no handler checks a door's field for undefined.
+  route?: undefined;
+  query?: undefined;
+  alarm?: undefined;
 }
+
+/** `POST /rollback` and friends: the body, the route as declared, and the query string. */
+export interface ApiInvocation extends Omit<Common, 'route' | 'query'> {
+  door: 'api';
+  /** The request body, parsed; undefined when there is none. */
+  payload: unknown;
+  route: { method: string; path: string };
+  query: Record<string, string>;
+}
+
+/** The CLI, `sam local invoke`, Lambda Invoke: the event itself. */
+export interface DirectInvocation extends Common {
+  door: 'direct';
+  payload: unknown;
+}
+
+/** An SNS-delivered CloudWatch alarm: its notification, and no payload. */
+export interface AlarmInvocation extends Omit<Common, 'alarm'> {
+  door: 'alarm';
+  payload: undefined;
+  alarm: AlarmNotification;
+}
+
+/** One typed request, whichever door it came through: `door` says which fields it has. */
+export type Invocation = ApiInvocation | DirectInvocation | AlarmInvocation;

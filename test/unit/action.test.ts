@@ -165,4 +165,24 @@ describe('runAction', () => {
     await expect(attempt).rejects.toBe(refused);
     expect(d.ledger.record).not.toHaveBeenCalled();
   });
+
+  it('writes several records of one step in order, the first under the plan’s auditId', async () => {
+    // Prepare: an action whose acted step leaves its record and a second one (a kill switch closing).
+    const d = deps(1);
+    const action = {
+      ...counterAction,
+      entry: (step: Parameters<typeof counterAction.entry>[0]) => {
+        const first = counterAction.entry(step) as AuditEntry;
+        return step.stage === 'acted' ? [first, { ...first, action: 'counter.closed' }] : first;
+      },
+    };
+
+    // Act
+    const result = await runAction(action, d.deps, { to: 2, dryRun: false });
+
+    // Assess
+    expect(d.ledger.records.map((r) => r.action)).toEqual(['counter', 'counter.closed']);
+    expect(d.ledger.record.mock.calls.map((call) => call[1])).toEqual(['a-1', undefined]);
+    expect(result).toMatchObject({ stage: 'acted', notified: true });
+  });
 });

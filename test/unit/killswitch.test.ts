@@ -28,12 +28,13 @@ import { clientToken, definitionOf, updateInput } from '../../functions/killswit
 import { handler, killSwitchConfig } from '../../functions/killswitch/handler.js';
 import { disable, enable, type KillSwitchDeps, status } from '../../functions/killswitch/killswitch.js';
 import { DEFAULT_RATE_PER_SECOND, killSwitchRequestSchema } from '../../functions/killswitch/schema.js';
-import { type AuditEntry, AuditLedger, type AuditRecord } from '../../shared/audit.js';
+import { AuditLedger } from '../../shared/audit.js';
 import type { Clock } from '../../shared/rate.js';
 import { THROTTLE_ACTION } from '../../shared/throttle-windows.js';
 import { lambdaContext } from './support/context.js';
 import { setEnv } from './support/env.js';
 import { sampleEvent } from './support/events.js';
+import { fakeLedger as sharedFakeLedger, memoryLedger as sharedMemoryLedger } from './support/ledger.js';
 
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -101,39 +102,8 @@ function virtualClock(): Clock {
   };
 }
 
-function fakeLedger() {
-  const records: AuditEntry[] = [];
-  return {
-    records,
-    list: vi.fn(async () => [] as never),
-    get: vi.fn(async () => undefined),
-    record: vi.fn(async (entry: AuditEntry, auditId?: string) => {
-      records.push(entry);
-      return { ...entry, auditId: String(auditId), at: NOW.toISOString(), expiresAt: 0, notified: true };
-    }),
-  };
-}
-
-/** A ledger kept in memory that lists what it recorded, by target or action, newest first. */
-function memoryLedger() {
-  const records: AuditRecord[] = [];
-  let tick = 0;
-  return {
-    records,
-    list: vi.fn(async (query: { target: string } | { action: string }) =>
-      records
-        .filter((r) => ('target' in query ? r.target === query.target : r.action === query.action))
-        .sort((a, b) => b.at.localeCompare(a.at)),
-    ),
-    get: vi.fn(async (auditId: string) => records.find((r) => r.auditId === auditId)),
-    record: vi.fn(async (entry: AuditEntry, auditId?: string) => {
-      const at = new Date(NOW.getTime() + tick++).toISOString();
-      const record = structuredClone({ ...entry, auditId: auditId ?? `a${tick}`, at, expiresAt: 0 });
-      records.push(record);
-      return { ...record, notified: true };
-    }),
-  };
-}
+const fakeLedger = () => sharedFakeLedger({ at: NOW.toISOString() });
+const memoryLedger = () => sharedMemoryLedger(NOW);
 
 function deps(ledger: KillSwitchDeps['ledger'] = fakeLedger()): KillSwitchDeps {
   return {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { functionNameOf } from '../../shared/arn.js';
-import { intSetting, parseSettings } from '../../shared/env.js';
+import { intSetting, parseSettings, positiveSetting } from '../../shared/env.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { originOf } from '../../shared/origin.js';
 import { runbookCommand, shellWord } from '../../shared/undo.js';
@@ -62,6 +62,26 @@ describe('intSetting', () => {
       // Assess
       expect(attempt).toThrow(ConfigurationError);
       expect(attempt).toThrow(/^test configuration: COOLDOWN: /);
+    },
+  );
+});
+
+describe('positiveSetting', () => {
+  const schema = z.object({ RATE: positiveSetting(200, 5000) });
+
+  it.each([
+    [{}, 200],
+    [{ RATE: '' }, 200],
+    [{ RATE: '0.5' }, 0.5],
+    [{ RATE: '5000' }, 5000],
+  ])('reads %j as %s (absent or empty is the default; fractions allowed)', (env, value) => {
+    expect(parseSettings(schema, 'test', env).RATE).toBe(value);
+  });
+
+  it.each([{ RATE: 'fast' }, { RATE: '0' }, { RATE: '-1' }, { RATE: '5001' }])(
+    'refuses %j, naming the variable',
+    (env) => {
+      expect(() => parseSettings(schema, 'test', env)).toThrow(/^test configuration: RATE: /);
     },
   );
 });

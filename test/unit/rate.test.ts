@@ -4,6 +4,7 @@ import {
   type Clock,
   isThrottling,
   mapSettled,
+  Pacer,
   retryThrottled,
   TokenBucket,
 } from '../../shared/rate.js';
@@ -193,5 +194,54 @@ describe('burstFor', () => {
   ])('at %s/s lets %s redrives through at once', (rate, burst) => {
     // Assess
     expect(burstFor(rate)).toBe(burst);
+  });
+});
+
+describe('Pacer', () => {
+  it('lets at most the rate through in any one second, and retries a throttled call', async () => {
+    // Prepare
+    const clock = virtualClock();
+    const pacer = new Pacer({ ratePerSecond: 10, clock });
+    const times: number[] = [];
+    let refused = false;
+
+    // Act
+    for (let i = 0; i < 25; i++) {
+      await pacer.send(async () => {
+        if (i === 3 && !refused) {
+          refused = true;
+          throw throttled();
+        }
+        times.push(clock.now());
+      });
+    }
+
+    // Assess: 25 calls answered, 26 sent (one retried), and no 11 of them within a second.
+    expect(times).toHaveLength(25);
+    expect(pacer.calls).toBe(26);
+    for (let i = 0; i + 10 < times.length; i++)
+      expect((times[i + 10] as number) - (times[i] as number)).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('is out of time below the margin, and then gives up on a throttled call at once', async () => {
+    // Prepare
+    let remaining = 60_000;
+    const pacer = new Pacer({ ratePerSecond: 10, clock: virtualClock(), remainingMs: () => remaining });
+    let attempts = 0;
+
+    // Act
+    const before = pacer.outOfTime();
+    remaining = 4_999;
+    const attempt = pacer.send(async () => {
+      attempts++;
+      throw throttled();
+    });
+
+    // Assess
+    expect(before).toBe(false);
+    expect(pacer.outOfTime()).toBe(true);
+    await expect(attempt).rejects.toThrow('Rate exceeded');
+    expect(attempts).toBe(1);
+    expect(new Pacer({ ratePerSecond: 10 }).outOfTime()).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MethodNotAllowedError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import type { AlarmNotification } from '../../shared/triggers/alarm.js';
 import type { Invocation } from '../../shared/triggers/index.js';
 import { type Action, type RouteTable, route } from '../../shared/triggers/router.js';
 
@@ -41,9 +42,13 @@ describe('route', () => {
 
   it('picks the direct and alarm actions by door', () => {
     expect(route({ door: 'direct', actor: 'cli:me', correlationId: 'r', payload: {} }, table)).toBe(direct);
-    expect(route({ door: 'alarm', actor: 'alarm:x', correlationId: 'r', payload: undefined }, table)).toBe(
-      alarm,
-    );
+    const notification = { AlarmName: 'x', NewStateValue: 'ALARM' } as AlarmNotification;
+    expect(
+      route(
+        { door: 'alarm', actor: 'alarm:x', correlationId: 'r', payload: undefined, alarm: notification },
+        table,
+      ),
+    ).toBe(alarm);
   });
 
   it('answers an unknown path with a 404 naming the route', () => {
@@ -83,7 +88,8 @@ describe('route', () => {
     { door: 'alarm' as const, table: { api: table.api, direct } },
   ])('refuses a $door event when the function has no action for that door', ({ door, table: partial }) => {
     // Act
-    const attempt = () => route({ door, actor: 'someone', correlationId: 'r', payload: {} }, partial);
+    const attempt = () =>
+      route({ door, actor: 'someone', correlationId: 'r', payload: {} } as Invocation, partial);
 
     // Assess
     expect(attempt).toThrow(ValidationError);
