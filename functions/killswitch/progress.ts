@@ -1,19 +1,11 @@
-// Where the kill switch reports progress while it works through a large selection. In Lambda nobody listens;
-// the CLI, which runs the same handler in-process, listens to draw a progress bar on stderr.
+// The kill switch's progress hook (shared/progress.ts): the CLI listens to draw its bar while it works through
+// a large selection in-process (`runbook schedules …`); in Lambda nobody listens and nothing is reported.
+import { progressHook } from '../../shared/progress.js';
 import type { Progress } from './killswitch.js';
 
-type Listener = (progress: Progress) => void;
-
-let listener: Listener | undefined;
+const killSwitchProgress = progressHook<Progress>();
 
 /** Sets (or, with no argument, clears) the one listener; returns what clears it. */
-export function onKillSwitchProgress(next?: Listener): () => void {
-  listener = next;
-  return () => {
-    if (listener === next) listener = undefined;
-  };
-}
-
-export function progressListener(): Listener | undefined {
-  return listener;
-}
+export const onKillSwitchProgress = (next?: Parameters<typeof killSwitchProgress.listen>[0]) =>
+  killSwitchProgress.listen(next);
+export const progressListener = killSwitchProgress.listener;
