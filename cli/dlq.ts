@@ -53,7 +53,12 @@ export function summaryTable(result: Record<string, unknown>): string {
 /** The drain prompt from its dry run: queue, depth, what would go back, the rate and how long it takes. */
 export function drainQuestion(plan: Record<string, unknown>, rate: number): string {
   const skipped = (plan.skipped ?? {}) as { stale?: number; filtered?: number };
-  const redriven = Number(plan.redriven ?? 0);
+  // A dry run redrives nothing (its `redriven` is 0): what it would redrive is what it received less what it
+  // would keep back.
+  const redriven =
+    plan.dryRun === true
+      ? Math.max(0, Number(plan.received ?? 0) - Number(skipped.stale ?? 0) - Number(skipped.filtered ?? 0))
+      : Number(plan.redriven ?? 0);
   const seconds = Math.ceil(redriven / rate);
   const duration = seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
   const held = [

@@ -226,7 +226,15 @@ describe('the prompts name the numbers of the dry run', () => {
   it('drain: the queue, its depth, what goes back, the rate and how long', () => {
     // Act
     const question = drainQuestion(
-      { queue: 'orders-dlq', atStartApprox: 320, redriven: 300, skipped: { stale: 20, filtered: 0 } },
+      // A dry run's answer: it received every message, held them all, and redrove none.
+      {
+        dryRun: true,
+        queue: 'orders-dlq',
+        atStartApprox: 320,
+        received: 320,
+        redriven: 0,
+        skipped: { stale: 20, filtered: 0 },
+      },
       10,
     );
 
