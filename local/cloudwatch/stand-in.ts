@@ -78,8 +78,11 @@ export class CloudWatchStandIn {
     });
     // The SDK keeps its connections alive; a server that closes an idle one (Node's default after 5 s) races
     // with the client's next request on it, which then fails with "socket hang up" — once is fatal with the
-    // single attempt the tests and drills use. A loopback stand-in can keep them for as long as the client does.
+    // single attempt the tests and drills use. A loopback stand-in can keep them for as long as the client does,
+    // but unreferenced: an idle connection must not keep a finished command's process alive (a request in
+    // flight still does, through the client's side).
     server.keepAliveTimeout = 0;
+    server.on('connection', (socket) => socket.unref());
     server.unref();
     const { port } = server.address() as AddressInfo;
     standIn = new CloudWatchStandIn(server, `http://127.0.0.1:${port}`, new URL(upstream));
@@ -87,7 +90,10 @@ export class CloudWatchStandIn {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // close() waits for kept-alive connections to end by themselves; they never would.
+    this.server.closeAllConnections();
+    await closed;
   }
 
   private forward(
