@@ -4,8 +4,7 @@
 // (POST /dlq/peek, POST /dlq/drain). The answer: a summary table on a terminal, else JSON (cli/output.ts).
 import type { DrainProgress } from '../functions/dlq-drainer/drain.js';
 import { onDrainProgress } from '../functions/dlq-drainer/progress.js';
-import type { Opts } from './program.js';
-import { runCli } from './program.js';
+import type { Opts } from './opts.js';
 import { cliActor, confirm } from './prompt.js';
 import { pairs, refusal } from './render.js';
 import { openChannel, report, type SendDeps, transportOrExplain } from './transport.js';
@@ -188,6 +187,3 @@ export function dlqSummary(answer: unknown): string {
   const body = (answer ?? {}) as Record<string, unknown>;
   return refusal(body) ?? summaryTable(body);
 }
-
-/** `runbook dlq …` from code (tests): the same parsing and output as the command line. */
-export const dlqCommand = (argv: string[], deps: SendDeps = {}) => runCli(['dlq', ...argv], deps);

@@ -3,9 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { invokeEvent } from '../local/invoke-event.js';
 import { localStack } from './local-stack.js';
+import type { Opts } from './opts.js';
 import { printJson, withStdoutOnStderr } from './output.js';
-import type { Opts } from './program.js';
-import { runCli } from './program.js';
 import { TargetError } from './target.js';
 
 function readJson(path: string, what: string): unknown {
@@ -40,6 +39,3 @@ export async function runInvoke(opts: Opts): Promise<number> {
     await stop();
   }
 }
-
-/** `runbook invoke …` from code (tests): the same parsing and output as the command line. */
-export const invokeCommand = (argv: string[]) => runCli(['invoke', ...argv]);
