@@ -14,17 +14,6 @@ export function optionalEnv(name: string, env: NodeJS.ProcessEnv = process.env):
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** A positive integer from the environment, or the default; a malformed value is a deployment error. */
-export function intEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
-  const raw = optionalEnv(name, env);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new ConfigurationError(`environment variable ${name} must be a positive integer, got "${raw}"`);
-  }
-  return value;
-}
-
 // Settings schemas: a function's configuration is its environment, validated once with zod.
 
 /** CloudFormation passes an unset optional parameter as '': that means "not configured", not a bad value. */
