@@ -34,14 +34,16 @@ export const listSetting = z
   );
 
 /**
- * An integer setting: absent or '' is the default (CloudFormation passes an unset parameter as ''); anything
- * else must be an integer in [min, max], or the settings fail naming the variable.
+ * A numeric setting, the one way settings are read as numbers: absent or '' is the default (CloudFormation
+ * passes an unset parameter as ''); anything else is read with Number() and must satisfy `rule` (any number
+ * by default; NaN never does), or the settings fail naming the variable.
  */
+export const numberSetting = (fallback: number, rule: z.ZodNumber = z.number()) =>
+  z.preprocess((value) => (value === undefined || value === '' ? fallback : Number(value)), rule);
+
+/** An integer setting in [min, max]: numberSetting with that rule. */
 export const intSetting = (fallback: number, min: number, max: number) =>
-  z.preprocess(
-    (value) => (value === undefined || value === '' ? fallback : Number(value)),
-    z.number().int().min(min).max(max),
-  );
+  numberSetting(fallback, z.number().int().min(min).max(max));
 
 /** Parses a function's settings from its environment; a bad one is a deployment error naming the variable. */
 export function parseSettings<S extends z.ZodType>(

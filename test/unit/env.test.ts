@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { intSetting, optionalEnv, parseSettings, requireEnv } from '../../shared/env.js';
+import { intSetting, numberSetting, optionalEnv, parseSettings, requireEnv } from '../../shared/env.js';
 import { ConfigurationError } from '../../shared/errors.js';
 
 describe('requireEnv', () => {
@@ -57,4 +57,25 @@ describe('intSetting', () => {
       expect(attempt).toThrow(/^health configuration: HEALTH_BUDGET_MS: /);
     },
   );
+});
+
+describe('numberSetting', () => {
+  const schema = z.object({ CANARY_ALPHA: numberSetting(0.01) });
+
+  it.each([
+    [{}, 0.01],
+    [{ CANARY_ALPHA: '' }, 0.01],
+    [{ CANARY_ALPHA: '0.25' }, 0.25],
+  ])('reads %j as %s (absent or empty is the default; decimals kept)', (env, value) => {
+    expect(parseSettings(schema, 'canary analyst', env).CANARY_ALPHA).toBe(value);
+  });
+
+  it('refuses text that is no number, naming the variable', () => {
+    // Act
+    const attempt = () => parseSettings(schema, 'canary analyst', { CANARY_ALPHA: 'often' });
+
+    // Assess
+    expect(attempt).toThrow(ConfigurationError);
+    expect(attempt).toThrow(/^canary analyst configuration: CANARY_ALPHA: /);
+  });
 });
