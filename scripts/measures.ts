@@ -6,7 +6,7 @@
 // it opened at), which is what lets it measure functions without a parser; it is a picture, not a proof.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LIMITS = { functionLines: 80, logicFileLines: 300, handlerLines: 40, repeatedLines: 6 };
@@ -84,8 +84,7 @@ interface Edge {
  * import('./x.js')`, how the CLI loads its commands), resolved to files (`./x.js` is `./x.ts`). A dynamic
  * import is an arrow too: loaded later, it still ties the two modules together.
  */
-function importsOf(file: string, known: Set<string>): string[] {
-  const source = linesOf(file).join('\n');
+export function importsIn(source: string, file: string, known: ReadonlySet<string>): string[] {
   const targets = new Set<string>();
   const patterns = [
     /^(?:import|export)[^;]*?from '(\.{1,2}\/[^']+)'/gms,
@@ -106,7 +105,7 @@ function importsOf(file: string, known: Set<string>): string[] {
 }
 
 /** Strongly connected components of more than one file (Tarjan): each is an import circle. */
-function circles(files: string[], edges: Map<string, string[]>): string[][] {
+export function circles(files: string[], edges: Map<string, string[]>): string[][] {
   let index = 0;
   const order = new Map<string, number>();
   const low = new Map<string, number>();
@@ -209,7 +208,7 @@ function main(): void {
   section(`handlers over ${LIMITS.handlerLines} lines`, lengthRows(handlers, LIMITS.handlerLines));
 
   const known = new Set(all);
-  const edges = new Map(all.map((file) => [file, importsOf(file, known)]));
+  const edges = new Map(all.map((file) => [file, importsIn(linesOf(file).join('\n'), file, known)]));
   section(
     'import circles',
     circles(all, edges).map((component) => component.join(' ↔ ')),
@@ -237,4 +236,5 @@ function main(): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-main();
+// Run as a script (npm run measures), not when a test imports the readers above.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main();
