@@ -6,8 +6,7 @@
 import { functionNameOf } from './arn.js';
 import type { AuditLedger, AuditRecord } from './audit.js';
 
-// Re-exported while the drainer (dlq-drainer/messages.ts) imports it from here: remove it once the drainer's
-// split, which imports it from shared/arn.ts, has landed.
+// Re-exported while the drainer imports it from here (phase 2 of issue 14 moves it to shared/arn.ts).
 export { functionNameOf };
 
 export const THROTTLE_ACTION = 'killswitch.throttle';
