@@ -5,9 +5,8 @@
 // The emulator only: the simulator (local/codedeploy/) stands in for CodeDeploy, which moto lacks.
 import { simulateDeployment } from '../local/codedeploy/deploy.js';
 import { localStack } from './local-stack.js';
+import type { Opts } from './opts.js';
 import { printAnswer, withStdoutOnStderr } from './output.js';
-import type { Opts } from './program.js';
-import { runCli } from './program.js';
 import { confirm } from './prompt.js';
 import { deploySummary } from './render.js';
 
@@ -68,6 +67,3 @@ export async function runDeploySim(opts: Opts): Promise<number> {
     await stop();
   }
 }
-
-/** `runbook deploy-sim …` from code (tests): the same parsing and output as the command line. */
-export const deploySimCommand = (argv: string[]) => runCli(['deploy-sim', ...argv]);

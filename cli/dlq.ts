@@ -5,20 +5,10 @@
 
 import { onDrainProgress } from '../functions/dlq-drainer/progress.js';
 import type { DrainProgress } from '../functions/dlq-drainer/types.js';
-import type { Opts } from './program.js';
-import { runCli } from './program.js';
+import { numberFlag, type Opts } from './opts.js';
 import { cliActor, confirm } from './prompt.js';
 import { pairs, refusal } from './render.js';
 import { openChannel, report, type SendDeps, transportOrExplain } from './transport.js';
-
-const number = (flag: string, value: string | undefined): number | undefined => {
-  if (value === undefined) return undefined;
-  // Sent as given: the function validates and names the field; a non-number still reaches it as NaN-free text.
-  const parsed = Number(value);
-  if (value.trim() === '' || Number.isNaN(parsed))
-    throw new Error(`${flag} must be a number, got "${value}"`);
-  return parsed;
-};
 
 /** `[#######-------]  120/300  redriven 100  failed 2  stale 18`, redrawn in place. */
 export function progressLine(progress: DrainProgress, width = 30): string {
@@ -124,10 +114,10 @@ export const runDlq =
         ...optional('queue', opts.queue),
         // A peek changes nothing, so it needs no reason from a person; its audit record still says what it was.
         reason: str(opts.reason) ?? (mode === 'peek' ? 'peek from the runbook CLI' : undefined),
-        ...optional('ratePerSecond', number('--rate', str(opts.rate))),
-        ...optional('maxMessages', number('--max', str(opts.max))),
-        ...optional('maxAgeSeconds', number('--max-age', str(opts.maxAge))),
-        ...optional('concurrency', number('--concurrency', str(opts.concurrency))),
+        ...optional('ratePerSecond', numberFlag('--rate', str(opts.rate))),
+        ...optional('maxMessages', numberFlag('--max', str(opts.max))),
+        ...optional('maxAgeSeconds', numberFlag('--max-age', str(opts.maxAge))),
+        ...optional('concurrency', numberFlag('--concurrency', str(opts.concurrency))),
         ...optional('target', target),
         ...optional('filter', filter),
         ...(dryRun ? { dryRun: true } : {}),
@@ -194,6 +184,3 @@ export function dlqSummary(answer: unknown): string {
   const body = (answer ?? {}) as Record<string, unknown>;
   return refusal(body) ?? summaryTable(body);
 }
-
-/** `runbook dlq …` from code (tests): the same parsing and output as the command line. */
-export const dlqCommand = (argv: string[], deps: SendDeps = {}) => runCli(['dlq', ...argv], deps);

@@ -6,8 +6,8 @@ import { clearExportsFile, exportLines, writeExportsFile } from '../local/emulat
 import { clearState, provisionStack, saveState, stateFile } from '../local/emulator/provision.js';
 import { startMoto } from '../local/moto.js';
 import { projectRoot } from '../local/template.js';
+import type { Opts } from './opts.js';
 import { printLine } from './output.js';
-import type { Opts } from './program.js';
 
 export async function runEmulator(opts: Opts): Promise<number> {
   const port = opts.port === undefined ? undefined : Number(opts.port);

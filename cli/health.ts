@@ -1,8 +1,7 @@
 // runbook health [--metadata] [--emulator | --via lambda --runbook-function NAME | --api-url URL | --stack NAME]
 // What is deployed and how it is doing: liveness (GET /health, no AWS call), or with --metadata the build
 // (git sha, build id, deploy time), the version the watched alias serves, its schedules and alarms.
-import type { Opts } from './program.js';
-import { runCli } from './program.js';
+import type { Opts } from './opts.js';
 import { cliActor } from './prompt.js';
 import { healthSummary } from './render.js';
 import { type SendDeps, send, transportOrExplain } from './transport.js';
@@ -22,6 +21,3 @@ export async function runHealth(opts: Opts, deps: SendDeps = {}): Promise<number
     healthSummary,
   );
 }
-
-/** `runbook health …` from code (tests): the same parsing and output as the command line. */
-export const healthCommand = (argv: string[], deps: SendDeps = {}) => runCli(['health', ...argv], deps);

@@ -1,11 +1,10 @@
 // runbook invoke <LogicalId> [-e event.json] [--env-vars env.json] [--emulator]
 // `sam local invoke` without Docker: runs the handler in-process and prints its result as JSON on stdout.
 import { readFileSync } from 'node:fs';
-import { invokeFunction } from '../local/invoke.js';
+import { invokeEvent } from '../local/invoke-event.js';
 import { localStack } from './local-stack.js';
+import type { Opts } from './opts.js';
 import { printJson, withStdoutOnStderr } from './output.js';
-import type { Opts } from './program.js';
-import { runCli } from './program.js';
 import { TargetError } from './target.js';
 
 function readJson(path: string, what: string): unknown {
@@ -27,7 +26,7 @@ export async function runInvoke(opts: Opts): Promise<number> {
   const { state, stop } = await localStack(opts.emulator === true, { lenient: true });
   try {
     const outcome = await withStdoutOnStderr(() =>
-      invokeFunction({ logicalId, event, ...(state ? { state } : {}), ...(envVars ? { envVars } : {}) }),
+      invokeEvent({ logicalId, event, ...(state ? { state } : {}), ...(envVars ? { envVars } : {}) }),
     );
     if (outcome.unresolved.length > 0) {
       process.stderr.write(`runbook: left unset (unresolvable off AWS): ${outcome.unresolved.join('; ')}\n`);
@@ -40,6 +39,3 @@ export async function runInvoke(opts: Opts): Promise<number> {
     await stop();
   }
 }
-
-/** `runbook invoke …` from code (tests): the same parsing and output as the command line. */
-export const invokeCommand = (argv: string[]) => runCli(['invoke', ...argv]);

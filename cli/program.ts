@@ -2,12 +2,9 @@
 // work in its own file, loaded only when that command runs — `runbook --help` reads no AWS SDK.
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import type { Opts, Run } from './opts.js';
 import { setOutputMode } from './output.js';
 import type { SendDeps } from './transport.js';
-
-/** The options a command's file receives: commander's (camelCase), the globals, and its positionals. */
-export type Opts = Record<string, unknown> & { args: string[]; json?: boolean; verbose?: boolean };
-export type Run = (opts: Opts, deps: SendDeps) => Promise<number>;
 
 const TRANSPORT_HELP = `
 Where it acts (said on stderr before anything happens):

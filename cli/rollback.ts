@@ -4,8 +4,7 @@
 // (as `runbook invoke` does), Lambda Invoke of the deployed function, or the signed ops API. Before acting
 // on a person's word it asks, naming what the dry run found: function, alias, current → target version.
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { Opts } from './program.js';
-import { runCli } from './program.js';
+import type { Opts } from './opts.js';
 import { cliActor, confirm } from './prompt.js';
 import { rollbackSummary } from './render.js';
 import { type Channel, openChannel, report, type SendDeps, transportOrExplain } from './transport.js';
@@ -96,6 +95,3 @@ export async function runRollback(opts: Opts, deps: SendDeps = {}): Promise<numb
     await channel.close();
   }
 }
-
-/** `runbook rollback …` from code (tests): the same parsing and output as the command line. */
-export const rollbackCommand = (argv: string[], deps: SendDeps = {}) => runCli(['rollback', ...argv], deps);

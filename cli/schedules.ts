@@ -7,8 +7,7 @@
 // changes, after a dry run has shown what would.
 import type { Progress } from '../functions/killswitch/killswitch.js';
 import { onKillSwitchProgress } from '../functions/killswitch/progress.js';
-import type { Opts } from './program.js';
-import { runCli } from './program.js';
+import type { Opts } from './opts.js';
 import { cliActor, confirm } from './prompt.js';
 import { killSwitchStatus, killSwitchSummary } from './render.js';
 import {
@@ -189,6 +188,3 @@ export const runSchedules =
       await channel.close();
     }
   };
-
-/** `runbook schedules …` from code (tests): the same parsing and output as the command line. */
-export const schedulesCommand = (argv: string[], deps: SendDeps = {}) => runCli(['schedules', ...argv], deps);

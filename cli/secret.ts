@@ -14,8 +14,8 @@ import {
 import type { EmulatorState } from '../local/emulator/provision.js';
 import { invokeFunction, isFailure } from '../local/invoke.js';
 import { type LocalStack, localStack } from './local-stack.js';
+import type { Opts } from './opts.js';
 import { printAnswer, withStdoutOnStderr } from './output.js';
-import type { Opts } from './program.js';
 import { cliActor, confirm } from './prompt.js';
 import { asJson, secretRotateSummary, secretStatusSummary } from './render.js';
 import { emulatorNamed, regionOf, sayTarget } from './target.js';

@@ -1,13 +1,16 @@
 // Runs a function's handler in this process the way Lambda would: `sam local invoke` without Docker.
 // The handler, its environment and its timeout come from template.yaml; the event is what the caller gives.
 // `runbook invoke`, the drill and the tests all go through here, so they exercise the code that ships.
+//
+// It knows no service: what a sample event presumes but moto lacks (a CodeDeploy deployment waiting on a hook)
+// is stood up by local/invoke-event.ts before it calls here, and the CodeDeploy simulator runs its hooks and
+// the workload through here too — so this file imports nothing of local/codedeploy/ (no import circle).
 
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { bundledHandlers, type HandlerModule } from './bundled-handlers.js';
-import { prepareLocalHookEvent } from './codedeploy/local.js';
 import { type EmulatorState, LOCAL_ACCOUNT, LOCAL_REGION, resolveContext } from './emulator/provision.js';
 import {
   type FunctionSpec,
@@ -72,6 +75,39 @@ export function isFailure(result: unknown): boolean {
   return typeof value.statusCode === 'number' && value.statusCode >= 400;
 }
 
+export type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** A function's handler: the compiled CLI's bundled copy when there is one, else its source module. */
+export async function loadHandler(spec: FunctionSpec): Promise<Handler> {
+  const bundled = bundledHandlers[spec.entryPoint];
+  const module = bundled
+    ? await bundled()
+    : ((await import(pathToFileURL(join(projectRoot, spec.entryPoint)).href)) as HandlerModule);
+  const handler = module[spec.exportName];
+  if (typeof handler !== 'function') {
+    throw new Error(`${spec.entryPoint} does not export a function named ${spec.exportName}`);
+  }
+  return handler as Handler;
+}
+
+/**
+ * Runs `run` with `environment` added to process.env, then leaves the process as it was: the next invocation
+ * may be another function (or another version) with other variables.
+ */
+export async function withEnvironment<T>(
+  environment: Record<string, string>,
+  run: () => Promise<T>,
+): Promise<T> {
+  const saved = { ...process.env };
+  Object.assign(process.env, environment);
+  try {
+    return await run();
+  } finally {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  }
+}
+
 export async function invokeFunction(options: InvokeOptions): Promise<InvokeOutcome> {
   const template = options.template ?? loadTemplate();
   const spec = findFunction(template, options.logicalId);
@@ -92,34 +128,16 @@ export async function invokeFunction(options: InvokeOptions): Promise<InvokeOutc
   const stillUnresolved = unresolved.filter((entry) => !((entry.split(' ', 1)[0] as string) in overrides));
 
   const functionName = state?.resources[spec.logicalId]?.ref ?? spec.logicalId;
-  const bundled = bundledHandlers[spec.entryPoint];
-  const module = bundled
-    ? await bundled()
-    : ((await import(pathToFileURL(join(projectRoot, spec.entryPoint)).href)) as HandlerModule);
-  const handler = module[spec.exportName];
-  if (typeof handler !== 'function') {
-    throw new Error(`${spec.entryPoint} does not export a function named ${spec.exportName}`);
-  }
-
-  // What moto lacks for a CodeDeploy hook (a deployment waiting on it): the local simulator stands in.
-  await prepareLocalHookEvent(template, spec.logicalId, options.event, state);
-
-  const saved = { ...process.env };
-  Object.assign(process.env, environment);
+  const handler = await loadHandler(spec);
   const started = performance.now();
-  try {
-    const context = lambdaContext(spec, functionName, undefined, options.timeoutSeconds);
-    const result: unknown = await handler(options.event, context);
-    return {
-      logicalId: spec.logicalId,
-      result,
-      durationMs: Math.round(performance.now() - started),
-      exitCode: isFailure(result) ? 2 : 0,
-      unresolved: stillUnresolved,
-    };
-  } finally {
-    // Leave the process as it was: the next invocation may be another function with other variables.
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-  }
+  const result = await withEnvironment(environment, () =>
+    handler(options.event, lambdaContext(spec, functionName, undefined, options.timeoutSeconds)),
+  );
+  return {
+    logicalId: spec.logicalId,
+    result,
+    durationMs: Math.round(performance.now() - started),
+    exitCode: isFailure(result) ? 2 : 0,
+    unresolved: stillUnresolved,
+  };
 }

@@ -6,7 +6,7 @@
 // it opened at), which is what lets it measure functions without a parser; it is a picture, not a proof.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LIMITS = { functionLines: 80, logicFileLines: 300, handlerLines: 40, repeatedLines: 6 };
@@ -79,19 +79,33 @@ interface Edge {
   to: string;
 }
 
-/** Relative imports and re-exports, resolved to files (`./x.js` is `./x.ts`). */
-function importsOf(file: string): string[] {
-  const source = linesOf(file).join('\n');
+/**
+ * Relative imports, re-exports, side-effect imports (`import './x.js'`) and dynamic imports (`await
+ * import('./x.js')`, how the CLI loads its commands), resolved to files (`./x.js` is `./x.ts`). A dynamic
+ * import is an arrow too: loaded later, it still ties the two modules together.
+ */
+export function importsIn(source: string, file: string, known: ReadonlySet<string>): string[] {
   const targets = new Set<string>();
-  for (const match of source.matchAll(/^(?:import|export)[^;]*?from '(\.{1,2}\/[^']+)'/gms)) {
-    const target = relative(ROOT, resolve(ROOT, dirname(file), (match[1] as string).replace(/\.js$/, '.ts')));
-    if (target.endsWith('.ts')) targets.add(target);
+  const patterns = [
+    /^(?:import|export)[^;]*?from '(\.{1,2}\/[^']+)'/gms,
+    /^import '(\.{1,2}\/[^']+)'/gm,
+    /^(?!\s*(?:\/\/|\*)).*?\bimport\('(\.{1,2}\/[^']+)'\)/gm,
+  ];
+  for (const pattern of patterns) {
+    for (const match of source.matchAll(pattern)) {
+      const target = relative(
+        ROOT,
+        resolve(ROOT, dirname(file), (match[1] as string).replace(/\.js$/, '.ts')),
+      );
+      // Only files measured here: a path inside a string (a bundle entry written by build-cli.ts) is not one.
+      if (known.has(target)) targets.add(target);
+    }
   }
   return [...targets];
 }
 
 /** Strongly connected components of more than one file (Tarjan): each is an import circle. */
-function circles(files: string[], edges: Map<string, string[]>): string[][] {
+export function circles(files: string[], edges: Map<string, string[]>): string[][] {
   let index = 0;
   const order = new Map<string, number>();
   const low = new Map<string, number>();
@@ -193,7 +207,8 @@ function main(): void {
   );
   section(`handlers over ${LIMITS.handlerLines} lines`, lengthRows(handlers, LIMITS.handlerLines));
 
-  const edges = new Map(all.map((file) => [file, importsOf(file)]));
+  const known = new Set(all);
+  const edges = new Map(all.map((file) => [file, importsIn(linesOf(file).join('\n'), file, known)]));
   section(
     'import circles',
     circles(all, edges).map((component) => component.join(' ↔ ')),
@@ -221,4 +236,5 @@ function main(): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-main();
+// Run as a script (npm run measures), not when a test imports the readers above.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main();

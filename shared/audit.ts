@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { isPagedList, MAX_ITEM_BYTES, type PageItem, pageOut, sizeOf } from './audit-pages.js';
 import { dynamoDocumentClient, snsClient } from './clients.js';
 import { optionalEnv, requireEnv } from './env.js';
 import { isAwsError, RunbookError } from './errors.js';
@@ -54,10 +55,6 @@ export interface AuditDeps {
   retentionDays?: number;
 }
 
-// DynamoDB's item limit is 400 KB; keep headroom for attribute names and indexes.
-const MAX_ITEM_BYTES = 350 * 1024;
-// A list in `details` that would take a record past MAX_ITEM_BYTES moves out into page items of about this size.
-const PAGE_BYTES = 300 * 1024;
 // SNS messages are at most 256 KB; a larger summary leaves its state out and points at the record.
 const MAX_NOTIFICATION_BYTES = 240 * 1024;
 const DEFAULT_RETENTION_DAYS = 400;
@@ -69,86 +66,6 @@ export class AuditTooLargeError extends RunbookError {
       code: 'AuditTooLarge',
     });
   }
-}
-
-/**
- * What stands in `details` for a list moved out of a record because of its size: `count` items in `pages` items
- * of the same table, keyed `${key}#0`, `${key}#1`, …. Read back with `list(…, { expand: true })` or `get(…, {
- * expand: true })`.
- */
-export interface PagedList {
-  paged: true;
-  count: number;
-  pages: number;
-  key: string;
-}
-
-/**
- * One page of a list moved out of a record. It has no `target`, `action` or `at`: the byTarget and byAction
- * indexes are sparse, so pages never show in `list`, only through the record that points at them.
- */
-interface PageItem {
-  auditId: string;
-  parent: string;
-  field: string;
-  page: number;
-  items: unknown[];
-  expiresAt: number;
-}
-
-export function isPagedList(value: unknown): value is PagedList {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as PagedList).paged === true &&
-    typeof (value as PagedList).key === 'string' &&
-    Number.isInteger((value as PagedList).pages)
-  );
-}
-
-const sizeOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '');
-
-/**
- * Moves the largest lists of `details` into pages until the record fits an item. A record's size then does not
- * depend on how many things an action touched (a kill switch over 10,000 schedules, a drain of a deep queue):
- * only what is not a list counts, and that is the caller's to keep small.
- */
-function pageOut(record: AuditRecord): { record: AuditRecord; pages: PageItem[] } {
-  const details = record.details;
-  if (typeof details !== 'object' || details === null || Array.isArray(details)) return { record, pages: [] };
-  const fields = { ...(details as Record<string, unknown>) };
-  const lists = Object.entries(fields)
-    .filter((entry): entry is [string, unknown[]] => Array.isArray(entry[1]))
-    .sort((a, b) => sizeOf(b[1]) - sizeOf(a[1]));
-  const pages: PageItem[] = [];
-  for (const [field, items] of lists) {
-    if (sizeOf({ ...record, details: fields }) <= MAX_ITEM_BYTES) break;
-    const key = `${record.auditId}#${field}`;
-    let count = 0;
-    let current: unknown[] = [];
-    let bytes = 0;
-    const flush = () => {
-      pages.push({
-        auditId: `${key}#${count}`,
-        parent: record.auditId,
-        field,
-        page: count++,
-        items: current,
-        expiresAt: record.expiresAt,
-      });
-      current = [];
-      bytes = 0;
-    };
-    for (const item of items) {
-      const size = sizeOf(item) + 1;
-      if (current.length > 0 && bytes + size > PAGE_BYTES) flush();
-      current.push(item);
-      bytes += size;
-    }
-    if (current.length > 0) flush();
-    fields[field] = { paged: true, count: items.length, pages: count, key } satisfies PagedList;
-  }
-  return { record: { ...record, details: fields }, pages };
 }
 
 /** Sortable by time and readable by a person: `20261122T154501123Z-3fa9c2d1`. */

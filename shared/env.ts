@@ -14,17 +14,6 @@ export function optionalEnv(name: string, env: NodeJS.ProcessEnv = process.env):
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** A positive integer from the environment, or the default; a malformed value is a deployment error. */
-export function intEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
-  const raw = optionalEnv(name, env);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new ConfigurationError(`environment variable ${name} must be a positive integer, got "${raw}"`);
-  }
-  return value;
-}
-
 // Settings schemas: a function's configuration is its environment, validated once with zod.
 
 /** CloudFormation passes an unset optional parameter as '': that means "not configured", not a bad value. */
@@ -45,14 +34,16 @@ export const listSetting = z
   );
 
 /**
- * An integer setting: absent or '' is the default (CloudFormation passes an unset parameter as ''); anything
- * else must be an integer in [min, max], or the settings fail naming the variable.
+ * A numeric setting, the one way settings are read as numbers: absent or '' is the default (CloudFormation
+ * passes an unset parameter as ''); anything else is read with Number() and must satisfy `rule` (any number
+ * by default; NaN never does), or the settings fail naming the variable.
  */
+export const numberSetting = (fallback: number, rule: z.ZodNumber = z.number()) =>
+  z.preprocess((value) => (value === undefined || value === '' ? fallback : Number(value)), rule);
+
+/** An integer setting in [min, max]: numberSetting with that rule. */
 export const intSetting = (fallback: number, min: number, max: number) =>
-  z.preprocess(
-    (value) => (value === undefined || value === '' ? fallback : Number(value)),
-    z.number().int().min(min).max(max),
-  );
+  numberSetting(fallback, z.number().int().min(min).max(max));
 
 /**
  * A positive number setting, fractions allowed (a rate per second): absent or '' is the default; anything else

@@ -19,6 +19,7 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { type Action, type ActionDeps, type Metric, type Receipt, runAction } from './action.js';
 import { type AuditEntry, type AuditLedger, auditLedgerFromEnv, newAuditId } from './audit.js';
+import { numberSetting } from './env.js';
 import { DependencyError } from './errors.js';
 import type { Log } from './log.js';
 import { logger, metrics, tracer } from './powertools.js';
@@ -200,8 +201,8 @@ export const REPORT_RESERVE_FLOOR_MS = 5_000;
  * Failed with this message (and the default reserve), so the mistake is seen in the deployment, not hidden.
  */
 export const reserveSetting = (fallback: number) =>
-  z.preprocess(
-    (value) => (value === undefined || value === '' ? fallback : Number(value)),
+  numberSetting(
+    fallback,
     z
       .number({ error: 'expected a whole number of milliseconds' })
       .int('expected a whole number of milliseconds')

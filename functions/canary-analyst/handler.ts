@@ -3,26 +3,20 @@
 // unknown metric) stops the function from starting, with the variable named in the error.
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { auditLedgerFromEnv } from '../../shared/audit.js';
-import { analystConfig } from '../../shared/canary/config.js';
 import { cloudWatchClient, codeDeployClient } from '../../shared/clients.js';
-import { parseSettings } from '../../shared/env.js';
 import { runbookHandler } from '../../shared/handler.js';
 import { logger, metrics } from '../../shared/powertools.js';
 import { parseInput } from '../../shared/validate.js';
-import { watchConfigSchema, watchRequestSchema } from './schema.js';
+import { watchRequestSchema, watchSettings } from './schema.js';
 import { watchCanaries } from './watch.js';
 
-const settings = () => ({
-  config: analystConfig(),
-  watched: parseSettings(watchConfigSchema, 'canary watcher'),
-});
 // Read once at start so a bad setting fails the container's initialisation; read again per invocation
 // (cheap) because a local in-process run may change the environment between invocations.
-settings();
+watchSettings();
 
 export const handler = runbookHandler(async (invocation) => {
   const request = parseInput(watchRequestSchema, invocation.payload ?? {});
-  const { config, watched } = settings();
+  const { config, watched } = watchSettings();
   const result = await watchCanaries(
     {
       codedeploy: codeDeployClient(),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { listSetting, optionalSetting } from '../../shared/env.js';
+import { analystConfig } from '../../shared/canary/config.js';
+import { listSetting, optionalSetting, parseSettings } from '../../shared/env.js';
 
 /** One look, asked by the schedule (every minute) or by a person (`dryRun` to see the verdict only). */
 export const watchRequestSchema = z.strictObject({
@@ -26,4 +27,10 @@ export const watchConfigSchema = z.object({
   CANARY_DEPLOYMENT_GROUPS: listSetting.refine((names) => names.every((name) => NAME.test(name)), {
     message: 'must be comma-separated CodeDeploy deployment group names',
   }),
+});
+
+/** The watcher's settings: the analyst's and its own; a bad one is a deployment error naming the variable. */
+export const watchSettings = (env: NodeJS.ProcessEnv = process.env) => ({
+  config: analystConfig(env),
+  watched: parseSettings(watchConfigSchema, 'canary watcher', env),
 });

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { listSetting, optionalSetting, unsetIfEmpty } from '../../shared/env.js';
+import { intSetting, listSetting, optionalSetting, unsetIfEmpty } from '../../shared/env.js';
 
 /** A direct invocation: `{}` or `{ "action": "metadata" }` for the metadata, `{ "action": "liveness" }` for liveness. */
 export const directRequestSchema = z.strictObject({
@@ -23,5 +23,7 @@ export const healthConfigSchema = z.object({
   WATCHED_SCHEDULES: listSetting.pipe(z.array(scheduleRef)),
   WATCHED_SCHEDULE_GROUP: z.preprocess(unsetIfEmpty, z.string().regex(scheduleName).optional()),
   WATCHED_ALARM_PREFIX: optionalSetting,
-  HEALTH_BUDGET_MS: z.coerce.number().int().positive().max(25_000).default(2500),
+  // Read as every numeric setting is (intSetting): '' means unset, the default, as CloudFormation passes an
+  // unset parameter. (Before, '' was coerced to 0 and refused; template.yaml always sets a number.)
+  HEALTH_BUDGET_MS: intSetting(2500, 1, 25_000),
 });

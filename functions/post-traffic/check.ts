@@ -7,29 +7,32 @@
 // follows CANARY_NOT_ENOUGH_DATA (fail by default); and an alarm already in ALARM does not block a version
 // that is measurably better than the old one (fewer errors beyond chance, not slower): that alarm fired for
 // the old version, and this deployment is its fix.
+
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { type CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import type { AuditLedger } from '../../shared/audit.js';
-import { describe, withinBudget } from '../../shared/budget.js';
+import type { ActionDeps, Metric, Receipt } from '../../shared/action.js';
+import type { AuditEntry } from '../../shared/audit.js';
+import { withinBudget } from '../../shared/budget.js';
 import type { AnalystConfig } from '../../shared/canary/config.js';
 import { readCanaryDeployment } from '../../shared/canary/deployment.js';
 import { type Judgement, judgeCanary } from '../../shared/canary/judge.js';
 import {
+  type HookEvent,
   type HookStatus,
   parseHookEvent,
-  reportStatus,
-  type TimeBudget,
+  type ReportDeps,
+  runHook,
+  type Verdict,
+  verdictOf,
 } from '../../shared/lifecycle-hook.js';
 import type { Log } from '../../shared/log.js';
 import type { Clock } from '../../shared/rate.js';
 
 type Logger = Log;
 
-export interface PostTrafficDeps {
+export interface PostTrafficDeps extends ReportDeps, ActionDeps {
   cloudwatch: CloudWatchClient;
-  codedeploy: Parameters<typeof reportStatus>[0]['codedeploy'];
-  ledger: Pick<AuditLedger, 'record'>;
   logger: Logger;
-  budget: TimeBudget;
   clock?: Clock;
   /** Wall-clock time, for the canary window (default: now). */
   now?: () => Date;
@@ -50,6 +53,14 @@ export interface PostTrafficResult {
   reason?: string;
   auditId?: string;
   /** The canary analyst's last look, with the canary gate on. */
+  canary?: Judgement;
+}
+
+/** What the checks found: the status to report and why, the alarms read, the canary's last look. */
+interface AlarmVerdict extends Verdict {
+  correlationId: string;
+  alarms: AlarmState[];
+  reason?: string;
   canary?: Judgement;
 }
 
@@ -110,85 +121,104 @@ function withCanary(
   };
 }
 
-export async function postTraffic(deps: PostTrafficDeps, rawEvent: unknown): Promise<PostTrafficResult> {
-  const event = parseHookEvent(rawEvent);
-  let status: HookStatus = 'Failed';
-  let reason: string | undefined;
-  let alarms: AlarmState[] = [];
-  let canary: Judgement | undefined;
-  const { alarmNames, alarmPrefix, problem } = deps.config;
+/** The alarms' answer: Succeeded only when every configured alarm exists and none is in ALARM. */
+function judgeAlarms(
+  config: PostTrafficDeps['config'],
+  alarms: AlarmState[],
+): { status: HookStatus; reason?: string; firing: AlarmState[]; problem: boolean } {
+  const missing = config.alarmNames.filter((name) => !alarms.some((alarm) => alarm.name === name));
+  const firing = alarms.filter((alarm) => alarm.state === 'ALARM');
+  const problem = missing.length > 0 || alarms.length === 0;
+  const failed = (reason: string) => ({ status: 'Failed' as const, reason, firing, problem });
+  if (missing.length > 0) return failed(`configured alarm(s) not found: ${missing.join(', ')}`);
+  if (alarms.length === 0) return failed(`no alarm starts with ${config.alarmPrefix}`);
+  if (firing.length > 0) return failed(`in ALARM: ${firing.map((alarm) => alarm.name).join(', ')}`);
+  return { status: 'Succeeded', firing, problem };
+}
 
-  if (problem) reason = problem;
-  else if (alarmNames.length === 0 && !alarmPrefix) {
-    reason = 'no alarm configured (ALARM_NAMES, ALARM_PREFIX): nothing shows the new version is healthy';
-  } else if (deps.budget.checksMs() <= 0) {
-    reason = `no time left to read the alarms: ${deps.budget.remainingMs()} ms remain, kept for reporting`;
-  } else {
-    const read = await withinBudget(deps.budget.checksMs(), async (signal) => ({
-      alarms: await describeAlarms(deps, signal),
-      ...(await lastLook(deps, event.DeploymentId, signal)),
-    }));
-    if (read.status === 'error') {
-      reason = `could not read the alarms${deps.config.canary ? ' or the canary' : ''}: ${read.error}`;
-    } else {
-      canary = read.judgement;
-      alarms = read.alarms.map((alarm) => ({
-        name: String(alarm.AlarmName),
-        state: String(alarm.StateValue),
-      }));
-      const missing = alarmNames.filter((name) => !alarms.some((alarm) => alarm.name === name));
-      const firing = alarms.filter((alarm) => alarm.state === 'ALARM');
-      if (missing.length > 0) reason = `configured alarm(s) not found: ${missing.join(', ')}`;
-      else if (alarms.length === 0) reason = `no alarm starts with ${alarmPrefix}`;
-      else if (firing.length > 0) reason = `in ALARM: ${firing.map((alarm) => alarm.name).join(', ')}`;
-      else status = 'Succeeded';
-      const problem = missing.length > 0 || alarms.length === 0;
-      ({ status, reason } = withCanary(canary, {
-        status,
-        ...(reason ? { reason } : {}),
-        firing,
-        problem,
-      }));
-    }
+/** The findings, never thrown: whatever cannot be read or is not configured is a `Failed` with its reason. */
+async function findings(
+  deps: PostTrafficDeps,
+  event: HookEvent,
+): Promise<{ status: HookStatus; reason?: string; alarms: AlarmState[]; canary?: Judgement }> {
+  const { alarmNames, alarmPrefix, problem } = deps.config;
+  const failed = (reason: string) => ({ status: 'Failed' as const, reason, alarms: [] });
+  if (problem) return failed(problem);
+  if (alarmNames.length === 0 && !alarmPrefix) {
+    return failed(
+      'no alarm configured (ALARM_NAMES, ALARM_PREFIX): nothing shows the new version is healthy',
+    );
   }
+  if (deps.budget.checksMs() <= 0) {
+    return failed(
+      `no time left to read the alarms: ${deps.budget.remainingMs()} ms remain, kept for reporting`,
+    );
+  }
+  const read = await withinBudget(deps.budget.checksMs(), async (signal) => ({
+    alarms: await describeAlarms(deps, signal),
+    ...(await lastLook(deps, event.DeploymentId, signal)),
+  }));
+  if (read.status === 'error') {
+    return failed(`could not read the alarms${deps.config.canary ? ' or the canary' : ''}: ${read.error}`);
+  }
+  const canary = read.judgement;
+  const alarms = read.alarms.map((alarm) => ({
+    name: String(alarm.AlarmName),
+    state: String(alarm.StateValue),
+  }));
+  return { ...withCanary(canary, judgeAlarms(deps.config, alarms)), alarms, ...(canary ? { canary } : {}) };
+}
+
+async function check(deps: PostTrafficDeps, event: HookEvent): Promise<AlarmVerdict> {
+  const { status, reason, alarms, canary } = await findings(deps, event);
   if (status === 'Failed') deps.logger.warn(`post-traffic check Failed: ${reason}`, { alarms });
   else deps.logger.info('post-traffic check: no alarm in ALARM', { alarms });
-
-  let reportError: unknown;
-  try {
-    await reportStatus(deps, event, status);
-  } catch (error) {
-    reportError = error;
-  }
-  let auditId: string | undefined;
-  try {
-    const record = await deps.ledger.record({
-      action: 'deploy.post-traffic',
-      actor: `codedeploy:${event.DeploymentId}`,
-      reason: `post-traffic alarm check of deployment ${event.DeploymentId}`,
-      target: `deployment:${event.DeploymentId}`,
-      request: event,
-      before: null,
-      after: { status, reported: reportError === undefined },
-      dryRun: false,
-      outcome: status === 'Succeeded' && reportError === undefined ? 'succeeded' : 'failed',
-      correlationId: deps.correlationId,
-      details: { alarms, ...(reason ? { reason } : {}), ...(canary ? { canary } : {}) },
-    });
-    auditId = record.auditId;
-  } catch (error) {
-    deps.logger.error('could not write the audit record of the post-traffic check', {
-      error: describe(error),
-    });
-  }
-  if (reportError !== undefined) throw reportError;
   return {
-    deploymentId: event.DeploymentId,
-    status,
-    reported: true,
+    ...verdictOf(event, status),
+    correlationId: deps.correlationId,
     alarms,
     ...(reason ? { reason } : {}),
-    ...(auditId ? { auditId } : {}),
     ...(canary ? { canary } : {}),
   };
+}
+
+function entry(verdict: AlarmVerdict, reported: boolean): AuditEntry {
+  const { event, status, alarms, reason, canary } = verdict;
+  return {
+    action: 'deploy.post-traffic',
+    actor: `codedeploy:${event.DeploymentId}`,
+    reason: `post-traffic alarm check of deployment ${event.DeploymentId}`,
+    target: `deployment:${event.DeploymentId}`,
+    request: event,
+    before: null,
+    after: { status, reported },
+    dryRun: false,
+    outcome: status === 'Succeeded' && reported ? 'succeeded' : 'failed',
+    correlationId: verdict.correlationId,
+    details: { alarms, ...(reason ? { reason } : {}), ...(canary ? { canary } : {}) },
+  };
+}
+
+function result(verdict: AlarmVerdict, receipt: Receipt): PostTrafficResult {
+  return {
+    deploymentId: verdict.event.DeploymentId,
+    status: verdict.status,
+    reported: true,
+    alarms: verdict.alarms,
+    ...(verdict.reason ? { reason: verdict.reason } : {}),
+    // The status is what CodeDeploy needs; a record that could not be written leaves no id to point at.
+    ...(receipt.unrecorded ? {} : { auditId: verdict.auditId }),
+    ...(verdict.canary ? { canary: verdict.canary } : {}),
+  };
+}
+
+const metrics = (verdict: AlarmVerdict): Metric[] => [
+  { name: 'PostTrafficFailures', unit: MetricUnit.Count, value: verdict.status === 'Failed' ? 1 : 0 },
+];
+
+/** Reads the workload's alarms (and, with the gate on, the canary), reports the status, then records it. */
+export async function postTraffic(deps: PostTrafficDeps, rawEvent: unknown): Promise<PostTrafficResult> {
+  // Nothing to report to without a deployment and an execution id: this throws, and nothing is read.
+  const event = parseHookEvent(rawEvent);
+  return runHook({ check, entry, result, metrics }, deps, event);
 }

@@ -1,5 +1,4 @@
 // The CodeDeploy AfterAllowTraffic hook of the watched workload: check.ts reads its alarms and reports.
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { analystConfigSchema } from '../../shared/canary/config.js';
 import { cloudWatchClient, codeDeployClient } from '../../shared/clients.js';
 import { hookLedger, lifecycleHookHandler, timeBudget } from '../../shared/lifecycle-hook.js';
@@ -13,12 +12,13 @@ export const handler = lifecycleHookHandler(async (event, context) => {
   const config = parsed.success ? parsed.data : undefined;
   const canary = config?.CANARY_GATE === 'on' ? analystConfigSchema.safeParse(process.env) : undefined;
   const issue = parsed.success ? canary?.error?.issues[0] : parsed.error.issues[0];
-  const result = await postTraffic(
+  return postTraffic(
     {
       cloudwatch: cloudWatchClient(),
       codedeploy: codeDeployClient(),
       ledger: hookLedger(),
       logger,
+      metrics,
       budget: timeBudget(() => context.getRemainingTimeInMillis(), config?.REPORT_RESERVE_MS ?? 30_000),
       correlationId: context.awsRequestId,
       config: {
@@ -32,6 +32,4 @@ export const handler = lifecycleHookHandler(async (event, context) => {
     },
     event,
   );
-  metrics.addMetric('PostTrafficFailures', MetricUnit.Count, result.status === 'Failed' ? 1 : 0);
-  return result;
 });

@@ -1,6 +1,6 @@
 // Secret rotation: Secrets Manager invokes this function once per step (createSecret, setSecret, testSecret,
 // finishSecret); an operator invokes it directly to revoke the previous key (`{"action":"revokePrevious"}`).
-// rotation.ts and revoke.ts do the work.
+// step.ts (a step recorded and counted), rotation.ts (the guards and the four steps) and revoke.ts do the work.
 import type { Context } from 'aws-lambda';
 import { runbookHandler } from '../../shared/handler.js';
 import { originOf } from '../../shared/origin.js';
@@ -10,15 +10,9 @@ import { route } from '../../shared/triggers/router.js';
 import { isObject, parseInput } from '../../shared/validate.js';
 import { rotationDeps } from './config.js';
 import { revokePrevious } from './revoke.js';
-import { countedStep } from './rotation.js';
-import { revokePreviousRequestSchema, rotationEventSchema } from './schema.js';
+import { isOperatorRequest, revokePreviousRequestSchema, rotationEventSchema } from './schema.js';
+import { countedStep } from './step.js';
 import { RotationStepError } from './step-error.js';
-
-export { rotationConfig } from './config.js';
-export { RotationStepError } from './step-error.js';
-
-/** Secrets Manager's event, or an operator's request: told apart by the operator's `action` field. */
-const isOperatorRequest = (payload: unknown) => isObject(payload) && 'action' in payload;
 
 async function direct(invocation: Invocation, context: Context) {
   const payload = invocation.payload ?? {};
@@ -29,11 +23,8 @@ async function direct(invocation: Invocation, context: Context) {
   const event = parseInput(rotationEventSchema, payload);
   // Lambda does not say who invoked it; only Secrets Manager (and operators, through IAM) may.
   const actor = invocation.actor === 'direct-invoke' ? 'secretsmanager' : invocation.actor;
-  const remainingMs = () => context.getRemainingTimeInMillis();
-  return countedStep({ ...rotationDeps(logger, remainingMs), metrics }, event, {
-    actor,
-    correlationId: invocation.correlationId,
-  });
+  const deps = rotationDeps(logger, () => context.getRemainingTimeInMillis());
+  return countedStep({ ...deps, metrics }, event, { actor, correlationId: invocation.correlationId });
 }
 
 export const handler = runbookHandler(

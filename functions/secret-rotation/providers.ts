@@ -4,6 +4,7 @@
 
 import { GetRandomPasswordCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DependencyError } from '../../shared/errors.js';
+import { isObject } from '../../shared/validate.js';
 import type { HttpSecret, RandomSecret, SecretDocument } from './schema.js';
 
 /** A provider answered, but not with success: the step fails and Secrets Manager retries the rotation. */
@@ -122,88 +123,100 @@ function authHeaders(secret: HttpSecret, as: HttpSecret): Record<string, string>
 // IETF draft "The Idempotency-Key HTTP Header Field").
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
-export function httpProvider(deps: ProviderDeps): CredentialProvider<HttpSecret> {
-  async function call(
-    what: string,
-    secret: HttpSecret,
-    method: string,
-    target: string,
-    as: HttpSecret,
-    options: { signal?: AbortSignal; headers?: Record<string, string> } = {},
-  ): Promise<Response> {
-    try {
-      return await deps.fetch(target, {
-        method,
-        headers: { ...authHeaders(secret, as), ...options.headers },
-        signal: options.signal ?? AbortSignal.timeout(secret.timeoutMs),
-        redirect: 'error',
-      });
-    } catch (error) {
-      // The cause names the URL and the network error only; the request's headers are not in it.
-      throw new ProviderError(
-        `${what}: ${method} ${new URL(target).pathname} failed (${error instanceof Error ? error.name : 'error'})`,
-        error,
-      );
-    }
-  }
-
-  /** POST createPath and read the new key out of the answer, however long that takes (`signal` ends it). */
-  async function createKey(current: HttpSecret, idempotencyKey: string, signal: AbortSignal) {
-    const target = url(current, current.createPath);
-    const response = await call('create a key', current, 'POST', target, current, {
-      signal,
-      headers: { [IDEMPOTENCY_HEADER]: idempotencyKey },
+/** One request to the vendor, authenticated as `as`; a network failure is a ProviderError naming the path. */
+async function call(
+  deps: ProviderDeps,
+  what: string,
+  secret: HttpSecret,
+  request: { method: string; target: string; as: HttpSecret },
+  options: { signal?: AbortSignal; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const { method, target, as } = request;
+  try {
+    return await deps.fetch(target, {
+      method,
+      headers: { ...authHeaders(secret, as), ...options.headers },
+      signal: options.signal ?? AbortSignal.timeout(secret.timeoutMs),
+      redirect: 'error',
     });
-    if (!response.ok) {
-      throw new ProviderError(`create a key: ${current.createPath} answered ${response.status}`);
-    }
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch {
-      // No cause: a JSON SyntaxError quotes the body, which may hold the new key.
-      throw new ProviderError(`create a key: ${current.createPath} answered no JSON`);
-    }
-    const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-    const apiKeyId = fields[current.responseIdField];
-    const apiKey = fields[current.responseKeyField];
-    if (typeof apiKeyId !== 'string' || typeof apiKey !== 'string' || !apiKeyId || !apiKey) {
-      throw new ProviderError(
-        `create a key: the answer has no string fields ${current.responseIdField} and ${current.responseKeyField}`,
-      );
-    }
-    return { ...current, apiKeyId, apiKey };
+  } catch (error) {
+    // The cause names the URL and the network error only; the request's headers are not in it.
+    throw new ProviderError(
+      `${what}: ${method} ${new URL(target).pathname} failed (${error instanceof Error ? error.name : 'error'})`,
+      error,
+    );
   }
+}
 
+/** POST createPath and read the new key out of the answer, however long that takes (`signal` ends it). */
+async function createKey(
+  deps: ProviderDeps,
+  current: HttpSecret,
+  idempotencyKey: string,
+  signal: AbortSignal,
+) {
+  const target = url(current, current.createPath);
+  const response = await call(
+    deps,
+    'create a key',
+    current,
+    { method: 'POST', target, as: current },
+    { signal, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } },
+  );
+  if (!response.ok) {
+    throw new ProviderError(`create a key: ${current.createPath} answered ${response.status}`);
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    // No cause: a JSON SyntaxError quotes the body, which may hold the new key.
+    throw new ProviderError(`create a key: ${current.createPath} answered no JSON`);
+  }
+  const fields = isObject(body) ? body : {};
+  const apiKeyId = fields[current.responseIdField];
+  const apiKey = fields[current.responseKeyField];
+  if (typeof apiKeyId !== 'string' || typeof apiKey !== 'string' || !apiKeyId || !apiKey) {
+    throw new ProviderError(
+      `create a key: the answer has no string fields ${current.responseIdField} and ${current.responseKeyField}`,
+    );
+  }
+  return { ...current, apiKeyId, apiKey };
+}
+
+/** createKey within the secret's `timeoutMs`; past it, a SlowCreateError that can still hear the answer. */
+async function createWithin(deps: ProviderDeps, current: HttpSecret, idempotencyKey: string) {
+  const request = new AbortController();
+  const answer = createKey(deps, current, idempotencyKey, request.signal);
+  // Observed by the race below or by SlowCreateError.lateAnswer; never an unhandled rejection.
+  answer.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), current.timeoutMs);
+  });
+  try {
+    const first = await Promise.race([answer, timedOut]);
+    if (first !== 'timeout') return first;
+  } catch (error) {
+    request.abort();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  throw new SlowCreateError(
+    `create a key: ${current.createPath} did not answer within ${current.timeoutMs} ms`,
+    answer,
+    request,
+  );
+}
+
+export function httpProvider(deps: ProviderDeps): CredentialProvider<HttpSecret> {
   return {
-    async create(current, idempotencyKey) {
-      const request = new AbortController();
-      const answer = createKey(current, idempotencyKey, request.signal);
-      // Observed by the race below or by SlowCreateError.lateAnswer; never an unhandled rejection.
-      answer.catch(() => undefined);
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), current.timeoutMs);
-      });
-      try {
-        const first = await Promise.race([answer, timedOut]);
-        if (first !== 'timeout') return first;
-      } catch (error) {
-        request.abort();
-        throw error;
-      } finally {
-        clearTimeout(timer);
-      }
-      throw new SlowCreateError(
-        `create a key: ${current.createPath} did not answer within ${current.timeoutMs} ms`,
-        answer,
-        request,
-      );
-    },
+    create: (current, idempotencyKey) => createWithin(deps, current, idempotencyKey),
     async activate(pending, current) {
       if (!pending.activatePath) return;
       const target = url(pending, pending.activatePath, pending.apiKeyId);
-      const response = await call('activate the key', pending, 'POST', target, current);
+      const response = await call(deps, 'activate the key', pending, { method: 'POST', target, as: current });
       // Already active answers 409 at some vendors: the state we want.
       if (!response.ok && response.status !== 409) {
         throw new ProviderError(`activate the key: ${pending.activatePath} answered ${response.status}`);
@@ -211,7 +224,11 @@ export function httpProvider(deps: ProviderDeps): CredentialProvider<HttpSecret>
     },
     async test(credentials) {
       const target = url(credentials, credentials.testPath);
-      const response = await call('test the key', credentials, 'GET', target, credentials);
+      const response = await call(deps, 'test the key', credentials, {
+        method: 'GET',
+        target,
+        as: credentials,
+      });
       if (!response.ok) {
         throw new ProviderError(
           `test the key ${credentials.apiKeyId}: ${credentials.testPath} answered ${response.status}`,
@@ -221,7 +238,7 @@ export function httpProvider(deps: ProviderDeps): CredentialProvider<HttpSecret>
     async revoke(old, current) {
       if (old.apiKeyId === current.apiKeyId) return 'not-applicable';
       const target = url(current, current.revokePath, old.apiKeyId);
-      const response = await call('revoke the key', current, 'DELETE', target, current);
+      const response = await call(deps, 'revoke the key', current, { method: 'DELETE', target, as: current });
       // Gone already (revoked by an earlier attempt, or by hand): what revoking wanted.
       if (response.status === 404 || response.status === 410) return 'already-gone';
       if (!response.ok) {

@@ -10,23 +10,20 @@
 // once the grace period has passed (or at once, with `emergency`, when it leaked).
 //
 // No value of the secret is ever logged, returned, recorded or notified: only version ids, staging labels and
-// the providers' key ids.
+// the providers' key ids. step.ts runs a step as an action: reads the secret, records and counts the step.
 
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   type DescribeSecretCommandOutput,
   PutSecretValueCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { type AuditEntry, newAuditId } from '../../shared/audit.js';
-import { ConflictError, describe as describeError } from '../../shared/errors.js';
+import { ConflictError } from '../../shared/errors.js';
 import { providerFor } from './providers.js';
 import { readOld, revokeOld } from './revoke.js';
 import type { RotationEvent, Step } from './schema.js';
 import { describeSecret, readSecret, requireSecret, stagesOf, versionWith } from './secrets.js';
 import {
   CURRENT,
-  type Origin,
   PENDING,
   PREVIOUS,
   type Revocation,
@@ -66,7 +63,7 @@ interface StepContext {
   unstored: string[];
 }
 
-type StepOutcome = Pick<StepResult, 'changed' | 'note'> & {
+export type StepOutcome = Pick<StepResult, 'changed' | 'note'> & {
   apiKeyId?: string;
   revoked?: Revocation[];
   stages?: Stages;
@@ -193,13 +190,13 @@ const steps: Record<Step, (ctx: StepContext) => Promise<StepOutcome>> = {
   finishSecret,
 };
 
-// ----------------------------------------------------------------------------------------- the action
+// ---------------------------------------------------------------------------------------- the guards
 
 /**
  * The reference template's guards, in its order — rotation enabled, the token is a version, already
  * AWSCURRENT returns — then the step itself, only for a version on AWSPENDING.
  */
-async function guardedStep(
+export async function guardedStep(
   deps: RotationDeps,
   description: DescribeSecretCommandOutput,
   { arn, name, stages, event }: { arn: string; name: string; stages: Stages; event: RotationEvent },
@@ -228,91 +225,4 @@ async function guardedStep(
     );
   }
   return steps[step]({ deps, arn, name, token, stages, event, unstored: unstoredOf(description) });
-}
-
-/** Runs one rotation step for Secrets Manager. Throws on any failure: Secrets Manager must see it. */
-export async function rotateStep(
-  deps: RotationDeps,
-  event: RotationEvent,
-  origin: Origin,
-): Promise<StepResult> {
-  const { Step: step, ClientRequestToken: token } = event;
-  const description = await describeSecret(deps, event.SecretId, 'SecretId');
-  const arn = String(description.ARN ?? event.SecretId);
-  const name = String(description.Name ?? event.SecretId);
-  const stages = stagesOf(description);
-  const auditId = newAuditId(deps.now());
-  const entry = {
-    action: `secret.rotation.${step}`,
-    actor: origin.actor,
-    reason: `rotation of ${name}: ${step} for version ${token}`,
-    target: `secret:${name}`,
-    request: { secretArn: arn, versionId: token, step },
-    before: { stages },
-    dryRun: false,
-    correlationId: origin.correlationId,
-  } satisfies Partial<AuditEntry>;
-  const base = { secretArn: arn, name, step, versionId: token, auditId };
-  deps.logger.info(`rotation step ${step}`, { secretArn: arn, versionId: token, stages });
-
-  try {
-    const outcome = await guardedStep(deps, description, { arn, name, stages, event });
-    const completed = step === 'finishSecret' && outcome.changed;
-    const ledger = completed || (outcome.revoked?.length ?? 0) > 0 ? deps.ledger : deps.quietLedger;
-    await ledger.record(
-      {
-        ...entry,
-        after: { stages: outcome.stages ?? stages },
-        outcome: outcome.changed ? 'succeeded' : 'unchanged',
-        ...(outcome.undo ? { undo: outcome.undo } : {}),
-        details: {
-          note: outcome.note,
-          ...(outcome.apiKeyId ? { newKeyId: outcome.apiKeyId } : {}),
-          ...(outcome.revoked?.length ? { revoked: outcome.revoked } : {}),
-        },
-      },
-      auditId,
-    );
-    deps.logger.info(`rotation step ${step}: ${outcome.note}`, { secretArn: arn, versionId: token });
-    return {
-      ...base,
-      changed: outcome.changed,
-      note: outcome.note,
-      ...(outcome.apiKeyId ? { apiKeyId: outcome.apiKeyId } : {}),
-      revoked: outcome.revoked ?? [],
-      stages: outcome.stages ?? stages,
-    };
-  } catch (error) {
-    // Recorded and announced: a failed step means a rotation Secrets Manager will retry, or a stuck one.
-    await deps.ledger
-      .record(
-        {
-          ...entry,
-          after: { stages },
-          outcome: 'failed',
-          details: { error: describeError(error) },
-        },
-        auditId,
-      )
-      .catch((cause: unknown) =>
-        deps.logger.warn('could not record the failed rotation step', { reason: describeError(cause) }),
-      );
-    throw error;
-  }
-}
-
-/** rotateStep, counted: RotationStepSucceeded or RotationStepFailed, and RotationCompleted for a finish. */
-export async function countedStep(
-  deps: RotationDeps,
-  event: RotationEvent,
-  origin: Origin,
-): Promise<StepResult> {
-  const count = (name: string) => deps.metrics?.addMetric(name, MetricUnit.Count, 1);
-  const result = await rotateStep(deps, event, origin).catch((error: unknown) => {
-    count('RotationStepFailed');
-    throw error;
-  });
-  count('RotationStepSucceeded');
-  if (result.step === 'finishSecret' && result.changed) count('RotationCompleted');
-  return result;
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { intSetting } from '../../shared/env.js';
+import { isObject } from '../../shared/validate.js';
 
 // Secrets Manager invokes the rotation function with these fields, once per step:
 // https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html
@@ -45,6 +46,9 @@ export const revokePreviousRequestSchema = z.strictObject({
 });
 
 export type RevokePreviousRequest = z.infer<typeof revokePreviousRequestSchema>;
+
+/** Secrets Manager's event, or an operator's request: told apart by the operator's `action` field. */
+export const isOperatorRequest = (payload: unknown): boolean => isObject(payload) && 'action' in payload;
 
 // ------------------------------------------------------------------------------------------ the secret
 

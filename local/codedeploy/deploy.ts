@@ -10,7 +10,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import type { CanaryTraffic } from '../canary/drive.js';
-import { type EmulatorState, sampleGitSha } from '../emulator/provision.js';
+import { type EmulatorState, emulatorClientConfig, sampleGitSha } from '../emulator/provision.js';
 import { localCodeDeploy } from './local.js';
 import type { DeploymentGroupSpec, DeploymentStatus, Step } from './simulator.js';
 
@@ -78,12 +78,7 @@ export async function simulateDeployment(
   // The canary's wait applies from this deployment on (a drill may hold a canary open to stop it).
   if (options.canaryIntervalMs !== undefined) group.canaryIntervalMs = options.canaryIntervalMs;
   const alias = request.alias ?? group.alias;
-  const config = {
-    endpoint: state.endpoint,
-    region: state.region,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    maxAttempts: 1,
-  };
+  const config = emulatorClientConfig(state);
   const lambda = new LambdaClient(config);
   const codedeploy = new CodeDeployClient({ ...config, endpoint: local.simulator.endpoint });
   local.hookEnv = hookEnvFor(state, group, request);
@@ -170,12 +165,7 @@ export async function publishVersion(
   functionName: string,
   options: NewVersion = {},
 ): Promise<{ version: string; gitSha: string }> {
-  const lambda = new LambdaClient({
-    endpoint: state.endpoint,
-    region: state.region,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    maxAttempts: 1,
-  });
+  const lambda = new LambdaClient(emulatorClientConfig(state));
   try {
     const current = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
     const { DRILL_FAULT: _fault, ...variables } = current.Environment?.Variables ?? {};

@@ -6,32 +6,25 @@
 //
 // One simulator per process: the SDK reads AWS_ENDPOINT_URL_CODEDEPLOY when a client sends its first request
 // and keeps it, so the shared client of a handler must see one endpoint for the life of the process.
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { workloadInvoker } from '../../functions/pre-traffic/invoker.js';
 import { cloudWatchClient, codeDeployClient } from '../../shared/clients.js';
+import { isObject } from '../../shared/validate.js';
 import { type CanaryTraffic, driveTraffic, publishLambdaMetrics } from '../canary/drive.js';
 import { CloudWatchStandIn } from '../cloudwatch/stand-in.js';
-import type { EmulatorState } from '../emulator/provision.js';
-import { resolveContext } from '../emulator/provision.js';
-import { invokeFunction, isFailure, lambdaContext } from '../invoke.js';
 import {
-  findFunction,
-  type Json,
-  type JsonObject,
-  loadTemplate,
-  projectRoot,
-  resolveValue,
-  type Template,
-} from '../template.js';
+  type EmulatorState,
+  emulatorClientConfig,
+  functionLogicalId,
+  resolveContext,
+} from '../emulator/provision.js';
+import { invokeFunction, isFailure, lambdaContext, loadHandler, withEnvironment } from '../invoke.js';
+import { findFunction, type Json, loadTemplate, resolveValue, type Template } from '../template.js';
 import { CodeDeploySimulator, type DeploymentGroupSpec, type LifecycleHook } from './simulator.js';
 import { localWorkloadInvoker } from './workload.js';
 
-const isObject = (value: Json | undefined): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const refOf = (value: Json | undefined): string | undefined =>
+export const refOf = (value: Json | undefined): string | undefined =>
   isObject(value) && typeof value.Ref === 'string' ? value.Ref : undefined;
 
 export interface LocalCodeDeploy {
@@ -102,6 +95,9 @@ export function deploymentGroups(
 let current: { key: string; local: LocalCodeDeploy } | undefined;
 let installedEndpoint: string | undefined;
 
+/** The simulator's endpoint this process pointed CodeDeploy at, if it did (hook-event.ts checks it). */
+export const installedCodeDeployEndpoint = (): string | undefined => installedEndpoint;
+
 /**
  * The simulator for this emulator stack, started on first use and kept for the process (see the header).
  * `canaryIntervalMs` applies to a simulator started by this call.
@@ -114,19 +110,10 @@ export async function localCodeDeploy(
   if (current?.key === key) return current.local;
   if (current) await current.local.stop();
 
-  const config = {
-    endpoint: state.endpoint,
-    region: state.region,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    maxAttempts: 1,
-  };
+  const config = emulatorClientConfig(state);
   const lambda = new LambdaClient(config);
   const cloudwatch = new CloudWatchClient(config);
   const template = loadTemplate();
-  const hookIds = (name: string) =>
-    Object.entries(state.resources).find(
-      ([, resource]) => resource.type === 'AWS::Serverless::Function' && resource.ref === name,
-    )?.[0];
   // The object is built before the simulator so the hook runner reads its current hookEnv on every call.
   const local = { hookEnv: {}, hookTimeoutSeconds: {} } as LocalCodeDeploy;
   // moto's GetMetricData has no percentiles: every CloudWatch call of the handlers goes through the stand-in.
@@ -142,7 +129,7 @@ export async function localCodeDeploy(
     ...(options.hookTimeoutMs ? { hookTimeoutMs: options.hookTimeoutMs } : {}),
     onStep: (deploymentId, text) => local.onStep?.(deploymentId, text),
     invokeHook: async (hookName, event) => {
-      const logicalId = hookIds(hookName);
+      const logicalId = functionLogicalId(state, hookName);
       if (!logicalId) throw new Error(`no hook function ${hookName} in the emulator stack`);
       const timeoutSeconds = local.hookTimeoutSeconds[logicalId];
       return (
@@ -205,9 +192,7 @@ async function canaryTraffic(
   weight: number,
 ): Promise<string> {
   const template = loadTemplate();
-  const logicalId = Object.entries(state.resources).find(
-    ([, resource]) => resource.type === 'AWS::Serverless::Function' && resource.ref === target.name,
-  )?.[0];
+  const logicalId = functionLogicalId(state, target.name);
   if (!logicalId) throw new Error(`no function ${target.name} in the emulator stack`);
   const environments = new Map<string, Record<string, string>>();
   for (const version of [target.currentVersion, target.targetVersion]) {
@@ -219,11 +204,7 @@ async function canaryTraffic(
   // The workload's real handler, imported once; each invocation runs it with the picked version's environment
   // (what invokeFunction does per call, without re-reading the template thousands of times).
   const spec = findFunction(template, logicalId);
-  const module = (await import(pathToFileURL(join(projectRoot, spec.entryPoint)).href)) as Record<
-    string,
-    unknown
-  >;
-  const handler = module[spec.exportName] as (event: unknown, context: unknown) => Promise<unknown>;
+  const handler = await loadHandler(spec);
   // Thousands of "trading run" lines would drown the drill's log (and overflow a caller's buffer). The workload's
   // logger puts its level back at every invocation (Powertools refreshes it per invocation for log sampling),
   // so its lines are dropped at the stream instead, for the traffic only: nothing else runs meanwhile.
@@ -238,20 +219,14 @@ async function canaryTraffic(
       const environment = environments.get(version) ?? {};
       // DRILL_FAULT (workload.ts) fails without running the handler, as through the invoker.
       if (environment.DRILL_FAULT) return { failed: true, durationMs: 1 };
-      const saved = { ...process.env };
-      Object.assign(process.env, environment);
       const started = performance.now();
       try {
-        const result = await handler(
-          { source: 'canary-traffic', job: 'daily-trading' },
-          lambdaContext(spec, target.name),
+        const result = await withEnvironment(environment, () =>
+          handler({ source: 'canary-traffic', job: 'daily-trading' }, lambdaContext(spec, target.name)),
         );
         return { failed: isFailure(result), durationMs: performance.now() - started };
       } catch {
         return { failed: true, durationMs: performance.now() - started };
-      } finally {
-        for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-        Object.assign(process.env, saved);
       }
     },
   }).finally(() => {
@@ -262,59 +237,4 @@ async function canaryTraffic(
     (side) => `version ${side.version} ${side.invocations} (${side.errors} errors)`,
   );
   return `traffic: ${traffic.invocations} invocations of ${target.alias}: ${described.join(', ')}; metrics published to CloudWatch`;
-}
-
-/** The hook kind of a function, when template.yaml names it in some DeploymentPreference's Hooks. */
-export function hookKindOf(template: Template, logicalId: string): LifecycleHook | undefined {
-  for (const resource of Object.values(template.Resources)) {
-    const preference = isObject(resource.Properties?.DeploymentPreference)
-      ? resource.Properties.DeploymentPreference
-      : undefined;
-    const hooks = preference && isObject(preference.Hooks) ? preference.Hooks : undefined;
-    if (refOf(hooks?.PreTraffic) === logicalId) return 'BeforeAllowTraffic';
-    if (refOf(hooks?.PostTraffic) === logicalId) return 'AfterAllowTraffic';
-  }
-  return undefined;
-}
-
-/**
- * Before a hook function runs locally with a lifecycle event (`runbook invoke`, the sample events), stands up
- * what CodeDeploy would hold at that point: a deployment of the workload (its live version → its newest) with
- * that id, waiting on that execution id. Does nothing when the caller pointed CodeDeploy elsewhere itself
- * (AWS_ENDPOINT_URL_CODEDEPLOY set by someone else), when there is no emulator stack, or for other functions.
- */
-export async function prepareLocalHookEvent(
-  template: Template,
-  logicalId: string,
-  event: unknown,
-  state: EmulatorState | undefined,
-): Promise<void> {
-  const hook = hookKindOf(template, logicalId);
-  if (!hook || !state?.workload) return;
-  if (
-    process.env.AWS_ENDPOINT_URL_CODEDEPLOY &&
-    process.env.AWS_ENDPOINT_URL_CODEDEPLOY !== installedEndpoint
-  )
-    return;
-  const value = isObject(event as Json) ? (event as JsonObject) : {};
-  const deploymentId = value.DeploymentId;
-  const executionId = value.LifecycleEventHookExecutionId;
-  // A malformed event is the hook's to refuse: nothing to set up.
-  if (typeof deploymentId !== 'string' || typeof executionId !== 'string') return;
-  const local = await localCodeDeploy(state);
-  const group = Object.values(local.groups).find(
-    (item) => item.functionName === state.workload?.functionName,
-  );
-  if (!group) return;
-  const versions = state.workload.versions.map((item) => item.version);
-  const target = versions.at(-1) as string;
-  const previous = versions.at(-2) ?? target;
-  local.simulator.openLifecycleEvent({
-    deploymentId,
-    executionId,
-    hook,
-    applicationName: group.applicationName,
-    deploymentGroupName: group.deploymentGroupName,
-    target: { name: group.functionName, alias: group.alias, currentVersion: previous, targetVersion: target },
-  });
 }

@@ -10,7 +10,7 @@
 // every version runs the same source.
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { Invoker } from '../../functions/pre-traffic/invoker.js';
-import type { EmulatorState } from '../emulator/provision.js';
+import { type EmulatorState, functionLogicalId } from '../emulator/provision.js';
 import { invokeFunction } from '../invoke.js';
 
 function errorPayload(error: unknown) {
@@ -22,10 +22,7 @@ function errorPayload(error: unknown) {
 
 export function localWorkloadInvoker(state: EmulatorState, lambda: LambdaClient): Invoker {
   return async (request) => {
-    const logicalId = Object.entries(state.resources).find(
-      ([, resource]) =>
-        resource.type === 'AWS::Serverless::Function' && resource.ref === request.functionName,
-    )?.[0];
+    const logicalId = functionLogicalId(state, request.functionName);
     if (!logicalId)
       throw new Error(`no function ${request.functionName} in the emulator stack ${state.stackName}`);
     const config = await lambda.send(

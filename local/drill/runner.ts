@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EmulatorState } from '../emulator/provision.js';
-import { invokeFunction } from '../invoke.js';
+import { invokeEvent } from '../invoke-event.js';
 import { projectRoot } from '../template.js';
 import { type CallCounter, countSharedClientCalls } from './counting.js';
 import { type DrillContext, DrillFailure, type Scenario } from './scenario.js';
@@ -73,7 +73,7 @@ export async function runDrill(state: EmulatorState, scenarios: Scenario[]): Pro
         if (!condition) throw new DrillFailure(message);
       },
       async invoke(logicalId, event, env) {
-        const outcome = await invokeFunction({
+        const outcome = await invokeEvent({
           logicalId,
           event: loadEvent(event),
           state,

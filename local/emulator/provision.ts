@@ -79,6 +79,23 @@ export interface EmulatorState {
   workload?: { functionName: string; alias: string; versions: { version: string; gitSha: string }[] };
 }
 
+/** An SDK client configuration for the emulator: its endpoint and region, moto's test keys, one attempt. */
+export function emulatorClientConfig(at: { endpoint: string; region?: string }) {
+  return {
+    endpoint: at.endpoint,
+    region: at.region ?? LOCAL_REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 1,
+  };
+}
+
+/** The logical id of the stack's function with this physical name, if it is one of the stack's. */
+export function functionLogicalId(state: EmulatorState, functionName: string): string | undefined {
+  return Object.entries(state.resources).find(
+    ([, resource]) => resource.type === 'AWS::Serverless::Function' && resource.ref === functionName,
+  )?.[0];
+}
+
 export interface ProvisionOptions {
   endpoint: string;
   stackName?: string;
@@ -113,12 +130,7 @@ const ORDER = [
 export async function provisionStack(options: ProvisionOptions): Promise<EmulatorState> {
   const template = options.template ?? loadTemplate();
   const stackName = options.stackName ?? 'runbook-local';
-  const config = {
-    endpoint: options.endpoint,
-    region: LOCAL_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    maxAttempts: 1,
-  };
+  const config = emulatorClientConfig({ endpoint: options.endpoint });
   const clients = {
     lambda: new LambdaClient(config),
     dynamo: new DynamoDBClient(config),

@@ -6,12 +6,9 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Json, JsonObject, ResolveContext, Template } from '../template.js';
+import { isObject } from '../../shared/validate.js';
+import type { JsonObject, ResolveContext, Template } from '../template.js';
 import { resolveValue } from '../template.js';
-
-function isObjectValue(value: Json | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export interface Tap {
   /** The subscribed function's logical id, and the name of its SNS event in the template. */
@@ -33,9 +30,9 @@ export async function subscribeTaps(options: {
   const taps: Tap[] = [];
   for (const logicalId of options.functions) {
     const events = options.template.Resources[logicalId]?.Properties?.Events;
-    if (!isObjectValue(events)) continue;
+    if (!isObject(events)) continue;
     for (const [name, event] of Object.entries(events)) {
-      if (!isObjectValue(event) || event.Type !== 'SNS' || !isObjectValue(event.Properties)) continue;
+      if (!isObject(event) || event.Type !== 'SNS' || !isObject(event.Properties)) continue;
       const properties = resolveValue(options.ctx, event.Properties) as JsonObject;
       const topicArn = String(properties.Topic);
       // SQS queue names are at most 80 characters.
@@ -44,7 +41,7 @@ export async function subscribeTaps(options: {
       const { Attributes } = await options.sqs.send(
         new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
       );
-      const filterPolicy = isObjectValue(properties.FilterPolicy) ? properties.FilterPolicy : undefined;
+      const filterPolicy = isObject(properties.FilterPolicy) ? properties.FilterPolicy : undefined;
       await options.sns.send(
         new SubscribeCommand({
           TopicArn: topicArn,

@@ -2,6 +2,7 @@
 // moved to other code by whoever controls the action's repository), and no workflow or job granted
 // `write-all`. https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#using-third-party-actions
 import { parse } from 'yaml';
+import { isObject } from '../../shared/validate.js';
 
 export interface Finding {
   file: string;
@@ -18,12 +19,6 @@ export function unpinned(uses: string): string | undefined {
     return DIGEST_PINNED.test(uses) ? undefined : 'a container image must be pinned by sha256 digest';
   if (SHA_PINNED.test(uses)) return undefined;
   return 'must be pinned to a full 40-character commit SHA (keep the version in a comment)';
-}
-
-type Node = Record<string, unknown>;
-
-function isObject(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function checkPermissions(file: string, where: string, permissions: unknown, findings: Finding[]) {

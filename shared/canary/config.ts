@@ -3,7 +3,7 @@
 // with a ConfigurationError naming the variable: better a function that will not start than a canary gate that
 // silently passes everything.
 import * as z from 'zod';
-import { parseSettings, unsetIfEmpty } from '../env.js';
+import { numberSetting, parseSettings, unsetIfEmpty } from '../env.js';
 
 export const METRICS = ['errors', 'latency'] as const;
 export type CanaryMetric = (typeof METRICS)[number];
@@ -27,17 +27,14 @@ export interface AnalystConfig {
   lookSeconds: number;
 }
 
-const number = (fallback: number) =>
-  z.preprocess((value) => (unsetIfEmpty(value) === undefined ? fallback : Number(value)), z.number());
-
 const PERCENTILE = /^p(\d{1,2}(\.\d{1,3})?)$/;
 
 export const analystConfigSchema = z
   .object({
-    CANARY_ALPHA: number(0.01).refine((value) => value > 0 && value < 0.5, {
+    CANARY_ALPHA: numberSetting(0.01).refine((value) => value > 0 && value < 0.5, {
       message: 'must be a probability between 0 and 0.5, such as 0.01',
     }),
-    CANARY_MIN_INVOCATIONS: number(1000).refine((value) => Number.isInteger(value) && value >= 1, {
+    CANARY_MIN_INVOCATIONS: numberSetting(1000).refine((value) => Number.isInteger(value) && value >= 1, {
       message: 'must be a whole number of invocations of at least 1 (0 would give verdicts on no data)',
     }),
     CANARY_METRICS: z
@@ -62,17 +59,17 @@ export const analystConfigSchema = z
       .refine((value) => PERCENTILE.test(value) && Number(value.slice(1)) > 0, {
         message: 'must be a Duration percentile as CloudWatch names it, such as p99 or p90',
       }),
-    CANARY_LATENCY_TOLERANCE: number(0.2).refine((value) => value >= 0 && Number.isFinite(value), {
+    CANARY_LATENCY_TOLERANCE: numberSetting(0.2).refine((value) => value >= 0 && Number.isFinite(value), {
       message: 'must be a relative tolerance of 0 or more, such as 0.2 for 20%',
     }),
-    CANARY_LATENCY_FLOOR_MS: number(50).refine((value) => value >= 0 && Number.isFinite(value), {
+    CANARY_LATENCY_FLOOR_MS: numberSetting(50).refine((value) => value >= 0 && Number.isFinite(value), {
       message: 'must be a number of milliseconds of 0 or more',
     }),
     CANARY_NOT_ENOUGH_DATA: z.preprocess(
       unsetIfEmpty,
       z.enum(['fail', 'pass'], { error: 'must be fail or pass' }).default('fail'),
     ),
-    CANARY_POLL_SECONDS: number(60).refine((value) => Number.isInteger(value) && value >= 60, {
+    CANARY_POLL_SECONDS: numberSetting(60).refine((value) => Number.isInteger(value) && value >= 60, {
       message: 'must be a whole number of seconds of at least 60 (the finest period of Lambda metrics)',
     }),
   })

@@ -15,6 +15,7 @@ import { publishVersion, simulateDeployment } from '../../local/codedeploy/deplo
 import { type LocalCodeDeploy, localCodeDeploy } from '../../local/codedeploy/local.js';
 import { type EmulatorState, provisionStack } from '../../local/emulator/provision.js';
 import { invokeFunction } from '../../local/invoke.js';
+import { invokeEvent } from '../../local/invoke-event.js';
 import { REPORT_RESERVE_FLOOR_MS } from '../../shared/lifecycle-hook.js';
 import { uniqueName } from '../support/names.js';
 
@@ -254,7 +255,7 @@ describe('CodeDeploy hooks against the simulator and moto', () => {
 
   it('runs the sample events through the hooks like `runbook invoke` does', async () => {
     // Act
-    const pre = await invokeFunction({
+    const pre = await invokeEvent({
       logicalId: 'PreTrafficHookFunction',
       event: { DeploymentId: 'd-SAMPLE001', LifecycleEventHookExecutionId: 'sample-pre' },
       state,

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type EmulatorState, provisionStack } from '../../local/emulator/provision.js';
-import { invokeFunction } from '../../local/invoke.js';
+import { invokeEvent } from '../../local/invoke-event.js';
 import { projectRoot } from '../../local/template.js';
 
 interface Expectation {
@@ -52,7 +52,7 @@ describe('sample events', () => {
     const event = JSON.parse(readFileSync(join(eventsDir, file), 'utf8'));
 
     // Act
-    const outcome = await invokeFunction({ logicalId: spec.function, event, state });
+    const outcome = await invokeEvent({ logicalId: spec.function, event, state });
 
     // Assess
     expect(outcome.unresolved).toEqual([]);

@@ -9,10 +9,9 @@ import {
   type AuditRecord,
   AuditTooLargeError,
   auditLedgerFromEnv,
-  isPagedList,
   newAuditId,
-  type PagedList,
 } from '../../shared/audit.js';
+import { isPagedList, type PagedList } from '../../shared/audit-pages.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { REDACTED } from '../../shared/redact.js';
 import { OPERATOR_ARN } from './support/events.js';

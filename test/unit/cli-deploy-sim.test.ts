@@ -1,6 +1,6 @@
 // runbook deploy-sim refuses bad arguments before it starts anything (no emulator, no simulator).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deploySimCommand } from '../../cli/deploy-sim.js';
+import { deploySimCommand } from '../../cli/commands.js';
 
 describe('runbook deploy-sim', () => {
   afterEach(() => vi.restoreAllMocks());

@@ -11,11 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { dlqCommand } from '../../cli/dlq.js';
-import { healthCommand } from '../../cli/health.js';
+import { dlqCommand, healthCommand, rollbackCommand, schedulesCommand } from '../../cli/commands.js';
 import { type ApiCall, callApi, regionOf } from '../../cli/remote.js';
-import { rollbackCommand } from '../../cli/rollback.js';
-import { schedulesCommand } from '../../cli/schedules.js';
 import { transportFrom } from '../../cli/transport.js';
 
 const credentials = {

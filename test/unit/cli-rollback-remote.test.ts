@@ -4,7 +4,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { rollbackCommand } from '../../cli/rollback.js';
+import { rollbackCommand } from '../../cli/commands.js';
 
 const lambda = mockClient(LambdaClient);
 const args = [

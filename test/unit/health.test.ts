@@ -641,6 +641,11 @@ describe('healthConfig', () => {
     expect(attempt).toThrow(name);
   });
 
+  // A deliberate choice: HEALTH_BUDGET_MS is read as every numeric setting is (intSetting), so '' is unset.
+  it('reads an empty HEALTH_BUDGET_MS as unset: the 2.5 s default, as for every numeric setting', () => {
+    expect(healthConfig({ HEALTH_BUDGET_MS: '' })).toEqual({ alias: 'live', schedules: [], budgetMs: 2500 });
+  });
+
   // template.yaml passes `!Ref WatchedAlarmPrefix`, whose default is '', when it watches an existing workload.
   it('treats an empty WATCHED_ALARM_PREFIX as no alarms to watch', () => {
     expect(healthConfig({ WATCHED_FUNCTION: 'trading', WATCHED_ALARM_PREFIX: '' })).toEqual({

@@ -8,9 +8,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { type PostTrafficDeps, postTraffic } from '../../functions/post-traffic/check.js';
-import type { AuditEntry } from '../../shared/audit.js';
 import { type AnalystConfig, DEFAULT_ANALYST_CONFIG } from '../../shared/canary/config.js';
 import { timeBudget } from '../../shared/lifecycle-hook.js';
+import { fakeLedger, silentLogger } from './support/ledger.js';
 
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -22,7 +22,6 @@ const codedeploy = mockClient(CodeDeployClient);
 
 const EVENT = { DeploymentId: 'd-A1B2C3D4E', LifecycleEventHookExecutionId: 'execution-token-2' };
 const CREATED = new Date('2026-11-27T03:00:00Z');
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const appSpec = JSON.stringify({
   version: 0.0,
   Resources: [
@@ -36,17 +35,12 @@ const appSpec = JSON.stringify({
 });
 
 function deps(canary: Partial<AnalystConfig> = {}) {
-  const records: AuditEntry[] = [];
+  const ledger = fakeLedger();
   const hookDeps: PostTrafficDeps = {
     cloudwatch: new CloudWatchClient({}),
     codedeploy: new CodeDeployClient({}),
-    ledger: {
-      record: async (entry: AuditEntry) => {
-        records.push(entry);
-        return { ...entry, auditId: 'audit-1', at: '', expiresAt: 0, notified: true };
-      },
-    },
-    logger: silent,
+    ledger,
+    logger: silentLogger(),
     budget: timeBudget(() => 60_000, 30_000),
     clock: { now: () => performance.now(), sleep: async () => undefined },
     now: () => new Date(CREATED.getTime() + 5.5 * 60_000),
@@ -56,7 +50,7 @@ function deps(canary: Partial<AnalystConfig> = {}) {
       canary: { ...DEFAULT_ANALYST_CONFIG, minInvocations: 500, ...canary },
     },
   };
-  return { records, deps: hookDeps };
+  return { records: ledger.records, deps: hookDeps };
 }
 
 function metrics(canary: [number, number, number], baseline: [number, number, number] = [18000, 900, 250]) {

@@ -10,8 +10,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { type PostTrafficDeps, postTraffic } from '../../functions/post-traffic/check.js';
 import { postTrafficConfigSchema } from '../../functions/post-traffic/schema.js';
-import type { AuditEntry } from '../../shared/audit.js';
 import { REPORT_RESERVE_FLOOR_MS, ReportError, timeBudget } from '../../shared/lifecycle-hook.js';
+import { fakeLedger, silentLogger } from './support/ledger.js';
 
 vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -23,22 +23,20 @@ const codedeploy = mockClient(CodeDeployClient);
 
 const EVENT = { DeploymentId: 'd-A1B2C3D4E', LifecycleEventHookExecutionId: 'execution-token-2' };
 const ALARMS = ['trading-errors', 'trading-throttles'];
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function deps(config: Partial<PostTrafficDeps['config']> = {}, budgetMs = 60_000) {
-  const records: AuditEntry[] = [];
+  const ledger = fakeLedger();
+  const added: { name: string; value: number }[] = [];
   return {
-    records,
+    records: ledger.records,
+    ledger,
+    added,
     deps: {
       cloudwatch: new CloudWatchClient({}),
       codedeploy: new CodeDeployClient({}),
-      ledger: {
-        record: async (entry: AuditEntry) => {
-          records.push(entry);
-          return { ...entry, auditId: 'audit-1', at: '', expiresAt: 0, notified: true };
-        },
-      },
-      logger: silent,
+      ledger,
+      metrics: { addMetric: (name: string, _unit: unknown, value: number) => added.push({ name, value }) },
+      logger: silentLogger(),
       budget: timeBudget(() => budgetMs, 30_000),
       clock: { now: () => performance.now(), sleep: async () => undefined },
       correlationId: 'request-2',
@@ -175,6 +173,52 @@ describe('postTraffic', () => {
     // Assess
     expect(retried.status).toBe('Succeeded');
     await expect(impossible).rejects.toBeInstanceOf(ReportError);
+  });
+
+  it('counts PostTrafficFailures: 0 for a Succeeded check, 1 for a Failed one', async () => {
+    // Prepare
+    cloudwatch.on(DescribeAlarmsCommand).resolvesOnce(states('OK', 'OK')).resolves(states('OK', 'ALARM'));
+    const passing = deps();
+    const failing = deps();
+
+    // Act
+    await postTraffic(passing.deps, EVENT);
+    await postTraffic(failing.deps, EVENT);
+
+    // Assess
+    expect(passing.added).toEqual([{ name: 'PostTrafficFailures', value: 0 }]);
+    expect(failing.added).toEqual([{ name: 'PostTrafficFailures', value: 1 }]);
+  });
+
+  it('records a report that failed (reported: false) before throwing', async () => {
+    // Prepare
+    cloudwatch.on(DescribeAlarmsCommand).resolves(states('OK', 'OK'));
+    codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).rejects(new Error('AccessDenied'));
+    const { deps: d, records } = deps();
+
+    // Act
+    const attempt = postTraffic(d, EVENT);
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(ReportError);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ outcome: 'failed', after: { status: 'Succeeded', reported: false } });
+  });
+
+  it('answers the reported status when the audit record cannot be written, without an audit id', async () => {
+    // Prepare
+    cloudwatch.on(DescribeAlarmsCommand).resolves(states('OK', 'OK'));
+    const { deps: d, ledger } = deps();
+    ledger.record.mockRejectedValueOnce(new Error('ProvisionedThroughputExceededException'));
+
+    // Act
+    const result = await postTraffic(d, EVENT);
+
+    // Assess: CodeDeploy got its answer; the missing record is logged, not thrown.
+    expect(result).toMatchObject({ status: 'Succeeded', reported: true });
+    expect(result.auditId).toBeUndefined();
+    expect(reported()).toEqual(['Succeeded']);
+    expect(d.logger.warn).toHaveBeenCalled();
   });
 
   it('throws for a malformed event and calls nothing', async () => {
