@@ -14,8 +14,6 @@ import { type KillSwitchDeps, killSwitch } from './killswitch.js';
 import { progressListener } from './progress.js';
 import { killSwitchRequestSchema } from './schema.js';
 
-export { killSwitchConfig } from './config.js';
-
 function deps(context: Context): KillSwitchDeps {
   const clients = { scheduler: schedulerClient(), lambda: lambdaClient(), ledger: auditLedgerFromEnv() };
   const remainingMs = () => context.getRemainingTimeInMillis();

@@ -24,8 +24,9 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@a
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { killSwitchConfig } from '../../functions/killswitch/config.js';
 import { clientToken, definitionOf, updateInput } from '../../functions/killswitch/definition.js';
-import { handler, killSwitchConfig } from '../../functions/killswitch/handler.js';
+import { handler } from '../../functions/killswitch/handler.js';
 import { disable, enable, type KillSwitchDeps, status } from '../../functions/killswitch/killswitch.js';
 import { DEFAULT_RATE_PER_SECOND, killSwitchRequestSchema } from '../../functions/killswitch/schema.js';
 import { AuditLedger } from '../../shared/audit.js';
