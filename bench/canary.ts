@@ -129,7 +129,10 @@ const minuteOf = (value: number | null) => (value === null ? '—' : `${value} m
 export const canaryBench: BenchSection = {
   name: 'canary',
   description: `canary analyst vs fixed Errors alarms: ${CANARIES} simulated Canary10Percent5Minutes canaries per row`,
-  async run() {
+  async run({ small }) {
+    // --small checks that the section runs: a few canaries a row, no figure to read.
+    const canaries = small ? 40 : CANARIES;
+    const bySizeCount = small ? 20 : 400;
     const config = DEFAULT_ANALYST_CONFIG;
     const plans: Array<[string, Plan]> = [
       [
@@ -158,8 +161,8 @@ export const canaryBench: BenchSection = {
     );
     let seed = 1;
     for (const [label, plan] of plans) {
-      const figures = runMany(seed, plan, config, CANARIES);
-      seed += CANARIES;
+      const figures = runMany(seed, plan, config, canaries);
+      seed += canaries;
       rows[label] = figures;
       console.log(
         `${label.padEnd(44)}  ${pct(figures.analyst.stopped).padStart(7)}   ${pct(figures.templateAlarm.stopped).padStart(23)}   ${pct(figures.tunedAlarm.stopped).padStart(11)}`,
@@ -173,7 +176,7 @@ export const canaryBench: BenchSection = {
 
     // How the power against 1% → 2% grows with the canary's size, and the ceiling at 2,000 invocations.
     console.log(
-      '\nerrors 1% → 2% by canary size (400 canaries each)   analyst   best possible test at alpha 1%',
+      `\nerrors 1% → 2% by canary size (${bySizeCount} canaries each)   analyst   best possible test at alpha 1%`,
     );
     const bySize: Record<string, Json> = {};
     for (const canaryInvocations of [2000, 3000, 4000]) {
@@ -182,15 +185,15 @@ export const canaryBench: BenchSection = {
         seed,
         { baseline: HEALTHY, canary: { ...HEALTHY, errorRate: 0.02 }, perMinute },
         config,
-        400,
+        bySizeCount,
       );
-      seed += 400;
+      seed += bySizeCount;
       const bound = powerBound(canaryInvocations, config.alpha);
       bySize[String(canaryInvocations)] = { analyst: figures.analyst.stopped, bound };
       console.log(
         `${`  ${canaryInvocations} invocations on the canary`.padEnd(52)}  ${pct(figures.analyst.stopped).padStart(7)}   ${pct(bound).padStart(10)}`,
       );
     }
-    return { canaries: CANARIES, perMinute: PER_MINUTE, rows, lookMs, bySize };
+    return { canaries, perMinute: PER_MINUTE, rows, lookMs, bySize };
   },
 };

@@ -22,5 +22,8 @@ describe('npm run bench -- --small', () => {
     });
     expect(figures.killswitch).toMatchObject({ schedules: 12 });
     expect(figures.dlq).toMatchObject({ messages: 20, moto: { messages: 10 } });
+    expect(figures['killswitch-scale']).toMatchObject({ schedules: 300 });
+    expect(JSON.stringify(figures['killswitch-scale'])).toContain('"restoredExactly":true');
+    expect(figures.canary).toMatchObject({ canaries: 40 });
   }, 600_000);
 });
