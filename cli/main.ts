@@ -3,4 +3,13 @@ import './log-level.js';
 import './quiet.js';
 import { runCli } from './program.js';
 
+// `runbook … | head` closes stdout early: that is the reader saying it has enough, not a failure to report
+// with a stack trace. Exit at once, as a Unix tool does on SIGPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 process.exitCode = await runCli(process.argv.slice(2));

@@ -106,6 +106,23 @@ describe('the compiled runbook', () => {
     expect(result.stdout).toContain('Usage: runbook');
     expect(result.stderr).toBe('');
   });
+
+  it('exits quietly when its reader stops reading (runbook … | head), with no EPIPE trace', () => {
+    // Act: `true` closes the pipe at once, before the CLI has written its help
+    const result = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${cliBin}" help rollback 2>/tmp/runbook-epipe.err | true; echo "\${PIPESTATUS[0]}"; cat /tmp/runbook-epipe.err`,
+      ],
+      { encoding: 'utf8', env: { PATH: process.env.PATH } },
+    );
+
+    // Assess
+    const [status, ...stderr] = result.stdout.split('\n');
+    expect(status).toBe('0');
+    expect(stderr.join('\n')).not.toContain('EPIPE');
+  });
 });
 
 describe('where runbook acts', () => {
