@@ -5,18 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../local/template.js';
 import { runCli } from '../support/cli.js';
-
-function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const result = spawnSync(process.execPath, [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), ...args], {
-    cwd: projectRoot,
-    env: { ...env, NODE_NO_WARNINGS: '1' },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 describe('runbook invoke', () => {
   it('prints the health metadata as JSON with --emulator, starting and provisioning its own emulator', () => {

@@ -30,7 +30,6 @@ import {
   recordedGitSha,
   sameCommit,
 } from '../../functions/pre-traffic/smoke.js';
-import type { AuditEntry } from '../../shared/audit.js';
 import { REPORT_RESERVE_FLOOR_MS, ReportError, timeBudget } from '../../shared/lifecycle-hook.js';
 import { lambdaContext } from './support/context.js';
 import { setEnv } from './support/env.js';
