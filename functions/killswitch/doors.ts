@@ -21,7 +21,7 @@ export function withAction(action: 'disable' | 'enable', body: unknown): Record<
   if (!isObject(body)) throw new ValidationError('request body must be a JSON object', 'body');
   if (body.action !== undefined && body.action !== action) {
     throw new ValidationError(
-      `action: this route ${action}s; the body says ${String(body.action)}`,
+      `action: this route ${action}s; the body says ${JSON.stringify(body.action)}`,
       'action',
     );
   }

@@ -11,11 +11,11 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { alarmRequest } from '../../functions/killswitch/doors.js';
+import { alarmRequest, withAction } from '../../functions/killswitch/doors.js';
 import { disable, enable, type KillSwitchDeps } from '../../functions/killswitch/killswitch.js';
 import { killSwitchRequestSchema } from '../../functions/killswitch/schema.js';
 import { isRollbackAlarm } from '../../functions/rollback/alarm.js';
-import { DependencyError } from '../../shared/errors.js';
+import { DependencyError, ValidationError } from '../../shared/errors.js';
 import { isListedAlarm } from '../../shared/triggers/alarm.js';
 import type { AlarmInvocation } from '../../shared/triggers/index.js';
 import { fakeLedger, memoryLedger, silentLogger } from './support/ledger.js';
@@ -235,5 +235,16 @@ describe('one rule for alarms', () => {
     });
     expect(byPrefix).toEqual({ acknowledged: true, acted: false, alarm: 'jobs-errors', state: 'ALARM' });
     expect(ok).toEqual({ acknowledged: true, acted: false, alarm: 'runaway', state: 'OK' });
+  });
+});
+
+describe('withAction', () => {
+  it('refuses a body whose action is any other JSON value, naming it, without a TypeError of its own', () => {
+    // Act
+    const refuse = () => withAction('disable', { action: { toString: null } });
+
+    // Assess
+    expect(refuse).toThrow(ValidationError);
+    expect(refuse).toThrow('action: this route disables; the body says {"toString":null}');
   });
 });

@@ -19,6 +19,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/secret-rotation/handler.js';
 import { parseSecret, UNSTORED_TAG } from '../../functions/secret-rotation/rotation.js';
+import { RotationStepError } from '../../functions/secret-rotation/step-error.js';
 import { lambdaContext } from './support/context.js';
 import { setEnv } from './support/env.js';
 
@@ -349,4 +350,27 @@ describe('parseSecret', () => {
       timeoutMs: 5000,
     });
   });
+});
+
+describe('RotationStepError', () => {
+  it.each([
+    ['createSecret', 'createSecret failed'],
+    [{ toString: null }, '{"toString":null} failed'],
+    [7, '7 failed'],
+    [undefined, 'undefined failed'],
+  ])(
+    'names the step %j as the event gave it, whatever its type, without a TypeError of its own',
+    (step, start) => {
+      // Act
+      const error = new RotationStepError(step, {
+        code: 'ValidationError',
+        message: 'Step: invalid',
+        field: 'Step',
+      });
+
+      // Assess
+      expect(error.message.startsWith(start)).toBe(true);
+      expect(error.message).toContain('ValidationError: Step: invalid (Step)');
+    },
+  );
 });
