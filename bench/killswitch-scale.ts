@@ -5,7 +5,6 @@
 // ledger item (DynamoDB stops at 400 KB), and the pages the outcomes took.
 import { isDeepStrictEqual } from 'node:util';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import '../cli/quiet.js';
 import { disable, enable, type KillSwitchDeps, status } from '../functions/killswitch/killswitch.js';
 import { killSwitchRequestSchema } from '../functions/killswitch/schema.js';
 import { printTable } from '../scripts/build.js';

@@ -8,6 +8,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { invokeFunction, isFailure } from '../local/invoke.js';
+import { shellWord } from '../shared/undo.js';
 import { localStack } from './local-stack.js';
 import { printAnswer, withStdoutOnStderr } from './output.js';
 import {
@@ -82,9 +83,6 @@ export function transportOrExplain(opts: Record<string, unknown>, aliasFlag?: st
   process.stderr.write(`runbook: ${transport.error}\n`);
   return undefined;
 }
-
-const shellWord = (word: string) =>
-  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 
 /**
  * The function writes its `undo` as the command a person runs where it acted; the CLI knows where that was,

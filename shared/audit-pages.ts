@@ -3,6 +3,8 @@
 // would take it past that move out into page items of the same table, and are read back in place on demand
 // (AuditLedger.expand in audit.ts). Pure: no client here.
 
+import { isObject } from './validate.js';
+
 /** What paging needs of a record (an AuditRecord is one). */
 export interface PagedRecord {
   auditId: string;
@@ -59,8 +61,8 @@ export const sizeOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value
  */
 export function pageOut<R extends PagedRecord>(record: R): { record: R; pages: PageItem[] } {
   const details = record.details;
-  if (typeof details !== 'object' || details === null || Array.isArray(details)) return { record, pages: [] };
-  const fields = { ...(details as Record<string, unknown>) };
+  if (!isObject(details)) return { record, pages: [] };
+  const fields = { ...details };
   const lists = Object.entries(fields)
     .filter((entry): entry is [string, unknown[]] => Array.isArray(entry[1]))
     .sort((a, b) => sizeOf(b[1]) - sizeOf(a[1]));

@@ -11,6 +11,7 @@ import { isAwsError, RunbookError } from './errors.js';
 import type { Log } from './log.js';
 import { logger as defaultLogger } from './powertools.js';
 import { redact, redactString } from './redact.js';
+import { isObject } from './validate.js';
 
 export type AuditOutcome = 'succeeded' | 'failed' | 'planned' | 'unchanged';
 
@@ -134,8 +135,8 @@ export class AuditLedger {
   /** The record with every list its `details` moved into pages read back in place. */
   async expand(record: AuditRecord): Promise<AuditRecord> {
     const details = record.details;
-    if (typeof details !== 'object' || details === null || Array.isArray(details)) return record;
-    const fields = { ...(details as Record<string, unknown>) };
+    if (!isObject(details)) return record;
+    const fields = { ...details };
     for (const [field, value] of Object.entries(fields)) {
       if (!isPagedList(value)) continue;
       const pages = await Promise.all(

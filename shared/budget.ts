@@ -2,10 +2,6 @@
 // and its failure becomes a value, so one slow or broken dependency degrades an answer instead of failing it.
 import { describe } from './errors.js';
 
-// describe() lives in errors.ts; re-exported while a function still imports it from here (the drainer's and
-// the kill switch's pre-split files): remove it, and errors.test.ts's check of it, once none does.
-export { describe };
-
 export type Part<T> = ({ status: 'ok' } & T) | { status: 'error'; error: string };
 
 export async function withinBudget<T extends object>(

@@ -50,10 +50,7 @@ export const intSetting = (fallback: number, min: number, max: number) =>
  * must be a number above 0 and at most `max`, or the settings fail naming the variable.
  */
 export const positiveSetting = (fallback: number, max: number) =>
-  z.preprocess(
-    (value) => (value === undefined || value === '' ? fallback : Number(value)),
-    z.number().gt(0).max(max),
-  );
+  numberSetting(fallback, z.number().gt(0).max(max));
 
 /** Parses a function's settings from its environment; a bad one is a deployment error naming the variable. */
 export function parseSettings<S extends z.ZodType>(

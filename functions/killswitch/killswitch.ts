@@ -30,22 +30,8 @@ import type {
   PacedDeps,
 } from './types.js';
 
-export { openKillSwitches } from './ledger.js';
-export { selectorKey, selectorOf } from './select.js';
-export { type StatusResult, status } from './status.js';
-
-export type {
-  KillSwitchConfig,
-  KillSwitchDeps,
-  KillSwitchResult,
-  OpenKillSwitch,
-  Progress,
-  ScheduleResult,
-  Selector,
-  ThrottleResult,
-} from './types.js';
-export { ACTIONS, killSwitchTarget } from './types.js';
-export { disableCommand, enableCommand } from './undo.js';
+export { status } from './status.js';
+export type { KillSwitchDeps, KillSwitchResult, Progress } from './types.js';
 
 // Metrics are read off the answer; the notification is not among them.
 const NO_RECEIPT = { notified: false };

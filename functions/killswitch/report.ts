@@ -5,6 +5,7 @@
 // `runbook schedules status --audit-id` reads them a page at a time.
 import type { AuditLedger } from '../../shared/audit.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
+import { runbookCommand } from '../../shared/undo.js';
 import { ACTIONS, type FullList, type ScheduleResult } from './types.js';
 
 /** Schedules an answer lists at most. */
@@ -25,7 +26,10 @@ const ROUTINE = new Set<string>([
 ]);
 
 export function listCommand(auditId: string, page?: number): string {
-  return `runbook schedules status --audit-id ${auditId}${page && page > 1 ? ` --page ${page}` : ''}`;
+  return runbookCommand('schedules status', {
+    'audit-id': auditId,
+    page: page && page > 1 ? String(page) : undefined,
+  });
 }
 
 export function counts(results: readonly ScheduleResult[]): Record<string, number> {

@@ -1,12 +1,6 @@
 import { type ErrorBody, RunbookError } from '../../shared/errors.js';
 
 /**
- * A rotation step that did not succeed: its code and message, never a value of the secret. Thrown (not
- * answered as `{ ok: false }`), because Secrets Manager reads only success or a function error: it then marks
- * the rotation failed and retries it, leaving AWSCURRENT where it was.
- * https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot_rotation.html
- */
-/**
  * The step as the event gave it, for a message: any JSON value, including one String() cannot convert
  * (`{"toString": null}` throws a TypeError, which would replace the step's own error).
  */
@@ -19,6 +13,12 @@ function stepOf(step: unknown): string {
   }
 }
 
+/**
+ * A rotation step that did not succeed: its code and message, never a value of the secret. Thrown (not
+ * answered as `{ ok: false }`), because Secrets Manager reads only success or a function error: it then marks
+ * the rotation failed and retries it, leaving AWSCURRENT where it was.
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot_rotation.html
+ */
 export class RotationStepError extends RunbookError {
   constructor(
     readonly step: unknown,

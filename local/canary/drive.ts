@@ -38,8 +38,8 @@ export interface VersionTally {
   durationsMs: number[];
 }
 
-/** Runs one invocation of a version; its own timing is not used (see modelledMs). */
-export type InvokeVersion = (version: string) => Promise<{ failed: boolean; durationMs?: number }>;
+/** Runs one invocation of a version: whether it failed (its Duration is modelled, see modelledMs). */
+export type InvokeVersion = (version: string) => Promise<{ failed: boolean }>;
 
 export async function driveTraffic(input: {
   traffic: CanaryTraffic;

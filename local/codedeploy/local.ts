@@ -124,7 +124,7 @@ export async function localCodeDeploy(
     cloudwatch,
     onCanary: (deployment, shift) =>
       local.traffic
-        ? canaryTraffic(state, lambda, published, local.traffic, deployment.target, shift.weight)
+        ? canaryTraffic(state, template, lambda, published, local.traffic, deployment.target, shift.weight)
         : Promise.resolve(undefined),
     ...(options.hookTimeoutMs ? { hookTimeoutMs: options.hookTimeoutMs } : {}),
     onStep: (deploymentId, text) => local.onStep?.(deploymentId, text),
@@ -185,13 +185,13 @@ export async function localCodeDeploy(
  */
 async function canaryTraffic(
   state: EmulatorState,
+  template: Template,
   lambda: LambdaClient,
   cloudwatch: CloudWatchClient,
   traffic: CanaryTraffic,
   target: { name: string; alias: string; currentVersion: string; targetVersion: string },
   weight: number,
 ): Promise<string> {
-  const template = loadTemplate();
   const logicalId = functionLogicalId(state, target.name);
   if (!logicalId) throw new Error(`no function ${target.name} in the emulator stack`);
   const environments = new Map<string, Record<string, string>>();
@@ -218,15 +218,14 @@ async function canaryTraffic(
     invoke: async (version) => {
       const environment = environments.get(version) ?? {};
       // DRILL_FAULT (workload.ts) fails without running the handler, as through the invoker.
-      if (environment.DRILL_FAULT) return { failed: true, durationMs: 1 };
-      const started = performance.now();
+      if (environment.DRILL_FAULT) return { failed: true };
       try {
         const result = await withEnvironment(environment, () =>
           handler({ source: 'canary-traffic', job: 'daily-trading' }, lambdaContext(spec, target.name)),
         );
-        return { failed: isFailure(result), durationMs: performance.now() - started };
+        return { failed: isFailure(result) };
       } catch {
-        return { failed: true, durationMs: performance.now() - started };
+        return { failed: true };
       }
     },
   }).finally(() => {

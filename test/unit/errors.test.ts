@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { NoTargetError } from '../../functions/rollback/choose.js';
 import { ProviderError } from '../../functions/secret-rotation/providers.js';
 import { RotationStepError } from '../../functions/secret-rotation/step-error.js';
-import { describe as describeFromBudget } from '../../shared/budget.js';
 import {
   ConfigurationError,
   ConflictError,
@@ -208,10 +207,6 @@ describe('describe (a failure, for an operator)', () => {
 
     // Assess
     expect(text).toHaveLength(300);
-  });
-
-  it('is the one budget.ts still re-exports until phase 2 moves its importers', () => {
-    expect(describeFromBudget).toBe(describeFailure);
   });
 });
 
