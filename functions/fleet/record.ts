@@ -1,0 +1,85 @@
+// What a fleet run leaves behind: one record for the whole (every workload's line in its details, paged by the
+// ledger when long) and the caller's answer (failures first, bounded).
+import type { AuditEntry, AuditOutcome } from '../../shared/audit.js';
+import type { Origin } from '../../shared/origin.js';
+import { runbookCommand } from '../../shared/undo.js';
+import type { FleetRequest } from './schema.js';
+import type { FleetResult, WorkloadOutcome, WorkloadResult } from './types.js';
+
+/** The most workload lines an answer carries; the record keeps every one. */
+export const MAX_LISTED = 100;
+export const FLEET_TARGET = 'fleet';
+
+const ORDER: Record<WorkloadOutcome, number> = {
+  failed: 0,
+  skipped: 1,
+  succeeded: 2,
+  planned: 3,
+  unchanged: 4,
+};
+
+export function countsOf(results: readonly WorkloadResult[]): Record<WorkloadOutcome, number> {
+  const counts = { succeeded: 0, unchanged: 0, planned: 0, failed: 0, skipped: 0 };
+  for (const result of results) counts[result.outcome]++;
+  return counts;
+}
+
+function outcomeOf(results: readonly WorkloadResult[], dryRun: boolean): AuditOutcome {
+  const counts = countsOf(results);
+  if (counts.succeeded > 0) return 'succeeded';
+  if (counts.failed + counts.skipped > 0) return 'failed';
+  return dryRun ? 'planned' : 'unchanged';
+}
+
+/** The command that reverses every change a fleet run made (`--workload` narrows it to some). */
+export const fleetUndo = (auditId: string) =>
+  runbookCommand('fleet undo', { 'audit-id': auditId, reason: `undo fleet run ${auditId}` });
+
+const changed = (results: readonly WorkloadResult[]) =>
+  results.some((result) => result.restore !== undefined);
+
+export function fleetEntry(run: {
+  request: FleetRequest;
+  origin: Origin;
+  auditId: string;
+  results: WorkloadResult[];
+}): AuditEntry {
+  const { request, origin, auditId, results } = run;
+  const counts = countsOf(results);
+  return {
+    action: `fleet.${request.action}`,
+    actor: origin.actor,
+    reason: request.reason ?? '',
+    target: FLEET_TARGET,
+    request,
+    before: { workloads: results.length },
+    after: counts,
+    dryRun: request.dryRun,
+    outcome: outcomeOf(results, request.dryRun),
+    ...(changed(results) ? { undo: fleetUndo(auditId) } : {}),
+    correlationId: origin.correlationId,
+    details: { workloads: results },
+  };
+}
+
+export function fleetResult(
+  request: FleetRequest,
+  auditId: string,
+  results: WorkloadResult[],
+  receipt: { notified: boolean; unrecorded?: string },
+): FleetResult {
+  const sorted = [...results].sort((a, b) => ORDER[a.outcome] - ORDER[b.outcome]);
+  const listed = sorted.slice(0, MAX_LISTED);
+  return {
+    action: request.action,
+    auditId,
+    dryRun: request.dryRun,
+    selected: results.length,
+    counts: countsOf(results),
+    workloads: listed,
+    ...(results.length > listed.length ? { omitted: results.length - listed.length } : {}),
+    undo: changed(results) && !request.dryRun ? fleetUndo(auditId) : null,
+    notified: receipt.notified,
+    ...(receipt.unrecorded ? { unrecorded: receipt.unrecorded } : {}),
+  };
+}

@@ -1,0 +1,86 @@
+// The types a fleet run's parts share. A leaf: it imports none of them.
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { AuditLedger } from '../../shared/audit.js';
+import type { WatchList, Workload } from '../../shared/fleet/workload.js';
+import type { Log } from '../../shared/log.js';
+import type { Origin } from '../../shared/origin.js';
+import type { FleetAction, FleetRequest } from './schema.js';
+
+/** The clients of one account: the runbook's own, or a member account's through its assumed role. */
+export interface AccountClients {
+  lambda: LambdaClient;
+  scheduler: SchedulerClient;
+  sqs: SQSClient;
+  codedeploy: CodeDeployClient;
+  cloudwatch: CloudWatchClient;
+}
+
+export interface FleetConfig {
+  concurrency: number;
+  cooldownMinutes: number;
+  killSwitchAlarms: string[];
+  rollbackAlarms: string[];
+}
+
+export interface FleetDeps {
+  /** The watch list in force (file, stack, tags), read once per container. */
+  watchList(): Promise<WatchList>;
+  /** Clients for a workload's account (undefined: the runbook's own); a member account's role is assumed. */
+  clientsFor(account: string | undefined): Promise<AccountClients>;
+  ledger: Pick<AuditLedger, 'record' | 'list' | 'get'>;
+  logger: Pick<Log, 'info' | 'warn'>;
+  metrics?: { addMetric(name: string, unit: never, value: number): void };
+  now: () => Date;
+  config: FleetConfig;
+  /** Time left in this invocation; a run that cannot finish stops cleanly and continues (continue.ts). */
+  remainingMs?: () => number;
+}
+
+export type WorkloadOutcome = 'succeeded' | 'unchanged' | 'planned' | 'failed' | 'skipped';
+
+/** What reverses one workload's part of a fleet run. */
+export type Restore = { kind: 'rollback'; toVersion: string } | { kind: 'enable'; restoreId: string };
+
+/** One workload's line of a fleet answer and record. */
+export interface WorkloadResult {
+  workload: string;
+  account: string;
+  outcome: WorkloadOutcome;
+  /** One line for people: `live 7 → 5 (last known good)`, `12 schedules disabled`. */
+  summary: string;
+  /** The workload's own audit record. */
+  auditId?: string;
+  /** The workload's own undo, when it changed something. */
+  undo?: string;
+  restore?: Restore;
+  error?: { code: string; message: string };
+}
+
+/** One workload's part of a fleet action. Throws for a failure, which the run records as that workload's. */
+export type PerWorkload = (
+  deps: FleetDeps,
+  workload: Workload,
+  context: { request: FleetRequest; origin: Origin; fleetAuditId: string },
+) => Promise<WorkloadResult>;
+
+export interface FleetResult {
+  action: FleetAction;
+  auditId: string;
+  dryRun: boolean;
+  /** How many workloads the selector chose. */
+  selected: number;
+  counts: Record<WorkloadOutcome, number>;
+  /** Per workload, failures first; at most MAX_LISTED (the record keeps them all). */
+  workloads: WorkloadResult[];
+  /** How many were left out of `workloads`: read them with `runbook fleet status --audit-id`. */
+  omitted?: number;
+  /** Reverses every change of this run; null when nothing changed. */
+  undo: string | null;
+  notified: boolean;
+  /** Set only when the run acted but its fleet record could not be written. */
+  unrecorded?: string;
+}

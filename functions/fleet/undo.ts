@@ -1,0 +1,60 @@
+// Undo of a fleet run: every workload that run changed, put back exactly as it was (a rollback's alias on the
+// version it served; a kill switch's schedules restored from its snapshot), each by its own action and record.
+// `workloads` narrows it to some ("undo part of it"); a workload the run did not change cannot be named.
+import { NotFoundError, ValidationError } from '../../shared/errors.js';
+import type { Workload } from '../../shared/fleet/workload.js';
+import type { Origin } from '../../shared/origin.js';
+import { rollbackWorkload } from './rollback.js';
+import { runFleet } from './run.js';
+import type { FleetRequest } from './schema.js';
+import type { FleetDeps, FleetResult, PerWorkload, Restore, WorkloadResult } from './types.js';
+
+/** What reverses each restorable part of a recorded fleet run, by workload name. */
+export async function restorable(deps: FleetDeps, auditId: string): Promise<Map<string, Restore>> {
+  const record = await deps.ledger.get(auditId, { expand: true });
+  // An undo is a fleet run too: undoing it puts back what it reversed.
+  if (!record?.action.startsWith('fleet.'))
+    throw new NotFoundError(`no fleet run ${auditId} in the ledger`, 'auditId');
+  const lines = ((record.details as { workloads?: WorkloadResult[] } | undefined)?.workloads ??
+    []) as WorkloadResult[];
+  const restores = new Map<string, Restore>();
+  for (const line of lines) if (line.restore) restores.set(line.workload, line.restore);
+  return restores;
+}
+
+export async function undoFleet(
+  deps: FleetDeps,
+  request: FleetRequest,
+  origin: Origin,
+  perKind: Record<Restore['kind'], PerWorkload | undefined>,
+): Promise<FleetResult> {
+  const restores = await restorable(deps, request.auditId as string);
+  const names = request.workloads ?? [...restores.keys()];
+  names.forEach((name, index) => {
+    if (!restores.has(name))
+      throw new ValidationError(
+        `workloads.${index}: fleet run ${request.auditId} changed nothing of ${name} (it changed: ${[...restores.keys()].join(', ') || 'nothing'})`,
+        `workloads.${index}`,
+      );
+  });
+  const list = await deps.watchList();
+  const chosen = names.map((name) => list.workloads.find((workload) => workload.name === name));
+  const missing = names.find((_, index) => chosen[index] === undefined);
+  if (missing) throw new ValidationError(`workloads: ${missing} is no longer in the watch list`, 'workloads');
+  const perWorkload: PerWorkload = (innerDeps, workload, context) => {
+    const restore = restores.get(workload.name) as Restore;
+    const run = perKind[restore.kind];
+    if (!run) throw new ValidationError(`cannot undo a ${restore.kind} here`, 'auditId');
+    const restoring =
+      restore.kind === 'rollback'
+        ? { ...context.request, action: 'rollback' as const, toVersion: restore.toVersion, force: true }
+        : { ...context.request, action: 'enable' as const, restoreId: restore.restoreId };
+    return run(innerDeps, workload, { ...context, request: restoring as FleetRequest });
+  };
+  return runFleet(deps, request, origin, perWorkload, chosen as Workload[]);
+}
+
+export const UNDO_BY_KIND: Record<Restore['kind'], PerWorkload | undefined> = {
+  rollback: rollbackWorkload,
+  enable: undefined,
+};
