@@ -112,7 +112,7 @@ const VERBS: Record<Exclude<FleetSubcommand, 'status'>, string> = {
   disable: 'Disable the schedules of',
   enable: 'Enable again the schedules of',
   drain: 'Drain the dead-letter queues of',
-  undo: 'Undo, on',
+  undo: 'Undo fleet run',
 };
 
 /** The question after the plan: which action, on how many workloads, and `--all` spelled out. */
@@ -124,8 +124,9 @@ export function fleetQuestion(
   const n = Number(plan.selected ?? 0);
   const which = request.all ? `ALL ${n} watched workload(s)` : `these ${n} workload(s)`;
   const throttle = request.throttle ? ', and set their reserved concurrency to 0,' : '';
-  const of = action === 'undo' ? `, what fleet run ${String(request.auditId)} changed` : '';
-  return `${VERBS[action]} ${which}${of}${throttle} as planned above?`;
+  return action === 'undo'
+    ? `${VERBS.undo} ${String(request.auditId)} on ${which} as planned above?`
+    : `${VERBS[action]} ${which}${throttle} as planned above?`;
 }
 
 /** What a person must add to act without a terminal to answer on. */

@@ -21,6 +21,16 @@ import {
 import { setOutputMode } from '../../cli/output.js';
 import { runCli } from '../../cli/program.js';
 
+// The answer goes to the stdout cli/output.ts saved when it was loaded: capture it from before any import.
+const answers = vi.hoisted(() => {
+  const chunks: string[] = [];
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  return chunks;
+});
+
 const AUDIT_ID = '20261122T154501123Z-3fa9c2d1';
 const API = 'https://abc123.execute-api.eu-west-1.amazonaws.com';
 
@@ -144,6 +154,7 @@ describe('runbook fleet: what it refuses before anything is sent', () => {
 
   beforeEach(() => {
     fetch.mockReset();
+    answers.length = 0;
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     setOutputMode({ json: true, verbose: false });
@@ -161,6 +172,7 @@ describe('runbook fleet: what it refuses before anything is sent', () => {
     expect(code).toBe(1);
     expect(written(stderr)).toContain('runbook: --tag must be KEY=VALUE');
     expect(fetch).not.toHaveBeenCalled();
+    expect(answers).toEqual([]);
   });
 
   it('refuses --all without --yes when stdin is not a terminal, in a sentence, and calls nothing', async () => {
@@ -237,6 +249,7 @@ describe('runbook fleet: what it refuses before anything is sent', () => {
       reason: 'dupes',
       throttle: true,
     });
+    expect(JSON.parse(answers.join(''))).toMatchObject({ ok: false, error: { field: 'tags' } });
   });
 
   it('reads GET /fleet/status with the selectors as a query', async () => {
@@ -413,7 +426,7 @@ describe('runbook fleet: what a person reads', () => {
     expect(some).toBe(
       'Disable the schedules of these 2 workload(s), and set their reserved concurrency to 0, as planned above?',
     );
-    expect(undo).toBe(`Undo, on these 2 workload(s), what fleet run ${AUDIT_ID} changed as planned above?`);
+    expect(undo).toBe(`Undo fleet run ${AUDIT_ID} on these 2 workload(s) as planned above?`);
     expect(withoutTerminal('drain', true)).toMatch(/^--all drains every watched workload: pass --yes/);
   });
 
