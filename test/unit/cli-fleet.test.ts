@@ -1,5 +1,6 @@
 // `runbook fleet`: the request it builds from the selectors, what it refuses before anything is sent, how it
 // reaches the ops API, and what a person reads on a terminal. No emulator: nothing here runs the function.
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   FleetArgumentError,
@@ -252,6 +253,24 @@ describe('runbook fleet: what it refuses before anything is sent', () => {
     expect(JSON.parse(answers.join(''))).toMatchObject({ ok: false, error: { field: 'tags' } });
   });
 
+  it('gives the undo of the whole run and of each workload the door the answer came through', async () => {
+    // Prepare
+    fetch.mockImplementation(async () => new Response(JSON.stringify(rolledBack)));
+
+    // Act
+    const code = await runCli(
+      ['fleet', 'rollback', '--tag', 'team=payments', '--reason', 'bad layer', '--yes', '--stack', 'prod'],
+      { ...deps, cloudformation: stackWithApi(API) },
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    const printed = JSON.parse(answers.join(''));
+    expect(printed.undo).toBe(`${rolledBack.undo} --stack prod`);
+    expect(printed.workloads[1].undo).toBe(`${rolledBack.workloads[1]?.undo} --stack prod`);
+    expect(printed.workloads[0].undo).toBeUndefined();
+  });
+
   it('reads GET /fleet/status with the selectors as a query', async () => {
     // Prepare
     fetch.mockImplementation(
@@ -327,6 +346,21 @@ describe('runbook fleet help', () => {
     expect([tagged, forced]).toEqual([1, 1]);
   });
 });
+
+/** A CloudFormation client whose one stack has the ops API at `url`. */
+function stackWithApi(url: string): CloudFormationClient {
+  return {
+    send: async () => ({
+      Stacks: [
+        {
+          StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/prod/1',
+          Outputs: [{ OutputKey: 'OpsApiUrl', OutputValue: url }],
+        },
+      ],
+    }),
+    destroy: () => undefined,
+  } as unknown as CloudFormationClient;
+}
 
 const rolledBack = {
   ok: true,
