@@ -59,12 +59,19 @@ export function parseTags(pairs: readonly string[]): Record<string, string> {
  */
 export function fleetRequest(action: FleetSubcommand, values: FleetOptions, actor = cliActor()) {
   const tags = values.tag?.length ? parseTags(values.tag) : undefined;
+  // Status reads only: with no selector it is the whole fleet (--account may narrow it), as a person means.
+  const everything =
+    action === 'status' &&
+    values.auditId === undefined &&
+    !values.workload?.length &&
+    !tags &&
+    values.deployedSince === undefined;
   return {
     actor,
     action,
     ...(values.workload?.length ? { workloads: [...values.workload] } : {}),
     ...(tags ? { tags } : {}),
-    ...(values.all ? { all: true } : {}),
+    ...(values.all || everything ? { all: true } : {}),
     ...(values.deployedSince !== undefined ? { deployedSince: values.deployedSince } : {}),
     ...(values.account?.length ? { accounts: [...values.account] } : {}),
     ...(values.auditId !== undefined ? { auditId: values.auditId } : {}),

@@ -94,7 +94,7 @@ const FLEET_HELP: Record<string, { description: string; example: string }> = {
     description:
       'what each workload serves, its known-good version and readiness, schedules, DLQ depth, alarms',
     example:
-      'runbook fleet status --tag team=payments\n  runbook fleet status --audit-id 20261122T154501123Z-3fa9c2d1',
+      'runbook fleet status          (no selector: every watched workload)\n  runbook fleet status --tag team=payments\n  runbook fleet status --audit-id 20261122T154501123Z-3fa9c2d1',
   },
   rollback: {
     description: "each selected workload's alias back on its own known-good version",

@@ -84,6 +84,20 @@ describe('runbook fleet: the request it builds', () => {
     });
   });
 
+  it('reads the whole fleet when status is given no selector (an account still narrows it), not a run', () => {
+    // Act
+    const bare = fleetRequest('status', {}, 'cli:a@b');
+    const account = fleetRequest('status', { account: ['self'] }, 'cli:a@b');
+    const run = fleetRequest('status', { auditId: AUDIT_ID }, 'cli:a@b');
+    const change = fleetRequest('rollback', { reason: 'r' }, 'cli:a@b');
+
+    // Assess
+    expect(bare).toEqual({ actor: 'cli:a@b', action: 'status', all: true });
+    expect(account).toEqual({ actor: 'cli:a@b', action: 'status', all: true, accounts: ['self'] });
+    expect(run).toEqual({ actor: 'cli:a@b', action: 'status', auditId: AUDIT_ID });
+    expect(change).not.toHaveProperty('all');
+  });
+
   it.each([
     ['team', 'must be KEY=VALUE'],
     ['=payments', 'must be KEY=VALUE'],
