@@ -90,22 +90,27 @@ export function fleetSummary(answer: unknown, verbose = false): string {
   ].join('\n');
 }
 
-/** The plan a person confirms (from the dry run): every workload, its account and what would change. */
-export function fleetPlan(plan: unknown): string {
+/**
+ * The plan a person confirms (from the dry run): every workload, its account and what would change — the
+ * first LIST_LIMIT of a large fleet (failures first, as the answer sorts them), every one with --verbose.
+ */
+export function fleetPlan(plan: unknown, verbose = false): string {
   const value = obj(plan);
   const lines = rows(value.workloads);
-  return [
-    `Plan (dry run) for ${text(value.selected)} workload(s): ${countsLine(value.counts)}`,
+  const planTable = (shown: Obj[]) =>
     table(
       ['WORKLOAD', 'ACCOUNT', 'PLAN'],
-      lines.map((line) => [
+      shown.map((line) => [
         line.workload,
         line.account,
         line.error
           ? `${text(line.outcome)}: ${text(obj(line.error).message)}`
           : String(line.summary ?? '').replace(/^would /, ''),
       ]),
-    ),
+    );
+  return [
+    `Plan (dry run) for ${text(value.selected)} workload(s): ${countsLine(value.counts)}`,
+    ...limited(lines, verbose, planTable),
     ...(typeof value.omitted === 'number' && value.omitted > 0
       ? [`  (and ${value.omitted} more, not listed)`]
       : []),

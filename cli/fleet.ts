@@ -205,7 +205,7 @@ export const runFleet =
         if (plan.exitCode !== 0 || plan.refused) return report(plan, human);
         const planned = (plan.result ?? {}) as Record<string, unknown>;
         if (Number(planned.selected ?? 0) === 0) return report(plan, human);
-        process.stderr.write(`${fleetPlan(planned)}\n`);
+        process.stderr.write(`${fleetPlan(planned, verbose)}\n`);
         if (!(await confirm(fleetQuestion(action, planned, request)))) {
           process.stderr.write('runbook: not confirmed; nothing changed\n');
           return 1;

@@ -478,6 +478,27 @@ describe('runbook fleet: what a person reads', () => {
     expect(withoutTerminal('drain', true)).toMatch(/^--all drains every watched workload: pass --yes/);
   });
 
+  it('shows a large plan as its first 20 workloads and a count, every one with --verbose', () => {
+    // Prepare
+    const workloads = Array.from({ length: 45 }, (_, n) => ({
+      workload: `w${n}`,
+      account: 'self',
+      outcome: 'planned',
+      summary: `would move live ${n + 2} → ${n + 1} (previous)`,
+    }));
+    const plan = { selected: 45, counts: { planned: 45 }, workloads };
+
+    // Act
+    const short = fleetPlan(plan);
+    const long = fleetPlan(plan, true);
+
+    // Assess
+    expect(short).toContain('w19 ');
+    expect(short).not.toContain('w20 ');
+    expect(short).toContain('(25 more: --verbose lists them, --json gives everything)');
+    expect(long).toMatch(/w44 +self +move live 46 → 45/);
+  });
+
   it('shows fleet status as a table: serving and weights, known-good, readiness and its first failing check', () => {
     // Prepare
     const answer = {
