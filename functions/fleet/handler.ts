@@ -68,8 +68,14 @@ function deps(context: Context): FleetDeps {
     now: () => new Date(),
     config,
     remainingMs: () => context.getRemainingTimeInMillis(),
+    env: process.env,
+    ...(homeAccountOf(context) ? { homeAccount: homeAccountOf(context) as string } : {}),
   };
 }
+
+/** The account of the function itself, from its ARN (`arn:aws:lambda:region:ACCOUNT:function:name`). */
+const homeAccountOf = (context: Context) =>
+  /^arn:[^:]+:lambda:[^:]*:(\d{12}):/.exec(context.invokedFunctionArn ?? '')?.[1];
 
 function run(invocation: Invocation, context: Context, payload: unknown) {
   const request = parseInput(fleetRequestSchema, payload);
