@@ -1,12 +1,13 @@
-// The reads rollback readiness decides from (readiness.ts): reads only, no write, in a fixed order.
+// The reads rollback readiness decides from (readiness.ts): reads only, no write, in a fixed order. Its own
+// GetAlias rather than the rollback's readAlias: one function's code does not import another's (npm run measures).
 
 import {
+  GetAliasCommand,
   GetFunctionCommand,
   type LambdaClient,
   ListEventSourceMappingsCommand,
 } from '@aws-sdk/client-lambda';
 import { isAwsError, NotFoundError } from '../../shared/errors.js';
-import { readAlias, weightsOf } from '../rollback/alias.js';
 import {
   type MappingFacts,
   type Readiness,
@@ -40,7 +41,14 @@ export async function readReadinessFacts(
   request: ReadinessRequest,
 ): Promise<ReadinessFacts> {
   const { functionName, alias, knownGood } = request;
-  const aliasConfig = await readAlias(deps, functionName, alias);
+  const aliasConfig = await deps.lambda
+    .send(new GetAliasCommand({ FunctionName: functionName, Name: alias }))
+    .catch((error: unknown) => {
+      // Lambda answers "Function not found" for a missing alias and a missing function alike. The rollback's
+      // plan, read first, has already told them apart; this is only a race with a deletion.
+      if (!isAwsError(error, 'ResourceNotFoundException')) throw error;
+      throw new NotFoundError(`no alias ${alias} on function ${functionName}`, 'alias', error);
+    });
   const current = String(aliasConfig.FunctionVersion);
   const currentVersion = await readVersion(deps, functionName, current);
   // An alias always names an existing version (Lambda refuses to delete one an alias routes to).
@@ -55,7 +63,7 @@ export async function readReadinessFacts(
     functionName,
     alias,
     current,
-    weights: weightsOf(aliasConfig),
+    weights: { ...(aliasConfig.RoutingConfig?.AdditionalVersionWeights ?? {}) },
     ...(knownGood === undefined ? {} : { knownGood }),
     ...(request.whyKnownGood === undefined ? {} : { whyKnownGood: request.whyKnownGood }),
     ...(request.whyNoKnownGood === undefined ? {} : { whyNoKnownGood: request.whyNoKnownGood }),

@@ -6,7 +6,6 @@ import {
   type FunctionConfiguration,
   GetAliasCommand,
   GetFunctionCommand,
-  GetFunctionConfigurationCommand,
   LambdaClient,
   ListEventSourceMappingsCommand,
   ResourceNotFoundException,
@@ -236,12 +235,12 @@ describe('readReadiness', () => {
     lambda
       .on(GetAliasCommand)
       .rejects(new ResourceNotFoundException({ message: 'Function not found', $metadata: {} }));
-    lambda.on(GetFunctionConfigurationCommand).resolves(configuration('$LATEST'));
 
     // Act & Assess
     await expect(readReadiness(deps, request)).rejects.toMatchObject({
       name: 'NotFoundError',
-      message: 'function orders has no alias live',
+      message: 'no alias live on function orders',
+      field: 'alias',
     });
     expect(lambda.commandCalls(GetFunctionCommand)).toHaveLength(0);
     expect(lambda.commandCalls(ListEventSourceMappingsCommand)).toHaveLength(0);
