@@ -251,11 +251,19 @@ function stateCheck(functionName: string, target: VersionFacts): Check {
   return { check, ok: false, detail };
 }
 
+/** The alias already serves the known-good version: nothing about it changes. */
+const same = (check: CheckName, version: string): Check => ({
+  check,
+  ok: true,
+  detail: `version ${version} is the live version`,
+});
+
 const lastPart = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
 function roleCheck(current: VersionFacts, target: VersionFacts): Check {
   const check = 'same-role';
   const [was, now] = [target.role ?? 'none', current.role ?? 'none'];
+  if (target.version === current.version) return same(check, target.version);
   if (was === now)
     return {
       check,
@@ -272,13 +280,14 @@ function roleCheck(current: VersionFacts, target: VersionFacts): Check {
 /** A dead-letter target as `queue name` or `topic name` (DeadLetterConfig takes an SQS queue or SNS topic ARN). */
 function deadLetter(arn: string | undefined): string {
   if (!arn) return 'no dead-letter queue';
-  const name = arn.split(':')[5] ?? arn;
-  return arn.startsWith('arn:aws:sns:') || arn.includes(':sns:') ? `topic ${name}` : `queue ${name}`;
+  const [, , service, , , name = arn] = arn.split(':');
+  return service === 'sns' ? `topic ${name}` : `queue ${name}`;
 }
 
 function dlqCheck(current: VersionFacts, target: VersionFacts): Check {
   const check = 'same-dlq';
   const [was, now] = [target.deadLetterTarget, current.deadLetterTarget];
+  if (target.version === current.version) return same(check, target.version);
   if (was === now) {
     return {
       check,
