@@ -70,6 +70,9 @@ export interface ReadinessFacts {
   mappings: MappingFacts[];
 }
 
+const pass = (check: CheckName, detail: string): Check => ({ check, ok: true, detail });
+const fail = (check: CheckName, detail: string): Check => ({ check, ok: false, detail });
+
 /** The rollback readiness of one alias, decided from what was read. */
 export function readiness(facts: ReadinessFacts): Readiness {
   const checks = [knownGoodCheck(facts), unweightedCheck(facts), mappingsCheck(facts)];
@@ -93,39 +96,26 @@ function knownGoodCheck(facts: ReadinessFacts): Check {
   const { knownGood, current, alias } = facts;
   const check = 'known-good';
   if (knownGood === undefined) {
-    return {
-      check,
-      ok: false,
-      detail: `no known-good version: ${facts.whyNoKnownGood ?? 'the rollback found none'}`,
-    };
+    return fail(check, `no known-good version: ${facts.whyNoKnownGood ?? 'the rollback found none'}`);
   }
   if (!facts.knownGoodVersion) {
-    return {
-      check,
-      ok: false,
-      detail: `known-good version ${knownGood} no longer exists; name one with toVersion`,
-    };
+    return fail(check, `known-good version ${knownGood} no longer exists; name one with toVersion`);
   }
   const why = facts.whyKnownGood ? ` (${facts.whyKnownGood})` : '';
-  if (knownGood !== current)
-    return { check, ok: true, detail: `version ${knownGood}${why}; ${alias} serves ${current}` };
+  if (knownGood !== current) return pass(check, `version ${knownGood}${why}; ${alias} serves ${current}`);
   const detail =
     Object.keys(facts.weights).length > 0
       ? `version ${knownGood}, the primary version of ${alias}${why}: a rollback clears the canary weights`
       : `${alias} already serves version ${knownGood}${why}: a rollback has nothing to move`;
-  return { check, ok: true, detail };
+  return pass(check, detail);
 }
 
 function unweightedCheck({ alias, current, weights }: ReadinessFacts): Check {
   const check = 'alias-unweighted';
   const canary = Object.entries(weights);
-  if (canary.length === 0) return { check, ok: true, detail: `${alias} serves version ${current} alone` };
+  if (canary.length === 0) return pass(check, `${alias} serves version ${current} alone`);
   const shares = canary.map(([version, weight]) => `version ${version} takes ${percent(weight)}`).join(', ');
-  return {
-    check,
-    ok: false,
-    detail: `a canary is in flight on ${alias}: ${shares}, version ${current} the rest`,
-  };
+  return fail(check, `a canary is in flight on ${alias}: ${shares}, version ${current} the rest`);
 }
 
 const percent = (weight: number) => `${Math.round(weight * 10_000) / 100}%`;
@@ -160,11 +150,7 @@ function mappingsCheck(facts: ReadinessFacts): Check {
   const check = 'event-sources-on-alias';
   const { alias, mappings } = facts;
   if (mappings.length === 0) {
-    return {
-      check,
-      ok: true,
-      detail: `no event source mappings on ${alias}, version ${facts.current} or $LATEST`,
-    };
+    return pass(check, `no event source mappings on ${alias}, version ${facts.current} or $LATEST`);
   }
   const groups = new Map<string, { rank: number; found: MappingFacts[] }>();
   for (const mapping of mappings) {
@@ -190,7 +176,7 @@ function mappingsCheck(facts: ReadinessFacts): Check {
       onAlias.length > 0
         ? `${plural(onAlias.length)} on ${alias}: ${names(onAlias)}`
         : `no enabled event source mapping on ${alias}, version ${facts.current} or $LATEST`;
-    return { check, ok: true, detail };
+    return pass(check, detail);
   }
   const shown = [...groups]
     .sort(([, a], [, b]) => a.rank - b.rank)
@@ -198,11 +184,10 @@ function mappingsCheck(facts: ReadinessFacts): Check {
     .map(([where, { found }]) => `${plural(found.length)} ${where}: ${names(found)}`);
   const hidden = groups.size - GROUPS_SHOWN;
   if (hidden > 0) shown.push(`and ${hidden} more version${hidden === 1 ? '' : 's'}`);
-  return {
+  return fail(
     check,
-    ok: false,
-    detail: `${shown.join('; ')} — an alias rollback does not move them: point them at ${facts.functionName}:${alias}`,
-  };
+    `${shown.join('; ')} — an alias rollback does not move them: point them at ${facts.functionName}:${alias}`,
+  );
 }
 
 const plural = (count: number) => `${count} event source mapping${count === 1 ? '' : 's'}`;
@@ -230,11 +215,7 @@ function stateCheck(functionName: string, target: VersionFacts): Check {
   const snapStart = target.snapStart === 'On';
   const wake = `invoke ${functionName}:${version} once and wait for State Active`;
   if (state === 'Active') {
-    return {
-      check,
-      ok: true,
-      detail: `version ${version} is Active${snapStart ? ' with its SnapStart snapshot' : ''}`,
-    };
+    return pass(check, `version ${version} is Active${snapStart ? ' with its SnapStart snapshot' : ''}`);
   }
   // https://docs.aws.amazon.com/lambda/latest/dg/snapstart-activate.html#snapstart-function-states
   // https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html
@@ -248,15 +229,11 @@ function stateCheck(functionName: string, target: VersionFacts): Check {
         : state === 'Failed'
           ? `version ${version} is Failed (${target.stateReasonCode ?? 'no reason code'}: ${target.stateReason ?? 'no reason given'}): it cannot serve; name another with toVersion`
           : `Lambda reported no usable state for version ${version} (${state ?? 'none'})`;
-  return { check, ok: false, detail };
+  return fail(check, detail);
 }
 
 /** The alias already serves the known-good version: nothing about it changes. */
-const same = (check: CheckName, version: string): Check => ({
-  check,
-  ok: true,
-  detail: `version ${version} is the live version`,
-});
+const same = (check: CheckName, version: string) => pass(check, `version ${version} is the live version`);
 
 const lastPart = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
@@ -265,16 +242,11 @@ function roleCheck(current: VersionFacts, target: VersionFacts): Check {
   const [was, now] = [target.role ?? 'none', current.role ?? 'none'];
   if (target.version === current.version) return same(check, target.version);
   if (was === now)
-    return {
-      check,
-      ok: true,
-      detail: `versions ${target.version} and ${current.version} run as role ${lastPart(was)}`,
-    };
-  return {
+    return pass(check, `versions ${target.version} and ${current.version} run as role ${lastPart(was)}`);
+  return fail(
     check,
-    ok: false,
-    detail: `version ${target.version} runs as role ${lastPart(was)}, version ${current.version} as ${lastPart(now)}: a rollback also switches back to ${lastPart(was)}; check it still exists and grants what version ${target.version} calls`,
-  };
+    `version ${target.version} runs as role ${lastPart(was)}, version ${current.version} as ${lastPart(now)}: a rollback also switches back to ${lastPart(was)}; check it still exists and grants what version ${target.version} calls`,
+  );
 }
 
 /** A dead-letter target as `queue name` or `topic name` (DeadLetterConfig takes an SQS queue or SNS topic ARN). */
@@ -289,18 +261,13 @@ function dlqCheck(current: VersionFacts, target: VersionFacts): Check {
   const [was, now] = [target.deadLetterTarget, current.deadLetterTarget];
   if (target.version === current.version) return same(check, target.version);
   if (was === now) {
-    return {
-      check,
-      ok: true,
-      detail: `versions ${target.version} and ${current.version} both have ${deadLetter(was)}`,
-    };
+    return pass(check, `versions ${target.version} and ${current.version} both have ${deadLetter(was)}`);
   }
   const consequence = was
     ? `after a rollback failed asynchronous events go to ${deadLetter(was)}; check it still exists`
     : 'after a rollback failed asynchronous events are dropped once retries run out';
-  return {
+  return fail(
     check,
-    ok: false,
-    detail: `version ${target.version} has ${deadLetter(was)}, version ${current.version} ${deadLetter(now)}: ${consequence}`,
-  };
+    `version ${target.version} has ${deadLetter(was)}, version ${current.version} ${deadLetter(now)}: ${consequence}`,
+  );
 }
