@@ -247,14 +247,20 @@ describe('fleet actions (against the emulator)', () => {
 
     // Act
     const status = (await fleet(deps(), request({ action: 'status', all: true }), origin)) as {
-      workloads: { workload: string; serving: { version: string }; rollback: { knownGood: string } }[];
+      workloads: {
+        workload: string;
+        serving: { version: string };
+        readiness: { ready: boolean; knownGood: string; checks: { check: string; ok: boolean }[] };
+      }[];
     };
 
     // Assess
     expect(status.workloads).toHaveLength(3);
     for (const line of status.workloads) {
       expect(line.serving.version).toBe(broken[line.workload]);
-      expect(line.rollback.knownGood).toBe(target[line.workload]);
+      expect(line.readiness.knownGood).toBe(target[line.workload]);
+      expect(line.readiness.ready).toBe(true);
+      expect(line.readiness.checks.map((check) => check.check)).toContain('event-sources-on-alias');
     }
   });
 
