@@ -5,6 +5,7 @@
 
 import { parseSettings } from '../../shared/env.js';
 import { ValidationError } from '../../shared/errors.js';
+import type { WatchedQueue, Workload } from '../../shared/fleet/workload.js';
 import { drain } from '../dlq-drainer/drain.js';
 import { drainConfigSchema } from '../dlq-drainer/schema.js';
 import type { DrainResult } from '../dlq-drainer/types.js';
@@ -25,27 +26,7 @@ export const drainWorkload: PerWorkload = async (deps, workload, { request, orig
   const settings = parseSettings(drainConfigSchema, 'fleet drain', { ...deps.env, DLQ_ACCOUNT_ID: account });
   const results: DrainResult[] = [];
   for (const dlq of workload.dlqs) {
-    const config = {
-      allowedQueues: [dlq.queue],
-      accountId: account,
-      allowedTargetQueues: dlq.sources,
-      targetFunction: workload.functionName,
-      targetQualifier: workload.alias,
-      maxAgeSeconds: settings.DLQ_MAX_AGE_SECONDS,
-      ratePerSecond: settings.DLQ_RATE_PER_SECOND,
-      concurrency: settings.DLQ_CONCURRENCY,
-      maxMessages: settings.DLQ_MAX_MESSAGES,
-      waitSeconds: settings.DLQ_WAIT_SECONDS,
-      reserveMs: settings.DLQ_RESERVE_MS,
-    };
-    // One source: every letter goes back there. Several: each to the one SQS recorded it came from.
-    const [only] = dlq.sources;
-    const target =
-      dlq.sources.length === 1 && only
-        ? { type: 'sqs' as const, queue: only }
-        : dlq.sources.length > 1
-          ? { type: 'source' as const }
-          : { type: 'lambda' as const, functionName: workload.functionName, qualifier: workload.alias };
+    const { config, target } = drainOf(workload, dlq, settings, account);
     results.push(
       await drain(
         {
@@ -91,3 +72,31 @@ export const drainWorkload: PerWorkload = async (deps, workload, { request, orig
       : {}),
   };
 };
+
+type Settings = ReturnType<typeof drainConfigSchema.parse>;
+
+/** One DLQ's drain: the drainer's settings as deployed, scoped to this queue, and where its letters go. */
+function drainOf(workload: Workload, dlq: WatchedQueue, settings: Settings, account: string) {
+  const config = {
+    allowedQueues: [dlq.queue],
+    accountId: account,
+    allowedTargetQueues: dlq.sources,
+    targetFunction: workload.functionName,
+    targetQualifier: workload.alias,
+    maxAgeSeconds: settings.DLQ_MAX_AGE_SECONDS,
+    ratePerSecond: settings.DLQ_RATE_PER_SECOND,
+    concurrency: settings.DLQ_CONCURRENCY,
+    maxMessages: settings.DLQ_MAX_MESSAGES,
+    waitSeconds: settings.DLQ_WAIT_SECONDS,
+    reserveMs: settings.DLQ_RESERVE_MS,
+  };
+  // One source: every letter goes back there. Several: each to the one SQS recorded it came from.
+  const [only] = dlq.sources;
+  const target =
+    dlq.sources.length === 1 && only
+      ? { type: 'sqs' as const, queue: only }
+      : dlq.sources.length > 1
+        ? { type: 'source' as const }
+        : { type: 'lambda' as const, functionName: workload.functionName, qualifier: workload.alias };
+  return { config, target };
+}

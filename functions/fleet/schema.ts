@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { intSetting, listSetting, optionalSetting, positiveSetting } from '../../shared/env.js';
 import { WORKLOAD_NAME } from '../../shared/fleet/workload.js';
+import { reasonSchema } from '../../shared/reason.js';
 
 export const FLEET_ACTIONS = ['status', 'rollback', 'disable', 'enable', 'drain', 'undo'] as const;
 export type FleetAction = (typeof FLEET_ACTIONS)[number];
@@ -52,12 +53,7 @@ export const fleetRequestSchema = z
       .min(1)
       .max(100)
       .optional(),
-    reason: z
-      .string()
-      .trim()
-      .min(3, 'reason must be at least 3 characters')
-      .max(500, 'reason must be at most 500 characters')
-      .optional(),
+    reason: reasonSchema.optional(),
     dryRun: z.boolean().default(false),
     /** rollback: past the cool-down (a person's decision, recorded). */
     force: z.boolean().default(false),
