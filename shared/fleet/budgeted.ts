@@ -27,9 +27,13 @@ export interface BudgetedOptions {
   onWrite?: (timestampMs: number, commandName: string) => void;
 }
 
+/** The part of an SDK v3 client this needs (structural, so shared/ does not import @smithy/types). */
 interface MiddlewareClient {
   middlewareStack: {
-    addRelativeTo(middleware: unknown, options: Record<string, unknown>): void;
+    addRelativeTo(
+      middleware: unknown,
+      options: { name?: string; relation: 'before' | 'after'; toMiddleware: string; override?: boolean },
+    ): void;
   };
 }
 
