@@ -112,7 +112,7 @@ export interface LedgerBudgetOptions {
   leadMs?: number;
   /** Seconds the slot items live before TTL removes them. */
   ttlSeconds?: number;
-  /** Called with each place handed out, before the wait for its time (for tests and the bench). */
+  /** Called with the place of each write as it leaves (for tests and the bench). */
   onPlace?: (place: Place) => void;
 }
 
@@ -131,6 +131,7 @@ export function ledgerBudget(options: LedgerBudgetOptions): ControlPlaneBudget {
   const clock = options.clock ?? wallClock;
   const chunk = Math.max(1, Math.min(rate, options.chunk ?? Math.floor(rate / 4)));
   const leadMs = options.leadMs ?? 150;
+  const cellMs = 1000 / rate;
   const ttlSeconds = options.ttlSeconds ?? 300;
   // Claimed places not yet handed out, in time order; the last place claimed; the slot's count as last seen.
   let places: Place[] = [];
@@ -239,18 +240,19 @@ export function ledgerBudget(options: LedgerBudgetOptions): ControlPlaneBudget {
         await startClaim();
         continue;
       }
-      options.onPlace?.(place);
       // The last place in hand: claim the next chunk while this one is spent.
       if (places.length === 0) void startClaim();
       const wait = placeTime(place, rate) - now;
       if (wait > 0) await clock.sleep(wait);
+      const previous = sent[next];
+      const gap = previous === undefined ? 0 : previous + 1000 - clock.now();
+      // Waiting longer than half a place would carry the lateness on to every later write: give the place up.
+      if (gap > cellMs / 2) continue;
+      // Reserved before the wait, so a caller waking meanwhile checks the next one.
       const mine = next;
       next = (next + 1) % rate;
-      const previous = sent[mine];
-      if (previous !== undefined) {
-        const gap = previous + 1000 - clock.now();
-        if (gap > 0) await clock.sleep(gap);
-      }
+      if (gap > 0) await clock.sleep(gap);
+      options.onPlace?.(place);
       sent[mine] = clock.now();
       return;
     }
