@@ -57,24 +57,6 @@ export function firstPlaceAt(nowMs: number, rate: number): Place {
   return { slot: Math.floor(global / rate), index: global % rate };
 }
 
-/**
- * The places a claim gets, as the ledger computes them: `used` is the slot's count before the claim
- * (undefined: no claim yet), `from` the first place not in the past, `want` the chunk asked for. Places before
- * `from` that nobody claimed are skipped (a write cannot go back in time); undefined: fewer than `want` left.
- * Pure, so the property test can drive it through any interleaving; `ledgerBudget` sends the same decision to
- * DynamoDB as two conditional updates.
- */
-export function claimPlaces(
-  used: number | undefined,
-  from: number,
-  want: number,
-  rate: number,
-): { first: number; used: number } | undefined {
-  const start = Math.max(used ?? 0, from);
-  if (start + want > rate) return undefined;
-  return { first: start, used: start + want };
-}
-
 /** The ledger item of a slot: shares the audit table, which AuditLedger tells apart by its missing `action`. */
 export function slotKey(service: ControlPlaneService, account: string | undefined, slot: number): string {
   return `budget#${service}#${account ?? 'self'}#${slot}`;
@@ -126,48 +108,102 @@ export interface LedgerBudgetOptions {
  * const lambda = budgeted(new LambdaClient({}), budget);
  */
 export function ledgerBudget(options: LedgerBudgetOptions): ControlPlaneBudget {
-  const { ratePerSecond: rate, service, account } = options;
-  checkRate(rate);
-  const clock = options.clock ?? wallClock;
-  const chunk = Math.max(1, Math.min(rate, options.chunk ?? Math.floor(rate / 4)));
-  const leadMs = options.leadMs ?? 150;
-  const cellMs = 1000 / rate;
-  const ttlSeconds = options.ttlSeconds ?? 300;
-  // Claimed places not yet handed out, in time order; the last place claimed; the slot's count as last seen.
-  let places: Place[] = [];
-  let lastClaimed: Place | undefined;
-  let seen: { slot: number; used: number } | undefined;
-  let claiming: Promise<void> | undefined;
-  let roundTripMs = 0;
+  return new LedgerBudget(options);
+}
+
+interface Claimed {
+  first: number;
+  used: number;
+}
+
+class LedgerBudget implements ControlPlaneBudget {
+  private readonly rate: number;
+  private readonly clock: Clock;
+  private readonly chunk: number;
+  private readonly leadMs: number;
+  private readonly cellMs: number;
+  // Claimed places not yet handed out, in time order; the last place claimed; a slot's count as last seen.
+  private places: Place[] = [];
+  private lastClaimed: Place | undefined;
+  private seen: { slot: number; used: number } | undefined;
+  private claiming: Promise<void> | undefined;
+  private roundTripMs = 0;
   // This run's own sends, as the Pacer keeps them: the write `rate` places back must have left a second ago,
   // so a timer firing late cannot bunch this run's writes into more than the rate in any sliding second. When
   // timers are on time the places are a second apart already and this never waits.
-  const sent: number[] = [];
-  let next = 0;
+  private readonly sent: number[] = [];
+  private next = 0;
 
-  async function claim(): Promise<void> {
+  constructor(private readonly options: LedgerBudgetOptions) {
+    checkRate(options.ratePerSecond);
+    this.rate = options.ratePerSecond;
+    this.clock = options.clock ?? wallClock;
+    this.chunk = Math.max(1, Math.min(this.rate, options.chunk ?? Math.floor(this.rate / 4)));
+    this.leadMs = options.leadMs ?? 150;
+    this.cellMs = 1000 / this.rate;
+  }
+
+  async take(): Promise<void> {
+    for (;;) {
+      // A place whose time passed unused is lost: a write sent late would crowd the places after it.
+      const now = this.clock.now();
+      this.places = this.places.filter((place) => placeTime(place, this.rate) >= now);
+      const place = this.places.shift();
+      if (!place) {
+        await this.startClaim();
+        continue;
+      }
+      // The last place in hand: claim the next chunk while this one is spent.
+      if (this.places.length === 0) void this.startClaim();
+      const wait = placeTime(place, this.rate) - now;
+      if (wait > 0) await this.clock.sleep(wait);
+      const previous = this.sent[this.next];
+      const gap = previous === undefined ? 0 : previous + 1000 - this.clock.now();
+      // Waiting longer than half a place would carry the lateness on to every later write: give the place up.
+      if (gap > this.cellMs / 2) continue;
+      // Reserved before the wait, so a caller waking meanwhile checks the next one.
+      const mine = this.next;
+      this.next = (this.next + 1) % this.rate;
+      if (gap > 0) await this.clock.sleep(gap);
+      this.options.onPlace?.(place);
+      this.sent[mine] = this.clock.now();
+      return;
+    }
+  }
+
+  /** One claim at a time per run; every caller waiting shares its chunk. */
+  private startClaim(): Promise<void> {
+    this.claiming ??= this.claim().finally(() => {
+      this.claiming = undefined;
+    });
+    // A prefetch nobody awaits yet must not be an unhandled rejection; the next take() claims again and throws.
+    this.claiming.catch(() => undefined);
+    return this.claiming;
+  }
+
+  private async claim(): Promise<void> {
     // Claim no further ahead than the chunk in hand: a run holding the whole second would starve the others.
-    if (lastClaimed) {
-      const wait = placeTime(lastClaimed, rate) - leadMs - clock.now();
-      if (wait > 0) await clock.sleep(wait);
+    if (this.lastClaimed) {
+      const wait = placeTime(this.lastClaimed, this.rate) - this.leadMs - this.clock.now();
+      if (wait > 0) await this.clock.sleep(wait);
     }
     // Places that pass during the round trip would be lost: start after the last claim's round trip.
-    const started = clock.now();
-    let { slot, index: from } = firstPlaceAt(started + roundTripMs, rate);
+    const started = this.clock.now();
+    let { slot, index: from } = firstPlaceAt(started + this.roundTripMs, this.rate);
     for (;;) {
       // Others only ever add to a slot's count: what this run saw last is a floor.
-      const known = seen?.slot === slot ? seen.used : 0;
-      const left = rate - Math.max(known, from);
-      const want = Math.min(chunk, left);
+      const known = this.seen?.slot === slot ? this.seen.used : 0;
+      const want = Math.min(this.chunk, this.rate - Math.max(known, from));
       const got =
         want < 1
           ? undefined
-          : ((await claimIn(slot, from, want)) ?? (want > 1 ? await claimIn(slot, from, 1) : undefined));
+          : ((await this.claimIn(slot, from, want)) ??
+            (want > 1 ? await this.claimIn(slot, from, 1) : undefined));
       if (got) {
-        roundTripMs = (clock.now() - started) / 2 + roundTripMs / 2;
-        seen = { slot, used: got.used };
-        for (let index = got.first; index < got.used; index++) places.push({ slot, index });
-        lastClaimed = places.at(-1);
+        this.roundTripMs = (this.clock.now() - started) / 2 + this.roundTripMs / 2;
+        this.seen = { slot, used: got.used };
+        for (let index = got.first; index < got.used; index++) this.places.push({ slot, index });
+        this.lastClaimed = this.places.at(-1);
         return;
       }
       // This second is full: the next one's places are all ahead.
@@ -176,42 +212,14 @@ export function ledgerBudget(options: LedgerBudgetOptions): ControlPlaneBudget {
     }
   }
 
-  async function claimIn(slot: number, from: number, want: number) {
-    if (want < 1) return undefined;
-    const request = { TableName: options.tableName, Key: { auditId: slotKey(service, account, slot) } };
-    const names = { '#used': 'used' };
-    const expiresAt = slot + ttlSeconds;
-    // Nobody has claimed past `from`: take `from` onwards, skipping the places gone by unclaimed.
-    const fresh = async () => {
-      await options.dynamo.send(
-        new UpdateCommand({
-          ...request,
-          UpdateExpression: 'SET #used = :next, expiresAt = :exp',
-          ConditionExpression: 'attribute_not_exists(#used) OR #used <= :from',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ':next': from + want, ':from': from, ':exp': expiresAt },
-        }),
-      );
-      return { first: from, used: from + want };
-    };
-    // Others (or this run) claimed past `from`: take the places after theirs, if `want` are left.
-    const after = async () => {
-      const { Attributes } = await options.dynamo.send(
-        new UpdateCommand({
-          ...request,
-          UpdateExpression: 'SET expiresAt = :exp ADD #used :want',
-          ConditionExpression: '#used <= :last',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ':want': want, ':last': rate - want, ':exp': expiresAt },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      const used = Number(Attributes?.used);
-      return { first: used - want, used };
-    };
+  /** `want` places of `slot` from `from` on, or undefined when fewer are left. */
+  private async claimIn(slot: number, from: number, want: number): Promise<Claimed | undefined> {
     // The likelier form first: after this run's own claim in the slot, the count is already past `from`.
-    const order = seen?.slot === slot && seen.used > from ? [after, fresh] : [fresh, after];
-    for (const attempt of order) {
+    const attempts =
+      this.seen?.slot === slot && this.seen.used > from
+        ? [() => this.claimAfter(slot, want), () => this.claimFresh(slot, from, want)]
+        : [() => this.claimFresh(slot, from, want), () => this.claimAfter(slot, want)];
+    for (const attempt of attempts) {
       try {
         return await attempt();
       } catch (error) {
@@ -221,42 +229,43 @@ export function ledgerBudget(options: LedgerBudgetOptions): ControlPlaneBudget {
     return undefined;
   }
 
-  function startClaim(): Promise<void> {
-    claiming ??= claim().finally(() => {
-      claiming = undefined;
-    });
-    // A prefetch nobody awaits yet must not be an unhandled rejection; the next take() awaits it and throws.
-    claiming.catch(() => undefined);
-    return claiming;
+  private update(slot: number) {
+    return {
+      TableName: this.options.tableName,
+      Key: { auditId: slotKey(this.options.service, this.options.account, slot) },
+      ExpressionAttributeNames: { '#used': 'used' },
+    };
   }
 
-  async function take(): Promise<void> {
-    for (;;) {
-      // A place whose time passed unused is lost: a write sent late would crowd the places after it.
-      const now = clock.now();
-      places = places.filter((place) => placeTime(place, rate) >= now);
-      const place = places.shift();
-      if (!place) {
-        await startClaim();
-        continue;
-      }
-      // The last place in hand: claim the next chunk while this one is spent.
-      if (places.length === 0) void startClaim();
-      const wait = placeTime(place, rate) - now;
-      if (wait > 0) await clock.sleep(wait);
-      const previous = sent[next];
-      const gap = previous === undefined ? 0 : previous + 1000 - clock.now();
-      // Waiting longer than half a place would carry the lateness on to every later write: give the place up.
-      if (gap > cellMs / 2) continue;
-      // Reserved before the wait, so a caller waking meanwhile checks the next one.
-      const mine = next;
-      next = (next + 1) % rate;
-      if (gap > 0) await clock.sleep(gap);
-      options.onPlace?.(place);
-      sent[mine] = clock.now();
-      return;
-    }
+  private expiresAt(slot: number): number {
+    return slot + (this.options.ttlSeconds ?? 300);
   }
 
-  return { take };
+  /** Nobody has claimed past `from`: take `from` onwards, skipping the places gone by unclaimed. */
+  private async claimFresh(slot: number, from: number, want: number): Promise<Claimed> {
+    await this.options.dynamo.send(
+      new UpdateCommand({
+        ...this.update(slot),
+        UpdateExpression: 'SET #used = :next, expiresAt = :exp',
+        ConditionExpression: 'attribute_not_exists(#used) OR #used <= :from',
+        ExpressionAttributeValues: { ':next': from + want, ':from': from, ':exp': this.expiresAt(slot) },
+      }),
+    );
+    return { first: from, used: from + want };
+  }
+
+  /** Others (or this run) claimed past `from`: take the places after theirs, if `want` are left. */
+  private async claimAfter(slot: number, want: number): Promise<Claimed> {
+    const { Attributes } = await this.options.dynamo.send(
+      new UpdateCommand({
+        ...this.update(slot),
+        UpdateExpression: 'SET expiresAt = :exp ADD #used :want',
+        ConditionExpression: '#used <= :last',
+        ExpressionAttributeValues: { ':want': want, ':last': this.rate - want, ':exp': this.expiresAt(slot) },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const used = Number(Attributes?.used);
+    return { first: used - want, used };
+  }
 }

@@ -4,7 +4,6 @@ import type { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  claimPlaces,
   firstPlaceAt,
   ledgerBudget,
   localBudget,
@@ -268,34 +267,49 @@ describe('slot arithmetic', () => {
     );
   });
 
-  it('never hands one place to two claims, nor more than the rate in a second, whatever the interleaving', () => {
-    const claim = fc.record({
-      // Claims arrive in time order (each run's clock moves forward), from any of three runs.
-      advanceMs: fc.integer({ min: 0, max: 400 }),
-      want: fc.integer({ min: 1, max: 12 }),
+  it('never hands one place to two writes, nor more than the rate in any second, whatever the interleaving', async () => {
+    const run = fc.record({
+      startMs: fc.integer({ min: 0, max: 1_500 }),
+      workers: fc.integer({ min: 1, max: 6 }),
+      chunk: fc.option(fc.integer({ min: 1, max: 12 }), { nil: undefined }),
     });
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(claim, { maxLength: 80 }), (rate, claims) => {
-        const used = new Map<number, number>();
-        const taken: Place[] = [];
-        let now = START;
-        for (const { advanceMs, want } of claims) {
-          now += advanceMs;
-          const { slot, index: from } = firstPlaceAt(now, rate);
-          const got = claimPlaces(used.get(slot), from, Math.min(want, rate - from), rate);
-          if (!got) continue;
-          used.set(slot, got.used);
-          for (let index = got.first; index < got.used; index++) {
-            // A claimed place is never in the past: a write waits for it, it is never sent late by design.
-            expect(placeTime({ slot, index }, rate)).toBeGreaterThanOrEqual(now - 1e-3);
-            taken.push({ slot, index });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 24 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.array(run, { minLength: 1, maxLength: 4 }),
+        async (rate, latencyMs, runs) => {
+          // Prepare
+          const clock = eventClock(START);
+          const table = fakeTable(clock, latencyMs);
+          const end = START + 3_000;
+          const places: Place[] = [];
+          const sends: number[][] = [];
+
+          // Act
+          for (const { startMs, workers, chunk } of [...runs].sort((x, y) => x.startMs - y.startMs)) {
+            await clock.run(START + startMs);
+            const budget = ledgerBudget({
+              dynamo: table,
+              tableName: 'ledger',
+              service: 'lambda',
+              ratePerSecond: rate,
+              clock,
+              ...(chunk === undefined ? {} : { chunk }),
+              onPlace: (place) => places.push(place),
+            });
+            sends.push(startRun(budget, clock, end, workers));
           }
-        }
-        const keys = taken.map((place) => `${place.slot}/${place.index}`);
-        expect(new Set(keys).size).toBe(keys.length);
-        for (const count of used.values()) expect(count).toBeLessThanOrEqual(rate);
-        expect(peakPerSecond(taken.map((place) => placeTime(place, rate)))).toBeLessThanOrEqual(rate);
-      }),
+          await clock.run(end);
+
+          // Assess
+          const keys = places.map((place) => `${place.slot}/${place.index}`);
+          expect(new Set(keys).size).toBe(keys.length);
+          for (const item of table.items.values()) expect(item.used).toBeLessThanOrEqual(rate);
+          expect(peakPerSecond(sends.flat())).toBeLessThanOrEqual(rate);
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });
