@@ -153,8 +153,6 @@ class LedgerBudget implements ControlPlaneBudget {
         await this.startClaim();
         continue;
       }
-      // The last place in hand: claim the next chunk while this one is spent.
-      if (this.places.length === 0) void this.startClaim();
       const wait = placeTime(place, this.rate) - now;
       if (wait > 0) await this.clock.sleep(wait);
       const previous = this.sent[this.next];
@@ -176,8 +174,6 @@ class LedgerBudget implements ControlPlaneBudget {
     this.claiming ??= this.claim().finally(() => {
       this.claiming = undefined;
     });
-    // A prefetch nobody awaits yet must not be an unhandled rejection; the next take() claims again and throws.
-    this.claiming.catch(() => undefined);
     return this.claiming;
   }
 

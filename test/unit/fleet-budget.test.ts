@@ -73,14 +73,15 @@ function perSecond(times: number[]): Map<number, number> {
   return counts;
 }
 
-/** A run: `workers` callers each taking a token and "writing" at once, until `endMs`. */
-function startRun(budget: { take(): Promise<void> }, clock: Clock, endMs: number, workers = 4) {
+/** A run: `workers` callers each taking a token and then writing for `writeMs`, until `endMs`. */
+function startRun(budget: { take(): Promise<void> }, clock: Clock, endMs: number, workers = 4, writeMs = 0) {
   const sends: number[] = [];
   for (let worker = 0; worker < workers; worker++) {
     void (async () => {
       while (clock.now() < endMs) {
         await budget.take();
         if (clock.now() < endMs) sends.push(clock.now());
+        if (writeMs > 0) await clock.sleep(writeMs);
       }
     })();
   }
@@ -162,6 +163,28 @@ describe('ledgerBudget', () => {
     // Assess
     expect(peakPerSecond(sends)).toBeLessThanOrEqual(5);
     expect(sends.filter((t) => t >= START + 1_000).length).toBeGreaterThanOrEqual(0.9 * 5 * 9);
+  });
+
+  it('gives a run writing one at a time at least 90% of the budget when each write takes a round trip', async () => {
+    // Prepare
+    const clock = eventClock(START + 250);
+    const table = fakeTable(clock, 20);
+    const budget = ledgerBudget({
+      dynamo: table,
+      tableName: 'ledger',
+      service: 'lambda',
+      ratePerSecond: 10,
+      clock,
+    });
+    const end = START + 6_000;
+
+    // Act
+    const sends = startRun(budget, clock, end, 1, 50);
+    await clock.run(end);
+
+    // Assess
+    expect(peakPerSecond(sends)).toBeLessThanOrEqual(10);
+    expect(sends.filter((t) => t >= START + 1_000).length).toBeGreaterThanOrEqual(0.9 * 10 * 5);
   });
 
   it('keeps three runs of different sizes, starting at different times, within the budget', async () => {
