@@ -35,11 +35,21 @@ export interface ControlPlaneBudget {
 export const wallClock: Clock = { now: () => Date.now(), sleep: systemClock.sleep };
 
 // ------------------------------------------------------------------------------------ slot arithmetic
-// Time is cut into one-second slots (epoch seconds), and each slot into `rate` places on a grid, place i of
-// slot s at s·1000 + i·1000/rate ms. A token is one place. Places are claimed in the ledger by index, so no
-// two runs hold the same place, and a token is used no earlier than its place's time. Hence in any aligned
-// second at most `rate` writes, and, since the places of all runs together are 1000/rate ms apart, in any
-// sliding second at most `rate` places: writes leave at their place's time plus a timer's lateness.
+// Time is cut into one-second slots (epoch seconds), each into `rate` places on a grid: place i of slot s is
+// at s·1000 + i·1000/rate ms. A token is one place. Runs claim places by index in the slot's ledger item, so
+// no two runs hold the same place, and a write leaves no earlier than its place's time; a place whose time
+// went by unused is given up, never used late. Hence at most `rate` places in any second, aligned or sliding:
+// the places of all runs together lie on one grid, 1000/rate ms apart.
+//
+// Why places and not a token bucket per run inside each claimed chunk: with a bucket per run, two runs
+// holding chunks of the same second each send at the full rate, so the slot's tokens can all be spent in its
+// last half and the next slot's in its first, twice the budget in the sliding second between them.
+//
+// What the grid does not cover: a write leaves at its place's time plus the caller's own delay (a late timer,
+// signing, a busy event loop), so a service counting arrivals may see a write more than the rate in a sliding
+// second when that delay varies by more than 1000/rate ms between two writes a second apart; and hosts'
+// clocks differ by their NTP error (Lambda's by well under a millisecond). Both are why the defaults keep a
+// margin under the quota instead of sitting on it.
 
 export interface Place {
   slot: number;
