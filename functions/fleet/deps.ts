@@ -6,15 +6,19 @@ import { auditLedgerFromEnv } from '../../shared/audit.js';
 import {
   cloudWatchClient,
   codeDeployClient,
+  dynamoDocumentClient,
   lambdaClient,
   lazy,
   schedulerClient,
   sqsClient,
 } from '../../shared/clients.js';
+import { requireEnv } from '../../shared/env.js';
 import { ValidationError } from '../../shared/errors.js';
+import { ledgerBudget } from '../../shared/fleet/budget.js';
+import { budgeted } from '../../shared/fleet/budgeted.js';
 import { logger, metrics } from '../../shared/powertools.js';
 import watchListFile from '../../watchlist.json' with { type: 'json' };
-import { fleetConfig } from './config.js';
+import { type FleetSettings, fleetConfig } from './config.js';
 import type { AccountClients, FleetDeps } from './types.js';
 import { watchedWorkloads } from './watched.js';
 
@@ -28,9 +32,39 @@ const home = (): AccountClients => ({
   cloudwatch: cloudWatchClient(),
 });
 
-async function clientsFor(account: string | undefined): Promise<AccountClients> {
+async function baseClients(account: string | undefined): Promise<AccountClients> {
   if (account === undefined) return home();
   throw new ValidationError(`account ${account}: member accounts are not configured`, 'account');
+}
+
+// Each account's Lambda and Scheduler writes go through one budget shared with every other run through the
+// ledger table (shared/fleet/budget.ts): concurrent fleet actions never multiply it.
+const withBudget = new Map<string, Promise<AccountClients>>();
+
+function clientsFor(config: FleetSettings) {
+  return (account: string | undefined): Promise<AccountClients> => {
+    const key = account ?? 'self';
+    let clients = withBudget.get(key);
+    if (!clients) {
+      clients = baseClients(account).then((base) => {
+        const budget = (service: 'lambda' | 'scheduler') =>
+          ledgerBudget({
+            dynamo: dynamoDocumentClient(),
+            tableName: requireEnv('AUDIT_TABLE'),
+            service,
+            ...(account ? { account } : {}),
+            ratePerSecond: config.writesPerSecond[service],
+          });
+        budgeted(base.lambda, budget('lambda'));
+        budgeted(base.scheduler, budget('scheduler'));
+        return base;
+      });
+      // A refused account is not cached: the next request tries again.
+      clients.catch(() => withBudget.delete(key));
+      withBudget.set(key, clients);
+    }
+    return clients;
+  };
 }
 
 /** The account of the function itself, from its ARN (`arn:aws:lambda:region:ACCOUNT:function:name`). */
@@ -57,7 +91,7 @@ export function fleetDeps(context: Context): FleetDeps {
   const homeAccount = homeAccountOf(context);
   return {
     watchList: watched,
-    clientsFor,
+    clientsFor: clientsFor(config),
     ledger: auditLedgerFromEnv(),
     logger,
     metrics: metrics as unknown as FleetDeps['metrics'],
