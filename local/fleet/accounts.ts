@@ -51,7 +51,7 @@ export async function prepareMemberAccount(
   account: string,
   options: { name?: string; runbookAccount?: string; endpoint?: string } = {},
 ): Promise<MemberAccount> {
-  const admin = await adminCredentials(account);
+  const admin = await adminCredentials(account, options.endpoint);
   const roleArn = await ensureRole(
     admin,
     MEMBER_ROLE_NAME,
@@ -62,8 +62,8 @@ export async function prepareMemberAccount(
 }
 
 /** Credentials acting in `account` as its administrator, as a person deploying the member template would. */
-export async function adminCredentials(account: string): Promise<TemporaryCredentials> {
-  const sts = new STSClient({});
+export async function adminCredentials(account: string, endpoint?: string): Promise<TemporaryCredentials> {
+  const sts = new STSClient(endpoint ? { endpoint } : {});
   try {
     const { Credentials } = await sts.send(
       new AssumeRoleCommand({
@@ -92,6 +92,7 @@ export async function ensureRole(
   options: { endpoint?: string } = {},
 ): Promise<string> {
   const endpoint = (options.endpoint ?? process.env.AWS_ENDPOINT_URL ?? '').replace(/\/+$/, '');
+  if (endpoint === '') throw new Error('ensureRole speaks to moto: set AWS_ENDPOINT_URL or pass endpoint');
   const query = async (params: Record<string, string>) => {
     const response = await fetch(`${endpoint}/`, {
       method: 'POST',
