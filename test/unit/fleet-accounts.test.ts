@@ -170,6 +170,27 @@ describe('accountClients', () => {
     expect(sts.calls()).toHaveLength(0);
   });
 
+  it('names at most five listed accounts when it refuses one, however long the list', () => {
+    // Prepare
+    const ids = Array.from({ length: 8 }, (_, i) => String(100_000_000_000 + i));
+    const many: WatchList = {
+      workloads: [],
+      accounts: Object.fromEntries(
+        ids.map((id) => [id, { id, roleArn: `arn:aws:iam::${id}:role/lambda-runbook-member` }]),
+      ),
+    };
+    const none: WatchList = { workloads: [], accounts: {} };
+
+    // Act & Assess
+    expect(() => accountClients(many, MEMBER)).toThrow(
+      `account: ${MEMBER} is not in the watch list (it lists ${ids.slice(0, 5).join(', ')} and 3 more)`,
+    );
+    expect(() => accountClients(none, MEMBER)).toThrow(
+      `account: ${MEMBER} is not in the watch list (it lists no member account)`,
+    );
+    expect(sts.calls()).toHaveLength(0);
+  });
+
   it('refuses a listed account whose role lives in another account, before any request', () => {
     // Prepare
     const crossed: WatchList = {
