@@ -59,6 +59,7 @@ export function fleetEntry(run: {
     ...(changed(results) ? { undo: fleetUndo(auditId) } : {}),
     correlationId: origin.correlationId,
     details: { workloads: results },
+    account: [...new Set(results.map((result) => result.account))].join(',') || 'none',
   };
 }
 

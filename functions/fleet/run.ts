@@ -35,7 +35,7 @@ export async function runFleet(
   const chosen = workloads ?? (await selected(deps, request));
   const fleetAuditId = newAuditId(deps.now());
   const settled = await mapSettled(chosen, { concurrency: deps.config.concurrency }, (workload) =>
-    perWorkload(deps, workload, { request, origin, fleetAuditId }),
+    perWorkload(inAccount(deps, workload), workload, { request, origin, fleetAuditId }),
   );
   const results = settled.map((item, index): WorkloadResult => {
     const workload = chosen[index] as Workload;
@@ -59,6 +59,23 @@ export async function runFleet(
       unrecorded: `the fleet run acted but its record could not be written: ${describe(error)}`,
     });
   }
+}
+
+/**
+ * The deps of one workload's step: every record its own action writes names the account it acted in (the
+ * account id, or the runbook's own id when the function knows it), without the actions knowing about fleets.
+ */
+export function inAccount(deps: FleetDeps, workload: Workload): FleetDeps {
+  const account = workload.account ?? deps.homeAccount ?? 'self';
+  const ledger = deps.ledger;
+  return {
+    ...deps,
+    ledger: {
+      record: (entry, auditId) => ledger.record({ ...entry, account }, auditId),
+      list: (query, options) => ledger.list(query, options),
+      get: (auditId, options) => ledger.get(auditId, options),
+    },
+  };
 }
 
 /** What a person reads of one workload's failure: the runbook's own message, or the AWS error's name. */

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, type Credentials, STSClient } from '@aws-sdk/client-sts';
@@ -35,6 +36,8 @@ export interface AccountClients {
   sqs: SQSClient;
   codedeploy: CodeDeployClient;
   cloudwatch: CloudWatchClient;
+  /** Tag discovery of `runbook:watch` functions in that account (discover.ts). */
+  tagging: ResourceGroupsTaggingAPIClient;
 }
 
 export interface AccountClientsOptions {
@@ -53,6 +56,8 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 
 /** The STS client that assumes member roles, with the runbook's own credentials. Tests may `reset` it. */
 export const stsClient = /* @__PURE__ */ lazy(() => new STSClient({}));
+/** Tag discovery in the runbook's own account. */
+export const taggingClient = /* @__PURE__ */ lazy(() => new ResourceGroupsTaggingAPIClient({}));
 
 // One session name per container, so CloudTrail in a member account shows which runbook container acted
 // (`assumed-role/<role>/lambda-runbook-1a2b3c4d`). No session tags, no source identity, no external id: the
@@ -114,6 +119,7 @@ export function accountClients(
       sqs: sqsClient(),
       codedeploy: codeDeployClient(),
       cloudwatch: cloudWatchClient(),
+      tagging: taggingClient(),
     };
   }
   const member = memberAccount(watchList, account);
@@ -173,6 +179,7 @@ function createMemberClients(member: MemberAccount, durationSeconds: number): Ac
     sqs: new SQSClient({ credentials, useQueueUrlAsEndpoint: false }),
     codedeploy: new CodeDeployClient({ credentials }),
     cloudwatch: new CloudWatchClient({ credentials }),
+    tagging: new ResourceGroupsTaggingAPIClient({ credentials }),
   };
 }
 
