@@ -11,6 +11,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Metric, Receipt } from '../../shared/action.js';
 import type { AuditEntry } from '../../shared/audit.js';
 import { describe } from '../../shared/errors.js';
+import { FrozenError, refuseDuringFreeze } from '../../shared/freeze/guard.js';
 import {
   type HookEvent,
   type HookStatus,
@@ -96,6 +97,10 @@ async function check(deps: PreTrafficDeps, event: HookEvent): Promise<SmokeVerdi
   let reason: string | undefined;
   try {
     if (deps.config.problem) throw new NotSure(deps.config.problem);
+    // During a change freeze a deployment fails here, before any traffic and before the suite (SKIP_SMOKE
+    // included: it skips a test, not a freeze). An approval (deps.config.freeze.override) lets it through.
+    if (deps.config.freeze)
+      refuseDuringFreeze(deps.config.freeze, new Date(), `deployment ${event.DeploymentId}`, deps);
     if (skipped) {
       // Disaster recovery only: a deploy that must go out while the smoke suite cannot pass.
       deps.logger.warn(
@@ -114,7 +119,10 @@ async function check(deps: PreTrafficDeps, event: HookEvent): Promise<SmokeVerdi
   } catch (error) {
     // Fail closed: whatever went wrong, the version has not been shown to work.
     status = 'Failed';
-    reason = error instanceof NotSure ? error.message : `could not run the smoke suite: ${describe(error)}`;
+    reason =
+      error instanceof NotSure || error instanceof FrozenError
+        ? error.message
+        : `could not run the smoke suite: ${describe(error)}`;
   }
   for (const item of found.cases) {
     const log = item.verdict === 'pass' ? deps.logger.info : deps.logger.warn;

@@ -45,6 +45,20 @@ export const freezeGuard = (env: NodeJS.ProcessEnv = process.env): FreezeGuard =
   windows: freezeWindows(env),
 });
 
+/**
+ * For a lifecycle hook, which must report rather than throw: the guard, or the sentence naming the bad window
+ * (the hook reports Failed with it).
+ */
+export function freezeGuardOrProblem(
+  env: NodeJS.ProcessEnv = process.env,
+): { guard: FreezeGuard; problem?: undefined } | { guard?: undefined; problem: string } {
+  try {
+    return { guard: freezeGuard(env) };
+  } catch (error) {
+    return { problem: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 /** A change refused because a freeze is in force: 409, naming the window and when the freeze lifts. */
 export class FrozenError extends ConflictError {
   readonly status: FreezeStatus;
