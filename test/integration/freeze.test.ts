@@ -186,7 +186,7 @@ describe('change freezes (against the emulator)', { timeout: 120_000 }, () => {
       outcome: 'failed',
       after: { status: 'Failed' },
     });
-    expect(String((record?.details as { reason?: string }).reason)).toMatch(
+    expect(String((record?.details as { reason?: string } | undefined)?.reason)).toMatch(
       new RegExp(
         `^change freeze: deployment ${result.deploymentId} is refused until .* \\(integration test freeze\\)`,
       ),
