@@ -1,7 +1,7 @@
 import { AuditLedger, auditLedgerFromEnv } from '../../shared/audit.js';
 import { dynamoDocumentClient, secretsManagerClient, snsClient } from '../../shared/clients.js';
 import { parseSettings, requireEnv } from '../../shared/env.js';
-import { freezeGuard } from '../../shared/freeze/guard.js';
+import { lenientFreezeGuard } from '../../shared/freeze/guard.js';
 import type { Log } from '../../shared/log.js';
 import { rotationConfigSchema } from './schema.js';
 import type { RotationConfig, RotationDeps } from './types.js';
@@ -29,7 +29,8 @@ export function rotationDeps(
     logger,
     now: () => new Date(),
     config: rotationConfig(),
-    freeze: freezeGuard(),
+    // Lenient: a malformed window refuses new rotations and revocations, never the steps that finish one.
+    freeze: lenientFreezeGuard(),
     ...(remainingMs ? { remainingMs } : {}),
   };
 }

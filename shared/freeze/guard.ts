@@ -27,6 +27,8 @@ export interface FreezeOverride {
 export interface FreezeGuard {
   windows: readonly FreezeWindow[];
   override?: FreezeOverride;
+  /** FREEZE_WINDOWS could not be read: every change this guard checks is refused with this error. */
+  problem?: ConfigurationError;
 }
 
 /** The declared windows; a malformed one is a ConfigurationError naming FREEZE_WINDOWS[index].field. */
@@ -59,6 +61,19 @@ export function freezeGuardOrProblem(
   }
 }
 
+/**
+ * The guard of a function that must still finish work it started when FREEZE_WINDOWS is malformed (a rotation
+ * whose new key is stored): the problem is kept, and refuses only the changes the guard is asked about.
+ */
+export function lenientFreezeGuard(env: NodeJS.ProcessEnv = process.env): FreezeGuard {
+  try {
+    return freezeGuard(env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return { windows: [], problem: error };
+    throw error;
+  }
+}
+
 /** A change refused because a freeze is in force: 409, naming the window and when the freeze lifts. */
 export class FrozenError extends ConflictError {
   readonly status: FreezeStatus;
@@ -88,6 +103,7 @@ export function refuseDuringFreeze(
   what: string,
   deps: FreezeCheck,
 ): FreezeStatus {
+  if (guard.problem) throw guard.problem;
   const status = freezeStatus(guard.windows, now);
   if (!status.frozen) return status;
   if (guard.override) {

@@ -550,6 +550,28 @@ describe('secret rotation (against the emulator and the vendor stand-in)', () =>
       expect((await stages(arn))[token]).toEqual(['AWSCURRENT']);
     });
 
+    it('with a malformed window, refuses to begin a rotation but finishes one whose key is stored', async () => {
+      // Prepare
+      const malformed = { FREEZE_WINDOWS: 'weekdays 09:25 America/New_York' };
+      const { arn } = await httpSecret();
+      const started = await stageRotation(arn);
+      await step(arn, started, 'createSecret');
+
+      // Act
+      const finished = [];
+      for (const name of ['setSecret', 'testSecret', 'finishSecret'] as const)
+        finished.push(await step(arn, started, name, malformed));
+      const refused = await step(arn, await stageRotation(arn), 'createSecret', malformed).then(
+        () => undefined,
+        (caught: Error) => caught,
+      );
+
+      // Assess
+      expect(finished.map((answer) => answer.ok)).toEqual([true, true, true]);
+      expect((await stages(arn))[started]).toEqual(['AWSCURRENT']);
+      expect(refused?.message).toMatch(/createSecret failed/);
+    });
+
     it('refuses to revoke the previous key (an emergency too), but answers a dry run and holds the sweep', async () => {
       // Prepare
       const { arn, first } = await httpSecret();

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../shared/errors.js';
-import { FrozenError, freezeWindows, refuseDuringFreeze } from '../../shared/freeze/guard.js';
+import {
+  FrozenError,
+  freezeWindows,
+  lenientFreezeGuard,
+  refuseDuringFreeze,
+} from '../../shared/freeze/guard.js';
 import { freezeStatus } from '../../shared/freeze/status.js';
 import { FreezeWindowError, parseFreezeWindows } from '../../shared/freeze/windows.js';
 import { instantsOf, localMs, wallClock } from '../../shared/freeze/zone.js';
@@ -298,5 +303,20 @@ describe('refuseDuringFreeze', () => {
     const approved = { windows, override: { approvalId: 'apr-1', approvedBy: ['alice', 'bob'] } };
     expect(refuseDuringFreeze(approved, frozenAt, 'a drain', deps).frozen).toBe(true);
     expect(counted).toEqual([]);
+  });
+
+  it('a lenient guard keeps a malformed window as its problem, and refuses every change it is asked about with it', () => {
+    // Prepare
+    const { deps } = recorder();
+    const guard = lenientFreezeGuard({ FREEZE_WINDOWS: 'daily 09:00-10:00 Mars/Olympus' });
+
+    // Act + Assess
+    expect(guard.windows).toEqual([]);
+    expect(() => refuseDuringFreeze(guard, at('2026-03-06T03:00:00Z'), 'a rotation', deps)).toThrow(
+      /^FREEZE_WINDOWS\[0\]\.zone: unknown time zone/,
+    );
+    expect(() => refuseDuringFreeze(guard, at('2026-03-06T03:00:00Z'), 'a rotation', deps)).toThrow(
+      ConfigurationError,
+    );
   });
 });
