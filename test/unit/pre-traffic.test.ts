@@ -578,6 +578,30 @@ describe('preTraffic', () => {
       expect(ledger.records[0]).toMatchObject({ action: 'deploy.pre-traffic', outcome: 'failed' });
     });
 
+    it.each(['codeDeployRollback', 'CloudFormationRollback'] as const)(
+      'lets a rollback deployment (creator %s) through and runs the suite',
+      async (creator) => {
+        // Prepare
+        workloadAnswers();
+        codedeploy.on(GetDeploymentCommand).resolves({
+          deploymentInfo: {
+            creator,
+            applicationName: 'app',
+            revision: { revisionType: 'AppSpecContent', appSpecContent: { content: APPSPEC } },
+          },
+        });
+        const { deps: d } = deps({
+          config: { skip: false, suite: suiteOf([okCase]), freeze: { windows: windowNow() } },
+        });
+
+        // Act
+        const result = await preTraffic(d, EVENT);
+
+        // Assess
+        expect(result).toMatchObject({ status: 'Succeeded', version: '7' });
+      },
+    );
+
     it('runs the suite as usual when an approval overrides the freeze', async () => {
       // Prepare
       workloadAnswers();
