@@ -96,6 +96,12 @@ export interface FreezeCheck {
 /**
  * The freeze status at `now`, or throws FrozenError when a window is in force and no approval overrides it.
  * `what` names the change for the message ("a drain of orders-dlq").
+ *
+ * @example
+ * // in a plan step, before any call; a dry run skips it
+ * if (!request.dryRun) refuseDuringFreeze(deps.freeze, deps.now(), `a drain of ${request.queue}`, deps);
+ * // the approval flow lets an approved change through:
+ * refuseDuringFreeze({ ...freezeGuard(), override: { approvalId, approvedBy } }, new Date(), what, deps);
  */
 export function refuseDuringFreeze(
   guard: FreezeGuard,

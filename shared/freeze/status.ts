@@ -107,7 +107,14 @@ export const viewOf = (occurrence: Occurrence): WindowView => ({
   end: new Date(occurrence.end).toISOString(),
 });
 
-/** The whole answer for an instant: what is frozen, until when, and the next window. */
+/**
+ * The whole answer for an instant: what is frozen, until when, and the next window.
+ *
+ * @example
+ * const windows = parseFreezeWindows('weekdays 09:25-09:45 America/New_York the 09:35 trading run');
+ * freezeStatus(windows, new Date('2026-03-06T14:30:00Z'));
+ * // { frozen: true, until: '2026-03-06T14:45:00.000Z', active: [{ index: 0, … }], next: { start: '2026-03-09T13:25:00.000Z', … } }
+ */
 export function freezeStatus(windows: readonly FreezeWindow[], at: Date): FreezeStatus {
   const time = at.getTime();
   const active = activeAt(windows, time);
