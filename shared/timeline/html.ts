@@ -67,7 +67,7 @@ function axis(timeline: Timeline, withDate: boolean): string {
 
 function row(entry: TimelineEntry, index: number, withDate: boolean): string {
   const detail = entry.detail ? `<div class="detail">${h(entry.detail)}</div>` : '';
-  return `<tr id="entry-${index}" class="entry kind-${entry.kind}" data-index="${index}" data-kind="${entry.kind}" data-at="${h(entry.at)}"><td><time datetime="${h(entry.at)}">${h(clock(entry.at, withDate))}</time></td><td>${entry.kind}</td><td class="what">${h(entry.what)}${detail}</td><td class="who">${h(entry.who)}</td><td class="outcome">${h(entry.outcome)}</td><td class="undo">${entry.undo ? `<code>${h(entry.undo)}</code>` : ''}</td></tr>`;
+  return `<tr id="entry-${index}" class="entry kind-${entry.kind}" data-index="${index}" data-kind="${entry.kind}" data-at="${h(entry.at)}" data-ref="${h(entry.ref)}"><td><time datetime="${h(entry.at)}">${h(clock(entry.at, withDate))}</time></td><td>${entry.kind}</td><td class="what">${h(entry.what)}${detail}</td><td class="who">${h(entry.who)}</td><td class="outcome">${h(entry.outcome)}</td><td class="undo">${entry.undo ? `<code>${h(entry.undo)}</code>` : ''}</td></tr>`;
 }
 
 export function renderHtml(timeline: Timeline, options: { title?: string } = {}): string {
