@@ -12,7 +12,7 @@ import {
 import type { Workload } from '../fleet/workload.js';
 import { mapSettled } from '../rate.js';
 import type { TimelineEntry, TimelineGap } from './entry.js';
-import { describe } from './ledger.js';
+import { describe, gather } from './gather.js';
 
 /** Alarms read per prefix at most: a prefix is meant for one workload's few alarms. */
 const MAX_PER_PREFIX = 100;
@@ -124,18 +124,5 @@ export async function readAlarms(cloudwatch: CloudWatchClient, window: AlarmWind
   const settled = await mapSettled(owners, { concurrency: 4 }, ([name, owner]) =>
     historyOf(cloudwatch, name, window, owner),
   );
-  const entries: TimelineEntry[] = [];
-  let unread = 0;
-  settled.forEach((outcome, index) => {
-    if (outcome.status === 'ok') {
-      entries.push(...outcome.value.kept);
-      unread += outcome.value.unread;
-    } else if (outcome.status === 'error') {
-      gaps.push({
-        source: `CloudWatch alarm history of ${owners[index]?.[0]}`,
-        message: describe(outcome.error),
-      });
-    }
-  });
-  return { entries, unread, gaps };
+  return gather(settled, (index) => `CloudWatch alarm history of ${owners[index]?.[0]}`, gaps);
 }

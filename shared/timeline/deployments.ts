@@ -20,7 +20,7 @@ import { parseAppSpec } from '../appspec.js';
 import type { Workload } from '../fleet/workload.js';
 import { mapSettled } from '../rate.js';
 import type { TimelineEntry, TimelineGap } from './entry.js';
-import { describe } from './ledger.js';
+import { describe } from './gather.js';
 
 export interface DeploymentWindow {
   since: Date;

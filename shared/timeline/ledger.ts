@@ -8,7 +8,8 @@ import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandOutput } fr
 import type { AuditRecord } from '../audit.js';
 import type { Workload } from '../fleet/workload.js';
 import { mapSettled } from '../rate.js';
-import type { TimelineEntry, TimelineGap } from './entry.js';
+import type { TimelineEntry } from './entry.js';
+import { gather } from './gather.js';
 
 const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
 const FLEET = ['status', 'rollback', 'disable', 'enable', 'drain', 'undo'];
@@ -129,19 +130,5 @@ async function readAction(deps: LedgerReadDeps, action: string, window: LedgerWi
 export async function readLedger(deps: LedgerReadDeps, window: LedgerWindow) {
   const actions = window.actions ?? LEDGER_ACTIONS;
   const settled = await mapSettled(actions, { concurrency: 4 }, (action) => readAction(deps, action, window));
-  const entries: TimelineEntry[] = [];
-  const gaps: TimelineGap[] = [];
-  let unread = 0;
-  settled.forEach((outcome, index) => {
-    if (outcome.status === 'ok') {
-      entries.push(...outcome.value.kept);
-      unread += outcome.value.unread;
-    } else if (outcome.status === 'error') {
-      gaps.push({ source: `ledger (${actions[index]})`, message: describe(outcome.error) });
-    }
-  });
-  return { entries, unread, gaps };
+  return gather(settled, (index) => `ledger (${actions[index]})`);
 }
-
-export const describe = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error);

@@ -10,7 +10,8 @@ import type { Workload } from '../fleet/workload.js';
 import { readAlarms } from './alarms.js';
 import { readDeployments } from './deployments.js';
 import type { Timeline, TimelineGap } from './entry.js';
-import { describe, readLedger } from './ledger.js';
+import { describe } from './gather.js';
+import { readLedger } from './ledger.js';
 import { MAX_ENTRIES, mergeTimeline } from './merge.js';
 
 export interface TimelineDeps {
