@@ -295,6 +295,7 @@ Always prints the function's own answer as JSON. Exit status: 0 success, 2 ok:fa
         .choices(['table', 'markdown', 'html'])
         .default('table'),
     )
+    .option('--out <file>', 'with --format markdown or html: write it to FILE (stdout keeps the answer)')
     .option('--limit <n>', 'at most N entries, the earliest (default and maximum 2000)')
     .option('--watch-list <file>', 'the watch list (default: ./watchlist.json when there is one)')
     .option(
@@ -316,10 +317,11 @@ ListDeploymentTargets, BatchGetDeploymentTargets; cloudwatch:DescribeAlarms, Des
 --stack also cloudformation:DescribeStackResources and lambda:GetFunctionConfiguration.
 A source it cannot read is named on a "not read:" line and the rest is shown (moto has no alarm history and
 no lifecycle events: on the emulator those lines are expected). Output: a table on a terminal; one JSON
-document with --json or when stdout is not a terminal; --format markdown or html whatever stdout is.
+document with --json or when stdout is not a terminal; --format markdown or html prints that document
+(whatever stdout is), or with --out FILE writes it there and answers as any command does.
   runbook timeline --since 2h
   runbook timeline --since 2026-11-27T13:00:00Z --until 2026-11-27T15:00:00Z --format markdown > timeline.md
-  runbook timeline --since 6h --format html > incident.html`;
+  runbook timeline --since 6h --format html --out incident.html`;
 
 function unknownSubcommand(command: string, choices: string): number {
   process.stderr.write(`runbook: ${command} needs one of ${choices} (\`runbook help ${command}\`)\n`);

@@ -1,9 +1,9 @@
-// runbook timeline --since 2h [--until T] [--workload NAME …] [--format table|markdown|html] [--json]
+// runbook timeline --since 2h [--until T] [--workload NAME …] [--format table|markdown|html [--out FILE]] [--json]
 // The incident timeline: the ledger's actions (with their undo), the watched workloads' CodeDeploy deployments
 // and lifecycle events, and their alarms' state changes, in one ordered account (shared/timeline/). It only
 // reads, and it reads here, with the operator's own credentials (as `aws` would): the running emulator by
 // default, or a deployed stack with --stack NAME (its AuditTable, and the watch settings of its functions).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -16,11 +16,11 @@ import { mergeWatchLists, parseWatchList, stackWorkload } from '../shared/fleet/
 import type { Workload } from '../shared/fleet/workload.js';
 import type { Timeline, TimelineGap } from '../shared/timeline/entry.js';
 import { renderHtml } from '../shared/timeline/html.js';
-import { renderMarkdown } from '../shared/timeline/markdown.js';
+import { counts, omittedLine, renderMarkdown } from '../shared/timeline/markdown.js';
 import { MAX_ENTRIES, parseInstant } from '../shared/timeline/merge.js';
 import { readTimeline } from '../shared/timeline/read.js';
 import type { Opts } from './opts.js';
-import { outputMode, printJson, printLine } from './output.js';
+import { outputMode, printAnswer, printJson, printLine } from './output.js';
 import { accountOf, explainAwsError, regionOf, runningEmulator, sayTarget, TargetError } from './target.js';
 import { timelineTable } from './timeline-table.js';
 
@@ -130,17 +130,48 @@ function windowOf(opts: Opts, now: Date) {
   return { since, until, limit };
 }
 
-function print(timeline: Timeline, format: string): void {
-  if (format === 'markdown') printLine(renderMarkdown(timeline).trimEnd());
-  else if (format === 'html') printLine(renderHtml(timeline).trimEnd());
-  else if (outputMode().json) printJson(timeline);
-  else printLine(timelineTable(timeline));
+function print(timeline: Timeline, format: string, out: string | undefined): void {
+  const document =
+    format === 'markdown' ? renderMarkdown(timeline) : format === 'html' ? renderHtml(timeline) : undefined;
+  if (document === undefined) {
+    if (outputMode().json) printJson(timeline);
+    else printLine(timelineTable(timeline));
+    return;
+  }
+  if (out === undefined) {
+    printLine(document.trimEnd());
+    return;
+  }
+  // The document goes to the file; stdout keeps the command's answer (one JSON document when not a terminal).
+  writeFileSync(out, document);
+  const answer = {
+    ok: true,
+    format,
+    out: resolve(out),
+    since: timeline.since,
+    until: timeline.until,
+    entries: timeline.entries.length,
+    omitted: timeline.omitted,
+    gaps: timeline.gaps,
+  };
+  printAnswer(answer, () =>
+    [
+      `Wrote the ${format} timeline to ${answer.out}: ${counts(timeline)}.`,
+      ...(omittedLine(timeline) ? [omittedLine(timeline) as string] : []),
+      ...timeline.gaps.map((gap) => `not read: ${gap.source}: ${gap.message}`),
+    ].join('\n'),
+  );
 }
 
 export async function runTimeline(opts: Opts): Promise<number> {
   const format = String(opts.format ?? 'table');
   try {
-    if (opts.json && format !== 'table') throw new UsageError('--json and --format are one or the other');
+    if (opts.json && format !== 'table' && opts.out === undefined)
+      throw new UsageError(
+        '--json prints the timeline as JSON: with --format markdown or html, give --out FILE',
+      );
+    if (opts.out !== undefined && format === 'table')
+      throw new UsageError('--out writes a document: give --format markdown or html');
     const window = windowOf(opts, new Date());
     const names = (opts.workload as string[] | undefined) ?? [];
     const file = readWatchListFile(opts.watchList as string | undefined);
@@ -164,7 +195,7 @@ export async function runTimeline(opts: Opts): Promise<number> {
         { ...window, workloads: here, onlyTheirActions: names.length > 0 },
       );
       timeline.gaps.push(...elsewhere);
-      print(timeline, format);
+      print(timeline, format, opts.out === undefined ? undefined : String(opts.out));
     } finally {
       dynamo.destroy();
       codedeploy.destroy();
