@@ -9,8 +9,17 @@ export interface SourceRead {
   gaps: TimelineGap[];
 }
 
-export const describe = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error);
+/**
+ * A read's failure in one line. An answer the SDK could not parse (moto's HTML page for a call it lacks: its
+ * DescribeAlarmHistory answers 500) is said as such, not as the parser's `Unexpected token '<'`.
+ */
+export function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const status = (error as { $response?: { statusCode?: number } }).$response?.statusCode;
+  if (error.name === 'SyntaxError' && status !== undefined)
+    return `HTTP ${status} with an answer that is not this API's (an emulator that lacks the call?)`;
+  return `${error.name}: ${error.message.split('\n')[0]}`;
+}
 
 export function gather(
   settled: Settled<{ kept: TimelineEntry[]; unread: number }>[],
