@@ -11,21 +11,17 @@ import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { listSetting } from '../shared/env.js';
-import { mergeWatchLists, parseWatchList, stackWorkload } from '../shared/fleet/watchlist.js';
 import type { Workload } from '../shared/fleet/workload.js';
 import type { Timeline, TimelineGap } from '../shared/timeline/entry.js';
 import { renderHtml } from '../shared/timeline/html.js';
 import { counts, omittedLine, renderMarkdown } from '../shared/timeline/markdown.js';
 import { MAX_ENTRIES, parseInstant } from '../shared/timeline/merge.js';
 import { readTimeline } from '../shared/timeline/read.js';
+import { SETTINGS_FROM, watchedWorkloads } from '../shared/timeline/workloads.js';
 import type { Opts } from './opts.js';
 import { outputMode, printAnswer, printJson, printLine } from './output.js';
 import { accountOf, explainAwsError, regionOf, runningEmulator, sayTarget, TargetError } from './target.js';
 import { timelineTable } from './timeline-table.js';
-
-/** The functions whose environment carries the stack's watch settings (template.yaml). */
-const SETTINGS_FROM = ['RollbackFunction', 'CanaryAnalystFunction'];
 
 interface Source {
   tableName: string;
@@ -40,14 +36,8 @@ async function emulatorSource(): Promise<Source> {
   const state = target?.state;
   if (!target || !state) throw new TargetError('no emulator stack to read');
   sayTarget(`emulator at ${target.endpoint} (from ${target.from}), stack ${state.stackName} (read only)`);
-  const { loadTemplate } = await import('../local/template.js');
-  const { resolveContext } = await import('../local/emulator/provision.js');
-  const { findFunction, resolveEnvironment } = await import('../local/template.js');
-  const template = loadTemplate();
-  const ctx = resolveContext(template, state);
-  const env: Record<string, string> = {};
-  for (const logicalId of SETTINGS_FROM)
-    Object.assign(env, resolveEnvironment(ctx, findFunction(template, logicalId)).variables);
+  const { stackSettings } = await import('../local/emulator/settings.js');
+  const env = stackSettings(state);
   return { tableName: String(state.resources.AuditTable?.ref ?? env.AUDIT_TABLE), env };
 }
 
@@ -80,16 +70,6 @@ async function stackSource(stackName: string): Promise<Source> {
     cloudformation.destroy();
     lambda.destroy();
   }
-}
-
-/** The stack's own workload (its deployment group from the canary analyst's settings) and the file's. */
-export function watchedWorkloads(env: Record<string, string>, file: unknown): Workload[] {
-  const application = env.CODEDEPLOY_APPLICATION || env.CANARY_APPLICATION || '';
-  const own = stackWorkload({ ...env, CODEDEPLOY_APPLICATION: application });
-  const groups = env.CODEDEPLOY_APPLICATION ? [] : listSetting.parse(env.CANARY_DEPLOYMENT_GROUPS ?? '');
-  const stack = own?.codeDeploy ? { ...own, codeDeploy: { application, groups } } : own;
-  const list = parseWatchList(file ?? {}, 'the watch list');
-  return mergeWatchLists(list, stack ? [stack] : []).workloads;
 }
 
 function readWatchListFile(path: string | undefined): unknown {

@@ -10,31 +10,19 @@ import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { watchedWorkloads } from '../../cli/timeline.js';
 import { fireAlarm } from '../../local/alarms.js';
 import { publishVersion, simulateDeployment } from '../../local/codedeploy/deploy.js';
 import { type LocalCodeDeploy, localCodeDeploy } from '../../local/codedeploy/local.js';
-import { type EmulatorState, provisionStack, resolveContext } from '../../local/emulator/provision.js';
+import { type EmulatorState, provisionStack } from '../../local/emulator/provision.js';
+import { stackSettings } from '../../local/emulator/settings.js';
 import { invokeFunction } from '../../local/invoke.js';
-import { findFunction, loadTemplate, resolveEnvironment } from '../../local/template.js';
 import type { Timeline } from '../../shared/timeline/entry.js';
 import { LEDGER_ACTIONS } from '../../shared/timeline/ledger.js';
 import { readTimeline } from '../../shared/timeline/read.js';
+import { watchedWorkloads } from '../../shared/timeline/workloads.js';
 import { uniqueName } from '../support/names.js';
 
 const HOSTILE_REASON = `<script>document.title='pwned'</script> restore after the incident | **now**`;
-
-/** The stack's watch settings, as `runbook timeline` reads them from the emulator. */
-function stackEnv(state: EmulatorState): Record<string, string> {
-  const template = loadTemplate();
-  const ctx = resolveContext(template, state);
-  return Object.assign(
-    {},
-    ...['RollbackFunction', 'CanaryAnalystFunction'].map(
-      (id) => resolveEnvironment(ctx, findFunction(template, id)).variables,
-    ),
-  );
-}
 
 describe('incident timeline (against the emulator)', () => {
   let state: EmulatorState;
@@ -106,7 +94,7 @@ describe('incident timeline (against the emulator)', () => {
     const cloudwatch = new CloudWatchClient({ endpoint: local.cloudwatchEndpoint, maxAttempts: 1 });
     timeline = await readTimeline(
       { dynamo, codedeploy, cloudwatch, tableName: String(state.resources.AuditTable?.ref) },
-      { since, until, workloads: watchedWorkloads(stackEnv(state), undefined) },
+      { since, until, workloads: watchedWorkloads(stackSettings(state), undefined) },
     );
     codedeploy.destroy();
     cloudwatch.destroy();
