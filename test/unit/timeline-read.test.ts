@@ -156,13 +156,11 @@ describe('readLedger', () => {
   it('names an action it could not read as a gap and still reads the others', async () => {
     // Prepare
     dynamoMock.on(QueryCommand).resolves({ Items: [record('dlq.drain', '2026-11-27T14:00:00.000Z')] });
-    dynamoMock
-      .on(QueryCommand, { ExpressionAttributeValues: { ':action': 'rollback' } })
-      .rejects(
-        Object.assign(new Error('User is not authorized to perform dynamodb:Query'), {
-          name: 'AccessDeniedException',
-        }),
-      );
+    dynamoMock.on(QueryCommand, { ExpressionAttributeValues: { ':action': 'rollback' } }).rejects(
+      Object.assign(new Error('User is not authorized to perform dynamodb:Query'), {
+        name: 'AccessDeniedException',
+      }),
+    );
 
     // Act
     const read = await readLedger(
