@@ -52,8 +52,9 @@ export function alarmEntry(item: AlarmHistoryItem, workload?: string): TimelineE
   };
 }
 
-async function expand(cloudwatch: CloudWatchClient, prefix: string): Promise<string[]> {
-  const names: string[] = [];
+/** The alarms of a prefix, each with whether it is a composite alarm (its history is asked for as such). */
+async function expand(cloudwatch: CloudWatchClient, prefix: string): Promise<[string, boolean][]> {
+  const names: [string, boolean][] = [];
   let NextToken: string | undefined;
   do {
     const page = await cloudwatch.send(
@@ -64,25 +65,33 @@ async function expand(cloudwatch: CloudWatchClient, prefix: string): Promise<str
         NextToken,
       }),
     );
-    for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])])
-      if (alarm.AlarmName) names.push(alarm.AlarmName);
+    for (const alarm of page.MetricAlarms ?? []) if (alarm.AlarmName) names.push([alarm.AlarmName, false]);
+    for (const alarm of page.CompositeAlarms ?? []) if (alarm.AlarmName) names.push([alarm.AlarmName, true]);
     NextToken = page.NextToken;
   } while (NextToken && names.length < MAX_PER_PREFIX);
   return names.slice(0, MAX_PER_PREFIX);
 }
 
-/** Every watched alarm name, with the workload it speaks for (the first that names it). */
+interface Watched {
+  owner: string;
+  composite: boolean;
+}
+
+/**
+ * Every watched alarm name, with the workload it speaks for (the first that names it). An exact name is asked
+ * for as a metric alarm (DescribeAlarmHistory's default); a composite alarm is found through a prefix.
+ */
 async function watchedAlarms(cloudwatch: CloudWatchClient, window: AlarmWindow, gaps: TimelineGap[]) {
-  const owners = new Map<string, string>();
+  const owners = new Map<string, Watched>();
   for (const workload of window.workloads) {
     for (const name of [...workload.alarms, ...workload.killSwitchAlarms]) {
       if (!name.endsWith('*')) {
-        if (!owners.has(name)) owners.set(name, workload.name);
+        if (!owners.has(name)) owners.set(name, { owner: workload.name, composite: false });
         continue;
       }
       try {
-        for (const found of await expand(cloudwatch, name.slice(0, -1)))
-          if (!owners.has(found)) owners.set(found, workload.name);
+        for (const [found, composite] of await expand(cloudwatch, name.slice(0, -1)))
+          if (!owners.has(found)) owners.set(found, { owner: workload.name, composite });
       } catch (error) {
         gaps.push({ source: `CloudWatch alarms ${name}`, message: describe(error) });
       }
@@ -91,7 +100,7 @@ async function watchedAlarms(cloudwatch: CloudWatchClient, window: AlarmWindow, 
   return owners;
 }
 
-async function historyOf(cloudwatch: CloudWatchClient, name: string, window: AlarmWindow, owner: string) {
+async function historyOf(cloudwatch: CloudWatchClient, name: string, window: AlarmWindow, watched: Watched) {
   const kept: TimelineEntry[] = [];
   let unread = 0;
   let NextToken: string | undefined;
@@ -99,6 +108,8 @@ async function historyOf(cloudwatch: CloudWatchClient, name: string, window: Ala
     const page = await cloudwatch.send(
       new DescribeAlarmHistoryCommand({
         AlarmName: name,
+        // Without AlarmTypes only metric alarms answer.
+        ...(watched.composite ? { AlarmTypes: ['CompositeAlarm' as const] } : {}),
         HistoryItemType: 'StateUpdate',
         StartDate: window.since,
         EndDate: window.until,
@@ -108,7 +119,7 @@ async function historyOf(cloudwatch: CloudWatchClient, name: string, window: Ala
       }),
     );
     for (const item of page.AlarmHistoryItems ?? []) {
-      const entry = alarmEntry(item, owner);
+      const entry = alarmEntry(item, watched.owner);
       if (!entry) continue;
       if (kept.length < window.limit) kept.push(entry);
       else unread += 1;
@@ -121,8 +132,8 @@ async function historyOf(cloudwatch: CloudWatchClient, name: string, window: Ala
 export async function readAlarms(cloudwatch: CloudWatchClient, window: AlarmWindow) {
   const gaps: TimelineGap[] = [];
   const owners = [...(await watchedAlarms(cloudwatch, window, gaps))];
-  const settled = await mapSettled(owners, { concurrency: 4 }, ([name, owner]) =>
-    historyOf(cloudwatch, name, window, owner),
+  const settled = await mapSettled(owners, { concurrency: 4 }, ([name, watched]) =>
+    historyOf(cloudwatch, name, window, watched),
   );
   return gather(settled, (index) => `CloudWatch alarm history of ${owners[index]?.[0]}`, gaps);
 }
