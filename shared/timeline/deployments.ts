@@ -171,7 +171,8 @@ async function listAll(codedeploy: CodeDeployClient, window: DeploymentWindow, g
 export async function readDeployments(codedeploy: CodeDeployClient, window: DeploymentWindow) {
   const gaps: TimelineGap[] = [];
   const listed = await listAll(codedeploy, window, gaps);
-  // ListDeployments answers newest first: the oldest `limit` are read, the rest counted.
+  // ListDeployments answers each group newest first: reversed, each group's oldest are read first; past the
+  // limit the rest are counted, not read.
   const read = [...listed].reverse().slice(0, window.limit);
   const unread = listed.length - read.length;
   const settled = await mapSettled(

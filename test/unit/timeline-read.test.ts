@@ -364,9 +364,10 @@ describe('readDeployments', () => {
 describe('readAlarms', () => {
   it('reads the state history of each watched alarm, a prefix resolved to its alarms first', async () => {
     // Prepare
-    cloudwatchMock
-      .on(DescribeAlarmsCommand)
-      .resolves({ MetricAlarms: [{ AlarmName: 'trading-errors-p99' }] });
+    cloudwatchMock.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [{ AlarmName: 'trading-errors-p99' }],
+      CompositeAlarms: [{ AlarmName: 'trading-errors-any' }],
+    });
     cloudwatchMock.on(DescribeAlarmHistoryCommand).resolves({ AlarmHistoryItems: [] });
     cloudwatchMock.on(DescribeAlarmHistoryCommand, { AlarmName: 'trading-runaway' }).resolves({
       AlarmHistoryItems: [
@@ -401,7 +402,16 @@ describe('readAlarms', () => {
     const history = cloudwatchMock
       .commandCalls(DescribeAlarmHistoryCommand)
       .map((call) => call.args[0].input);
-    expect(history.map((input) => input.AlarmName).sort()).toEqual(['trading-errors-p99', 'trading-runaway']);
+    expect(history.map((input) => input.AlarmName).sort()).toEqual([
+      'trading-errors-any',
+      'trading-errors-p99',
+      'trading-runaway',
+    ]);
+    // Without AlarmTypes, DescribeAlarmHistory answers for metric alarms only.
+    expect(history.find((input) => input.AlarmName === 'trading-errors-any')?.AlarmTypes).toEqual([
+      'CompositeAlarm',
+    ]);
+    expect(history.find((input) => input.AlarmName === 'trading-runaway')?.AlarmTypes).toBeUndefined();
     expect(history[0]).toMatchObject({
       HistoryItemType: 'StateUpdate',
       StartDate: SINCE,
