@@ -109,8 +109,6 @@ describe('runbook timeline --stack', () => {
     const said = String(stderr.mock.calls.at(-1)?.[0]);
     stderr.mockRestore();
     expect(code).toBe(1);
-    expect(said).toBe(
-      'runbook: timeline: stack other has no AuditTable: is it a lambda-runbook stack?\n',
-    );
+    expect(said).toBe('runbook: timeline: stack other has no AuditTable: is it a lambda-runbook stack?\n');
   });
 });
