@@ -1,6 +1,7 @@
 // One entry for every fleet request: the action picks the per-workload step; run.ts does the rest.
 import { ValidationError } from '../../shared/errors.js';
 import type { Origin } from '../../shared/origin.js';
+import { disableWorkload, enableWorkload } from './killswitch.js';
 import { rollbackWorkload } from './rollback.js';
 import { runFleet } from './run.js';
 import type { FleetAction, FleetRequest } from './schema.js';
@@ -10,6 +11,8 @@ import { UNDO_BY_KIND, undoFleet } from './undo.js';
 
 const PER_WORKLOAD: Partial<Record<FleetAction, PerWorkload>> = {
   rollback: rollbackWorkload,
+  disable: disableWorkload,
+  enable: enableWorkload,
 };
 
 export async function fleet(deps: FleetDeps, request: FleetRequest, origin: Origin): Promise<object> {

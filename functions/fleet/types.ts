@@ -43,7 +43,10 @@ export interface FleetDeps {
 export type WorkloadOutcome = 'succeeded' | 'unchanged' | 'planned' | 'failed' | 'skipped';
 
 /** What reverses one workload's part of a fleet run. */
-export type Restore = { kind: 'rollback'; toVersion: string } | { kind: 'enable'; restoreId: string };
+export type Restore =
+  | { kind: 'rollback'; toVersion: string }
+  /** The kill switches a disable opened for the workload: its groups' and its single schedules' (killswitch.ts). */
+  | { kind: 'enable'; restoreIds: string[] };
 
 /** One workload's line of a fleet answer and record. */
 export interface WorkloadResult {
@@ -54,6 +57,8 @@ export interface WorkloadResult {
   summary: string;
   /** The workload's own audit record. */
   auditId?: string;
+  /** Every record, when its part was more than one action (a kill switch over its groups, one over its singles). */
+  auditIds?: string[];
   /** The workload's own undo, when it changed something. */
   undo?: string;
   restore?: Restore;

@@ -4,6 +4,7 @@
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { Workload } from '../../shared/fleet/workload.js';
 import type { Origin } from '../../shared/origin.js';
+import { enableWorkload } from './killswitch.js';
 import { rollbackWorkload } from './rollback.js';
 import { runFleet } from './run.js';
 import type { FleetRequest } from './schema.js';
@@ -48,7 +49,7 @@ export async function undoFleet(
     const restoring =
       restore.kind === 'rollback'
         ? { ...context.request, action: 'rollback' as const, toVersion: restore.toVersion, force: true }
-        : { ...context.request, action: 'enable' as const, restoreId: restore.restoreId };
+        : { ...context.request, action: 'enable' as const, restoreIds: restore.restoreIds };
     return run(innerDeps, workload, { ...context, request: restoring as FleetRequest });
   };
   return runFleet(deps, request, origin, perWorkload, chosen as Workload[]);
@@ -56,5 +57,5 @@ export async function undoFleet(
 
 export const UNDO_BY_KIND: Record<Restore['kind'], PerWorkload | undefined> = {
   rollback: rollbackWorkload,
-  enable: undefined,
+  enable: enableWorkload,
 };
