@@ -1,5 +1,6 @@
-// Fleet actions by direct invocation (CLI), the API (`/fleet/*`, AWS_IAM), or an SNS-delivered alarm that
-// belongs to one watched workload. Each door becomes one FleetRequest; fleet.ts does the rest.
+// Fleet actions by direct invocation (CLI), the API (`/fleet/*`, AWS_IAM), an SNS-delivered alarm that
+// belongs to one watched workload, or the continuation queue (SQS: the next part of a run that ran out of time,
+// continue.ts). Each door becomes one FleetRequest; fleet.ts does the rest.
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { Context } from 'aws-lambda';
 import { auditLedgerFromEnv } from '../../shared/audit.js';
@@ -22,7 +23,8 @@ import { isObject, parseInput } from '../../shared/validate.js';
 import watchListFile from '../../watchlist.json' with { type: 'json' };
 import { routeAlarm } from './alarm.js';
 import { fleetConfig } from './config.js';
-import { fleet } from './fleet.js';
+import { queueSender } from './continue.js';
+import { continueFleet, fleet } from './fleet.js';
 import { fleetRequestSchema } from './schema.js';
 import type { AccountClients, FleetDeps } from './types.js';
 import { watchedWorkloads } from './watched.js';
@@ -59,9 +61,11 @@ function deps(context: Context): FleetDeps {
       : {}),
     logger,
   });
+  const queueUrl = config.continuationQueueUrl;
   return {
     watchList: watched,
     clientsFor,
+    ...(queueUrl ? { continueWith: queueSender(sqsClient(), queueUrl) } : {}),
     ledger: auditLedgerFromEnv(),
     logger,
     metrics: metrics as unknown as FleetDeps['metrics'],
@@ -155,6 +159,9 @@ const routes: RouteTable<object> = {
   },
   direct: (invocation, context) => run(invocation, context, invocation.payload ?? {}),
   alarm,
+  // A malformed message is refused (4xx: answered, so deleted); a failure that may pass is thrown (retried,
+  // then dead-lettered): shared/triggers/queue.ts.
+  queue: (invocation, context) => continueFleet(deps(context), invocation.payload),
 };
 
 export const handler = runbookHandler((event, context) => route(event, routes)(event, context));

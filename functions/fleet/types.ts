@@ -38,6 +38,8 @@ export interface FleetDeps {
   config: FleetConfig;
   /** Time left in this invocation; a run that cannot finish stops cleanly and continues (continue.ts). */
   remainingMs?: () => number;
+  /** Sends the message that continues a run (the continuation queue); absent: a person re-runs instead. */
+  continueWith?: (message: { continues: string; auditId: string; request: FleetRequest }) => Promise<void>;
 }
 
 export type WorkloadOutcome = 'succeeded' | 'unchanged' | 'planned' | 'failed' | 'skipped';
@@ -88,4 +90,10 @@ export interface FleetResult {
   notified: boolean;
   /** Set only when the run acted but its fleet record could not be written. */
   unrecorded?: string;
+  /** The part of a chain this run is (continue.ts): 1 unless it continues another. */
+  part?: number;
+  /** The part this one continues. */
+  continues?: string;
+  /** Set when workloads remain: the next part's auditId, and whether it is queued (or why not). */
+  continuation?: { auditId: string; queued: boolean; remaining: number; why?: string };
 }
