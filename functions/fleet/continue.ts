@@ -75,9 +75,13 @@ export const isRemaining = (line: WorkloadResult) => line.outcome === 'skipped';
 export const stopNow = (deps: FleetDeps) => () =>
   deps.remainingMs !== undefined && deps.remainingMs() < CONTINUE_MARGIN_MS;
 
-/** Whether this part did anything a next part would not have to do again. */
+/**
+ * Whether this part did anything a next part would not do again: finished a workload, or changed part of one
+ * (a kill switch stopped midway, whose line carries what restores it). A part that only read — a selection too
+ * large to read within one invocation — would make no more progress next time: it stops the chain instead.
+ */
 const progressed = (results: readonly WorkloadResult[]) =>
-  results.some((line) => !isRemaining(line) || line.auditId !== undefined);
+  results.some((line) => !isRemaining(line) || line.restore !== undefined);
 
 /**
  * After a part is recorded: whether it continues, and the message that does. Nothing when every workload is

@@ -171,6 +171,11 @@ describe('fleet kill switch (against the emulator)', () => {
       restoreIds: [expect.any(String), expect.any(String)],
     });
     expect(orders?.auditIds).toHaveLength(2);
+    // Each workload its own kill switches: orders' and refunds' `all` never continue each other (scope).
+    const restoreIds = off.workloads.flatMap((line) =>
+      line.restore?.kind === 'enable' ? line.restore.restoreIds : [],
+    );
+    expect(new Set(restoreIds).size).toBe(4);
     expect(again.counts).toMatchObject({ succeeded: 0, unchanged: 3, failed: 0 });
     expect(again.undo).toBeNull();
 
