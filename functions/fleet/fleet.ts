@@ -2,6 +2,7 @@
 import { ValidationError } from '../../shared/errors.js';
 import type { Origin } from '../../shared/origin.js';
 import { continuation, type Part } from './continue.js';
+import { drainWorkload } from './drain.js';
 import { disableWorkload, enableWorkload } from './killswitch.js';
 import { rollbackWorkload } from './rollback.js';
 import { runFleet } from './run.js';
@@ -14,6 +15,7 @@ const PER_WORKLOAD: Partial<Record<FleetAction, PerWorkload>> = {
   rollback: rollbackWorkload,
   disable: disableWorkload,
   enable: enableWorkload,
+  drain: drainWorkload,
 };
 
 /** A request, or with `part` the next part of a run that continues (continue.ts). */

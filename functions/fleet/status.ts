@@ -15,6 +15,8 @@ import { mapSettled } from '../../shared/rate.js';
 import { weightsOf } from '../rollback/alias.js';
 import { planRollback } from '../rollback/plan.js';
 import { type Chain, chainOf, linesOf, MAX_PARTS } from './continue.js';
+import type { Readiness } from './readiness.js';
+import { readReadiness } from './readiness-read.js';
 import { continuationTarget, countsOf, fleetUndo } from './record.js';
 import { errorOf, selected } from './run.js';
 import type { FleetRequest } from './schema.js';
@@ -30,7 +32,8 @@ export interface WorkloadStatus {
   functionName: string;
   alias: string;
   serving?: { version: string; weights: Record<string, number> };
-  rollback?: { knownGood?: string; why: string };
+  /** What a rollback would do now, and whether it can: readiness.ts's checks over the known-good version. */
+  readiness?: Readiness & { why: string };
   schedules?: { enabled: number; disabled: number };
   deadLetters?: { queue: string; depth: number | null }[];
   alarmsInAlarm?: string[];
@@ -66,7 +69,7 @@ const identity = (workload: Workload) => ({
 
 async function workloadStatus(deps: FleetDeps, workload: Workload): Promise<WorkloadStatus> {
   const clients = await deps.clientsFor(workload.account);
-  const [serving, rollback, schedules, deadLetters, alarms] = await Promise.all([
+  const [serving, readiness, schedules, deadLetters, alarms] = await Promise.all([
     withinBudget(PART_BUDGET_MS, async (abortSignal) => {
       const alias = await clients.lambda.send(
         new GetAliasCommand({ FunctionName: workload.functionName, Name: workload.alias }),
@@ -74,12 +77,12 @@ async function workloadStatus(deps: FleetDeps, workload: Workload): Promise<Work
       );
       return { value: { version: String(alias.FunctionVersion), weights: weightsOf(alias) } };
     }),
-    withinBudget(PART_BUDGET_MS, async () => ({ value: await knownGood(deps, clients, workload) })),
+    withinBudget(PART_BUDGET_MS, async () => ({ value: await readinessOf(deps, clients, workload) })),
     withinBudget(PART_BUDGET_MS, async () => ({ value: await scheduleCounts(clients, workload) })),
     withinBudget(PART_BUDGET_MS, async () => ({ value: await queueDepths(clients, workload) })),
     withinBudget(PART_BUDGET_MS, async () => ({ value: await inAlarm(clients, workload) })),
   ]);
-  const parts = { serving, rollback, schedules, deadLetters, alarmsInAlarm: alarms };
+  const parts = { serving, readiness, schedules, deadLetters, alarmsInAlarm: alarms };
   const status: WorkloadStatus & Record<string, unknown> = identity(workload);
   const errors: Record<string, string> = {};
   for (const [name, part] of Object.entries(parts)) {
@@ -120,13 +123,28 @@ async function knownGood(deps: FleetDeps, clients: AccountClients, workload: Wor
         origin: { door: 'direct', actor: 'fleet-status', correlationId: 'fleet-status' },
       },
     );
-    return plan.alreadyThere
-      ? { why: `already on the known-good version ${plan.choice.version}`, knownGood: plan.choice.version }
-      : { knownGood: plan.choice.version, why: plan.choice.why };
+    return { knownGood: plan.choice.version, why: plan.choice.why };
   } catch (error) {
+    // No version to go back to: readiness says so as its first check, with the rule's reason.
     if (error instanceof NotFoundError) return { why: error.message };
     throw error;
   }
+}
+
+/** The known-good version by the rollback's rules, then whether it can serve now (readiness.ts). */
+async function readinessOf(deps: FleetDeps, clients: AccountClients, workload: Workload) {
+  const chosen = await knownGood(deps, clients, workload);
+  const ready = await readReadiness(
+    { lambda: clients.lambda },
+    {
+      functionName: workload.functionName,
+      alias: workload.alias,
+      ...(chosen.knownGood
+        ? { knownGood: chosen.knownGood, whyKnownGood: chosen.why }
+        : { whyNoKnownGood: chosen.why }),
+    },
+  );
+  return { ...ready, why: chosen.why };
 }
 
 async function scheduleCounts(clients: AccountClients, workload: Workload) {

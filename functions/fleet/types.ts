@@ -36,6 +36,10 @@ export interface FleetDeps {
   metrics?: { addMetric(name: string, unit: never, value: number): void };
   now: () => Date;
   config: FleetConfig;
+  /** The runbook's own account id (the function's ARN says it), for what must name it (a drain's queues). */
+  homeAccount?: string;
+  /** The function's environment: the drainer's settings (rate, age limit) apply to a fleet drain too. */
+  env: NodeJS.ProcessEnv;
   /** Time left in this invocation; a run that cannot finish stops cleanly and continues (continue.ts). */
   remainingMs?: () => number;
   /** Sends the message that continues a run (the continuation queue); absent: a person re-runs instead. */

@@ -185,6 +185,7 @@ describe('fleet run longer than one invocation (against the emulator)', () => {
       logger: quiet,
       now: () => new Date(),
       config: { concurrency: 1, cooldownMinutes: 0, killSwitchAlarms: [], rollbackAlarms: [] },
+      env: {},
       ...overrides,
     };
   }

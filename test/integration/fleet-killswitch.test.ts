@@ -117,6 +117,7 @@ describe('fleet kill switch (against the emulator)', () => {
       logger: quiet,
       now: () => new Date(),
       config: { concurrency: 3, cooldownMinutes: 0, killSwitchAlarms: [], rollbackAlarms: [] },
+      env: {},
     };
   }
   const run = async (list: WatchList, fields: Record<string, unknown>) =>

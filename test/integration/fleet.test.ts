@@ -4,6 +4,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteFunctionCommand, GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet } from '../../functions/fleet/fleet.js';
@@ -25,6 +32,7 @@ import { parseInput } from '../../shared/validate.js';
 import { uniqueName } from '../support/names.js';
 
 const lambda = new LambdaClient({});
+const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 const quiet = { info: () => {}, warn: () => {} };
 const origin = { door: 'direct' as const, actor: 'cli:oncall@test', correlationId: 'fleet-test' };
 
@@ -67,7 +75,10 @@ describe('fleet actions (against the emulator)', () => {
     list = { workloads, accounts: {} };
   });
 
-  afterAll(() => lambda.destroy());
+  afterAll(() => {
+    lambda.destroy();
+    sqs.destroy();
+  });
 
   function deps(overrides: Partial<FleetDeps> = {}): FleetDeps {
     return {
@@ -77,6 +88,8 @@ describe('fleet actions (against the emulator)', () => {
       logger: quiet,
       now: () => new Date(),
       config: { concurrency: 4, cooldownMinutes: 0, killSwitchAlarms: [], rollbackAlarms: [] },
+      env: {},
+      homeAccount: '123456789012',
       ...overrides,
     };
   }
@@ -234,14 +247,64 @@ describe('fleet actions (against the emulator)', () => {
 
     // Act
     const status = (await fleet(deps(), request({ action: 'status', all: true }), origin)) as {
-      workloads: { workload: string; serving: { version: string }; rollback: { knownGood: string } }[];
+      workloads: {
+        workload: string;
+        serving: { version: string };
+        readiness: { ready: boolean; knownGood: string; checks: { check: string; ok: boolean }[] };
+      }[];
     };
 
     // Assess
     expect(status.workloads).toHaveLength(3);
     for (const line of status.workloads) {
       expect(line.serving.version).toBe(broken[line.workload]);
-      expect(line.rollback.knownGood).toBe(target[line.workload]);
+      expect(line.readiness.knownGood).toBe(target[line.workload]);
+      expect(line.readiness.ready).toBe(true);
+      expect(line.readiness.checks.map((check) => check.check)).toContain('event-sources-on-alias');
     }
+  });
+
+  it('drains each selected workload’s DLQ back to its source queue, and only theirs', async () => {
+    // Prepare: orders has a DLQ fed by its queue, with three dead letters; risk has a DLQ of its own
+    const name = uniqueName('fdlq');
+    const source = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-src` }));
+    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
+    const other = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-other` }));
+    for (const url of [dlq.QueueUrl, dlq.QueueUrl, dlq.QueueUrl, other.QueueUrl])
+      await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: '{"order":1}' }));
+    const withQueues: WatchList = {
+      accounts: {},
+      workloads: workloads.map((workload) =>
+        workload.name === 'orders'
+          ? { ...workload, dlqs: [{ queue: `${name}-dlq`, sources: [`${name}-src`] }] }
+          : workload.name === 'risk'
+            ? { ...workload, dlqs: [{ queue: `${name}-other`, sources: [] }] }
+            : workload,
+      ),
+    };
+    const depth = async (url: string | undefined) =>
+      Number(
+        (
+          await sqs.send(
+            new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+          )
+        ).Attributes?.ApproximateNumberOfMessages,
+      );
+
+    // Act
+    const drained = await run(
+      { action: 'drain', workloads: ['orders'], reason: 'poison fixed' },
+      { watchList: async () => withQueues, env: { DLQ_WAIT_SECONDS: '1' } },
+    );
+
+    // Assess
+    expect(drained.workloads[0]).toMatchObject({ workload: 'orders', outcome: 'succeeded' });
+    expect(drained.workloads[0]?.summary).toMatch(/^3 redriven, 0 failed/);
+    const back = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: source.QueueUrl, MaxNumberOfMessages: 10 }),
+    );
+    expect(back.Messages).toHaveLength(3);
+    expect(await depth(dlq.QueueUrl)).toBe(0);
+    expect(await depth(other.QueueUrl)).toBe(1);
   });
 });
