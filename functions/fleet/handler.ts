@@ -1,6 +1,5 @@
-// Fleet actions by direct invocation (CLI), the API (`/fleet/*`, AWS_IAM), an SNS-delivered alarm that
-// belongs to one watched workload, or the continuation queue (SQS: the next part of a run that ran out of time,
-// continue.ts). Each door becomes one FleetRequest; fleet.ts does the rest.
+// Fleet actions by direct invocation (CLI), the API (`/fleet/*`, AWS_IAM), a workload's alarm (SNS), or the
+// continuation queue (SQS, continue.ts). Each door becomes one FleetRequest; fleet.ts does the rest.
 import type { Context } from 'aws-lambda';
 import { runbookHandler } from '../../shared/handler.js';
 import { originOf } from '../../shared/origin.js';
@@ -36,8 +35,6 @@ const routes: RouteTable<object> = {
       originOf(invocation),
     );
   },
-  // A malformed message is refused (4xx: answered, so deleted); a failure that may pass is thrown (retried,
-  // then dead-lettered): shared/triggers/queue.ts.
   queue: (invocation, context) => continueFleet(fleetDeps(context), invocation.payload),
 };
 
