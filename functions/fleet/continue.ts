@@ -23,10 +23,14 @@ import type { Workload } from '../../shared/fleet/workload.js';
 import type { Origin } from '../../shared/origin.js';
 import { redact } from '../../shared/redact.js';
 import { parseInput } from '../../shared/validate.js';
-import { FLEET_RESERVE_MS } from './killswitch.js';
 import { type FleetAction, type FleetRequest, MUTATING } from './schema.js';
 import type { FleetDeps, WorkloadResult } from './types.js';
 
+/**
+ * Time kept back from each workload's kill switch for the fleet's own record and continuation message: the kill
+ * switch stops its writes 5 s before the deadline it is given (shared/rate.ts), so this one's is earlier.
+ */
+export const FLEET_RESERVE_MS = 10_000;
 /** Below this much time left, a fleet run starts no other workload (each keeps FLEET_RESERVE_MS and 5 s more). */
 export const CONTINUE_MARGIN_MS = FLEET_RESERVE_MS + 10_000;
 /** A chain stops here whatever is left: 100 parts of a 15-minute function are more than a day. */

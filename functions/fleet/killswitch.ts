@@ -13,17 +13,14 @@ import { GetScheduleGroupCommand } from '@aws-sdk/client-scheduler';
 import { isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { accountOf } from '../../shared/fleet/select.js';
 import type { Workload } from '../../shared/fleet/workload.js';
+import type { Origin } from '../../shared/origin.js';
 import { runbookCommand } from '../../shared/undo.js';
 import { parseInput } from '../../shared/validate.js';
 import { type KillSwitchDeps, type KillSwitchResult, killSwitch } from '../killswitch/killswitch.js';
 import { DEFAULT_RATE_PER_SECOND, killSwitchRequestSchema } from '../killswitch/schema.js';
+import { FLEET_RESERVE_MS } from './continue.js';
+import { errorOf } from './run.js';
 import type { FleetDeps, PerWorkload, WorkloadResult } from './types.js';
-
-/**
- * Time kept back from each workload's kill switch for the fleet's own record and continuation message: the kill
- * switch stops its writes 5 s before the deadline it is given (shared/rate.ts), so this one's is earlier.
- */
-export const FLEET_RESERVE_MS = 10_000;
 
 /** One of a workload's kill switches: its selector and the groups it may touch. */
 interface Part {
@@ -69,8 +66,23 @@ async function depsFor(deps: FleetDeps, workload: Workload, part: Part): Promise
   };
 }
 
-const reasonOf = (request: { reason?: string | undefined }, fleetAuditId: string) =>
-  `${request.reason ?? ''} (fleet ${fleetAuditId})`.trim();
+/** What every kill switch of a fleet run says: the run's reason (naming the fleet run), and whether it is a dry run. */
+const common = (request: { reason?: string | undefined; dryRun: boolean }, fleetAuditId: string) => ({
+  reason: `${request.reason ?? ''} (fleet ${fleetAuditId})`.trim(),
+  dryRun: request.dryRun,
+});
+
+/** One of the workload's kill switches, by the kill switch's own action and request schema. */
+async function runPart(
+  deps: FleetDeps,
+  workload: Workload,
+  part: Part,
+  fields: Record<string, unknown>,
+  origin: Origin,
+): Promise<KillSwitchResult> {
+  const request = parseInput(killSwitchRequestSchema, fields);
+  return (await killSwitch(await depsFor(deps, workload, part), request, origin)) as KillSwitchResult;
+}
 
 export const disableWorkload: PerWorkload = async (deps, workload, { request, origin, fleetAuditId }) => {
   const parts = partsOf(workload);
@@ -80,19 +92,20 @@ export const disableWorkload: PerWorkload = async (deps, workload, { request, or
   for (const [index, part] of parts.entries()) {
     // The throttle goes with the first kill switch: one function, one recorded concurrency to put back.
     const throttle = request.throttle && index === 0;
-    const ksRequest = parseInput(killSwitchRequestSchema, {
+    const fields = {
       action: 'disable',
       ...part.selector,
       ...(throttle ? { throttle: true, functionName: workload.functionName } : {}),
-      reason: reasonOf(request, fleetAuditId),
-      dryRun: request.dryRun,
-    });
-    const result = (await killSwitch(
-      await depsFor(deps, workload, part),
-      ksRequest,
-      origin,
-    )) as KillSwitchResult;
-    results.push(result);
+    };
+    try {
+      results.push(
+        await runPart(deps, workload, part, { ...fields, ...common(request, fleetAuditId) }, origin),
+      );
+    } catch (error) {
+      // The first kill switch stopped schedules before the second failed: the line must still restore them.
+      if (results.length === 0) throw error;
+      return { ...disableLine(workload, results), outcome: 'failed', error: errorOf(error) };
+    }
   }
   return disableLine(workload, results);
 };
@@ -109,15 +122,10 @@ export const enableWorkload: PerWorkload = async (deps, workload, { request, ori
   if (asked.length === 0) return noSchedules(workload, false);
   const results: KillSwitchResult[] = [];
   for (const { part, restoreId } of asked) {
-    const ksRequest = parseInput(killSwitchRequestSchema, {
-      action: 'enable',
-      ...(restoreId ? { restoreId } : part.selector),
-      reason: reasonOf(request, fleetAuditId),
-      dryRun: request.dryRun,
-    });
+    const fields = { action: 'enable', ...(restoreId ? { restoreId } : part.selector) };
     try {
       results.push(
-        (await killSwitch(await depsFor(deps, workload, part), ksRequest, origin)) as KillSwitchResult,
+        await runPart(deps, workload, part, { ...fields, ...common(request, fleetAuditId) }, origin),
       );
     } catch (error) {
       // No open kill switch for this part: nothing of it to put back (a person enabled it, or it never ran).

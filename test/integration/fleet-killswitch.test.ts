@@ -216,4 +216,26 @@ describe('fleet kill switch (against the emulator)', () => {
     expect(on.counts).toMatchObject({ succeeded: 3, unchanged: 1 });
     expect(await whole(groups)).toEqual(before);
   });
+
+  it('keeps what a workload’s first kill switch stopped in its line when its second fails, so the undo restores it', async () => {
+    // Prepare: orders names a single schedule its shared group does not hold
+    const { workloads, groups } = await fleetWithSchedules();
+    const orders = workloads[0] as Workload;
+    orders.schedules = [{ group: groups.shared, name: 'no-such-schedule' }];
+    const list = { workloads: [orders], accounts: {} };
+    const before = await whole(groups);
+
+    // Act
+    const off = await run(list, { action: 'disable', workloads: ['orders'], reason: 'runaway jobs' });
+    const undone = await run(list, { action: 'undo', auditId: off.auditId, reason: 'jobs fixed' });
+
+    // Assess
+    expect(off.workloads[0]).toMatchObject({
+      outcome: 'failed',
+      error: { message: expect.stringMatching(/no schedule no-such-schedule/) },
+      restore: { kind: 'enable', restoreIds: [expect.any(String)] },
+    });
+    expect(undone.counts).toMatchObject({ succeeded: 1 });
+    expect(await whole(groups)).toEqual(before);
+  });
 });
