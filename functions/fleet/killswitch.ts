@@ -44,7 +44,12 @@ export function partsOf(workload: Workload): Part[] {
 /** The scope of a workload's kill switches: stable across runs, distinct across workloads and accounts. */
 export const scopeOf = (workload: Workload) => `fleet:${accountOf(workload)}/${workload.name}`;
 
-async function depsFor(deps: FleetDeps, workload: Workload, part: Part): Promise<KillSwitchDeps> {
+async function depsFor(
+  deps: FleetDeps,
+  workload: Workload,
+  part: Part,
+  inFlight: number,
+): Promise<KillSwitchDeps> {
   const clients = await deps.clientsFor(workload.account);
   const remaining = deps.remainingMs;
   return {
@@ -57,8 +62,9 @@ async function depsFor(deps: FleetDeps, workload: Workload, part: Part): Promise
       scheduleGroups: part.groups,
       // The only function this workload's kill switch may throttle is its own.
       watchedFunction: workload.functionName,
-      // Workloads run side by side: together they stay within the kill switch's own Scheduler rate.
-      ratePerSecond: DEFAULT_RATE_PER_SECOND / Math.max(1, deps.config.concurrency),
+      // Workloads run side by side: together their reads stay within the kill switch's own Scheduler rate (its
+      // writes also take the fleet's shared budget, deps.ts); one workload alone has all of it.
+      ratePerSecond: DEFAULT_RATE_PER_SECOND / Math.max(1, inFlight),
       concurrency: 4,
       scope: scopeOf(workload),
     },
@@ -78,13 +84,15 @@ async function runPart(
   workload: Workload,
   part: Part,
   fields: Record<string, unknown>,
-  origin: Origin,
+  context: { origin: Origin; inFlight?: number | undefined },
 ): Promise<KillSwitchResult> {
   const request = parseInput(killSwitchRequestSchema, fields);
-  return (await killSwitch(await depsFor(deps, workload, part), request, origin)) as KillSwitchResult;
+  const ksDeps = await depsFor(deps, workload, part, context.inFlight ?? deps.config.concurrency);
+  return (await killSwitch(ksDeps, request, context.origin)) as KillSwitchResult;
 }
 
-export const disableWorkload: PerWorkload = async (deps, workload, { request, origin, fleetAuditId }) => {
+export const disableWorkload: PerWorkload = async (deps, workload, context) => {
+  const { request, fleetAuditId } = context;
   const parts = partsOf(workload);
   if (parts.length === 0) return noSchedules(workload, request.throttle);
   await groupsExist(deps, workload);
@@ -99,7 +107,7 @@ export const disableWorkload: PerWorkload = async (deps, workload, { request, or
     };
     try {
       results.push(
-        await runPart(deps, workload, part, { ...fields, ...common(request, fleetAuditId) }, origin),
+        await runPart(deps, workload, part, { ...fields, ...common(request, fleetAuditId) }, context),
       );
     } catch (error) {
       // The first kill switch stopped schedules before the second failed: the line must still restore them.
@@ -110,7 +118,8 @@ export const disableWorkload: PerWorkload = async (deps, workload, { request, or
   return disableLine(workload, results);
 };
 
-export const enableWorkload: PerWorkload = async (deps, workload, { request, origin, fleetAuditId }) => {
+export const enableWorkload: PerWorkload = async (deps, workload, context) => {
+  const { request, fleetAuditId } = context;
   const parts = partsOf(workload);
   // From an undo: exactly the kill switches that run's disable opened; otherwise the open one of each part.
   const asked = request.restoreIds
@@ -125,7 +134,7 @@ export const enableWorkload: PerWorkload = async (deps, workload, { request, ori
     const fields = { action: 'enable', ...(restoreId ? { restoreId } : part.selector) };
     try {
       results.push(
-        await runPart(deps, workload, part, { ...fields, ...common(request, fleetAuditId) }, origin),
+        await runPart(deps, workload, part, { ...fields, ...common(request, fleetAuditId) }, context),
       );
     } catch (error) {
       // No open kill switch for this part: nothing of it to put back (a person enabled it, or it never ran).

@@ -40,7 +40,13 @@ export async function runFleet(
   const settled = await mapSettled(
     chosen,
     { concurrency: deps.config.concurrency, shouldStop: stopNow(deps) },
-    (workload) => perWorkload(deps, workload, { request, origin, fleetAuditId }),
+    (workload) =>
+      perWorkload(deps, workload, {
+        request,
+        origin,
+        fleetAuditId,
+        inFlight: Math.min(deps.config.concurrency, chosen.length),
+      }),
   );
   const results = [
     ...(part?.gone ?? []),

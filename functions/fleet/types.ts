@@ -75,7 +75,13 @@ export interface WorkloadResult {
 export type PerWorkload = (
   deps: FleetDeps,
   workload: Workload,
-  context: { request: FleetRequest; origin: Origin; fleetAuditId: string },
+  context: {
+    request: FleetRequest;
+    origin: Origin;
+    fleetAuditId: string;
+    /** Workloads this run acts on at once, at most: a share of a rate is the rate over this. */
+    inFlight?: number;
+  },
 ) => Promise<WorkloadResult>;
 
 export interface FleetResult {
