@@ -174,6 +174,12 @@ Always prints the function's own answer as JSON. Exit status: 0 success, 2 ok:fa
     .command('emulator')
     .description('run moto with the whole stack provisioned, until Ctrl-C; writes .runbook/emulator.env')
     .option('--port <n>', 'the port on 127.0.0.1 (default: a free one)')
+    .option(
+      '--parameter <Name=Value>',
+      'a template.yaml parameter for the emulated stack, as `sam deploy --parameter-overrides` (repeatable)',
+      collect,
+      [],
+    )
     .action(act(async () => (await import('./emulator.js')).runEmulator));
 
   withTransport(
@@ -265,6 +271,27 @@ Always prints the function's own answer as JSON. Exit status: 0 success, 2 ok:fa
     schedulesOptions(schedules.command(name).description(description)).action(
       act(async () => (await import('./schedules.js')).runSchedules(name)),
     );
+
+  const freeze = program
+    .command('freeze')
+    .description('change freezes: what the functions refuse now, until when, and the next window')
+    .argument('[subcommand]')
+    .action(act(async () => async () => unknownSubcommand('freeze', 'status')));
+  freeze
+    .command('status')
+    .description('what is frozen now (or --at), until when, by which window, and the next window')
+    .option('--at <iso>', 'the instant to ask about, e.g. 2026-03-06T14:30:00Z (default now)')
+    .option('--emulator', 'start a throwaway emulator, provision the stack, read it there, stop it')
+    .option('--stack <name>', "the deployed stack: read its enforcing functions' configuration")
+    .option('--function <name>', 'one deployed enforcing function (name or ARN) to read')
+    .addHelpText(
+      'after',
+      `
+The windows are read from the functions that enforce them (the drainer, the pre-traffic hook, the rotation
+function): on the running emulator by default, on AWS with --stack or --function (GetFunctionConfiguration).
+Exit status: 0 read, 2 the windows are malformed or differ between the functions, 1 could not read.`,
+    )
+    .action(act(async () => (await import('./freeze.js')).runFreeze));
 
   const dlq = program
     .command('dlq')

@@ -61,6 +61,7 @@ export function fleetEntry(run: {
     ...(changed(results) ? { undo: fleetUndo(auditId) } : {}),
     correlationId: origin.correlationId,
     details: { workloads: results, ...(chain ? { chain } : {}) },
+    account: [...new Set(results.map((result) => result.account))].join(',') || 'none',
   };
 }
 

@@ -41,7 +41,7 @@ export async function runFleet(
     chosen,
     { concurrency: deps.config.concurrency, shouldStop: stopNow(deps) },
     (workload) =>
-      perWorkload(deps, workload, {
+      perWorkload(inAccount(deps, workload), workload, {
         request,
         origin,
         fleetAuditId,
@@ -117,6 +117,23 @@ async function queueNext(deps: FleetDeps, request: FleetRequest, fleetAuditId: s
       .record(notQueuedEntry(request, fleetAuditId, continuation.auditId, why))
       .catch(() => undefined);
   }
+}
+
+/**
+ * The deps of one workload's step: every record its own action writes names the account it acted in (the
+ * account id, or the runbook's own id when the function knows it), without the actions knowing about fleets.
+ */
+export function inAccount(deps: FleetDeps, workload: Workload): FleetDeps {
+  const account = workload.account ?? deps.homeAccount ?? 'self';
+  const ledger = deps.ledger;
+  return {
+    ...deps,
+    ledger: {
+      record: (entry, auditId) => ledger.record({ ...entry, account }, auditId),
+      list: (query, options) => ledger.list(query, options),
+      get: (auditId, options) => ledger.get(auditId, options),
+    },
+  };
 }
 
 /** What a person reads of one workload's failure: the runbook's own message, or the AWS error's name. */

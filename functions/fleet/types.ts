@@ -1,23 +1,12 @@
 // The types a fleet run's parts share. A leaf: it imports none of them.
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
-import type { SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AuditLedger } from '../../shared/audit.js';
+import type { AccountClients } from '../../shared/fleet/accounts.js';
 import type { WatchList, Workload } from '../../shared/fleet/workload.js';
 import type { Log } from '../../shared/log.js';
 import type { Origin } from '../../shared/origin.js';
 import type { FleetAction, FleetRequest } from './schema.js';
 
-/** The clients of one account: the runbook's own, or a member account's through its assumed role. */
-export interface AccountClients {
-  lambda: LambdaClient;
-  scheduler: SchedulerClient;
-  sqs: SQSClient;
-  codedeploy: CodeDeployClient;
-  cloudwatch: CloudWatchClient;
-}
+export type { AccountClients } from '../../shared/fleet/accounts.js';
 
 export interface FleetConfig {
   concurrency: number;

@@ -32,6 +32,7 @@ import {
   schedulerClient,
   sqsClient,
 } from '../../shared/clients.js';
+import { taggingClient } from '../../shared/fleet/accounts.js';
 import type { Workload } from '../../shared/fleet/workload.js';
 import { parseInput } from '../../shared/validate.js';
 import { uniqueName } from '../support/names.js';
@@ -173,6 +174,7 @@ describe('fleet run longer than one invocation (against the emulator)', () => {
       sqs: sqsClient(),
       codedeploy: codeDeployClient(),
       cloudwatch: cloudWatchClient(),
+      tagging: taggingClient(),
     };
     return { count, clients };
   }

@@ -25,6 +25,7 @@ import {
   schedulerClient,
   sqsClient,
 } from '../../shared/clients.js';
+import { taggingClient } from '../../shared/fleet/accounts.js';
 import type { WatchList, Workload } from '../../shared/fleet/workload.js';
 import { parseInput } from '../../shared/validate.js';
 import { uniqueName } from '../support/names.js';
@@ -41,6 +42,7 @@ const home = (): AccountClients => ({
   sqs: sqsClient(),
   codedeploy: codeDeployClient(),
   cloudwatch: cloudWatchClient(),
+  tagging: taggingClient(),
 });
 
 describe('fleet kill switch (against the emulator)', () => {
