@@ -15,6 +15,7 @@ import { fleet } from '../../functions/fleet/fleet.js';
 import { fleetRequestSchema } from '../../functions/fleet/schema.js';
 import type { AccountClients, FleetDeps, FleetResult } from '../../functions/fleet/types.js';
 import { provisionStack } from '../../local/emulator/provision.js';
+import { adminCredentials, ensureRole, prepareMemberAccount } from '../../local/fleet/accounts.js';
 import { provisionFleet } from '../../local/fleet/provision.js';
 import { ensureLambdaRole } from '../../local/moto.js';
 import { AuditLedger } from '../../shared/audit.js';
@@ -25,13 +26,18 @@ import {
   schedulerClient,
   sqsClient,
 } from '../../shared/clients.js';
-import { taggingClient } from '../../shared/fleet/accounts.js';
+import { accountClients, taggingClient } from '../../shared/fleet/accounts.js';
 import type { WatchList, Workload } from '../../shared/fleet/workload.js';
 import { parseInput } from '../../shared/validate.js';
 import { uniqueName } from '../support/names.js';
 import { createGroup, estate, fullSchedule } from '../support/schedules.js';
 
 const lambda = new LambdaClient({});
+const MEMBER = '222222222222';
+const LAMBDA_TRUST = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+};
 const scheduler = new SchedulerClient({});
 const quiet = { info: () => {}, warn: () => {} };
 const origin = { door: 'direct' as const, actor: 'cli:oncall@test', correlationId: 'fleet-ks-test' };
@@ -239,5 +245,56 @@ describe('fleet kill switch (against the emulator)', () => {
     });
     expect(undone.counts).toMatchObject({ succeeded: 1 });
     expect(await whole(groups)).toEqual(before);
+  });
+
+  it('stops a group in a member account through its assumed role, apart from a same-named group at home, and the undo restores both', async () => {
+    // Prepare: one workload at home and one in the member account, each with a group called `jobs-…`
+    const member = await prepareMemberAccount(MEMBER, { name: 'prod-eu' });
+    const admin = await adminCredentials(MEMBER);
+    const memberLambda = new LambdaClient({ credentials: admin });
+    const memberScheduler = new SchedulerClient({ credentials: admin });
+    const memberRole = await ensureRole(admin, 'lambda-runbook-local', LAMBDA_TRUST);
+    const [atHome, away] = (await provisionFleet({
+      prefix: uniqueName('fk-acct'),
+      members: [{ name: 'home-jobs' }, { name: 'away-jobs', account: MEMBER }],
+      lambdaFor: (account) => (account ? memberLambda : lambda),
+      roleFor: (account) => (account ? memberRole : role),
+    })) as [Workload, Workload];
+    const group = uniqueName('fk-jobs');
+    await createGroup(scheduler, group, [fullSchedule('a'), fullSchedule('b')]);
+    await createGroup(memberScheduler, group, [fullSchedule('a'), fullSchedule('c', { State: 'DISABLED' })]);
+    atHome.scheduleGroups = [group];
+    away.scheduleGroups = [group];
+    const list: WatchList = { workloads: [atHome, away], accounts: { [MEMBER]: member } };
+    const before = [await estate(scheduler, group), await estate(memberScheduler, group)];
+    const twoAccounts = {
+      ...deps(list),
+      clientsFor: async (account: string | undefined) => accountClients(list, account),
+    };
+
+    // Act
+    const off = (await fleet(
+      twoAccounts,
+      parseInput(fleetRequestSchema, { action: 'disable', all: true, reason: 'runaway' }),
+      origin,
+    )) as FleetResult;
+    const during = [states(await estate(scheduler, group)), states(await estate(memberScheduler, group))];
+    const undone = (await fleet(
+      twoAccounts,
+      parseInput(fleetRequestSchema, { action: 'undo', auditId: off.auditId, reason: 'fixed' }),
+      origin,
+    )) as FleetResult;
+
+    // Assess
+    expect(off.counts).toMatchObject({ succeeded: 2, failed: 0 });
+    expect(off.workloads.find((line) => line.workload === 'away-jobs')).toMatchObject({ account: MEMBER });
+    expect(during).toEqual([
+      { a: 'DISABLED', b: 'DISABLED' },
+      { a: 'DISABLED', c: 'DISABLED' },
+    ]);
+    expect(undone.counts).toMatchObject({ succeeded: 2, failed: 0 });
+    expect([await estate(scheduler, group), await estate(memberScheduler, group)]).toEqual(before);
+    memberLambda.destroy();
+    memberScheduler.destroy();
   });
 });
