@@ -65,6 +65,7 @@ async function depsFor(
       // Workloads run side by side: together their reads stay within the kill switch's own Scheduler rate (its
       // writes also take the fleet's shared budget, deps.ts); one workload alone has all of it.
       ratePerSecond: DEFAULT_RATE_PER_SECOND / Math.max(1, inFlight),
+      // Requests in flight per workload: several workloads run at once, and the rate, not this, binds.
       concurrency: 4,
       scope: scopeOf(workload),
     },
