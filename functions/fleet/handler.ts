@@ -26,15 +26,7 @@ const routes: RouteTable<object> = {
     ),
   },
   direct: (invocation, context) => run(invocation, context, invocation.payload ?? {}),
-  alarm: (invocation, context) => {
-    const deps = fleetDeps(context);
-    return alarmAction(
-      invocation,
-      deps,
-      (request, origin) => fleet(deps, request, origin),
-      originOf(invocation),
-    );
-  },
+  alarm: (invocation, context) => alarmAction(invocation, fleetDeps(context)),
   queue: (invocation, context) => continueFleet(fleetDeps(context), invocation.payload),
 };
 
