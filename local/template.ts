@@ -1,10 +1,12 @@
 // Reads template.yaml the way SAM and CloudFormation would, for the tools that run off AWS:
 // the esbuild build, `runbook invoke`, the emulator provisioner and the template tests.
 // Only what those need is resolved; anything else is reported, never guessed.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CollectionTag, parse, type ScalarTag } from 'yaml';
+import { prebuiltTemplate } from './prebuilt-template.js';
 
 /**
  * The folder holding template.yaml: the nearest one above this module. Found, not assumed one level up,
@@ -79,7 +81,15 @@ export function parseTemplate(text: string): Template {
 }
 
 export function loadTemplate(path = templatePath): Template {
-  return parseTemplate(readFileSync(path, 'utf8'));
+  const text = readFileSync(path, 'utf8');
+  // The compiled CLI carries the build's parse (local/prebuilt-template.ts): used only for that exact text.
+  if (prebuiltTemplate && templateSha256(text) === prebuiltTemplate.sha256)
+    return JSON.parse(prebuiltTemplate.json) as Template;
+  return parseTemplate(text);
+}
+
+export function templateSha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** What the tools need to know to resolve intrinsics: parameters, pseudo parameters and the resources that exist. */
