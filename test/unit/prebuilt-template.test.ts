@@ -6,7 +6,7 @@ import { usePrebuiltTemplate } from '../../local/prebuilt-template.js';
 import { loadTemplate, parseTemplate, templatePath, templateSha256 } from '../../local/template.js';
 import { cliEntry } from '../../scripts/build-cli.js';
 
-describe('template.yaml parsed at build time (the compiled CLI)', () => {
+describe('loadTemplate: template.yaml parsed once, at build time for the compiled CLI, else once per process', () => {
   const dir = mkdtempSync(join(tmpdir(), 'runbook-template-'));
   const file = join(dir, 'template.yaml');
   const text =
@@ -42,6 +42,44 @@ describe('template.yaml parsed at build time (the compiled CLI)', () => {
         Fn: { Type: 'AWS::Serverless::Function', Properties: { Role: { 'Fn::GetAtt': ['FnRole', 'Arn'] } } },
       },
     });
+  });
+
+  it('parses a text once per process, and still gives a fresh object at each call', () => {
+    // Prepare
+    writeFileSync(file, text);
+    const first = loadTemplate(file);
+
+    // Act: the first result changed by its caller, then the same text loaded again.
+    (first.Resources as Record<string, unknown>).Changed = {};
+    const second = loadTemplate(file);
+
+    // Assess
+    expect(second).not.toBe(first);
+    expect(Object.keys(second.Resources ?? {})).toEqual(['Fn']);
+  });
+
+  it('reads the file at every call: an edited file is parsed anew', () => {
+    // Prepare
+    writeFileSync(file, text);
+    loadTemplate(file);
+    writeFileSync(file, text.replace('Fn:', 'Renamed:'));
+
+    // Act
+    const template = loadTemplate(file);
+
+    // Assess
+    expect(Object.keys(template.Resources ?? {})).toEqual(['Renamed']);
+  });
+
+  it('gives a value JSON cannot carry exactly as YAML says it, at every call', () => {
+    // Prepare
+    writeFileSync(file, 'Parameters:\n  Limit:\n    Type: Number\n    Default: .inf\n');
+
+    // Act
+    const loads = [loadTemplate(file), loadTemplate(file)];
+
+    // Assess
+    for (const template of loads) expect(template.Parameters?.Limit?.Default).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('embeds in the CLI bundle a parse of template.yaml equal to parsing it at run time', () => {
