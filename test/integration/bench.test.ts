@@ -25,5 +25,14 @@ describe('npm run bench -- --small', () => {
     expect(figures['killswitch-scale']).toMatchObject({ schedules: 300 });
     expect(JSON.stringify(figures['killswitch-scale'])).toContain('"restoredExactly":true');
     expect(figures.canary).toMatchObject({ canaries: 40 });
+    // Start-up is told apart from what no route changes: node's boot, and the emulator's answers to the dry run.
+    expect(figures['cli-startup']).toMatchObject({
+      help: { nodeBootMs: expect.any(Number), startup: { ratio: expect.any(Number) } },
+      rollbackDryRun: { startup: { ratio: expect.any(Number) } },
+    });
+    const dryRun = (figures['cli-startup'] as { rollbackDryRun: { emulatorMs: Record<string, number> } })
+      .rollbackDryRun;
+    expect(dryRun.emulatorMs.compiled).toBeGreaterThan(0);
+    expect(dryRun.emulatorMs.tsx).toBeGreaterThan(0);
   }, 600_000);
 });
