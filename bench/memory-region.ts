@@ -33,6 +33,8 @@ export interface MemoryRegion {
   newScheduler(): SchedulerClient;
   /** A new Lambda client over the same functions. */
   newLambda(): LambdaClient;
+  /** `client` made to fail loudly on any call: for the clients an action takes but must not use here. */
+  unanswered<C extends { middlewareStack: { add(...args: never[]): void }; destroy(): void }>(client: C): C;
   /** The audit table's document client (its `send` only). */
   dynamo: Pick<DynamoDBDocumentClient, 'send'>;
   ledger: AuditLedger;
@@ -177,6 +179,7 @@ export function memoryRegion(options: {
     lambda: newLambda(),
     newScheduler,
     newLambda,
+    unanswered: (client) => made(answerFromMemory(client, {}, latencyMs, requests)),
     dynamo,
     ledger,
     schedules,

@@ -1,0 +1,283 @@
+// The fleet at scale (issue 16, "Measures"), in the in-memory Region at 50 ms a call (bench/memory-region.ts:
+// real SDK clients, the real AuditLedger, the fleet's real ledger-coordinated budget on the in-memory table):
+//  1. roll back 200 functions in one fleet request, against a naive loop (GetAlias, ListVersionsByFunction,
+//     UpdateAlias, one function after the other): wall time against N / budget, the peak Lambda writes in any
+//     one-second window (never above the budget) and the share of the budget used while it binds;
+//  2. disable 10,000 schedules across 50 groups (50 workloads) in one fleet request, against the naive loop of
+//     bench/killswitch.ts (list, then GetSchedule and UpdateSchedule one by one), measured on the first
+//     500 schedules and scaled by the schedule count: 10,000 × 2 calls × 50 ms is ~17 minutes of waiting, and
+//     the loop is strictly sequential, so its time per schedule does not change with the estate's size.
+// The fleet runs as deployed (fleet() with the defaults of functions/fleet/schema.ts), its clients wrapped by
+// budgeted(…, ledgerBudget(…)) as functions/fleet/deps.ts wraps them; budgeted's onWrite gives the write times.
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { fleetConfig } from '../functions/fleet/config.js';
+import { fleet } from '../functions/fleet/fleet.js';
+import { fleetRequestSchema } from '../functions/fleet/schema.js';
+import type { AccountClients, FleetDeps, FleetResult } from '../functions/fleet/types.js';
+import { printTable } from '../scripts/build.js';
+import { type ControlPlaneService, DEFAULT_WRITE_BUDGET, ledgerBudget } from '../shared/fleet/budget.js';
+import { budgeted } from '../shared/fleet/budgeted.js';
+import type { Workload } from '../shared/fleet/workload.js';
+import {
+  metered,
+  naiveDisable,
+  naiveRollback,
+  peakPerSecond,
+  recordCalls,
+  resetAliases,
+  seedFunctions,
+  seedSchedules,
+  workload,
+} from './fleet-estate.js';
+import { type MemoryRegion, memoryRegion } from './memory-region.js';
+import type { BenchSection } from './section.js';
+
+const LATENCY_MS = 50;
+const VERSIONS = 4;
+/** Lambda's control-plane quota, every call but Invoke, GetFunction and GetPolicy counted (budget.ts). */
+const LAMBDA_QUOTA = 15;
+
+interface Sizes {
+  functions: number;
+  lambdaBudget: number;
+  groups: number;
+  perGroup: number;
+  naiveSample: number;
+  schedulerBudget: number;
+}
+
+const FULL: Sizes = {
+  functions: 200,
+  lambdaBudget: DEFAULT_WRITE_BUDGET.lambda,
+  groups: 50,
+  perGroup: 200,
+  naiveSample: 500,
+  schedulerBudget: DEFAULT_WRITE_BUDGET.scheduler,
+};
+// --small runs in seconds: 20 functions at 20 writes/s (N / budget = 1 s) and 300 schedules in 5 groups.
+const SMALL: Sizes = {
+  functions: 20,
+  lambdaBudget: 20,
+  groups: 5,
+  perGroup: 60,
+  naiveSample: 30,
+  schedulerBudget: 200,
+};
+
+const quiet = { info: () => undefined, warn: () => undefined };
+const origin = { door: 'direct' as const, actor: 'bench', correlationId: 'bench-fleet' };
+
+/** The fleet's dependencies over the in-memory Region, each write of `service` through a metered ledger budget. */
+function fleetOver(region: MemoryRegion, workloads: Workload[], service: ControlPlaneService, rate: number) {
+  const writes: number[] = [];
+  const calls: number[] = [];
+  const meter = metered(
+    ledgerBudget({ dynamo: region.dynamo, tableName: 'audit', service, ratePerSecond: rate }),
+  );
+  const onWrite = (at: number) => writes.push(at);
+  const lambda = region.newLambda();
+  const scheduler = region.newScheduler();
+  recordCalls(service === 'lambda' ? lambda : scheduler, calls);
+  // The other service's writes take their own budget at its default, as deps.ts does: none are made here.
+  const other = (name: ControlPlaneService) =>
+    ledgerBudget({
+      dynamo: region.dynamo,
+      tableName: 'audit',
+      service: name,
+      ratePerSecond: DEFAULT_WRITE_BUDGET[name],
+    });
+  const clients: AccountClients = {
+    lambda: budgeted(lambda, service === 'lambda' ? meter.budget : other('lambda'), { onWrite }),
+    scheduler: budgeted(scheduler, service === 'scheduler' ? meter.budget : other('scheduler'), { onWrite }),
+    sqs: region.unanswered(new SQSClient({})),
+    codedeploy: region.unanswered(new CodeDeployClient({})),
+    cloudwatch: region.unanswered(new CloudWatchClient({})),
+  };
+  const deps: FleetDeps = {
+    watchList: async () => ({ workloads, accounts: {} }),
+    clientsFor: async (account) => {
+      if (account !== undefined) throw new Error(`the bench has no account ${account}`);
+      return clients;
+    },
+    ledger: region.ledger,
+    logger: quiet,
+    now: () => new Date(),
+    // The stack's defaults (FLEET_CONCURRENCY, ROLLBACK_COOLDOWN_MINUTES…), as an empty environment gives them.
+    config: fleetConfig({}),
+    env: {},
+  };
+  return { deps, writes, calls, meter };
+}
+
+const request = (action: 'rollback' | 'disable') =>
+  fleetRequestSchema.parse({ action, all: true, reason: `bench: fleet ${action}` });
+
+async function measureRollback(sizes: Sizes) {
+  const region = memoryRegion({ latencyMs: LATENCY_MS });
+  try {
+    const names = seedFunctions(region, sizes.functions, VERSIONS);
+    // The naive loop, timed; the Lambda calls it sends per second are what the quota would count.
+    const naiveCalls: number[] = [];
+    recordCalls(region.lambda, naiveCalls);
+    let started = performance.now();
+    const naiveMoved = await naiveRollback(region.lambda, names);
+    const naiveMs = performance.now() - started;
+    resetAliases(region, VERSIONS);
+
+    const fleetRun = fleetOver(
+      region,
+      names.map((name) => workload(name, name)),
+      'lambda',
+      sizes.lambdaBudget,
+    );
+    started = performance.now();
+    const result = (await fleet(fleetRun.deps, request('rollback'), origin)) as FleetResult;
+    const wallMs = performance.now() - started;
+    const moved = [...region.functions.values()].filter(
+      (item) => item.aliases.get('live')?.FunctionVersion === String(VERSIONS - 1),
+    ).length;
+    const idealMs = (sizes.functions / sizes.lambdaBudget) * 1000;
+    const bindingMs = fleetRun.meter.bindingMs();
+    return {
+      functions: sizes.functions,
+      budgetPerSecond: sizes.lambdaBudget,
+      wallMs: Math.round(wallMs),
+      idealMs: Math.round(idealMs),
+      wallOverIdeal: Math.round((wallMs / idealMs) * 1000) / 1000,
+      writes: fleetRun.writes.length,
+      peakWritesPerSecond: peakPerSecond(fleetRun.writes),
+      bindingMs: Math.round(bindingMs),
+      bindingShare:
+        Math.round((fleetRun.meter.taken() / ((bindingMs / 1000) * sizes.lambdaBudget)) * 1000) / 1000,
+      peakLambdaCallsPerSecond: peakPerSecond(fleetRun.calls),
+      counts: result.counts,
+      moved,
+      naive: {
+        ms: Math.round(naiveMs),
+        moved: naiveMoved,
+        peakLambdaCallsPerSecond: peakPerSecond(naiveCalls),
+      },
+    };
+  } finally {
+    region.destroy();
+  }
+}
+
+async function measureKillSwitch(sizes: Sizes) {
+  const region = memoryRegion({ latencyMs: LATENCY_MS });
+  try {
+    const groups = seedSchedules(region, sizes.groups, sizes.perGroup);
+    const total = sizes.groups * sizes.perGroup;
+    // The naive loop on a sample, timed, then scaled by the schedule count; the sample is enabled again after.
+    let started = performance.now();
+    const sampled = await naiveDisable(region.scheduler, groups, sizes.naiveSample);
+    const sampleMs = performance.now() - started;
+    for (const group of region.groups.values()) for (const item of group.values()) item.State = 'ENABLED';
+    const naiveEstimateMs = (sampleMs / sampled) * total;
+
+    const fleetRun = fleetOver(
+      region,
+      groups.map((group) => workload(group, `${group}-fn`, [group])),
+      'scheduler',
+      sizes.schedulerBudget,
+    );
+    started = performance.now();
+    const result = (await fleet(fleetRun.deps, request('disable'), origin)) as FleetResult;
+    const wallMs = performance.now() - started;
+    const disabled = [...region.groups.values()]
+      .flatMap((group) => [...group.values()])
+      .filter((item) => item.State === 'DISABLED').length;
+    const span = ((fleetRun.writes.at(-1) ?? 0) - (fleetRun.writes[0] ?? 0)) / 1000;
+    return {
+      schedules: total,
+      groups: sizes.groups,
+      workloads: sizes.groups,
+      budgetPerSecond: sizes.schedulerBudget,
+      wallMs: Math.round(wallMs),
+      counts: result.counts,
+      disabled,
+      writes: fleetRun.writes.length,
+      peakWritesPerSecond: peakPerSecond(fleetRun.writes),
+      averageWritesPerSecond: span > 0 ? Math.round(fleetRun.writes.length / span) : fleetRun.writes.length,
+      peakSchedulerCallsPerSecond: peakPerSecond(fleetRun.calls),
+      naive: {
+        sampleSchedules: sampled,
+        sampleMs: Math.round(sampleMs),
+        estimatedMs: Math.round(naiveEstimateMs),
+      },
+      naiveOverFleet: Math.round((naiveEstimateMs / wallMs) * 10) / 10,
+    };
+  } finally {
+    region.destroy();
+  }
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+
+function print(
+  rollback: Awaited<ReturnType<typeof measureRollback>>,
+  ks: Awaited<ReturnType<typeof measureKillSwitch>>,
+) {
+  printTable(
+    [
+      'fleet action',
+      'naive loop (s)',
+      'fleet (s)',
+      'target',
+      'measured',
+      'peak writes/1 s',
+      'budget/s',
+      'budget used while binding',
+    ],
+    [
+      [
+        `rollback of ${rollback.functions} functions`,
+        seconds(rollback.naive.ms),
+        seconds(rollback.wallMs),
+        `N / budget = ${seconds(rollback.idealMs)} s ± 10%`,
+        `${rollback.wallOverIdeal.toFixed(2)} × N / budget`,
+        String(rollback.peakWritesPerSecond),
+        String(rollback.budgetPerSecond),
+        `${(rollback.bindingShare * 100).toFixed(0)}% over ${seconds(rollback.bindingMs)} s`,
+      ],
+      [
+        `disable ${ks.schedules.toLocaleString('en')} schedules in ${ks.groups} groups`,
+        `${seconds(ks.naive.estimatedMs)}*`,
+        seconds(ks.wallMs),
+        '≥ 8× the naive loop',
+        `${ks.naiveOverFleet.toFixed(1)}× the naive loop`,
+        String(ks.peakWritesPerSecond),
+        String(ks.budgetPerSecond),
+        `does not bind (${ks.averageWritesPerSecond}/s on average)`,
+      ],
+    ],
+    'lrrllrrl',
+  );
+  console.log(
+    `\n* the naive disable measured on its first ${ks.naive.sampleSchedules} schedules (${seconds(ks.naive.sampleMs)} s) and scaled linearly to ${ks.schedules.toLocaleString('en')}:` +
+      ' it is strictly sequential, one schedule after the other, so its time per schedule does not depend on the estate.' +
+      `\nIn-memory Region at ${LATENCY_MS} ms a call; the fleet at its deployed defaults (functions/fleet/schema.ts), every write through the ledger-coordinated budget.` +
+      `\nRollback: ${rollback.counts.succeeded} succeeded, ${rollback.moved} aliases on version ${VERSIONS - 1}; naive loop moved ${rollback.naive.moved}.` +
+      ` Lambda calls of every kind (the ${LAMBDA_QUOTA}/s quota counts reads too) peaked at ${rollback.peakLambdaCallsPerSecond} in 1 s for the fleet, ${rollback.naive.peakLambdaCallsPerSecond} for the naive loop.` +
+      `\nDisable: ${ks.counts.succeeded} workloads succeeded, ${ks.disabled} of ${ks.schedules} schedules disabled; Scheduler calls of every kind peaked at ${ks.peakSchedulerCallsPerSecond} in 1 s.` +
+      " Each workload's kill switch paces its reads and writes at 200/s ÷ the fleet's concurrency, below the write budget.",
+  );
+}
+
+export const fleetBench: BenchSection = {
+  name: 'fleet',
+  description: `the fleet in the in-memory Region (${LATENCY_MS} ms a call): rollback of ${FULL.functions} functions against N / budget, kill switch over ${(FULL.groups * FULL.perGroup).toLocaleString('en')} schedules in ${FULL.groups} groups against a naive loop; writes per second against the budget`,
+  async run({ small }) {
+    const sizes = small ? SMALL : FULL;
+    if (small)
+      console.log(
+        `--small: ${sizes.functions} functions at a Lambda budget of ${sizes.lambdaBudget}/s, ${sizes.groups * sizes.perGroup} schedules in ${sizes.groups} groups, naive sample ${sizes.naiveSample}.\n`,
+      );
+    const rollback = await measureRollback(sizes);
+    const killSwitch = await measureKillSwitch(sizes);
+    print(rollback, killSwitch);
+    return { latencyMs: LATENCY_MS, rollback, killSwitch };
+  },
+};
