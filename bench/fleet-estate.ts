@@ -157,33 +157,45 @@ export function peakPerSecond(times: readonly number[]): number {
   return peak;
 }
 
-/** A budget's meter: how long at least one caller was kept waiting for a token (the budget binding). */
+/**
+ * The shortest time holding `count` writes: with `count` one more than the budget, under 1000 ms is a second
+ * with more writes than the budget (999 is one tick of a clock that reads whole milliseconds).
+ */
+export function tightestSpan(times: readonly number[], count: number): number | null {
+  const sorted = [...times].sort((a, b) => a - b);
+  let tightest: number | null = null;
+  for (let end = count - 1; end < sorted.length; end++) {
+    const span = (sorted[end] as number) - (sorted[end - count + 1] as number);
+    if (tightest === null || span < tightest) tightest = span;
+  }
+  return tightest;
+}
+
+/** Writes per second between the first write and the last, against `rate`: the share of the budget used. */
+export function shareOfBudget(times: readonly number[], rate: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  const spanS = ((sorted.at(-1) ?? 0) - (sorted[0] ?? 0)) / 1000;
+  return spanS > 0 ? (sorted.length - 1) / spanS / rate : 0;
+}
+
+/** A budget's meter: how long each write waited for its token (the budget binds when it is far above a place). */
 export interface BudgetMeter {
   budget: ControlPlaneBudget;
-  /** Milliseconds during which one caller or more waited in `take`. */
-  bindingMs(): number;
-  /** Tokens handed out. */
-  taken(): number;
+  meanWaitMs(): number;
 }
 
 export function metered(inner: ControlPlaneBudget): BudgetMeter {
-  let waiting = 0;
-  let since = 0;
-  let binding = 0;
+  let waited = 0;
   let taken = 0;
   return {
     budget: {
       async take() {
-        if (waiting++ === 0) since = Date.now();
-        try {
-          await inner.take();
-          taken++;
-        } finally {
-          if (--waiting === 0) binding += Date.now() - since;
-        }
+        const asked = performance.now();
+        await inner.take();
+        waited += performance.now() - asked;
+        taken++;
       },
     },
-    bindingMs: () => binding + (waiting > 0 ? Date.now() - since : 0),
-    taken: () => taken,
+    meanWaitMs: () => (taken > 0 ? waited / taken : 0),
   };
 }
