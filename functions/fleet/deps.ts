@@ -1,40 +1,22 @@
 // The fleet function's dependencies, built once per container: the watch list (file, stack, tags), clients per
 // account, the ledger. Kept apart from handler.ts so the doors stay thin and tests build their own.
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { Context } from 'aws-lambda';
 import { auditLedgerFromEnv } from '../../shared/audit.js';
-import {
-  cloudWatchClient,
-  codeDeployClient,
-  dynamoDocumentClient,
-  lambdaClient,
-  lazy,
-  schedulerClient,
-  sqsClient,
-} from '../../shared/clients.js';
+import { dynamoDocumentClient, sqsClient } from '../../shared/clients.js';
 import { requireEnv } from '../../shared/env.js';
-import { ValidationError } from '../../shared/errors.js';
+import { accountClients } from '../../shared/fleet/accounts.js';
 import { ledgerBudget } from '../../shared/fleet/budget.js';
 import { budgeted } from '../../shared/fleet/budgeted.js';
 import { logger, metrics } from '../../shared/powertools.js';
 import watchListFile from '../../watchlist.json' with { type: 'json' };
 import { type FleetSettings, fleetConfig } from './config.js';
+import { queueSender } from './continue.js';
 import type { AccountClients, FleetDeps } from './types.js';
 import { watchedWorkloads } from './watched.js';
 
-const taggingClient = /* @__PURE__ */ lazy(() => new ResourceGroupsTaggingAPIClient({}));
-
-const home = (): AccountClients => ({
-  lambda: lambdaClient(),
-  scheduler: schedulerClient(),
-  sqs: sqsClient(),
-  codedeploy: codeDeployClient(),
-  cloudwatch: cloudWatchClient(),
-});
-
 async function baseClients(account: string | undefined): Promise<AccountClients> {
-  if (account === undefined) return home();
-  throw new ValidationError(`account ${account}: member accounts are not configured`, 'account');
+  // The watch list says which accounts exist and the role to assume in each; an unknown one is refused.
+  return accountClients(await (watched as FleetDeps['watchList'])(), account);
 }
 
 // Each account's Lambda and Scheduler writes go through one budget shared with every other run through the
@@ -79,19 +61,17 @@ export function fleetDeps(context: Context): FleetDeps {
     file: watchListFile,
     env: process.env,
     ...(config.tagDiscovery
-      ? {
-          tagging: async (account: string | undefined) => {
-            if (account === undefined) return taggingClient();
-            throw new ValidationError(`account ${account}: member accounts are not configured`, 'account');
-          },
-        }
+      ? { tagging: async (account: string | undefined) => (await clientsFor(config)(account)).tagging }
       : {}),
     logger,
   });
   const homeAccount = homeAccountOf(context);
+  const queueUrl = config.continuationQueueUrl;
   return {
     watchList: watched,
     clientsFor: clientsFor(config),
+    // A run that cannot finish in this invocation continues through this queue (continue.ts).
+    ...(queueUrl ? { continueWith: queueSender(sqsClient(), queueUrl) } : {}),
     ledger: auditLedgerFromEnv(),
     logger,
     metrics: metrics as unknown as FleetDeps['metrics'],

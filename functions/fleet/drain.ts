@@ -6,6 +6,7 @@
 import { parseSettings } from '../../shared/env.js';
 import { ValidationError } from '../../shared/errors.js';
 import type { WatchedQueue, Workload } from '../../shared/fleet/workload.js';
+import { freezeGuard } from '../../shared/freeze/guard.js';
 import { drain } from '../dlq-drainer/drain.js';
 import { drainConfigSchema } from '../dlq-drainer/schema.js';
 import type { DrainResult } from '../dlq-drainer/types.js';
@@ -36,6 +37,8 @@ export const drainWorkload: PerWorkload = async (deps, workload, { request, orig
           logger: deps.logger,
           now: deps.now,
           config,
+          // A fleet drain is a drain: the same freezes hold (FREEZE_WINDOWS of the fleet function).
+          freeze: freezeGuard(deps.env),
           remainingMs: deps.remainingMs ?? (() => Number.POSITIVE_INFINITY),
         },
         {
