@@ -11,6 +11,7 @@
 // budgeted(…, ledgerBudget(…)) as functions/fleet/deps.ts wraps them; budgeted's onWrite gives the write times.
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { fleetConfig } from '../functions/fleet/config.js';
 import { fleet } from '../functions/fleet/fleet.js';
@@ -97,6 +98,7 @@ function fleetOver(region: MemoryRegion, workloads: Workload[], service: Control
     sqs: region.unanswered(new SQSClient({})),
     codedeploy: region.unanswered(new CodeDeployClient({})),
     cloudwatch: region.unanswered(new CloudWatchClient({})),
+    tagging: region.unanswered(new ResourceGroupsTaggingAPIClient({})),
   };
   const deps: FleetDeps = {
     watchList: async () => ({ workloads, accounts: {} }),
@@ -281,7 +283,7 @@ function print(
       `\nRollback: ${rollback.counts.succeeded} succeeded, ${rollback.moved} aliases on version ${VERSIONS - 1}; the naive loop moved ${rollback.naive.moved} at ${rollback.naive.writesPerSecond} writes/s.` +
       ` Lambda calls of every kind (its ${LAMBDA_QUOTA}/s quota counts reads too): fleet peak ${rollback.peakCallsPerSecond} in 1 s, ${rollback.averageCallsPerSecond}/s on average; naive loop peak ${rollback.naive.peakCallsPerSecond}.` +
       `\nDisable: ${ks.counts.succeeded} workloads succeeded, ${ks.disabled} of ${ks.schedules} schedules disabled. Scheduler calls of every kind: peak ${ks.peakCallsPerSecond} in 1 s, ${ks.averageCallsPerSecond}/s on average:` +
-      " each workload's kill switch paces its reads and writes at its own 200/s ÷ the fleet's concurrency.",
+      " each workload's kill switch paces its reads and writes at its own 200/s ÷ the workloads in flight.",
   );
 }
 
