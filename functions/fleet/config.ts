@@ -5,7 +5,8 @@ import type { FleetConfig } from './types.js';
 export interface FleetSettings extends FleetConfig {
   watchListJson?: string;
   tagDiscovery: boolean;
-  writesPerSecond: number;
+  /** Control-plane writes per second, per service and account, across every run. */
+  writesPerSecond: { lambda: number; scheduler: number };
   continuationQueueUrl?: string;
 }
 
@@ -18,7 +19,10 @@ export function fleetConfig(env: NodeJS.ProcessEnv = process.env): FleetSettings
     rollbackAlarms: config.ROLLBACK_ALARMS,
     ...(config.WATCH_LIST ? { watchListJson: config.WATCH_LIST } : {}),
     tagDiscovery: config.WATCH_TAG_DISCOVERY === 'true',
-    writesPerSecond: config.CONTROL_PLANE_WRITES_PER_SECOND,
+    writesPerSecond: {
+      lambda: config.CONTROL_PLANE_WRITES_PER_SECOND,
+      scheduler: config.SCHEDULER_WRITES_PER_SECOND,
+    },
     ...(config.FLEET_CONTINUATION_QUEUE_URL
       ? { continuationQueueUrl: config.FLEET_CONTINUATION_QUEUE_URL }
       : {}),

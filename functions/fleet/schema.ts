@@ -1,6 +1,8 @@
 import * as z from 'zod';
-import { intSetting, listSetting, optionalSetting, positiveSetting } from '../../shared/env.js';
+import { intSetting, listSetting, optionalSetting } from '../../shared/env.js';
+import { DEFAULT_WRITE_BUDGET } from '../../shared/fleet/budget.js';
 import { WORKLOAD_NAME } from '../../shared/fleet/workload.js';
+import { reasonSchema } from '../../shared/reason.js';
 
 export const FLEET_ACTIONS = ['status', 'rollback', 'disable', 'enable', 'drain', 'undo'] as const;
 export type FleetAction = (typeof FLEET_ACTIONS)[number];
@@ -52,12 +54,7 @@ export const fleetRequestSchema = z
       .min(1)
       .max(100)
       .optional(),
-    reason: z
-      .string()
-      .trim()
-      .min(3, 'reason must be at least 3 characters')
-      .max(500, 'reason must be at most 500 characters')
-      .optional(),
+    reason: reasonSchema.optional(),
     dryRun: z.boolean().default(false),
     /** rollback: past the cool-down (a person's decision, recorded). */
     force: z.boolean().default(false),
@@ -92,7 +89,16 @@ export const fleetRequestSchema = z
     if (request.throttle && request.action !== 'disable') issue('throttle', 'only disable throttles');
   });
 
-export type FleetRequest = z.infer<typeof fleetRequestSchema>;
+/**
+ * What only the runbook itself sets, never a door: the strict schema refuses these fields from the API and a
+ * direct invocation, and an undo or a continuation adds them after parsing.
+ */
+export interface FleetInternal {
+  /** enable, from an undo: exactly the kill switches the undone disable opened (Restore `enable`). */
+  restoreIds?: string[];
+}
+
+export type FleetRequest = z.infer<typeof fleetRequestSchema> & FleetInternal;
 
 /** The fleet function's configuration, from template.yaml. */
 export const fleetConfigSchema = z.object({
@@ -103,7 +109,9 @@ export const fleetConfigSchema = z.object({
     z.enum(['true', 'false'], { error: 'WATCH_TAG_DISCOVERY must be true or false' }),
   ),
   /** Control-plane writes per second per service and account, shared by every run (shared/fleet/budget.ts). */
-  CONTROL_PLANE_WRITES_PER_SECOND: positiveSetting(5, 100),
+  CONTROL_PLANE_WRITES_PER_SECOND: intSetting(DEFAULT_WRITE_BUDGET.lambda, 1, 15),
+  /** The same for Scheduler, whose quotas are per operation and far larger (shared/fleet/budget.ts). */
+  SCHEDULER_WRITES_PER_SECOND: intSetting(DEFAULT_WRITE_BUDGET.scheduler, 1, 1000),
   /** Workloads acted on at once; the budget, not this, bounds the write rate. */
   FLEET_CONCURRENCY: intSetting(8, 1, 64),
   ROLLBACK_COOLDOWN_MINUTES: intSetting(15, 0, 1440),

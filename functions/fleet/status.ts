@@ -6,6 +6,7 @@ import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetAliasCommand } from '@aws-sdk/client-lambda';
 import { ListSchedulesCommand } from '@aws-sdk/client-scheduler';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import type { AuditRecord } from '../../shared/audit.js';
 import { withinBudget } from '../../shared/budget.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { accountOf } from '../../shared/fleet/select.js';
@@ -13,6 +14,10 @@ import type { Workload } from '../../shared/fleet/workload.js';
 import { mapSettled } from '../../shared/rate.js';
 import { weightsOf } from '../rollback/alias.js';
 import { planRollback } from '../rollback/plan.js';
+import { type Chain, chainOf, linesOf, MAX_PARTS } from './continue.js';
+import type { Readiness } from './readiness.js';
+import { readReadiness } from './readiness-read.js';
+import { continuationTarget, countsOf, fleetUndo } from './record.js';
 import { errorOf, selected } from './run.js';
 import type { FleetRequest } from './schema.js';
 import type { AccountClients, FleetDeps, WorkloadResult } from './types.js';
@@ -27,7 +32,8 @@ export interface WorkloadStatus {
   functionName: string;
   alias: string;
   serving?: { version: string; weights: Record<string, number> };
-  rollback?: { knownGood?: string; why: string };
+  /** What a rollback would do now, and whether it can: readiness.ts's checks over the known-good version. */
+  readiness?: Readiness & { why: string };
   schedules?: { enabled: number; disabled: number };
   deadLetters?: { queue: string; depth: number | null }[];
   alarmsInAlarm?: string[];
@@ -63,7 +69,7 @@ const identity = (workload: Workload) => ({
 
 async function workloadStatus(deps: FleetDeps, workload: Workload): Promise<WorkloadStatus> {
   const clients = await deps.clientsFor(workload.account);
-  const [serving, rollback, schedules, deadLetters, alarms] = await Promise.all([
+  const [serving, readiness, schedules, deadLetters, alarms] = await Promise.all([
     withinBudget(PART_BUDGET_MS, async (abortSignal) => {
       const alias = await clients.lambda.send(
         new GetAliasCommand({ FunctionName: workload.functionName, Name: workload.alias }),
@@ -71,12 +77,12 @@ async function workloadStatus(deps: FleetDeps, workload: Workload): Promise<Work
       );
       return { value: { version: String(alias.FunctionVersion), weights: weightsOf(alias) } };
     }),
-    withinBudget(PART_BUDGET_MS, async () => ({ value: await knownGood(deps, clients, workload) })),
+    withinBudget(PART_BUDGET_MS, async () => ({ value: await readinessOf(deps, clients, workload) })),
     withinBudget(PART_BUDGET_MS, async () => ({ value: await scheduleCounts(clients, workload) })),
     withinBudget(PART_BUDGET_MS, async () => ({ value: await queueDepths(clients, workload) })),
     withinBudget(PART_BUDGET_MS, async () => ({ value: await inAlarm(clients, workload) })),
   ]);
-  const parts = { serving, rollback, schedules, deadLetters, alarmsInAlarm: alarms };
+  const parts = { serving, readiness, schedules, deadLetters, alarmsInAlarm: alarms };
   const status: WorkloadStatus & Record<string, unknown> = identity(workload);
   const errors: Record<string, string> = {};
   for (const [name, part] of Object.entries(parts)) {
@@ -117,13 +123,28 @@ async function knownGood(deps: FleetDeps, clients: AccountClients, workload: Wor
         origin: { door: 'direct', actor: 'fleet-status', correlationId: 'fleet-status' },
       },
     );
-    return plan.alreadyThere
-      ? { why: `already on the known-good version ${plan.choice.version}`, knownGood: plan.choice.version }
-      : { knownGood: plan.choice.version, why: plan.choice.why };
+    return { knownGood: plan.choice.version, why: plan.choice.why };
   } catch (error) {
+    // No version to go back to: readiness says so as its first check, with the rule's reason.
     if (error instanceof NotFoundError) return { why: error.message };
     throw error;
   }
+}
+
+/** The known-good version by the rollback's rules, then whether it can serve now (readiness.ts). */
+async function readinessOf(deps: FleetDeps, clients: AccountClients, workload: Workload) {
+  const chosen = await knownGood(deps, clients, workload);
+  const ready = await readReadiness(
+    { lambda: clients.lambda },
+    {
+      functionName: workload.functionName,
+      alias: workload.alias,
+      ...(chosen.knownGood
+        ? { knownGood: chosen.knownGood, whyKnownGood: chosen.why }
+        : { whyNoKnownGood: chosen.why }),
+    },
+  );
+  return { ...ready, why: chosen.why };
 }
 
 async function scheduleCounts(clients: AccountClients, workload: Workload) {
@@ -181,23 +202,55 @@ async function inAlarm(clients: AccountClients, workload: Workload) {
   return [...found];
 }
 
-/** A fleet run read back: its counts and every workload's line, STATUS_PAGE at a time. */
+/**
+ * A fleet run read back: its counts and every workload's line, STATUS_PAGE at a time. A run that continued
+ * (continue.ts) is read as its whole chain from this part on: each workload as its latest part left it, what
+ * is done and what remains, and whether the next part is queued.
+ */
 async function runStatus(deps: FleetDeps, auditId: string) {
   const record = await deps.ledger.get(auditId, { expand: true });
   if (!record?.action.startsWith('fleet.'))
     throw new NotFoundError(`no fleet run ${auditId} in the ledger`, 'auditId');
-  const lines = ((record.details as { workloads?: WorkloadResult[] } | undefined)?.workloads ??
-    []) as WorkloadResult[];
+  const latest = new Map<string, WorkloadResult>();
+  const parts: { auditId: string; part: number; at: string; counts: unknown }[] = [];
+  let last: AuditRecord = record;
+  for (let part: AuditRecord | undefined = record; part && parts.length < MAX_PARTS; ) {
+    last = part;
+    parts.push({ auditId: part.auditId, part: chainOf(part).part, at: part.at, counts: part.after });
+    for (const line of linesOf(part)) latest.set(line.workload, line);
+    const next: Chain['continuation'] = chainOf(part).continuation;
+    part = next?.queued ? await deps.ledger.get(next.auditId, { expand: true }) : undefined;
+  }
+  const lines = [...latest.values()];
+  const counts = countsOf(lines);
+  const continuation = await continuationState(deps, last);
+  const continues = chainOf(record).continues;
   return {
     auditId,
     action: record.action,
     at: record.at,
     actor: record.actor,
     reason: record.reason,
-    outcome: record.outcome,
-    counts: record.after,
+    outcome: last.outcome,
+    counts,
+    done: lines.length - counts.skipped,
+    remaining: counts.skipped,
+    ...(parts.length > 1 || continues ? { parts } : {}),
+    ...(continues ? { continues } : {}),
+    ...(continuation ? { continuation } : {}),
     workloads: lines.slice(0, STATUS_PAGE),
     ...(lines.length > STATUS_PAGE ? { omitted: lines.length - STATUS_PAGE } : {}),
-    ...(record.undo ? { undo: record.undo } : {}),
+    // Reverses every part of the chain from this one on (undo.ts reads it whole).
+    ...(lines.some((line) => line.restore) ? { undo: fleetUndo(auditId) } : {}),
   };
+}
+
+/** The last part's continuation: queued (its part not recorded yet), or not queued and why. */
+async function continuationState(deps: FleetDeps, last: AuditRecord) {
+  const next = chainOf(last).continuation;
+  if (!next) return undefined;
+  if (!next.queued) return { auditId: next.auditId, state: 'not-queued', why: next.why };
+  const failed = await deps.ledger.list({ target: continuationTarget(last.auditId) }, { limit: 1 });
+  if (failed[0]) return { auditId: next.auditId, state: 'not-queued', why: failed[0].reason };
+  return { auditId: next.auditId, state: 'queued' };
 }

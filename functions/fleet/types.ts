@@ -1,23 +1,12 @@
 // The types a fleet run's parts share. A leaf: it imports none of them.
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
-import type { SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AuditLedger } from '../../shared/audit.js';
+import type { AccountClients } from '../../shared/fleet/accounts.js';
 import type { WatchList, Workload } from '../../shared/fleet/workload.js';
 import type { Log } from '../../shared/log.js';
 import type { Origin } from '../../shared/origin.js';
 import type { FleetAction, FleetRequest } from './schema.js';
 
-/** The clients of one account: the runbook's own, or a member account's through its assumed role. */
-export interface AccountClients {
-  lambda: LambdaClient;
-  scheduler: SchedulerClient;
-  sqs: SQSClient;
-  codedeploy: CodeDeployClient;
-  cloudwatch: CloudWatchClient;
-}
+export type { AccountClients } from '../../shared/fleet/accounts.js';
 
 export interface FleetConfig {
   concurrency: number;
@@ -36,14 +25,23 @@ export interface FleetDeps {
   metrics?: { addMetric(name: string, unit: never, value: number): void };
   now: () => Date;
   config: FleetConfig;
+  /** The runbook's own account id (the function's ARN says it), for what must name it (a drain's queues). */
+  homeAccount?: string;
+  /** The function's environment: the drainer's settings (rate, age limit) apply to a fleet drain too. */
+  env: NodeJS.ProcessEnv;
   /** Time left in this invocation; a run that cannot finish stops cleanly and continues (continue.ts). */
   remainingMs?: () => number;
+  /** Sends the message that continues a run (the continuation queue); absent: a person re-runs instead. */
+  continueWith?: (message: { continues: string; auditId: string; request: FleetRequest }) => Promise<void>;
 }
 
 export type WorkloadOutcome = 'succeeded' | 'unchanged' | 'planned' | 'failed' | 'skipped';
 
 /** What reverses one workload's part of a fleet run. */
-export type Restore = { kind: 'rollback'; toVersion: string } | { kind: 'enable'; restoreId: string };
+export type Restore =
+  | { kind: 'rollback'; toVersion: string }
+  /** The kill switches a disable opened for the workload: its groups' and its single schedules' (killswitch.ts). */
+  | { kind: 'enable'; restoreIds: string[] };
 
 /** One workload's line of a fleet answer and record. */
 export interface WorkloadResult {
@@ -54,6 +52,8 @@ export interface WorkloadResult {
   summary: string;
   /** The workload's own audit record. */
   auditId?: string;
+  /** Every record, when its part was more than one action (a kill switch over its groups, one over its singles). */
+  auditIds?: string[];
   /** The workload's own undo, when it changed something. */
   undo?: string;
   restore?: Restore;
@@ -64,7 +64,13 @@ export interface WorkloadResult {
 export type PerWorkload = (
   deps: FleetDeps,
   workload: Workload,
-  context: { request: FleetRequest; origin: Origin; fleetAuditId: string },
+  context: {
+    request: FleetRequest;
+    origin: Origin;
+    fleetAuditId: string;
+    /** Workloads this run acts on at once, at most: a share of a rate is the rate over this. */
+    inFlight?: number;
+  },
 ) => Promise<WorkloadResult>;
 
 export interface FleetResult {
@@ -83,4 +89,10 @@ export interface FleetResult {
   notified: boolean;
   /** Set only when the run acted but its fleet record could not be written. */
   unrecorded?: string;
+  /** The part of a chain this run is (continue.ts): 1 unless it continues another. */
+  part?: number;
+  /** The part this one continues. */
+  continues?: string;
+  /** Set when workloads remain: the next part's auditId, and whether it is queued (or why not). */
+  continuation?: { auditId: string; queued: boolean; remaining: number; why?: string };
 }

@@ -4,13 +4,15 @@
 import {
   CreateAliasCommand,
   CreateFunctionCommand,
-  type LambdaClient,
+  LambdaClient,
   PublishVersionCommand,
   UpdateAliasCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { WATCH_TAG } from '../../shared/fleet/discover.js';
-import type { Workload } from '../../shared/fleet/workload.js';
+import type { WatchList, Workload } from '../../shared/fleet/workload.js';
+import { ensureLambdaRole } from '../moto.js';
+import { adminCredentials, ensureRole, prepareMemberAccount } from './accounts.js';
 
 const CODE = Buffer.from('lambda-runbook emulator: moto runs no function code without Docker');
 
@@ -108,4 +110,57 @@ export async function breakFleet(
     versions[workload.name] = version;
   }
   return versions;
+}
+
+const LAMBDA_TRUST = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+};
+
+/** A fleet across accounts, ready to act on: member roles, functions, and the watch list that declares them. */
+export interface PreparedFleet {
+  watchList: WatchList;
+  /** A Lambda client acting in an account as its administrator (to break or inspect the fleet). */
+  lambdaFor(account: string | undefined): Promise<LambdaClient>;
+}
+
+/**
+ * Creates the member role in each member account (as member-role.yaml would), each workload's function there
+ * or in the runbook's own account, and the watch list a team would write for them.
+ */
+export async function prepareFleet(options: {
+  prefix: string;
+  members: FleetMember[];
+  endpoint?: string;
+}): Promise<PreparedFleet> {
+  const endpoint = options.endpoint ?? String(process.env.AWS_ENDPOINT_URL);
+  const config = { endpoint };
+  const accounts: WatchList['accounts'] = {};
+  const admins = new Map<string, LambdaClient>();
+  const roles = new Map<string, string>();
+  for (const account of new Set(
+    options.members.flatMap((member) => (member.account ? [member.account] : [])),
+  )) {
+    accounts[account] = await prepareMemberAccount(account, { endpoint });
+    const admin = await adminCredentials(account, endpoint);
+    admins.set(account, new LambdaClient({ ...config, credentials: admin }));
+    roles.set(account, await ensureRole(admin, 'lambda-runbook-local', LAMBDA_TRUST, { endpoint }));
+  }
+  const home = new LambdaClient(config);
+  const lambdaFor = async (account: string | undefined) => (account ? (admins.get(account) ?? home) : home);
+  const workloads = await provisionFleet({
+    prefix: options.prefix,
+    members: options.members,
+    lambdaFor,
+    roleFor: async (account) => (account ? (roles.get(account) as string) : ensureLambdaRole(endpoint)),
+  });
+  return { watchList: { workloads, accounts }, lambdaFor };
+}
+
+/** A watch list in the file's own form (what watchlist.json or WATCH_LIST holds). */
+export function watchListFile(list: WatchList): object {
+  return {
+    accounts: Object.values(list.accounts),
+    workloads: list.workloads.map(({ source: _source, ...workload }) => workload),
+  };
 }

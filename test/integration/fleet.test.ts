@@ -4,13 +4,20 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteFunctionCommand, GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet } from '../../functions/fleet/fleet.js';
 import { fleetRequestSchema } from '../../functions/fleet/schema.js';
 import type { AccountClients, FleetDeps, FleetResult } from '../../functions/fleet/types.js';
 import { provisionStack } from '../../local/emulator/provision.js';
-import { breakFleet, provisionFleet } from '../../local/fleet/provision.js';
+import { breakFleet, prepareFleet, provisionFleet } from '../../local/fleet/provision.js';
 import { ensureLambdaRole } from '../../local/moto.js';
 import { AuditLedger } from '../../shared/audit.js';
 import {
@@ -20,11 +27,13 @@ import {
   schedulerClient,
   sqsClient,
 } from '../../shared/clients.js';
+import { accountClients, taggingClient } from '../../shared/fleet/accounts.js';
 import type { WatchList, Workload } from '../../shared/fleet/workload.js';
 import { parseInput } from '../../shared/validate.js';
 import { uniqueName } from '../support/names.js';
 
 const lambda = new LambdaClient({});
+const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 const quiet = { info: () => {}, warn: () => {} };
 const origin = { door: 'direct' as const, actor: 'cli:oncall@test', correlationId: 'fleet-test' };
 
@@ -34,6 +43,7 @@ const home = (): AccountClients => ({
   sqs: sqsClient(),
   codedeploy: codeDeployClient(),
   cloudwatch: cloudWatchClient(),
+  tagging: taggingClient(),
 });
 
 describe('fleet actions (against the emulator)', () => {
@@ -67,7 +77,10 @@ describe('fleet actions (against the emulator)', () => {
     list = { workloads, accounts: {} };
   });
 
-  afterAll(() => lambda.destroy());
+  afterAll(() => {
+    lambda.destroy();
+    sqs.destroy();
+  });
 
   function deps(overrides: Partial<FleetDeps> = {}): FleetDeps {
     return {
@@ -77,6 +90,8 @@ describe('fleet actions (against the emulator)', () => {
       logger: quiet,
       now: () => new Date(),
       config: { concurrency: 4, cooldownMinutes: 0, killSwitchAlarms: [], rollbackAlarms: [] },
+      env: {},
+      homeAccount: '123456789012',
       ...overrides,
     };
   }
@@ -234,14 +249,173 @@ describe('fleet actions (against the emulator)', () => {
 
     // Act
     const status = (await fleet(deps(), request({ action: 'status', all: true }), origin)) as {
-      workloads: { workload: string; serving: { version: string }; rollback: { knownGood: string } }[];
+      workloads: {
+        workload: string;
+        serving: { version: string };
+        readiness: { ready: boolean; knownGood: string; checks: { check: string; ok: boolean }[] };
+      }[];
     };
 
     // Assess
     expect(status.workloads).toHaveLength(3);
     for (const line of status.workloads) {
       expect(line.serving.version).toBe(broken[line.workload]);
-      expect(line.rollback.knownGood).toBe(target[line.workload]);
+      expect(line.readiness.knownGood).toBe(target[line.workload]);
+      expect(line.readiness.ready).toBe(true);
+      expect(line.readiness.checks.map((check) => check.check)).toContain('event-sources-on-alias');
     }
+  });
+
+  it('drains each selected workload’s DLQ back to its source queue, and only theirs', async () => {
+    // Prepare: orders has a DLQ fed by its queue, with three dead letters; risk has a DLQ of its own
+    const name = uniqueName('fdlq');
+    const source = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-src` }));
+    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
+    const other = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-other` }));
+    for (const url of [dlq.QueueUrl, dlq.QueueUrl, dlq.QueueUrl, other.QueueUrl])
+      await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: '{"order":1}' }));
+    const withQueues: WatchList = {
+      accounts: {},
+      workloads: workloads.map((workload) =>
+        workload.name === 'orders'
+          ? { ...workload, dlqs: [{ queue: `${name}-dlq`, sources: [`${name}-src`] }] }
+          : workload.name === 'risk'
+            ? { ...workload, dlqs: [{ queue: `${name}-other`, sources: [] }] }
+            : workload,
+      ),
+    };
+    const depth = async (url: string | undefined) =>
+      Number(
+        (
+          await sqs.send(
+            new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+          )
+        ).Attributes?.ApproximateNumberOfMessages,
+      );
+
+    // Act
+    const drained = await run(
+      { action: 'drain', workloads: ['orders'], reason: 'poison fixed' },
+      { watchList: async () => withQueues, env: { DLQ_WAIT_SECONDS: '1' } },
+    );
+
+    // Assess
+    expect(drained.workloads[0]).toMatchObject({ workload: 'orders', outcome: 'succeeded' });
+    expect(drained.workloads[0]?.summary).toMatch(/^3 redriven, 0 failed/);
+    const back = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: source.QueueUrl, MaxNumberOfMessages: 10 }),
+    );
+    expect(back.Messages).toHaveLength(3);
+    expect(await depth(dlq.QueueUrl)).toBe(0);
+    expect(await depth(other.QueueUrl)).toBe(1);
+  });
+});
+
+describe('a fleet across two accounts (against the emulator)', () => {
+  const MEMBER = '222222222222';
+  let ledger: AuditLedger;
+  let fleetList: WatchList;
+  let lambdaFor: (account: string | undefined) => Promise<LambdaClient>;
+
+  beforeAll(async () => {
+    const state = await provisionStack({
+      endpoint: String(process.env.AWS_ENDPOINT_URL),
+      stackName: uniqueName('fleet2'),
+    });
+    ledger = new AuditLedger({
+      dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+      sns: new SNSClient({}),
+      tableName: String(state.resources.AuditTable?.ref),
+    });
+    const prepared = await prepareFleet({
+      prefix: uniqueName('fx'),
+      members: [
+        { name: 'orders' },
+        { name: 'refunds', account: MEMBER },
+        { name: 'payouts', account: MEMBER },
+      ],
+    });
+    fleetList = prepared.watchList;
+    lambdaFor = prepared.lambdaFor;
+  });
+
+  const deps = (): FleetDeps => ({
+    watchList: async () => fleetList,
+    clientsFor: async (account) => accountClients(fleetList, account),
+    ledger,
+    logger: quiet,
+    now: () => new Date(),
+    config: { concurrency: 4, cooldownMinutes: 0, killSwitchAlarms: [], rollbackAlarms: [] },
+    env: {},
+    homeAccount: '123456789012',
+  });
+  const serving = async (workload: Workload) =>
+    (
+      await (
+        await lambdaFor(workload.account)
+      ).send(new GetAliasCommand({ FunctionName: workload.functionName, Name: 'live' }))
+    ).FunctionVersion;
+
+  it('rolls back three workloads in two accounts in one request, each in its own account, and names the account in every record', async () => {
+    // Prepare
+    const broken = await breakFleet(fleetList.workloads, lambdaFor);
+
+    // Act
+    const rolled = (await fleet(
+      deps(),
+      parseInput(fleetRequestSchema, { action: 'rollback', all: true, reason: 'bad config push' }),
+      origin,
+    )) as FleetResult;
+
+    // Assess
+    expect(rolled.counts.succeeded).toBe(3);
+    for (const workload of fleetList.workloads)
+      expect(await serving(workload)).toBe(String(Number(broken[workload.name]) - 1));
+    const accounts = Object.fromEntries(rolled.workloads.map((line) => [line.workload, line.account]));
+    expect(accounts).toEqual({ orders: 'self', refunds: MEMBER, payouts: MEMBER });
+    for (const line of rolled.workloads) {
+      const record = await ledger.get(String(line.auditId));
+      expect(record?.account).toBe(line.account === 'self' ? '123456789012' : MEMBER);
+    }
+    expect((await ledger.get(rolled.auditId))?.account).toBe(`self,${MEMBER}`);
+
+    // Act: the undo of the member account's part only
+    const undone = (await fleet(
+      deps(),
+      parseInput(fleetRequestSchema, {
+        action: 'undo',
+        auditId: rolled.auditId,
+        workloads: ['refunds'],
+        reason: 'only refunds',
+      }),
+      origin,
+    )) as FleetResult;
+
+    // Assess
+    expect(undone.counts.succeeded).toBe(1);
+    const [orders, refunds] = fleetList.workloads;
+    expect(await serving(refunds as Workload)).toBe(broken.refunds);
+    expect(await serving(orders as Workload)).toBe(String(Number(broken.orders) - 1));
+  });
+
+  it('acts in the accounts an account selector names, and no other', async () => {
+    // Prepare
+    const broken = await breakFleet(fleetList.workloads, lambdaFor);
+
+    // Act
+    const rolled = (await fleet(
+      deps(),
+      parseInput(fleetRequestSchema, {
+        action: 'rollback',
+        all: true,
+        accounts: [MEMBER],
+        reason: 'member account only',
+      }),
+      origin,
+    )) as FleetResult;
+
+    // Assess
+    expect(rolled.workloads.map((line) => line.workload).sort()).toEqual(['payouts', 'refunds']);
+    expect(await serving(fleetList.workloads[0] as Workload)).toBe(broken.orders);
   });
 });
