@@ -126,6 +126,7 @@ async function runbook(
       logger: silent,
       now: () => new Date(),
       config: config(backend, overrides),
+      freeze: { windows: [] },
       remainingMs: () => 900_000,
     },
     drainRequestSchema.parse({ queue: dlq, reason: 'bench' }),

@@ -1,4 +1,4 @@
-// runbook emulator [--port N]: moto with the whole stack provisioned from template.yaml, until interrupted.
+// runbook emulator [--port N] [--parameter Name=Value …]: moto with the whole stack provisioned from template.yaml, until interrupted.
 // Its exports are also written to .runbook/emulator.env (sourceable; the CLI reads it when AWS_ENDPOINT_URL
 // is unset), so another shell needs no copy and paste.
 import { relative } from 'node:path';
@@ -15,8 +15,22 @@ export async function runEmulator(opts: Opts): Promise<number> {
     process.stderr.write(`runbook: --port must be a port number, got ${String(opts.port)}\n`);
     return 1;
   }
+  const parameters: Record<string, string> = {};
+  for (const item of (opts.parameter as string[] | undefined) ?? []) {
+    const [name = '', ...rest] = item.split('=');
+    if (!/^[A-Za-z0-9]+$/.test(name) || rest.length === 0) {
+      process.stderr.write(
+        `runbook: --parameter must be Name=Value (a template.yaml parameter), got ${item}\n`,
+      );
+      return 1;
+    }
+    parameters[name] = rest.join('=');
+  }
   const moto = await startMoto(port === undefined ? {} : { port });
-  const state = await provisionStack({ endpoint: moto.endpoint });
+  const state = await provisionStack({ endpoint: moto.endpoint, parameters }).catch(async (error) => {
+    await moto.stop();
+    throw error;
+  });
   saveState(state);
   const envFile = relative(projectRoot, writeExportsFile(state));
   printLine(`lambda-runbook emulator: moto at ${moto.endpoint}, stack ${state.stackName} provisioned.`);

@@ -174,6 +174,12 @@ Always prints the function's own answer as JSON. Exit status: 0 success, 2 ok:fa
     .command('emulator')
     .description('run moto with the whole stack provisioned, until Ctrl-C; writes .runbook/emulator.env')
     .option('--port <n>', 'the port on 127.0.0.1 (default: a free one)')
+    .option(
+      '--parameter <Name=Value>',
+      'a template.yaml parameter for the emulated stack, as `sam deploy --parameter-overrides` (repeatable)',
+      collect,
+      [],
+    )
     .action(act(async () => (await import('./emulator.js')).runEmulator));
 
   withTransport(
@@ -266,6 +272,27 @@ Always prints the function's own answer as JSON. Exit status: 0 success, 2 ok:fa
       act(async () => (await import('./schedules.js')).runSchedules(name)),
     );
 
+  const freeze = program
+    .command('freeze')
+    .description('change freezes: what the functions refuse now, until when, and the next window')
+    .argument('[subcommand]')
+    .action(act(async () => async () => unknownSubcommand('freeze', 'status')));
+  freeze
+    .command('status')
+    .description('what is frozen now (or --at), until when, by which window, and the next window')
+    .option('--at <iso>', 'the instant to ask about, e.g. 2026-03-06T14:30:00Z (default now)')
+    .option('--emulator', 'start a throwaway emulator, provision the stack, read it there, stop it')
+    .option('--stack <name>', "the deployed stack: read its enforcing functions' configuration")
+    .option('--function <name>', 'one deployed enforcing function (name or ARN) to read')
+    .addHelpText(
+      'after',
+      `
+The windows are read from the functions that enforce them (the drainer, the pre-traffic hook, the rotation
+function): on the running emulator by default, on AWS with --stack or --function (GetFunctionConfiguration).
+Exit status: 0 read, 2 the windows are malformed or differ between the functions, 1 could not read.`,
+    )
+    .action(act(async () => (await import('./freeze.js')).runFreeze));
+
   const dlq = program
     .command('dlq')
     .description('look into a dead-letter queue, or redrive it at a bounded rate')
@@ -279,8 +306,49 @@ Always prints the function's own answer as JSON. Exit status: 0 success, 2 ok:fa
       act(async () => (await import('./dlq.js')).runDlq(name)),
     );
 
+  program
+    .command('timeline')
+    .description('the incident timeline: actions (with undo), deployments and alarm state changes, in order')
+    .option('--since <when>', 'from: a duration ago (90m, 2h, 1d) or an ISO time with a zone', '2h')
+    .option('--until <when>', 'to: the same forms (default: now)')
+    .option(
+      '--workload <name>',
+      'only this watched workload, and the actions that name it (repeatable)',
+      collect,
+      [],
+    )
+    .addOption(
+      new Option('--format <format>', 'table on a terminal, markdown for a postmortem, html for one page')
+        .choices(['table', 'markdown', 'html'])
+        .default('table'),
+    )
+    .option('--out <file>', 'with --format markdown or html: write it to FILE (stdout keeps the answer)')
+    .option('--limit <n>', 'at most N entries, the earliest (default and maximum 2000)')
+    .option('--watch-list <file>', 'the watch list (default: ./watchlist.json when there is one)')
+    .option(
+      '--stack <name>',
+      'read this deployed stack with your AWS credentials (default: the running emulator)',
+    )
+    .addHelpText('after', TIMELINE_HELP)
+    .action(act(async () => (await import('./timeline.js')).runTimeline));
+
   return program;
 }
+
+const TIMELINE_HELP = `
+It only reads, and it reads here, with your own AWS credentials (what the aws CLI would use): the running
+\`npm run emulator\` by default (AWS_ENDPOINT_URL, else .runbook/emulator.env), or with --stack NAME the stack's
+AuditTable and watch settings in the account and region of your credentials. IAM: dynamodb:Query on the
+AuditTable's byAction index; codedeploy:ListDeploymentGroups, ListDeployments, GetDeployment,
+ListDeploymentTargets, BatchGetDeploymentTargets; cloudwatch:DescribeAlarms, DescribeAlarmHistory; with
+--stack also cloudformation:DescribeStackResources and lambda:GetFunctionConfiguration.
+A source it cannot read is named on a "not read:" line and the rest is shown (moto has no alarm history and
+no lifecycle events: on the emulator those lines are expected). Output: a table on a terminal; one JSON
+document with --json or when stdout is not a terminal; --format markdown or html prints that document
+(whatever stdout is), or with --out FILE writes it there and answers as any command does.
+  runbook timeline --since 2h
+  runbook timeline --since 2026-11-27T13:00:00Z --until 2026-11-27T15:00:00Z --format markdown > timeline.md
+  runbook timeline --since 6h --format html --out incident.html`;
 
 function unknownSubcommand(command: string, choices: string): number {
   process.stderr.write(`runbook: ${command} needs one of ${choices} (\`runbook help ${command}\`)\n`);

@@ -218,8 +218,13 @@ function main(): void {
   const upward: Edge[] = [];
   for (const [from, targets] of edges) {
     for (const to of targets) {
+      // functions/fleet composes the other actions (a fleet rollback is the rollback's own action per workload):
+      // the one folder allowed to import another function's entry points.
       const crossesFunctions =
-        from.startsWith('functions/') && to.startsWith('functions/') && folder(from) !== folder(to);
+        from.startsWith('functions/') &&
+        !from.startsWith('functions/fleet/') &&
+        to.startsWith('functions/') &&
+        folder(from) !== folder(to);
       if (layer(to) > layer(from) || crossesFunctions) upward.push({ from, to });
     }
   }

@@ -32,6 +32,8 @@ export interface AuditEntry {
   correlationId: string;
   /** Anything else worth keeping (a chosen version and why, a deployment id). */
   details?: unknown;
+  /** The account acted in, when a fleet run acts across accounts (`self`: the runbook's own). */
+  account?: string;
 }
 
 export interface AuditRecord extends AuditEntry {

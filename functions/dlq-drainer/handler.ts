@@ -3,6 +3,7 @@
 import type { Context } from 'aws-lambda';
 import { auditLedgerFromEnv } from '../../shared/audit.js';
 import { lambdaClient, sqsClient } from '../../shared/clients.js';
+import { freezeGuard } from '../../shared/freeze/guard.js';
 import { runbookHandler } from '../../shared/handler.js';
 import { originOf } from '../../shared/origin.js';
 import { logger, metrics } from '../../shared/powertools.js';
@@ -17,7 +18,8 @@ import { directPayload, drainRequestSchema } from './schema.js';
 function run(invocation: Invocation, context: Context, payload: unknown, mode: Mode) {
   const request = parseInput(drainRequestSchema, payload);
   const clients = { sqs: sqsClient(), lambda: lambdaClient(), ledger: auditLedgerFromEnv() };
-  const deps = { ...clients, logger, metrics, now: () => new Date(), config: drainConfig() };
+  const settings = { config: drainConfig(), freeze: freezeGuard() };
+  const deps = { ...clients, ...settings, logger, metrics, now: () => new Date() };
   const live = { remainingMs: () => context.getRemainingTimeInMillis(), onProgress: progressListener() };
   return drain({ ...deps, ...live }, request, originOf(invocation), mode);
 }

@@ -3,6 +3,7 @@
 // target checked to exist. A peek or a dry run then surveys the queue (survey.ts): that survey is its answer.
 import { newAuditId } from '../../shared/audit.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
+import { refuseDuringFreeze } from '../../shared/freeze/guard.js';
 import type { Origin } from '../../shared/origin.js';
 import { checkQueues, type QueueRef, sqsEndpoint } from './queue-url.js';
 import { depth, type Lookups, lookups, resolveQueue } from './reads.js';
@@ -22,6 +23,9 @@ export interface DrainAsk {
 
 export async function planDrain(deps: DrainDeps, { request, origin, mode }: DrainAsk): Promise<DrainPlan> {
   const { config } = deps;
+  // A change freeze refuses a drain before any call; a peek or a dry run changes nothing and may look.
+  if (mode !== 'peek' && !request.dryRun)
+    refuseDuringFreeze(deps.freeze, deps.now(), `a drain of ${request.queue}`, deps);
   const { source, target, targetField } = checkQueues(request, await sqsEndpoint(deps.sqs), config);
   const queueUrl = await resolveQueue(deps.sqs, source.name, 'queue');
   const atStart = await depth(deps.sqs, queueUrl, 'queue');

@@ -4,6 +4,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { ActionDeps } from '../../shared/action.js';
 import type { AuditLedger } from '../../shared/audit.js';
+import type { FreezeGuard } from '../../shared/freeze/guard.js';
 import type { Log } from '../../shared/log.js';
 import type { Origin } from '../../shared/origin.js';
 import type { Clock } from '../../shared/rate.js';
@@ -51,6 +52,8 @@ export interface DrainDeps extends ActionDeps {
   logger: Pick<Log, 'info' | 'warn'>;
   now: () => Date;
   config: DrainConfig;
+  /** The change freezes a drain obeys (FREEZE_WINDOWS), and an approval that lets one through. */
+  freeze: FreezeGuard;
   /** Time left before the Lambda deadline (context.getRemainingTimeInMillis). */
   remainingMs: () => number;
   clock?: Clock;

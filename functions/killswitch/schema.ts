@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { intSetting, listSetting, optionalSetting, positiveSetting } from '../../shared/env.js';
+import { reasonSchema } from '../../shared/reason.js';
 
 // Scheduler's own rules: https://docs.aws.amazon.com/scheduler/latest/APIReference/API_GetSchedule.html
 const SCHEDULE_NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
@@ -50,12 +51,7 @@ export const killSwitchRequestSchema = z
       .min(1, 'page must be a whole number from 1')
       .max(100_000, 'page must be at most 100000')
       .optional(),
-    reason: z
-      .string()
-      .trim()
-      .min(3, 'reason must be at least 3 characters')
-      .max(500, 'reason must be at most 500 characters')
-      .optional(),
+    reason: reasonSchema.optional(),
     dryRun: z.boolean().default(false),
   })
   .superRefine((request, ctx) => {

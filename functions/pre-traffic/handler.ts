@@ -1,6 +1,7 @@
 // The CodeDeploy BeforeAllowTraffic hook of the watched workload. CodeDeploy invokes it with
 // `{ DeploymentId, LifecycleEventHookExecutionId }`; smoke.ts tests the version and reports the status.
 import { codeDeployClient, lambdaClient } from '../../shared/clients.js';
+import { freezeGuardOrProblem } from '../../shared/freeze/guard.js';
 import { hookLedger, lifecycleHookHandler, timeBudget } from '../../shared/lifecycle-hook.js';
 import { logger, metrics } from '../../shared/powertools.js';
 import { workloadInvoker } from './invoker.js';
@@ -12,6 +13,10 @@ export const handler = lifecycleHookHandler(async (event, context) => {
   // A bad setting must still end in a report (Failed), never in a hook that throws before reporting.
   const parsed = preTrafficConfigSchema.safeParse(process.env);
   const config = parsed.success ? parsed.data : undefined;
+  const freeze = freezeGuardOrProblem();
+  const problem = parsed.success
+    ? freeze.problem && `pre-traffic configuration: ${freeze.problem}`
+    : `pre-traffic configuration: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`;
   return preTraffic(
     {
       lambda: lambdaClient(),
@@ -26,11 +31,8 @@ export const handler = lifecycleHookHandler(async (event, context) => {
         ...(config?.TARGET_FUNCTION ? { targetFunction: config.TARGET_FUNCTION } : {}),
         skip: config?.SKIP_SMOKE === 'true',
         suite: config?.SMOKE_SUITE ?? bundledSuite,
-        ...(parsed.success
-          ? {}
-          : {
-              problem: `pre-traffic configuration: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
-            }),
+        ...(freeze.guard ? { freeze: freeze.guard } : {}),
+        ...(problem ? { problem } : {}),
       },
     },
     event,

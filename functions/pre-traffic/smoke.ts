@@ -8,9 +8,12 @@
 // local CodeDeploy simulator (local/codedeploy/).
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import type { Metric, Receipt } from '../../shared/action.js';
 import type { AuditEntry } from '../../shared/audit.js';
 import { describe } from '../../shared/errors.js';
+import { FrozenError, refuseDuringFreeze } from '../../shared/freeze/guard.js';
+import { freezeStatus } from '../../shared/freeze/status.js';
 import {
   type HookEvent,
   type HookStatus,
@@ -77,6 +80,34 @@ async function withinChecksBudget<T>(deps: PreTrafficDeps, what: string, work: P
   }
 }
 
+// https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentInfo.html (creator)
+const ROLLBACK_CREATORS = new Set(['codeDeployRollback', 'CloudFormationRollback']);
+
+/**
+ * During a change freeze a deployment fails here, before any traffic and before the suite (SKIP_SMOKE included:
+ * it skips a test, not a freeze), unless an approval (deps.config.freeze.override) lets it through — or it is a
+ * rollback: CodeDeploy's own, or CloudFormation's redeploy of the previous version when a stack update fails,
+ * which a freeze must never turn into UPDATE_ROLLBACK_FAILED. Only during a freeze is the deployment read for it.
+ */
+async function notDuringFreeze(deps: PreTrafficDeps, event: HookEvent): Promise<void> {
+  const guard = deps.config.freeze;
+  if (!guard) return;
+  const now = new Date();
+  if (!guard.problem && !guard.override && freezeStatus(guard.windows, now).frozen) {
+    const { deploymentInfo } = await withinChecksBudget(
+      deps,
+      'reading the deployment',
+      deps.codedeploy.send(new GetDeploymentCommand({ deploymentId: event.DeploymentId })),
+    );
+    const creator = deploymentInfo?.creator;
+    if (creator && ROLLBACK_CREATORS.has(creator)) {
+      deps.logger.warn(`change freeze: deployment ${event.DeploymentId} is a rollback (${creator}): allowed`);
+      return;
+    }
+  }
+  refuseDuringFreeze(guard, now, `deployment ${event.DeploymentId}`, deps);
+}
+
 /** The smoke suite's verdict: the status to report, and what it rests on. */
 interface SmokeVerdict extends HookVerdict {
   correlationId: string;
@@ -96,6 +127,7 @@ async function check(deps: PreTrafficDeps, event: HookEvent): Promise<SmokeVerdi
   let reason: string | undefined;
   try {
     if (deps.config.problem) throw new NotSure(deps.config.problem);
+    await notDuringFreeze(deps, event);
     if (skipped) {
       // Disaster recovery only: a deploy that must go out while the smoke suite cannot pass.
       deps.logger.warn(
@@ -114,7 +146,10 @@ async function check(deps: PreTrafficDeps, event: HookEvent): Promise<SmokeVerdi
   } catch (error) {
     // Fail closed: whatever went wrong, the version has not been shown to work.
     status = 'Failed';
-    reason = error instanceof NotSure ? error.message : `could not run the smoke suite: ${describe(error)}`;
+    reason =
+      error instanceof NotSure || error instanceof FrozenError
+        ? error.message
+        : `could not run the smoke suite: ${describe(error)}`;
   }
   for (const item of found.cases) {
     const log = item.verdict === 'pass' ? deps.logger.info : deps.logger.warn;

@@ -3,6 +3,7 @@ import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { ActionDeps } from '../../shared/action.js';
 import type { AuditLedger } from '../../shared/audit.js';
+import type { FreezeGuard } from '../../shared/freeze/guard.js';
 import type { HookStatus, TimeBudget } from '../../shared/lifecycle-hook.js';
 import type { Log } from '../../shared/log.js';
 import type { Clock } from '../../shared/rate.js';
@@ -26,6 +27,11 @@ export interface PreTrafficDeps extends ActionDeps {
     skip: boolean;
     /** The suite as given (JSON text or an already parsed value); validated here, never trusted. */
     suite: unknown;
+    /**
+     * The change freezes (FREEZE_WINDOWS): during one, the deployment fails here unless an approval overrides
+     * it. Absent only where a test exercises the smoke suite alone; the handler always sets it.
+     */
+    freeze?: FreezeGuard;
     /** A configuration that could not be read: the hook reports Failed and runs nothing. */
     problem?: string;
   };

@@ -2,13 +2,14 @@
 // choose.ts's rules, or an in-flight deployment's CurrentVersion; already there; held by the cool-down).
 import { newAuditId } from '../../shared/audit.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { aliasTarget } from '../../shared/fleet/workload.js';
 import type { Origin } from '../../shared/origin.js';
 import { listVersions, readAlias, servesOnly, versionExists, weightsOf } from './alias.js';
 import { chooseTarget, type DeploymentShift, type HistoryEntry, needsDeploymentHistory } from './choose.js';
 import { deploymentGroups, findDeployment, IN_FLIGHT } from './deployments.js';
 import type { RollbackRequest } from './schema.js';
 import type { Chosen, Hold, RollbackDeps, RollbackPlan } from './types.js';
-import { undoCommand } from './undo.js';
+import { fleetUndoCommand, undoCommand } from './undo.js';
 
 export async function planRollback(
   deps: RollbackDeps,
@@ -22,7 +23,7 @@ export async function planRollback(
       'functionName',
     );
   }
-  const target = `function:${functionName}:${alias}`;
+  const target = aliasTarget({ functionName, alias, account: deps.config.account });
   const before = await readAlias(deps, functionName, alias);
   const current = String(before.FunctionVersion);
   const history = (await deps.ledger.list({ target }, { limit: 50 })) as HistoryEntry[];
@@ -61,7 +62,9 @@ export async function planRollback(
     ...(inFlight ? { inFlight } : {}),
     alreadyThere,
     ...(hold ? { hold } : {}),
-    undo: undoCommand(functionName, alias, current, auditId),
+    undo: deps.config.workload
+      ? fleetUndoCommand(deps.config.workload, current, auditId)
+      : undoCommand(functionName, alias, current, auditId),
     cooldownMinutes: deps.config.cooldownMinutes,
   };
 }

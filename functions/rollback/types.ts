@@ -18,6 +18,10 @@ export interface RollbackConfig {
   cooldownMinutes: number;
   /** The CodeDeploy application deploying the watched function; undefined when there is none. */
   codeDeployApplication?: string;
+  /** Set by a fleet run: the member account the alias is in (its ledger target names it). */
+  account?: string;
+  /** Set by a fleet run: the workload's name, so the undo is a fleet command that reaches its account. */
+  workload?: string;
 }
 
 export interface RollbackDeps extends ActionDeps {

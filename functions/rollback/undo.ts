@@ -11,3 +11,13 @@ export function undoCommand(functionName: string, alias: string, version: string
     force: true,
   });
 }
+
+/** The same for a workload of the fleet (it may be in a member account, which only the fleet reaches). */
+export function fleetUndoCommand(workload: string, version: string, auditId: string): string {
+  return runbookCommand('fleet rollback', {
+    workload,
+    'to-version': version,
+    reason: `undo rollback ${auditId}`,
+    force: true,
+  });
+}

@@ -1,6 +1,7 @@
 import { AuditLedger, auditLedgerFromEnv } from '../../shared/audit.js';
 import { dynamoDocumentClient, secretsManagerClient, snsClient } from '../../shared/clients.js';
 import { parseSettings, requireEnv } from '../../shared/env.js';
+import { lenientFreezeGuard } from '../../shared/freeze/guard.js';
 import type { Log } from '../../shared/log.js';
 import { rotationConfigSchema } from './schema.js';
 import type { RotationConfig, RotationDeps } from './types.js';
@@ -28,6 +29,8 @@ export function rotationDeps(
     logger,
     now: () => new Date(),
     config: rotationConfig(),
+    // Lenient: a malformed window refuses new rotations and revocations, never the steps that finish one.
+    freeze: lenientFreezeGuard(),
     ...(remainingMs ? { remainingMs } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { type Action, type Ended, type Receipt, runAction, type Step } from '../../shared/action.js';
 import { type AuditEntry, newAuditId } from '../../shared/audit.js';
 import { ConflictError, describe, ValidationError } from '../../shared/errors.js';
+import { FrozenError, refuseDuringFreeze } from '../../shared/freeze/guard.js';
 import { type CredentialProvider, providerFor, type RevokeOutcome } from './providers.js';
 import type { RevokePreviousRequest, SecretDocument } from './schema.js';
 import { describeSecret, readSecret, requireSecret, stagesOf, versionWith } from './secrets.js';
@@ -67,6 +68,8 @@ async function plan(deps: RotationDeps, { request, origin }: Request): Promise<R
     deps.logger.info(note);
     return { ...base, nothing: { note, details }, what: details };
   };
+  const frozen = notDuringFreeze(deps, request, name);
+  if (frozen) return nothing(frozen);
   const currentId = versionWith(stages, CURRENT);
   const previousId = versionWith(stages, PREVIOUS);
   if (!previousId || previousId === currentId)
@@ -94,6 +97,26 @@ async function plan(deps: RotationDeps, { request, origin }: Request): Promise<R
     );
   }
   return { ...base, revoke: { provider, previous, current }, what };
+}
+
+/**
+ * A revocation is refused during a change freeze (an emergency one too: it breaks every client still on the
+ * key, so it needs an approval). The daily sweep is not an error: it revokes nothing until the freeze lifts,
+ * and says so. A dry run changes nothing and may look. The note for a held sweep, or undefined.
+ */
+function notDuringFreeze(
+  deps: RotationDeps,
+  request: RevokePreviousRequest,
+  name: string,
+): string | undefined {
+  if (!deps.freeze || request.dryRun) return undefined;
+  try {
+    refuseDuringFreeze(deps.freeze, deps.now(), `revoking the previous key of ${name}`, deps);
+    return undefined;
+  } catch (error) {
+    if (error instanceof FrozenError && request.sweep) return error.message;
+    throw error;
+  }
 }
 
 async function act(deps: RotationDeps, plan: RevokePlan): Promise<RevokeOutcomeOf> {

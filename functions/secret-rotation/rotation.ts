@@ -18,6 +18,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { ConflictError } from '../../shared/errors.js';
+import { FrozenError, refuseDuringFreeze } from '../../shared/freeze/guard.js';
 import { providerFor } from './providers.js';
 import { readOld, revokeOld } from './revoke.js';
 import type { RotationEvent, Step } from './schema.js';
@@ -70,6 +71,26 @@ export type StepOutcome = Pick<StepResult, 'changed' | 'note'> & {
   undo?: string;
 };
 
+/**
+ * A rotation that has made nothing yet does not begin during a change freeze (whoever started it: the operator's
+ * RotateSecret or Secrets Manager's schedule — the step cannot tell them apart, and both change the key every
+ * client uses). Secrets Manager staged AWSPENDING on an empty version when it started; left there, every later
+ * RotateSecret would answer that a rotation is in progress, so it is taken off: the secret is as it was before,
+ * and the next scheduled rotation (or `runbook secret rotate`) after the freeze starts cleanly. A rotation whose
+ * createSecret already stored the new key is never refused: its later steps complete it (refusing them would
+ * strand a live vendor key that no client reads).
+ * https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html
+ */
+async function notDuringFreeze(ctx: StepContext): Promise<void> {
+  if (!ctx.deps.freeze) return;
+  try {
+    refuseDuringFreeze(ctx.deps.freeze, ctx.deps.now(), `a new rotation of ${ctx.name}`, ctx.deps);
+  } catch (error) {
+    if (error instanceof FrozenError) await removeLabel(ctx.deps, ctx.arn, PENDING, ctx.token);
+    throw error;
+  }
+}
+
 async function createSecret(ctx: StepContext): Promise<StepOutcome> {
   const { deps, arn, token, stages } = ctx;
   const current = await requireSecret(deps, arn, CURRENT);
@@ -85,6 +106,7 @@ async function createSecret(ctx: StepContext): Promise<StepOutcome> {
     };
   }
 
+  await notDuringFreeze(ctx);
   const revoked: Revocation[] = [];
   const currentId = versionWith(stages, CURRENT);
   // The next rotation has begun: the key the last one replaced (AWSPREVIOUS) has had its overlap. Revoked

@@ -2,6 +2,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ActionDeps } from '../../shared/action.js';
 import type { AuditLedger } from '../../shared/audit.js';
+import type { FreezeGuard } from '../../shared/freeze/guard.js';
 import type { Log } from '../../shared/log.js';
 import type { Origin as RequestOrigin } from '../../shared/origin.js';
 import type { RevokeOutcome } from './providers.js';
@@ -26,6 +27,11 @@ export interface RotationDeps extends ActionDeps {
   logger: Pick<Log, 'info' | 'warn'>;
   now: () => Date;
   config: RotationConfig;
+  /**
+   * The change freezes (FREEZE_WINDOWS): no new rotation begins and no previous key is revoked during one;
+   * a rotation that has already stored its new key is always completed. The deployed function always sets it.
+   */
+  freeze?: FreezeGuard;
   /** The invocation's remaining time: bounds the wait for a vendor's late answer. */
   remainingMs?: () => number;
 }

@@ -27,6 +27,8 @@ export interface Workload {
   dlqs: WatchedQueue[];
   /** Alarm names, or prefixes written `name-*`, that speak for this workload (and only it). */
   alarms: string[];
+  /** Alarms (exact names) whose ALARM stops this workload's schedules instead of rolling it back. */
+  killSwitchAlarms: string[];
   codeDeploy?: { application: string; groups: string[] };
   /** What `--tag key=value` matches: declared in the file, or the function's own tags when discovered. */
   tags: Record<string, string>;
@@ -49,7 +51,11 @@ export interface WatchList {
 }
 
 /** The ledger target of a workload's alias, as the rollback writes it. */
-export const aliasTarget = (workload: Pick<Workload, 'functionName' | 'alias' | 'account'>): string =>
+export const aliasTarget = (workload: {
+  functionName: string;
+  alias: string;
+  account?: string | undefined;
+}): string =>
   workload.account
     ? `function:${workload.account}:${workload.functionName}:${workload.alias}`
     : `function:${workload.functionName}:${workload.alias}`;

@@ -90,6 +90,7 @@ describe('dlq drainer (against the emulator)', { timeout: 180_000 }, () => {
       ledger,
       logger: silent,
       now: () => new Date(),
+      freeze: { windows: [] },
       config: {
         allowedQueues: [],
         accountId: '123456789012',

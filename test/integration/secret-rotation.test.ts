@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type EmulatorState, provisionStack, SAMPLE_ROTATION_TOKEN } from '../../local/emulator/provision.js';
 import { invokeFunction } from '../../local/invoke.js';
 import { httpSecretValue, startVendor, type VendorStandIn } from '../../local/vendor.js';
+import { FROZEN_NOW } from '../support/freeze.js';
 import { uniqueName } from '../support/names.js';
 
 const secrets = new SecretsManagerClient({});
@@ -100,11 +101,17 @@ describe('secret rotation (against the emulator and the vendor stand-in)', () =>
     return token;
   }
 
-  async function step(arn: string, token: string, name: Step): Promise<StepAnswer> {
+  async function step(
+    arn: string,
+    token: string,
+    name: Step,
+    env: Record<string, string> = {},
+  ): Promise<StepAnswer> {
     const outcome = await invokeFunction({
       logicalId: 'SecretRotationFunction',
       event: { SecretId: arn, ClientRequestToken: token, Step: name },
       state,
+      envVars: { SecretRotationFunction: env },
     });
     return outcome.result as StepAnswer;
   }
@@ -494,6 +501,100 @@ describe('secret rotation (against the emulator and the vendor stand-in)', () =>
     expect((early as { note?: string }).note).toMatch(/grace period until .*: not yet/);
     expect(later).toMatchObject({ ok: true, changed: true, outcome: 'revoked', apiKeyId: first.id });
     expect(vendor.isActive(first.id)).toBe(false);
+  });
+
+  describe('during a change freeze', () => {
+    const frozen = () => ({ FREEZE_WINDOWS: FROZEN_NOW() });
+    const keysIssued = () => vendor.requests.filter((r) => r.method === 'POST' && r.path === '/keys').length;
+
+    it('refuses a new rotation at createSecret, makes no key, and leaves the secret as before it began', async () => {
+      // Prepare
+      const { arn } = await httpSecret();
+      const original = await value(arn, 'AWSCURRENT');
+      const token = await stageRotation(arn);
+      const issued = keysIssued();
+
+      // Act
+      const error = await step(arn, token, 'createSecret', frozen()).then(
+        () => undefined,
+        (caught: Error) => caught,
+      );
+      const after = await stages(arn);
+      const next = await stageRotation(arn);
+      const answers = await rotate(arn, next);
+
+      // Assess: refused naming the window; AWSPENDING taken off, so the next rotation starts cleanly.
+      expect(error?.message).toMatch(
+        /createSecret failed: Conflict: change freeze: a new rotation of .* is refused until .* by window \[0\]/,
+      );
+      expect(keysIssued()).toBe(issued + 1);
+      expect(after[original.versionId]).toEqual(['AWSCURRENT']);
+      expect(after[token] ?? []).not.toContain('AWSPENDING');
+      expect(answers.map((answer) => answer.ok)).toEqual([true, true, true, true]);
+      expect((await stages(arn))[next]).toEqual(['AWSCURRENT']);
+    });
+
+    it('completes a rotation whose new key was stored before the freeze began', async () => {
+      // Prepare
+      const { arn } = await httpSecret();
+      const token = await stageRotation(arn);
+      await step(arn, token, 'createSecret');
+
+      // Act
+      const answers = [];
+      for (const name of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const)
+        answers.push(await step(arn, token, name, frozen()));
+
+      // Assess
+      expect(answers.map((answer) => answer.ok)).toEqual([true, true, true, true]);
+      expect((await stages(arn))[token]).toEqual(['AWSCURRENT']);
+    });
+
+    it('with a malformed window, refuses to begin a rotation but finishes one whose key is stored', async () => {
+      // Prepare
+      const malformed = { FREEZE_WINDOWS: 'weekdays 09:25 America/New_York' };
+      const { arn } = await httpSecret();
+      const started = await stageRotation(arn);
+      await step(arn, started, 'createSecret');
+
+      // Act
+      const finished = [];
+      for (const name of ['setSecret', 'testSecret', 'finishSecret'] as const)
+        finished.push(await step(arn, started, name, malformed));
+      const refused = await step(arn, await stageRotation(arn), 'createSecret', malformed).then(
+        () => undefined,
+        (caught: Error) => caught,
+      );
+
+      // Assess
+      expect(finished.map((answer) => answer.ok)).toEqual([true, true, true]);
+      expect((await stages(arn))[started]).toEqual(['AWSCURRENT']);
+      expect(refused?.message).toMatch(/createSecret failed/);
+    });
+
+    it('refuses to revoke the previous key (an emergency too), but answers a dry run and holds the sweep', async () => {
+      // Prepare
+      const { arn, first } = await httpSecret();
+      await rotate(arn, await stageRotation(arn));
+
+      // Act
+      const refused = await revokePrevious({ secretId: arn, emergency: true }, frozen());
+      const planned = await revokePrevious({ secretId: arn, emergency: true, dryRun: true }, frozen());
+      const sweep = await revokePrevious(
+        { secretId: arn, sweep: true },
+        { ...frozen(), PREVIOUS_KEY_GRACE_HOURS: '0' },
+      );
+
+      // Assess
+      expect(refused).toMatchObject({ exitCode: 2, ok: false, error: { code: 'Conflict' } });
+      expect((refused as unknown as { error: { message: string } }).error.message).toMatch(
+        /change freeze: revoking the previous key of .* is refused until .* by window \[0\] ".*" \(integration test freeze\)/,
+      );
+      expect(planned).toMatchObject({ ok: true, outcome: 'planned', apiKeyId: first.id });
+      expect(sweep).toMatchObject({ exitCode: 0, ok: true, outcome: 'none', changed: false });
+      expect((sweep as unknown as { note: string }).note).toMatch(/change freeze/);
+      expect(vendor.isActive(first.id)).toBe(true);
+    });
   });
 
   it('provisions the daily sweep as a schedule invoking the rotation function', async () => {

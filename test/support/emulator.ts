@@ -26,9 +26,16 @@ export interface CliEmulator {
  * let emulator: CliEmulator;
  * beforeAll(async () => { emulator = await cliEmulator('cli-rollback'); });
  */
-export async function cliEmulator(prefix: string): Promise<CliEmulator> {
+export async function cliEmulator(
+  prefix: string,
+  options: { parameters?: Record<string, string> } = {},
+): Promise<CliEmulator> {
   const stackName = uniqueName(prefix);
-  const state = await provisionStack({ endpoint: String(process.env.AWS_ENDPOINT_URL), stackName });
+  const state = await provisionStack({
+    endpoint: String(process.env.AWS_ENDPOINT_URL),
+    stackName,
+    ...(options.parameters ? { parameters: options.parameters } : {}),
+  });
   const stateDir = mkdtempSync(join(tmpdir(), 'runbook-state-'));
   saveState(state, join(stateDir, 'emulator.json'));
   writeExportsFile(state, join(stateDir, 'emulator.env'));

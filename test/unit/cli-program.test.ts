@@ -52,6 +52,7 @@ describe('runbook help', () => {
         'schedules status',
         'dlq peek',
         'dlq drain',
+        'freeze status',
       ]),
     );
   });

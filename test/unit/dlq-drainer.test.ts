@@ -162,6 +162,7 @@ function deps(config: Partial<DrainConfig> = {}, extra: Partial<DrainDeps> = {})
     ledger: fakeLedger(),
     logger: silent,
     now: () => new Date(),
+    freeze: { windows: [] },
     config: {
       allowedQueues: [],
       accountId: '123456789012',

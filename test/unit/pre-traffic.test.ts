@@ -30,6 +30,7 @@ import {
   recordedGitSha,
   sameCommit,
 } from '../../functions/pre-traffic/smoke.js';
+import { parseFreezeWindows } from '../../shared/freeze/windows.js';
 import { REPORT_RESERVE_FLOOR_MS, ReportError, timeBudget } from '../../shared/lifecycle-hook.js';
 import { lambdaContext } from './support/context.js';
 import { setEnv } from './support/env.js';
@@ -550,9 +551,103 @@ describe('preTraffic', () => {
     });
     expect(lambda.calls()).toHaveLength(0);
   });
+  describe('during a change freeze', () => {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const windowNow = () =>
+      parseFreezeWindows(`${iso(Date.now() - 60_000)}/${iso(Date.now() + 600_000)} trading day close`);
+
+    it('reports Failed naming the window before any smoke case runs, SKIP_SMOKE or not', async () => {
+      // Prepare
+      workloadAnswers();
+      const { deps: d, ledger } = deps({
+        config: { skip: true, suite: suiteOf([okCase]), freeze: { windows: windowNow() } },
+      });
+
+      // Act
+      const result = await preTraffic(d, EVENT);
+
+      // Assess
+      expect(result).toMatchObject({
+        status: 'Failed',
+        reason: expect.stringMatching(
+          /^change freeze: deployment d-A1B2C3D4E is refused until .* by window \[0\] ".*" \(trading day close\)/,
+        ),
+      });
+      expect(lambda.calls()).toHaveLength(0);
+      expect(reported()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+      expect(ledger.records[0]).toMatchObject({ action: 'deploy.pre-traffic', outcome: 'failed' });
+    });
+
+    it.each(['codeDeployRollback', 'CloudFormationRollback'] as const)(
+      'lets a rollback deployment (creator %s) through and runs the suite',
+      async (creator) => {
+        // Prepare
+        workloadAnswers();
+        codedeploy.on(GetDeploymentCommand).resolves({
+          deploymentInfo: {
+            creator,
+            applicationName: 'app',
+            revision: { revisionType: 'AppSpecContent', appSpecContent: { content: APPSPEC } },
+          },
+        });
+        const { deps: d } = deps({
+          config: { skip: false, suite: suiteOf([okCase]), freeze: { windows: windowNow() } },
+        });
+
+        // Act
+        const result = await preTraffic(d, EVENT);
+
+        // Assess
+        expect(result).toMatchObject({ status: 'Succeeded', version: '7' });
+      },
+    );
+
+    it('runs the suite as usual when an approval overrides the freeze', async () => {
+      // Prepare
+      workloadAnswers();
+      const override = { approvalId: 'apr-7', approvedBy: ['alice', 'bob'] };
+      const { deps: d } = deps({
+        config: { skip: false, suite: suiteOf([okCase]), freeze: { windows: windowNow(), override } },
+      });
+
+      // Act
+      const result = await preTraffic(d, EVENT);
+
+      // Assess
+      expect(result).toMatchObject({ status: 'Succeeded', version: '7' });
+    });
+  });
 });
 
 describe('pre-traffic handler', () => {
+  it('reports Failed naming FREEZE_WINDOWS[i].field when a freeze window is malformed', async () => {
+    // Prepare
+    const restore = setEnv({
+      AUDIT_TABLE: 'audit',
+      OPS_TOPIC_ARN: 'arn:aws:sns:us-east-1:1:ops',
+      SMOKE_SUITE: undefined,
+      FREEZE_WINDOWS: 'weekdays 09:25-09:45 America/New_York; 2026-12-24T12:00Z/ year-end close',
+    });
+    dynamo.on(PutCommand).resolves({});
+    sns.on(PublishCommand).resolves({});
+    try {
+      // Act
+      const result = await handler(EVENT, lambdaContext({ timeoutMs: 120_000 }));
+
+      // Assess
+      expect(result).toMatchObject({
+        status: 'Failed',
+        reason: expect.stringMatching(
+          /^pre-traffic configuration: FREEZE_WINDOWS\[1\]\.end: the window has no end/,
+        ),
+      });
+      expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+      expect(reported()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+    } finally {
+      restore();
+    }
+  });
+
   it('reports Failed for a SMOKE_SUITE that is not valid, through the deployed wiring', async () => {
     // Prepare
     const restore = setEnv({

@@ -1,0 +1,84 @@
+// The fleet function's dependencies, built once per container: the watch list (file, stack, tags), clients per
+// account, the ledger. Kept apart from handler.ts so the doors stay thin and tests build their own.
+import type { Context } from 'aws-lambda';
+import { auditLedgerFromEnv } from '../../shared/audit.js';
+import { dynamoDocumentClient, sqsClient } from '../../shared/clients.js';
+import { requireEnv } from '../../shared/env.js';
+import { accountClients } from '../../shared/fleet/accounts.js';
+import { ledgerBudget } from '../../shared/fleet/budget.js';
+import { budgeted } from '../../shared/fleet/budgeted.js';
+import { logger, metrics } from '../../shared/powertools.js';
+import watchListFile from '../../watchlist.json' with { type: 'json' };
+import { type FleetSettings, fleetConfig } from './config.js';
+import { queueSender } from './continue.js';
+import type { AccountClients, FleetDeps } from './types.js';
+import { watchedWorkloads } from './watched.js';
+
+async function baseClients(account: string | undefined): Promise<AccountClients> {
+  // The watch list says which accounts exist and the role to assume in each; an unknown one is refused.
+  return accountClients(await (watched as FleetDeps['watchList'])(), account);
+}
+
+// Each account's Lambda and Scheduler writes go through one budget shared with every other run through the
+// ledger table (shared/fleet/budget.ts): concurrent fleet actions never multiply it.
+const withBudget = new Map<string, Promise<AccountClients>>();
+
+function clientsFor(config: FleetSettings) {
+  return (account: string | undefined): Promise<AccountClients> => {
+    const key = account ?? 'self';
+    let clients = withBudget.get(key);
+    if (!clients) {
+      clients = baseClients(account).then((base) => {
+        const budget = (service: 'lambda' | 'scheduler') =>
+          ledgerBudget({
+            dynamo: dynamoDocumentClient(),
+            tableName: requireEnv('AUDIT_TABLE'),
+            service,
+            ...(account ? { account } : {}),
+            ratePerSecond: config.writesPerSecond[service],
+          });
+        budgeted(base.lambda, budget('lambda'));
+        budgeted(base.scheduler, budget('scheduler'));
+        return base;
+      });
+      // A refused account is not cached: the next request tries again.
+      clients.catch(() => withBudget.delete(key));
+      withBudget.set(key, clients);
+    }
+    return clients;
+  };
+}
+
+/** The account of the function itself, from its ARN (`arn:aws:lambda:region:ACCOUNT:function:name`). */
+const homeAccountOf = (context: Context) =>
+  /^arn:[^:]+:lambda:[^:]*:(\d{12}):/.exec(context.invokedFunctionArn ?? '')?.[1];
+
+let watched: FleetDeps['watchList'] | undefined;
+
+export function fleetDeps(context: Context): FleetDeps {
+  const config = fleetConfig();
+  watched ??= watchedWorkloads({
+    file: watchListFile,
+    env: process.env,
+    ...(config.tagDiscovery
+      ? { tagging: async (account: string | undefined) => (await clientsFor(config)(account)).tagging }
+      : {}),
+    logger,
+  });
+  const homeAccount = homeAccountOf(context);
+  const queueUrl = config.continuationQueueUrl;
+  return {
+    watchList: watched,
+    clientsFor: clientsFor(config),
+    // A run that cannot finish in this invocation continues through this queue (continue.ts).
+    ...(queueUrl ? { continueWith: queueSender(sqsClient(), queueUrl) } : {}),
+    ledger: auditLedgerFromEnv(),
+    logger,
+    metrics: metrics as unknown as FleetDeps['metrics'],
+    now: () => new Date(),
+    config,
+    remainingMs: () => context.getRemainingTimeInMillis(),
+    env: process.env,
+    ...(homeAccount ? { homeAccount } : {}),
+  };
+}

@@ -1,0 +1,256 @@
+// Fleet status: for each selected workload, what it serves, what a rollback would do, and what is wrong around
+// it (schedules, dead letters, alarms). Reads only, each part within a time budget: a workload whose account
+// cannot be read, or a part that fails, is shown as such instead of failing the whole answer.
+// With an auditId it reads back a fleet run instead: every workload's line, a page at a time.
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { GetAliasCommand } from '@aws-sdk/client-lambda';
+import { ListSchedulesCommand } from '@aws-sdk/client-scheduler';
+import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import type { AuditRecord } from '../../shared/audit.js';
+import { withinBudget } from '../../shared/budget.js';
+import { NotFoundError } from '../../shared/errors.js';
+import { accountOf } from '../../shared/fleet/select.js';
+import type { Workload } from '../../shared/fleet/workload.js';
+import { mapSettled } from '../../shared/rate.js';
+import { weightsOf } from '../rollback/alias.js';
+import { planRollback } from '../rollback/plan.js';
+import { type Chain, chainOf, linesOf, MAX_PARTS } from './continue.js';
+import type { Readiness } from './readiness.js';
+import { readReadiness } from './readiness-read.js';
+import { continuationTarget, countsOf, fleetUndo } from './record.js';
+import { errorOf, selected } from './run.js';
+import type { FleetRequest } from './schema.js';
+import type { AccountClients, FleetDeps, WorkloadResult } from './types.js';
+
+const PART_BUDGET_MS = 8_000;
+const MAX_SCHEDULE_PAGES = 20;
+export const STATUS_PAGE = 100;
+
+export interface WorkloadStatus {
+  workload: string;
+  account: string;
+  functionName: string;
+  alias: string;
+  serving?: { version: string; weights: Record<string, number> };
+  /** What a rollback would do now, and whether it can: readiness.ts's checks over the known-good version. */
+  readiness?: Readiness & { why: string };
+  schedules?: { enabled: number; disabled: number };
+  deadLetters?: { queue: string; depth: number | null }[];
+  alarmsInAlarm?: string[];
+  /** Parts that could not be read, and why. */
+  errors?: Record<string, string>;
+}
+
+export async function fleetStatus(deps: FleetDeps, request: FleetRequest): Promise<object> {
+  if (request.auditId) return runStatus(deps, request.auditId);
+  const chosen = await selected(deps, request);
+  const read = await mapSettled(chosen, { concurrency: deps.config.concurrency }, (workload) =>
+    workloadStatus(deps, workload),
+  );
+  const workloads = read.map((item, index): WorkloadStatus => {
+    if (item.status === 'ok') return item.value;
+    const workload = chosen[index] as Workload;
+    const reason = item.status === 'error' ? errorOf(item.error).message : 'not reached';
+    return { ...identity(workload), errors: { account: reason } };
+  });
+  return {
+    selected: chosen.length,
+    workloads: workloads.slice(0, STATUS_PAGE),
+    ...(chosen.length > STATUS_PAGE ? { omitted: chosen.length - STATUS_PAGE } : {}),
+  };
+}
+
+const identity = (workload: Workload) => ({
+  workload: workload.name,
+  account: accountOf(workload),
+  functionName: workload.functionName,
+  alias: workload.alias,
+});
+
+async function workloadStatus(deps: FleetDeps, workload: Workload): Promise<WorkloadStatus> {
+  const clients = await deps.clientsFor(workload.account);
+  const [serving, readiness, schedules, deadLetters, alarms] = await Promise.all([
+    withinBudget(PART_BUDGET_MS, async (abortSignal) => {
+      const alias = await clients.lambda.send(
+        new GetAliasCommand({ FunctionName: workload.functionName, Name: workload.alias }),
+        { abortSignal },
+      );
+      return { value: { version: String(alias.FunctionVersion), weights: weightsOf(alias) } };
+    }),
+    withinBudget(PART_BUDGET_MS, async () => ({ value: await readinessOf(deps, clients, workload) })),
+    withinBudget(PART_BUDGET_MS, async () => ({ value: await scheduleCounts(clients, workload) })),
+    withinBudget(PART_BUDGET_MS, async () => ({ value: await queueDepths(clients, workload) })),
+    withinBudget(PART_BUDGET_MS, async () => ({ value: await inAlarm(clients, workload) })),
+  ]);
+  const parts = { serving, readiness, schedules, deadLetters, alarmsInAlarm: alarms };
+  const status: WorkloadStatus & Record<string, unknown> = identity(workload);
+  const errors: Record<string, string> = {};
+  for (const [name, part] of Object.entries(parts)) {
+    if (part.status === 'ok') {
+      if (part.value !== undefined) status[name] = part.value;
+    } else errors[name] = part.error;
+  }
+  return Object.keys(errors).length > 0 ? { ...status, errors } : status;
+}
+
+/** The version a rollback would choose now, by the rollback's own rules (its plan: reads only). */
+async function knownGood(deps: FleetDeps, clients: AccountClients, workload: Workload) {
+  try {
+    const plan = await planRollback(
+      {
+        lambda: clients.lambda,
+        codedeploy: clients.codedeploy,
+        ledger: deps.ledger,
+        logger: { info: () => {}, warn: () => {} },
+        now: deps.now,
+        config: {
+          watchedFunction: workload.functionName,
+          rollbackAlarms: [],
+          cooldownMinutes: 0,
+          ...(workload.codeDeploy ? { codeDeployApplication: workload.codeDeploy.application } : {}),
+          ...(workload.account ? { account: workload.account } : {}),
+          workload: workload.name,
+        },
+      },
+      {
+        request: {
+          functionName: workload.functionName,
+          alias: workload.alias,
+          reason: 'fleet status',
+          dryRun: true,
+          force: true,
+        },
+        origin: { door: 'direct', actor: 'fleet-status', correlationId: 'fleet-status' },
+      },
+    );
+    return { knownGood: plan.choice.version, why: plan.choice.why };
+  } catch (error) {
+    // No version to go back to: readiness says so as its first check, with the rule's reason.
+    if (error instanceof NotFoundError) return { why: error.message };
+    throw error;
+  }
+}
+
+/** The known-good version by the rollback's rules, then whether it can serve now (readiness.ts). */
+async function readinessOf(deps: FleetDeps, clients: AccountClients, workload: Workload) {
+  const chosen = await knownGood(deps, clients, workload);
+  const ready = await readReadiness(
+    { lambda: clients.lambda },
+    {
+      functionName: workload.functionName,
+      alias: workload.alias,
+      ...(chosen.knownGood
+        ? { knownGood: chosen.knownGood, whyKnownGood: chosen.why }
+        : { whyNoKnownGood: chosen.why }),
+    },
+  );
+  return { ...ready, why: chosen.why };
+}
+
+async function scheduleCounts(clients: AccountClients, workload: Workload) {
+  if (workload.scheduleGroups.length === 0 && workload.schedules.length === 0) return undefined;
+  const counts = { enabled: 0, disabled: 0 };
+  const singles = new Set(workload.schedules.map((item) => `${item.group}/${item.name}`));
+  const groups = new Set([...workload.scheduleGroups, ...workload.schedules.map((item) => item.group)]);
+  for (const GroupName of groups) {
+    const whole = workload.scheduleGroups.includes(GroupName);
+    let NextToken: string | undefined;
+    for (let page = 0; page < MAX_SCHEDULE_PAGES; page++) {
+      const answer = await clients.scheduler.send(new ListSchedulesCommand({ GroupName, NextToken }));
+      for (const schedule of answer.Schedules ?? []) {
+        if (!whole && !singles.has(`${GroupName}/${schedule.Name}`)) continue;
+        if (schedule.State === 'DISABLED') counts.disabled++;
+        else counts.enabled++;
+      }
+      NextToken = answer.NextToken;
+      if (!NextToken) break;
+    }
+  }
+  return counts;
+}
+
+async function queueDepths(clients: AccountClients, workload: Workload) {
+  if (workload.dlqs.length === 0) return undefined;
+  return Promise.all(
+    workload.dlqs.map(async ({ queue }) => {
+      const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: queue }));
+      const { Attributes } = await clients.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      );
+      const depth = Number(Attributes?.ApproximateNumberOfMessages);
+      return { queue, depth: Number.isFinite(depth) ? depth : null };
+    }),
+  );
+}
+
+async function inAlarm(clients: AccountClients, workload: Workload) {
+  if (workload.alarms.length === 0) return undefined;
+  const names = workload.alarms.filter((alarm) => !alarm.endsWith('*'));
+  const prefixes = workload.alarms.filter((alarm) => alarm.endsWith('*')).map((alarm) => alarm.slice(0, -1));
+  const found = new Set<string>();
+  const queries = [
+    ...(names.length > 0 ? [{ AlarmNames: names.slice(0, 100) }] : []),
+    ...prefixes.map((AlarmNamePrefix) => ({ AlarmNamePrefix })),
+  ];
+  for (const query of queries) {
+    const answer = await clients.cloudwatch.send(
+      new DescribeAlarmsCommand({ ...query, StateValue: 'ALARM', MaxRecords: 100 }),
+    );
+    for (const alarm of answer.MetricAlarms ?? []) if (alarm.AlarmName) found.add(alarm.AlarmName);
+    for (const alarm of answer.CompositeAlarms ?? []) if (alarm.AlarmName) found.add(alarm.AlarmName);
+  }
+  return [...found];
+}
+
+/**
+ * A fleet run read back: its counts and every workload's line, STATUS_PAGE at a time. A run that continued
+ * (continue.ts) is read as its whole chain from this part on: each workload as its latest part left it, what
+ * is done and what remains, and whether the next part is queued.
+ */
+async function runStatus(deps: FleetDeps, auditId: string) {
+  const record = await deps.ledger.get(auditId, { expand: true });
+  if (!record?.action.startsWith('fleet.'))
+    throw new NotFoundError(`no fleet run ${auditId} in the ledger`, 'auditId');
+  const latest = new Map<string, WorkloadResult>();
+  const parts: { auditId: string; part: number; at: string; counts: unknown }[] = [];
+  let last: AuditRecord = record;
+  for (let part: AuditRecord | undefined = record; part && parts.length < MAX_PARTS; ) {
+    last = part;
+    parts.push({ auditId: part.auditId, part: chainOf(part).part, at: part.at, counts: part.after });
+    for (const line of linesOf(part)) latest.set(line.workload, line);
+    const next: Chain['continuation'] = chainOf(part).continuation;
+    part = next?.queued ? await deps.ledger.get(next.auditId, { expand: true }) : undefined;
+  }
+  const lines = [...latest.values()];
+  const counts = countsOf(lines);
+  const continuation = await continuationState(deps, last);
+  const continues = chainOf(record).continues;
+  return {
+    auditId,
+    action: record.action,
+    at: record.at,
+    actor: record.actor,
+    reason: record.reason,
+    outcome: last.outcome,
+    counts,
+    done: lines.length - counts.skipped,
+    remaining: counts.skipped,
+    ...(parts.length > 1 || continues ? { parts } : {}),
+    ...(continues ? { continues } : {}),
+    ...(continuation ? { continuation } : {}),
+    workloads: lines.slice(0, STATUS_PAGE),
+    ...(lines.length > STATUS_PAGE ? { omitted: lines.length - STATUS_PAGE } : {}),
+    // Reverses every part of the chain from this one on (undo.ts reads it whole).
+    ...(lines.some((line) => line.restore) ? { undo: fleetUndo(auditId) } : {}),
+  };
+}
+
+/** The last part's continuation: queued (its part not recorded yet), or not queued and why. */
+async function continuationState(deps: FleetDeps, last: AuditRecord) {
+  const next = chainOf(last).continuation;
+  if (!next) return undefined;
+  if (!next.queued) return { auditId: next.auditId, state: 'not-queued', why: next.why };
+  const failed = await deps.ledger.list({ target: continuationTarget(last.auditId) }, { limit: 1 });
+  if (failed[0]) return { auditId: next.auditId, state: 'not-queued', why: failed[0].reason };
+  return { auditId: next.auditId, state: 'queued' };
+}

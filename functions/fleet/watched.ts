@@ -1,0 +1,71 @@
+// The watch list in force for this container: the bundled watchlist.json (or WATCH_LIST inline), the stack's
+// own workload, and — when discovery is on — the functions tagged runbook:watch in the runbook's account and
+// in each member account. Read once per container: a tag added later is seen by the next cold start, or
+// within DISCOVERY_TTL_MS.
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { ConfigurationError, describe } from '../../shared/errors.js';
+import { discoverTagged } from '../../shared/fleet/discover.js';
+import { mergeWatchLists, parseWatchList, stackWorkload } from '../../shared/fleet/watchlist.js';
+import type { WatchList, Workload } from '../../shared/fleet/workload.js';
+import type { Log } from '../../shared/log.js';
+
+/** How long a discovery is trusted before the next request looks again. */
+export const DISCOVERY_TTL_MS = 5 * 60_000;
+
+export interface WatchedSources {
+  /** The checked-in file's content (already parsed JSON), or WATCH_LIST's text. */
+  file: unknown;
+  env: NodeJS.ProcessEnv;
+  /** Tag discovery per account (undefined: the runbook's own); absent: discovery off. */
+  tagging?: (account: string | undefined) => Promise<Pick<ResourceGroupsTaggingAPIClient, 'send'>>;
+  logger: Pick<Log, 'warn'>;
+  now?: () => number;
+}
+
+/** The watch list, parsed once; tag discovery refreshed every DISCOVERY_TTL_MS. */
+export function watchedWorkloads(sources: WatchedSources): () => Promise<WatchList> {
+  let declared: WatchList | undefined;
+  let cached: { at: number; list: WatchList } | undefined;
+  const now = sources.now ?? Date.now;
+  return async () => {
+    declared ??= declaredList(sources);
+    if (cached && now() - cached.at < DISCOVERY_TTL_MS) return cached.list;
+    const stack = stackWorkload(sources.env);
+    const found = sources.tagging ? await discovered(declared, sources) : [];
+    const list = mergeWatchLists(declared, [...(stack ? [stack] : []), ...found]);
+    cached = { at: now(), list };
+    return list;
+  };
+}
+
+function declaredList(sources: WatchedSources): WatchList {
+  const inline = sources.env.WATCH_LIST;
+  try {
+    if (inline) return parseWatchList(JSON.parse(inline), 'WATCH_LIST');
+  } catch (error) {
+    // A deployment mistake, not the caller's: every request fails until it is fixed, saying where.
+    throw new ConfigurationError(`WATCH_LIST is not a valid watch list: ${describe(error)}`);
+  }
+  try {
+    return parseWatchList(sources.file, 'watchlist.json');
+  } catch (error) {
+    throw new ConfigurationError(`the bundled watchlist.json is not valid: ${describe(error)}`);
+  }
+}
+
+async function discovered(declared: WatchList, sources: WatchedSources): Promise<Workload[]> {
+  const accounts = [undefined, ...Object.keys(declared.accounts)];
+  const found: Workload[] = [];
+  for (const account of accounts) {
+    try {
+      const tagging = await (sources.tagging as NonNullable<WatchedSources['tagging']>)(account);
+      const { workloads, ignored } = await discoverTagged(tagging, account);
+      found.push(...workloads);
+      for (const item of ignored) sources.logger.warn('tagged function not watched', item);
+    } catch (error) {
+      // The declared workloads still answer; a member account that cannot be read is named in the log.
+      sources.logger.warn('tag discovery failed', { account: account ?? 'self', reason: describe(error) });
+    }
+  }
+  return found;
+}

@@ -1,0 +1,125 @@
+// Change freezes as the functions enforce them: the windows from FREEZE_WINDOWS (a bad one is a deployment
+// error naming the window and its field, before anything is read or changed), and the refusal — a 409 naming
+// the window and when the freeze lifts. Rollback and the kill switch never ask: they reduce risk.
+//
+// A refused request changed nothing, so it is logged (WARN, with the window) and counted (FreezeRefusals), not
+// written to the audit ledger: the ledger records what was done or attempted against the estate, and a
+// client retrying into a freeze would otherwise fill it with non-events. (The pre-traffic hook is different:
+// failing a deployment is an act, recorded as its hook always records.)
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { ConfigurationError, ConflictError } from '../errors.js';
+import type { Log } from '../log.js';
+import { type FreezeStatus, freezeStatus } from './status.js';
+import { type FreezeWindow, FreezeWindowError, parseFreezeWindows } from './windows.js';
+
+export const FREEZE_SETTING = 'FREEZE_WINDOWS';
+
+/**
+ * What lets a change through a freeze: an approval the approval flow (issue 18, point 2) has verified. Set only
+ * by code that checked it — never read from a request body (every request schema is strict, so a body that
+ * carries one is refused as an unknown field).
+ */
+export interface FreezeOverride {
+  approvalId: string;
+  approvedBy: readonly string[];
+}
+
+export interface FreezeGuard {
+  windows: readonly FreezeWindow[];
+  override?: FreezeOverride;
+  /** FREEZE_WINDOWS could not be read: every change this guard checks is refused with this error. */
+  problem?: ConfigurationError;
+}
+
+/** The declared windows; a malformed one is a ConfigurationError naming FREEZE_WINDOWS[index].field. */
+export function freezeWindows(env: NodeJS.ProcessEnv = process.env): FreezeWindow[] {
+  try {
+    return parseFreezeWindows(env[FREEZE_SETTING]);
+  } catch (error) {
+    if (error instanceof FreezeWindowError)
+      throw new ConfigurationError(`${FREEZE_SETTING}${error.message}`, error);
+    throw error;
+  }
+}
+
+/** The guard of a function that enforces freezes, from its environment (no override: the approval flow adds it). */
+export const freezeGuard = (env: NodeJS.ProcessEnv = process.env): FreezeGuard => ({
+  windows: freezeWindows(env),
+});
+
+/**
+ * For a lifecycle hook, which must report rather than throw: the guard, or the sentence naming the bad window
+ * (the hook reports Failed with it).
+ */
+export function freezeGuardOrProblem(
+  env: NodeJS.ProcessEnv = process.env,
+): { guard: FreezeGuard; problem?: undefined } | { guard?: undefined; problem: string } {
+  try {
+    return { guard: freezeGuard(env) };
+  } catch (error) {
+    return { problem: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * The guard of a function that must still finish work it started when FREEZE_WINDOWS is malformed (a rotation
+ * whose new key is stored): the problem is kept, and refuses only the changes the guard is asked about.
+ */
+export function lenientFreezeGuard(env: NodeJS.ProcessEnv = process.env): FreezeGuard {
+  try {
+    return freezeGuard(env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return { windows: [], problem: error };
+    throw error;
+  }
+}
+
+/** A change refused because a freeze is in force: 409, naming the window and when the freeze lifts. */
+export class FrozenError extends ConflictError {
+  readonly status: FreezeStatus;
+  constructor(what: string, status: FreezeStatus) {
+    const names = status.active.map((item) => `[${item.index}] "${item.window}" (${item.reason})`).join(', ');
+    super(
+      `change freeze: ${what} is refused until ${status.until} by window ${names}; rollback and the kill switch are allowed, a dry run shows what it would do`,
+    );
+    this.status = status;
+  }
+}
+
+export interface FreezeCheck {
+  logger: Pick<Log, 'warn'>;
+  metrics?: {
+    addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): void;
+  };
+}
+
+/**
+ * The freeze status at `now`, or throws FrozenError when a window is in force and no approval overrides it.
+ * `what` names the change for the message ("a drain of orders-dlq").
+ *
+ * @example
+ * // in a plan step, before any call; a dry run skips it
+ * if (!request.dryRun) refuseDuringFreeze(deps.freeze, deps.now(), `a drain of ${request.queue}`, deps);
+ * // the approval flow lets an approved change through:
+ * refuseDuringFreeze({ ...freezeGuard(), override: { approvalId, approvedBy } }, new Date(), what, deps);
+ */
+export function refuseDuringFreeze(
+  guard: FreezeGuard,
+  now: Date,
+  what: string,
+  deps: FreezeCheck,
+): FreezeStatus {
+  if (guard.problem) throw guard.problem;
+  const status = freezeStatus(guard.windows, now);
+  if (!status.frozen) return status;
+  if (guard.override) {
+    deps.logger.warn(`change freeze overridden by approval ${guard.override.approvalId}: ${what}`, {
+      freeze: status.active,
+      approvedBy: guard.override.approvedBy,
+    });
+    return status;
+  }
+  deps.logger.warn(`change freeze: refused ${what}`, { freeze: status.active, until: status.until });
+  deps.metrics?.addMetric('FreezeRefusals', MetricUnit.Count, 1);
+  throw new FrozenError(what, status);
+}

@@ -1,0 +1,131 @@
+// "Is it frozen at this instant, by which window, until when, and what comes next": pure, over the parsed
+// windows (windows.ts) and the zone arithmetic (zone.ts). The functions enforce with it and
+// `runbook freeze status` answers with it, so both say the same.
+import type { FreezeWindow } from './windows.js';
+import { instantsOf, localMs, wallClock } from './zone.js';
+
+/** One occurrence of a window: when it starts and ends, as instants. */
+export interface Occurrence {
+  window: FreezeWindow;
+  start: number;
+  end: number;
+}
+
+/** A window as answers show it. */
+export interface WindowView {
+  index: number;
+  kind: FreezeWindow['kind'];
+  window: string;
+  reason: string;
+  start: string;
+  end: string;
+}
+
+export interface FreezeStatus {
+  at: string;
+  frozen: boolean;
+  /** The windows in force at `at`. */
+  active: WindowView[];
+  /** When the freeze lifts: the last end among the active windows and any that continue them without a gap. */
+  until?: string;
+  /** The next window to start after `at` (after `until` when frozen); absent when none is declared ahead. */
+  next?: WindowView;
+  /** How many windows are declared. */
+  declared: number;
+}
+
+const DAY = 86_400_000;
+
+/** The occurrence of `window` in force at `at`, if any. */
+export function occurrenceAt(window: FreezeWindow, at: number): Occurrence | undefined {
+  if (window.kind === 'one-off')
+    return window.start <= at && at < window.end
+      ? { window, start: window.start, end: window.end }
+      : undefined;
+  const clock = wallClock(at, window.zone);
+  if (!window.days.includes(clock.weekday) || clock.minutes < window.start || clock.minutes >= window.end)
+    return undefined;
+  const starts = instantsOf(localMs(clock.year, clock.month, clock.day, window.start), window.zone);
+  const ends = instantsOf(localMs(clock.year, clock.month, clock.day, window.end), window.zone);
+  // In an hour a fall-back repeats, the wall clock shows a time twice: the occurrence is the one around `at`.
+  const start = starts.filter((instant) => instant <= at).at(-1) ?? (starts[0] as number);
+  const end = ends.find((instant) => instant > at) ?? (ends.at(-1) as number);
+  return { window, start, end };
+}
+
+/** The first occurrence of `window` that starts after `after`. */
+export function nextOccurrence(window: FreezeWindow, after: number): Occurrence | undefined {
+  if (window.kind === 'one-off')
+    return window.start > after ? { window, start: window.start, end: window.end } : undefined;
+  const today = wallClock(after, window.zone);
+  for (let offset = 0; offset <= 7; offset++) {
+    const date = new Date(Date.UTC(today.year, today.month - 1, today.day + offset));
+    if (!window.days.includes(date.getUTCDay())) continue;
+    const [y, m, d] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
+    const start = instantsOf(localMs(y, m, d, window.start), window.zone).find((instant) => instant > after);
+    if (start === undefined) continue;
+    const end = instantsOf(localMs(y, m, d, window.end), window.zone).find((instant) => instant > start);
+    if (end !== undefined) return { window, start, end };
+  }
+  return undefined;
+}
+
+/** The windows in force at `at`. */
+export const activeAt = (windows: readonly FreezeWindow[], at: number): Occurrence[] =>
+  windows.flatMap((window) => occurrenceAt(window, at) ?? []);
+
+/** The earliest window to start after `after`. */
+export function nextWindow(windows: readonly FreezeWindow[], after: number): Occurrence | undefined {
+  let best: Occurrence | undefined;
+  for (const window of windows) {
+    const found = nextOccurrence(window, after);
+    if (found && (!best || found.start < best.start)) best = found;
+  }
+  return best;
+}
+
+/** When a freeze in force at `at` lifts: windows that start as another ends continue it. */
+export function frozenUntil(windows: readonly FreezeWindow[], active: readonly Occurrence[]): number {
+  let until = Math.max(...active.map((item) => item.end));
+  // Bounded: each round moves `until` to a later end, and no more windows exist than are declared per day.
+  for (let round = 0; round < 2 * windows.length * 8; round++) {
+    const continuing = activeAt(windows, until);
+    if (continuing.length === 0) break;
+    const later = Math.max(...continuing.map((item) => item.end));
+    if (later <= until || later - until > 90 * DAY) break;
+    until = later;
+  }
+  return until;
+}
+
+export const viewOf = (occurrence: Occurrence): WindowView => ({
+  index: occurrence.window.index,
+  kind: occurrence.window.kind,
+  window: occurrence.window.text,
+  reason: occurrence.window.reason,
+  start: new Date(occurrence.start).toISOString(),
+  end: new Date(occurrence.end).toISOString(),
+});
+
+/**
+ * The whole answer for an instant: what is frozen, until when, and the next window.
+ *
+ * @example
+ * const windows = parseFreezeWindows('weekdays 09:25-09:45 America/New_York the 09:35 trading run');
+ * freezeStatus(windows, new Date('2026-03-06T14:30:00Z'));
+ * // { frozen: true, until: '2026-03-06T14:45:00.000Z', active: [{ index: 0, … }], next: { start: '2026-03-09T13:25:00.000Z', … } }
+ */
+export function freezeStatus(windows: readonly FreezeWindow[], at: Date): FreezeStatus {
+  const time = at.getTime();
+  const active = activeAt(windows, time);
+  const until = active.length > 0 ? frozenUntil(windows, active) : undefined;
+  const next = nextWindow(windows, until ?? time);
+  return {
+    at: at.toISOString(),
+    frozen: active.length > 0,
+    active: active.map(viewOf),
+    ...(until !== undefined ? { until: new Date(until).toISOString() } : {}),
+    ...(next ? { next: viewOf(next) } : {}),
+    declared: windows.length,
+  };
+}

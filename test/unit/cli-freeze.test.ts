@@ -1,0 +1,78 @@
+import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ENFORCING, freezeSummary, runFreeze, statusOf } from '../../cli/freeze.js';
+import { setOutputMode } from '../../cli/output.js';
+
+const TRADING = 'weekdays 09:25-09:45 America/New_York the 09:35 trading run';
+const at = new Date('2026-03-06T14:30:00Z');
+const sources = (windows: string[]) => windows.map((text, i) => ({ function: `fn-${i}`, windows: text }));
+
+describe('runbook freeze status: the answer', () => {
+  it('refuses to guess when the enforcing functions hold different windows', () => {
+    expect(statusOf(sources([TRADING, TRADING, '']), at)).toMatchObject({
+      ok: false,
+      error: { code: 'Inconsistent', field: 'FREEZE_WINDOWS' },
+    });
+  });
+
+  it('names the malformed window and field', () => {
+    expect(statusOf(sources(['weekdays 09:25-09:45 Mars/Olympus']), at)).toMatchObject({
+      ok: false,
+      error: { code: 'ConfigurationError', field: 'FREEZE_WINDOWS[0].zone' },
+    });
+  });
+
+  it('says on a terminal that it is frozen, until when, by which window, and what is next', () => {
+    // Act
+    const text = freezeSummary(statusOf(sources([TRADING, TRADING, TRADING]), at));
+
+    // Assess
+    expect(text).toContain('FROZEN at 2026-03-06T14:30:00.000Z until 2026-03-06T14:45:00.000Z');
+    expect(text).toMatch(
+      /\[0\]\s+2026-03-06T14:25:00.000Z\s+2026-03-06T14:45:00.000Z\s+the 09:35 trading run/,
+    );
+    expect(text).toContain('Next window: [0]  2026-03-09T13:25:00.000Z');
+    expect(text).toContain('read from  fn-0, fn-1, fn-2');
+  });
+});
+
+describe('runbook freeze status --stack', () => {
+  const lambda = mockClient(LambdaClient);
+  const cloudformation = mockClient(CloudFormationClient);
+
+  beforeEach(() => {
+    lambda.reset();
+    cloudformation.reset();
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    setOutputMode({ json: true, verbose: false });
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it("reads the windows from the deployed enforcing functions' configuration, and invokes nothing", async () => {
+    // Prepare
+    cloudformation.on(DescribeStackResourceCommand).callsFake((input) => ({
+      StackResourceDetail: { PhysicalResourceId: `prod-${input.LogicalResourceId}` },
+    }));
+    lambda
+      .on(GetFunctionConfigurationCommand)
+      .resolves({ Environment: { Variables: { FREEZE_WINDOWS: TRADING } } });
+    const clients = {
+      lambda: new LambdaClient({ region: 'us-east-1' }),
+      cloudformation: new CloudFormationClient({ region: 'us-east-1' }),
+    };
+
+    // Act
+    const code = await runFreeze({ args: [], stack: 'prod', at: '2026-03-06T14:30:00Z' }, clients);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(
+      cloudformation.commandCalls(DescribeStackResourceCommand).map((call) => call.args[0].input),
+    ).toEqual(ENFORCING.map((logicalId) => ({ StackName: 'prod', LogicalResourceId: logicalId })));
+    expect(lambda.calls().map((call) => call.args[0].input)).toEqual(
+      ENFORCING.map((logicalId) => ({ FunctionName: `prod-${logicalId}` })),
+    );
+  });
+});
