@@ -112,6 +112,8 @@ describe('the fleet function', () => {
       WATCH_LIST: { Ref: 'WatchList' },
       WATCH_TAG_DISCOVERY: { Ref: 'WatchTagDiscovery' },
       CONTROL_PLANE_WRITES_PER_SECOND: { Ref: 'ControlPlaneWritesPerSecond' },
+      SCHEDULER_WRITES_PER_SECOND: { Ref: 'SchedulerWritesPerSecond' },
+      FREEZE_WINDOWS: { Ref: 'FreezeWindows' },
       FLEET_CONTINUATION_QUEUE_URL: { Ref: 'FleetContinuationQueue' },
     });
     expect(template.Parameters?.WatchList?.Default).toBe('');
