@@ -6,19 +6,15 @@ import { resourcesOfType } from './intrinsics.js';
 describe('template.yaml', () => {
   const template = loadTemplate();
 
-  it('passes cfn-lint with no findings', async () => {
-    // Act
-    const result = await cfnLint();
-
-    // Assess: one comparison, so a failure prints every finding.
-    expect(result).toEqual({ exitCode: 0, output: '' });
-  }, 60_000);
-
-  it('passes cfn-lint with its informational checks too (I3011: what a delete does to stateful resources)', async () => {
+  // One run with the informational checks added to the default ones (`--include-checks` adds, it does not
+  // replace): its findings hold every finding of a default run, so an empty output proves both. Measured with
+  // cfn-lint 1.51: a default run reports only the E3012 of a template that also lacks a DeletionPolicy; the
+  // run with I reports that E3012 and the two I3011. One cfn-lint run less: ~4 CPU-s.
+  it('passes cfn-lint with no findings, its informational checks included (I3011: what a delete does to stateful resources)', async () => {
     // Act
     const result = await cfnLint(['--include-checks', 'I']);
 
-    // Assess
+    // Assess: one comparison, so a failure prints every finding.
     expect(result).toEqual({ exitCode: 0, output: '' });
   }, 60_000);
 
