@@ -197,8 +197,13 @@ export function resolveValue(ctx: ResolveContext, value: Json | undefined): Json
     const key = keys[0] as string;
     const arg = value[key] as Json;
     switch (key) {
-      case 'Ref':
-        return arg === 'AWS::NoValue' ? undefined : ref(ctx, String(arg));
+      case 'Ref': {
+        if (arg === 'AWS::NoValue') return undefined;
+        // A CommaDelimitedList parameter is a list wherever it is referenced whole (CloudFormation splits it).
+        const value = ref(ctx, String(arg));
+        const list = ctx.template.Parameters?.[String(arg)]?.Type === 'CommaDelimitedList';
+        return list && String(arg) in ctx.parameters ? value.split(',') : value;
+      }
       case 'Condition':
         return evaluateCondition(ctx, String(arg));
       case 'Fn::GetAtt': {

@@ -6,7 +6,9 @@ import { isObject, type Resource } from './intrinsics.js';
 
 const template = loadTemplate();
 const parameter = (template.Parameters?.FreezeWindows ?? {}) as JsonObject;
-const ENFORCING = ['DlqDrainerFunction', 'PreTrafficHookFunction', 'SecretRotationFunction'];
+// The fleet function enforces a freeze on its drains only (functions/fleet/drain.ts); its rollback and kill
+// switch are always allowed, as the single-workload ones are.
+const ENFORCING = ['DlqDrainerFunction', 'PreTrafficHookFunction', 'SecretRotationFunction', 'FleetFunction'];
 
 function variables(logicalId: string): JsonObject {
   const fn = template.Resources[logicalId] as Resource | undefined;
@@ -34,7 +36,7 @@ describe('FreezeWindows in template.yaml', () => {
     ]);
   });
 
-  it('reaches, as FREEZE_WINDOWS, the drainer, the pre-traffic hook and the rotation function', () => {
+  it('reaches, as FREEZE_WINDOWS, the drainer, the pre-traffic hook, the rotation function and the fleet (drains)', () => {
     for (const logicalId of ENFORCING)
       expect(variables(logicalId).FREEZE_WINDOWS, logicalId).toEqual({ Ref: 'FreezeWindows' });
   });
