@@ -276,4 +276,46 @@ describe('runbook fleet', () => {
       '3',
     ]);
   });
+  it('stops the stack workload’s schedules with fleet disable, and its printed undo restarts them as printed', () => {
+    // Prepare
+    const schedules = () =>
+      json(['status', '--workload', 'workload']).answer.workloads[0].schedules as {
+        enabled: number;
+        disabled: number;
+      };
+    const before = schedules();
+
+    // Act
+    const disabled = json(['disable', '--workload', 'workload', '--reason', 'duplicate charges', '--yes']);
+    const during = schedules();
+    const undone = onTerminal(String(disabled.answer?.undo), 'y', bin);
+
+    // Assess
+    expect(before).toMatchObject({ disabled: 0, enabled: expect.any(Number) });
+    expect(before.enabled).toBeGreaterThan(0);
+    expect(disabled.code, disabled.stderr).toBe(0);
+    expect(disabled.answer).toMatchObject({ action: 'disable', counts: { succeeded: 1 } });
+    expect(during).toEqual({ enabled: 0, disabled: before.enabled });
+    expect(undone.code, undone.screen).toBe(0);
+    expect(undone.screen).toMatch(/Fleet undo of 1 workload\(s\): 1 succeeded\./);
+    expect(schedules()).toEqual(before);
+  });
+
+  it('plans a drain of the stack workload’s DLQ with --dry-run, and says nothing changed', () => {
+    // Act
+    const { code, stdout, stderr } = run([
+      'drain',
+      '--workload',
+      'workload',
+      '--reason',
+      'downstream back',
+      '--dry-run',
+      '--human',
+    ]);
+
+    // Assess
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/^Dry run: fleet drain of 1 workload\(s\): 1 planned\. Nothing changed\./);
+    expect(stdout).toMatch(/ {2}workload +self +planned +/);
+  });
 });
