@@ -9,7 +9,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { dlqCommand, healthCommand, rollbackCommand, schedulesCommand } from '../../cli/commands.js';
+import {
+  dlqCommand,
+  fleetCommand,
+  healthCommand,
+  rollbackCommand,
+  schedulesCommand,
+} from '../../cli/commands.js';
 import { projectRoot } from '../../local/template.js';
 import { isObject, resourcesOfType } from './intrinsics.js';
 import { transformedTemplate } from './sam-transform.js';
@@ -51,6 +57,21 @@ const commands: [string, (url: string) => Promise<number>][] = [
     (url) => dlqCommand(['drain', '--queue', 'q', '--reason', 'r', '--yes', '--api-url', url], deps),
   ],
   ['dlq peek', (url) => dlqCommand(['peek', '--queue', 'q', '--reason', 'r', '--api-url', url], deps)],
+  ['fleet status', (url) => fleetCommand(['status', '--api-url', url], deps)],
+  ...(['rollback', 'disable', 'enable', 'drain'] as const).map(
+    (action): [string, (url: string) => Promise<number>] => [
+      `fleet ${action}`,
+      (url) => fleetCommand([action, '--all', '--reason', 'r', '--yes', '--api-url', url], deps),
+    ],
+  ),
+  [
+    'fleet undo',
+    (url) =>
+      fleetCommand(
+        ['undo', '--audit-id', '20261122T154501123Z-3fa9c2d1', '--reason', 'r', '--yes', '--api-url', url],
+        deps,
+      ),
+  ],
 ];
 
 let server: Server;
