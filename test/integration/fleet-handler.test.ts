@@ -56,7 +56,10 @@ describe('the fleet function (against the emulator)', () => {
   const file = (alarms: string[]) =>
     JSON.stringify(watchListFile({ accounts: {}, workloads: [{ ...declared, alarms }] }));
 
-  it('watches the stack’s workload, the file’s, and a function found by its tag', async () => {
+  // A function found by its runbook:watch tag is not here: moto without Docker keeps Lambda functions where its
+  // Resource Groups Tagging API does not look (GetResources answers none), so discovery is covered with
+  // aws-sdk-client-mock in test/unit/fleet-discovery.test.ts.
+  it('watches the stack’s workload and the file’s', async () => {
     // Act
     const status = await invoke(
       { actor: 'cli:test@ci', action: 'status', all: true },
@@ -65,7 +68,7 @@ describe('the fleet function (against the emulator)', () => {
 
     // Assess
     const names = (status.workloads ?? []).map((line) => line.workload);
-    expect(names).toEqual(expect.arrayContaining(['workload', declared.name, tagged.name]));
+    expect(names).toEqual(expect.arrayContaining(['workload', declared.name]));
   });
 
   it('routes an alarm to the one workload that lists it, and rolls back only that one', async () => {
