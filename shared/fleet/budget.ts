@@ -167,8 +167,7 @@ class LedgerBudget implements ControlPlaneBudget {
         await this.startClaim();
         continue;
       }
-      const wait = placeTime(place, this.rate) - now;
-      if (wait > 0) await this.clock.sleep(wait);
+      await this.until(placeTime(place, this.rate));
       const previous = this.sent[this.next];
       const gap = previous === undefined ? 0 : previous + 1000 - this.clock.now();
       // Waiting longer than half a place would carry the lateness on to every later write: give the place up.
@@ -176,11 +175,17 @@ class LedgerBudget implements ControlPlaneBudget {
       // Reserved before the wait, so a caller waking meanwhile checks the next one.
       const mine = this.next;
       this.next = (this.next + 1) % this.rate;
-      if (gap > 0) await this.clock.sleep(gap);
+      if (previous !== undefined) await this.until(previous + 1000);
       this.options.onPlace?.(place);
       this.sent[mine] = this.clock.now();
       return;
     }
+  }
+
+  /** Sleeps until the clock reads `at`: a timer may fire up to a millisecond early, so it looks again. */
+  private async until(at: number): Promise<void> {
+    for (let left = at - this.clock.now(); left > 0; left = at - this.clock.now())
+      await this.clock.sleep(left);
   }
 
   /** One claim at a time per run; every caller waiting shares its chunk. */

@@ -1,6 +1,6 @@
 // Puts a control-plane budget in front of an SDK client: every write command, and every retry of it, takes a
 // token first. Fleet code then calls the client as usual and cannot forget the budget on one path.
-import type { ControlPlaneBudget } from './budget.js';
+import { type ControlPlaneBudget, wallClock } from './budget.js';
 
 /**
  * Control-plane writes by command name. Reads are not budgeted: Scheduler's reads have their own per-operation
@@ -61,7 +61,8 @@ export function budgeted<C extends MiddlewareClient>(
       const name = (context.commandName ?? '').replace(/Command$/, '');
       if (isBudgeted(name)) {
         await budget.take();
-        options.onWrite?.(Date.now(), name);
+        // The budget's own clock: Date.now() drifts from it by milliseconds over a process's life.
+        options.onWrite?.(wallClock.now(), name);
       }
       return next(args);
     };
