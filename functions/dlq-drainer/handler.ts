@@ -7,6 +7,7 @@ import { freezeGuard } from '../../shared/freeze/guard.js';
 import { runbookHandler } from '../../shared/handler.js';
 import { originOf } from '../../shared/origin.js';
 import { logger, metrics } from '../../shared/powertools.js';
+import { refuseDirectUnlessAllowed } from '../../shared/require-api.js';
 import type { Invocation } from '../../shared/triggers/index.js';
 import { type RouteTable, route } from '../../shared/triggers/router.js';
 import { parseInput } from '../../shared/validate.js';
@@ -17,6 +18,7 @@ import { directPayload, drainRequestSchema } from './schema.js';
 
 function run(invocation: Invocation, context: Context, payload: unknown, mode: Mode) {
   const request = parseInput(drainRequestSchema, payload);
+  if (mode === 'drain' && !request.dryRun) refuseDirectUnlessAllowed(invocation.door, 'dlq.drain');
   const clients = { sqs: sqsClient(), lambda: lambdaClient(), ledger: auditLedgerFromEnv() };
   const settings = { config: drainConfig(), freeze: freezeGuard() };
   const deps = { ...clients, ...settings, logger, metrics, now: () => new Date() };

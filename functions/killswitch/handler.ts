@@ -5,6 +5,7 @@ import { lambdaClient, schedulerClient } from '../../shared/clients.js';
 import { runbookHandler } from '../../shared/handler.js';
 import { originOf } from '../../shared/origin.js';
 import { logger, metrics } from '../../shared/powertools.js';
+import { refuseDirectUnlessAllowed } from '../../shared/require-api.js';
 import type { AlarmInvocation, ApiInvocation, Invocation } from '../../shared/triggers/index.js';
 import { type RouteTable, route } from '../../shared/triggers/router.js';
 import { parseInput } from '../../shared/validate.js';
@@ -23,6 +24,8 @@ function deps(context: Context): KillSwitchDeps {
 
 function run(invocation: Invocation, context: Context, payload: unknown) {
   const request = parseInput(killSwitchRequestSchema, payload);
+  if (request.action !== 'status' && !request.dryRun)
+    refuseDirectUnlessAllowed(invocation.door, `schedules.${request.action}`);
   return killSwitch(deps(context), request, originOf(invocation));
 }
 

@@ -63,6 +63,14 @@ function parseBody(text: string | null | undefined, isBase64Encoded: boolean | n
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
     throw new ValidationError(`body: must be a JSON object, not ${kind}`, 'body');
   }
+  // Through the API the actor is the SigV4 principal API Gateway verified, never what a body says: a body that
+  // names one is refused rather than ignored, so a caller who believes it acts as someone else learns it does not.
+  if (Object.hasOwn(value, 'actor')) {
+    throw new ValidationError(
+      'actor: through the API the actor is the signed principal (SigV4); remove actor from the body',
+      'actor',
+    );
+  }
   return value;
 }
 

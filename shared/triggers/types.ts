@@ -4,7 +4,7 @@ import type { AlarmNotification } from './notification.js';
 export type Door = 'api' | 'direct' | 'alarm';
 
 interface Common {
-  /** Who asked: an IAM principal ARN (API), `alarm:<name>` (alarm), or what the caller claims (direct). */
+  /** Who asked: an IAM principal ARN (API), `alarm:<name>` (alarm), or `claimed:<what the caller says>` (direct). */
   actor: string;
   /** Ties the logs, the audit record and the notification of one request together. */
   correlationId: string;
