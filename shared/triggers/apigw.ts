@@ -30,6 +30,7 @@ const v2Schema = z.object({
   routeKey: z.string().optional(),
   rawPath: z.string().optional(),
   queryStringParameters: query,
+  pathParameters: query,
   ...body,
   requestContext: z.object({
     requestId: z.string(),
@@ -43,6 +44,7 @@ const v1Schema = z.object({
   resource: z.string().nullish(),
   path: z.string().nullish(),
   queryStringParameters: query,
+  pathParameters: query,
   ...body,
   requestContext: z.object({
     requestId: z.string(),
@@ -80,6 +82,12 @@ function cleanQuery(query: Record<string, string | undefined> | null | undefined
   return out;
 }
 
+/** A route's path parameters, when it has any (`{id}` of `/approvals/{id}/approve`). */
+function paramsOf(params: Record<string, string | undefined> | null | undefined) {
+  const clean = cleanQuery(params);
+  return Object.keys(clean).length > 0 ? { params: clean } : {};
+}
+
 export function fromApiGatewayV2(raw: V2Event): ApiInvocation {
   const event = parseInput(v2Schema, raw);
   const { http, requestId } = event.requestContext;
@@ -92,6 +100,7 @@ export function fromApiGatewayV2(raw: V2Event): ApiInvocation {
     correlationId: requestId,
     route: { method: http.method.toUpperCase(), path: declared ?? event.rawPath ?? http.path },
     query: cleanQuery(event.queryStringParameters),
+    ...paramsOf(event.pathParameters),
     payload: parseBody(event.body, event.isBase64Encoded),
   };
 }
@@ -105,6 +114,7 @@ export function fromApiGatewayV1(raw: APIGatewayProxyEvent): ApiInvocation {
     correlationId: event.requestContext.requestId,
     route: { method: event.httpMethod.toUpperCase(), path: event.resource ?? event.path ?? '' },
     query: cleanQuery(event.queryStringParameters),
+    ...paramsOf(event.pathParameters),
     payload: parseBody(event.body, event.isBase64Encoded),
   };
 }

@@ -21,6 +21,8 @@ export interface ApiInvocation extends Omit<Common, 'route' | 'query'> {
   payload: unknown;
   route: { method: string; path: string };
   query: Record<string, string>;
+  /** The route's path parameters (`{id}` of `/approvals/{id}/approve`). */
+  params?: Record<string, string>;
 }
 
 /** The CLI, `sam local invoke`, Lambda Invoke: the event itself. */
