@@ -6,7 +6,13 @@ import { isObject, type Resource } from './intrinsics.js';
 
 const template = loadTemplate();
 const parameter = (template.Parameters?.FreezeWindows ?? {}) as JsonObject;
-const ENFORCING = ['DlqDrainerFunction', 'PreTrafficHookFunction', 'SecretRotationFunction'];
+// ApprovalsFunction carries out an approved drain, which obeys the same freezes (with the approval's override).
+const ENFORCING = [
+  'DlqDrainerFunction',
+  'PreTrafficHookFunction',
+  'SecretRotationFunction',
+  'ApprovalsFunction',
+];
 
 function variables(logicalId: string): JsonObject {
   const fn = template.Resources[logicalId] as Resource | undefined;
