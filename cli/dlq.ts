@@ -121,6 +121,7 @@ export const runDlq =
         ...optional('target', target),
         ...optional('filter', filter),
         ...(dryRun ? { dryRun: true } : {}),
+        ...(typeof opts.breakGlass === 'string' ? { breakGlass: { reason: opts.breakGlass } } : {}),
       };
     } catch (error) {
       process.stderr.write(`runbook: ${(error as Error).message}\n`);
@@ -182,5 +183,18 @@ export const runDlq =
 /** The answer for a person: the summary table, or the refusal. */
 export function dlqSummary(answer: unknown): string {
   const body = (answer ?? {}) as Record<string, unknown>;
+  if (body.held === true) return heldSummary(body);
   return refusal(body) ?? summaryTable(body);
+}
+
+/** A drain held for approval (202): nothing changed; who must approve, how, and until when. */
+export function heldSummary(body: Record<string, unknown>): string {
+  const needs = Array.isArray(body.needs) ? (body.needs as string[]) : [];
+  return [
+    `Held for approval: nothing changed. ${String(body.action)} on ${String(body.target)} needs ${String(body.required)} approval(s) from principals other than you, by ${String(body.expiresAt)}.`,
+    ...needs.map((need) => `  because ${need}`),
+    `  approval id  ${String(body.approvalId)}`,
+    `  approve:     ${String(body.approve)}`,
+    `  reject:      ${String(body.reject)}`,
+  ].join('\n');
 }
