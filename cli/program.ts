@@ -337,8 +337,49 @@ Exit status: 0 read, 2 the windows are malformed or differ between the functions
       .action(act(async () => (await import('./approve.js')).runApproval(verb)));
   }
 
+  program
+    .command('timeline')
+    .description('the incident timeline: actions (with undo), deployments and alarm state changes, in order')
+    .option('--since <when>', 'from: a duration ago (90m, 2h, 1d) or an ISO time with a zone', '2h')
+    .option('--until <when>', 'to: the same forms (default: now)')
+    .option(
+      '--workload <name>',
+      'only this watched workload, and the actions that name it (repeatable)',
+      collect,
+      [],
+    )
+    .addOption(
+      new Option('--format <format>', 'table on a terminal, markdown for a postmortem, html for one page')
+        .choices(['table', 'markdown', 'html'])
+        .default('table'),
+    )
+    .option('--out <file>', 'with --format markdown or html: write it to FILE (stdout keeps the answer)')
+    .option('--limit <n>', 'at most N entries, the earliest (default and maximum 2000)')
+    .option('--watch-list <file>', 'the watch list (default: ./watchlist.json when there is one)')
+    .option(
+      '--stack <name>',
+      'read this deployed stack with your AWS credentials (default: the running emulator)',
+    )
+    .addHelpText('after', TIMELINE_HELP)
+    .action(act(async () => (await import('./timeline.js')).runTimeline));
+
   return program;
 }
+
+const TIMELINE_HELP = `
+It only reads, and it reads here, with your own AWS credentials (what the aws CLI would use): the running
+\`npm run emulator\` by default (AWS_ENDPOINT_URL, else .runbook/emulator.env), or with --stack NAME the stack's
+AuditTable and watch settings in the account and region of your credentials. IAM: dynamodb:Query on the
+AuditTable's byAction index; codedeploy:ListDeploymentGroups, ListDeployments, GetDeployment,
+ListDeploymentTargets, BatchGetDeploymentTargets; cloudwatch:DescribeAlarms, DescribeAlarmHistory; with
+--stack also cloudformation:DescribeStackResources and lambda:GetFunctionConfiguration.
+A source it cannot read is named on a "not read:" line and the rest is shown (moto has no alarm history and
+no lifecycle events: on the emulator those lines are expected). Output: a table on a terminal; one JSON
+document with --json or when stdout is not a terminal; --format markdown or html prints that document
+(whatever stdout is), or with --out FILE writes it there and answers as any command does.
+  runbook timeline --since 2h
+  runbook timeline --since 2026-11-27T13:00:00Z --until 2026-11-27T15:00:00Z --format markdown > timeline.md
+  runbook timeline --since 6h --format html --out incident.html`;
 
 function unknownSubcommand(command: string, choices: string): number {
   process.stderr.write(`runbook: ${command} needs one of ${choices} (\`runbook help ${command}\`)\n`);

@@ -2,7 +2,7 @@
 // account, the ledger. Kept apart from handler.ts so the doors stay thin and tests build their own.
 import type { Context } from 'aws-lambda';
 import { auditLedgerFromEnv } from '../../shared/audit.js';
-import { dynamoDocumentClient } from '../../shared/clients.js';
+import { dynamoDocumentClient, sqsClient } from '../../shared/clients.js';
 import { requireEnv } from '../../shared/env.js';
 import { accountClients } from '../../shared/fleet/accounts.js';
 import { ledgerBudget } from '../../shared/fleet/budget.js';
@@ -10,6 +10,7 @@ import { budgeted } from '../../shared/fleet/budgeted.js';
 import { logger, metrics } from '../../shared/powertools.js';
 import watchListFile from '../../watchlist.json' with { type: 'json' };
 import { type FleetSettings, fleetConfig } from './config.js';
+import { queueSender } from './continue.js';
 import type { AccountClients, FleetDeps } from './types.js';
 import { watchedWorkloads } from './watched.js';
 
@@ -65,9 +66,12 @@ export function fleetDeps(context: Context): FleetDeps {
     logger,
   });
   const homeAccount = homeAccountOf(context);
+  const queueUrl = config.continuationQueueUrl;
   return {
     watchList: watched,
     clientsFor: clientsFor(config),
+    // A run that cannot finish in this invocation continues through this queue (continue.ts).
+    ...(queueUrl ? { continueWith: queueSender(sqsClient(), queueUrl) } : {}),
     ledger: auditLedgerFromEnv(),
     logger,
     metrics: metrics as unknown as FleetDeps['metrics'],

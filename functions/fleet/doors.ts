@@ -2,11 +2,12 @@
 // and an alarm that belongs to one watched workload (alarm.ts decides which).
 
 import { ValidationError } from '../../shared/errors.js';
-import type { Origin } from '../../shared/origin.js';
+import { originOf } from '../../shared/origin.js';
 import { alarmReason } from '../../shared/triggers/alarm.js';
 import type { AlarmInvocation, ApiInvocation } from '../../shared/triggers/index.js';
 import { isObject, parseInput } from '../../shared/validate.js';
 import { routeAlarm } from './alarm.js';
+import { fleet } from './fleet.js';
 import { fleetRequestSchema } from './schema.js';
 import type { FleetDeps } from './types.js';
 
@@ -57,12 +58,7 @@ export function statusQuery(query: Record<string, string> = {}): Record<string, 
  * An ALARM acts on the one workload it belongs to (alarm.ts); OK and INSUFFICIENT_DATA, and an alarm no
  * workload (or more than one) claims, are acknowledged so SNS does not deliver them again.
  */
-export async function alarmAction(
-  invocation: AlarmInvocation,
-  deps: FleetDeps,
-  run: (request: ReturnType<typeof fleetRequestSchema.parse>, origin: Origin) => Promise<object>,
-  origin: Origin,
-): Promise<object> {
+export async function alarmAction(invocation: AlarmInvocation, deps: FleetDeps): Promise<object> {
   const alarm = invocation.alarm;
   const acknowledged = {
     acknowledged: true,
@@ -81,5 +77,5 @@ export async function alarmAction(
     workloads: [routed.workload.name],
     reason: alarmReason(alarm),
   });
-  return { acknowledged: true, acted: true, ...(await run(request, origin)) };
+  return { acknowledged: true, acted: true, ...(await fleet(deps, request, originOf(invocation))) };
 }

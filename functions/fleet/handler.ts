@@ -1,5 +1,5 @@
-// Fleet actions by direct invocation (CLI), the API (`/fleet/*`, AWS_IAM), or an SNS-delivered alarm that
-// belongs to one watched workload. Each door becomes one FleetRequest; fleet.ts does the rest.
+// Fleet actions by direct invocation (CLI), the API (`/fleet/*`, AWS_IAM), a workload's alarm (SNS), or the
+// continuation queue (SQS, continue.ts). Each door becomes one FleetRequest; fleet.ts does the rest.
 import type { Context } from 'aws-lambda';
 import { runbookHandler } from '../../shared/handler.js';
 import { originOf } from '../../shared/origin.js';
@@ -8,7 +8,7 @@ import { type RouteTable, route } from '../../shared/triggers/router.js';
 import { parseInput } from '../../shared/validate.js';
 import { fleetDeps } from './deps.js';
 import { alarmAction, postPayload, statusQuery } from './doors.js';
-import { fleet } from './fleet.js';
+import { continueFleet, fleet } from './fleet.js';
 import { fleetRequestSchema } from './schema.js';
 
 function run(invocation: Invocation, context: Context, payload: unknown) {
@@ -26,15 +26,8 @@ const routes: RouteTable<object> = {
     ),
   },
   direct: (invocation, context) => run(invocation, context, invocation.payload ?? {}),
-  alarm: (invocation, context) => {
-    const deps = fleetDeps(context);
-    return alarmAction(
-      invocation,
-      deps,
-      (request, origin) => fleet(deps, request, origin),
-      originOf(invocation),
-    );
-  },
+  alarm: (invocation, context) => alarmAction(invocation, fleetDeps(context)),
+  queue: (invocation, context) => continueFleet(fleetDeps(context), invocation.payload),
 };
 
 export const handler = runbookHandler((event, context) => route(event, routes)(event, context));

@@ -3,6 +3,7 @@
 import type { AuditEntry, AuditOutcome } from '../../shared/audit.js';
 import type { Origin } from '../../shared/origin.js';
 import { runbookCommand } from '../../shared/undo.js';
+import type { Chain } from './continue.js';
 import type { FleetRequest } from './schema.js';
 import type { FleetResult, WorkloadOutcome, WorkloadResult } from './types.js';
 
@@ -43,8 +44,9 @@ export function fleetEntry(run: {
   origin: Origin;
   auditId: string;
   results: WorkloadResult[];
+  chain?: Chain;
 }): AuditEntry {
-  const { request, origin, auditId, results } = run;
+  const { request, origin, auditId, results, chain } = run;
   const counts = countsOf(results);
   return {
     action: `fleet.${request.action}`,
@@ -58,8 +60,32 @@ export function fleetEntry(run: {
     outcome: outcomeOf(results, request.dryRun),
     ...(changed(results) ? { undo: fleetUndo(auditId) } : {}),
     correlationId: origin.correlationId,
-    details: { workloads: results },
+    details: { workloads: results, ...(chain ? { chain } : {}) },
     account: [...new Set(results.map((result) => result.account))].join(',') || 'none',
+  };
+}
+
+/** Where status finds that a run's continuation was never queued (the run's own record says it was going to be). */
+export const continuationTarget = (auditId: string) => `fleet-continuation:${auditId}`;
+
+export function notQueuedEntry(
+  request: FleetRequest,
+  auditId: string,
+  next: string,
+  why: string,
+): AuditEntry {
+  return {
+    action: 'fleet.continuation',
+    actor: 'fleet',
+    reason: why,
+    target: continuationTarget(auditId),
+    request,
+    before: null,
+    after: null,
+    dryRun: false,
+    outcome: 'failed',
+    correlationId: auditId,
+    details: { continues: auditId, auditId: next, queued: false },
   };
 }
 
@@ -68,6 +94,7 @@ export function fleetResult(
   auditId: string,
   results: WorkloadResult[],
   receipt: { notified: boolean; unrecorded?: string },
+  chain?: Chain,
 ): FleetResult {
   const sorted = [...results].sort((a, b) => ORDER[a.outcome] - ORDER[b.outcome]);
   const listed = sorted.slice(0, MAX_LISTED);
@@ -82,5 +109,8 @@ export function fleetResult(
     undo: changed(results) && !request.dryRun ? fleetUndo(auditId) : null,
     notified: receipt.notified,
     ...(receipt.unrecorded ? { unrecorded: receipt.unrecorded } : {}),
+    ...(chain && chain.part > 1 ? { part: chain.part } : {}),
+    ...(chain?.continues ? { continues: chain.continues } : {}),
+    ...(chain?.continuation ? { continuation: chain.continuation } : {}),
   };
 }

@@ -8,8 +8,9 @@ import { select } from '../../shared/fleet/select.js';
 import type { Workload } from '../../shared/fleet/workload.js';
 import type { Origin } from '../../shared/origin.js';
 import { mapSettled } from '../../shared/rate.js';
+import { type Chain, nextPart, type Part, stopNow } from './continue.js';
 import { movedSince } from './moved.js';
-import { fleetEntry, fleetResult } from './record.js';
+import { fleetEntry, fleetResult, notQueuedEntry } from './record.js';
 import type { FleetRequest } from './schema.js';
 import type { FleetDeps, FleetResult, PerWorkload, WorkloadResult } from './types.js';
 
@@ -31,33 +32,90 @@ export async function runFleet(
   origin: Origin,
   perWorkload: PerWorkload,
   workloads?: Workload[],
+  part?: Part,
 ): Promise<FleetResult> {
-  const chosen = workloads ?? (await selected(deps, request));
-  const fleetAuditId = newAuditId(deps.now());
-  const settled = await mapSettled(chosen, { concurrency: deps.config.concurrency }, (workload) =>
-    perWorkload(inAccount(deps, workload), workload, { request, origin, fleetAuditId }),
+  const chosen = part?.workloads ?? workloads ?? (await selected(deps, request));
+  const fleetAuditId = part?.auditId ?? newAuditId(deps.now());
+  // Near the deadline no other workload starts: those left are `skipped`, and the run continues (continue.ts).
+  const settled = await mapSettled(
+    chosen,
+    { concurrency: deps.config.concurrency, shouldStop: stopNow(deps) },
+    (workload) =>
+      perWorkload(inAccount(deps, workload), workload, {
+        request,
+        origin,
+        fleetAuditId,
+        inFlight: Math.min(deps.config.concurrency, chosen.length),
+      }),
   );
-  const results = settled.map((item, index): WorkloadResult => {
-    const workload = chosen[index] as Workload;
-    if (item.status === 'ok') return item.value;
-    const base = { workload: workload.name, account: workload.account ?? 'self' };
-    if (item.status === 'skipped') return { ...base, outcome: 'skipped', summary: 'not reached' };
-    return { ...base, outcome: 'failed', summary: 'failed', error: errorOf(item.error) };
-  });
-  const entry = fleetEntry({ request, origin, auditId: fleetAuditId, results });
+  const results = [
+    ...(part?.gone ?? []),
+    ...settled.map((item, index): WorkloadResult => {
+      const workload = chosen[index] as Workload;
+      if (item.status === 'ok') return item.value;
+      const base = { workload: workload.name, account: workload.account ?? 'self' };
+      if (item.status === 'skipped') return { ...base, outcome: 'skipped', summary: 'not reached' };
+      return { ...base, outcome: 'failed', summary: 'failed', error: errorOf(item.error) };
+    }),
+  ];
+  const number = part?.number ?? 1;
+  const next = nextPart(deps, request, results, number);
+  const chain: Chain = {
+    part: number,
+    ...(part ? { continues: part.continues } : {}),
+    ...(next
+      ? {
+          continuation: {
+            auditId: next.auditId,
+            queued: next.why === undefined,
+            remaining: next.remaining,
+            ...(next.why ? { why: next.why } : {}),
+          },
+        }
+      : {}),
+  };
+  const entry = fleetEntry({ request, origin, auditId: fleetAuditId, results, chain });
+  let receipt: { notified: boolean; unrecorded?: string };
   try {
-    const { notified } = await deps.ledger.record(entry, fleetAuditId);
-    return fleetResult(request, fleetAuditId, results, { notified });
+    receipt = { notified: (await deps.ledger.record(entry, fleetAuditId)).notified };
   } catch (error) {
     // Each workload's own record is written; only the whole's is missing. Never fail after acting.
     deps.logger.warn('the fleet record could not be written', {
       auditId: fleetAuditId,
       reason: describe(error),
     });
-    return fleetResult(request, fleetAuditId, results, {
+    receipt = {
       notified: false,
       unrecorded: `the fleet run acted but its record could not be written: ${describe(error)}`,
+    };
+    // A continuation is checked against this record: without it, the next part would be refused.
+    if (chain.continuation?.queued)
+      chain.continuation = {
+        ...chain.continuation,
+        queued: false,
+        why: 'not recorded: run the same request again',
+      };
+  }
+  if (chain.continuation?.queued) await queueNext(deps, request, fleetAuditId, chain);
+  return fleetResult(request, fleetAuditId, results, receipt, chain);
+}
+
+/** Sends the next part's message; if it cannot be sent, says so in the answer and in a record status reads. */
+async function queueNext(deps: FleetDeps, request: FleetRequest, fleetAuditId: string, chain: Chain) {
+  const continuation = chain.continuation as NonNullable<Chain['continuation']>;
+  try {
+    await (deps.continueWith as NonNullable<FleetDeps['continueWith']>)({
+      continues: fleetAuditId,
+      auditId: continuation.auditId,
+      request,
     });
+  } catch (error) {
+    const why = `the continuation could not be queued (${describe(error)}): run the same request again`;
+    deps.logger.warn('fleet continuation not queued', { auditId: fleetAuditId, reason: describe(error) });
+    chain.continuation = { ...continuation, queued: false, why };
+    await deps.ledger
+      .record(notQueuedEntry(request, fleetAuditId, continuation.auditId, why))
+      .catch(() => undefined);
   }
 }
 

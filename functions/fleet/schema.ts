@@ -89,7 +89,16 @@ export const fleetRequestSchema = z
     if (request.throttle && request.action !== 'disable') issue('throttle', 'only disable throttles');
   });
 
-export type FleetRequest = z.infer<typeof fleetRequestSchema>;
+/**
+ * What only the runbook itself sets, never a door: the strict schema refuses these fields from the API and a
+ * direct invocation, and an undo or a continuation adds them after parsing.
+ */
+export interface FleetInternal {
+  /** enable, from an undo: exactly the kill switches the undone disable opened (Restore `enable`). */
+  restoreIds?: string[];
+}
+
+export type FleetRequest = z.infer<typeof fleetRequestSchema> & FleetInternal;
 
 /** The fleet function's configuration, from template.yaml. */
 export const fleetConfigSchema = z.object({

@@ -6,6 +6,7 @@ import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetAliasCommand } from '@aws-sdk/client-lambda';
 import { ListSchedulesCommand } from '@aws-sdk/client-scheduler';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import type { AuditRecord } from '../../shared/audit.js';
 import { withinBudget } from '../../shared/budget.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { accountOf } from '../../shared/fleet/select.js';
@@ -13,8 +14,10 @@ import type { Workload } from '../../shared/fleet/workload.js';
 import { mapSettled } from '../../shared/rate.js';
 import { weightsOf } from '../rollback/alias.js';
 import { planRollback } from '../rollback/plan.js';
+import { type Chain, chainOf, linesOf, MAX_PARTS } from './continue.js';
 import type { Readiness } from './readiness.js';
 import { readReadiness } from './readiness-read.js';
+import { continuationTarget, countsOf, fleetUndo } from './record.js';
 import { errorOf, selected } from './run.js';
 import type { FleetRequest } from './schema.js';
 import type { AccountClients, FleetDeps, WorkloadResult } from './types.js';
@@ -199,23 +202,55 @@ async function inAlarm(clients: AccountClients, workload: Workload) {
   return [...found];
 }
 
-/** A fleet run read back: its counts and every workload's line, STATUS_PAGE at a time. */
+/**
+ * A fleet run read back: its counts and every workload's line, STATUS_PAGE at a time. A run that continued
+ * (continue.ts) is read as its whole chain from this part on: each workload as its latest part left it, what
+ * is done and what remains, and whether the next part is queued.
+ */
 async function runStatus(deps: FleetDeps, auditId: string) {
   const record = await deps.ledger.get(auditId, { expand: true });
   if (!record?.action.startsWith('fleet.'))
     throw new NotFoundError(`no fleet run ${auditId} in the ledger`, 'auditId');
-  const lines = ((record.details as { workloads?: WorkloadResult[] } | undefined)?.workloads ??
-    []) as WorkloadResult[];
+  const latest = new Map<string, WorkloadResult>();
+  const parts: { auditId: string; part: number; at: string; counts: unknown }[] = [];
+  let last: AuditRecord = record;
+  for (let part: AuditRecord | undefined = record; part && parts.length < MAX_PARTS; ) {
+    last = part;
+    parts.push({ auditId: part.auditId, part: chainOf(part).part, at: part.at, counts: part.after });
+    for (const line of linesOf(part)) latest.set(line.workload, line);
+    const next: Chain['continuation'] = chainOf(part).continuation;
+    part = next?.queued ? await deps.ledger.get(next.auditId, { expand: true }) : undefined;
+  }
+  const lines = [...latest.values()];
+  const counts = countsOf(lines);
+  const continuation = await continuationState(deps, last);
+  const continues = chainOf(record).continues;
   return {
     auditId,
     action: record.action,
     at: record.at,
     actor: record.actor,
     reason: record.reason,
-    outcome: record.outcome,
-    counts: record.after,
+    outcome: last.outcome,
+    counts,
+    done: lines.length - counts.skipped,
+    remaining: counts.skipped,
+    ...(parts.length > 1 || continues ? { parts } : {}),
+    ...(continues ? { continues } : {}),
+    ...(continuation ? { continuation } : {}),
     workloads: lines.slice(0, STATUS_PAGE),
     ...(lines.length > STATUS_PAGE ? { omitted: lines.length - STATUS_PAGE } : {}),
-    ...(record.undo ? { undo: record.undo } : {}),
+    // Reverses every part of the chain from this one on (undo.ts reads it whole).
+    ...(lines.some((line) => line.restore) ? { undo: fleetUndo(auditId) } : {}),
   };
+}
+
+/** The last part's continuation: queued (its part not recorded yet), or not queued and why. */
+async function continuationState(deps: FleetDeps, last: AuditRecord) {
+  const next = chainOf(last).continuation;
+  if (!next) return undefined;
+  if (!next.queued) return { auditId: next.auditId, state: 'not-queued', why: next.why };
+  const failed = await deps.ledger.list({ target: continuationTarget(last.auditId) }, { limit: 1 });
+  if (failed[0]) return { auditId: next.auditId, state: 'not-queued', why: failed[0].reason };
+  return { auditId: next.auditId, state: 'queued' };
 }

@@ -31,12 +31,17 @@ export interface FleetDeps {
   env: NodeJS.ProcessEnv;
   /** Time left in this invocation; a run that cannot finish stops cleanly and continues (continue.ts). */
   remainingMs?: () => number;
+  /** Sends the message that continues a run (the continuation queue); absent: a person re-runs instead. */
+  continueWith?: (message: { continues: string; auditId: string; request: FleetRequest }) => Promise<void>;
 }
 
 export type WorkloadOutcome = 'succeeded' | 'unchanged' | 'planned' | 'failed' | 'skipped';
 
 /** What reverses one workload's part of a fleet run. */
-export type Restore = { kind: 'rollback'; toVersion: string } | { kind: 'enable'; restoreId: string };
+export type Restore =
+  | { kind: 'rollback'; toVersion: string }
+  /** The kill switches a disable opened for the workload: its groups' and its single schedules' (killswitch.ts). */
+  | { kind: 'enable'; restoreIds: string[] };
 
 /** One workload's line of a fleet answer and record. */
 export interface WorkloadResult {
@@ -47,6 +52,8 @@ export interface WorkloadResult {
   summary: string;
   /** The workload's own audit record. */
   auditId?: string;
+  /** Every record, when its part was more than one action (a kill switch over its groups, one over its singles). */
+  auditIds?: string[];
   /** The workload's own undo, when it changed something. */
   undo?: string;
   restore?: Restore;
@@ -57,7 +64,13 @@ export interface WorkloadResult {
 export type PerWorkload = (
   deps: FleetDeps,
   workload: Workload,
-  context: { request: FleetRequest; origin: Origin; fleetAuditId: string },
+  context: {
+    request: FleetRequest;
+    origin: Origin;
+    fleetAuditId: string;
+    /** Workloads this run acts on at once, at most: a share of a rate is the rate over this. */
+    inFlight?: number;
+  },
 ) => Promise<WorkloadResult>;
 
 export interface FleetResult {
@@ -76,4 +89,10 @@ export interface FleetResult {
   notified: boolean;
   /** Set only when the run acted but its fleet record could not be written. */
   unrecorded?: string;
+  /** The part of a chain this run is (continue.ts): 1 unless it continues another. */
+  part?: number;
+  /** The part this one continues. */
+  continues?: string;
+  /** Set when workloads remain: the next part's auditId, and whether it is queued (or why not). */
+  continuation?: { auditId: string; queued: boolean; remaining: number; why?: string };
 }

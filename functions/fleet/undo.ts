@@ -1,13 +1,16 @@
 // Undo of a fleet run: every workload that run changed, put back exactly as it was (a rollback's alias on the
 // version it served; a kill switch's schedules restored from its snapshot), each by its own action and record.
 // `workloads` narrows it to some ("undo part of it"); a workload the run did not change cannot be named.
+import type { AuditRecord } from '../../shared/audit.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { Workload } from '../../shared/fleet/workload.js';
 import type { Origin } from '../../shared/origin.js';
+import { chainOf, linesOf, MAX_PARTS, type Part } from './continue.js';
+import { enableWorkload } from './killswitch.js';
 import { rollbackWorkload } from './rollback.js';
 import { runFleet } from './run.js';
 import type { FleetRequest } from './schema.js';
-import type { FleetDeps, FleetResult, PerWorkload, Restore, WorkloadResult } from './types.js';
+import type { FleetDeps, FleetResult, PerWorkload, Restore } from './types.js';
 
 /** What reverses each restorable part of a recorded fleet run, by workload name. */
 export async function restorable(deps: FleetDeps, auditId: string): Promise<Map<string, Restore>> {
@@ -15,11 +18,23 @@ export async function restorable(deps: FleetDeps, auditId: string): Promise<Map<
   // An undo is a fleet run too: undoing it puts back what it reversed.
   if (!record?.action.startsWith('fleet.'))
     throw new NotFoundError(`no fleet run ${auditId} in the ledger`, 'auditId');
-  const lines = ((record.details as { workloads?: WorkloadResult[] } | undefined)?.workloads ??
-    []) as WorkloadResult[];
   const restores = new Map<string, Restore>();
-  for (const line of lines) if (line.restore) restores.set(line.workload, line.restore);
+  // A run that continued (continue.ts) is undone whole: every part of its chain, from this one on.
+  let part: AuditRecord | undefined = record;
+  for (let parts = 0; part && parts < MAX_PARTS; parts++) {
+    for (const line of linesOf(part)) if (line.restore) merge(restores, line.workload, line.restore);
+    const next: string | undefined = chainOf(part).continuation?.auditId;
+    part = next ? await deps.ledger.get(next, { expand: true }) : undefined;
+  }
   return restores;
+}
+
+/** A workload stopped midway shows up again in the next part: its kill switches add up; its first version stands. */
+function merge(restores: Map<string, Restore>, workload: string, restore: Restore) {
+  const known = restores.get(workload);
+  if (!known) restores.set(workload, restore);
+  else if (known.kind === 'enable' && restore.kind === 'enable')
+    known.restoreIds = [...new Set([...known.restoreIds, ...restore.restoreIds])];
 }
 
 export async function undoFleet(
@@ -27,9 +42,12 @@ export async function undoFleet(
   request: FleetRequest,
   origin: Origin,
   perKind: Record<Restore['kind'], PerWorkload | undefined>,
+  part?: Part,
 ): Promise<FleetResult> {
   const restores = await restorable(deps, request.auditId as string);
-  const names = request.workloads ?? [...restores.keys()];
+  const names = part
+    ? part.workloads.map((workload) => workload.name)
+    : (request.workloads ?? [...restores.keys()]);
   names.forEach((name, index) => {
     if (!restores.has(name))
       throw new ValidationError(
@@ -48,13 +66,13 @@ export async function undoFleet(
     const restoring =
       restore.kind === 'rollback'
         ? { ...context.request, action: 'rollback' as const, toVersion: restore.toVersion, force: true }
-        : { ...context.request, action: 'enable' as const, restoreId: restore.restoreId };
+        : { ...context.request, action: 'enable' as const, restoreIds: restore.restoreIds };
     return run(innerDeps, workload, { ...context, request: restoring as FleetRequest });
   };
-  return runFleet(deps, request, origin, perWorkload, chosen as Workload[]);
+  return runFleet(deps, request, origin, perWorkload, chosen as Workload[], part);
 }
 
 export const UNDO_BY_KIND: Record<Restore['kind'], PerWorkload | undefined> = {
   rollback: rollbackWorkload,
-  enable: undefined,
+  enable: enableWorkload,
 };

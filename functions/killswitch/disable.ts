@@ -28,7 +28,7 @@ import type {
 import { unreadResult, updateAll } from './writes.js';
 
 export async function planDisable(deps: PacedDeps, { request, origin }: Asked): Promise<DisablePlan> {
-  const selector = selectorOf(request);
+  const selector = selectorOf(request, deps.config.scope);
   const key = selectorKey(selector);
   if (request.functionName) checkFunction(deps, request.functionName);
   const existing = await continuing(deps, request.restoreId, key);

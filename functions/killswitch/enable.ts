@@ -26,7 +26,7 @@ import type {
 import { unreadResult, updateAll } from './writes.js';
 
 export async function planEnable(deps: PacedDeps, { request, origin }: Asked): Promise<EnablePlan> {
-  const selector = selectorOf(request);
+  const selector = selectorOf(request, deps.config.scope);
   const restoreId = request.restoreId ?? (await openedWith(deps, selector));
   const state = await isClosed(deps.ledger, restoreId);
   if (state === 'unknown') throw new NotFoundError(`no kill switch ${restoreId}`, 'restoreId');

@@ -25,8 +25,9 @@ export interface Selected {
 }
 
 /** The selector as a stable key: a re-run of the same request finds its open kill switch by it. */
-export function selectorOf(request: KillSwitchRequest): Selector {
+export function selectorOf(request: KillSwitchRequest, scope?: string): Selector {
   return {
+    ...(scope !== undefined ? { scope } : {}),
     ...(request.schedules
       ? {
           schedules: request.schedules.map((item) => scheduleKey(item.group ?? 'default', item.name)).sort(),
@@ -39,7 +40,7 @@ export function selectorOf(request: KillSwitchRequest): Selector {
 }
 
 export const selectorKey = (selector: Selector) => JSON.stringify(selector);
-export const hasSelector = (selector: Selector) => Object.keys(selector).length > 0;
+export const hasSelector = (selector: Selector) => Object.keys(selector).some((key) => key !== 'scope');
 
 /** The kill switch's pacer: one per request, shared by its reads and writes (shared/rate.ts). */
 export function pacerFor(deps: KillSwitchDeps): Pacer {

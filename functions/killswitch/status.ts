@@ -21,7 +21,7 @@ export async function status(
   if (request.auditId) return runOutcomes(deps.ledger, request.auditId, request.page);
   const pacer = pacerFor(deps);
   const open = await openKillSwitches(deps.ledger);
-  const selector = selectorOf(request);
+  const selector = selectorOf(request, deps.config.scope);
   const restoreFilter = request.restoreId;
   const openKillSwitchesShown = restoreFilter
     ? open.filter((item) => item.restoreId === restoreFilter)

@@ -27,6 +27,13 @@ export interface KillSwitchConfig {
   watchedFunction?: string;
   ratePerSecond: number;
   concurrency: number;
+  /**
+   * Whose schedules these are, when one ledger serves many owners (a fleet workload: `fleet:<account>/<name>`).
+   * Part of every selector's key, so that one workload's disable never continues, and one workload's enable
+   * never restores, another's kill switch opened with the same selector (`all`, or a group of the same name in
+   * another account). Undefined: the stack's own kill switch, whose keys stay as they were.
+   */
+  scope?: string;
 }
 
 type Logger = Pick<Log, 'info' | 'warn'>;
@@ -199,6 +206,8 @@ export type EnableRun =
 
 /** Which schedules a request selects, as a stable key's parts: a re-run finds its open kill switch by it. */
 export interface Selector {
+  /** KillSwitchConfig.scope, when set. */
+  scope?: string;
   schedules?: string[];
   group?: string;
   namePrefix?: string;

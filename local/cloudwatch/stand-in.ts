@@ -4,6 +4,11 @@
 // it keeps the samples of each PutMetricData that passes through (Values/Counts, or Value), so a GetMetricData
 // query with a percentile statistic is answered from those samples as CloudWatch would (nearest rank over
 // the period's samples); the other queries of the same request still go to moto.
+// It also keeps what moto records but does not serve: moto 5 keeps an alarm's previous states internally on
+// SetAlarmState, but has no DescribeAlarmHistory (it answers 500). Each SetAlarmState that passes through and
+// changes the alarm's state is kept as CloudWatch's StateUpdate history item (summary and HistoryData JSON with
+// the old and new state), and DescribeAlarmHistory is answered from them (the incident timeline reads it).
+// Alarm states set straight on moto, bypassing the stand-in, have no history here.
 // The SDK speaks CloudWatch's JSON 1.0 protocol (`X-Amz-Target: GraniteServiceVersion20100801.<Op>`).
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -55,8 +60,18 @@ function percentile(samples: Sample[], p: number): number | undefined {
   return undefined;
 }
 
+interface HistoryItem {
+  AlarmName: string;
+  AlarmType: 'MetricAlarm' | 'CompositeAlarm';
+  Timestamp: number;
+  HistoryItemType: 'StateUpdate';
+  HistorySummary: string;
+  HistoryData: string;
+}
+
 export class CloudWatchStandIn {
   private readonly samples: Sample[] = [];
+  private readonly history: HistoryItem[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -97,7 +112,7 @@ export class CloudWatchStandIn {
   }
 
   private forward(
-    request: IncomingMessage,
+    request: Pick<IncomingMessage, 'headers' | 'url' | 'method'>,
     body: Buffer,
   ): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
     return new Promise((resolve, reject) => {
@@ -132,6 +147,62 @@ export class CloudWatchStandIn {
       upstream.on('error', reject);
       upstream.end(body);
     });
+  }
+
+  /** An operation of moto's, sent with the caller's own headers (its account and region) and `input`. */
+  private async upstreamCall(request: IncomingMessage, operation: string, input: unknown) {
+    const body = Buffer.from(JSON.stringify(input));
+    const headers = { ...request.headers, 'x-amz-target': `${TARGET}${operation}` };
+    const answer = await this.forward({ headers, url: request.url, method: request.method }, body);
+    return answer.status < 300
+      ? (JSON.parse(answer.body.toString('utf8') || '{}') as Record<string, unknown>)
+      : {};
+  }
+
+  /** SetAlarmState through to moto; a change of state is kept as CloudWatch's StateUpdate history item. */
+  private async setAlarmState(request: IncomingMessage, body: Buffer) {
+    const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, string>;
+    const described = await this.upstreamCall(request, 'DescribeAlarms', { AlarmNames: [input.AlarmName] });
+    const metric = (described.MetricAlarms as Record<string, string>[] | undefined)?.[0];
+    const composite = (described.CompositeAlarms as Record<string, string>[] | undefined)?.[0];
+    const before = metric ?? composite;
+    const answer = await this.forward(request, body);
+    if (answer.status < 300 && before && before.StateValue !== input.StateValue) {
+      this.history.push({
+        AlarmName: String(input.AlarmName),
+        AlarmType: metric ? 'MetricAlarm' : 'CompositeAlarm',
+        Timestamp: Date.now() / 1000,
+        HistoryItemType: 'StateUpdate',
+        HistorySummary: `Alarm updated from ${before.StateValue} to ${input.StateValue}`,
+        HistoryData: JSON.stringify({
+          version: '1.0',
+          oldState: { stateValue: before.StateValue, stateReason: before.StateReason },
+          newState: { stateValue: input.StateValue, stateReason: input.StateReason },
+        }),
+      });
+    }
+    return answer;
+  }
+
+  /** DescribeAlarmHistory from the kept items: its filters, ScanBy (newest first by default), paging. */
+  private alarmHistory(input: Record<string, unknown>) {
+    const start = input.StartDate === undefined ? -Infinity : seconds(input.StartDate);
+    const end = input.EndDate === undefined ? Infinity : seconds(input.EndDate);
+    const items = this.history.filter(
+      (item) =>
+        (input.AlarmName === undefined || item.AlarmName === input.AlarmName) &&
+        (input.HistoryItemType === undefined || item.HistoryItemType === input.HistoryItemType) &&
+        item.Timestamp >= start &&
+        item.Timestamp <= end,
+    );
+    if (input.ScanBy !== 'TimestampAscending') items.reverse();
+    const max = Math.min(100, Math.max(1, Number(input.MaxRecords ?? 100)));
+    const from = Number(input.NextToken ?? 0) || 0;
+    const page = items.slice(from, from + max);
+    return {
+      AlarmHistoryItems: page,
+      ...(from + max < items.length ? { NextToken: String(from + max) } : {}),
+    };
   }
 
   private remember(input: { Namespace?: string; MetricData?: Array<Record<string, unknown>> }): void {
@@ -183,6 +254,18 @@ export class CloudWatchStandIn {
       response.writeHead(status, headers);
       response.end(payload);
     };
+    if (operation === 'SetAlarmState') {
+      const answer = await this.setAlarmState(request, body);
+      return send(answer.status, answer.headers, answer.body);
+    }
+    if (operation === 'DescribeAlarmHistory') {
+      const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+      return send(
+        200,
+        { 'content-type': 'application/x-amz-json-1.0' },
+        JSON.stringify(this.alarmHistory(input)),
+      );
+    }
     if (operation === 'PutMetricData') {
       const answer = await this.forward(request, body);
       if (answer.status < 300) this.remember(JSON.parse(body.toString('utf8') || '{}'));

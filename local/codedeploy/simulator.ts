@@ -10,8 +10,10 @@
 //
 // What it covers, and nothing more:
 //   - operations: GetDeployment, GetApplicationRevision, PutLifecycleEventHookExecutionStatus, StopDeployment,
-//     ListDeployments, ListDeploymentGroups, CreateDeployment — validated as the real API does, answering its
-//     modelled exceptions (unknown ids, a status reported twice, a status other than Succeeded/Failed, …);
+//     ListDeployments (with createTimeRange), ListDeploymentGroups, CreateDeployment, ListDeploymentTargets and
+//     BatchGetDeploymentTargets (the Lambda target with its lifecycle events: hook, start, end, status, as the
+//     incident timeline reads them) — validated as the real API does, answering its modelled exceptions
+//     (unknown ids, a status reported twice, a status other than Succeeded/Failed, …);
 //   - Lambda deployments of one alias, driven like CodeDeploy's canary: invoke the BeforeAllowTraffic hook →
 //     on Succeeded shift a canary weight on the alias (in moto), wait, check the group's alarms (in moto),
 //     shift 100%, invoke the AfterAllowTraffic hook; on Failed, an alarm, a stop or a hook that never reports,
@@ -75,6 +77,9 @@ interface LifecycleExecution {
   hook: LifecycleHook;
   status: 'Pending' | 'Succeeded' | 'Failed';
   reported?: () => void;
+  /** When the hook was invoked and when its event ended (reported, or failed for want of a report). */
+  startTime?: Date;
+  endTime?: Date;
 }
 
 export interface SimulatedDeployment {
@@ -190,7 +195,11 @@ export class CodeDeploySimulator {
     // One the simulator is driving (its hook is running now) is left as it is; a finished one is opened again,
     // as a fresh CodeDeploy invocation of the same sample event would find it.
     if (deployment.executions.get(input.executionId)?.status !== 'Pending') {
-      deployment.executions.set(input.executionId, { hook: input.hook, status: 'Pending' });
+      deployment.executions.set(input.executionId, {
+        hook: input.hook,
+        status: 'Pending',
+        startTime: new Date(),
+      });
     }
     return deployment;
   }
@@ -306,7 +315,7 @@ export class CodeDeploySimulator {
     const hookFunction = group.hooks[hook];
     if (!hookFunction) return 'None';
     const executionId = newExecutionId();
-    const execution: LifecycleExecution = { hook, status: 'Pending' };
+    const execution: LifecycleExecution = { hook, status: 'Pending', startTime: new Date() };
     const reported = new Promise<void>((resolve) => {
       execution.reported = resolve;
     });
@@ -338,6 +347,7 @@ export class CodeDeploySimulator {
     // deployment's end; CodeDeploy would not wait, and the status is already decided.
     await Promise.race([invocation, timedOut]);
     clearTimeout(timer);
+    execution.endTime ??= new Date();
     const status = execution.status as 'Pending' | 'Succeeded' | 'Failed';
     if (status === 'Pending') {
       // CodeDeploy would wait for its one-hour timeout; the outcome is the same.
@@ -573,6 +583,7 @@ export class CodeDeploySimulator {
           `The lifecycle event ${execution.hook} of ${deployment.deploymentId} is already complete (${execution.status})`,
         );
       execution.status = input.status;
+      execution.endTime = new Date();
       execution.reported?.();
       return { lifecycleEventHookExecutionId: executionId };
     },
@@ -615,8 +626,27 @@ export class CodeDeploySimulator {
         );
       }
       if (statuses.length > 0) items = items.filter((item) => statuses.includes(item.status));
+      items = items.filter((item) => inRange(item.createTime, input.createTimeRange));
       items.sort((a, b) => b.createTime.getTime() - a.createTime.getTime());
       return { deployments: items.map((item) => item.deploymentId) };
+    },
+    ListDeploymentTargets: (input) => {
+      const deployment = this.existingDeployment(input.deploymentId);
+      // A Lambda deployment has one target: the function and alias it shifts.
+      return { targetIds: [lambdaTargetId(deployment)] };
+    },
+    BatchGetDeploymentTargets: (input) => {
+      const deployment = this.existingDeployment(input.deploymentId);
+      const ids = Array.isArray(input.targetIds) ? input.targetIds : [];
+      if (ids.length === 0)
+        throw new ApiError('DeploymentTargetIdRequiredException', 'A deployment target ID was not provided.');
+      const unknown = ids.find((id) => id !== lambdaTargetId(deployment));
+      if (unknown !== undefined)
+        throw new ApiError(
+          'DeploymentTargetDoesNotExistException',
+          `The deployment target ${String(unknown)} does not exist in ${deployment.deploymentId}`,
+        );
+      return { deploymentTargets: [lambdaTarget(deployment)] };
     },
     CreateDeployment: (input) => {
       const group = this.group(input.applicationName, input.deploymentGroupName);
@@ -682,6 +712,38 @@ export class CodeDeploySimulator {
         );
     }
   }
+}
+
+/** `createTimeRange: { start, end }` (epoch seconds, either optional), as ListDeployments filters by it. */
+function inRange(time: Date, range: unknown): boolean {
+  if (typeof range !== 'object' || range === null) return true;
+  const { start, end } = range as { start?: number; end?: number };
+  const seconds = time.getTime() / 1000;
+  return (start === undefined || seconds >= start) && (end === undefined || seconds <= end);
+}
+
+const lambdaTargetId = (deployment: SimulatedDeployment) =>
+  `${deployment.target.name}:${deployment.target.alias}`;
+
+/** BatchGetDeploymentTargets' Lambda target: its lifecycle events in the order they ran. */
+function lambdaTarget(deployment: SimulatedDeployment) {
+  const events = [...deployment.executions.values()].map((execution) => ({
+    lifecycleEventName: execution.hook,
+    status: execution.status === 'Pending' ? 'InProgress' : execution.status,
+    ...(execution.startTime ? { startTime: epochSeconds(execution.startTime) } : {}),
+    ...(execution.endTime ? { endTime: epochSeconds(execution.endTime) } : {}),
+  }));
+  return {
+    deploymentTargetType: 'LambdaTarget',
+    lambdaTarget: {
+      deploymentId: deployment.deploymentId,
+      targetId: lambdaTargetId(deployment),
+      targetArn: deployment.target.name,
+      status: deployment.status,
+      lastUpdatedAt: epochSeconds(deployment.completeTime ?? new Date()),
+      lifecycleEvents: events,
+    },
+  };
 }
 
 function appSpecJson(

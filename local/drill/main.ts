@@ -35,6 +35,9 @@ const moto = await startMoto();
 try {
   Object.assign(process.env, emulatorEnv(moto.endpoint));
   const state = await provisionStack({ endpoint: moto.endpoint, stackName: 'drill' });
+  // CloudWatch through its stand-in from the start: moto keeps no alarm history it can serve, and the
+  // postmortem scenario (timeline.postmortem) reads every alarm state change of the drill.
+  await (await import('../codedeploy/local.js')).localCodeDeploy(state);
   // Handler logs (when --verbose) go to stderr; stdout carries the timeline and scorecard.
   const card = await output.withStdoutOnStderr(() => runDrill(state, selected));
   output.printLine(formatScorecard(card));

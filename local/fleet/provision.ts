@@ -156,3 +156,11 @@ export async function prepareFleet(options: {
   });
   return { watchList: { workloads, accounts }, lambdaFor };
 }
+
+/** A watch list in the file's own form (what watchlist.json or WATCH_LIST holds). */
+export function watchListFile(list: WatchList): object {
+  return {
+    accounts: Object.values(list.accounts),
+    workloads: list.workloads.map(({ source: _source, ...workload }) => workload),
+  };
+}

@@ -48,7 +48,14 @@ export function doors(options: DoorsOptions = {}): MiddlewareObj<unknown, unknow
       const response = request.response as Record<string | symbol, unknown>;
       const status = typeof response[HTTP_STATUS] === 'number' ? response[HTTP_STATUS] : 200;
       const body = { ok: true, ...response };
-      request.response = request.internal.door === 'api' ? apiResponse(status, body) : body;
+      const door = request.internal.door;
+      // SQS reads only batchItemFailures: none, so the message is deleted (shared/triggers/queue.ts).
+      request.response =
+        door === 'api'
+          ? apiResponse(status, body)
+          : door === 'queue'
+            ? { ...body, batchItemFailures: [] }
+            : body;
     },
     onError: (request: DoorsRequest) => {
       const error = request.error;
@@ -58,8 +65,9 @@ export function doors(options: DoorsOptions = {}): MiddlewareObj<unknown, unknow
         logger.error('request failed', { error });
         metrics.addMetric('Failures', MetricUnit.Count, 1);
         // An alarm arrives as an asynchronous invocation: throwing lets Lambda retry it and, after the
-        // retries, hand it to the function's failure destination, rather than losing the remediation.
-        if (door === 'alarm') return;
+        // retries, hand it to the function's failure destination, rather than losing the remediation. An SQS
+        // message likewise comes back after its visibility timeout, then goes to the queue's DLQ.
+        if (door === 'alarm' || door === 'queue') return;
       } else {
         logger.warn('request refused', { code: body.code, reason: body.message, field: body.field });
         metrics.addMetric('Refused', MetricUnit.Count, 1);
@@ -72,7 +80,13 @@ export function doors(options: DoorsOptions = {}): MiddlewareObj<unknown, unknow
       }
       const failure: DirectError = { ok: false, error: body };
       const allow = error instanceof MethodNotAllowedError ? { allow: error.allow.join(', ') } : undefined;
-      request.response = door === 'api' ? apiResponse(statusCode, failure, allow) : failure;
+      // A refused SQS message is answered, so deleted: it would be refused again on every delivery.
+      request.response =
+        door === 'api'
+          ? apiResponse(statusCode, failure, allow)
+          : door === 'queue'
+            ? { ...failure, batchItemFailures: [] }
+            : failure;
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { AlarmNotification } from './notification.js';
 
 /** How a request reached a runbook function. */
-export type Door = 'api' | 'direct' | 'alarm';
+export type Door = 'api' | 'direct' | 'alarm' | 'queue';
 
 interface Common {
   /** Who asked: an IAM principal ARN (API), `alarm:<name>` (alarm), or `claimed:<what the caller says>` (direct). */
@@ -12,6 +12,7 @@ interface Common {
   route?: undefined;
   query?: undefined;
   alarm?: undefined;
+  queueArn?: undefined;
 }
 
 /** `POST /rollback` and friends: the body, the route as declared, and the query string. */
@@ -38,5 +39,12 @@ export interface AlarmInvocation extends Omit<Common, 'alarm'> {
   alarm: AlarmNotification;
 }
 
+/** An SQS message (one per invocation): its body, parsed, and the queue it came from. */
+export interface QueueInvocation extends Omit<Common, 'queueArn'> {
+  door: 'queue';
+  payload: unknown;
+  queueArn: string;
+}
+
 /** One typed request, whichever door it came through: `door` says which fields it has. */
-export type Invocation = ApiInvocation | DirectInvocation | AlarmInvocation;
+export type Invocation = ApiInvocation | DirectInvocation | AlarmInvocation | QueueInvocation;

@@ -7,6 +7,7 @@ import { healthScenarios } from './health.js';
 import { killSwitchScenarios } from './killswitch.js';
 import { rollbackScenarios } from './rollback.js';
 import { secretScenarios } from './secret.js';
+import { timelineScenarios } from './timeline.js';
 
 /** Every scenario of the game day, in the order an incident would need them. */
 export const scenarios: Scenario[] = [
@@ -18,4 +19,6 @@ export const scenarios: Scenario[] = [
   ...secretScenarios,
   ...deployScenarios,
   ...canaryScenarios,
+  // Last: the postmortem of everything above.
+  ...timelineScenarios,
 ];

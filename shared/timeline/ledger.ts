@@ -1,0 +1,134 @@
+// The ledger's side of the timeline: every record of a window, read through the byAction index (action, at),
+// one Query per action the runbook records, each `at BETWEEN since AND until`, oldest first. The table's key
+// is the audit id, so nothing cheaper reads a window without a new index: a Scan would read the whole ledger
+// (400 days of it) to return two hours, and template.yaml has no time-only index. The actions are listed
+// below; test/unit/timeline-ledger.test.ts checks the list against every action the functions record.
+// Only the fields a timeline shows are read (ProjectionExpression): a record's before/after may be large.
+import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type { AuditRecord } from '../audit.js';
+import type { Workload } from '../fleet/workload.js';
+import { mapSettled } from '../rate.js';
+import type { TimelineEntry } from './entry.js';
+import { gather } from './gather.js';
+
+const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
+const FLEET = ['status', 'rollback', 'disable', 'enable', 'drain', 'undo'];
+
+/** Every action the runbook writes to the ledger. A new action must be added here to be in the timeline. */
+export const LEDGER_ACTIONS: readonly string[] = [
+  'rollback',
+  'schedules.killswitch',
+  'schedules.snapshot',
+  'schedules.disable',
+  'schedules.enable',
+  'killswitch.throttle',
+  'killswitch.unthrottle',
+  'dlq.peek',
+  'dlq.drain',
+  'secret.revokePrevious',
+  ...ROTATION_STEPS.map((step) => `secret.rotation.${step}`),
+  'deploy.pre-traffic',
+  'deploy.post-traffic',
+  'canary.stop',
+  ...FLEET.map((action) => `fleet.${action}`),
+];
+
+export interface LedgerReadDeps {
+  dynamo: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+export interface LedgerWindow {
+  since: Date;
+  until: Date;
+  /** Records kept per action; the rest of the window is counted, not kept. */
+  limit: number;
+  /** With a workload selection: only the records that name one of them. */
+  workloads?: readonly Workload[];
+  actions?: readonly string[];
+}
+
+type Projected = Pick<
+  AuditRecord,
+  'auditId' | 'action' | 'actor' | 'reason' | 'target' | 'outcome' | 'at' | 'undo' | 'dryRun' | 'request'
+>;
+
+/** Whether a record names a workload: its function, alias target, schedule groups, queues or its name. */
+export function mentions(record: Pick<AuditRecord, 'target' | 'request'>, workload: Workload): boolean {
+  const words = [
+    workload.functionName,
+    workload.name,
+    ...workload.scheduleGroups,
+    ...workload.schedules.map((schedule) => schedule.name),
+    ...workload.dlqs.map((dlq) => dlq.queue),
+  ];
+  const request = JSON.stringify(record.request ?? null);
+  const quoted = (word: string) => request.includes(JSON.stringify(word));
+  return words.some(
+    (word) => record.target === word || record.target.split(':').includes(word) || quoted(word),
+  );
+}
+
+export function ledgerEntry(record: Projected): TimelineEntry {
+  return {
+    at: record.at,
+    kind: 'action',
+    what: `${record.action} ${record.target}${record.dryRun ? ' (dry run)' : ''}`,
+    who: record.actor,
+    outcome: record.outcome,
+    ...(record.undo ? { undo: record.undo } : {}),
+    ...(record.reason ? { detail: record.reason } : {}),
+    ref: record.auditId,
+  };
+}
+
+async function readAction(deps: LedgerReadDeps, action: string, window: LedgerWindow) {
+  const kept: TimelineEntry[] = [];
+  let unread = 0;
+  let startKey: Record<string, unknown> | undefined;
+  const filter = window.workloads;
+  do {
+    const page: QueryCommandOutput = await deps.dynamo.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        IndexName: 'byAction',
+        KeyConditionExpression: '#action = :action AND #at BETWEEN :since AND :until',
+        ProjectionExpression: `#id, #action, #actor, #reason, #target, #outcome, #at, #undo, #dryRun${filter ? ', #request' : ''}`,
+        ExpressionAttributeNames: {
+          '#id': 'auditId',
+          '#action': 'action',
+          '#actor': 'actor',
+          '#reason': 'reason',
+          '#target': 'target',
+          '#outcome': 'outcome',
+          '#at': 'at',
+          '#undo': 'undo',
+          '#dryRun': 'dryRun',
+          ...(filter ? { '#request': 'request' } : {}),
+        },
+        ExpressionAttributeValues: {
+          ':action': action,
+          ':since': window.since.toISOString(),
+          ':until': window.until.toISOString(),
+        },
+        ScanIndexForward: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of (page.Items ?? []) as Projected[]) {
+      if (filter && !filter.some((workload) => mentions(item, workload))) continue;
+      // Past the limit a record is only counted: the timeline says how many it left out.
+      if (kept.length < window.limit) kept.push(ledgerEntry(item));
+      else unread += 1;
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return { kept, unread };
+}
+
+/** The window's records of every action, each action's oldest first; an action that cannot be read is a gap. */
+export async function readLedger(deps: LedgerReadDeps, window: LedgerWindow) {
+  const actions = window.actions ?? LEDGER_ACTIONS;
+  const settled = await mapSettled(actions, { concurrency: 4 }, (action) => readAction(deps, action, window));
+  return gather(settled, (index) => `ledger (${actions[index]})`);
+}
