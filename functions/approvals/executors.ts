@@ -6,7 +6,7 @@
 import { approvalPolicy } from '../../shared/approval/policy.js';
 import { approvalStoreFromEnv } from '../../shared/approval/store.js';
 import { auditLedgerFromEnv } from '../../shared/audit.js';
-import { lambdaClient, sqsClient } from '../../shared/clients.js';
+import { lambdaClient, schedulerClient, sqsClient } from '../../shared/clients.js';
 import { freezeGuard } from '../../shared/freeze/guard.js';
 import type { Origin } from '../../shared/origin.js';
 import { logger, metrics } from '../../shared/powertools.js';
@@ -14,11 +14,31 @@ import { parseInput } from '../../shared/validate.js';
 import { drainConfig } from '../dlq-drainer/config.js';
 import { governedDrain } from '../dlq-drainer/governed.js';
 import { drainRequestSchema } from '../dlq-drainer/schema.js';
+import { killSwitchConfig } from '../killswitch/config.js';
+import { governedKillSwitch } from '../killswitch/governed.js';
+import { killSwitchRequestSchema } from '../killswitch/schema.js';
 import type { Executor } from './approve.js';
 
 /** The executors of this deployment; `remainingMs` is the invocation's time left. */
 export function executors(remainingMs: () => number): Record<string, Executor> {
   return {
+    'schedules.disable': (request: unknown, origin: Origin) =>
+      governedKillSwitch(
+        {
+          scheduler: schedulerClient(),
+          lambda: lambdaClient(),
+          ledger: auditLedgerFromEnv(),
+          config: killSwitchConfig(),
+          approvals: approvalStoreFromEnv(),
+          policy: approvalPolicy(),
+          logger,
+          metrics,
+          now: () => new Date(),
+          remainingMs,
+        },
+        parseInput(killSwitchRequestSchema, request, 'request'),
+        origin,
+      ),
     'dlq.drain': (request: unknown, origin: Origin) =>
       governedDrain(
         {

@@ -1,5 +1,7 @@
 // The emergency kill switch by direct invocation, its three API routes, or a listed alarm (doors.ts).
 import type { Context } from 'aws-lambda';
+import { approvalPolicy } from '../../shared/approval/policy.js';
+import { approvalStoreFromEnv } from '../../shared/approval/store.js';
 import { auditLedgerFromEnv } from '../../shared/audit.js';
 import { lambdaClient, schedulerClient } from '../../shared/clients.js';
 import { runbookHandler } from '../../shared/handler.js';
@@ -11,7 +13,8 @@ import { type RouteTable, route } from '../../shared/triggers/router.js';
 import { parseInput } from '../../shared/validate.js';
 import { killSwitchConfig } from './config.js';
 import { alarmRequest, apiPayload } from './doors.js';
-import { type KillSwitchDeps, killSwitch } from './killswitch.js';
+import { governedKillSwitch } from './governed.js';
+import type { KillSwitchDeps } from './killswitch.js';
 import { progressListener } from './progress.js';
 import { killSwitchRequestSchema } from './schema.js';
 
@@ -26,7 +29,8 @@ function run(invocation: Invocation, context: Context, payload: unknown) {
   const request = parseInput(killSwitchRequestSchema, payload);
   if (request.action !== 'status' && !request.dryRun)
     refuseDirectUnlessAllowed(invocation.door, `schedules.${request.action}`);
-  return killSwitch(deps(context), request, originOf(invocation));
+  const approvals = { approvals: approvalStoreFromEnv(), policy: approvalPolicy() };
+  return governedKillSwitch({ ...deps(context), ...approvals }, request, originOf(invocation));
 }
 
 async function alarm(invocation: AlarmInvocation, context: Context) {

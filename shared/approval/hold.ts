@@ -72,6 +72,9 @@ export async function holdForApproval<P>(
     ]);
   }
   if (governed.breakGlass(plan)) return undefined;
+  // A listed alarm's action was approved when the deployment listed the alarm (KILLSWITCH_ALARMS): a machine
+  // cannot wait for people, and what it may do (disable, never throttle or enable) is already bounded.
+  if (origin.door === 'alarm') return undefined;
   const needs = governed.needs(plan, deps.policy);
   if (needs.length === 0) return undefined;
   if (origin.door !== 'api') {

@@ -3,6 +3,7 @@
 // announced; approvals come through the API from signed principals (API Gateway v2 events with different
 // requestContext.authorizer.iam.userArn); enough of them carry the plan out exactly, unless the estate changed.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -27,6 +28,7 @@ const CAROL = 'arn:aws:sts::123456789012:assumed-role/Lead/carol';
 
 const sqs = new SQSClient({});
 const sns = new SNSClient({});
+const scheduler = new SchedulerClient({});
 
 interface Answer {
   statusCode: number;
@@ -83,6 +85,7 @@ describe('approvals (against the emulator)', { timeout: 120_000 }, () => {
   afterAll(() => {
     sqs.destroy();
     sns.destroy();
+    scheduler.destroy();
   });
 
   async function api(
@@ -100,7 +103,7 @@ describe('approvals (against the emulator)', { timeout: 120_000 }, () => {
       logicalId,
       event,
       state,
-      envVars: { DlqDrainerFunction: env, ApprovalsFunction: env },
+      envVars: { DlqDrainerFunction: env, ApprovalsFunction: env, KillSwitchFunction: env },
     });
     const answer = outcome.result as { statusCode: number; body: string };
     return { statusCode: answer.statusCode, body: JSON.parse(answer.body) };
@@ -301,6 +304,76 @@ describe('approvals (against the emulator)', { timeout: 120_000 }, () => {
     expect(afterAsking).toBe(2);
     expect(done.body).toMatchObject({ status: 'executed', result: { redriven: 2 } });
     expect(await depth()).toBe(0);
+  });
+
+  it('holds a kill switch disable in prod, and disables exactly the planned schedules once two others approve', async () => {
+    // Prepare: prod, where ApprovalFor=auto makes the kill switch need approval
+    env = { ...env, RUNBOOK_ENV: 'prod' };
+    const group = String(state.resources.WorkloadScheduleGroup?.ref);
+    const states = async () => {
+      const { Schedules = [] } = await scheduler.send(new ListSchedulesCommand({ GroupName: group }));
+      return Object.fromEntries(
+        await Promise.all(
+          Schedules.map(async ({ Name }) => {
+            const one = await scheduler.send(new GetScheduleCommand({ GroupName: group, Name }));
+            return [`${group}/${Name}`, one.State] as const;
+          }),
+        ),
+      );
+    };
+    const before = await states();
+
+    // Act
+    const asked = await api(
+      'KillSwitchFunction',
+      'POST',
+      '/schedules/disable',
+      { group, all: true, reason: 'runaway orders: stop the 09:35 run' },
+      ALICE,
+    );
+    const direct = await invokeFunction({
+      logicalId: 'KillSwitchFunction',
+      event: { actor: 'cli:alice@laptop', action: 'disable', group, all: true, reason: 'runaway orders' },
+      state,
+      envVars: { KillSwitchFunction: env },
+    });
+    const whileHeld = await states();
+    await vote(asked.body.approvalId, 'approve', BOB);
+    const done = await vote(asked.body.approvalId, 'approve', CAROL);
+
+    // Assess
+    expect(Object.keys(before).length).toBeGreaterThan(0);
+    expect(Object.values(before).every((value) => value === 'ENABLED')).toBe(true);
+    expect(asked.statusCode).toBe(202);
+    expect(asked.body).toMatchObject({
+      action: 'schedules.disable',
+      before: { schedules: Object.keys(before).length },
+    });
+    expect(direct.result).toMatchObject({ ok: false, error: { code: 'Forbidden' } });
+    expect(whileHeld).toEqual(before);
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toMatchObject({ status: 'executed', result: { dryRun: false } });
+    // The estate is the plan's `after`: every schedule the plan listed, DISABLED; nothing else touched.
+    const planned = await ledger.get(asked.body.approvalId, { expand: true });
+    const listed = (planned?.details as { schedules: { schedule: string }[] } | undefined)?.schedules ?? [];
+    expect(listed.map((item) => item.schedule).sort()).toEqual(Object.keys(before).sort());
+    const after = planned?.after as { state: string; disabled: number };
+    expect(after).toEqual({ disabled: listed.length, state: 'DISABLED' });
+    expect(Object.values(await states()).every((value) => value === after.state)).toBe(true);
+    expect(await ledger.get(done.body.result.auditId)).toMatchObject({
+      actor: ALICE,
+      approval: { approvalId: asked.body.approvalId, approvedBy: [BOB, CAROL] },
+    });
+
+    // Clean up: the enable never needs approval
+    const restored = await invokeFunction({
+      logicalId: 'KillSwitchFunction',
+      event: { action: 'enable', restoreId: done.body.result.restoreId, reason: 'approvals test over' },
+      state,
+      envVars: { KillSwitchFunction: env },
+    });
+    expect(restored.result).toMatchObject({ ok: true });
+    expect(await states()).toEqual(before);
   });
 
   it('records and notifies a break-glass drain, done alone by the requester', async () => {
