@@ -7,7 +7,7 @@ import { onDrainProgress } from '../functions/dlq-drainer/progress.js';
 import type { DrainProgress } from '../functions/dlq-drainer/types.js';
 import { numberFlag, type Opts } from './opts.js';
 import { cliActor, confirm } from './prompt.js';
-import { pairs, refusal } from './render.js';
+import { heldSummary, pairs, refusal } from './render.js';
 import { openChannel, report, type SendDeps, transportOrExplain } from './transport.js';
 
 /** `[#######-------]  120/300  redriven 100  failed 2  stale 18`, redrawn in place. */
@@ -185,16 +185,4 @@ export function dlqSummary(answer: unknown): string {
   const body = (answer ?? {}) as Record<string, unknown>;
   if (body.held === true) return heldSummary(body);
   return refusal(body) ?? summaryTable(body);
-}
-
-/** A drain held for approval (202): nothing changed; who must approve, how, and until when. */
-export function heldSummary(body: Record<string, unknown>): string {
-  const needs = Array.isArray(body.needs) ? (body.needs as string[]) : [];
-  return [
-    `Held for approval: nothing changed. ${String(body.action)} on ${String(body.target)} needs ${String(body.required)} approval(s) from principals other than you, by ${String(body.expiresAt)}.`,
-    ...needs.map((need) => `  because ${need}`),
-    `  approval id  ${String(body.approvalId)}`,
-    `  approve:     ${String(body.approve)}`,
-    `  reject:      ${String(body.reject)}`,
-  ].join('\n');
 }

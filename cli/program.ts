@@ -61,7 +61,11 @@ function schedulesOptions(command: Command): Command {
         )
         .option('--page <n>', 'with --audit-id: the page to read (from 1)')
         .option('--reason <text>', 'why: kept in the audit record and the ops notification')
-        .option('--dry-run', 'read everything and print the plan; change nothing (no confirmation asked)'),
+        .option('--dry-run', 'read everything and print the plan; change nothing (no confirmation asked)')
+        .option(
+          '--break-glass <reason>',
+          'disable alone, without the approval it would need (recorded and notified as break-glass)',
+        ),
     ),
     'killswitch-function',
   );
