@@ -79,7 +79,7 @@ export async function holdForApproval<P>(
   if (needs.length === 0) return undefined;
   if (origin.door !== 'api') {
     throw new ForbiddenError(
-      `${governed.action} needs approval here (${needs.join('; ')}): ask through the ops API, ${governed.route}, which records it as pending for ${deps.policy.required} other principal(s) to approve; or act alone with breakGlass: { reason }`,
+      `${governed.action} needs approval here (${needs.join('; ')}): ask through the ops API, ${governed.route}, which records it as pending for ${deps.policy.required} other principal(s) to approve; or act alone with breakGlass: { reason } (runbook … --break-glass "why")`,
     );
   }
   return pending(governed, deps, plan, needs);

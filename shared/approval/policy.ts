@@ -4,12 +4,16 @@
 import * as z from 'zod';
 import { intSetting, parseSettings } from '../env.js';
 
-/** The actions a deployment may mark as needing approval. A rollback is not one, by design. */
-export const APPROVABLE = ['schedules.disable', 'schedules.throttle', 'secret.revoke', 'dlq.drain'] as const;
+/**
+ * The actions a deployment may mark as needing approval. A rollback is not one, by design. An emergency key
+ * revocation (issue 18) is not yet: it has no API route for a signed requester, so it cannot be asked for and
+ * approved; naming it is refused rather than silently not enforced.
+ */
+export const APPROVABLE = ['schedules.disable', 'schedules.throttle', 'dlq.drain'] as const;
 export type Approvable = (typeof APPROVABLE)[number];
 
-/** `auto`: in prod the kill switch (disable and throttle) and an emergency key revocation; elsewhere none. */
-const PROD_DEFAULT: readonly Approvable[] = ['schedules.disable', 'schedules.throttle', 'secret.revoke'];
+/** `auto`: in prod the kill switch (disable and throttle); elsewhere none. */
+const PROD_DEFAULT: readonly Approvable[] = ['schedules.disable', 'schedules.throttle'];
 
 export interface ApprovalPolicy {
   /** Actions that always need approval (a drain also needs it above `drainAbove`, and anything in a freeze). */

@@ -101,10 +101,10 @@ describe('enough approvals', () => {
 });
 
 describe('approval policy', () => {
-  it('defaults to two approvers within 30 minutes, and in prod to the kill switch and key revocation', () => {
+  it('defaults to two approvers within 30 minutes, and in prod to the kill switch', () => {
     const prod = approvalPolicy({ RUNBOOK_ENV: 'prod' });
     expect(prod).toMatchObject({ required: 2, ttlMinutes: 30, drainAbove: 1000 });
-    expect([...prod.actions].sort()).toEqual(['schedules.disable', 'schedules.throttle', 'secret.revoke']);
+    expect([...prod.actions].sort()).toEqual(['schedules.disable', 'schedules.throttle']);
     expect([...approvalPolicy({ RUNBOOK_ENV: 'dev' }).actions]).toEqual([]);
   });
 
@@ -117,6 +117,7 @@ describe('approval policy', () => {
 
   it.each([
     [{ APPROVAL_FOR: 'rollback' }, 'APPROVAL_FOR'],
+    [{ APPROVAL_FOR: 'secret.revoke' }, 'APPROVAL_FOR'],
     [{ APPROVALS_REQUIRED: '0' }, 'APPROVALS_REQUIRED'],
     [{ APPROVAL_TTL_MINUTES: 'soon' }, 'APPROVAL_TTL_MINUTES'],
   ])('refuses a bad setting naming it: %o', (env, name) => {
