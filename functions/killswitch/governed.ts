@@ -35,7 +35,7 @@ export const disableGoverned: Governed<DisablePlan> = {
     const needs: string[] = [];
     if (policy.actions.has('schedules.disable'))
       needs.push('this deployment approves every kill switch disable (ApprovalFor)');
-    if (plan.request.throttle && policy.actions.has('schedules.throttle'))
+    if (plan.request.throttle && policy.actions.has('killswitch.throttle'))
       needs.push(`this deployment approves every throttle (ApprovalFor): ${plan.request.functionName} to 0`);
     return needs;
   },

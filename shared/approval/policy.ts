@@ -9,11 +9,11 @@ import { intSetting, parseSettings } from '../env.js';
  * revocation (issue 18) is not yet: it has no API route for a signed requester, so it cannot be asked for and
  * approved; naming it is refused rather than silently not enforced.
  */
-export const APPROVABLE = ['schedules.disable', 'schedules.throttle', 'dlq.drain'] as const;
+export const APPROVABLE = ['schedules.disable', 'killswitch.throttle', 'dlq.drain'] as const;
 export type Approvable = (typeof APPROVABLE)[number];
 
 /** `auto`: in prod the kill switch (disable and throttle); elsewhere none. */
-const PROD_DEFAULT: readonly Approvable[] = ['schedules.disable', 'schedules.throttle'];
+const PROD_DEFAULT: readonly Approvable[] = ['schedules.disable', 'killswitch.throttle'];
 
 export interface ApprovalPolicy {
   /** Actions that always need approval (a drain also needs it above `drainAbove`, and anything in a freeze). */

@@ -104,7 +104,7 @@ describe('approval policy', () => {
   it('defaults to two approvers within 30 minutes, and in prod to the kill switch', () => {
     const prod = approvalPolicy({ RUNBOOK_ENV: 'prod' });
     expect(prod).toMatchObject({ required: 2, ttlMinutes: 30, drainAbove: 1000 });
-    expect([...prod.actions].sort()).toEqual(['schedules.disable', 'schedules.throttle']);
+    expect([...prod.actions].sort()).toEqual(['killswitch.throttle', 'schedules.disable']);
     expect([...approvalPolicy({ RUNBOOK_ENV: 'dev' }).actions]).toEqual([]);
   });
 
