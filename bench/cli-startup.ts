@@ -3,6 +3,13 @@
 // against a running emulator. Wall time of fresh processes, median over the runs; the two routes alternate
 // so drift in machine load hits both alike. Targets (issue 15): the compiled CLI ≥ 10× faster, and
 // `--help` under 300 ms. Printed, never asserted.
+//
+// What start-up is, and is not. A command's wall time also holds two parts no route can change: node's own
+// boot (`node -e 0`, measured alongside) and, for the dry run, the time the emulator takes to answer its
+// requests (the same requests whichever route sent them; the emulator is reached through a proxy that notes
+// when it was answering: bench/recording-proxy.ts). Both are printed, and the CLI's own start-up is the wall
+// time less them; the wall-time ratio is printed too. tsx is measured with its transform cache warm, as an
+// operator's second command finds it (a cold cache only makes tsx slower).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +20,7 @@ import { emulatorEnv, startMoto } from '../local/moto.js';
 import { projectRoot } from '../local/template.js';
 import { printTable } from '../scripts/build.js';
 import { buildCli } from '../scripts/build-cli.js';
+import { type RecordingProxy, recordingProxy } from './recording-proxy.js';
 import { type BenchSection, median } from './section.js';
 
 const run = promisify(execFile);
@@ -26,24 +34,48 @@ const routes = {
   tsx: [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), join(projectRoot, 'cli/main.ts')],
 };
 
-async function wallMs(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const started = performance.now();
-  await run(process.execPath, args, { cwd: projectRoot, env: { ...env, NODE_NO_WARNINGS: '1' } });
-  return performance.now() - started;
+interface Timed {
+  wallMs: number;
+  /** The part of wallMs during which the emulator was answering a request. */
+  emulatorMs: number;
 }
 
-async function measure(command: string[], runs: number, env: NodeJS.ProcessEnv) {
-  const times = { compiled: [] as number[], tsx: [] as number[] };
+async function timed(args: string[], env: NodeJS.ProcessEnv, proxy?: RecordingProxy): Promise<Timed> {
+  const started = performance.now();
+  await run(process.execPath, args, { cwd: projectRoot, env: { ...env, NODE_NO_WARNINGS: '1' } });
+  const ended = performance.now();
+  return { wallMs: ended - started, emulatorMs: proxy?.busyMs(started, ended) ?? 0 };
+}
+
+const ms = (value: number) => Math.round(value);
+const ratio = (slow: number, fast: number) => Number((slow / fast).toFixed(1));
+
+async function measure(command: string[], runs: number, env: NodeJS.ProcessEnv, proxy?: RecordingProxy) {
+  const times = { compiled: [] as Timed[], tsx: [] as Timed[], node: [] as number[] };
   for (let i = 0; i < runs; i++) {
-    times.compiled.push(await wallMs([...routes.compiled, ...command], env));
-    times.tsx.push(await wallMs([...routes.tsx, ...command], env));
+    times.node.push((await timed(['-e', '0'], env)).wallMs);
+    times.compiled.push(await timed([...routes.compiled, ...command], env, proxy));
+    times.tsx.push(await timed([...routes.tsx, ...command], env, proxy));
   }
-  const compiled = median(times.compiled);
-  const tsx = median(times.tsx);
+  const nodeMs = median(times.node);
+  const wall = (route: Timed[]) => median(route.map((item) => item.wallMs));
+  const emulator = (route: Timed[]) => median(route.map((item) => item.emulatorMs));
+  // Run by run, so a slow moment of the machine is not subtracted from a fast run.
+  const own = (route: Timed[]) => median(route.map((item) => item.wallMs - item.emulatorMs - nodeMs));
+  const compiledOwn = own(times.compiled);
+  const tsxOwn = own(times.tsx);
   return {
-    compiledMs: Math.round(compiled),
-    tsxMs: Math.round(tsx),
-    ratio: Number((tsx / compiled).toFixed(1)),
+    compiledMs: ms(wall(times.compiled)),
+    tsxMs: ms(wall(times.tsx)),
+    ratio: ratio(wall(times.tsx), wall(times.compiled)),
+    nodeBootMs: ms(nodeMs),
+    emulatorMs: { compiled: ms(emulator(times.compiled)), tsx: ms(emulator(times.tsx)) },
+    startup: {
+      compiledMs: ms(compiledOwn),
+      tsxMs: ms(tsxOwn),
+      // A start-up within noise of nothing has no meaningful ratio; 1 ms is the floor.
+      ratio: ratio(tsxOwn, Math.max(compiledOwn, 1)),
+    },
   };
 }
 
@@ -60,10 +92,11 @@ export const cliStartupBench: BenchSection = {
     // (in a file of its own, so a developer's running `npm run emulator` keeps its .runbook/emulator.json).
     const stateCopy = join(mkdtempSync(join(tmpdir(), 'runbook-bench-')), 'emulator.json');
     const moto = await startMoto();
+    const proxy = await recordingProxy(moto.endpoint);
     let rollback: Awaited<ReturnType<typeof measure>>;
     try {
-      saveState(await provisionStack({ endpoint: moto.endpoint }), stateCopy);
-      const env = { ...process.env, ...emulatorEnv(moto.endpoint), RUNBOOK_STATE_DIR: dirname(stateCopy) };
+      saveState(await provisionStack({ endpoint: proxy.endpoint }), stateCopy);
+      const env = { ...process.env, ...emulatorEnv(proxy.endpoint), RUNBOOK_STATE_DIR: dirname(stateCopy) };
       rollback = await measure(
         [
           'rollback',
@@ -76,34 +109,37 @@ export const cliStartupBench: BenchSection = {
         ],
         n,
         env,
+        proxy,
       );
     } finally {
+      await proxy.close();
       await moto.stop();
       rmSync(dirname(stateCopy), { recursive: true, force: true });
     }
 
+    const row = (name: string, figures: typeof help) => [
+      name,
+      `${figures.compiledMs} ms`,
+      `${figures.tsxMs} ms`,
+      `${figures.ratio}×`,
+      `${figures.nodeBootMs} + ${figures.emulatorMs.compiled} ms`,
+      `${figures.startup.compiledMs} ms`,
+      `${figures.startup.tsxMs} ms`,
+      `${figures.startup.ratio}×`,
+    ];
     printTable(
-      ['command', 'compiled', 'tsx', 'ratio', 'target'],
-      [
-        [
-          'runbook --help',
-          `${help.compiledMs} ms`,
-          `${help.tsxMs} ms`,
-          `${help.ratio}×`,
-          `≥ ${TARGET_RATIO}×, < ${HELP_TARGET_MS} ms`,
-        ],
-        [
-          'runbook rollback --dry-run',
-          `${rollback.compiledMs} ms`,
-          `${rollback.tsxMs} ms`,
-          `${rollback.ratio}×`,
-          `≥ ${TARGET_RATIO}×`,
-        ],
-      ],
-      'lrrrl',
+      ['command', 'compiled', 'tsx', 'ratio', 'node + emulator', 'start-up: compiled', 'tsx', 'ratio'],
+      [row('runbook --help', help), row('runbook rollback --dry-run', rollback)],
+      'lrrrrrrr',
     );
+    const meets = (value: number) => (value >= TARGET_RATIO ? 'meets' : 'misses');
     console.log(
-      `--help ${help.compiledMs < HELP_TARGET_MS ? 'meets' : 'misses'} the ${HELP_TARGET_MS} ms target; medians of ${n} fresh processes each`,
+      `Wall time includes node's own boot and the emulator's answers (the same for both routes); start-up is the wall time less them.` +
+        `
+Start-up ratio ${meets(help.startup.ratio)} the ≥ ${TARGET_RATIO}× target for --help and ${meets(rollback.startup.ratio)} it for the dry run;` +
+        ` the wall-time ratio ${meets(help.ratio)} it for --help and ${meets(rollback.ratio)} it for the dry run.` +
+        `
+--help ${help.compiledMs < HELP_TARGET_MS ? 'meets' : 'misses'} the ${HELP_TARGET_MS} ms target; medians of ${n} fresh processes each`,
     );
     return {
       runs: n,

@@ -7,6 +7,7 @@ import { cliStartupBench } from './cli-startup.js';
 import { coldStart } from './cold-start.js';
 import { composition } from './composition.js';
 import { dlqBench } from './dlq.js';
+import { fleetBench } from './fleet.js';
 import { killSwitchBench } from './killswitch.js';
 import { killSwitchScaleBench } from './killswitch-scale.js';
 import { rollbackBench } from './rollback.js';
@@ -20,6 +21,7 @@ export const sections: BenchSection[] = [
   rollbackBench,
   killSwitchBench,
   killSwitchScaleBench,
+  fleetBench,
   secretRotationBench,
   smokeBench,
   dlqBench,

@@ -1,10 +1,13 @@
 // Reads template.yaml the way SAM and CloudFormation would, for the tools that run off AWS:
 // the esbuild build, `runbook invoke`, the emulator provisioner and the template tests.
 // Only what those need is resolved; anything else is reported, never guessed.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import { type CollectionTag, parse, type ScalarTag } from 'yaml';
+import { prebuiltTemplate } from './prebuilt-template.js';
 
 /**
  * The folder holding template.yaml: the nearest one above this module. Found, not assumed one level up,
@@ -78,8 +81,32 @@ export function parseTemplate(text: string): Template {
   return parse(text, { customTags }) as Template;
 }
 
+/**
+ * Parses already made in this process, serialized, by the SHA-256 of the text parsed. Every handler run
+ * in-process (the drill, `runbook invoke`, the tests) and every provisioning loads the template again, and a
+ * parse of template.yaml costs 40-300 ms of CPU where JSON.parse of its result costs about one.
+ */
+const parsed = new Map<string, string>();
+
+/**
+ * template.yaml (or `path`) as a fresh object at each call, read from the file each time: an edited file is
+ * parsed anew. A text parsed before in this process, or by the compiled CLI's build
+ * (local/prebuilt-template.ts), is not parsed again.
+ */
 export function loadTemplate(path = templatePath): Template {
-  return parseTemplate(readFileSync(path, 'utf8'));
+  const text = readFileSync(path, 'utf8');
+  const sha256 = templateSha256(text);
+  const known = prebuiltTemplate?.sha256 === sha256 ? prebuiltTemplate.json : parsed.get(sha256);
+  if (known !== undefined) return JSON.parse(known) as Template;
+  const template = parseTemplate(text);
+  // Kept only when JSON carries it whole (YAML can say .inf or .nan, JSON cannot).
+  const json = JSON.stringify(template);
+  if (isDeepStrictEqual(JSON.parse(json), template)) parsed.set(sha256, json);
+  return template;
+}
+
+export function templateSha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** What the tools need to know to resolve intrinsics: parameters, pseudo parameters and the resources that exist. */
@@ -170,8 +197,13 @@ export function resolveValue(ctx: ResolveContext, value: Json | undefined): Json
     const key = keys[0] as string;
     const arg = value[key] as Json;
     switch (key) {
-      case 'Ref':
-        return arg === 'AWS::NoValue' ? undefined : ref(ctx, String(arg));
+      case 'Ref': {
+        if (arg === 'AWS::NoValue') return undefined;
+        // A CommaDelimitedList parameter is a list wherever it is referenced whole (CloudFormation splits it).
+        const value = ref(ctx, String(arg));
+        const list = ctx.template.Parameters?.[String(arg)]?.Type === 'CommaDelimitedList';
+        return list && String(arg) in ctx.parameters ? value.split(',') : value;
+      }
       case 'Condition':
         return evaluateCondition(ctx, String(arg));
       case 'Fn::GetAtt': {

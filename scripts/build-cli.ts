@@ -2,28 +2,45 @@
 // TypeScript loader: `npm ci` runs it (the `prepare` script), and `npm link` or `npm install -g .` in a
 // clone puts `runbook` on the PATH.
 //
-// Every handler of template.yaml is bundled in, keyed by its entry point (local/bundled-handlers.ts), because the CLI runs them in-process. Each command and each handler is its own
-// chunk (code splitting), loaded when used: `runbook --help` reads commander and the help, not the AWS SDK.
+// Every handler of template.yaml is bundled in, keyed by its entry point (local/bundled-handlers.ts), because
+// the CLI runs them in-process; so is template.yaml as parsed at build time (local/prebuilt-template.ts), used
+// while the file is unchanged. Each command and each handler is its own chunk (code splitting), loaded when
+// used: `runbook --help` reads commander and the help, not the AWS SDK.
 // Usage: npm run build:cli
+import { readFileSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { listFunctions, loadTemplate, projectRoot } from '../local/template.js';
+import {
+  listFunctions,
+  parseTemplate,
+  projectRoot,
+  templatePath,
+  templateSha256,
+} from '../local/template.js';
 
 export const cliOutDir = join(projectRoot, 'dist', 'cli');
 export const cliBin = join(cliOutDir, 'runbook.mjs');
 
-/** The bundle's entry: register the handlers, then run cli/main.ts. */
+/**
+ * The bundle's entry: register the handlers and template.yaml as parsed now (local/prebuilt-template.ts),
+ * then run cli/main.ts.
+ */
 export function cliEntry(): string {
-  const functions = listFunctions(loadTemplate()).filter((spec) => spec.entryPoint.endsWith('.ts'));
+  const text = readFileSync(templatePath, 'utf8');
+  const template = parseTemplate(text);
+  const functions = listFunctions(template).filter((spec) => spec.entryPoint.endsWith('.ts'));
   const lines = functions.map(
     (spec) =>
       `  ${JSON.stringify(spec.entryPoint)}: () => import(${JSON.stringify(`./${spec.entryPoint}`)}),`,
   );
+  const prebuilt = { sha256: templateSha256(text), json: JSON.stringify(template) };
   return [
     "import { useBundledHandlers } from './local/bundled-handlers.ts';",
+    "import { usePrebuiltTemplate } from './local/prebuilt-template.ts';",
     `useBundledHandlers({\n${lines.join('\n')}\n});`,
+    `usePrebuiltTemplate(${JSON.stringify(prebuilt)});`,
     "await import('./cli/main.ts');",
   ].join('\n');
 }

@@ -15,7 +15,11 @@ export function routeAlarm(
   const name = alarm.AlarmName;
   // An alarm in a member account belongs to that account's workloads; any other to the runbook's own.
   const account = alarm.AWSAccountId && list.accounts[alarm.AWSAccountId] ? alarm.AWSAccountId : undefined;
-  const inAccount = list.workloads.filter((workload) => workload.account === account);
+  // The stack's own workload is answered by the single-workload functions (RollbackFunction, KillSwitchFunction),
+  // which subscribe to the same topic: the fleet acting too would roll it back twice.
+  const inAccount = list.workloads.filter(
+    (workload) => workload.account === account && workload.source !== 'stack',
+  );
   const claims = [
     ...inAccount
       .filter((workload) => isListedAlarm(name, workload.killSwitchAlarms, { prefixes: false }))

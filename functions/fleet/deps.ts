@@ -7,6 +7,7 @@ import { requireEnv } from '../../shared/env.js';
 import { accountClients } from '../../shared/fleet/accounts.js';
 import { ledgerBudget } from '../../shared/fleet/budget.js';
 import { budgeted } from '../../shared/fleet/budgeted.js';
+import type { WatchList } from '../../shared/fleet/workload.js';
 import { logger, metrics } from '../../shared/powertools.js';
 import watchListFile from '../../watchlist.json' with { type: 'json' };
 import { type FleetSettings, fleetConfig } from './config.js';
@@ -54,14 +55,23 @@ const homeAccountOf = (context: Context) =>
   /^arn:[^:]+:lambda:[^:]*:(\d{12}):/.exec(context.invokedFunctionArn ?? '')?.[1];
 
 let watched: FleetDeps['watchList'] | undefined;
+// What the cached watch list was built from: a container's environment never changes on AWS, but the local
+// invoker runs one module for invocations with different settings.
+let watchedFrom: string | undefined;
 
 export function fleetDeps(context: Context): FleetDeps {
   const config = fleetConfig();
+  const from = JSON.stringify([process.env.WATCH_LIST, config.tagDiscovery, process.env.WATCHED_FUNCTION]);
+  if (watchedFrom !== from) watched = undefined;
+  watchedFrom = from;
   watched ??= watchedWorkloads({
     file: watchListFile,
     env: process.env,
     ...(config.tagDiscovery
-      ? { tagging: async (account: string | undefined) => (await clientsFor(config)(account)).tagging }
+      ? {
+          tagging: async (account: string | undefined, declared: WatchList) =>
+            accountClients(declared, account).tagging,
+        }
       : {}),
     logger,
   });

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { intSetting, listSetting, optionalSetting, positiveSetting } from '../../shared/env.js';
+import { intSetting, listSetting, optionalSetting } from '../../shared/env.js';
 import { DEFAULT_WRITE_BUDGET } from '../../shared/fleet/budget.js';
 import { WORKLOAD_NAME } from '../../shared/fleet/workload.js';
 import { reasonSchema } from '../../shared/reason.js';
@@ -109,9 +109,9 @@ export const fleetConfigSchema = z.object({
     z.enum(['true', 'false'], { error: 'WATCH_TAG_DISCOVERY must be true or false' }),
   ),
   /** Control-plane writes per second per service and account, shared by every run (shared/fleet/budget.ts). */
-  CONTROL_PLANE_WRITES_PER_SECOND: positiveSetting(DEFAULT_WRITE_BUDGET.lambda, 15),
+  CONTROL_PLANE_WRITES_PER_SECOND: intSetting(DEFAULT_WRITE_BUDGET.lambda, 1, 15),
   /** The same for Scheduler, whose quotas are per operation and far larger (shared/fleet/budget.ts). */
-  SCHEDULER_WRITES_PER_SECOND: positiveSetting(DEFAULT_WRITE_BUDGET.scheduler, 1000),
+  SCHEDULER_WRITES_PER_SECOND: intSetting(DEFAULT_WRITE_BUDGET.scheduler, 1, 1000),
   /** Workloads acted on at once; the budget, not this, bounds the write rate. */
   FLEET_CONCURRENCY: intSetting(8, 1, 64),
   ROLLBACK_COOLDOWN_MINUTES: intSetting(15, 0, 1440),

@@ -17,7 +17,14 @@ export interface WatchedSources {
   file: unknown;
   env: NodeJS.ProcessEnv;
   /** Tag discovery per account (undefined: the runbook's own); absent: discovery off. */
-  tagging?: (account: string | undefined) => Promise<Pick<ResourceGroupsTaggingAPIClient, 'send'>>;
+  /**
+   * Tag discovery per account, given the declared list (which names the member accounts and their roles): it
+   * must not ask for the merged watch list, which is what it is building.
+   */
+  tagging?: (
+    account: string | undefined,
+    declared: WatchList,
+  ) => Promise<Pick<ResourceGroupsTaggingAPIClient, 'send'>>;
   logger: Pick<Log, 'warn'>;
   now?: () => number;
 }
@@ -58,7 +65,7 @@ async function discovered(declared: WatchList, sources: WatchedSources): Promise
   const found: Workload[] = [];
   for (const account of accounts) {
     try {
-      const tagging = await (sources.tagging as NonNullable<WatchedSources['tagging']>)(account);
+      const tagging = await (sources.tagging as NonNullable<WatchedSources['tagging']>)(account, declared);
       const { workloads, ignored } = await discoverTagged(tagging, account);
       found.push(...workloads);
       for (const item of ignored) sources.logger.warn('tagged function not watched', item);

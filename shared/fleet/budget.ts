@@ -32,7 +32,11 @@ export interface ControlPlaneBudget {
 }
 
 /** A clock on the epoch: slots are shared between processes, so `performance.now()` will not do. */
-export const wallClock: Clock = { now: () => Date.now(), sleep: systemClock.sleep };
+// Sub-millisecond: Date.now()'s whole milliseconds let two writes a place-second apart read 999 ms apart.
+export const wallClock: Clock = {
+  now: () => performance.timeOrigin + performance.now(),
+  sleep: systemClock.sleep,
+};
 
 // ------------------------------------------------------------------------------------ slot arithmetic
 // Time is cut into one-second slots (epoch seconds), each into `rate` places on a grid: place i of slot s is

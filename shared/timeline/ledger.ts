@@ -34,6 +34,8 @@ export const LEDGER_ACTIONS: readonly string[] = [
   'deploy.post-traffic',
   'canary.stop',
   ...FLEET.map((action) => `fleet.${action}`),
+  // A fleet run whose continuation could not be queued leaves this marker (functions/fleet/record.ts).
+  'fleet.continuation',
 ];
 
 export interface LedgerReadDeps {

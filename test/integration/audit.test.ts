@@ -9,7 +9,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { provisionStack } from '../../local/emulator/provision.js';
 import { type AuditEntry, AuditLedger } from '../../shared/audit.js';
@@ -150,6 +150,40 @@ describe('audit ledger (against the emulator)', () => {
     expect(byAction.map((record) => record.auditId)).toEqual([...ids].reverse());
     expect(recent.map((record) => record.after)).toEqual([{ version: '8' }, { version: '7' }]);
     expect(latest.map((record) => record.auditId)).toEqual([ids[2]]);
+  });
+
+  it('stores a record too long for one item in pages that DynamoDB accepts, and reads it back whole', async () => {
+    // Prepare: a kill switch's disable record over 3,000 schedules with names as long as Scheduler allows,
+    // as killswitch-scale.test.ts once wrote it here: ~400 KB of outcomes, past what one item holds.
+    const target = `schedules:${uniqueName('scale')}`;
+    const results = Array.from({ length: 3_000 }, (_, i) => ({
+      group: 'payments-nightly',
+      name: `payments-settlement-reconciliation-nightly-batch-${String(i).padStart(14, '0')}`,
+      outcome: 'disabled',
+      at: '2026-11-22T03:10:01.123Z',
+    }));
+    const ledger = new AuditLedger({ dynamo, sns, tableName });
+
+    // Act
+    const written = await ledger.record(
+      entry({ action: 'schedules.disable', target, details: { restoreId: 'ks-scale', results } }),
+    );
+    const got = await ledger.get(written.auditId, { expand: true });
+    const listed = await ledger.list({ target }, { expand: true });
+    const pages = await dynamo.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'begins_with(auditId, :key)',
+        ExpressionAttributeValues: { ':key': `${written.auditId}#results#` },
+      }),
+    );
+
+    // Assess: the outcomes went to pages, each under 400 KB, and come back in order wherever read.
+    expect(pages.Items?.length).toBeGreaterThan(1);
+    for (const item of pages.Items ?? [])
+      expect(Buffer.byteLength(JSON.stringify(item))).toBeLessThan(400 * 1024);
+    expect(got?.details).toEqual({ restoreId: 'ks-scale', results });
+    expect(listed.map((record) => record.details)).toEqual([{ restoreId: 'ks-scale', results }]);
   });
 
   it('keeps the record and reports notified:false when the ops topic cannot be reached', async () => {

@@ -1,7 +1,7 @@
 // `npm run bench` must run whole: every section, in order, in one process — as the README runs it — on a
 // small size (--small), so that a section that only breaks after another one (a cached SDK client pointing
 // at the emulator an earlier section stopped) fails here, not in front of the person reading the figures.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runSections, sections } from '../../bench/sections.js';
 
 describe('npm run bench -- --small', () => {
@@ -25,5 +25,75 @@ describe('npm run bench -- --small', () => {
     expect(figures['killswitch-scale']).toMatchObject({ schedules: 300 });
     expect(JSON.stringify(figures['killswitch-scale'])).toContain('"restoredExactly":true');
     expect(figures.canary).toMatchObject({ canaries: 40 });
+    // Start-up is told apart from what no route changes: node's boot, and the emulator's answers to the dry run.
+    expect(figures['cli-startup']).toMatchObject({
+      help: { nodeBootMs: expect.any(Number), startup: { ratio: expect.any(Number) } },
+      rollbackDryRun: { startup: { ratio: expect.any(Number) } },
+    });
+    const dryRun = (figures['cli-startup'] as { rollbackDryRun: { emulatorMs: Record<string, number> } })
+      .rollbackDryRun;
+    expect(dryRun.emulatorMs.compiled).toBeGreaterThan(0);
+    expect(dryRun.emulatorMs.tsx).toBeGreaterThan(0);
+    expect(figures.fleet).toMatchObject({ rollback: { functions: 30 }, killSwitch: { schedules: 300 } });
   }, 600_000);
+});
+
+interface Rate {
+  writes: number;
+  peakWritesPerSecond: number;
+  budgetPerSecond: number;
+  tightestOverBudgetMs: number | null;
+}
+
+describe('npm run bench -- --only fleet --small', () => {
+  it('prints the fleet rollback and disable figures, and no second holds more writes than the budget', async () => {
+    // Prepare
+    const printed: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      printed.push(args.join(' '));
+    });
+    const fleet = sections.filter((section) => section.name === 'fleet');
+
+    // Act
+    let figures: Awaited<ReturnType<typeof runSections>>;
+    try {
+      figures = await runSections(fleet, { runs: 1, small: true }, () => undefined);
+    } finally {
+      log.mockRestore();
+    }
+
+    // Assess
+    const { rollback, killSwitch } = figures.fleet as unknown as { rollback: Rate; killSwitch: Rate };
+    expect(rollback).toMatchObject({
+      functions: 30,
+      moved: 30,
+      writes: 30,
+      counts: { succeeded: 30, failed: 0, skipped: 0 },
+      naive: { moved: 30 },
+      wallMs: expect.any(Number),
+      wallOverIdeal: expect.any(Number),
+      budgetShare: expect.any(Number),
+    });
+    expect(killSwitch).toMatchObject({
+      schedules: 300,
+      disabled: 300,
+      writes: 300,
+      counts: { succeeded: 5, failed: 0, skipped: 0 },
+      naive: { sampleSchedules: 20, estimatedMs: expect.any(Number) },
+      naiveOverFleet: expect.any(Number),
+    });
+    // More writes than the budget in each (30 at 10/s span three seconds), so a window is really tested. The
+    // times are budgeted's onWrite, read on a millisecond clock: budget + 1 writes within 999 ms can be one tick
+    // of that clock, within 998 ms cannot.
+    for (const rate of [rollback, killSwitch]) {
+      expect(rate.writes).toBeGreaterThan(rate.budgetPerSecond);
+      expect(rate.peakWritesPerSecond).toBeGreaterThan(0);
+      expect(rate.tightestOverBudgetMs).toBeGreaterThanOrEqual(999);
+    }
+    const table = printed.join('\n');
+    expect(table).toMatch(/rollback of 30 functions +\d+\.\d +\d+\.\d +N \/ budget = 3\.0 s/);
+    expect(table).toMatch(
+      /disable 300 schedules in 5 groups +\d+\.\d\* +\d+\.\d +≥ 8× the naive loop +\d+\.\d×/,
+    );
+  }, 120_000);
 });

@@ -29,6 +29,9 @@ describe('runbook invoke', () => {
       target: { status: 'ok', alias: 'live', version: '3' },
     });
     expect(body.schedules.items[0].state).toBe('ENABLED');
+    // README.md shows this command; docs-commands.test.ts leaves it to this test, which also checks what that
+    // file checks of every command: the target said on stderr before acting.
+    expect(stderr).toMatch(/^runbook: target: a throwaway emulator at http:\/\/127\.0\.0\.1:\d+ /m);
   }, 120_000);
 
   it('exits 2 and prints the refusal when the function answers ok:false', () => {

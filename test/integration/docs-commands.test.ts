@@ -71,8 +71,12 @@ const SYNOPSIS = 'a synopsis of the options ([…] optional), not a command to r
 
 /** Every fenced command not run here, and why. */
 const SKIPPED: Record<string, string> = {
+  // Its own emulator for one call (moto started and provisioned: ~4 CPU-s): cli.test.ts runs this very command
+  // and checks its answer field by field.
+  'runbook invoke HealthFunction -e events/apigw/health-metadata.json --emulator':
+    'cli.test.ts runs it as written (`runbook invoke` with these arguments) and checks the answer',
   'npm ci && npm run drill':
-    'installs packages, then the drill: CI does both, and cli.test.ts runs the drill',
+    'installs packages, then the drill: CI does both, and drill.test.ts runs the drill',
   'npm test': 'the test suite itself',
   'npm run emulator': 'runs until Ctrl-C: this file starts it (`runbook emulator`) before the others',
   '. .runbook/emulator.env':
@@ -102,8 +106,8 @@ const SKIPPED: Record<string, string> = {
   'aws sqs delete-queue --queue-url <url>': REAL_AWS,
   'aws secretsmanager delete-secret --secret-id <stack>-sample-api-key --recovery-window-in-days 7': REAL_AWS,
   'aws dynamodb delete-table --table-name <table>': REAL_AWS,
-  'npm run drill -- --only deploy.': 'the drill; cli.test.ts runs it whole',
-  'npm run drill -- --only canary.': 'the drill; cli.test.ts runs it whole',
+  'npm run drill -- --only deploy.': 'the drill; drill.test.ts runs it whole',
+  'npm run drill -- --only canary.': 'the drill; drill.test.ts runs it whole',
   'npm run bench -- --only canary': NOT_EMULATOR,
   'sam build && sam deploy --config-env dev --parameter-overrides $(npx tsx scripts/deploy-params.ts --config-env dev --git-sha "$(git rev-parse HEAD)" --build-id "manual-$(date +%s)")':
     REAL_AWS,

@@ -6,11 +6,14 @@ import { isObject, type Resource } from './intrinsics.js';
 
 const template = loadTemplate();
 const parameter = (template.Parameters?.FreezeWindows ?? {}) as JsonObject;
-// ApprovalsFunction carries out an approved drain, which obeys the same freezes (with the approval's override).
+// The fleet function enforces a freeze on its drains only (functions/fleet/drain.ts); its rollback and kill
+// switch are always allowed, as the single-workload ones are. ApprovalsFunction carries out an approved drain,
+// which obeys the same freezes (with the approval's override).
 const ENFORCING = [
   'DlqDrainerFunction',
   'PreTrafficHookFunction',
   'SecretRotationFunction',
+  'FleetFunction',
   'ApprovalsFunction',
 ];
 
@@ -40,7 +43,7 @@ describe('FreezeWindows in template.yaml', () => {
     ]);
   });
 
-  it('reaches, as FREEZE_WINDOWS, the drainer, the pre-traffic hook and the rotation function', () => {
+  it('reaches, as FREEZE_WINDOWS, the drainer, the pre-traffic hook, the rotation function and the fleet (drains)', () => {
     for (const logicalId of ENFORCING)
       expect(variables(logicalId).FREEZE_WINDOWS, logicalId).toEqual({ Ref: 'FreezeWindows' });
   });

@@ -47,6 +47,7 @@ describe('remediation routing', () => {
         })),
     );
     expect(subscriptions.map((s) => s.id).sort()).toEqual([
+      'FleetFunction.Alarm',
       'KillSwitchFunction.Alarm',
       'RollbackFunction.Alarm',
     ]);

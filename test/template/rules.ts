@@ -414,22 +414,30 @@ export function checkAlarms(template: Template): string[] {
 // --------------------------------------------------------------------------------------------------- IAM
 
 /**
- * Actions AWS documents as supporting no resource-level permissions, so `Resource: '*'` is their only form.
- * Extend only with a link to the action's row in the Service Authorization Reference, e.g.
- * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html
+ * Actions AWS documents as supporting no resource-level permissions, so `Resource: '*'` is their only form,
+ * each with its reason: the page of the Service Authorization Reference whose row for it lists no resource
+ * type. Extend only with such a link (fleet.test.ts checks every reason names one).
  */
-export const resourceStarActions = [
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  // Its row lists no resource type: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html
-  'secretsmanager:GetRandomPassword',
-  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridgescheduler.html:
-  // ListSchedules lists no resource type (GetSchedule and UpdateSchedule take the schedule's ARN).
-  'scheduler:ListSchedules',
-  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html:
-  // GetMetricData lists no resource type (metrics have no ARN).
-  'cloudwatch:GetMetricData',
-];
+export const resourceStarReasons: Record<string, string> = {
+  'xray:PutTraceSegments':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html: segments have no resource type',
+  'xray:PutTelemetryRecords':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html: telemetry has no resource type',
+  'secretsmanager:GetRandomPassword':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html: its row lists no resource type',
+  // GetSchedule and UpdateSchedule take the schedule's ARN.
+  'scheduler:ListSchedules':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridgescheduler.html: ListSchedules lists no resource type',
+  'cloudwatch:GetMetricData':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html: GetMetricData lists no resource type (metrics have no ARN)',
+  // Get/Update/DeleteEventSourceMapping take the mapping's ARN; listing takes none.
+  'lambda:ListEventSourceMappings':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html: ListEventSourceMappings lists no resource type',
+  'tag:GetResources':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_resourcegroupstaggingapi.html: the Tagging API defines no resource types',
+};
+
+export const resourceStarActions = Object.keys(resourceStarReasons);
 
 interface PolicyDocument {
   where: string;

@@ -133,6 +133,8 @@ describe('names that depend on the stack', () => {
         'AWS::Logs::LogGroup',
         'AWS::Lambda::Function',
         'AWS::SecretsManager::Secret',
+        // The fleet role: member-role.yaml trusts it by name (<stack>-fleet).
+        'AWS::IAM::Role',
       ]),
     );
   });

@@ -230,7 +230,8 @@ function recordedActions(): string[] {
       const path = join(dir, name);
       return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
     });
-  const notActions = /\.(json|ts|md)$|^target\.|^(shared|functions|local)\./;
+  // Field paths named in error messages (`request.action`) are not actions either.
+  const notActions = /\.(json|ts|md)$|^(target|request)\.|^(shared|functions|local)\./;
   const literals = [...files('functions'), ...files('shared')]
     .filter((file) => !file.startsWith(join('shared', 'timeline')))
     .flatMap((file) =>

@@ -3,6 +3,7 @@ import { alarmScenarios } from './alarms.js';
 import { canaryScenarios } from './canary.js';
 import { deployScenarios } from './deploy.js';
 import { dlqScenarios } from './dlq.js';
+import { fleetScenarios } from './fleet.js';
 import { healthScenarios } from './health.js';
 import { killSwitchScenarios } from './killswitch.js';
 import { rollbackScenarios } from './rollback.js';
@@ -19,6 +20,7 @@ export const scenarios: Scenario[] = [
   ...secretScenarios,
   ...deployScenarios,
   ...canaryScenarios,
+  ...fleetScenarios,
   // Last: the postmortem of everything above.
   ...timelineScenarios,
 ];

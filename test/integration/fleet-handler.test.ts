@@ -1,0 +1,117 @@
+// The fleet function through its real handler against the emulator: the watch list it builds (the stack's own
+// workload, the file, and a function found by its runbook:watch tag), and an alarm that reaches the one
+// workload listing it, and only that one.
+import { readFileSync } from 'node:fs';
+import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmulatorState, provisionStack } from '../../local/emulator/provision.js';
+import { breakFleet, provisionFleet, watchListFile } from '../../local/fleet/provision.js';
+import { invokeFunction } from '../../local/invoke.js';
+import { ensureLambdaRole } from '../../local/moto.js';
+import type { Workload } from '../../shared/fleet/workload.js';
+import { uniqueName } from '../support/names.js';
+
+const lambda = new LambdaClient({});
+
+/** The sample alarm notification, renamed. */
+function alarmEvent(alarmName: string): object {
+  const event = JSON.parse(readFileSync('events/sns/alarm-rollback-alarm.json', 'utf8'));
+  const message = JSON.parse(event.Records[0].Sns.Message);
+  message.AlarmName = alarmName;
+  event.Records[0].Sns.Message = JSON.stringify(message);
+  return event;
+}
+
+describe('the fleet function (against the emulator)', () => {
+  let state: EmulatorState;
+  let declared: Workload;
+  let tagged: Workload;
+
+  beforeAll(async () => {
+    state = await provisionStack({
+      endpoint: String(process.env.AWS_ENDPOINT_URL),
+      stackName: uniqueName('fleeth'),
+    });
+    const role = await ensureLambdaRole(String(process.env.AWS_ENDPOINT_URL));
+    [declared, tagged] = (await provisionFleet({
+      prefix: uniqueName('fh'),
+      members: [{ name: uniqueName('declared') }, { name: uniqueName('tagged'), tags: { team: 'growth' } }],
+      lambdaFor: () => lambda,
+      roleFor: () => role,
+    })) as [Workload, Workload];
+  });
+
+  afterAll(() => lambda.destroy());
+
+  async function invoke(event: object, env: Record<string, string>) {
+    const outcome = await invokeFunction({
+      logicalId: 'FleetFunction',
+      event,
+      state,
+      envVars: { FleetFunction: env },
+    });
+    return outcome.result as Record<string, unknown> & { workloads?: { workload: string }[] };
+  }
+
+  const file = (alarms: string[]) =>
+    JSON.stringify(watchListFile({ accounts: {}, workloads: [{ ...declared, alarms }] }));
+
+  // A function found by its runbook:watch tag is not here: moto without Docker keeps Lambda functions where its
+  // Resource Groups Tagging API does not look (GetResources answers none), so discovery is covered with
+  // aws-sdk-client-mock in test/unit/fleet-discovery.test.ts.
+  it('watches the stack’s workload and the file’s', async () => {
+    // Act
+    const status = await invoke(
+      { actor: 'cli:test@ci', action: 'status', all: true },
+      { WATCH_LIST: file([]) },
+    );
+
+    // Assess
+    const names = (status.workloads ?? []).map((line) => line.workload);
+    expect(names).toEqual(expect.arrayContaining(['workload', declared.name]));
+  });
+
+  it('routes an alarm to the one workload that lists it, and rolls back only that one', async () => {
+    // Prepare
+    const alarm = uniqueName('orders-errors');
+    const broken = await breakFleet([declared, tagged], () => lambda);
+
+    // Act
+    const answer = await invoke(alarmEvent(alarm), { WATCH_LIST: file([`${alarm.slice(0, 12)}*`]) });
+
+    // Assess
+    expect(answer).toMatchObject({ acknowledged: true, acted: true, counts: { succeeded: 1 } });
+    const serving = async (workload: Workload) =>
+      (await lambda.send(new GetAliasCommand({ FunctionName: workload.functionName, Name: 'live' })))
+        .FunctionVersion;
+    expect(await serving(declared)).toBe(String(Number(broken[declared.name]) - 1));
+    expect(await serving(tagged)).toBe(broken[tagged.name]);
+  });
+
+  it('acknowledges an alarm no workload lists, and leaves the stack’s own alarm to the single-workload functions', async () => {
+    // Act
+    const stranger = await invoke(alarmEvent(uniqueName('nobody')), { WATCH_LIST: file([]) });
+    const own = await invoke(alarmEvent(String(state.resources.WorkloadErrorsAlarm?.ref)), {
+      WATCH_LIST: file([]),
+    });
+
+    // Assess
+    expect(stranger).toMatchObject({
+      acknowledged: true,
+      acted: false,
+      why: expect.stringContaining('no watched workload lists'),
+    });
+    expect(own).toMatchObject({ acknowledged: true, acted: false });
+  });
+
+  it('refuses a selector naming nothing real with a 400 naming the field', async () => {
+    // Act
+    const answer = await invoke(
+      { actor: 'cli:test@ci', action: 'rollback', workloads: ['nope'], reason: 'bad name' },
+      { WATCH_LIST: file([]) },
+    );
+
+    // Assess
+    expect(answer).toMatchObject({ ok: false, error: { code: 'ValidationError', field: 'workloads.0' } });
+  });
+});
