@@ -7,13 +7,14 @@ import {
   type ApprovalDeps,
   type Governed,
   governedEntry,
+  governedResult,
   type Held,
   holdForApproval,
 } from '../../shared/approval/hold.js';
 import type { Origin } from '../../shared/origin.js';
 import { drainAction } from './drain.js';
 import type { DrainAsk } from './plan.js';
-import { drainEntry } from './record.js';
+import { drainEntry, drainResult } from './record.js';
 import type { DrainRequest } from './schema.js';
 import type { DrainDeps, DrainOutcome, DrainPlan, DrainResult, Mode } from './types.js';
 
@@ -58,6 +59,8 @@ const governedDrainAction: Action<
   ...drainAction,
   hold: (deps, plan) => holdForApproval(drainGoverned, deps, plan),
   entry: (step) => governedEntry(drainEntry(step), step.plan.origin, step.plan.request.breakGlass),
+  result: (step, receipt) =>
+    governedResult(drainResult(step, receipt), step.plan.origin, step.plan.request.breakGlass),
 };
 
 /**

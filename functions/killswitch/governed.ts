@@ -9,12 +9,13 @@ import {
   type ApprovalDeps,
   type Governed,
   governedEntry,
+  governedResult,
   type Held,
   holdForApproval,
 } from '../../shared/approval/hold.js';
 import type { Origin } from '../../shared/origin.js';
 import { disableAction, killSwitch, paced } from './killswitch.js';
-import { disableEntry } from './record.js';
+import { disableEntry, disableResult } from './record.js';
 import type { KillSwitchRequest } from './schema.js';
 import type { Asked, DisablePlan, DisableRun, KillSwitchDeps, KillSwitchResult, PacedDeps } from './types.js';
 
@@ -74,6 +75,8 @@ const governedDisableAction: Action<
   ...disableAction,
   hold: (deps, plan) => holdForApproval(disableGoverned, deps, plan),
   entry: (step) => governedEntry(disableEntry(step), step.plan.origin, step.plan.request.breakGlass),
+  result: (step, receipt) =>
+    governedResult(disableResult(step, receipt), step.plan.origin, step.plan.request.breakGlass),
 };
 
 /** One kill-switch request through the approval gate: only a disable can be held. */

@@ -164,3 +164,13 @@ export function governedEntry(
     ...(breakGlass ? { breakGlass } : {}),
   };
 }
+
+/** The caller's answer with what governed the run: the approval that let it through, or the break-glass reason. */
+export function governedResult<R extends object>(
+  result: R,
+  origin: Origin,
+  breakGlass?: { reason: string },
+): R {
+  const { approval } = governedEntry({} as AuditEntry, origin, breakGlass);
+  return { ...result, ...(approval ? { approval } : {}), ...(breakGlass ? { breakGlass } : {}) };
+}

@@ -222,7 +222,10 @@ describe('approvals (against the emulator)', { timeout: 120_000 }, () => {
     expect(first.body).toMatchObject({ status: 'pending', approvedBy: [BOB] });
     expect(again.statusCode).toBe(409);
     expect(second.statusCode).toBe(200);
-    expect(second.body).toMatchObject({ status: 'executed', result: { redriven: 3, dryRun: false } });
+    expect(second.body).toMatchObject({
+      status: 'executed',
+      result: { redriven: 3, dryRun: false, approval: { approvalId: id, approvedBy: [BOB, CAROL] } },
+    });
     // The estate is what the plan said it would leave.
     expect(await depth()).toBe(asked.body.after.approximateMessages);
     const run = await ledger.get(second.body.result.auditId);
@@ -388,7 +391,10 @@ describe('approvals (against the emulator)', { timeout: 120_000 }, () => {
 
     // Assess
     expect(acted.statusCode).toBe(200);
-    expect(acted.body).toMatchObject({ redriven: 3 });
+    expect(acted.body).toMatchObject({
+      redriven: 3,
+      breakGlass: { reason: 'orders are failing now; approvers asleep' },
+    });
     expect(await depth()).toBe(0);
     expect(await ledger.get(acted.body.auditId)).toMatchObject({
       actor: ALICE,
