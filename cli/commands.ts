@@ -18,3 +18,4 @@ export const healthCommand = command('health');
 export const invokeCommand = command('invoke');
 export const rollbackCommand = command('rollback');
 export const schedulesCommand = command('schedules');
+export const fleetCommand = command('fleet');

@@ -103,6 +103,83 @@ function dlqOptions(command: Command): Command {
   );
 }
 
+const FLEET_HELP: Record<string, { description: string; example: string }> = {
+  status: {
+    description:
+      'what each workload serves, its known-good version and readiness, schedules, DLQ depth, alarms',
+    example:
+      'runbook fleet status          (no selector: every watched workload)\n  runbook fleet status --tag team=payments\n  runbook fleet status --audit-id 20261122T154501123Z-3fa9c2d1',
+  },
+  rollback: {
+    description: "each selected workload's alias back on its own known-good version",
+    example:
+      "runbook fleet rollback --deployed-since 30m --reason 'bad shared layer 1.4.2' --dry-run\n  runbook fleet rollback --workload orders --to-version 7 --reason 'put 7 back' --force",
+  },
+  disable: {
+    description: "stop the selected workloads' schedules (the kill switch), --throttle their concurrency too",
+    example: "runbook fleet disable --tag team=payments --reason 'duplicate charges' --throttle --dry-run",
+  },
+  enable: {
+    description: "enable the selected workloads' schedules again, as the kill switch recorded them",
+    example: "runbook fleet enable --tag team=payments --reason 'fix deployed'",
+  },
+  drain: {
+    description: "redrive the selected workloads' dead-letter queues, each at the drainer's bounded rate",
+    example: "runbook fleet drain --workload orders --workload refunds --reason 'downstream back' --dry-run",
+  },
+  undo: {
+    description: 'put back exactly what one fleet run changed (or, with --workload, part of it)',
+    example:
+      "runbook fleet undo --audit-id 20261122T154501123Z-3fa9c2d1 --workload orders --reason 'orders only'",
+  },
+};
+
+/** A repeatable flag without a default, so its help shows none. */
+const repeat = (value: string, previous?: string[]): string[] => [...(previous ?? []), value];
+
+function fleetOptions(command: Command, name: string): Command {
+  if (name === 'undo')
+    command.option('--workload <name>', 'undo only this workload’s part of the run (repeatable)', repeat);
+  else
+    command
+      .option('--workload <name>', 'a watched workload by name (repeatable)', repeat)
+      .option(
+        '--tag <key=value>',
+        'the watched workloads with this tag (repeatable: every one must match)',
+        repeat,
+      )
+      .option('--all', 'every watched workload: confirmed with a prompt, or --yes without a terminal')
+      .option('--deployed-since <window>', 'the workloads whose alias moved in the window: 30m, 2h, 1d')
+      .option(
+        '--account <id|self>',
+        'only the workloads in this account (repeatable; self: the runbook’s own)',
+        repeat,
+      );
+  if (name === 'status')
+    command.option('--audit-id <id>', 'read back one fleet run instead: every workload’s outcome');
+  else {
+    command.option('--reason <text>', 'why (3–500 characters; kept in every audit record)');
+    if (name === 'undo') command.option('--audit-id <id>', 'the fleet run to reverse (its answer prints it)');
+    if (name === 'rollback')
+      command
+        .option('--to-version <n>', 'this version, not the known-good one (one --workload only)')
+        .option('--force', 'act even within the cool-down of the last rollback');
+    if (name === 'disable')
+      command.option('--throttle', "also set each workload's reserved concurrency to 0");
+    if (name === 'rollback' || name === 'disable' || name === 'drain')
+      command.option(
+        '--dry-run',
+        'read everything and print the plan; change nothing (no confirmation asked)',
+      );
+    yes(command);
+  }
+  const help = FLEET_HELP[name];
+  return withTransport(command, 'fleet-function').addHelpText(
+    'after',
+    `\nExample:\n  ${help?.example ?? ''}`,
+  );
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -340,6 +417,30 @@ Exit status: 0 read, 2 the windows are malformed or differ between the functions
       )
       .action(act(async () => (await import('./approve.js')).runApproval(verb)));
   }
+
+  const fleet = program
+    .command('fleet')
+    .description('one action across many watched workloads: status, rollback, kill switch, drain, undo')
+    .argument('[subcommand]')
+    .addHelpText(
+      'after',
+      `
+Select workloads with --workload NAME, --tag KEY=VALUE, --all or --deployed-since 30m (--account narrows).
+Every change asks first, showing each workload's plan; the answer prints the undo of the whole run.
+Example:
+  runbook fleet status
+  runbook fleet rollback --tag team=payments --reason 'bad shared layer 1.4.2'`,
+    )
+    .action(
+      act(
+        async () => async () =>
+          unknownSubcommand('fleet', 'status, rollback, disable, enable, drain or undo'),
+      ),
+    );
+  for (const name of ['status', 'rollback', 'disable', 'enable', 'drain', 'undo'] as const)
+    fleetOptions(fleet.command(name).description(FLEET_HELP[name]?.description ?? ''), name).action(
+      act(async () => (await import('./fleet.js')).runFleet(name)),
+    );
 
   program
     .command('timeline')

@@ -105,10 +105,24 @@ export function transportOrExplain(opts: Record<string, unknown>, aliasFlag?: st
  */
 export function undoThrough(result: unknown, door: string[]): unknown {
   if (typeof result !== 'object' || result === null) return result;
-  const undo = (result as { undo?: unknown }).undo;
-  if (typeof undo !== 'string' || !undo.startsWith('runbook ')) return result;
-  return { ...result, undo: `${undo} ${door.map(shellWord).join(' ')}` };
+  const { undo, workloads } = result as { undo?: unknown; workloads?: unknown };
+  const through = (command: unknown) =>
+    typeof command === 'string' && command.startsWith('runbook ')
+      ? { undo: `${command} ${door.map(shellWord).join(' ')}` }
+      : {};
+  // A fleet answer also carries each workload's own undo (undo part of it): the same door for those.
+  const lines = Array.isArray(workloads)
+    ? {
+        workloads: workloads.map((line: unknown) =>
+          isRecord(line) ? { ...line, ...through(line.undo) } : line,
+        ),
+      }
+    : {};
+  return { ...result, ...through(undo), ...lines };
 }
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
 
 export interface Action {
   /** The function in template.yaml, for the local path. */

@@ -109,6 +109,12 @@ const SKIPPED: Record<string, string> = {
   'npm run drill -- --only deploy.': 'the drill; drill.test.ts runs it whole',
   'npm run drill -- --only canary.': 'the drill; drill.test.ts runs it whole',
   'npm run bench -- --only canary': NOT_EMULATOR,
+  'npm run bench -- --only fleet': NOT_EMULATOR,
+  // Prints parameter values from watchlist.json for a deploy; test/unit/watchlist-params.test.ts runs it.
+  'npm run -s watchlist:params -- --account 123456789012 --region us-east-1': NOT_EMULATOR,
+  'runbook freeze status --stack lambda-runbook-prod': REAL_AWS,
+  'runbook timeline --stack lambda-runbook-prod --since 6h --format markdown --out /tmp/postmortem-timeline.md':
+    REAL_AWS,
   'sam build && sam deploy --config-env dev --parameter-overrides $(npx tsx scripts/deploy-params.ts --config-env dev --git-sha "$(git rev-parse HEAD)" --build-id "manual-$(date +%s)")':
     REAL_AWS,
   'API=$(aws cloudformation describe-stacks --stack-name lambda-runbook-dev --query "Stacks[0].Outputs[?OutputKey==\'OpsApiUrl\'].OutputValue" --output text)':

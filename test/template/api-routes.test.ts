@@ -13,6 +13,7 @@ import {
   approvalCommand,
   approveCommand,
   dlqCommand,
+  fleetCommand,
   healthCommand,
   rejectCommand,
   rollbackCommand,
@@ -60,6 +61,21 @@ const commands: [string, (url: string) => Promise<number>][] = [
     (url) => dlqCommand(['drain', '--queue', 'q', '--reason', 'r', '--yes', '--api-url', url], deps),
   ],
   ['dlq peek', (url) => dlqCommand(['peek', '--queue', 'q', '--reason', 'r', '--api-url', url], deps)],
+  ['fleet status', (url) => fleetCommand(['status', '--api-url', url], deps)],
+  ...(['rollback', 'disable', 'enable', 'drain'] as const).map(
+    (action): [string, (url: string) => Promise<number>] => [
+      `fleet ${action}`,
+      (url) => fleetCommand([action, '--all', '--reason', 'r', '--yes', '--api-url', url], deps),
+    ],
+  ),
+  [
+    'fleet undo',
+    (url) =>
+      fleetCommand(
+        ['undo', '--audit-id', '20261122T154501123Z-3fa9c2d1', '--reason', 'r', '--yes', '--api-url', url],
+        deps,
+      ),
+  ],
   ['approve', (url) => approveCommand([APPROVAL_ID, '--reason', 'checked', '--api-url', url], deps)],
   ['reject', (url) => rejectCommand([APPROVAL_ID, '--api-url', url], deps)],
   ['approval', (url) => approvalCommand([APPROVAL_ID, '--api-url', url], deps)],
