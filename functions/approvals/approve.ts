@@ -20,7 +20,7 @@ import type { Origin } from '../../shared/origin.js';
 export type Executor = (request: unknown, origin: Origin) => Promise<object>;
 
 export interface ApprovalsDeps {
-  approvals: ApprovalStore;
+  approvals: Pick<ApprovalStore, 'get' | 'approve' | 'settle'>;
   ledger: Pick<AuditLedger, 'record' | 'get'>;
   now(): Date;
   executors: Readonly<Record<string, Executor>>;
