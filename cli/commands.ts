@@ -9,6 +9,9 @@ const command =
   (argv: string[], deps: SendDeps = {}): Promise<number> =>
     runCli([name, ...argv], deps);
 
+export const approveCommand = command('approve');
+export const rejectCommand = command('reject');
+export const approvalCommand = command('approval');
 export const deploySimCommand = command('deploy-sim');
 export const dlqCommand = command('dlq');
 export const healthCommand = command('health');

@@ -7,7 +7,7 @@ import { onDrainProgress } from '../functions/dlq-drainer/progress.js';
 import type { DrainProgress } from '../functions/dlq-drainer/types.js';
 import { numberFlag, type Opts } from './opts.js';
 import { cliActor, confirm } from './prompt.js';
-import { pairs, refusal } from './render.js';
+import { heldSummary, pairs, refusal } from './render.js';
 import { openChannel, report, type SendDeps, transportOrExplain } from './transport.js';
 
 /** `[#######-------]  120/300  redriven 100  failed 2  stale 18`, redrawn in place. */
@@ -121,6 +121,7 @@ export const runDlq =
         ...optional('target', target),
         ...optional('filter', filter),
         ...(dryRun ? { dryRun: true } : {}),
+        ...(typeof opts.breakGlass === 'string' ? { breakGlass: { reason: opts.breakGlass } } : {}),
       };
     } catch (error) {
       process.stderr.write(`runbook: ${(error as Error).message}\n`);
@@ -182,5 +183,6 @@ export const runDlq =
 /** The answer for a person: the summary table, or the refusal. */
 export function dlqSummary(answer: unknown): string {
   const body = (answer ?? {}) as Record<string, unknown>;
+  if (body.held === true) return heldSummary(body);
   return refusal(body) ?? summaryTable(body);
 }

@@ -12,6 +12,8 @@ Where it acts (said on stderr before anything happens):
   --emulator           a throwaway emulator started, provisioned and stopped for this command
   --stack NAME         the deployed stack's ops API (URL from its OpsApiUrl output), SigV4 with your AWS credentials
   --api-url URL        the same API, URL given
+  --via api            alone, on the emulator: as the ops API calls the function (you are your credentials' principal)
+  --as NAME            the same, as person NAME (an emulator STS session: approvals need distinct people)
   --via lambda         Lambda Invoke of the deployed function (--runbook-function NAME|ARN)
 Output: a summary on a terminal; one JSON document with --json or when stdout is not a terminal.
 Exit status: 0 done, 2 refused by the function (ok:false), 1 could not run.`;
@@ -22,7 +24,11 @@ function withTransport(command: Command, aliasFlag?: string): Command {
     .addOption(new Option('--via <way>', 'how to reach the function').choices(['local', 'lambda', 'api']))
     .option('--runbook-function <name>', 'the deployed function, for --via lambda')
     .option('--api-url <url>', 'the deployed ops API (implies --via api)')
-    .option('--stack <name>', 'the deployed stack whose OpsApiUrl output to call (implies --via api)');
+    .option('--stack <name>', 'the deployed stack whose OpsApiUrl output to call (implies --via api)')
+    .option(
+      '--as <session>',
+      'the emulator only: call as the ops API would, as person SESSION (a session of its STS; implies --via api)',
+    );
   if (aliasFlag) command.option(`--${aliasFlag} <name>`, 'the same as --runbook-function, for this command');
   return command.addHelpText('after', TRANSPORT_HELP);
 }
@@ -55,7 +61,11 @@ function schedulesOptions(command: Command): Command {
         )
         .option('--page <n>', 'with --audit-id: the page to read (from 1)')
         .option('--reason <text>', 'why: kept in the audit record and the ops notification')
-        .option('--dry-run', 'read everything and print the plan; change nothing (no confirmation asked)'),
+        .option('--dry-run', 'read everything and print the plan; change nothing (no confirmation asked)')
+        .option(
+          '--break-glass <reason>',
+          'disable alone, without the approval it would need (recorded and notified as break-glass)',
+        ),
     ),
     'killswitch-function',
   );
@@ -80,7 +90,11 @@ function dlqOptions(command: Command): Command {
         .option('--target-source', "redrive to the DLQ's source queue")
         .option('--error-code <code>', 'only messages with this error code')
         .option('--attribute <name=value>', 'only messages with this message attribute')
-        .option('--dry-run', 'drain without sending or deleting anything (no confirmation asked)'),
+        .option('--dry-run', 'drain without sending or deleting anything (no confirmation asked)')
+        .option(
+          '--break-glass <reason>',
+          'drain alone, without the approval it would need (recorded and notified as break-glass)',
+        ),
     ),
     'dlq-function',
   ).addHelpText(
@@ -382,6 +396,27 @@ Exit status: 0 read, 2 the windows are malformed or differ between the functions
     dlqOptions(dlq.command(name).description(description)).action(
       act(async () => (await import('./dlq.js')).runDlq(name)),
     );
+
+  for (const [name, verb, description] of [
+    [
+      'approve',
+      'approve',
+      'approve a pending request (you must not be its requester); enough approvals carry it out',
+    ],
+    ['reject', 'reject', 'reject a pending request (its requester may withdraw it)'],
+    ['approval', 'status', 'where an approval request stands: its plan, who approved, until when'],
+  ] as const) {
+    const command = withTransport(
+      program.command(name).description(description).argument('<id>', 'the approvalId the request answered'),
+    );
+    if (verb !== 'status') command.option('--reason <text>', 'why (kept in the audit record of your vote)');
+    command
+      .addHelpText(
+        'after',
+        '\nThrough the ops API only: the approver is the SigV4 principal of your AWS credentials (on the emulator, what its STS says you are).',
+      )
+      .action(act(async () => (await import('./approve.js')).runApproval(verb)));
+  }
 
   const fleet = program
     .command('fleet')

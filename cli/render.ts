@@ -235,3 +235,15 @@ export function deploySummary(answer: unknown): string {
 export function asJson(answer: unknown): string {
   return JSON.stringify(answer, null, 2);
 }
+
+/** A request held for approval (202): nothing changed; who must approve, how, and until when. */
+export function heldSummary(body: Record<string, unknown>): string {
+  const needs = Array.isArray(body.needs) ? (body.needs as string[]) : [];
+  return [
+    `Held for approval: nothing changed. ${String(body.action)} on ${String(body.target)} needs ${String(body.required)} approval(s) from principals other than you, by ${String(body.expiresAt)}.`,
+    ...needs.map((need) => `  because ${need}`),
+    `  approval id  ${String(body.approvalId)}`,
+    `  approve:     ${String(body.approve)}`,
+    `  reject:      ${String(body.reject)}`,
+  ].join('\n');
+}

@@ -9,7 +9,7 @@ import type { Progress } from '../functions/killswitch/killswitch.js';
 import { onKillSwitchProgress } from '../functions/killswitch/progress.js';
 import type { Opts } from './opts.js';
 import { cliActor, confirm } from './prompt.js';
-import { killSwitchStatus, killSwitchSummary } from './render.js';
+import { heldSummary, killSwitchStatus, killSwitchSummary } from './render.js';
 import {
   openChannel,
   report,
@@ -33,6 +33,7 @@ export interface ScheduleOptions {
   page?: string;
   reason?: string;
   'dry-run'?: boolean;
+  'break-glass'?: string;
 }
 
 /** `GROUP/NAME` or `NAME` to the request's `{ name, group? }`. */
@@ -59,6 +60,7 @@ export function scheduleRequest(action: string, values: ScheduleOptions, actor =
       : {}),
     ...(values.reason !== undefined ? { reason: values.reason } : {}),
     ...(values['dry-run'] ? { dryRun: true } : {}),
+    ...(values['break-glass'] !== undefined ? { breakGlass: { reason: values['break-glass'] } } : {}),
   };
 }
 
@@ -149,6 +151,7 @@ export const runSchedules =
       ...(typeof opts.page === 'string' ? { page: opts.page } : {}),
       ...(typeof opts.reason === 'string' ? { reason: opts.reason } : {}),
       'dry-run': opts.dryRun === true,
+      ...(typeof opts.breakGlass === 'string' ? { 'break-glass': opts.breakGlass } : {}),
     });
     const mutating = action !== 'status' && opts.dryRun !== true;
     if (mutating && opts.yes !== true && !process.stdin.isTTY) {
@@ -160,7 +163,10 @@ export const runSchedules =
     const human =
       action === 'status'
         ? killSwitchStatus
-        : (answer: unknown) => killSwitchSummary(answer, opts.verbose === true);
+        : (answer: unknown) =>
+            (answer as { held?: unknown })?.held === true
+              ? heldSummary(answer as Record<string, unknown>)
+              : killSwitchSummary(answer, opts.verbose === true);
 
     const channel = await openChannel(transport, deps);
     // Progress events come from the handler when it runs in-process; the other ways draw nothing.

@@ -2,11 +2,13 @@
 //   local (default)  the real handler in-process, against a running `npm run emulator` or `--emulator`
 //   --via lambda     Lambda Invoke of the deployed function (`--runbook-function NAME|ARN`)
 //   --via api        the IAM-authorized ops API, SigV4-signed (`--api-url URL` or `--stack NAME`; either
-//                    implies --via api)
+//                    implies --via api); alone, on the emulator: the handler in-process, called as API Gateway
+//                    calls it, the caller being what the emulator's STS says your credentials are
 // Each prints the function's JSON answer on stdout and returns the exit status: 0 done, 2 refused by the
 // function (ok:false or HTTP 4xx), 1 could not run (including a 403 from IAM, explained).
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { callerPrincipal, localApiEvent, SESSION_NAME } from '../local/api-door.js';
 import { invokeFunction, isFailure } from '../local/invoke.js';
 import { shellWord } from '../shared/undo.js';
 import { localStack } from './local-stack.js';
@@ -23,7 +25,8 @@ import { asJson } from './render.js';
 import { accountOf, regionOf, sayTarget } from './target.js';
 
 export type Transport =
-  | { via: 'local'; emulator: boolean }
+  /** `apiDoor`: `--via api` on the emulator, sent as API Gateway would send it (the caller a principal). */
+  | { via: 'local'; emulator: boolean; apiDoor?: boolean; as?: string }
   | { via: 'lambda'; functionName: string }
   | { via: 'api'; apiUrl?: string; stack?: string };
 
@@ -33,16 +36,25 @@ export interface TransportValues {
   'runbook-function'?: string;
   'api-url'?: string;
   stack?: string;
+  /** On the emulator only: act as this person (a session of the emulator's operator role). */
+  as?: string;
 }
 
 /** The transport the flags ask for, or a message saying what is wrong with them. */
 export function transportFrom(values: TransportValues): Transport | { error: string } {
   const via = values.via ?? (values['api-url'] || values.stack ? 'api' : 'local');
+  const as = values.as;
+  if (as !== undefined && !SESSION_NAME.test(as))
+    return { error: `--as must be 2 to 64 letters, digits or =,.@-_ (an STS session name), got ${as}` };
   if (via === 'local') {
     if (values['runbook-function'] || values['api-url'] || values.stack)
       return { error: '--runbook-function, --api-url and --stack are for --via lambda or --via api' };
-    return { via: 'local', emulator: values.emulator ?? false };
+    // --as speaks through the emulator's API door: a person is a principal only there.
+    return { via: 'local', emulator: values.emulator ?? false, ...(as ? { apiDoor: true, as } : {}) };
   }
+  const onAws = values['api-url'] || values.stack || via === 'lambda';
+  if (as && onAws)
+    return { error: '--as is for the emulator only: on AWS, your credentials are who you are' };
   if (values.emulator) return { error: '--emulator runs locally; it cannot be combined with --via' };
   if (via === 'lambda') {
     if (!values['runbook-function']) return { error: '--via lambda needs --runbook-function NAME' };
@@ -50,8 +62,9 @@ export function transportFrom(values: TransportValues): Transport | { error: str
   }
   if (via === 'api') {
     if (values['api-url'] && values.stack) return { error: 'give --api-url or --stack, not both' };
+    // No URL: the emulator's API door (the handler in-process, called as API Gateway calls it).
     if (!values['api-url'] && !values.stack)
-      return { error: '--via api needs --api-url URL or --stack NAME' };
+      return { via: 'local', emulator: false, apiDoor: true, ...(as ? { as } : {}) };
     if (values['api-url'] && !/^https?:\/\//.test(values['api-url']))
       return { error: `--api-url must be an http(s) URL, got ${values['api-url']}` };
     return {
@@ -77,6 +90,7 @@ export function transportOrExplain(opts: Record<string, unknown>, aliasFlag?: st
     ...(runbookFunction ? { 'runbook-function': runbookFunction } : {}),
     ...(str(opts.apiUrl) ? { 'api-url': str(opts.apiUrl) } : {}),
     ...(str(opts.stack) ? { stack: str(opts.stack) } : {}),
+    ...(str(opts.as) ? { as: str(opts.as) } : {}),
   };
   const transport = transportFrom(values);
   if (!('error' in transport)) return transport;
@@ -121,6 +135,11 @@ export interface Action {
   query?: Record<string, string>;
   /** What the route takes when it differs from the direct request (the route itself says the mode). */
   apiBody?: Record<string, unknown>;
+  /**
+   * A route that exists only through the API (approvals: the caller must be a signed principal). Locally it is
+   * sent as API Gateway would send it, the principal being the current credentials on the emulator.
+   */
+  apiOnly?: { routeKey: string; params?: Record<string, string> };
 }
 
 export interface SendDeps extends RemoteDeps {
@@ -215,6 +234,7 @@ export async function openChannel(transport: Transport, deps: SendDeps = {}): Pr
   const { state, stop } = await localStack(transport.emulator);
   return {
     async send(action) {
+      if (action.apiOnly || transport.apiDoor) return sendThroughLocalApi(action, state, transport.as);
       const outcome = await withStdoutOnStderr(() =>
         invokeFunction({ logicalId: action.logicalId, event: action.request, ...(state ? { state } : {}) }),
       );
@@ -222,6 +242,36 @@ export async function openChannel(transport: Transport, deps: SendDeps = {}): Pr
     },
     close: stop,
   };
+}
+
+/** An API-only route on the emulator: the API Gateway event, its answer unwrapped as the API path does. */
+async function sendThroughLocalApi(
+  action: Action,
+  state: Awaited<ReturnType<typeof localStack>>['state'],
+  as: string | undefined,
+): Promise<Outcome> {
+  const principal = await callerPrincipal(as);
+  const api = action.apiOnly ?? { routeKey: `${action.route.method} ${action.route.path}` };
+  // As through the real API: the caller is the principal, so a claimed actor is not sent.
+  const { actor: _actor, ...body } = action.apiBody ?? action.request;
+  const event = localApiEvent(
+    {
+      method: action.route.method,
+      path: action.route.path,
+      routeKey: api.routeKey,
+      ...(api.params ? { params: api.params } : {}),
+      ...(action.query ? { query: action.query } : {}),
+      body,
+    },
+    principal,
+  );
+  const outcome = await withStdoutOnStderr(() =>
+    invokeFunction({ logicalId: action.logicalId, event, ...(state ? { state } : {}) }),
+  );
+  const answer = outcome.result as { statusCode: number; body: string };
+  const result: unknown = JSON.parse(answer.body);
+  const exitCode = answer.statusCode >= 500 ? 1 : answer.statusCode >= 400 || isFailure(result) ? 2 : 0;
+  return { result, exitCode };
 }
 
 /**

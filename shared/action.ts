@@ -1,4 +1,4 @@
-// The shape every mutating runbook action has: plan → (settled or dry run?) → act → record.
+// The shape every mutating runbook action has: plan → (settled or dry run?) → (held for approval?) → act → record.
 //
 // Not a framework: each action keeps its logic in files named for its steps (`plan.ts`, `act.ts`,
 // `record.ts`), and this file only fixes their order and the two promises the guide makes of every action:
@@ -52,6 +52,11 @@ export interface Action<D extends ActionDeps, Q, P extends Planned, O, R> {
   settled?(plan: P): O | undefined;
   /** What a dry run answers: the plan as an outcome, without a write. */
   dryRun(plan: P): O;
+  /**
+   * The approval gate (shared/approval/hold.ts): the answer when the plan must wait for approval — the gate
+   * records it as pending, and nothing is changed — or undefined to act.
+   */
+  hold?(deps: D, plan: P): Promise<R | undefined>;
   /** The change: idempotent (re-reading before writing) and paced where it makes many calls. */
   act(deps: D, plan: P): Promise<O>;
   /**
@@ -84,6 +89,8 @@ export async function runAction<D extends ActionDeps, Q, P extends Planned, O, R
     return record(action, deps, { stage: 'settled', plan, outcome: settled }, started);
   if (plan.dryRun)
     return record(action, deps, { stage: 'dry-run', plan, outcome: action.dryRun(plan) }, started);
+  const held = await action.hold?.(deps, plan);
+  if (held !== undefined) return held;
   let outcome: O;
   try {
     outcome = await action.act(deps, plan);

@@ -13,7 +13,8 @@ import { logger as defaultLogger } from './powertools.js';
 import { redact, redactString } from './redact.js';
 import { isObject } from './validate.js';
 
-export type AuditOutcome = 'succeeded' | 'failed' | 'planned' | 'unchanged';
+/** `pending`: planned and waiting for approval (issue 18): nothing was changed. */
+export type AuditOutcome = 'succeeded' | 'failed' | 'planned' | 'unchanged' | 'pending';
 
 export interface AuditEntry {
   /** The runbook action, e.g. `rollback`, `schedules.disable`. */
@@ -34,6 +35,10 @@ export interface AuditEntry {
   details?: unknown;
   /** The account acted in, when a fleet run acts across accounts (`self`: the runbook's own). */
   account?: string;
+  /** The approval that let this run happen: the request's id and who approved it (issue 18). */
+  approval?: { approvalId: string; approvedBy: readonly string[] };
+  /** The requester acted alone, without approval, and said why: notified as BREAK-GLASS. */
+  breakGlass?: { reason: string };
 }
 
 export interface AuditRecord extends AuditEntry {
@@ -166,7 +171,8 @@ export class AuditLedger {
 
   private async notify(record: AuditRecord): Promise<boolean> {
     if (!this.deps.topicArn) return false;
-    const subject = `[lambda-runbook] ${record.action} ${record.outcome}${record.dryRun ? ' (dry run)' : ''}: ${record.target}`;
+    const glass = record.breakGlass ? 'BREAK-GLASS ' : '';
+    const subject = `[lambda-runbook] ${glass}${record.action} ${record.outcome}${record.dryRun ? ' (dry run)' : ''}: ${record.target}`;
     try {
       await this.deps.sns.send(
         new PublishCommand({
@@ -177,6 +183,7 @@ export class AuditLedger {
           MessageAttributes: {
             action: { DataType: 'String', StringValue: record.action },
             outcome: { DataType: 'String', StringValue: record.outcome },
+            ...(record.breakGlass ? { breakGlass: { DataType: 'String', StringValue: 'true' } } : {}),
           },
         }),
       );
@@ -251,6 +258,8 @@ export function summary(record: AuditRecord) {
     after: record.after,
     undo: record.undo,
     correlationId: record.correlationId,
+    ...(record.approval ? { approval: record.approval } : {}),
+    ...(record.breakGlass ? { breakGlass: record.breakGlass } : {}),
   };
 }
 

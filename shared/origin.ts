@@ -5,6 +5,17 @@ export interface Origin {
   door: Door;
   actor: string;
   correlationId: string;
+  /**
+   * Set only by the approval flow (shared/approval/approve.ts) when it carries out an approved plan: the
+   * request's id, who approved it, and what the approved plan read (a fresh plan that reads otherwise is stale).
+   */
+  approval?: Approved;
+}
+
+export interface Approved {
+  approvalId: string;
+  approvedBy: readonly string[];
+  before: unknown;
 }
 
 /** The Origin of an invocation: what an action needs of it, without the payload. */

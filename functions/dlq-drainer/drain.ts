@@ -21,7 +21,7 @@ import type { DrainDeps, DrainOutcome, DrainPlan, DrainResult, Mode } from './ty
 
 export type { DrainConfig, DrainDeps, DrainProgress, DrainResult, Mode } from './types.js';
 
-const drainAction: Action<DrainDeps, DrainAsk, DrainPlan, DrainOutcome, DrainResult> = {
+export const drainAction: Action<DrainDeps, DrainAsk, DrainPlan, DrainOutcome, DrainResult> = {
   plan: planDrain,
   // plan.ts surveys the queue for every dry run and peek: that survey is the answer.
   dryRun: (plan) => plan.survey as DrainOutcome,

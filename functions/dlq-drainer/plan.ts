@@ -3,7 +3,7 @@
 // target checked to exist. A peek or a dry run then surveys the queue (survey.ts): that survey is its answer.
 import { newAuditId } from '../../shared/audit.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
-import { refuseDuringFreeze } from '../../shared/freeze/guard.js';
+import { FrozenError, refuseDuringFreeze } from '../../shared/freeze/guard.js';
 import type { Origin } from '../../shared/origin.js';
 import { checkQueues, type QueueRef, sqsEndpoint } from './queue-url.js';
 import { depth, type Lookups, lookups, resolveQueue } from './reads.js';
@@ -23,9 +23,9 @@ export interface DrainAsk {
 
 export async function planDrain(deps: DrainDeps, { request, origin, mode }: DrainAsk): Promise<DrainPlan> {
   const { config } = deps;
-  // A change freeze refuses a drain before any call; a peek or a dry run changes nothing and may look.
-  if (mode !== 'peek' && !request.dryRun)
-    refuseDuringFreeze(deps.freeze, deps.now(), `a drain of ${request.queue}`, deps);
+  // A change freeze refuses a drain before any call (or, asked through the API, makes it need approval); a peek
+  // or a dry run changes nothing and may look.
+  const frozen = mode !== 'peek' && !request.dryRun ? freezeCheck(deps, request) : undefined;
   const { source, target, targetField } = checkQueues(request, await sqsEndpoint(deps.sqs), config);
   const queueUrl = await resolveQueue(deps.sqs, source.name, 'queue');
   const atStart = await depth(deps.sqs, queueUrl, 'queue');
@@ -48,11 +48,23 @@ export async function planDrain(deps: DrainDeps, { request, origin, mode }: Drai
     concurrency: request.concurrency ?? config.concurrency,
     lookups: found,
     tally: newTally(),
+    ...(frozen ? { frozen } : {}),
   };
   // The one place a dry run is decided: its answer is this survey, and act.ts never runs.
   if (plan.dryRun)
     plan.survey = await survey(deps, plan).catch((error) => recordFailedSurvey(deps, plan, error));
   return plan;
+}
+
+/** Throws FrozenError during a freeze, or, when a freeze only makes the drain need approval, says which. */
+function freezeCheck(deps: DrainDeps, request: DrainRequest): string | undefined {
+  try {
+    refuseDuringFreeze(deps.freeze, deps.now(), `a drain of ${request.queue}`, deps);
+    return undefined;
+  } catch (error) {
+    if (error instanceof FrozenError && deps.freezeNeedsApproval) return error.message;
+    throw error;
+  }
 }
 
 /** The SQS target's URL as SQS answers it; without an allow-list, only a source queue of the DLQ will do. */

@@ -54,6 +54,11 @@ export interface DrainDeps extends ActionDeps {
   config: DrainConfig;
   /** The change freezes a drain obeys (FREEZE_WINDOWS), and an approval that lets one through. */
   freeze: FreezeGuard;
+  /**
+   * A freeze makes this drain need approval instead of refusing it (an API request: governed.ts holds it as
+   * pending); otherwise a freeze refuses it with a 409.
+   */
+  freezeNeedsApproval?: boolean;
   /** Time left before the Lambda deadline (context.getRemainingTimeInMillis). */
   remainingMs: () => number;
   clock?: Clock;
@@ -121,6 +126,8 @@ export interface DrainPlan {
   tally: Tally;
   /** A dry run's reading of the queue (received, classified, released): what the dry run answers. */
   survey?: DrainOutcome;
+  /** The freeze in force, when it makes this drain need approval (deps.freezeNeedsApproval). */
+  frozen?: string;
 }
 
 export interface DrainOutcome {

@@ -36,7 +36,7 @@ export type { KillSwitchDeps, KillSwitchResult, Progress } from './types.js';
 // Metrics are read off the answer; the notification is not among them.
 const NO_RECEIPT = { notified: false };
 
-const disableAction: Action<PacedDeps, Asked, DisablePlan, DisableRun, KillSwitchResult> = {
+export const disableAction: Action<PacedDeps, Asked, DisablePlan, DisableRun, KillSwitchResult> = {
   plan: planDisable,
   // Nothing to stop and nothing open: no kill switch to open (a dry run says what it would do instead).
   settled: (plan) => (plan.restoreId === null && !plan.dryRun ? { kind: 'nothing' } : undefined),
@@ -58,7 +58,7 @@ const enableAction: Action<PacedDeps, Asked, EnablePlan, EnableRun, KillSwitchRe
 };
 
 /** One pacer per request, shared by its reads and its writes. */
-const paced = (deps: KillSwitchDeps): PacedDeps => ({ ...deps, pacer: pacerFor(deps) });
+export const paced = (deps: KillSwitchDeps): PacedDeps => ({ ...deps, pacer: pacerFor(deps) });
 
 export function disable(
   deps: KillSwitchDeps,

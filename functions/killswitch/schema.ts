@@ -53,6 +53,13 @@ export const killSwitchRequestSchema = z
       .optional(),
     reason: reasonSchema.optional(),
     dryRun: z.boolean().default(false),
+    /** Disable alone, without the approval it would need: recorded and notified as break-glass (issue 18). */
+    breakGlass: z
+      .strictObject(
+        { reason: reasonSchema },
+        { error: 'breakGlass must be { reason }: say why you act alone' },
+      )
+      .optional(),
   })
   .superRefine((request, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -95,6 +102,9 @@ export const killSwitchRequestSchema = z
     }
     if (request.page !== undefined && request.auditId === undefined) {
       issue('page', 'page needs the auditId whose outcomes it pages through');
+    }
+    if (request.action !== 'disable' && request.breakGlass) {
+      issue('breakGlass', 'only a disable may need approval, so only a disable takes breakGlass');
     }
     if (request.action !== 'disable' && request.throttle) {
       issue('throttle', 'only disable throttles; enable restores what that disable recorded');

@@ -5,6 +5,7 @@ import { codeDeployClient, lambdaClient } from '../../shared/clients.js';
 import { runbookHandler } from '../../shared/handler.js';
 import { originOf } from '../../shared/origin.js';
 import { logger, metrics } from '../../shared/powertools.js';
+import { refuseDirectUnlessAllowed } from '../../shared/require-api.js';
 import type { AlarmInvocation, Invocation } from '../../shared/triggers/index.js';
 import { type RouteTable, route } from '../../shared/triggers/router.js';
 import { parseInput } from '../../shared/validate.js';
@@ -18,6 +19,7 @@ export { rollbackConfig } from './config.js';
 
 function run(invocation: Invocation, payload: unknown) {
   const request = parseInput(rollbackRequestSchema, payload);
+  if (!request.dryRun) refuseDirectUnlessAllowed(invocation.door, 'rollback');
   const config = rollbackConfig();
   const deps = { lambda: lambdaClient(), codedeploy: codeDeployClient(), ledger: auditLedgerFromEnv() };
   return rollback({ ...deps, logger, metrics, now: () => new Date(), config }, request, originOf(invocation));

@@ -5,6 +5,7 @@ import type { Context } from 'aws-lambda';
 import { runbookHandler } from '../../shared/handler.js';
 import { originOf } from '../../shared/origin.js';
 import { logger, metrics } from '../../shared/powertools.js';
+import { UNCLAIMED } from '../../shared/triggers/direct.js';
 import type { Invocation } from '../../shared/triggers/index.js';
 import { route } from '../../shared/triggers/router.js';
 import { isObject, parseInput } from '../../shared/validate.js';
@@ -22,7 +23,7 @@ async function direct(invocation: Invocation, context: Context) {
   }
   const event = parseInput(rotationEventSchema, payload);
   // Lambda does not say who invoked it; only Secrets Manager (and operators, through IAM) may.
-  const actor = invocation.actor === 'direct-invoke' ? 'secretsmanager' : invocation.actor;
+  const actor = invocation.actor === UNCLAIMED ? 'secretsmanager' : invocation.actor;
   const deps = rotationDeps(logger, () => context.getRemainingTimeInMillis());
   return countedStep({ ...deps, metrics }, event, { actor, correlationId: invocation.correlationId });
 }

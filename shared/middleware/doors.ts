@@ -13,6 +13,12 @@ export type DirectResult = { ok: true } & Record<string, unknown>;
 export type DirectError = { ok: false; error: ReturnType<typeof publicError>['body'] };
 
 type Internal = { door?: Door; raw?: unknown };
+
+/**
+ * The API status of a successful answer other than 200 (202 for a request held for approval): set on the
+ * result object, never serialized (a symbol), read by `after`.
+ */
+export const HTTP_STATUS = Symbol.for('lambda-runbook.httpStatus');
 type DoorsRequest = Request<unknown, unknown, Error, Context, Internal>;
 
 export interface DoorsOptions {
@@ -39,12 +45,14 @@ export function doors(options: DoorsOptions = {}): MiddlewareObj<unknown, unknow
       request.event = invocation;
     },
     after: (request: DoorsRequest) => {
-      const body = { ok: true, ...(request.response as Record<string, unknown>) };
+      const response = request.response as Record<string | symbol, unknown>;
+      const status = typeof response[HTTP_STATUS] === 'number' ? response[HTTP_STATUS] : 200;
+      const body = { ok: true, ...response };
       const door = request.internal.door;
       // SQS reads only batchItemFailures: none, so the message is deleted (shared/triggers/queue.ts).
       request.response =
         door === 'api'
-          ? apiResponse(200, body)
+          ? apiResponse(status, body)
           : door === 'queue'
             ? { ...body, batchItemFailures: [] }
             : body;

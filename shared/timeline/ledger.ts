@@ -26,6 +26,9 @@ export const LEDGER_ACTIONS: readonly string[] = [
   'dlq.peek',
   'dlq.drain',
   'secret.revokePrevious',
+  // Issue 18: a held request is its action's record with outcome `pending`; each vote is a record of its own.
+  'approval.approve',
+  'approval.reject',
   ...ROTATION_STEPS.map((step) => `secret.rotation.${step}`),
   'deploy.pre-traffic',
   'deploy.post-traffic',

@@ -30,6 +30,7 @@ const v2Schema = z.object({
   routeKey: z.string().optional(),
   rawPath: z.string().optional(),
   queryStringParameters: query,
+  pathParameters: query,
   ...body,
   requestContext: z.object({
     requestId: z.string(),
@@ -43,6 +44,7 @@ const v1Schema = z.object({
   resource: z.string().nullish(),
   path: z.string().nullish(),
   queryStringParameters: query,
+  pathParameters: query,
   ...body,
   requestContext: z.object({
     requestId: z.string(),
@@ -63,6 +65,14 @@ function parseBody(text: string | null | undefined, isBase64Encoded: boolean | n
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
     throw new ValidationError(`body: must be a JSON object, not ${kind}`, 'body');
   }
+  // Through the API the actor is the SigV4 principal API Gateway verified, never what a body says: a body that
+  // names one is refused rather than ignored, so a caller who believes it acts as someone else learns it does not.
+  if (Object.hasOwn(value, 'actor')) {
+    throw new ValidationError(
+      'actor: through the API the actor is the signed principal (SigV4); remove actor from the body',
+      'actor',
+    );
+  }
   return value;
 }
 
@@ -70,6 +80,12 @@ function cleanQuery(query: Record<string, string | undefined> | null | undefined
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) out[key] = value;
   return out;
+}
+
+/** A route's path parameters, when it has any (`{id}` of `/approvals/{id}/approve`). */
+function paramsOf(params: Record<string, string | undefined> | null | undefined) {
+  const clean = cleanQuery(params);
+  return Object.keys(clean).length > 0 ? { params: clean } : {};
 }
 
 export function fromApiGatewayV2(raw: V2Event): ApiInvocation {
@@ -84,6 +100,7 @@ export function fromApiGatewayV2(raw: V2Event): ApiInvocation {
     correlationId: requestId,
     route: { method: http.method.toUpperCase(), path: declared ?? event.rawPath ?? http.path },
     query: cleanQuery(event.queryStringParameters),
+    ...paramsOf(event.pathParameters),
     payload: parseBody(event.body, event.isBase64Encoded),
   };
 }
@@ -97,6 +114,7 @@ export function fromApiGatewayV1(raw: APIGatewayProxyEvent): ApiInvocation {
     correlationId: event.requestContext.requestId,
     route: { method: event.httpMethod.toUpperCase(), path: event.resource ?? event.path ?? '' },
     query: cleanQuery(event.queryStringParameters),
+    ...paramsOf(event.pathParameters),
     payload: parseBody(event.body, event.isBase64Encoded),
   };
 }

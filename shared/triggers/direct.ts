@@ -4,10 +4,18 @@ import { ValidationError } from '../errors.js';
 import type { DirectInvocation } from './types.js';
 
 /**
- * The payload travels as is, less an optional `actor` field: Lambda does not tell a function who invoked it,
- * so for this door the actor is what the caller claims (the CLI sends `cli:<user>@<host>`). IAM decides who
- * may invoke, and CloudTrail records the real principal.
+ * How a claimed actor reads in the logs, the ledger and the timeline: `claimed:cli:alice@host`. Lambda does not
+ * tell a function who invoked it, so a direct invocation's actor is only what the caller says; the prefix makes
+ * it impossible to mistake for a verified principal (an API actor is the SigV4 principal's ARN, an alarm's
+ * `alarm:<name>`), whatever the caller claims — `{"actor": "arn:aws:iam::…"}` is recorded as
+ * `claimed:arn:aws:iam::…`. IAM decides who may invoke, and CloudTrail records the real principal.
  */
+export const CLAIMED = 'claimed:';
+
+/** The actor of a direct invocation that claims none. */
+export const UNCLAIMED = `${CLAIMED}direct-invoke`;
+
+/** The payload travels as is, less an optional `actor` field: the claim, recorded as `claimed:<claim>`. */
 export function fromDirect(event: unknown, context: Pick<Context, 'awsRequestId'>): DirectInvocation {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new ValidationError('event must be a JSON object', 'event');
@@ -18,7 +26,7 @@ export function fromDirect(event: unknown, context: Pick<Context, 'awsRequestId'
   }
   return {
     door: 'direct',
-    actor: typeof actor === 'string' ? actor : 'direct-invoke',
+    actor: typeof actor === 'string' ? `${CLAIMED}${actor}` : UNCLAIMED,
     correlationId: context.awsRequestId,
     payload,
   };

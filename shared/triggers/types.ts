@@ -4,7 +4,7 @@ import type { AlarmNotification } from './notification.js';
 export type Door = 'api' | 'direct' | 'alarm' | 'queue';
 
 interface Common {
-  /** Who asked: an IAM principal ARN (API), `alarm:<name>` (alarm), or what the caller claims (direct). */
+  /** Who asked: an IAM principal ARN (API), `alarm:<name>` (alarm), or `claimed:<what the caller says>` (direct). */
   actor: string;
   /** Ties the logs, the audit record and the notification of one request together. */
   correlationId: string;
@@ -22,6 +22,8 @@ export interface ApiInvocation extends Omit<Common, 'route' | 'query'> {
   payload: unknown;
   route: { method: string; path: string };
   query: Record<string, string>;
+  /** The route's path parameters (`{id}` of `/approvals/{id}/approve`). */
+  params?: Record<string, string>;
 }
 
 /** The CLI, `sam local invoke`, Lambda Invoke: the event itself. */

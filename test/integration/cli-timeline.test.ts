@@ -41,7 +41,7 @@ describe('runbook timeline (against the emulator)', () => {
       expect.objectContaining({
         kind: 'action',
         what: `rollback function:${emulator.state.workload?.functionName}:live`,
-        who: 'cli:alice@ops',
+        who: 'claimed:cli:alice@ops',
         outcome: 'succeeded',
         detail: 'errors since the 03:00 deploy',
         ref: auditId,

@@ -266,7 +266,7 @@ describe('kill switch (against the emulator)', () => {
     expect(status.openKillSwitches).toContainEqual(
       expect.objectContaining({
         restoreId: first.restoreId,
-        actor: 'cli:test@ci',
+        actor: 'claimed:cli:test@ci',
         reason: 'integration test',
       }),
     );

@@ -89,7 +89,7 @@ describe('rollback (against the emulator)', () => {
     expect(records.map((record) => record.outcome)).toEqual(['unchanged', 'succeeded']);
     expect(records[1]).toMatchObject({
       auditId: first.auditId,
-      actor: 'cli:test@ci',
+      actor: 'claimed:cli:test@ci',
       before: { version: '3', routing: {} },
       after: { version: '2', routing: {} },
       undo: first.undo,

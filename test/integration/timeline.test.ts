@@ -139,7 +139,7 @@ describe('incident timeline (against the emulator)', () => {
       ]),
     );
     const restore = actions.find((entry) => entry.what.startsWith('schedules.enable'));
-    expect(restore).toMatchObject({ who: 'cli:alice@ops', detail: HOSTILE_REASON });
+    expect(restore).toMatchObject({ who: 'claimed:cli:alice@ops', detail: HOSTILE_REASON });
     const rollback = actions.find((entry) => entry.what.startsWith('rollback'));
     expect(rollback?.undo).toMatch(/^runbook rollback --function /);
   });

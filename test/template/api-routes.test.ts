@@ -10,9 +10,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  approvalCommand,
+  approveCommand,
   dlqCommand,
   fleetCommand,
   healthCommand,
+  rejectCommand,
   rollbackCommand,
   schedulesCommand,
 } from '../../cli/commands.js';
@@ -21,6 +24,7 @@ import { isObject, resourcesOfType } from './intrinsics.js';
 import { transformedTemplate } from './sam-transform.js';
 
 const STAGE = '/prod';
+const APPROVAL_ID = '20261122T154501123Z-3fa9c2d1';
 const deps = {
   credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'recorder-does-not-check' }),
   region: 'eu-west-1',
@@ -72,6 +76,9 @@ const commands: [string, (url: string) => Promise<number>][] = [
         deps,
       ),
   ],
+  ['approve', (url) => approveCommand([APPROVAL_ID, '--reason', 'checked', '--api-url', url], deps)],
+  ['reject', (url) => rejectCommand([APPROVAL_ID, '--api-url', url], deps)],
+  ['approval', (url) => approvalCommand([APPROVAL_ID, '--api-url', url], deps)],
 ];
 
 let server: Server;
@@ -164,10 +171,14 @@ describe('the routes that are called', () => {
 
     // Act
     const inBody = routesInTheBody();
+    // A declared route `POST /approvals/{id}/approve` matches a called `POST /approvals/2026…/approve`.
+    const literal = (text: string) => text.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+    const patterns = inBody.map((route) => new RegExp(`^${literal(route).replace(/\{[^/]+\}/g, '[^/]+')}$`));
 
     // Assess
     expect(called).toContain('GET /health/metadata');
-    expect(called.filter((route) => !inBody.includes(route))).toEqual([]);
+    expect(called).toContain('POST /approvals/20261122T154501123Z-3fa9c2d1/approve');
+    expect(called.filter((route) => !patterns.some((pattern) => pattern.test(route)))).toEqual([]);
   });
 
   it('leaves no route outside that body', () => {

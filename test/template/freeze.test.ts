@@ -7,8 +7,15 @@ import { isObject, type Resource } from './intrinsics.js';
 const template = loadTemplate();
 const parameter = (template.Parameters?.FreezeWindows ?? {}) as JsonObject;
 // The fleet function enforces a freeze on its drains only (functions/fleet/drain.ts); its rollback and kill
-// switch are always allowed, as the single-workload ones are.
-const ENFORCING = ['DlqDrainerFunction', 'PreTrafficHookFunction', 'SecretRotationFunction', 'FleetFunction'];
+// switch are always allowed, as the single-workload ones are. ApprovalsFunction carries out an approved drain,
+// which obeys the same freezes (with the approval's override).
+const ENFORCING = [
+  'DlqDrainerFunction',
+  'PreTrafficHookFunction',
+  'SecretRotationFunction',
+  'FleetFunction',
+  'ApprovalsFunction',
+];
 
 function variables(logicalId: string): JsonObject {
   const fn = template.Resources[logicalId] as Resource | undefined;

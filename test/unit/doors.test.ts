@@ -86,7 +86,7 @@ describe('runbookHandler', () => {
       expect(response).toEqual({ ok: true, version: '7', routing: {} });
       expect(action.mock.calls[0]?.[0]).toEqual({
         door: 'direct',
-        actor: 'cli:oncall@laptop',
+        actor: 'claimed:cli:oncall@laptop',
         correlationId: '0b6c9f1e-5d4a-4c3b-9a21-7e8f90a1b2c3',
         payload: { action: 'metadata' },
       });

@@ -248,16 +248,16 @@ describe('toInvocation from a direct invocation', () => {
     // Assess
     expect(invocation).toEqual({
       door: 'direct',
-      actor: 'cli:oncall@laptop',
+      actor: 'claimed:cli:oncall@laptop',
       correlationId: '0b6c9f1e-5d4a-4c3b-9a21-7e8f90a1b2c3',
       payload: { action: 'metadata' },
     });
   });
 
-  it('calls a caller that claims nobody direct-invoke', () => {
+  it('records a caller that claims nobody as claimed:direct-invoke', () => {
     expect(toInvocation({}, context)).toEqual({
       door: 'direct',
-      actor: 'direct-invoke',
+      actor: 'claimed:direct-invoke',
       correlationId: '0b6c9f1e-5d4a-4c3b-9a21-7e8f90a1b2c3',
       payload: {},
     });

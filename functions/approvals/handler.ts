@@ -1,0 +1,55 @@
+// Approval requests (issue 18): GET /approvals/{id}, POST /approvals/{id}/approve, POST /approvals/{id}/reject,
+// AWS_IAM only — the approver is the SigV4 principal. A direct invocation is refused: its actor is only a claim.
+import type { Context } from 'aws-lambda';
+import { approvalStoreFromEnv } from '../../shared/approval/store.js';
+import { auditLedgerFromEnv } from '../../shared/audit.js';
+import { ForbiddenError } from '../../shared/errors.js';
+import { runbookHandler } from '../../shared/handler.js';
+import type { ApiInvocation } from '../../shared/triggers/index.js';
+import { type RouteTable, route } from '../../shared/triggers/router.js';
+import { parseInput } from '../../shared/validate.js';
+import { type ApprovalsDeps, approvalStatus, approve, reject } from './approve.js';
+import { executors } from './executors.js';
+import { approvalIdSchema, voteSchema } from './schema.js';
+
+function deps(context: Context): ApprovalsDeps {
+  return {
+    approvals: approvalStoreFromEnv(),
+    ledger: auditLedgerFromEnv(),
+    now: () => new Date(),
+    executors: executors(() => context.getRemainingTimeInMillis()),
+  };
+}
+
+const idOf = (invocation: ApiInvocation) => parseInput(approvalIdSchema, invocation.params?.id, 'id');
+
+function voter(invocation: ApiInvocation) {
+  // Every route is AWS_IAM: an unsigned call never gets here. Should one (a misdeployed route), it has no vote.
+  if (!invocation.actor.startsWith('arn:'))
+    throw new ForbiddenError('an approval needs a signed principal (SigV4), and this call has none');
+  const { reason } = parseInput(voteSchema, invocation.payload ?? {});
+  return {
+    principal: invocation.actor,
+    correlationId: invocation.correlationId,
+    ...(reason ? { reason } : {}),
+  };
+}
+
+const routes: RouteTable<object> = {
+  api: {
+    'GET /approvals/{id}': (invocation, context) => approvalStatus(deps(context), idOf(invocation)),
+    'POST /approvals/{id}/approve': (invocation, context) =>
+      approve(deps(context), idOf(invocation), voter(invocation)),
+    'POST /approvals/{id}/reject': (invocation, context) =>
+      reject(deps(context), idOf(invocation), voter(invocation)),
+  },
+  direct: async () => {
+    throw new ForbiddenError(
+      'approvals go through the ops API only (POST /approvals/{id}/approve, runbook approve ID --stack NAME): the approver must be the signed principal',
+    );
+  },
+};
+
+export const handler = runbookHandler((invocation, context) =>
+  route(invocation, routes)(invocation, context),
+);

@@ -1,0 +1,88 @@
+// The drain as the API and the approval flow run it (issue 18): the same action (drain.ts), with the approval
+// gate. A drain needs approval when the deployment marks every drain (ApprovalFor), when it may redrive more
+// than ApprovalDrainAbove messages, or, asked through the API, when a freeze is in force; then it is recorded as
+// pending with its plan and answered 202. Break-glass acts alone (through a freeze too), recorded as such.
+import { type Action, runAction } from '../../shared/action.js';
+import {
+  type ApprovalDeps,
+  type Governed,
+  governedEntry,
+  governedResult,
+  type Held,
+  holdForApproval,
+} from '../../shared/approval/hold.js';
+import type { Origin } from '../../shared/origin.js';
+import { drainAction } from './drain.js';
+import type { DrainAsk } from './plan.js';
+import { drainEntry, drainResult } from './record.js';
+import type { DrainRequest } from './schema.js';
+import type { DrainDeps, DrainOutcome, DrainPlan, DrainResult, Mode } from './types.js';
+
+export const drainGoverned: Governed<DrainPlan> = {
+  action: 'dlq.drain',
+  route: 'POST /dlq/drain (runbook dlq drain … --stack NAME)',
+  needs(plan, policy) {
+    const needs: string[] = [];
+    if (plan.frozen) needs.push(plan.frozen);
+    if (policy.actions.has('dlq.drain')) needs.push('this deployment approves every drain (ApprovalFor)');
+    const upTo = Math.min(plan.atStart, plan.limit);
+    if (upTo > policy.drainAbove)
+      needs.push(`a drain of up to ${upTo} messages is above ApprovalDrainAbove (${policy.drainAbove})`);
+    return needs;
+  },
+  describe: (plan) => ({
+    action: 'dlq.drain',
+    reason: plan.request.reason,
+    target: `queue:${plan.queueName}`,
+    // Pinned to what was planned: carried out once approved, this request drains exactly this many at most.
+    request: { ...plan.request, maxMessages: plan.limit },
+    before: {
+      queueUrl: plan.queueUrl,
+      approximateMessages: plan.atStart,
+      ...(plan.targetUrl ? { targetUrl: plan.targetUrl } : {}),
+    },
+    after: { queueUrl: plan.queueUrl, approximateMessages: Math.max(0, plan.atStart - plan.limit) },
+    details: { mode: plan.mode, ratePerSecond: plan.ratePerSecond, maxAgeSeconds: plan.maxAgeMs / 1000 },
+  }),
+  origin: (plan) => plan.origin,
+  auditId: (plan) => plan.auditId,
+  breakGlass: (plan) => plan.request.breakGlass,
+};
+
+const governedDrainAction: Action<
+  DrainDeps & ApprovalDeps,
+  DrainAsk,
+  DrainPlan,
+  DrainOutcome,
+  DrainResult | Held
+> = {
+  ...drainAction,
+  hold: (deps, plan) => holdForApproval(drainGoverned, deps, plan),
+  entry: (step) => governedEntry(drainEntry(step), step.plan.origin, step.plan.request.breakGlass),
+  result: (step, receipt) =>
+    governedResult(drainResult(step, receipt), step.plan.origin, step.plan.request.breakGlass),
+};
+
+/**
+ * A drain through the approval gate. An approved one (origin.approval) and a break-glass one pass a freeze:
+ * the FreezeGuard override says which approval let it through.
+ */
+export function governedDrain(
+  deps: DrainDeps & ApprovalDeps,
+  request: DrainRequest,
+  origin: Origin,
+  mode: Mode = 'drain',
+): Promise<DrainResult | Held> {
+  const override = origin.approval
+    ? { approvalId: origin.approval.approvalId, approvedBy: origin.approval.approvedBy }
+    : request.breakGlass
+      ? { approvalId: `break-glass: ${request.breakGlass.reason}`, approvedBy: [origin.actor] }
+      : undefined;
+  const governed = {
+    ...deps,
+    freeze: override ? { ...deps.freeze, override } : deps.freeze,
+    // Only a signed request can be held for approval; a direct one during a freeze is refused as before.
+    freezeNeedsApproval: origin.door === 'api' && !override,
+  };
+  return runAction(governedDrainAction, governed, { request, origin, mode });
+}

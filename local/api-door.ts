@@ -1,0 +1,73 @@
+// The ops API's door, off AWS: what API Gateway (HTTP API, AWS_IAM) hands a function, built here for the
+// emulator. API Gateway verifies the SigV4 signature and passes the caller's principal as
+// requestContext.authorizer.iam.userArn; here the principal is what STS says the current credentials are on the
+// emulator (moto answers GetCallerIdentity for the IAM user or role that owns the access key). Used for the
+// routes that exist only through the API (approvals): their caller must be a principal, never a claim.
+import { randomUUID } from 'node:crypto';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+
+export interface LocalApiCall {
+  method: 'GET' | 'POST';
+  /** The path as called (`/approvals/2026…/approve`) and the route as declared (`POST /approvals/{id}/approve`). */
+  path: string;
+  routeKey: string;
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: Record<string, unknown>;
+}
+
+/**
+ * Who the caller is on the emulator. The CLI points every SDK call at the emulator with moto's test keys (it
+ * never sends real keys there: cli/target.ts), so by default everybody is moto's default principal. `as` names
+ * another person: a session of the emulator's operator role, assumed on the emulator's STS — the principal is
+ * still what STS answers, as API Gateway's is what SigV4 proved. Emulator only: on AWS, your credentials are you.
+ */
+export async function callerPrincipal(as?: string): Promise<string> {
+  const sts = new STSClient({});
+  try {
+    if (as) {
+      const { AssumedRoleUser } = await sts.send(
+        new AssumeRoleCommand({ RoleArn: EMULATOR_OPERATOR_ROLE, RoleSessionName: as }),
+      );
+      if (!AssumedRoleUser?.Arn) throw new Error('the emulator answered AssumeRole without a principal');
+      return AssumedRoleUser.Arn;
+    }
+    const { Arn } = await sts.send(new GetCallerIdentityCommand({}));
+    if (!Arn) throw new Error('STS GetCallerIdentity answered no ARN');
+    return Arn;
+  } finally {
+    sts.destroy();
+  }
+}
+
+/** The role whose sessions stand for people on the emulator (moto does not check that it exists). */
+export const EMULATOR_OPERATOR_ROLE = 'arn:aws:iam::123456789012:role/OnCall';
+
+/** A session name STS accepts: 2 to 64 of letters, digits and =,.@- */
+export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+
+/** An API Gateway v2 (payload 2.0) event for one call, signed (as API Gateway would say) by `principal`. */
+export function localApiEvent(call: LocalApiCall, principal: string) {
+  const requestId = randomUUID();
+  return {
+    version: '2.0',
+    routeKey: call.routeKey,
+    rawPath: call.path,
+    rawQueryString: new URLSearchParams(call.query ?? {}).toString(),
+    headers: { 'content-type': 'application/json', 'user-agent': 'runbook-cli (local API door)' },
+    ...(call.query && Object.keys(call.query).length > 0 ? { queryStringParameters: call.query } : {}),
+    ...(call.params ? { pathParameters: call.params } : {}),
+    requestContext: {
+      accountId: principal.split(':')[4] ?? '123456789012',
+      apiId: 'local',
+      http: { method: call.method, path: call.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1' },
+      requestId,
+      routeKey: call.routeKey,
+      stage: '$default',
+      timeEpoch: Date.now(),
+      authorizer: { iam: { userArn: principal } },
+    },
+    isBase64Encoded: false,
+    body: call.body && call.method !== 'GET' ? JSON.stringify(call.body) : null,
+  };
+}

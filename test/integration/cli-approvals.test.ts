@@ -1,0 +1,129 @@
+// `runbook approve`, `runbook reject` and `runbook approval`, run as an operator would (the compiled CLI in a
+// child process) against a running emulator. Each person is `--as NAME`: a session of the emulator's STS (alice,
+// bob, carol), whose principal the CLI's API door passes to the function as API Gateway would.
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fillQueue, lambdaDeadLetter } from '../../local/dlq.js';
+import { runCli } from '../support/cli.js';
+import { cliEmulator } from '../support/emulator.js';
+
+const sqs = new SQSClient({});
+
+const ROLE = 'arn:aws:sts::123456789012:assumed-role/OnCall';
+
+describe('runbook approve / reject / approval', { timeout: 180_000 }, () => {
+  let queueName: string;
+  let queueUrl: string;
+
+  beforeAll(async () => {
+    const emulator = await cliEmulator('cli-approvals', { parameters: { ApprovalDrainAbove: '2' } });
+    queueName = `${emulator.stackName}-WorkloadDLQ`;
+    queueUrl = emulator.ref('WorkloadDLQ');
+  });
+
+  afterAll(() => {
+    sqs.destroy();
+  });
+
+  const json = (result: { stdout: string }) => JSON.parse(result.stdout);
+
+  async function askToDrain(count: number, tag: string) {
+    await fillQueue(
+      sqs,
+      queueUrl,
+      Array.from({ length: count }, (_, i) => lambdaDeadLetter({ i }, { requestId: `${tag}-${i}` })),
+    );
+    const asked = runCli('dlq', [
+      'drain',
+      '--queue',
+      queueName,
+      '--reason',
+      'replay after the fix',
+      '--yes',
+      '--as',
+      'alice',
+      '--json',
+    ]);
+    expect(asked.code, asked.stderr).toBe(0);
+    return json(asked) as { approvalId: string; status: string; approve: string };
+  }
+
+  it('asks through the API door, refuses the requester’s own approval, and carries the drain out on the second approval', async () => {
+    // Prepare
+    const asked = await askToDrain(3, 'cli-two');
+
+    // Act
+    const own = runCli('approve', [asked.approvalId, '--json', '--as', 'alice']);
+    const first = runCli('approve', [
+      asked.approvalId,
+      '--reason',
+      'consumer fixed',
+      '--json',
+      '--as',
+      'bob',
+    ]);
+    const read = runCli('approval', [asked.approvalId, '--json', '--as', 'carol']);
+    const second = runCli('approve', [asked.approvalId, '--json', '--as', 'carol']);
+
+    // Assess
+    expect(asked).toMatchObject({ status: 'pending' });
+    expect(own.code).toBe(2);
+    expect(json(own)).toMatchObject({ ok: false, error: { code: 'Forbidden' } });
+    expect(first.code, first.stderr).toBe(0);
+    expect(json(first)).toMatchObject({
+      status: 'pending',
+      approvedBy: [`${ROLE}/bob`],
+    });
+    expect(json(read)).toMatchObject({
+      status: 'pending',
+      requester: `${ROLE}/alice`,
+      plan: { before: { approximateMessages: 3 } },
+    });
+    expect(second.code, second.stderr).toBe(0);
+    expect(json(second)).toMatchObject({ status: 'executed', result: { redriven: 3 } });
+  });
+
+  it('rejects a request, which then takes no approval', async () => {
+    // Prepare
+    const asked = await askToDrain(3, 'cli-reject');
+
+    // Act
+    const rejected = runCli('reject', [
+      asked.approvalId,
+      '--reason',
+      'wait for the deploy',
+      '--json',
+      '--as',
+      'carol',
+    ]);
+    const late = runCli('approve', [asked.approvalId, '--json', '--as', 'bob']);
+
+    // Assess
+    expect(rejected.code, rejected.stderr).toBe(0);
+    expect(json(rejected)).toMatchObject({ status: 'rejected' });
+    expect(late.code).toBe(2);
+    expect(json(late)).toMatchObject({ ok: false, error: { code: 'Conflict', field: 'id' } });
+  });
+
+  it('refuses a malformed id naming the field, an approval through Lambda Invoke, and --as on AWS', () => {
+    // Act
+    const malformed = runCli('approve', ['not-an-id', '--json', '--as', 'bob']);
+    const viaLambda = runCli('approve', [
+      '20261122T154501123Z-3fa9c2d1',
+      '--via',
+      'lambda',
+      '--runbook-function',
+      'x',
+      '--json',
+    ]);
+    const asOnAws = runCli('approve', ['20261122T154501123Z-3fa9c2d1', '--stack', 'prod', '--as', 'bob']);
+
+    // Assess
+    expect(malformed.code).toBe(2);
+    expect(json(malformed)).toMatchObject({ ok: false, error: { field: 'id' } });
+    expect(viaLambda.code).toBe(1);
+    expect(viaLambda.stderr).toContain('approvals go through the ops API');
+    expect(asOnAws.code).toBe(1);
+    expect(asOnAws.stderr).toContain('--as is for the emulator only');
+  });
+});
