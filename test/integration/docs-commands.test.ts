@@ -67,6 +67,8 @@ const EXPECTED: Record<string, { code: number; stderr: string; why: string }> = 
 
 const REAL_AWS = 'acts on a deployed stack or real AWS account (no emulator stands in for it)';
 const NOT_EMULATOR = 'a project task, not an emulator command: CI runs it, or its own test does';
+const HELD =
+  'needs the approvalId of a request held for approval: cli-approvals.test.ts runs it against an emulator that holds drains';
 const SYNOPSIS = 'a synopsis of the options ([…] optional), not a command to run';
 
 /** Every fenced command not run here, and why. */
@@ -113,6 +115,10 @@ const SKIPPED: Record<string, string> = {
   // Prints parameter values from watchlist.json for a deploy; test/unit/watchlist-params.test.ts runs it.
   'npm run -s watchlist:params -- --account 123456789012 --region us-east-1': NOT_EMULATOR,
   'runbook freeze status --stack lambda-runbook-prod': REAL_AWS,
+  'runbook approval <approvalId> --as bob': HELD,
+  'runbook approve <approvalId> --reason "consumer fixed at 03:40" --as bob': HELD,
+  'runbook reject <approvalId> --reason "wait for the 04:00 deploy" --as carol': HELD,
+  'runbook approve <approvalId> --stack lambda-runbook-prod --reason "checked the upstream"': REAL_AWS,
   'runbook timeline --stack lambda-runbook-prod --since 6h --format markdown --out /tmp/postmortem-timeline.md':
     REAL_AWS,
   'sam build && sam deploy --config-env dev --parameter-overrides $(npx tsx scripts/deploy-params.ts --config-env dev --git-sha "$(git rev-parse HEAD)" --build-id "manual-$(date +%s)")':
