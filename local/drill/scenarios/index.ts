@@ -4,6 +4,7 @@ import { canaryScenarios } from './canary.js';
 import { deployScenarios } from './deploy.js';
 import { dlqScenarios } from './dlq.js';
 import { fleetScenarios } from './fleet.js';
+import { freezeScenarios } from './freeze.js';
 import { healthScenarios } from './health.js';
 import { killSwitchScenarios } from './killswitch.js';
 import { rollbackScenarios } from './rollback.js';
@@ -21,6 +22,7 @@ export const scenarios: Scenario[] = [
   ...deployScenarios,
   ...canaryScenarios,
   ...fleetScenarios,
+  ...freezeScenarios,
   // Last: the postmortem of everything above.
   ...timelineScenarios,
 ];
