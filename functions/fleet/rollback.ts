@@ -40,6 +40,13 @@ export const rollbackWorkload: PerWorkload = async (deps, workload, { request, o
 function workloadLine(name: string, account: string | undefined, result: RollbackResult): WorkloadResult {
   const base = { workload: name, account: account ?? 'self', auditId: result.auditId };
   const move = `${result.alias} ${result.fromVersion} → ${result.toVersion} (${result.why})`;
+  // Already where a rollback would put it (no weights, nothing deploying): a dry run has nothing to plan either.
+  const settled =
+    result.fromVersion === result.toVersion &&
+    Object.keys(result.clearedWeights).length === 0 &&
+    result.stoppedDeploymentId === undefined;
+  if (settled && !result.heldByCooldown)
+    return { ...base, outcome: 'unchanged', summary: `${result.alias} already on ${result.toVersion}` };
   if (result.dryRun) return { ...base, outcome: 'planned', summary: `would move ${move}` };
   if (result.heldByCooldown)
     return {
