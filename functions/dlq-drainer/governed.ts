@@ -2,21 +2,13 @@
 // gate. A drain needs approval when the deployment marks every drain (ApprovalFor), when it may redrive more
 // than ApprovalDrainAbove messages, or, asked through the API, when a freeze is in force; then it is recorded as
 // pending with its plan and answered 202. Break-glass acts alone (through a freeze too), recorded as such.
-import { type Action, runAction } from '../../shared/action.js';
-import {
-  type ApprovalDeps,
-  type Governed,
-  governedEntry,
-  governedResult,
-  type Held,
-  holdForApproval,
-} from '../../shared/approval/hold.js';
+import { runAction } from '../../shared/action.js';
+import { type ApprovalDeps, type Governed, governAction, type Held } from '../../shared/approval/hold.js';
 import type { Origin } from '../../shared/origin.js';
 import { drainAction } from './drain.js';
-import type { DrainAsk } from './plan.js';
-import { drainEntry, drainResult } from './record.js';
+import { drainEntry } from './record.js';
 import type { DrainRequest } from './schema.js';
-import type { DrainDeps, DrainOutcome, DrainPlan, DrainResult, Mode } from './types.js';
+import type { DrainDeps, DrainPlan, DrainResult, Mode } from './types.js';
 
 export const drainGoverned: Governed<DrainPlan> = {
   action: 'dlq.drain',
@@ -49,19 +41,7 @@ export const drainGoverned: Governed<DrainPlan> = {
   breakGlass: (plan) => plan.request.breakGlass,
 };
 
-const governedDrainAction: Action<
-  DrainDeps & ApprovalDeps,
-  DrainAsk,
-  DrainPlan,
-  DrainOutcome,
-  DrainResult | Held
-> = {
-  ...drainAction,
-  hold: (deps, plan) => holdForApproval(drainGoverned, deps, plan),
-  entry: (step) => governedEntry(drainEntry(step), step.plan.origin, step.plan.request.breakGlass),
-  result: (step, receipt) =>
-    governedResult(drainResult(step, receipt), step.plan.origin, step.plan.request.breakGlass),
-};
+const governedDrainAction = governAction(drainAction, drainGoverned, drainEntry);
 
 /**
  * A drain through the approval gate. An approved one (origin.approval) and a break-glass one pass a freeze:

@@ -4,20 +4,13 @@
 // like any long list — and answered 202. An alarm's disable never waits; break-glass acts alone, recorded as such.
 // The enable and status never need approval: they put back what was there, or read.
 import { createHash } from 'node:crypto';
-import { type Action, runAction } from '../../shared/action.js';
-import {
-  type ApprovalDeps,
-  type Governed,
-  governedEntry,
-  governedResult,
-  type Held,
-  holdForApproval,
-} from '../../shared/approval/hold.js';
+import { runAction } from '../../shared/action.js';
+import { type ApprovalDeps, type Governed, governAction } from '../../shared/approval/hold.js';
 import type { Origin } from '../../shared/origin.js';
 import { disableAction, killSwitch, paced } from './killswitch.js';
-import { disableEntry, disableResult } from './record.js';
+import { disableEntry } from './record.js';
 import type { KillSwitchRequest } from './schema.js';
-import type { Asked, DisablePlan, DisableRun, KillSwitchDeps, KillSwitchResult, PacedDeps } from './types.js';
+import type { DisablePlan, KillSwitchDeps } from './types.js';
 
 /** What the plan read of each schedule it would stop: a fresh plan that reads otherwise is stale. */
 const readOf = (plan: DisablePlan) =>
@@ -65,19 +58,7 @@ export const disableGoverned: Governed<DisablePlan> = {
   breakGlass: (plan) => plan.request.breakGlass,
 };
 
-const governedDisableAction: Action<
-  PacedDeps & ApprovalDeps,
-  Asked,
-  DisablePlan,
-  DisableRun,
-  KillSwitchResult | Held
-> = {
-  ...disableAction,
-  hold: (deps, plan) => holdForApproval(disableGoverned, deps, plan),
-  entry: (step) => governedEntry(disableEntry(step), step.plan.origin, step.plan.request.breakGlass),
-  result: (step, receipt) =>
-    governedResult(disableResult(step, receipt), step.plan.origin, step.plan.request.breakGlass),
-};
+const governedDisableAction = governAction(disableAction, disableGoverned, disableEntry);
 
 /** One kill-switch request through the approval gate: only a disable can be held. */
 export function governedKillSwitch(

@@ -2,6 +2,7 @@
 // needs approval is recorded as pending — its full plan in the ledger, announced on the ops topic — and answered
 // 202 with the approval id and how to approve; nothing is changed. An approved plan passes only if a fresh plan
 // reads the estate as the approved one did; otherwise it is recorded as a new pending request.
+import type { Action, ActionDeps, Planned, Step } from '../action.js';
 import type { AuditEntry, AuditLedger } from '../audit.js';
 import { ForbiddenError } from '../errors.js';
 import { HTTP_STATUS } from '../middleware/doors.js';
@@ -173,4 +174,29 @@ export function governedResult<R extends object>(
 ): R {
   const { approval } = governedEntry({} as AuditEntry, origin, breakGlass);
   return { ...result, ...(approval ? { approval } : {}), ...(breakGlass ? { breakGlass } : {}) };
+}
+
+/**
+ * An action behind the approval gate: the same steps, a `hold` after the plan (held when the policy says it
+ * needs approval), and a record and answer that say who approved it or that it was break-glass.
+ */
+export function governAction<
+  D extends ActionDeps,
+  Q,
+  P extends Planned & { origin: Origin; request: { breakGlass?: { reason: string } | undefined } },
+  O,
+  R extends object,
+>(
+  action: Action<D, Q, P, O, R>,
+  governed: Governed<P>,
+  /** The action's own record of a step (one entry). */
+  entry: (step: Step<P, O>) => AuditEntry,
+): Action<D & ApprovalDeps, Q, P, O, R | Held> {
+  return {
+    ...action,
+    hold: (deps, plan) => holdForApproval(governed, deps, plan),
+    entry: (step) => governedEntry(entry(step), step.plan.origin, step.plan.request.breakGlass),
+    result: (step, receipt) =>
+      governedResult(action.result(step, receipt), step.plan.origin, step.plan.request.breakGlass),
+  };
 }
