@@ -21,20 +21,24 @@ import type { Executor } from './approve.js';
 
 /** The executors of this deployment; `remainingMs` is the invocation's time left. */
 export function executors(remainingMs: () => number): Record<string, Executor> {
+  // What every executor's action needs besides its own clients and settings.
+  const shared = () => ({
+    ledger: auditLedgerFromEnv(),
+    approvals: approvalStoreFromEnv(),
+    policy: approvalPolicy(),
+    logger,
+    metrics,
+    now: () => new Date(),
+    remainingMs,
+  });
   return {
     'schedules.disable': (request: unknown, origin: Origin) =>
       governedKillSwitch(
         {
           scheduler: schedulerClient(),
           lambda: lambdaClient(),
-          ledger: auditLedgerFromEnv(),
+          ...shared(),
           config: killSwitchConfig(),
-          approvals: approvalStoreFromEnv(),
-          policy: approvalPolicy(),
-          logger,
-          metrics,
-          now: () => new Date(),
-          remainingMs,
         },
         parseInput(killSwitchRequestSchema, request, 'request'),
         origin,
@@ -44,15 +48,9 @@ export function executors(remainingMs: () => number): Record<string, Executor> {
         {
           sqs: sqsClient(),
           lambda: lambdaClient(),
-          ledger: auditLedgerFromEnv(),
+          ...shared(),
           config: drainConfig(),
           freeze: freezeGuard(),
-          approvals: approvalStoreFromEnv(),
-          policy: approvalPolicy(),
-          logger,
-          metrics,
-          now: () => new Date(),
-          remainingMs,
         },
         // Stored by the gate from a request that passed this schema; parsed again, as any input is.
         parseInput(drainRequestSchema, request, 'request'),
