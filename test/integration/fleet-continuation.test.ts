@@ -25,16 +25,9 @@ import { provisionStack } from '../../local/emulator/provision.js';
 import { provisionFleet } from '../../local/fleet/provision.js';
 import { ensureLambdaRole } from '../../local/moto.js';
 import { AuditLedger } from '../../shared/audit.js';
-import {
-  cloudWatchClient,
-  codeDeployClient,
-  lambdaClient,
-  schedulerClient,
-  sqsClient,
-} from '../../shared/clients.js';
-import { taggingClient } from '../../shared/fleet/accounts.js';
 import type { Workload } from '../../shared/fleet/workload.js';
 import { parseInput } from '../../shared/validate.js';
+import { homeClients } from '../support/fleet.js';
 import { uniqueName } from '../support/names.js';
 import { createGroup, estate, fullSchedule } from '../support/schedules.js';
 
@@ -162,19 +155,16 @@ describe('fleet run longer than one invocation (against the emulator)', () => {
   /** The clients of the runbook's account, counting schedule writes: the clock of the fake remaining time. */
   function counted() {
     const count = { writes: 0 };
-    const real = schedulerClient();
+    const home = homeClients();
+    const real = home.scheduler;
     const clients: AccountClients = {
-      lambda: lambdaClient(),
+      ...home,
       scheduler: {
         send: (command: unknown) => {
           if (command instanceof UpdateScheduleCommand) count.writes++;
           return real.send(command as never);
         },
       } as unknown as AccountClients['scheduler'],
-      sqs: sqsClient(),
-      codedeploy: codeDeployClient(),
-      cloudwatch: cloudWatchClient(),
-      tagging: taggingClient(),
     };
     return { count, clients };
   }

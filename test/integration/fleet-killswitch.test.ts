@@ -13,22 +13,16 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleet } from '../../functions/fleet/fleet.js';
 import { fleetRequestSchema } from '../../functions/fleet/schema.js';
-import type { AccountClients, FleetDeps, FleetResult } from '../../functions/fleet/types.js';
+import type { FleetDeps, FleetResult } from '../../functions/fleet/types.js';
 import { provisionStack } from '../../local/emulator/provision.js';
 import { adminCredentials, ensureRole, prepareMemberAccount } from '../../local/fleet/accounts.js';
 import { provisionFleet } from '../../local/fleet/provision.js';
 import { ensureLambdaRole } from '../../local/moto.js';
 import { AuditLedger } from '../../shared/audit.js';
-import {
-  cloudWatchClient,
-  codeDeployClient,
-  lambdaClient,
-  schedulerClient,
-  sqsClient,
-} from '../../shared/clients.js';
-import { accountClients, taggingClient } from '../../shared/fleet/accounts.js';
+import { accountClients } from '../../shared/fleet/accounts.js';
 import type { WatchList, Workload } from '../../shared/fleet/workload.js';
 import { parseInput } from '../../shared/validate.js';
+import { homeClients } from '../support/fleet.js';
 import { uniqueName } from '../support/names.js';
 import { createGroup, estate, fullSchedule } from '../support/schedules.js';
 
@@ -42,14 +36,7 @@ const scheduler = new SchedulerClient({});
 const quiet = { info: () => {}, warn: () => {} };
 const origin = { door: 'direct' as const, actor: 'cli:oncall@test', correlationId: 'fleet-ks-test' };
 
-const home = (): AccountClients => ({
-  lambda: lambdaClient(),
-  scheduler: schedulerClient(),
-  sqs: sqsClient(),
-  codedeploy: codeDeployClient(),
-  cloudwatch: cloudWatchClient(),
-  tagging: taggingClient(),
-});
+const home = homeClients;
 
 describe('fleet kill switch (against the emulator)', () => {
   let ledger: AuditLedger;

@@ -20,16 +20,10 @@ import { provisionStack } from '../../local/emulator/provision.js';
 import { breakFleet, prepareFleet, provisionFleet } from '../../local/fleet/provision.js';
 import { ensureLambdaRole } from '../../local/moto.js';
 import { AuditLedger } from '../../shared/audit.js';
-import {
-  cloudWatchClient,
-  codeDeployClient,
-  lambdaClient,
-  schedulerClient,
-  sqsClient,
-} from '../../shared/clients.js';
-import { accountClients, taggingClient } from '../../shared/fleet/accounts.js';
+import { accountClients } from '../../shared/fleet/accounts.js';
 import type { WatchList, Workload } from '../../shared/fleet/workload.js';
 import { parseInput } from '../../shared/validate.js';
+import { homeClients } from '../support/fleet.js';
 import { uniqueName } from '../support/names.js';
 
 const lambda = new LambdaClient({});
@@ -37,14 +31,7 @@ const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 const quiet = { info: () => {}, warn: () => {} };
 const origin = { door: 'direct' as const, actor: 'cli:oncall@test', correlationId: 'fleet-test' };
 
-const home = (): AccountClients => ({
-  lambda: lambdaClient(),
-  scheduler: schedulerClient(),
-  sqs: sqsClient(),
-  codedeploy: codeDeployClient(),
-  cloudwatch: cloudWatchClient(),
-  tagging: taggingClient(),
-});
+const home = homeClients;
 
 describe('fleet actions (against the emulator)', () => {
   let ledger: AuditLedger;
