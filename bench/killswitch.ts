@@ -26,6 +26,7 @@ import { emulatorEnv, startMoto } from '../local/moto.js';
 import { printTable } from '../scripts/build.js';
 import { type AuditEntry, AuditLedger, type AuditRecord } from '../shared/audit.js';
 import { mapSettled } from '../shared/rate.js';
+import { peakPerSecond } from './fleet-estate.js';
 import { addLatency } from './latency.js';
 import type { BenchSection } from './section.js';
 
@@ -41,18 +42,6 @@ function recordSends(client: { middlewareStack: { add(...args: never[]): void } 
     },
     { step: 'finalizeRequest', name: 'benchRecordSends', override: true } as never,
   );
-}
-
-/** The most requests sent in any one-second window. */
-function peakPerSecond(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let peak = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= 1000) start++;
-    peak = Math.max(peak, end - start + 1);
-  }
-  return peak;
 }
 
 type Output = Record<string, unknown>;

@@ -218,11 +218,12 @@ function main(): void {
   const upward: Edge[] = [];
   for (const [from, targets] of edges) {
     for (const to of targets) {
-      // functions/fleet composes the other actions (a fleet rollback is the rollback's own action per workload):
-      // the one folder allowed to import another function's entry points.
+      // functions/fleet and functions/approvals compose the other actions (a fleet rollback is the rollback's own
+      // action per workload; an approved drain is the drainer's own action): the folders allowed to import another
+      // function's entry points.
       const crossesFunctions =
         from.startsWith('functions/') &&
-        !from.startsWith('functions/fleet/') &&
+        !/^functions\/(fleet|approvals)\//.test(from) &&
         to.startsWith('functions/') &&
         folder(from) !== folder(to);
       if (layer(to) > layer(from) || crossesFunctions) upward.push({ from, to });

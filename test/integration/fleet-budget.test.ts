@@ -9,6 +9,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { peakPerSecond } from '../../bench/fleet-estate.js';
 import { ledgerBudget, type Place, placeTime } from '../../shared/fleet/budget.js';
 import { budgeted } from '../../shared/fleet/budgeted.js';
 import { uniqueName } from '../support/names.js';
@@ -36,18 +37,6 @@ function oneAtATime(client: DynamoDBDocumentClient): Pick<DynamoDBDocumentClient
   };
 }
 const ledger = oneAtATime(dynamo);
-
-/** The most in any sliding one-second window [t, t + 1000). */
-function peakPerSecond(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let peak = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= 1000) start++;
-    peak = Math.max(peak, end - start + 1);
-  }
-  return peak;
-}
 
 function controlPlane() {
   const arrivals: { at: number; attempt: number }[] = [];
