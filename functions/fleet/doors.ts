@@ -1,14 +1,15 @@
 // What each door of the fleet function reads: a POST body whose route names the action, a status query string,
 // and an alarm that belongs to one watched workload (alarm.ts decides which).
 
-import { ValidationError } from '../../shared/errors.js';
+import { ForbiddenError, ValidationError } from '../../shared/errors.js';
 import { originOf } from '../../shared/origin.js';
+import { type ApiAction, REQUIRE_API_SETTING, requiredApiActions } from '../../shared/require-api.js';
 import { alarmReason } from '../../shared/triggers/alarm.js';
-import type { AlarmInvocation, ApiInvocation } from '../../shared/triggers/index.js';
+import type { AlarmInvocation, ApiInvocation, Door } from '../../shared/triggers/index.js';
 import { isObject, parseInput } from '../../shared/validate.js';
 import { routeAlarm } from './alarm.js';
 import { fleet } from './fleet.js';
-import { fleetRequestSchema } from './schema.js';
+import { type FleetRequest, fleetRequestSchema } from './schema.js';
 import type { FleetDeps } from './types.js';
 
 /** A POST body: the route says the action; a body that says another is refused. */
@@ -78,4 +79,31 @@ export async function alarmAction(invocation: AlarmInvocation, deps: FleetDeps):
     reason: alarmReason(alarm),
   });
   return { acknowledged: true, acted: true, ...(await fleet(deps, request, originOf(invocation))) };
+}
+
+/** The single-workload actions each fleet action runs: a deployment that requires the API for one requires it here. */
+const UNDERLYING: Record<string, readonly ApiAction[]> = {
+  rollback: ['rollback'],
+  disable: ['schedules.disable'],
+  enable: ['schedules.enable'],
+  drain: ['dlq.drain'],
+  undo: ['rollback', 'schedules.enable'],
+};
+
+/**
+ * Refuses (403) a direct invocation of a fleet action whose workload actions this deployment requires the API
+ * for (RequireApiFor): a fleet run must not be the way around it. Dry runs and status change nothing.
+ */
+export function refuseDirectFleet(
+  door: Door,
+  request: FleetRequest,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
+  if (door !== 'direct' || request.dryRun || request.action === 'status') return;
+  const required = requiredApiActions(env);
+  const blocking = (UNDERLYING[request.action] ?? []).filter((action) => required.has(action));
+  if (blocking.length === 0) return;
+  throw new ForbiddenError(
+    `fleet ${request.action} must go through the ops API here (${REQUIRE_API_SETTING} lists ${blocking.join(', ')}), so that the actor is the signed principal, not a claim: POST /fleet/${request.action} (runbook fleet ${request.action} … --stack NAME)`,
+  );
 }

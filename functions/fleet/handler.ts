@@ -7,12 +7,14 @@ import type { ApiInvocation, Invocation } from '../../shared/triggers/index.js';
 import { type RouteTable, route } from '../../shared/triggers/router.js';
 import { parseInput } from '../../shared/validate.js';
 import { fleetDeps } from './deps.js';
-import { alarmAction, postPayload, statusQuery } from './doors.js';
+import { alarmAction, postPayload, refuseDirectFleet, statusQuery } from './doors.js';
 import { continueFleet, fleet } from './fleet.js';
 import { fleetRequestSchema } from './schema.js';
 
 function run(invocation: Invocation, context: Context, payload: unknown) {
-  return fleet(fleetDeps(context), parseInput(fleetRequestSchema, payload), originOf(invocation));
+  const request = parseInput(fleetRequestSchema, payload);
+  refuseDirectFleet(invocation.door, request);
+  return fleet(fleetDeps(context), request, originOf(invocation));
 }
 
 const post = (invocation: ApiInvocation, context: Context) =>

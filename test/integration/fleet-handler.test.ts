@@ -114,4 +114,33 @@ describe('the fleet function (against the emulator)', () => {
     // Assess
     expect(answer).toMatchObject({ ok: false, error: { code: 'ValidationError', field: 'workloads.0' } });
   });
+
+  it('refuses a direct fleet action whose workload actions the deployment requires the API for, before any call', async () => {
+    // Prepare
+    const before = (
+      await lambda.send(new GetAliasCommand({ FunctionName: declared.functionName, Name: 'live' }))
+    ).FunctionVersion;
+    const env = { WATCH_LIST: file([]), REQUIRE_API_FOR: 'rollback' };
+
+    // Act
+    const refused = await invoke(
+      { actor: 'cli:test@ci', action: 'rollback', workloads: [declared.name], reason: 'direct' },
+      env,
+    );
+    const dryRun = await invoke(
+      { actor: 'cli:test@ci', action: 'rollback', workloads: [declared.name], reason: 'look', dryRun: true },
+      env,
+    );
+
+    // Assess
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'Forbidden', message: expect.stringContaining('POST /fleet/rollback') },
+    });
+    expect(dryRun).toMatchObject({ ok: true, dryRun: true, selected: 1 });
+    expect(
+      (await lambda.send(new GetAliasCommand({ FunctionName: declared.functionName, Name: 'live' })))
+        .FunctionVersion,
+    ).toBe(before);
+  });
 });
