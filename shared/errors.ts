@@ -42,8 +42,9 @@ export class ValidationError extends RunbookError {
 }
 
 export class ForbiddenError extends RunbookError {
-  constructor(message: string, cause?: unknown) {
-    super(message, { statusCode: 403, code: 'Forbidden', cause });
+  /** `field`: what the caller must change, e.g. `event` for a request that came through the wrong door. */
+  constructor(message: string, cause?: unknown, field?: string) {
+    super(message, { statusCode: 403, code: 'Forbidden', cause, ...(field ? { field } : {}) });
   }
 }
 

@@ -54,5 +54,7 @@ export function refuseDirectUnlessAllowed(
   const { route, command } = API_ROUTES[action];
   throw new ForbiddenError(
     `${action} must go through the ops API here (${REQUIRE_API_SETTING}), so that the actor is the signed principal, not a claim: ${route} (${command})`,
+    undefined,
+    'event',
   );
 }

@@ -26,7 +26,11 @@ const idOf = (invocation: ApiInvocation) => parseInput(approvalIdSchema, invocat
 function voter(invocation: ApiInvocation) {
   // Every route is AWS_IAM: an unsigned call never gets here. Should one (a misdeployed route), it has no vote.
   if (!invocation.actor.startsWith('arn:'))
-    throw new ForbiddenError('an approval needs a signed principal (SigV4), and this call has none');
+    throw new ForbiddenError(
+      'an approval needs a signed principal (SigV4), and this call has none',
+      undefined,
+      'requestContext.authorizer.iam.userArn',
+    );
   const { reason } = parseInput(voteSchema, invocation.payload ?? {});
   return {
     principal: invocation.actor,
@@ -46,6 +50,8 @@ const routes: RouteTable<object> = {
   direct: async () => {
     throw new ForbiddenError(
       'approvals go through the ops API only (POST /approvals/{id}/approve, runbook approve ID --stack NAME): the approver must be the signed principal',
+      undefined,
+      'event',
     );
   },
 };

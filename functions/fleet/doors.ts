@@ -105,5 +105,7 @@ export function refuseDirectFleet(
   if (blocking.length === 0) return;
   throw new ForbiddenError(
     `fleet ${request.action} must go through the ops API here (${REQUIRE_API_SETTING} lists ${blocking.join(', ')}), so that the actor is the signed principal, not a claim: POST /fleet/${request.action} (runbook fleet ${request.action} … --stack NAME)`,
+    undefined,
+    'event',
   );
 }

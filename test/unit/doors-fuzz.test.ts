@@ -10,12 +10,16 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { handler as approvals } from '../../functions/approvals/handler.js';
 import { handler as drainer } from '../../functions/dlq-drainer/handler.js';
+import { handler as fleet } from '../../functions/fleet/handler.js';
 import { handler as health } from '../../functions/health/handler.js';
 import { handler as killSwitch } from '../../functions/killswitch/handler.js';
 import { handler as postTraffic } from '../../functions/post-traffic/handler.js';
@@ -42,6 +46,8 @@ const clients: AwsStub<any, any, any>[] = [
   mockClient(SNSClient),
   mockClient(CloudWatchClient),
   mockClient(DynamoDBDocumentClient),
+  mockClient(STSClient),
+  mockClient(ResourceGroupsTaggingAPIClient),
 ];
 
 /** A read: anything else (Receive changes visibility, Put/Update/Delete/Send/Publish/Invoke) mutates. */
@@ -112,6 +118,27 @@ const doors: { name: string; handler: Handler; seeds: () => unknown[] }[] = [
     name: 'post-traffic hook',
     handler: postTraffic as Handler,
     seeds: () => [sampleEvent('codedeploy/post-traffic.json')],
+  },
+  {
+    name: 'fleet',
+    handler: fleet as Handler,
+    seeds: () => [
+      sampleEvent('apigw/fleet-status.json'),
+      sampleEvent('direct/fleet-status.json'),
+      sampleEvent('direct/fleet-rollback-dry-run.json'),
+      { action: 'disable', workloads: ['workload'], reason: 'runaway', throttle: true },
+      { action: 'undo', auditId: '20261122T154501123Z-3fa9c2d1', reason: 'undo it' },
+      sampleEvent('sns/alarm-rollback-alarm.json'),
+    ],
+  },
+  {
+    name: 'approvals',
+    handler: approvals as Handler,
+    seeds: () => [
+      sampleEvent('apigw/approval-approve-unknown.json'),
+      sampleEvent('apigw/approval-status-unknown.json'),
+      sampleEvent('apigw/approval-reject-malformed-id.json'),
+    ],
   },
 ];
 
