@@ -181,6 +181,25 @@ export async function continuation(
   };
 }
 
+/**
+ * A recorded fleet run and the parts that continued it, in order (at most MAX_PARTS): what `status --audit-id`
+ * reports and `undo` reverses. A part is followed only where it was queued; one never queued never ran.
+ */
+export async function partsFrom(deps: Pick<FleetDeps, 'ledger'>, auditId: string): Promise<AuditRecord[]> {
+  const first = await deps.ledger.get(auditId, { expand: true });
+  // An undo is a fleet run too: undoing it puts back what it reversed.
+  if (!first?.action.startsWith('fleet.'))
+    throw new NotFoundError(`no fleet run ${auditId} in the ledger`, 'auditId');
+  const parts = [first];
+  for (let next = chainOf(first).continuation; next?.queued && parts.length < MAX_PARTS; ) {
+    const part = await deps.ledger.get(next.auditId, { expand: true });
+    if (!part) break;
+    parts.push(part);
+    next = chainOf(part).continuation;
+  }
+  return parts;
+}
+
 export const linesOf = (record: Pick<AuditRecord, 'details'>): WorkloadResult[] =>
   ((record.details as { workloads?: WorkloadResult[] } | undefined)?.workloads ?? []) as WorkloadResult[];
 

@@ -14,7 +14,7 @@ import type { Workload } from '../../shared/fleet/workload.js';
 import { mapSettled } from '../../shared/rate.js';
 import { weightsOf } from '../rollback/alias.js';
 import { planRollback } from '../rollback/plan.js';
-import { type Chain, chainOf, linesOf, MAX_PARTS } from './continue.js';
+import { chainOf, linesOf, partsFrom } from './continue.js';
 import type { Readiness } from './readiness.js';
 import { readReadiness } from './readiness-read.js';
 import { continuationTarget, countsOf, fleetUndo } from './record.js';
@@ -208,19 +208,17 @@ async function inAlarm(clients: AccountClients, workload: Workload) {
  * is done and what remains, and whether the next part is queued.
  */
 async function runStatus(deps: FleetDeps, auditId: string) {
-  const record = await deps.ledger.get(auditId, { expand: true });
-  if (!record?.action.startsWith('fleet.'))
-    throw new NotFoundError(`no fleet run ${auditId} in the ledger`, 'auditId');
+  const chain = await partsFrom(deps, auditId);
+  const record = chain[0] as AuditRecord;
+  const last = chain[chain.length - 1] as AuditRecord;
   const latest = new Map<string, WorkloadResult>();
-  const parts: { auditId: string; part: number; at: string; counts: unknown }[] = [];
-  let last: AuditRecord = record;
-  for (let part: AuditRecord | undefined = record; part && parts.length < MAX_PARTS; ) {
-    last = part;
-    parts.push({ auditId: part.auditId, part: chainOf(part).part, at: part.at, counts: part.after });
-    for (const line of linesOf(part)) latest.set(line.workload, line);
-    const next: Chain['continuation'] = chainOf(part).continuation;
-    part = next?.queued ? await deps.ledger.get(next.auditId, { expand: true }) : undefined;
-  }
+  for (const part of chain) for (const line of linesOf(part)) latest.set(line.workload, line);
+  const parts = chain.map((part) => ({
+    auditId: part.auditId,
+    part: chainOf(part).part,
+    at: part.at,
+    counts: part.after,
+  }));
   const lines = [...latest.values()];
   const counts = countsOf(lines);
   const continuation = await continuationState(deps, last);

@@ -1,11 +1,10 @@
 // Undo of a fleet run: every workload that run changed, put back exactly as it was (a rollback's alias on the
 // version it served; a kill switch's schedules restored from its snapshot), each by its own action and record.
 // `workloads` narrows it to some ("undo part of it"); a workload the run did not change cannot be named.
-import type { AuditRecord } from '../../shared/audit.js';
-import { NotFoundError, ValidationError } from '../../shared/errors.js';
+import { ValidationError } from '../../shared/errors.js';
 import type { Workload } from '../../shared/fleet/workload.js';
 import type { Origin } from '../../shared/origin.js';
-import { chainOf, linesOf, MAX_PARTS, type Part } from './continue.js';
+import { linesOf, type Part, partsFrom } from './continue.js';
 import { enableWorkload } from './killswitch.js';
 import { rollbackWorkload } from './rollback.js';
 import { runFleet } from './run.js';
@@ -14,18 +13,10 @@ import type { FleetDeps, FleetResult, PerWorkload, Restore } from './types.js';
 
 /** What reverses each restorable part of a recorded fleet run, by workload name. */
 export async function restorable(deps: FleetDeps, auditId: string): Promise<Map<string, Restore>> {
-  const record = await deps.ledger.get(auditId, { expand: true });
-  // An undo is a fleet run too: undoing it puts back what it reversed.
-  if (!record?.action.startsWith('fleet.'))
-    throw new NotFoundError(`no fleet run ${auditId} in the ledger`, 'auditId');
   const restores = new Map<string, Restore>();
   // A run that continued (continue.ts) is undone whole: every part of its chain, from this one on.
-  let part: AuditRecord | undefined = record;
-  for (let parts = 0; part && parts < MAX_PARTS; parts++) {
+  for (const part of await partsFrom(deps, auditId))
     for (const line of linesOf(part)) if (line.restore) merge(restores, line.workload, line.restore);
-    const next: string | undefined = chainOf(part).continuation?.auditId;
-    part = next ? await deps.ledger.get(next, { expand: true }) : undefined;
-  }
   return restores;
 }
 
