@@ -4,12 +4,12 @@
 // CodeDeploy, or a hand-run update-alias to a new version). Reads only; a workload whose reads fail is kept
 // (for a fleet action, acting on one more workload than needed is safer than missing a broken one) and the
 // failure is logged.
-import { GetDeploymentCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
+import { ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
 import { GetAliasCommand, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { appSpecTarget } from '../../shared/appspec.js';
 import { describe } from '../../shared/errors.js';
 import { aliasTarget, type Workload } from '../../shared/fleet/workload.js';
 import { mapSettled } from '../../shared/rate.js';
+import { shiftOf } from '../rollback/deployments.js';
 import type { FleetDeps } from './types.js';
 
 export async function movedSince(
@@ -49,10 +49,11 @@ async function moved(deps: FleetDeps, workload: Workload, since: Date): Promise<
     }),
   );
   if (version.LastModified && new Date(version.LastModified) >= since) return true;
-  return deployedSince(clients.codedeploy, workload, since);
+  return deployedSince(deps, clients.codedeploy, workload, since);
 }
 
 async function deployedSince(
+  deps: FleetDeps,
   codedeploy: Awaited<ReturnType<FleetDeps['clientsFor']>>['codedeploy'],
   workload: Workload,
   since: Date,
@@ -68,10 +69,8 @@ async function deployedSince(
       }),
     );
     for (const deploymentId of deployments.slice(0, 10)) {
-      const { deploymentInfo } = await codedeploy.send(new GetDeploymentCommand({ deploymentId }));
-      const revision = deploymentInfo?.revision;
-      const target = appSpecTarget(revision?.appSpecContent?.content ?? revision?.string?.content, workload);
-      if (target && target !== 'unreadable') return true;
+      // The rollback's own reading of a deployment's AppSpec: does it shift this alias?
+      if (await shiftOf({ codedeploy, logger: deps.logger }, deploymentId, workload)) return true;
     }
   }
   return false;

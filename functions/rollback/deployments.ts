@@ -86,8 +86,8 @@ export async function findDeployment(
 }
 
 /** What one deployment shifts, when it is this function's alias; undefined otherwise. */
-async function shiftOf(
-  deps: Deps,
+export async function shiftOf(
+  deps: Pick<Deps, 'codedeploy' | 'logger'>,
   deploymentId: string,
   wanted: { functionName: string; alias: string },
 ): Promise<(DeploymentShift & { createdAt: number }) | undefined> {
