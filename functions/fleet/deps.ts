@@ -8,7 +8,7 @@ import { accountClients } from '../../shared/fleet/accounts.js';
 import { ledgerBudget } from '../../shared/fleet/budget.js';
 import { budgeted } from '../../shared/fleet/budgeted.js';
 import type { WatchList } from '../../shared/fleet/workload.js';
-import { logger, metrics } from '../../shared/powertools.js';
+import { logger } from '../../shared/powertools.js';
 import watchListFile from '../../watchlist.json' with { type: 'json' };
 import { type FleetSettings, fleetConfig } from './config.js';
 import { queueSender } from './continue.js';
@@ -84,7 +84,6 @@ export function fleetDeps(context: Context): FleetDeps {
     ...(queueUrl ? { continueWith: queueSender(sqsClient(), queueUrl) } : {}),
     ledger: auditLedgerFromEnv(),
     logger,
-    metrics: metrics as unknown as FleetDeps['metrics'],
     now: () => new Date(),
     config,
     remainingMs: () => context.getRemainingTimeInMillis(),

@@ -22,7 +22,6 @@ export interface FleetDeps {
   clientsFor(account: string | undefined): Promise<AccountClients>;
   ledger: Pick<AuditLedger, 'record' | 'list' | 'get'>;
   logger: Pick<Log, 'info' | 'warn'>;
-  metrics?: { addMetric(name: string, unit: never, value: number): void };
   now: () => Date;
   config: FleetConfig;
   /** The runbook's own account id (the function's ARN says it), for what must name it (a drain's queues). */
