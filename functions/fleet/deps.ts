@@ -61,11 +61,12 @@ let watchedFrom: string | undefined;
 
 export function fleetDeps(context: Context): FleetDeps {
   const config = fleetConfig();
-  const from = JSON.stringify([process.env.WATCH_LIST, config.tagDiscovery, process.env.WATCHED_FUNCTION]);
+  const from = JSON.stringify([config.watchListJson, config.tagDiscovery, process.env.WATCHED_FUNCTION]);
   if (watchedFrom !== from) watched = undefined;
   watchedFrom = from;
   watched ??= watchedWorkloads({
     file: watchListFile,
+    inline: config.watchListJson,
     env: process.env,
     ...(config.tagDiscovery
       ? {

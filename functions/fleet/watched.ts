@@ -13,8 +13,10 @@ import type { Log } from '../../shared/log.js';
 export const DISCOVERY_TTL_MS = 5 * 60_000;
 
 export interface WatchedSources {
-  /** The checked-in file's content (already parsed JSON), or WATCH_LIST's text. */
+  /** The checked-in file's content (already parsed JSON). */
   file: unknown;
+  /** WATCH_LIST's text (the fleet's settings), which overrides the file when set. */
+  inline?: string | undefined;
   env: NodeJS.ProcessEnv;
   /** Tag discovery per account (undefined: the runbook's own); absent: discovery off. */
   /**
@@ -46,7 +48,7 @@ export function watchedWorkloads(sources: WatchedSources): () => Promise<WatchLi
 }
 
 function declaredList(sources: WatchedSources): WatchList {
-  const inline = sources.env.WATCH_LIST;
+  const inline = sources.inline;
   try {
     if (inline) return parseWatchList(JSON.parse(inline), 'WATCH_LIST');
   } catch (error) {
