@@ -25,7 +25,7 @@ import {
   sqsClient,
 } from '../clients.js';
 import { ConfigurationError, DependencyError, isAwsError, ValidationError } from '../errors.js';
-import { ACCOUNT_ID, type MemberAccount, type WatchList } from './workload.js';
+import { ACCOUNT_ID, type MemberAccount, ROLE_ARN, type WatchList } from './workload.js';
 
 /** The clients a fleet action uses in one account. */
 export interface AccountClients {
@@ -51,8 +51,6 @@ export interface AccountClientsOptions {
 
 const DEFAULT_DURATION_SECONDS = 900;
 const KNOWN_ACCOUNTS_SHOWN = 5;
-// arn:<partition>:iam::<account>:role/<path/><name>
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 
 /** The STS client that assumes member roles, with the runbook's own credentials. Tests may `reset` it. */
 export const stsClient = /* @__PURE__ */ lazy(() => new STSClient({}));

@@ -4,11 +4,10 @@ import {
   GetResourcesCommand,
   type ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
-import { WORKLOAD_NAME, type Workload } from './workload.js';
+import { ALIAS_NAME, WORKLOAD_NAME, type Workload } from './workload.js';
 
 export const WATCH_TAG = 'runbook:watch';
 export const ALIAS_TAG = 'runbook:alias';
-const ALIAS_NAME = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$/;
 // Pages of up to 100; a runaway estate stops here rather than holding the answer hostage.
 const MAX_PAGES = 50;
 

@@ -14,15 +14,21 @@ import * as z from 'zod';
 import { listSetting, optionalSetting } from '../env.js';
 import { ValidationError } from '../errors.js';
 import { describeIssue } from '../validate.js';
-import { ACCOUNT_ID, type MemberAccount, type WatchList, WORKLOAD_NAME, type Workload } from './workload.js';
+import {
+  ACCOUNT_ID,
+  ALIAS_NAME,
+  type MemberAccount,
+  ROLE_ARN,
+  type WatchList,
+  WORKLOAD_NAME,
+  type Workload,
+} from './workload.js';
 
 // Lambda's, Scheduler's and SQS's own naming rules.
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const ALIAS_NAME = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$/;
 const GROUP_NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,75}(\.fifo)?$/;
 const ALARM = /^[^\s*][^*]{0,254}\*?$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 /** The most workloads one watch list may hold: every answer and record about them stays bounded. */
 export const MAX_WORKLOADS = 5000;
 

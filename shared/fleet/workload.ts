@@ -4,6 +4,10 @@
 
 /** An AWS account id: 12 digits. */
 export const ACCOUNT_ID = /^\d{12}$/;
+/** Lambda's alias names: not all digits (that would be a version). */
+export const ALIAS_NAME = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$/;
+/** `arn:<partition>:iam::<account>:role/<path/><name>`; the account is the first group. */
+export const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 /** A workload's name: what people type after `--workload` and what the ledger and alarms refer to. */
 export const WORKLOAD_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
