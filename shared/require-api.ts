@@ -15,6 +15,11 @@ export const API_ROUTES = {
   },
   'schedules.enable': { route: 'POST /schedules/enable', command: 'runbook schedules enable … --stack NAME' },
   'dlq.drain': { route: 'POST /dlq/drain', command: 'runbook dlq drain … --stack NAME' },
+  // The daily sweep is exempt (its schedule invokes directly, and a sweep only revokes after the grace period).
+  'secret.revoke': {
+    route: 'POST /secret/revoke-previous',
+    command: 'runbook secret revoke-previous … --stack NAME',
+  },
 } as const;
 
 export type ApiAction = keyof typeof API_ROUTES;

@@ -17,6 +17,9 @@ import { drainRequestSchema } from '../dlq-drainer/schema.js';
 import { killSwitchConfig } from '../killswitch/config.js';
 import { governedKillSwitch } from '../killswitch/governed.js';
 import { killSwitchRequestSchema } from '../killswitch/schema.js';
+import { rotationDeps } from '../secret-rotation/config.js';
+import { governedRevoke } from '../secret-rotation/governed.js';
+import { revokePreviousRequestSchema } from '../secret-rotation/schema.js';
 import type { Executor } from './approve.js';
 
 /** The executors of this deployment; `remainingMs` is the invocation's time left. */
@@ -56,6 +59,13 @@ export function executors(remainingMs: () => number): Record<string, Executor> {
         parseInput(drainRequestSchema, request, 'request'),
         origin,
         'drain',
+      ),
+    // The secret is read and the vendor reached as SecretRotationFunction does (its settings, read-only grants).
+    'secret.revoke': (request: unknown, origin: Origin) =>
+      governedRevoke(
+        { ...rotationDeps(logger, remainingMs), ...shared() },
+        parseInput(revokePreviousRequestSchema, request, 'request'),
+        origin,
       ),
   };
 }

@@ -7,10 +7,11 @@ import { type Action, type Ended, type Receipt, runAction, type Step } from '../
 import { type AuditEntry, newAuditId } from '../../shared/audit.js';
 import { ConflictError, describe, ValidationError } from '../../shared/errors.js';
 import { FrozenError, refuseDuringFreeze } from '../../shared/freeze/guard.js';
+import type { Origin } from '../../shared/origin.js';
 import { type CredentialProvider, providerFor, type RevokeOutcome } from './providers.js';
 import type { RevokePreviousRequest, SecretDocument } from './schema.js';
 import { describeSecret, readSecret, requireSecret, stagesOf, versionWith } from './secrets.js';
-import { CURRENT, type Origin, PREVIOUS, type Revocation, type RotationDeps, type Stages } from './types.js';
+import { CURRENT, PREVIOUS, type Revocation, type RotationDeps, type Stages } from './types.js';
 
 export interface RevokeResult {
   secretArn: string;
@@ -31,7 +32,7 @@ export interface RevokeResult {
   unrecorded?: string;
 }
 
-interface RevokePlan {
+export interface RevokePlan {
   request: RevokePreviousRequest;
   origin: Origin;
   auditId: string;
@@ -44,11 +45,18 @@ interface RevokePlan {
   /** The key to revoke: both values stay in memory, never in a record or an answer. */
   revoke?: { provider: CredentialProvider; previous: SecretDocument; current: SecretDocument };
   what: { versionId?: string; apiKeyId?: string };
+  /** Set when the key is revoked inside its grace period (an emergency): when that period ends. */
+  early?: { graceUntil: string };
+  /** The freeze in force, when it makes this revocation need approval (deps.freezeNeedsApproval). */
+  frozen?: string;
 }
 
-type RevokeOutcomeOf = { kind: 'none' } | { kind: 'planned' } | { kind: 'done'; outcome: RevokeOutcome };
+export type RevokeOutcomeOf =
+  | { kind: 'none' }
+  | { kind: 'planned' }
+  | { kind: 'done'; outcome: RevokeOutcome };
 
-type Request = { request: RevokePreviousRequest; origin: Origin };
+export type Request = { request: RevokePreviousRequest; origin: Origin };
 
 async function plan(deps: RotationDeps, { request, origin }: Request): Promise<RevokePlan> {
   const description = await describeSecret(deps, request.secretId, 'secretId');
@@ -69,7 +77,7 @@ async function plan(deps: RotationDeps, { request, origin }: Request): Promise<R
     return { ...base, nothing: { note, details }, what: details };
   };
   const frozen = notDuringFreeze(deps, request, name);
-  if (frozen) return nothing(frozen);
+  if (frozen?.sweep) return nothing(frozen.sweep);
   const currentId = versionWith(stages, CURRENT);
   const previousId = versionWith(stages, PREVIOUS);
   if (!previousId || previousId === currentId)
@@ -88,7 +96,8 @@ async function plan(deps: RotationDeps, { request, origin }: Request): Promise<R
   const what = { versionId: previousId, apiKeyId };
   const since = description.LastRotatedDate ?? description.LastChangedDate;
   const until = since ? new Date(since.getTime() + deps.config.graceHours * 3_600_000) : undefined;
-  if (!request.emergency && until && deps.now() < until) {
+  const inGrace = until !== undefined && deps.now() < until;
+  if (!request.emergency && inGrace) {
     if (request.sweep)
       return nothing(`key ${apiKeyId} is in its grace period until ${until.toISOString()}: not yet`, what);
     throw new ConflictError(
@@ -96,25 +105,33 @@ async function plan(deps: RotationDeps, { request, origin }: Request): Promise<R
       'emergency',
     );
   }
-  return { ...base, revoke: { provider, previous, current }, what };
+  return {
+    ...base,
+    revoke: { provider, previous, current },
+    what,
+    ...(inGrace ? { early: { graceUntil: until.toISOString() } } : {}),
+    ...(frozen?.approval ? { frozen: frozen.approval } : {}),
+  };
 }
 
 /**
  * A revocation is refused during a change freeze (an emergency one too: it breaks every client still on the
- * key, so it needs an approval). The daily sweep is not an error: it revokes nothing until the freeze lifts,
- * and says so. A dry run changes nothing and may look. The note for a held sweep, or undefined.
+ * key, so it needs an approval). Asked through the API (deps.freezeNeedsApproval), the freeze makes it need
+ * approval instead (`approval`: why). The daily sweep is not an error: it revokes nothing until the freeze
+ * lifts, and says so (`sweep`: the note). A dry run changes nothing and may look.
  */
 function notDuringFreeze(
   deps: RotationDeps,
   request: RevokePreviousRequest,
   name: string,
-): string | undefined {
+): { sweep?: string; approval?: string } | undefined {
   if (!deps.freeze || request.dryRun) return undefined;
   try {
     refuseDuringFreeze(deps.freeze, deps.now(), `revoking the previous key of ${name}`, deps);
     return undefined;
   } catch (error) {
-    if (error instanceof FrozenError && request.sweep) return error.message;
+    if (error instanceof FrozenError && request.sweep) return { sweep: error.message };
+    if (error instanceof FrozenError && deps.freezeNeedsApproval) return { approval: error.message };
     throw error;
   }
 }
@@ -136,7 +153,7 @@ function noteOf(plan: RevokePlan, outcome: RevokeOutcomeOf): string {
     : `key ${key} was already revoked`;
 }
 
-function entry(step: Step<RevokePlan, RevokeOutcomeOf>): AuditEntry {
+export function revokeEntry(step: Step<RevokePlan, RevokeOutcomeOf>): AuditEntry {
   const { plan } = step;
   const common = {
     action: 'secret.revokePrevious',
@@ -189,12 +206,12 @@ function result(step: Ended<RevokePlan, RevokeOutcomeOf>, receipt: Receipt): Rev
   };
 }
 
-const revokeAction: Action<RotationDeps, Request, RevokePlan, RevokeOutcomeOf, RevokeResult> = {
+export const revokeAction: Action<RotationDeps, Request, RevokePlan, RevokeOutcomeOf, RevokeResult> = {
   plan,
   settled: (plan) => (plan.nothing ? { kind: 'none' } : undefined),
   dryRun: () => ({ kind: 'planned' }),
   act,
-  entry,
+  entry: revokeEntry,
   ledger,
   result,
   metrics: (step) =>

@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { intSetting } from '../../shared/env.js';
+import { ValidationError } from '../../shared/errors.js';
+import { reasonSchema } from '../../shared/reason.js';
 import { isObject } from '../../shared/validate.js';
 
 // Secrets Manager invokes the rotation function with these fields, once per step:
@@ -26,26 +28,63 @@ export const rotationEventSchema = z.object({
 
 export type RotationEvent = z.infer<typeof rotationEventSchema>;
 
-/** An operator's request, by direct invocation: revoke the key that is now AWSPREVIOUS. */
-export const revokePreviousRequestSchema = z.strictObject({
-  action: z.literal('revokePrevious', { error: 'action must be "revokePrevious"' }),
-  secretId: z.string({ error: 'secretId is required' }).min(1, 'secretId is required').max(2048),
-  reason: z
-    .string({ error: 'reason is required: say why the previous key must go' })
-    .trim()
-    .min(3, 'reason must be at least 3 characters')
-    .max(500, 'reason must be at most 500 characters'),
-  /** Revoke now, inside the grace period: the key leaked. */
-  emergency: z.boolean().default(false),
-  /**
-   * The daily schedule's sweep: inside the grace period, or with nothing to revoke, is not an error, and is
-   * recorded without notifying anyone.
-   */
-  sweep: z.boolean().default(false),
-  dryRun: z.boolean().default(false),
-});
+/**
+ * An operator's request — by direct invocation, or `POST /secret/revoke-previous` (the route says the action) —
+ * or the daily sweep's: revoke the key that is now AWSPREVIOUS.
+ */
+export const revokePreviousRequestSchema = z
+  .strictObject({
+    action: z.literal('revokePrevious', { error: 'action must be "revokePrevious"' }),
+    secretId: z.string({ error: 'secretId is required' }).min(1, 'secretId is required').max(2048),
+    reason: z
+      .string({ error: 'reason is required: say why the previous key must go' })
+      .trim()
+      .min(3, 'reason must be at least 3 characters')
+      .max(500, 'reason must be at most 500 characters'),
+    /** Revoke now, inside the grace period: the key leaked. */
+    emergency: z.boolean().default(false),
+    /**
+     * The daily schedule's sweep: inside the grace period, or with nothing to revoke, is not an error, and is
+     * recorded without notifying anyone.
+     */
+    sweep: z.boolean().default(false),
+    dryRun: z.boolean().default(false),
+    /**
+     * An emergency revocation alone, without the approval it would need (ApprovalFor secret.revoke): recorded and
+     * notified as break-glass (issue 18).
+     */
+    breakGlass: z
+      .strictObject(
+        { reason: reasonSchema },
+        { error: 'breakGlass must be { reason }: say why you act alone' },
+      )
+      .optional(),
+  })
+  // The sweep is the schedule's, exempt from RequireApiFor and approval because it only ever revokes a key
+  // whose grace period is over: an emergency is a person's request.
+  .refine((request) => !(request.sweep && request.emergency), {
+    path: ['emergency'],
+    message: "emergency is a person's request, not the sweep's: send one or the other",
+  });
 
 export type RevokePreviousRequest = z.infer<typeof revokePreviousRequestSchema>;
+
+/**
+ * The request `POST /secret/revoke-previous` makes of its body: the route says the action (a body that says
+ * another is refused). Only a person asks through the API: a sweep is the schedule's, by direct invocation.
+ */
+export function revokeBody(body: unknown): Record<string, unknown> {
+  if (body === undefined) return { action: 'revokePrevious' };
+  if (!isObject(body)) throw new ValidationError('request body must be a JSON object', 'body');
+  if (body.action !== undefined && body.action !== 'revokePrevious')
+    throw new ValidationError(
+      `action: this route revokes the previous key; the body says ${JSON.stringify(body.action)}`,
+      'action',
+    );
+  if (body.sweep !== undefined)
+    throw new ValidationError("sweep: the daily sweep is the schedule's, not an API request", 'sweep');
+  return { ...body, action: 'revokePrevious' };
+}
 
 /** Secrets Manager's event, or an operator's request: told apart by the operator's `action` field. */
 export const isOperatorRequest = (payload: unknown): boolean => isObject(payload) && 'action' in payload;

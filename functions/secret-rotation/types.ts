@@ -32,6 +32,11 @@ export interface RotationDeps extends ActionDeps {
    * a rotation that has already stored its new key is always completed. The deployed function always sets it.
    */
   freeze?: FreezeGuard;
+  /**
+   * A revocation asked through the API during a freeze is held for approval rather than refused
+   * (functions/secret-rotation/governed.ts sets it).
+   */
+  freezeNeedsApproval?: boolean;
   /** The invocation's remaining time: bounds the wait for a vendor's late answer. */
   remainingMs?: () => number;
 }

@@ -5,15 +5,19 @@ import * as z from 'zod';
 import { intSetting, parseSettings } from '../env.js';
 
 /**
- * The actions a deployment may mark as needing approval. A rollback is not one, by design. An emergency key
- * revocation (issue 18) is not yet: it has no API route for a signed requester, so it cannot be asked for and
- * approved; naming it is refused rather than silently not enforced.
+ * The actions a deployment may mark as needing approval. A rollback is not one, by design. `secret.revoke` is
+ * an emergency revocation of the previous key (inside its grace period): one after the grace period, and the
+ * daily sweep, never wait.
  */
-export const APPROVABLE = ['schedules.disable', 'killswitch.throttle', 'dlq.drain'] as const;
+export const APPROVABLE = ['schedules.disable', 'killswitch.throttle', 'dlq.drain', 'secret.revoke'] as const;
 export type Approvable = (typeof APPROVABLE)[number];
 
-/** `auto`: in prod the kill switch (disable and throttle); elsewhere none. */
-const PROD_DEFAULT: readonly Approvable[] = ['schedules.disable', 'killswitch.throttle'];
+/**
+ * `auto`: in prod the kill switch (disable and throttle) and an emergency key revocation; elsewhere none. A
+ * revocation breaks every client still on the key, mid-trading-run in prod; in dev the keys are test keys, and
+ * a gate there would only teach break-glass.
+ */
+const PROD_DEFAULT: readonly Approvable[] = ['schedules.disable', 'killswitch.throttle', 'secret.revoke'];
 
 export interface ApprovalPolicy {
   /** Actions that always need approval (a drain also needs it above `drainAbove`, and anything in a freeze). */

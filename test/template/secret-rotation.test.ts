@@ -80,3 +80,64 @@ describe('secret rotation resources', () => {
     expect(generate.GenerateStringKey).toBe('value');
   });
 });
+
+describe('the revocation of the previous key through the API and the approval flow (issue 18)', () => {
+  const statementsOf = (role: string) =>
+    ((resource(role)?.Properties?.Policies ?? []) as JsonObject[]).flatMap((policy) =>
+      isObject(policy.PolicyDocument) && Array.isArray(policy.PolicyDocument.Statement)
+        ? (policy.PolicyDocument.Statement as JsonObject[])
+        : [],
+    );
+  const variables = (logicalId: string) => {
+    const environment = resource(logicalId)?.Properties?.Environment;
+    return (
+      isObject(environment) && isObject(environment.Variables) ? environment.Variables : {}
+    ) as JsonObject;
+  };
+
+  it('routes POST /secret/revoke-previous of the ops API to the rotation function, signed (no Auth override)', () => {
+    // Prepare
+    const events = (resource('SecretRotationFunction')?.Properties?.Events ?? {}) as JsonObject;
+
+    // Assess: the API's default authorizer is AWS_IAM; an event that set its own Auth could open the route.
+    expect(events.RevokePrevious).toEqual({
+      Type: 'HttpApi',
+      Properties: { ApiId: { Ref: 'OpsApi' }, Path: '/secret/revoke-previous', Method: 'POST' },
+    });
+  });
+
+  it('lets ApprovalsFunction read the rotated secret only (never write it), with the rotation grace period', () => {
+    // Prepare
+    // (A conditional statement, `Fn::If`, is the SQS one: its Action is inside the condition.)
+    const secretsManager = statementsOf('ApprovalsRole').filter((statement) =>
+      JSON.stringify(statement.Action ?? null).includes('secretsmanager:'),
+    );
+
+    // Assess
+    expect(secretsManager).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Resource: { Ref: 'SampleApiKeySecret' },
+      },
+    ]);
+    expect(variables('ApprovalsFunction').PREVIOUS_KEY_GRACE_HOURS).toBe(
+      variables('SecretRotationFunction').PREVIOUS_KEY_GRACE_HOURS,
+    );
+    expect(variables('ApprovalsFunction').FREEZE_WINDOWS).toEqual({ Ref: 'FreezeWindows' });
+  });
+
+  it('accepts secret.revoke in ApprovalFor and RequireApiFor', () => {
+    // Prepare
+    const pattern = (name: string) => {
+      const parameter = template.Parameters?.[name] as JsonObject | undefined;
+      return new RegExp(String(parameter?.AllowedPattern));
+    };
+
+    // Assess
+    expect(pattern('ApprovalFor').test('secret.revoke')).toBe(true);
+    expect(pattern('ApprovalFor').test('schedules.disable,secret.revoke')).toBe(true);
+    expect(pattern('RequireApiFor').test('dlq.drain,secret.revoke')).toBe(true);
+    expect(pattern('RequireApiFor').test('secret.rotate')).toBe(false);
+  });
+});

@@ -101,10 +101,10 @@ describe('enough approvals', () => {
 });
 
 describe('approval policy', () => {
-  it('defaults to two approvers within 30 minutes, and in prod to the kill switch', () => {
+  it('defaults to two approvers within 30 minutes, and in prod to the kill switch and an emergency revocation', () => {
     const prod = approvalPolicy({ RUNBOOK_ENV: 'prod' });
     expect(prod).toMatchObject({ required: 2, ttlMinutes: 30, drainAbove: 1000 });
-    expect([...prod.actions].sort()).toEqual(['killswitch.throttle', 'schedules.disable']);
+    expect([...prod.actions].sort()).toEqual(['killswitch.throttle', 'schedules.disable', 'secret.revoke']);
     expect([...approvalPolicy({ RUNBOOK_ENV: 'dev' }).actions]).toEqual([]);
   });
 
@@ -112,12 +112,15 @@ describe('approval policy', () => {
     expect([...approvalPolicy({ APPROVAL_FOR: 'dlq.drain', RUNBOOK_ENV: 'prod' }).actions]).toEqual([
       'dlq.drain',
     ]);
+    expect([...approvalPolicy({ APPROVAL_FOR: 'secret.revoke', RUNBOOK_ENV: 'dev' }).actions]).toEqual([
+      'secret.revoke',
+    ]);
     expect([...approvalPolicy({ APPROVAL_FOR: 'none', RUNBOOK_ENV: 'prod' }).actions]).toEqual([]);
   });
 
   it.each([
     [{ APPROVAL_FOR: 'rollback' }, 'APPROVAL_FOR'],
-    [{ APPROVAL_FOR: 'secret.revoke' }, 'APPROVAL_FOR'],
+    [{ APPROVAL_FOR: 'secret.rotate' }, 'APPROVAL_FOR'],
     [{ APPROVALS_REQUIRED: '0' }, 'APPROVALS_REQUIRED'],
     [{ APPROVAL_TTL_MINUTES: 'soon' }, 'APPROVAL_TTL_MINUTES'],
   ])('refuses a bad setting naming it: %o', (env, name) => {

@@ -10,9 +10,17 @@ describe('RequireApiFor', () => {
   });
 
   it('refuses a deployment naming an action without an API route, naming the setting and the value', () => {
-    expect(() => requiredApiActions({ REQUIRE_API_FOR: 'secret.revoke' })).toThrow(ConfigurationError);
-    expect(() => requiredApiActions({ REQUIRE_API_FOR: 'secret.revoke' })).toThrow(
-      /REQUIRE_API_FOR: "secret.revoke"/,
+    expect(() => requiredApiActions({ REQUIRE_API_FOR: 'secret.rotate' })).toThrow(ConfigurationError);
+    expect(() => requiredApiActions({ REQUIRE_API_FOR: 'secret.rotate' })).toThrow(
+      /REQUIRE_API_FOR: "secret.rotate"/,
+    );
+  });
+
+  it('takes secret.revoke, the route of a revocation being POST /secret/revoke-previous', () => {
+    const env = { REQUIRE_API_FOR: 'secret.revoke' };
+    expect(requiredApiActions(env)).toEqual(new Set(['secret.revoke']));
+    expect(() => refuseDirectUnlessAllowed('direct', 'secret.revoke', env)).toThrow(
+      /POST \/secret\/revoke-previous/,
     );
   });
 
