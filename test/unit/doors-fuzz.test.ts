@@ -106,6 +106,7 @@ const doors: { name: string; handler: Handler; seeds: () => unknown[] }[] = [
     handler: secretRotation as Handler,
     seeds: () => [
       sampleEvent('secretsmanager/createSecret.json'),
+      sampleEvent('apigw/secret-revoke-previous.json'),
       { action: 'revokePrevious', secretId: 'runbook-local-sample-api-key', reason: 'leaked in a log' },
     ],
   },
