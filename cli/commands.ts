@@ -18,4 +18,5 @@ export const healthCommand = command('health');
 export const invokeCommand = command('invoke');
 export const rollbackCommand = command('rollback');
 export const schedulesCommand = command('schedules');
+export const secretCommand = command('secret');
 export const fleetCommand = command('fleet');

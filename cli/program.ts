@@ -190,14 +190,34 @@ function secretCommon(command: Command): Command {
     .option('--emulator', 'start a throwaway emulator, provision the stack, act there, stop it');
 }
 
+/** How rotate and revoke-previous reach SecretRotationFunction (`--emulator` is secretCommon's). */
 function secretRemote(command: Command): Command {
   return command
     .addOption(
-      new Option('--via <way>', 'where the rotation function runs')
-        .choices(['local', 'lambda'])
-        .default('local'),
+      new Option('--via <way>', 'where the rotation function runs (default local)').choices([
+        'local',
+        'lambda',
+        'api',
+      ]),
     )
-    .option('--rotation-function <name>', 'the deployed SecretRotationFunction, for --via lambda');
+    .option('--rotation-function <name>', 'the deployed SecretRotationFunction, for --via lambda')
+    .option('--api-url <url>', 'the deployed ops API, for the revocation (implies --via api)')
+    .option('--stack <name>', 'the deployed stack whose ops API revokes (implies --via api)')
+    .option(
+      '--as <session>',
+      'the emulator only: revoke as the ops API would, as person SESSION (implies --via api)',
+    )
+    .option(
+      '--break-glass <reason>',
+      'revoke alone, without the approval an emergency revocation would need (recorded and notified as break-glass)',
+    )
+    .addHelpText(
+      'after',
+      `
+Through the ops API (--stack, --api-url, --via api, --as) the requester is the signed principal, and an emergency
+revocation may be held for approval (ApprovalFor secret.revoke; auto does in prod): the answer then says the key
+is NOT yet revoked, with the approval id and how to approve (runbook approve ID).`,
+    );
 }
 
 /** Builds the program; `setCode` receives each action's exit status. */

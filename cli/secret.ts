@@ -1,7 +1,9 @@
 // runbook secret status|rotate|revoke-previous --secret-id ID …
 // Status reads DescribeSecret (and the versions' dates) and never a value. Rotate calls RotateSecret; on the
 // emulator, whose Lambda runs no code, the CLI then plays Secrets Manager's part and runs the four steps
-// through the real handler in-process. Revoke-previous sends the SecretRotationFunction's operator request.
+// through the real handler in-process. Revoke-previous sends the SecretRotationFunction's operator request through
+// cli/transport.ts: in-process, by Lambda Invoke, or signed to the ops API (POST /secret/revoke-previous), where
+// an emergency revocation may be held for approval (issue 18) — and the CLI then says the key is NOT revoked.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -17,8 +19,16 @@ import { type LocalStack, localStack } from './local-stack.js';
 import type { Opts } from './opts.js';
 import { printAnswer, withStdoutOnStderr } from './output.js';
 import { cliActor, confirm } from './prompt.js';
-import { asJson, secretRotateSummary, secretStatusSummary } from './render.js';
+import { heldSummary, refusal, secretRotateSummary, secretStatusSummary } from './render.js';
 import { emulatorNamed, regionOf, sayTarget } from './target.js';
+import {
+  type Channel,
+  openChannel,
+  report,
+  type SendDeps,
+  type Transport,
+  transportOrExplain,
+} from './transport.js';
 
 const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 // A rotation takes seconds; a pending version older than this is stuck, not in progress.
@@ -88,8 +98,9 @@ export async function secretStatus(secrets: SecretsManagerClient, secretId: stri
 type Sender = (event: Record<string, unknown>) => Promise<{ failed: boolean; result: unknown }>;
 
 /** Sends an event to the SecretRotationFunction: in-process (the emulator or your credentials) or by Lambda. */
-function sender(via: string, functionName: string | undefined, state: EmulatorState | undefined): Sender {
-  if (via === 'lambda') {
+function sender(transport: Transport, state: EmulatorState | undefined): Sender {
+  if (transport.via === 'lambda') {
+    const functionName = transport.functionName;
     const lambda = new LambdaClient({});
     return async (event) => {
       const answer = await lambda.send(
@@ -126,19 +137,29 @@ async function runSteps(send: Sender, secretId: string, token: string) {
 
 export const runSecret =
   (sub: 'status' | 'rotate' | 'revoke-previous') =>
-  (opts: Opts): Promise<number> =>
-    secret(sub, {
-      'secret-id': typeof opts.secretId === 'string' ? opts.secretId : undefined,
-      reason: typeof opts.reason === 'string' ? opts.reason : undefined,
-      resume: opts.resume === true,
-      emergency: opts.emergency === true,
-      'dry-run': opts.dryRun === true,
-      wait: String(opts.wait ?? '90'),
-      yes: opts.yes === true,
-      emulator: opts.emulator === true,
-      via: String(opts.via ?? 'local'),
-      'rotation-function': typeof opts.rotationFunction === 'string' ? opts.rotationFunction : undefined,
-    });
+  (opts: Opts, deps: SendDeps = {}): Promise<number> => {
+    // Status reads Secrets Manager itself; rotate and revoke-previous reach the function (cli/transport.ts).
+    const transport =
+      sub === 'status'
+        ? ({ via: 'local', emulator: opts.emulator === true } as const)
+        : transportOrExplain(opts, 'rotation-function');
+    if (!transport) return Promise.resolve(1);
+    return secret(
+      sub,
+      {
+        'secret-id': typeof opts.secretId === 'string' ? opts.secretId : undefined,
+        reason: typeof opts.reason === 'string' ? opts.reason : undefined,
+        resume: opts.resume === true,
+        emergency: opts.emergency === true,
+        'dry-run': opts.dryRun === true,
+        wait: String(opts.wait ?? '90'),
+        yes: opts.yes === true,
+        'break-glass': typeof opts.breakGlass === 'string' ? opts.breakGlass : undefined,
+      },
+      transport,
+      deps,
+    );
+  };
 
 interface SecretValues {
   'secret-id': string | undefined;
@@ -148,31 +169,31 @@ interface SecretValues {
   'dry-run': boolean;
   wait: string;
   yes: boolean;
-  emulator: boolean;
-  via: string;
-  'rotation-function': string | undefined;
+  'break-glass': string | undefined;
 }
 
-/** Secrets Manager of the running emulator when there is one, else of AWS (your credentials). */
-async function secretTarget(emulator: boolean, secrets: () => SecretsManagerClient): Promise<LocalStack> {
-  if (emulator || emulatorNamed()) return localStack(emulator);
+/**
+ * Secrets Manager of the running emulator when there is one, else of AWS (your credentials); always AWS when
+ * the function is reached on AWS (--stack, --api-url, --via lambda).
+ */
+async function secretTarget(transport: Transport, secrets: () => SecretsManagerClient): Promise<LocalStack> {
+  const local = transport.via === 'local';
+  const emulator = local && transport.emulator;
+  if (local && (emulator || emulatorNamed())) return localStack(emulator);
   const region = await regionOf(secrets());
   sayTarget(`Secrets Manager in region ${region} (AWS, your credentials; no emulator is running)`);
   return { stop: async () => undefined };
 }
 
-async function secret(sub: string, values: SecretValues): Promise<number> {
+async function secret(
+  sub: string,
+  values: SecretValues,
+  transport: Transport,
+  deps: SendDeps,
+): Promise<number> {
   const secretId = values['secret-id'];
   if (!secretId) {
     process.stderr.write('runbook: --secret-id is required\n');
-    return 1;
-  }
-  if (values.via !== 'local' && values.via !== 'lambda') {
-    process.stderr.write('runbook: --via must be local or lambda\n');
-    return 1;
-  }
-  if (values.via === 'lambda' && !values['rotation-function']) {
-    process.stderr.write('runbook: --via lambda needs --rotation-function NAME\n');
     return 1;
   }
   if (sub === 'rotate' && values.emergency && !values.reason) {
@@ -200,34 +221,49 @@ async function secret(sub: string, values: SecretValues): Promise<number> {
     }
   }
 
+  const revokeRequest = (emergency: boolean) => ({
+    actor: cliActor(),
+    action: 'revokePrevious',
+    secretId,
+    reason: values.reason ?? '',
+    emergency,
+    ...(values['dry-run'] ? { dryRun: true } : {}),
+    ...(values['break-glass'] ? { breakGlass: { reason: values['break-glass'] } } : {}),
+  });
+  if (sub === 'revoke-previous') {
+    // Nothing of Secrets Manager is read here: the function reads and decides (and may hold it for approval).
+    const channel = await openChannel(transport, deps);
+    try {
+      const outcome = await channel.send(revokeAction(revokeRequest(values.emergency)));
+      sayIfHeld(outcome.result, transport);
+      return report(outcome, revokeSummary);
+    } finally {
+      await channel.close();
+    }
+  }
+
   let client: SecretsManagerClient | undefined;
-  const { state, stop } = await secretTarget(values.emulator, () => {
+  const stack = await secretTarget(transport, () => {
     client = new SecretsManagerClient({});
     return client;
   });
+  const { state, stop } = stack;
   // Created after the target: a throwaway emulator sets the environment the client reads.
   client?.destroy();
   const secrets = new SecretsManagerClient({});
-  const send = sender(values.via, values['rotation-function'], state);
+  const send = sender(transport, state);
+  let channel: Channel | undefined;
   try {
     if (sub === 'status') {
       printAnswer({ ok: true, ...(await secretStatus(secrets, secretId)) }, secretStatusSummary);
       return 0;
     }
-    const revoke = async (emergency: boolean) =>
-      send({
-        actor: cliActor(),
-        action: 'revokePrevious',
-        secretId,
-        reason: values.reason ?? '',
-        emergency,
-        ...(values['dry-run'] ? { dryRun: true } : {}),
-      });
-    if (sub === 'revoke-previous') {
-      const { failed, result } = await revoke(values.emergency);
-      printAnswer(result, asJson);
-      return failed ? 2 : 0;
-    }
+    const revoke = async () => {
+      channel = await openChannel(transport, deps, stack);
+      const outcome = await channel.send(revokeAction(revokeRequest(true)));
+      if (outcome.refused) process.stderr.write(`runbook: ${outcome.refused}\n`);
+      return { failed: outcome.exitCode !== 0, result: outcome.result };
+    };
 
     // ---- rotate
     const before = await secretStatus(secrets, secretId);
@@ -276,7 +312,9 @@ async function secret(sub: string, values: SecretValues): Promise<number> {
         rotation = { ok: done, waitedSeconds: Math.round((Date.now() - started) / 1000) };
       }
     }
-    const revoked = rotation.ok && values.emergency ? await revoke(true) : undefined;
+    const revoked = rotation.ok && values.emergency ? await revoke() : undefined;
+    const held = revoked && isHeld(revoked.result) ? revoked.result : undefined;
+    if (held) sayIfHeld(held, transport);
     const after = await secretStatus(secrets, secretId);
     const ok = rotation.ok && !(revoked?.failed ?? false);
     printAnswer(
@@ -286,6 +324,17 @@ async function secret(sub: string, values: SecretValues): Promise<number> {
         secret: after.name,
         versionId: token,
         ...(revoked ? { revokedPrevious: revoked.result } : {}),
+        ...(held
+          ? {
+              previousKeyRevoked: false,
+              note: `${notRevoked(held)}; approve: ${approveCommand(held, transport)}`,
+            }
+          : revoked?.failed
+            ? {
+                previousKeyRevoked: false,
+                note: 'the rotation finished, but the replaced key is NOT revoked: see revokedPrevious.error',
+              }
+            : {}),
         ...(rotation.ok
           ? {}
           : {
@@ -298,6 +347,51 @@ async function secret(sub: string, values: SecretValues): Promise<number> {
     return ok ? 0 : 2;
   } finally {
     secrets.destroy();
+    await (channel as Channel | undefined)?.close();
     await stop();
   }
+}
+
+/** The revocation as the SecretRotationFunction takes it: its direct request, or its API route. */
+function revokeAction(request: Record<string, unknown>) {
+  // Through the API the route says the action; the body carries the rest (never an actor: the signature is).
+  const { action: _action, ...apiBody } = request;
+  return {
+    logicalId: 'SecretRotationFunction',
+    route: { method: 'POST', path: '/secret/revoke-previous' } as const,
+    request,
+    apiBody,
+  };
+}
+
+type HeldAnswer = Record<string, unknown> & { approvalId: string; approve: string };
+
+const isHeld = (answer: unknown): answer is HeldAnswer =>
+  typeof answer === 'object' && answer !== null && (answer as { held?: unknown }).held === true;
+
+const notRevoked = (held: HeldAnswer) =>
+  `the replaced key${held.before && typeof held.before === 'object' && 'apiKeyId' in held.before ? ` ${String(held.before.apiKeyId)}` : ''} is NOT yet revoked and still works: its revocation waits for approval ${held.approvalId} (${String(held.required)} other principal(s), by ${String(held.expiresAt)})`;
+
+/** How to approve where the request was made: the same door (an approver on the emulator is another --as). */
+function approveCommand(held: HeldAnswer, transport: Transport): string {
+  if (transport.via === 'api')
+    return transport.stack
+      ? `${held.approve} --stack ${transport.stack}`
+      : `${held.approve} --api-url ${transport.apiUrl}`;
+  return `${held.approve} --as <another person>`;
+}
+
+/** Said on stderr whatever the output mode: a held revocation must never read as a done one. */
+function sayIfHeld(answer: unknown, transport: Transport): void {
+  if (!isHeld(answer)) return;
+  process.stderr.write(
+    `runbook: ${notRevoked(answer)}\nrunbook: approve: ${approveCommand(answer, transport)}\n`,
+  );
+}
+
+/** The answer of revoke-previous for a person. */
+function revokeSummary(answer: unknown): string {
+  const body = (answer ?? {}) as Record<string, unknown>;
+  if (isHeld(body)) return `${heldSummary(body)}\n${notRevoked(body)}.`;
+  return refusal(body) ?? `${String(body.note)}${body.auditId ? `\naudit: ${String(body.auditId)}` : ''}`;
 }

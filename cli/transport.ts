@@ -11,7 +11,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { callerPrincipal, localApiEvent, SESSION_NAME } from '../local/api-door.js';
 import { invokeFunction, isFailure } from '../local/invoke.js';
 import { shellWord } from '../shared/undo.js';
-import { localStack } from './local-stack.js';
+import { type LocalStack, localStack } from './local-stack.js';
 import { printAnswer, withStdoutOnStderr } from './output.js';
 import {
   type ApiCall,
@@ -161,7 +161,12 @@ export interface Channel {
   close(): Promise<void>;
 }
 
-export async function openChannel(transport: Transport, deps: SendDeps = {}): Promise<Channel> {
+/** `local`: an emulator the caller already has open (the channel then leaves it running for the caller). */
+export async function openChannel(
+  transport: Transport,
+  deps: SendDeps = {},
+  local?: LocalStack,
+): Promise<Channel> {
   if (transport.via === 'lambda') {
     const lambda = deps.lambda ?? new LambdaClient({});
     const region = await regionOf(lambda);
@@ -231,7 +236,7 @@ export async function openChannel(transport: Transport, deps: SendDeps = {}): Pr
     };
   }
 
-  const { state, stop } = await localStack(transport.emulator);
+  const { state, stop } = local ?? (await localStack(transport.emulator));
   return {
     async send(action) {
       if (action.apiOnly || transport.apiDoor) return sendThroughLocalApi(action, state, transport.as);
@@ -240,7 +245,7 @@ export async function openChannel(transport: Transport, deps: SendDeps = {}): Pr
       );
       return { result: outcome.result, exitCode: outcome.exitCode };
     },
-    close: stop,
+    close: local ? async () => undefined : stop,
   };
 }
 

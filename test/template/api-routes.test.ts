@@ -18,6 +18,7 @@ import {
   rejectCommand,
   rollbackCommand,
   schedulesCommand,
+  secretCommand,
 } from '../../cli/commands.js';
 import { projectRoot } from '../../local/template.js';
 import { isObject, resourcesOfType } from './intrinsics.js';
@@ -73,6 +74,14 @@ const commands: [string, (url: string) => Promise<number>][] = [
     (url) =>
       fleetCommand(
         ['undo', '--audit-id', '20261122T154501123Z-3fa9c2d1', '--reason', 'r', '--yes', '--api-url', url],
+        deps,
+      ),
+  ],
+  [
+    'secret revoke-previous',
+    (url) =>
+      secretCommand(
+        ['revoke-previous', '--secret-id', 's', '--emergency', '--reason', 'r', '--yes', '--api-url', url],
         deps,
       ),
   ],
