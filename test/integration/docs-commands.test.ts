@@ -115,6 +115,12 @@ const SKIPPED: Record<string, string> = {
   // Prints parameter values from watchlist.json for a deploy; test/unit/watchlist-params.test.ts runs it.
   'npm run -s watchlist:params -- --account 123456789012 --region us-east-1': NOT_EMULATOR,
   'runbook freeze status --stack lambda-runbook-prod': REAL_AWS,
+  'runbook secret rotate --secret-id trading-api-key --emergency --reason "key posted in #general" --yes --stack lambda-runbook-prod':
+    REAL_AWS,
+  'runbook secret revoke-previous --secret-id trading-api-key --emergency --reason "key leaked" --yes --stack lambda-runbook-prod':
+    REAL_AWS,
+  'runbook secret revoke-previous --secret-id trading-api-key --emergency --reason "key leaked" --yes --stack lambda-runbook-prod --break-glass "the key is in use by an attacker"':
+    REAL_AWS,
   'runbook approval <approvalId> --as bob': HELD,
   'runbook approve <approvalId> --reason "consumer fixed at 03:40" --as bob': HELD,
   'runbook reject <approvalId> --reason "wait for the 04:00 deploy" --as carol': HELD,
