@@ -4,6 +4,7 @@
 // pending with its plan and answered 202. Break-glass acts alone (through a freeze too), recorded as such.
 import { runAction } from '../../shared/action.js';
 import { type ApprovalDeps, type Governed, governAction, type Held } from '../../shared/approval/hold.js';
+import { freezeOverrideOf } from '../../shared/freeze/guard.js';
 import type { Origin } from '../../shared/origin.js';
 import { drainAction } from './drain.js';
 import { drainEntry } from './record.js';
@@ -53,11 +54,7 @@ export function governedDrain(
   origin: Origin,
   mode: Mode = 'drain',
 ): Promise<DrainResult | Held> {
-  const override = origin.approval
-    ? { approvalId: origin.approval.approvalId, approvedBy: origin.approval.approvedBy }
-    : request.breakGlass
-      ? { approvalId: `break-glass: ${request.breakGlass.reason}`, approvedBy: [origin.actor] }
-      : undefined;
+  const override = freezeOverrideOf(origin, request.breakGlass);
   const governed = {
     ...deps,
     freeze: override ? { ...deps.freeze, override } : deps.freeze,

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { intSetting, listSetting, optionalSetting } from '../../shared/env.js';
 import { ValidationError } from '../../shared/errors.js';
-import { reasonSchema } from '../../shared/reason.js';
+import { breakGlassSchema } from '../../shared/reason.js';
 
 // Lambda's own rules: https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -103,9 +103,7 @@ export const drainRequestSchema = z.strictObject({
   filter: filterSchema.optional(),
   dryRun: z.boolean().default(false),
   /** Act alone, without the approval this drain would need: recorded and notified as break-glass (issue 18). */
-  breakGlass: z
-    .strictObject({ reason: reasonSchema }, { error: 'breakGlass must be { reason }: say why you act alone' })
-    .optional(),
+  breakGlass: breakGlassSchema,
   reason: z
     .string({ error: 'reason is required: say why you drain' })
     .trim()

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { intSetting, listSetting, optionalSetting, positiveSetting } from '../../shared/env.js';
-import { reasonSchema } from '../../shared/reason.js';
+import { breakGlassSchema, reasonSchema } from '../../shared/reason.js';
 
 // Scheduler's own rules: https://docs.aws.amazon.com/scheduler/latest/APIReference/API_GetSchedule.html
 const SCHEDULE_NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
@@ -54,12 +54,7 @@ export const killSwitchRequestSchema = z
     reason: reasonSchema.optional(),
     dryRun: z.boolean().default(false),
     /** Disable alone, without the approval it would need: recorded and notified as break-glass (issue 18). */
-    breakGlass: z
-      .strictObject(
-        { reason: reasonSchema },
-        { error: 'breakGlass must be { reason }: say why you act alone' },
-      )
-      .optional(),
+    breakGlass: breakGlassSchema,
   })
   .superRefine((request, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });

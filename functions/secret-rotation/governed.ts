@@ -6,6 +6,7 @@
 // A revocation after the grace period and the daily sweep never wait; break-glass acts alone, recorded as such.
 import { runAction } from '../../shared/action.js';
 import { type ApprovalDeps, type Governed, governAction, type Held } from '../../shared/approval/hold.js';
+import { freezeOverrideOf } from '../../shared/freeze/guard.js';
 import type { Origin } from '../../shared/origin.js';
 import { type RevokePlan, type RevokeResult, revokeAction, revokeEntry } from './revoke.js';
 import type { RevokePreviousRequest } from './schema.js';
@@ -63,11 +64,7 @@ export function governedRevoke(
   request: RevokePreviousRequest,
   origin: Origin,
 ): Promise<RevokeResult | Held> {
-  const override = origin.approval
-    ? { approvalId: origin.approval.approvalId, approvedBy: origin.approval.approvedBy }
-    : request.breakGlass
-      ? { approvalId: `break-glass: ${request.breakGlass.reason}`, approvedBy: [origin.actor] }
-      : undefined;
+  const override = freezeOverrideOf(origin, request.breakGlass);
   const governed = {
     ...deps,
     ...(deps.freeze && override ? { freeze: { ...deps.freeze, override } } : {}),

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { intSetting } from '../../shared/env.js';
 import { ValidationError } from '../../shared/errors.js';
-import { reasonSchema } from '../../shared/reason.js';
+import { breakGlassSchema } from '../../shared/reason.js';
 import { isObject } from '../../shared/validate.js';
 
 // Secrets Manager invokes the rotation function with these fields, once per step:
@@ -53,12 +53,7 @@ export const revokePreviousRequestSchema = z
      * An emergency revocation alone, without the approval it would need (ApprovalFor secret.revoke): recorded and
      * notified as break-glass (issue 18).
      */
-    breakGlass: z
-      .strictObject(
-        { reason: reasonSchema },
-        { error: 'breakGlass must be { reason }: say why you act alone' },
-      )
-      .optional(),
+    breakGlass: breakGlassSchema,
   })
   // The sweep is the schedule's, exempt from RequireApiFor and approval because it only ever revokes a key
   // whose grace period is over: an emergency is a person's request.

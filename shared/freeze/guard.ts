@@ -9,6 +9,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ConfigurationError, ConflictError } from '../errors.js';
 import type { Log } from '../log.js';
+import type { Origin } from '../origin.js';
 import { type FreezeStatus, freezeStatus } from './status.js';
 import { type FreezeWindow, FreezeWindowError, parseFreezeWindows } from './windows.js';
 
@@ -40,6 +41,20 @@ export function freezeWindows(env: NodeJS.ProcessEnv = process.env): FreezeWindo
       throw new ConfigurationError(`${FREEZE_SETTING}${error.message}`, error);
     throw error;
   }
+}
+
+/**
+ * What lets a governed request through a freeze: the approval it carries out, or the requester's break-glass
+ * (recorded as such); undefined for an ordinary request.
+ */
+export function freezeOverrideOf(
+  origin: Origin,
+  breakGlass: { reason: string } | undefined,
+): FreezeOverride | undefined {
+  if (origin.approval)
+    return { approvalId: origin.approval.approvalId, approvedBy: origin.approval.approvedBy };
+  if (breakGlass) return { approvalId: `break-glass: ${breakGlass.reason}`, approvedBy: [origin.actor] };
+  return undefined;
 }
 
 /** The guard of a function that enforces freezes, from its environment (no override: the approval flow adds it). */
