@@ -3,6 +3,7 @@
 // out itself rather than invoking the owning function: an invocation saying "approved" would be a claim any
 // principal allowed to invoke could make; here the approval was counted in the same process.
 
+import type { Context } from 'aws-lambda';
 import { approvalPolicy } from '../../shared/approval/policy.js';
 import { approvalStoreFromEnv } from '../../shared/approval/store.js';
 import { auditLedgerFromEnv } from '../../shared/audit.js';
@@ -18,9 +19,10 @@ import { killSwitchConfig } from '../killswitch/config.js';
 import { governedKillSwitch } from '../killswitch/governed.js';
 import { killSwitchRequestSchema } from '../killswitch/schema.js';
 import type { Executor } from './approve.js';
+import { fleetExecutors } from './fleet.js';
 
 /** The executors of this deployment; `remainingMs` is the invocation's time left. */
-export function executors(remainingMs: () => number): Record<string, Executor> {
+export function executors(remainingMs: () => number, context: Context): Record<string, Executor> {
   // What every executor's action needs besides its own clients and settings.
   const shared = () => ({
     ledger: auditLedgerFromEnv(),
@@ -57,5 +59,7 @@ export function executors(remainingMs: () => number): Record<string, Executor> {
         origin,
         'drain',
       ),
+    // A fleet run held as one request (functions/fleet/governed.ts), with the fleet role's credentials.
+    ...fleetExecutors(context),
   };
 }

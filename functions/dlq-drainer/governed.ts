@@ -43,6 +43,15 @@ export const drainGoverned: Governed<DrainPlan> = {
 
 const governedDrainAction = governAction(drainAction, drainGoverned, drainEntry);
 
+/** What lets a drain through a freeze: the approval that let it run, or the requester's break-glass. */
+export function freezeOverride(origin: Origin, breakGlass: { reason: string } | undefined) {
+  if (origin.approval)
+    return { approvalId: origin.approval.approvalId, approvedBy: origin.approval.approvedBy };
+  return breakGlass
+    ? { approvalId: `break-glass: ${breakGlass.reason}`, approvedBy: [origin.actor] }
+    : undefined;
+}
+
 /**
  * A drain through the approval gate. An approved one (origin.approval) and a break-glass one pass a freeze:
  * the FreezeGuard override says which approval let it through.
@@ -53,11 +62,7 @@ export function governedDrain(
   origin: Origin,
   mode: Mode = 'drain',
 ): Promise<DrainResult | Held> {
-  const override = origin.approval
-    ? { approvalId: origin.approval.approvalId, approvedBy: origin.approval.approvedBy }
-    : request.breakGlass
-      ? { approvalId: `break-glass: ${request.breakGlass.reason}`, approvedBy: [origin.actor] }
-      : undefined;
+  const override = freezeOverride(origin, request.breakGlass);
   const governed = {
     ...deps,
     freeze: override ? { ...deps.freeze, override } : deps.freeze,
