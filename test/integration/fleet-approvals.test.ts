@@ -3,6 +3,9 @@
 // is held with every workload's plan; two signed principals other than the requester approve it, and
 // ApprovalsFunction carries the pinned run out with the FleetFunction role's credentials (assumed, then chained
 // to the member account's role); a plan gone stale is re-planned; break-glass acts alone, recorded and notified.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   GetScheduleCommand,
   ListSchedulesCommand,
@@ -22,6 +25,7 @@ import { type EmulatorState, provisionStack } from '../../local/emulator/provisi
 import { adminCredentials, RUNBOOK_ACCOUNT } from '../../local/fleet/accounts.js';
 import { prepareFleet, watchListFile } from '../../local/fleet/provision.js';
 import { invokeFunction } from '../../local/invoke.js';
+import { projectRoot } from '../../local/template.js';
 import type { AuditLedger } from '../../shared/audit.js';
 import type { Workload } from '../../shared/fleet/workload.js';
 import { apiEvent } from '../support/api-event.js';
@@ -38,6 +42,11 @@ const REASON = 'duplicate charges across payments';
 const sqs = new SQSClient({});
 const sns = new SNSClient({});
 const home = new SchedulerClient({});
+
+/** A sample event of events/, to change for one test. */
+// biome-ignore lint/suspicious/noExplicitAny: a sample event's fields are read and changed freely
+const sampleEvent = (name: string): any =>
+  JSON.parse(readFileSync(join(projectRoot, 'events', name), 'utf8'));
 
 interface Answer {
   statusCode: number;
@@ -340,6 +349,37 @@ describe('fleet runs held for approval (against the emulator)', { timeout: 180_0
       expect(await ledger.get(line.auditId)).toMatchObject({ breakGlass });
     const told = (await inbox()).find((body) => body.auditId === acted.body.auditId);
     expect(told).toMatchObject({ action: 'fleet.disable', breakGlass });
+  });
+
+  it('never holds an alarm’s fleet disable: a machine cannot wait for people (prod, where a person’s would be held)', async () => {
+    // Prepare: the orders workload lists an alarm as its kill switch alarm
+    const workloads = await paymentsFleet('alarm');
+    const orders = workloads[0] as Workload;
+    const alarmName = uniqueName('fa-runaway');
+    const list = JSON.parse(env.WATCH_LIST as string);
+    list.workloads[0].killSwitchAlarms = [alarmName];
+    env = { ...env, WATCH_LIST: JSON.stringify(list) };
+    const event = sampleEvent('sns/alarm-killswitch-alarm.json');
+    const sent = event.Records[0].Sns;
+    sent.Message = JSON.stringify({
+      ...JSON.parse(sent.Message),
+      AlarmName: alarmName,
+      AlarmArn: `arn:aws:cloudwatch:us-east-1:${RUNBOOK_ACCOUNT}:alarm:${alarmName}`,
+    });
+
+    // Act
+    const outcome = await invokeFunction({
+      logicalId: 'FleetFunction',
+      event,
+      state,
+      envVars: { FleetFunction: env },
+    });
+
+    // Assess
+    expect(outcome.result).toMatchObject({ acted: true, action: 'disable', counts: { succeeded: 1 } });
+    const after = await states(workloads);
+    for (const [key, value] of Object.entries(after))
+      expect([key, value]).toEqual([key, key.startsWith(`${orders.name}/`) ? 'DISABLED' : 'ENABLED']);
   });
 
   it('holds a fleet drain when a workload’s DLQ holds more than ApprovalDrainAbove, and drains it once approved', async () => {
