@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { type ApprovalDeps, type Governed, type Held, holdForApproval } from '../../shared/approval/hold.js';
 import type { ApprovalPolicy } from '../../shared/approval/policy.js';
 import { newAuditId } from '../../shared/audit.js';
+import { RunbookError } from '../../shared/errors.js';
 import { accountOf } from '../../shared/fleet/select.js';
 import type { Workload } from '../../shared/fleet/workload.js';
 import type { Origin } from '../../shared/origin.js';
@@ -24,6 +25,7 @@ import { planDisable } from '../killswitch/disable.js';
 import { disableGoverned } from '../killswitch/governed.js';
 import { paced } from '../killswitch/killswitch.js';
 import { killSwitchRequestSchema } from '../killswitch/schema.js';
+import { stopNow } from './continue.js';
 import { drainOf } from './drain.js';
 import { depsFor, disableFields, groupsExist, partsOf } from './killswitch.js';
 import { FLEET_TARGET } from './record.js';
@@ -116,7 +118,7 @@ const MAX_NEEDS = 10;
 function needsOf(lines: readonly WorkloadPlan[]): string[] {
   const by = new Map<string, string[]>();
   for (const line of lines)
-    for (const need of line.needs) by.set(need, [...(by.get(need) ?? []), line.workload]);
+    for (const need of new Set(line.needs)) by.set(need, [...(by.get(need) ?? []), line.workload]);
   const needs = [...by].map(([need, names]) => {
     const shown = names.slice(0, 5).join(', ');
     return `${need} (${shown}${names.length > 5 ? ` and ${names.length - 5} more` : ''})`;
@@ -199,14 +201,23 @@ async function planFleet(
 ): Promise<FleetPlan> {
   const workloads = await selected(deps, request);
   const auditId = newAuditId(deps.now());
-  const settled = await mapSettled(workloads, { concurrency: deps.config.concurrency }, (workload) =>
-    planner(deps, workload, { request, origin, fleetAuditId: auditId, policy }),
+  // Near the deadline no other workload's plan is read: a partial plan can be neither held nor compared.
+  const settled = await mapSettled(
+    workloads,
+    { concurrency: deps.config.concurrency, shouldStop: stopNow(deps) },
+    (workload) => planner(deps, workload, { request, origin, fleetAuditId: auditId, policy }),
   );
+  const unread = settled.filter((item) => item.status === 'skipped').length;
+  if (unread > 0)
+    throw new RunbookError(
+      `reading the plans of ${workloads.length} workloads did not finish in this invocation (${unread} unread): nothing was changed. Ask for fewer workloads at a time, or act alone with breakGlass`,
+      { statusCode: 409, code: 'PlanTooLarge', field: 'workloads' },
+    );
   const lines = settled.map((item, index): WorkloadPlan => {
     const workload = workloads[index] as Workload;
     const base = { workload: workload.name, account: accountOf(workload) };
     if (item.status === 'ok') return { ...base, ...item.value };
-    const error = item.status === 'error' ? errorOf(item.error) : { code: 'Skipped', message: 'not read' };
+    const error = errorOf(item.status === 'error' ? item.error : undefined);
     return { ...base, needs: [], parts: [], count: 0, error };
   });
   return { request: pinned(request, workloads), origin, auditId, workloads, lines };
