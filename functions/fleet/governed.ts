@@ -25,7 +25,7 @@ import { planDisable } from '../killswitch/disable.js';
 import { disableGoverned } from '../killswitch/governed.js';
 import { paced } from '../killswitch/killswitch.js';
 import { killSwitchRequestSchema } from '../killswitch/schema.js';
-import { stopNow } from './continue.js';
+import { CONTINUE_MARGIN_MS } from './continue.js';
 import { drainOf } from './drain.js';
 import { depsFor, disableFields, groupsExist, partsOf } from './killswitch.js';
 import { FLEET_TARGET } from './record.js';
@@ -110,6 +110,9 @@ const PLANNERS: Partial<Record<FleetRequest['action'], Planner>> = {
   disable: planDisableWorkload,
   drain: planDrainWorkload,
 };
+
+/** Time a plan leaves the run after it, beyond the run's own margin (CONTINUE_MARGIN_MS). */
+const RUN_HEADROOM_MS = 5_000;
 
 /** The most distinct reasons a held request lists; the record has every workload's. */
 const MAX_NEEDS = 10;
@@ -201,10 +204,14 @@ async function planFleet(
 ): Promise<FleetPlan> {
   const workloads = await selected(deps, request);
   const auditId = newAuditId(deps.now());
-  // Near the deadline no other workload's plan is read: a partial plan can be neither held nor compared.
+  // Near the deadline no other workload's plan is read: a partial plan can be neither held nor compared. The
+  // plan stops earlier than the run would, so that an approved run (ApprovalsFunction has 29 s) still acts on a
+  // first workload before the run's own margin, and so continues itself (continue.ts) instead of doing nothing.
+  const shouldStop = () =>
+    deps.remainingMs !== undefined && deps.remainingMs() < CONTINUE_MARGIN_MS + RUN_HEADROOM_MS;
   const settled = await mapSettled(
     workloads,
-    { concurrency: deps.config.concurrency, shouldStop: stopNow(deps) },
+    { concurrency: deps.config.concurrency, shouldStop },
     (workload) => planner(deps, workload, { request, origin, fleetAuditId: auditId, policy }),
   );
   const unread = settled.filter((item) => item.status === 'skipped').length;
