@@ -30,6 +30,7 @@ import type { AuditLedger } from '../../shared/audit.js';
 import type { Workload } from '../../shared/fleet/workload.js';
 import { apiEvent } from '../support/api-event.js';
 import { ledgerOf } from '../support/fleet.js';
+import { FROZEN_NOW } from '../support/freeze.js';
 import { uniqueName } from '../support/names.js';
 import { createGroup, fullSchedule } from '../support/schedules.js';
 
@@ -382,20 +383,34 @@ describe('fleet runs held for approval (against the emulator)', { timeout: 180_0
       expect([key, value]).toEqual([key, key.startsWith(`${orders.name}/`) ? 'DISABLED' : 'ENABLED']);
   });
 
-  it('holds a fleet drain when a workload’s DLQ holds more than ApprovalDrainAbove, and drains it once approved', async () => {
-    // Prepare: one workload's Lambda DLQ with 3 letters (ApprovalDrainAbove is 2); drains are not held by policy
-    const workloads = await paymentsFleet('drain');
-    const orders = workloads[0] as Workload;
-    const queue = uniqueName('fa-orders-dlq');
+  /** The first workload of a payments fleet with a Lambda DLQ holding `count` letters; its queue's depth. */
+  async function fleetWithDlq(tag: string, count: number) {
+    const workloads = await paymentsFleet(tag);
+    const queue = uniqueName(`fa-${tag}-dlq`);
     const queueUrl = String((await sqs.send(new CreateQueueCommand({ QueueName: queue }))).QueueUrl);
     await fillQueue(
       sqs,
       queueUrl,
-      Array.from({ length: 3 }, (_, i) => lambdaDeadLetter({ i }, { requestId: `fa-drain-${i}` })),
+      Array.from({ length: count }, (_, i) => lambdaDeadLetter({ i }, { requestId: `fa-${tag}-${i}` })),
     );
     const list = JSON.parse(env.WATCH_LIST as string);
     list.workloads[0].dlqs = [{ queue, sources: [] }];
     env = { ...env, WATCH_LIST: JSON.stringify(list) };
+    const depth = async () => {
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages'],
+        }),
+      );
+      return Number(Attributes?.ApproximateNumberOfMessages);
+    };
+    return { orders: workloads[0] as Workload, depth };
+  }
+
+  it('holds a fleet drain when a workload’s DLQ holds more than ApprovalDrainAbove, and drains it once approved', async () => {
+    // Prepare: 3 letters (ApprovalDrainAbove is 2); drains are not held by policy
+    const { orders, depth } = await fleetWithDlq('drain', 3);
 
     // Act
     const asked = await ask('drain', { workloads: [orders.name], tags: undefined });
@@ -411,9 +426,31 @@ describe('fleet runs held for approval (against the emulator)', { timeout: 180_0
       status: 'executed',
       result: { action: 'drain', counts: { succeeded: 1 }, approval: { approvedBy: [BOB, CAROL] } },
     });
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
-    );
-    expect(Attributes?.ApproximateNumberOfMessages).toBe('0');
+    expect(await depth()).toBe(0);
+  });
+
+  it('holds a fleet drain during a freeze, even of one letter, and lets it through the freeze once approved; asked directly, the freeze refuses it', async () => {
+    // Prepare: one letter (below ApprovalDrainAbove), a freeze in force
+    const { orders, depth } = await fleetWithDlq('frozen', 1);
+    env = { ...env, FREEZE_WINDOWS: FROZEN_NOW() };
+
+    // Act
+    const direct = await invokeFunction({
+      logicalId: 'FleetFunction',
+      event: { actor: 'cli:alice@laptop', action: 'drain', workloads: [orders.name], reason: REASON },
+      state,
+      envVars: { FleetFunction: env },
+    });
+    const asked = await ask('drain', { workloads: [orders.name], tags: undefined });
+    await vote(asked.body.approvalId, BOB);
+    const done = await vote(asked.body.approvalId, CAROL);
+
+    // Assess
+    expect(direct.result).toMatchObject({ ok: true, counts: { failed: 1 } });
+    expect(JSON.stringify(direct.result)).toContain('freeze');
+    expect(asked.statusCode).toBe(202);
+    expect(asked.body.needs.join(' ')).toContain('change freeze');
+    expect(done.body).toMatchObject({ status: 'executed', result: { counts: { succeeded: 1 } } });
+    expect(await depth()).toBe(0);
   });
 });
