@@ -1,7 +1,7 @@
 // What a person reads of a fleet answer on a terminal: one row per workload (what happened, or what it serves
 // and whether it can be rolled back), the counts, every failure with its reason, and the undo. Pure functions
 // of the FleetFunction's JSON answer (functions/fleet/types.ts FleetResult, status.ts WorkloadStatus).
-import { LIST_LIMIT, refusal, table } from './render.js';
+import { heldSummary, LIST_LIMIT, refusal, table } from './render.js';
 
 type Obj = Record<string, unknown>;
 const obj = (value: unknown): Obj => (typeof value === 'object' && value !== null ? (value as Obj) : {});
@@ -69,6 +69,8 @@ export function fleetSummary(answer: unknown, verbose = false): string {
   const value = obj(answer);
   const refused = refusal(value);
   if (refused) return refused;
+  // A disable or a drain held for approval as one request (functions/fleet/governed.ts).
+  if (value.held === true) return heldSummary(value);
   const lines = rows(value.workloads);
   const name = `fleet ${ACTIONS[String(value.action)] ?? text(value.action)}`;
   const selected = `${text(value.selected)} workload(s)`;

@@ -31,6 +31,8 @@ export interface FleetOptions {
   force?: boolean;
   toVersion?: string;
   throttle?: boolean;
+  /** disable, drain: act alone without the approval the run would need (recorded and notified). */
+  breakGlass?: string;
 }
 
 /** `--tag team=payments --tag tier=1` → `{ team: 'payments', tier: '1' }`; a malformed pair names --tag. */
@@ -80,6 +82,7 @@ export function fleetRequest(action: FleetSubcommand, values: FleetOptions, acto
     ...(values.force ? { force: true } : {}),
     ...(values.toVersion !== undefined ? { toVersion: values.toVersion } : {}),
     ...(values.throttle ? { throttle: true } : {}),
+    ...(values.breakGlass !== undefined ? { breakGlass: { reason: values.breakGlass } } : {}),
   };
 }
 
@@ -163,6 +166,7 @@ export function fleetOptions(opts: Opts): FleetOptions {
   set('force', opts.force === true || undefined);
   set('toVersion', str(opts.toVersion));
   set('throttle', opts.throttle === true || undefined);
+  set('breakGlass', str(opts.breakGlass));
   return values;
 }
 

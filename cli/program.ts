@@ -171,6 +171,11 @@ function fleetOptions(command: Command, name: string): Command {
         '--dry-run',
         'read everything and print the plan; change nothing (no confirmation asked)',
       );
+    if (name === 'disable' || name === 'drain')
+      command.option(
+        '--break-glass <reason>',
+        `${name} alone, without the approval the run would need (recorded and notified as break-glass)`,
+      );
     yes(command);
   }
   const help = FLEET_HELP[name];

@@ -3,6 +3,7 @@
 // out itself rather than invoking the owning function: an invocation saying "approved" would be a claim any
 // principal allowed to invoke could make; here the approval was counted in the same process.
 
+import type { Context } from 'aws-lambda';
 import { approvalPolicy } from '../../shared/approval/policy.js';
 import { approvalStoreFromEnv } from '../../shared/approval/store.js';
 import { auditLedgerFromEnv } from '../../shared/audit.js';
@@ -21,9 +22,10 @@ import { rotationDeps } from '../secret-rotation/config.js';
 import { governedRevoke } from '../secret-rotation/governed.js';
 import { revokePreviousRequestSchema } from '../secret-rotation/schema.js';
 import type { Executor } from './approve.js';
+import { fleetExecutors } from './fleet.js';
 
 /** The executors of this deployment; `remainingMs` is the invocation's time left. */
-export function executors(remainingMs: () => number): Record<string, Executor> {
+export function executors(remainingMs: () => number, context: Context): Record<string, Executor> {
   // What every executor's action needs besides its own clients and settings.
   const shared = () => ({
     ledger: auditLedgerFromEnv(),
@@ -67,5 +69,7 @@ export function executors(remainingMs: () => number): Record<string, Executor> {
         parseInput(revokePreviousRequestSchema, request, 'request'),
         origin,
       ),
+    // A fleet run held as one request (functions/fleet/governed.ts), with the fleet role's credentials.
+    ...fleetExecutors(context),
   };
 }

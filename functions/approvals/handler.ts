@@ -17,7 +17,7 @@ function deps(context: Context): ApprovalsDeps {
     approvals: approvalStoreFromEnv(),
     ledger: auditLedgerFromEnv(),
     now: () => new Date(),
-    executors: executors(() => context.getRemainingTimeInMillis()),
+    executors: executors(() => context.getRemainingTimeInMillis(), context),
   };
 }
 

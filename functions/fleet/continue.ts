@@ -176,7 +176,13 @@ export async function continuation(
   return {
     request,
     // The person (or alarm) who asked stays the actor of every part; the door says how this part came.
-    origin: { door: 'queue', actor: before.actor, correlationId: before.correlationId },
+    // An approved run's parts are the approved run: each part's records name the approval (and pass a freeze).
+    origin: {
+      door: 'queue',
+      actor: before.actor,
+      correlationId: before.correlationId,
+      ...(before.approval ? { approval: { ...before.approval, before: null } } : {}),
+    },
     part: { auditId: message.auditId, continues: message.continues, number: chain.part + 1, workloads, gone },
   };
 }

@@ -1,10 +1,12 @@
 // The fleet function's dependencies, built once per container: the watch list (file, stack, tags), clients per
 // account, the ledger. Kept apart from handler.ts so the doors stay thin and tests build their own.
 import type { Context } from 'aws-lambda';
+import { approvalPolicy } from '../../shared/approval/policy.js';
+import { approvalStoreFromEnv } from '../../shared/approval/store.js';
 import { auditLedgerFromEnv } from '../../shared/audit.js';
 import { dynamoDocumentClient, sqsClient } from '../../shared/clients.js';
 import { requireEnv } from '../../shared/env.js';
-import { accountClients } from '../../shared/fleet/accounts.js';
+import { type AccountClientsOptions, accountClients } from '../../shared/fleet/accounts.js';
 import { ledgerBudget } from '../../shared/fleet/budget.js';
 import { budgeted } from '../../shared/fleet/budgeted.js';
 import type { WatchList } from '../../shared/fleet/workload.js';
@@ -15,21 +17,24 @@ import { queueSender } from './continue.js';
 import type { AccountClients, FleetDeps } from './types.js';
 import { watchedWorkloads } from './watched.js';
 
-async function baseClients(account: string | undefined): Promise<AccountClients> {
+/** Whose credentials the fleet's clients use when not the function's own (the approvals function's case). */
+export type ActingAs = AccountClientsOptions['as'];
+
+async function baseClients(account: string | undefined, as: ActingAs): Promise<AccountClients> {
   // The watch list says which accounts exist and the role to assume in each; an unknown one is refused.
-  return accountClients(await (watched as FleetDeps['watchList'])(), account);
+  return accountClients(await (watched as FleetDeps['watchList'])(), account, as ? { as } : {});
 }
 
 // Each account's Lambda and Scheduler writes go through one budget shared with every other run through the
 // ledger table (shared/fleet/budget.ts): concurrent fleet actions never multiply it.
 const withBudget = new Map<string, Promise<AccountClients>>();
 
-function clientsFor(config: FleetSettings) {
+function clientsFor(config: FleetSettings, as: ActingAs) {
   return (account: string | undefined): Promise<AccountClients> => {
-    const key = account ?? 'self';
+    const key = `${account ?? 'self'} ${as?.key ?? ''}`;
     let clients = withBudget.get(key);
     if (!clients) {
-      clients = baseClients(account).then((base) => {
+      clients = baseClients(account, as).then((base) => {
         const budget = (service: 'lambda' | 'scheduler') =>
           ledgerBudget({
             dynamo: dynamoDocumentClient(),
@@ -50,6 +55,9 @@ function clientsFor(config: FleetSettings) {
   };
 }
 
+const continuationSqs = (as: ActingAs) =>
+  as ? accountClients({ workloads: [], accounts: {} }, undefined, { as }).sqs : sqsClient();
+
 /** The account of the function itself, from its ARN (`arn:aws:lambda:region:ACCOUNT:function:name`). */
 const homeAccountOf = (context: Context) =>
   /^arn:[^:]+:lambda:[^:]*:(\d{12}):/.exec(context.invokedFunctionArn ?? '')?.[1];
@@ -59,7 +67,11 @@ let watched: FleetDeps['watchList'] | undefined;
 // invoker runs one module for invocations with different settings.
 let watchedFrom: string | undefined;
 
-export function fleetDeps(context: Context): FleetDeps {
+/**
+ * The fleet's dependencies in this function. `as`: the approvals function carrying out an approved run acts
+ * with the FleetFunction role's credentials (functions/approvals/fleet.ts), in every account.
+ */
+export function fleetDeps(context: Context, as?: ActingAs): FleetDeps {
   const config = fleetConfig();
   const from = JSON.stringify([config.watchListJson, config.tagDiscovery, process.env.WATCHED_FUNCTION]);
   if (watchedFrom !== from) watched = undefined;
@@ -71,7 +83,7 @@ export function fleetDeps(context: Context): FleetDeps {
     ...(config.tagDiscovery
       ? {
           tagging: async (account: string | undefined, declared: WatchList) =>
-            accountClients(declared, account).tagging,
+            accountClients(declared, account, as ? { as } : {}).tagging,
         }
       : {}),
     logger,
@@ -80,9 +92,10 @@ export function fleetDeps(context: Context): FleetDeps {
   const queueUrl = config.continuationQueueUrl;
   return {
     watchList: watched,
-    clientsFor: clientsFor(config),
+    clientsFor: clientsFor(config, as),
     // A run that cannot finish in this invocation continues through this queue (continue.ts).
-    ...(queueUrl ? { continueWith: queueSender(sqsClient(), queueUrl) } : {}),
+    ...(queueUrl ? { continueWith: queueSender(continuationSqs(as), queueUrl) } : {}),
+    approval: { approvals: approvalStoreFromEnv(), policy: approvalPolicy() },
     ledger: auditLedgerFromEnv(),
     logger,
     now: () => new Date(),

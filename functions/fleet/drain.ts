@@ -6,15 +6,17 @@
 import { parseSettings } from '../../shared/env.js';
 import { ValidationError } from '../../shared/errors.js';
 import type { WatchedQueue, Workload } from '../../shared/fleet/workload.js';
-import { freezeGuard } from '../../shared/freeze/guard.js';
+import { freezeGuard, freezeOverrideOf } from '../../shared/freeze/guard.js';
+import type { Origin } from '../../shared/origin.js';
 import { drain } from '../dlq-drainer/drain.js';
-import { drainConfigSchema } from '../dlq-drainer/schema.js';
-import type { DrainResult } from '../dlq-drainer/types.js';
-import type { PerWorkload } from './types.js';
+import { type DrainRequest, drainConfigSchema } from '../dlq-drainer/schema.js';
+import type { DrainDeps, DrainResult } from '../dlq-drainer/types.js';
+import type { FleetRequest } from './schema.js';
+import type { FleetDeps, PerWorkload } from './types.js';
 
 export const drainWorkload: PerWorkload = async (deps, workload, { request, origin, fleetAuditId }) => {
-  const account = workload.account ?? deps.homeAccount;
-  if (!account) throw new ValidationError('the runbook cannot tell its own account id', 'accounts');
+  if (!(workload.account ?? deps.homeAccount))
+    throw new ValidationError('the runbook cannot tell its own account id', 'accounts');
   if (workload.dlqs.length === 0)
     return {
       workload: workload.name,
@@ -22,34 +24,10 @@ export const drainWorkload: PerWorkload = async (deps, workload, { request, orig
       outcome: 'unchanged',
       summary: 'no DLQ watched',
     };
-  const clients = await deps.clientsFor(workload.account);
-  // The drainer's settings as deployed (rate, age limit, batch sizes), scoped to this workload's queues.
-  const settings = parseSettings(drainConfigSchema, 'fleet drain', { ...deps.env, DLQ_ACCOUNT_ID: account });
   const results: DrainResult[] = [];
   for (const dlq of workload.dlqs) {
-    const { config, target } = drainOf(workload, dlq, settings, account);
-    results.push(
-      await drain(
-        {
-          sqs: clients.sqs,
-          lambda: clients.lambda,
-          ledger: deps.ledger,
-          logger: deps.logger,
-          now: deps.now,
-          config,
-          // A fleet drain is a drain: the same freezes hold (FREEZE_WINDOWS of the fleet function).
-          freeze: freezeGuard(deps.env),
-          remainingMs: deps.remainingMs ?? (() => Number.POSITIVE_INFINITY),
-        },
-        {
-          queue: dlq.queue,
-          target,
-          reason: `${request.reason ?? ''} (fleet ${fleetAuditId})`.trim(),
-          dryRun: request.dryRun,
-        },
-        origin,
-      ),
-    );
+    const one = await drainOf(deps, workload, dlq, { request, origin, fleetAuditId });
+    results.push(await drain(one.deps, one.request, origin));
   }
   const redriven = results.reduce((sum, result) => sum + result.redriven, 0);
   const failed = results.reduce((sum, result) => sum + result.failed, 0);
@@ -76,10 +54,21 @@ export const drainWorkload: PerWorkload = async (deps, workload, { request, orig
   };
 };
 
-type Settings = ReturnType<typeof drainConfigSchema.parse>;
-
-/** One DLQ's drain: the drainer's settings as deployed, scoped to this queue, and where its letters go. */
-function drainOf(workload: Workload, dlq: WatchedQueue, settings: Settings, account: string) {
+/**
+ * One DLQ's drain as the drainer runs it: the drainer's settings as deployed (rate, age limit, batch sizes),
+ * scoped to this workload's queue, in the workload's account, and where its letters go. The fleet's plan
+ * (governed.ts) reads the same drain's plan.
+ */
+export async function drainOf(
+  deps: FleetDeps,
+  workload: Workload,
+  dlq: WatchedQueue,
+  { request, origin, fleetAuditId }: { request: FleetRequest; origin: Origin; fleetAuditId: string },
+): Promise<{ deps: DrainDeps; request: DrainRequest }> {
+  const account = workload.account ?? deps.homeAccount;
+  if (!account) throw new ValidationError('the runbook cannot tell its own account id', 'accounts');
+  const clients = await deps.clientsFor(workload.account);
+  const settings = parseSettings(drainConfigSchema, 'fleet drain', { ...deps.env, DLQ_ACCOUNT_ID: account });
   const config = {
     allowedQueues: [dlq.queue],
     accountId: account,
@@ -101,5 +90,27 @@ function drainOf(workload: Workload, dlq: WatchedQueue, settings: Settings, acco
       : dlq.sources.length > 1
         ? { type: 'source' as const }
         : { type: 'lambda' as const, functionName: workload.functionName, qualifier: workload.alias };
-  return { config, target };
+  // A fleet drain is a drain: the same freezes hold (FREEZE_WINDOWS of the fleet function); an approved or
+  // break-glass run passes them as the single drain does. (Only the fleet's plan lets a freeze ask for
+  // approval instead, governed.ts: here a freeze refuses.)
+  const freeze = freezeGuard(deps.env);
+  const override = freezeOverrideOf(origin, request.breakGlass);
+  return {
+    deps: {
+      sqs: clients.sqs,
+      lambda: clients.lambda,
+      ledger: deps.ledger,
+      logger: deps.logger,
+      now: deps.now,
+      config,
+      freeze: override ? { ...freeze, override } : freeze,
+      remainingMs: deps.remainingMs ?? (() => Number.POSITIVE_INFINITY),
+    },
+    request: {
+      queue: dlq.queue,
+      target,
+      reason: `${request.reason ?? ''} (fleet ${fleetAuditId})`.trim(),
+      dryRun: request.dryRun,
+    } as DrainRequest,
+  };
 }

@@ -3,6 +3,7 @@ import { ValidationError } from '../../shared/errors.js';
 import type { Origin } from '../../shared/origin.js';
 import { continuation, type Part } from './continue.js';
 import { drainWorkload } from './drain.js';
+import { governedFleet } from './governed.js';
 import { disableWorkload, enableWorkload } from './killswitch.js';
 import { rollbackWorkload } from './rollback.js';
 import { runFleet } from './run.js';
@@ -30,7 +31,9 @@ export async function fleet(
   const perWorkload = PER_WORKLOAD[request.action];
   if (!perWorkload)
     throw new ValidationError(`action: ${request.action} is not a fleet action yet`, 'action');
-  return runFleet(deps, request, origin, perWorkload, undefined, part);
+  // A continuation carries on a run that already passed the approval gate (its first part's record says so).
+  if (part) return runFleet(deps, request, origin, perWorkload, undefined, part);
+  return governedFleet(deps, request, origin, perWorkload);
 }
 
 /** A continuation message off the queue: checked against the ledger, then the next part of its run. */

@@ -23,7 +23,7 @@ import { errorOf } from './run.js';
 import type { FleetDeps, PerWorkload, WorkloadResult } from './types.js';
 
 /** One of a workload's kill switches: its selector and the groups it may touch. */
-interface Part {
+export interface Part {
   selector: { all: true } | { schedules: { group: string; name: string }[] };
   groups: string[];
 }
@@ -44,7 +44,7 @@ export function partsOf(workload: Workload): Part[] {
 /** The scope of a workload's kill switches: stable across runs, distinct across workloads and accounts. */
 export const scopeOf = (workload: Workload) => `fleet:${accountOf(workload)}/${workload.name}`;
 
-async function depsFor(
+export async function depsFor(
   deps: FleetDeps,
   workload: Workload,
   part: Part,
@@ -92,6 +92,24 @@ async function runPart(
   return (await killSwitch(ksDeps, request, context.origin)) as KillSwitchResult;
 }
 
+/** The kill switch request of one of a workload's parts in a fleet disable (its plan reads the same, governed.ts). */
+export function disableFields(
+  workload: Workload,
+  part: Part,
+  index: number,
+  request: { reason?: string | undefined; dryRun: boolean; throttle: boolean },
+  fleetAuditId: string,
+): Record<string, unknown> {
+  // The throttle goes with the first kill switch: one function, one recorded concurrency to put back.
+  const throttle = request.throttle && index === 0;
+  return {
+    action: 'disable',
+    ...part.selector,
+    ...(throttle ? { throttle: true, functionName: workload.functionName } : {}),
+    ...common(request, fleetAuditId),
+  };
+}
+
 export const disableWorkload: PerWorkload = async (deps, workload, context) => {
   const { request, fleetAuditId } = context;
   const parts = partsOf(workload);
@@ -99,16 +117,15 @@ export const disableWorkload: PerWorkload = async (deps, workload, context) => {
   await groupsExist(deps, workload);
   const results: KillSwitchResult[] = [];
   for (const [index, part] of parts.entries()) {
-    // The throttle goes with the first kill switch: one function, one recorded concurrency to put back.
-    const throttle = request.throttle && index === 0;
-    const fields = {
-      action: 'disable',
-      ...part.selector,
-      ...(throttle ? { throttle: true, functionName: workload.functionName } : {}),
-    };
     try {
       results.push(
-        await runPart(deps, workload, part, { ...fields, ...common(request, fleetAuditId) }, context),
+        await runPart(
+          deps,
+          workload,
+          part,
+          disableFields(workload, part, index, request, fleetAuditId),
+          context,
+        ),
       );
     } catch (error) {
       // The first kill switch stopped schedules before the second failed: the line must still restore them.
@@ -151,7 +168,7 @@ export const enableWorkload: PerWorkload = async (deps, workload, context) => {
  * group of a `group` selector itself, but reads `all` over configured groups as whatever ListSchedules lists,
  * and a group deleted (or misspelt in the watch list) would then read as "nothing to stop".
  */
-async function groupsExist(deps: FleetDeps, workload: Workload): Promise<void> {
+export async function groupsExist(deps: FleetDeps, workload: Workload): Promise<void> {
   const { scheduler } = await deps.clientsFor(workload.account);
   const groups = [...new Set([...workload.scheduleGroups, ...workload.schedules.map((item) => item.group)])];
   for (const Name of groups) {

@@ -2,6 +2,8 @@
 // control-plane budget → one record for the whole, one answer, one undo. Partial failure is normal at fleet
 // scale: what succeeded stays done and recorded, what failed is listed with its reason, and running the same
 // request again finishes the rest (every per-workload action is idempotent).
+
+import { governedEntry, governedResult } from '../../shared/approval/hold.js';
 import { newAuditId } from '../../shared/audit.js';
 import { describe, RunbookError } from '../../shared/errors.js';
 import { select } from '../../shared/fleet/select.js';
@@ -27,14 +29,16 @@ export async function selected(deps: FleetDeps, request: FleetRequest): Promise<
 }
 
 export async function runFleet(
-  deps: FleetDeps,
+  given: FleetDeps,
   request: FleetRequest,
   origin: Origin,
   perWorkload: PerWorkload,
   workloads?: Workload[],
   part?: Part,
 ): Promise<FleetResult> {
-  const chosen = part?.workloads ?? workloads ?? (await selected(deps, request));
+  const chosen = part?.workloads ?? workloads ?? (await selected(given, request));
+  // Every record of the run — each workload's and the whole's — names the approval or the break-glass reason.
+  const deps = governedDeps(given, origin, request.breakGlass);
   const fleetAuditId = part?.auditId ?? newAuditId(deps.now());
   // Near the deadline no other workload starts: those left are `skipped`, and the run continues (continue.ts).
   const settled = await mapSettled(
@@ -97,7 +101,25 @@ export async function runFleet(
       };
   }
   if (chain.continuation?.queued) await queueNext(deps, request, fleetAuditId, chain);
-  return fleetResult(request, fleetAuditId, results, receipt, chain);
+  return governedResult(
+    fleetResult(request, fleetAuditId, results, receipt, chain),
+    origin,
+    request.breakGlass,
+  );
+}
+
+/** The deps of a run that was approved or broke the glass: every record it writes says so. */
+function governedDeps(deps: FleetDeps, origin: Origin, breakGlass?: { reason: string }): FleetDeps {
+  if (!origin.approval && !breakGlass) return deps;
+  const ledger = deps.ledger;
+  return {
+    ...deps,
+    ledger: {
+      record: (entry, auditId) => ledger.record(governedEntry(entry, origin, breakGlass), auditId),
+      list: (query, options) => ledger.list(query, options),
+      get: (auditId, options) => ledger.get(auditId, options),
+    },
+  };
 }
 
 /** Sends the next part's message; if it cannot be sent, says so in the answer and in a record status reads. */

@@ -2,12 +2,18 @@ import * as z from 'zod';
 import { intSetting, listSetting, optionalSetting } from '../../shared/env.js';
 import { DEFAULT_WRITE_BUDGET } from '../../shared/fleet/budget.js';
 import { WORKLOAD_NAME } from '../../shared/fleet/workload.js';
-import { reasonSchema } from '../../shared/reason.js';
+import { breakGlassSchema, reasonSchema } from '../../shared/reason.js';
 
 export const FLEET_ACTIONS = ['status', 'rollback', 'disable', 'enable', 'drain', 'undo'] as const;
 export type FleetAction = (typeof FLEET_ACTIONS)[number];
 /** The actions that change something: they need a reason, and write a fleet record. */
 export const MUTATING: readonly FleetAction[] = ['rollback', 'disable', 'enable', 'drain', 'undo'];
+
+/**
+ * The fleet actions that may be held for approval (governed.ts). Never rollback (it must stay one command), nor
+ * enable or undo: they put back what a disable or a rollback changed, which reduces risk.
+ */
+export const APPROVABLE_FLEET: readonly FleetAction[] = ['disable', 'drain'];
 
 /** An audit id (shared/audit.ts newAuditId): `20261122T154501123Z-3fa9c2d1`. */
 const AUDIT_ID = /^\d{8}T\d{9}Z-[0-9a-f]{8}$/;
@@ -66,6 +72,11 @@ export const fleetRequestSchema = z
       .optional(),
     /** disable: also set each workload's reserved concurrency to 0. */
     throttle: z.boolean().default(false),
+    /**
+     * disable, drain: act alone, without the approval the run would need (issue 18), recorded and notified as
+     * break-glass on the fleet record and every workload's.
+     */
+    breakGlass: breakGlassSchema,
     /** undo: the fleet run to reverse; status: the fleet run to report on. */
     auditId: z
       .string()
@@ -87,6 +98,8 @@ export const fleetRequestSchema = z
         'toVersion rolls back one workload named in workloads: each workload has its own versions',
       );
     if (request.throttle && request.action !== 'disable') issue('throttle', 'only disable throttles');
+    if (request.breakGlass && !APPROVABLE_FLEET.includes(request.action))
+      issue('breakGlass', 'only disable and drain may need approval, so only they take breakGlass');
   });
 
 /**

@@ -1,4 +1,6 @@
 // The types a fleet run's parts share. A leaf: it imports none of them.
+import type { ApprovalPolicy } from '../../shared/approval/policy.js';
+import type { ApprovalStore } from '../../shared/approval/store.js';
 import type { AuditLedger } from '../../shared/audit.js';
 import type { AccountClients } from '../../shared/fleet/accounts.js';
 import type { WatchList, Workload } from '../../shared/fleet/workload.js';
@@ -30,6 +32,11 @@ export interface FleetDeps {
   env: NodeJS.ProcessEnv;
   /** Time left in this invocation; a run that cannot finish stops cleanly and continues (continue.ts). */
   remainingMs?: () => number;
+  /**
+   * The approval gate of a disable or a drain (governed.ts): where pending requests are kept, and the policy.
+   * The function always sets it (deps.ts); absent only in tests of the run itself, which then holds nothing.
+   */
+  approval?: { approvals: ApprovalStore; policy: ApprovalPolicy };
   /** Sends the message that continues a run (the continuation queue); absent: a person re-runs instead. */
   continueWith?: (message: { continues: string; auditId: string; request: FleetRequest }) => Promise<void>;
 }

@@ -47,6 +47,13 @@ export interface AccountClientsOptions {
    * expired credentials. https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
    */
   durationSeconds?: number;
+  /**
+   * Whose credentials act, when not the function's own: the approvals function carries an approved fleet run
+   * out with the FleetFunction role's credentials (functions/approvals/fleet.ts), so that the fleet's permissions
+   * are the fleet role's alone. The runbook's own account is then served by clients with these credentials, and
+   * a member role is assumed with them (role chaining). `key` names the source (the role ARN) in the cache.
+   */
+  as?: { key: string; credentials: AwsCredentialIdentityProvider };
 }
 
 const DEFAULT_DURATION_SECONDS = 900;
@@ -110,6 +117,7 @@ export function accountClients(
   account: string | undefined,
   options: AccountClientsOptions = {},
 ): AccountClients {
+  if (account === undefined && options.as) return homeClientsAs(options.as);
   if (account === undefined) {
     return {
       lambda: lambdaClient(),
@@ -122,11 +130,11 @@ export function accountClients(
   }
   const member = memberAccount(watchList, account);
   const durationSeconds = options.durationSeconds ?? DEFAULT_DURATION_SECONDS;
-  const key = `${member.id} ${member.roleArn} ${durationSeconds}`;
+  const key = `${member.id} ${member.roleArn} ${durationSeconds} ${options.as?.key ?? 'self'}`;
   const cache = memberClients();
   let clients = cache.get(key);
   if (clients === undefined) {
-    clients = createMemberClients(member, durationSeconds);
+    clients = createMemberClients(member, durationSeconds, options.as);
     cache.set(key, clients);
   }
   return clients;
@@ -138,6 +146,8 @@ export function accountClients(
  */
 export function resetAccountClients(): void {
   memberClients().destroy();
+  for (const sts of stsClientsAs().values()) sts.destroy();
+  stsClientsAs().clear();
   stsClient().destroy();
   stsClient.reset();
 }
@@ -166,11 +176,41 @@ function memberAccount(watchList: WatchList, account: string): MemberAccount {
   return member;
 }
 
-function createMemberClients(member: MemberAccount, durationSeconds: number): AccountClients {
+/** The runbook's own account's clients acting as another principal (AccountClientsOptions.as), kept per key. */
+function homeClientsAs(as: NonNullable<AccountClientsOptions['as']>): AccountClients {
+  const key = `self ${as.key}`;
+  const cache = memberClients();
+  let clients = cache.get(key);
+  if (clients === undefined) {
+    clients = clientsWith(as.credentials);
+    cache.set(key, clients);
+  }
+  return clients;
+}
+
+function createMemberClients(
+  member: MemberAccount,
+  durationSeconds: number,
+  as: AccountClientsOptions['as'],
+): AccountClients {
+  const sts = as ? stsClientAs(as) : stsClient();
+  return { account: member.id, ...clientsWith(assumedRole(member, durationSeconds, sts)) };
+}
+
+// STS clients with other principals' credentials, by key: destroyed with the member clients.
+const stsClientsAs = /* @__PURE__ */ lazy(() => new Map<string, STSClient>());
+function stsClientAs(as: NonNullable<AccountClientsOptions['as']>): STSClient {
+  let sts = stsClientsAs().get(as.key);
+  if (sts === undefined) {
+    sts = new STSClient({ credentials: as.credentials });
+    stsClientsAs().set(as.key, sts);
+  }
+  return sts;
+}
+
+function clientsWith(credentials: AwsCredentialIdentityProvider): Omit<AccountClients, 'account'> {
   // Region, endpoint and retries come from the environment, as for the shared clients.
-  const credentials = assumedRole(member, durationSeconds);
   return {
-    account: member.id,
     lambda: new LambdaClient({ credentials }),
     scheduler: new SchedulerClient({ credentials }),
     // A queue URL must never choose where signed requests go (issue 13): see shared/clients.ts.
@@ -182,15 +222,30 @@ function createMemberClients(member: MemberAccount, durationSeconds: number): Ac
 }
 
 /**
+ * Credentials of a role of the runbook's own deployment, assumed with the function's own credentials and
+ * renewed as member sessions are: what AccountClientsOptions.as takes (the FleetFunction's role, assumed by the
+ * approvals function). A role ARN that is not one is a deployment error.
+ */
+export function roleCredentials(roleArn: string): AwsCredentialIdentityProvider {
+  const account = ROLE_ARN.exec(roleArn)?.[1];
+  if (!account) throw new ConfigurationError(`not a role ARN: ${roleArn.slice(0, 200)}`);
+  return assumedRole({ id: account, roleArn }, DEFAULT_DURATION_SECONDS);
+}
+
+/**
  * One memoized provider per account: it assumes the role on first use, answers from its cache until 5 minutes
  * before the session ends, then assumes it again; concurrent callers share one request. A failure is not
  * cached, so the next call tries again.
  */
-function assumedRole(member: MemberAccount, durationSeconds: number): AwsCredentialIdentityProvider {
+function assumedRole(
+  member: MemberAccount,
+  durationSeconds: number,
+  sts: STSClient = stsClient(),
+): AwsCredentialIdentityProvider {
   const assume = async (): Promise<AwsCredentialIdentity> => {
     let issued: Credentials | undefined;
     try {
-      const answer = await stsClient().send(
+      const answer = await sts.send(
         new AssumeRoleCommand({
           RoleArn: member.roleArn,
           RoleSessionName: sessionName(),

@@ -1,28 +1,43 @@
 // `runbook approve`, `runbook reject` and `runbook approval`, run as an operator would (the compiled CLI in a
 // child process) against a running emulator. Each person is `--as NAME`: a session of the emulator's STS (alice,
 // bob, carol), whose principal the CLI's API door passes to the function as API Gateway would.
+import { join } from 'node:path';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillQueue, lambdaDeadLetter } from '../../local/dlq.js';
+import { saveState } from '../../local/emulator/provision.js';
+import { adminCredentials } from '../../local/fleet/accounts.js';
+import { prepareFleet, watchListFile } from '../../local/fleet/provision.js';
 import { runCli } from '../support/cli.js';
-import { cliEmulator } from '../support/emulator.js';
+import { type CliEmulator, cliEmulator } from '../support/emulator.js';
+import { uniqueName } from '../support/names.js';
+import { createGroup, fullSchedule } from '../support/schedules.js';
 
 const sqs = new SQSClient({});
+const home = new SchedulerClient({});
+const MEMBER = '222222222222';
 
 const ROLE = 'arn:aws:sts::123456789012:assumed-role/OnCall';
 
 describe('runbook approve / reject / approval', { timeout: 180_000 }, () => {
+  let emulator: CliEmulator;
   let queueName: string;
   let queueUrl: string;
 
   beforeAll(async () => {
-    const emulator = await cliEmulator('cli-approvals', { parameters: { ApprovalDrainAbove: '2' } });
+    // ApprovalFor=schedules.disable: every kill switch disable, the fleet's too, waits for approval (drains
+    // only above ApprovalDrainAbove, as by default).
+    emulator = await cliEmulator('cli-approvals', {
+      parameters: { ApprovalDrainAbove: '2', ApprovalFor: 'schedules.disable' },
+    });
     queueName = `${emulator.stackName}-WorkloadDLQ`;
     queueUrl = emulator.ref('WorkloadDLQ');
   });
 
   afterAll(() => {
     sqs.destroy();
+    home.destroy();
   });
 
   const json = (result: { stdout: string }) => JSON.parse(result.stdout);
@@ -81,6 +96,65 @@ describe('runbook approve / reject / approval', { timeout: 180_000 }, () => {
     });
     expect(second.code, second.stderr).toBe(0);
     expect(json(second)).toMatchObject({ status: 'executed', result: { redriven: 3 } });
+  });
+
+  it('holds a fleet disable as one request and carries it out, in both accounts, on two other people’s approvals', async () => {
+    // Prepare: orders here, risk in a member account, each with a schedule group; the stack watches them
+    const prepared = await prepareFleet({
+      prefix: uniqueName('cla'),
+      members: [
+        { name: 'orders', tags: { team: 'payments' }, versions: 2 },
+        { name: 'risk', account: MEMBER, tags: { team: 'payments' }, versions: 2 },
+      ],
+    });
+    const member = new SchedulerClient({ credentials: await adminCredentials(MEMBER) });
+    const groups: [SchedulerClient, string][] = [];
+    for (const workload of prepared.watchList.workloads) {
+      const scheduler = workload.account ? member : home;
+      const group = uniqueName(`cla-${workload.name}`);
+      await createGroup(scheduler, group, [fullSchedule('settle')]);
+      workload.scheduleGroups = [group];
+      groups.push([scheduler, group]);
+    }
+    emulator.state.parameters.WatchList = JSON.stringify(watchListFile(prepared.watchList));
+    emulator.state.parameters.WatchTagDiscovery = 'false';
+    saveState(emulator.state, join(emulator.stateDir, 'emulator.json'));
+    const states = () =>
+      Promise.all(
+        groups.map(
+          async ([scheduler, group]) =>
+            (await scheduler.send(new GetScheduleCommand({ GroupName: group, Name: 'settle' }))).State,
+        ),
+      );
+
+    // Act
+    const fleetArgs = ['disable', '--tag', 'team=payments', '--reason', 'duplicate charges', '--yes'];
+    const asked = runCli('fleet', [...fleetArgs, '--as', 'alice', '--json']);
+    const id = String(json(asked).approvalId);
+    const whileHeld = await states();
+    const first = runCli('approve', [id, '--json', '--as', 'bob']);
+    const second = runCli('approve', [id, '--json', '--as', 'carol']);
+
+    // Assess
+    expect(asked.code, asked.stderr).toBe(0);
+    expect(json(asked)).toMatchObject({
+      status: 'pending',
+      action: 'fleet.disable',
+      before: { workloads: 2 },
+    });
+    expect(whileHeld).toEqual(['ENABLED', 'ENABLED']);
+    expect(json(first)).toMatchObject({ status: 'pending', approvedBy: [`${ROLE}/bob`] });
+    expect(second.code, second.stderr).toBe(0);
+    expect(json(second)).toMatchObject({
+      status: 'executed',
+      result: {
+        action: 'disable',
+        counts: { succeeded: 2 },
+        approval: { approvalId: id, approvedBy: [`${ROLE}/bob`, `${ROLE}/carol`] },
+      },
+    });
+    expect(await states()).toEqual(['DISABLED', 'DISABLED']);
+    member.destroy();
   });
 
   it('rejects a request, which then takes no approval', async () => {

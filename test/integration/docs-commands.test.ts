@@ -125,6 +125,8 @@ const SKIPPED: Record<string, string> = {
   'runbook approve <approvalId> --reason "consumer fixed at 03:40" --as bob': HELD,
   'runbook reject <approvalId> --reason "wait for the 04:00 deploy" --as carol': HELD,
   'runbook approve <approvalId> --stack lambda-runbook-prod --reason "checked the upstream"': REAL_AWS,
+  'runbook fleet disable --tag team=payments --reason "duplicate charges" --yes --as alice':
+    'held for approval only where kill switch disables are (prod, or ApprovalFor=schedules.disable), and the docs emulator watches no team=payments workload: cli-approvals.test.ts runs it against a fleet of two accounts that holds it, then approves it',
   'runbook timeline --stack lambda-runbook-prod --since 6h --format markdown --out /tmp/postmortem-timeline.md':
     REAL_AWS,
   'sam build && sam deploy --config-env dev --parameter-overrides $(npx tsx scripts/deploy-params.ts --config-env dev --git-sha "$(git rev-parse HEAD)" --build-id "manual-$(date +%s)")':

@@ -276,3 +276,62 @@ describe('FleetRole: least privilege that scales', () => {
     });
   });
 });
+
+// Issue 18: an approved fleet run is carried out by ApprovalsFunction with FleetRole's credentials
+// (functions/approvals/fleet.ts): the one role may be assumed, by the one role, and nothing else is granted.
+describe('approved fleet runs', () => {
+  const approvals = template.Resources.ApprovalsFunction?.Properties ?? {};
+  const approvalStatements = statementsOf(template, 'ApprovalsRole');
+  const arnOfFleetRole = {
+    'Fn::Sub': `arn:${v('AWS::Partition')}:iam::${v('AWS::AccountId')}:role/${v('AWS::StackName')}-fleet`,
+  };
+
+  it('lets ApprovalsRole, and no other principal but Lambda, assume FleetRole', () => {
+    // Prepare
+    const trust = template.Resources.FleetRole?.Properties?.AssumeRolePolicyDocument as {
+      Statement: JsonObject[];
+    };
+
+    // Assess
+    expect(trust.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      {
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::GetAtt': ['ApprovalsRole', 'Arn'] } },
+        Action: 'sts:AssumeRole',
+      },
+    ]);
+  });
+
+  it('grants ApprovalsRole sts:AssumeRole on FleetRole’s ARN alone (by its name: the trust makes GetAtt a cycle)', () => {
+    // Prepare
+    const assume = approvalStatements.filter(({ statement }) =>
+      actionsOf(statement).some((action) => action.startsWith('sts:')),
+    );
+
+    // Assess
+    expect(assume).toHaveLength(1);
+    expect(assume[0]?.when).toBeUndefined();
+    expect(assume[0]?.statement).toEqual({
+      Effect: 'Allow',
+      Action: 'sts:AssumeRole',
+      Resource: arnOfFleetRole,
+    });
+    // The ARN names the role FleetRole really is.
+    expect(template.Resources.FleetRole?.Properties?.RoleName).toEqual({
+      'Fn::Sub': `${v('AWS::StackName')}-fleet`,
+    });
+    expect(checkIamPolicies(template).filter((problem) => problem.includes('ApprovalsRole'))).toEqual([]);
+  });
+
+  it('gives ApprovalsFunction the fleet role’s ARN and every fleet setting with FleetFunction’s own values', () => {
+    // Prepare
+    const fleetVariables = (props.Environment as { Variables: Record<string, Json> }).Variables;
+    const variables = (approvals.Environment as { Variables: Record<string, Json> }).Variables;
+
+    // Assess
+    expect(getAttOf(variables.FLEET_ROLE_ARN)).toEqual({ logicalId: 'FleetRole', attribute: 'Arn' });
+    for (const [name, value] of Object.entries(fleetVariables))
+      expect({ [name]: variables[name] }).toEqual({ [name]: value });
+  });
+});

@@ -66,6 +66,24 @@ describe('runbook fleet: the request it builds', () => {
     });
   });
 
+  it('sends --break-glass as the request’s breakGlass reason (disable and drain take it)', () => {
+    // Act
+    const glass = fleetRequest(
+      'drain',
+      { all: true, reason: 'r', breakGlass: 'approvers asleep' },
+      'cli:a@b',
+    );
+
+    // Assess
+    expect(glass).toEqual({
+      actor: 'cli:a@b',
+      action: 'drain',
+      all: true,
+      reason: 'r',
+      breakGlass: { reason: 'approvers asleep' },
+    });
+  });
+
   it('sends --all, --to-version, --throttle and --audit-id as given, leaving their checks to the function', () => {
     // Act
     const all = fleetRequest('disable', { all: true, throttle: true, reason: 'stop' }, 'cli:a@b');
@@ -427,6 +445,29 @@ describe('runbook fleet: what a person reads', () => {
     );
     expect(text).toContain('(part of it: add --workload NAME, e.g. --workload orders)');
     expect(text).toContain(`audit: ${AUDIT_ID}`);
+  });
+
+  it('says a run held for approval changed nothing, and how to approve it (issue 18)', () => {
+    // Act
+    const text = fleetSummary({
+      held: true,
+      approvalId: AUDIT_ID,
+      status: 'pending',
+      action: 'fleet.disable',
+      target: 'fleet',
+      needs: ['this deployment approves every kill switch disable (ApprovalFor) (orders, risk)'],
+      required: 2,
+      expiresAt: '2026-11-22T16:15:01.123Z',
+      approve: `runbook approve ${AUDIT_ID} --reason "…"`,
+      reject: `runbook reject ${AUDIT_ID}`,
+    });
+
+    // Assess
+    expect(text.split('\n')[0]).toBe(
+      'Held for approval: nothing changed. fleet.disable on fleet needs 2 approval(s) from principals other than you, by 2026-11-22T16:15:01.123Z.',
+    );
+    expect(text).toContain('because this deployment approves every kill switch disable');
+    expect(text).toContain(`approve:     runbook approve ${AUDIT_ID}`);
   });
 
   it('says a dry run changed nothing, and points at the record when the answer left workloads out', () => {

@@ -6,7 +6,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lambdaClient, resetSharedClients, sqsClient } from '../../shared/clients.js';
 import { ConfigurationError, DependencyError, ValidationError } from '../../shared/errors.js';
-import { AccountAccessError, accountClients, resetAccountClients } from '../../shared/fleet/accounts.js';
+import {
+  AccountAccessError,
+  accountClients,
+  resetAccountClients,
+  roleCredentials,
+} from '../../shared/fleet/accounts.js';
 import type { WatchList } from '../../shared/fleet/workload.js';
 
 const sts = mockClient(STSClient);
@@ -243,5 +248,55 @@ describe('accountClients', () => {
     // Assess
     expect(credentials.accessKeyId).toBe('ASIAMEMBER');
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+  });
+});
+
+// Issue 18: ApprovalsFunction carries an approved fleet run out as FleetRole (functions/approvals/fleet.ts).
+describe('acting as another role (AccountClientsOptions.as)', () => {
+  const FLEET_ROLE = 'arn:aws:iam::123456789012:role/prod-fleet';
+  const fleetIdentity = { accessKeyId: 'ASIAFLEET', secretAccessKey: 'fleet-secret', sessionToken: 't' };
+  const as = { key: FLEET_ROLE, credentials: async () => fleetIdentity };
+
+  it('serves the runbook’s own account with clients signing as that role, not the function’s own', async () => {
+    // Act
+    const clients = accountClients(watchList, undefined, { as });
+
+    // Assess
+    expect(clients.lambda).not.toBe(lambdaClient());
+    expect(await credentialsOf(clients.lambda)).toMatchObject({ accessKeyId: 'ASIAFLEET' });
+    expect(await credentialsOf(clients.scheduler)).toMatchObject({ accessKeyId: 'ASIAFLEET' });
+    expect(await credentialsOf(clients.sqs)).toMatchObject({ accessKeyId: 'ASIAFLEET' });
+    expect(accountClients(watchList, undefined, { as })).toBe(clients);
+  });
+
+  it('assumes a member role with that role’s credentials (role chaining), kept apart from the function’s own', async () => {
+    // Prepare
+    sts.on(AssumeRoleCommand).resolves(issued(900));
+
+    // Act
+    const chained = accountClients(watchList, MEMBER, { as });
+    await credentialsOf(chained.lambda);
+    const own = accountClients(watchList, MEMBER);
+
+    // Assess
+    expect(own).not.toBe(chained);
+    const [call] = sts.commandCalls(AssumeRoleCommand);
+    expect(call?.args[0].input.RoleArn).toBe(ROLE);
+    const client = call?.thisValue as STSClient;
+    const signer = client.config.credentials as () => Promise<{ accessKeyId: string }>;
+    expect(await signer()).toMatchObject({ accessKeyId: 'ASIAFLEET' });
+  });
+
+  it('roleCredentials assumes the named role with the function’s own STS client, and refuses a non-role ARN', async () => {
+    // Prepare
+    sts.on(AssumeRoleCommand).resolves(issued(900));
+
+    // Act
+    const identity = await roleCredentials(FLEET_ROLE)();
+
+    // Assess
+    expect(identity).toMatchObject({ accessKeyId: 'ASIAMEMBER', accountId: '123456789012' });
+    expect(sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input.RoleArn).toBe(FLEET_ROLE);
+    expect(() => roleCredentials('arn:aws:iam::123456789012:user/alice')).toThrow(ConfigurationError);
   });
 });

@@ -1,7 +1,7 @@
 // When a fleet run continues (continue.ts), and how a workload's schedules become kill switches (killswitch.ts):
 // the pure decisions, each rule on its own.
 import { describe, expect, it } from 'vitest';
-import { MAX_PARTS, nextPart } from '../../functions/fleet/continue.js';
+import { continuation, MAX_PARTS, nextPart } from '../../functions/fleet/continue.js';
 import { partsOf, scopeOf } from '../../functions/fleet/killswitch.js';
 import type { FleetRequest } from '../../functions/fleet/schema.js';
 import type { FleetDeps, WorkloadResult } from '../../functions/fleet/types.js';
@@ -101,5 +101,59 @@ describe('partsOf', () => {
   it('scopes each workload’s kill switches by account and name', () => {
     expect(scopeOf(workload({}))).toBe('fleet:self/orders');
     expect(scopeOf(workload({ account: '222222222222' }))).toBe('fleet:222222222222/orders');
+  });
+});
+
+describe('continuation of an approved run (issue 18)', () => {
+  const FIRST = '20261127T200000000Z-0000aaaa';
+  const NEXT = '20261127T201000000Z-0000bbbb';
+  const approved = { approvalId: '20261127T195000000Z-0000cccc', approvedBy: ['bob', 'carol'] };
+  const pinned = { ...request, all: undefined, workloads: ['w'] };
+  const { all: _all, ...recorded } = pinned;
+  const ledgerWith = (approval?: typeof approved) => ({
+    get: async (auditId: string) =>
+      auditId === FIRST
+        ? {
+            auditId: FIRST,
+            action: 'fleet.disable',
+            actor: 'alice',
+            correlationId: 'c-1',
+            request: recorded,
+            details: {
+              workloads: [line('skipped')],
+              chain: { part: 1, continuation: { auditId: NEXT, queued: true, remaining: 1 } },
+            },
+            ...(approval ? { approval } : {}),
+          }
+        : undefined,
+  });
+  const continuing = (approval?: typeof approved) =>
+    continuation(
+      {
+        ...deps(),
+        ledger: ledgerWith(approval),
+        watchList: async () => ({ workloads: [{ name: 'w' } as Workload], accounts: {} }),
+      } as unknown as FleetDeps,
+      { continues: FIRST, auditId: NEXT, request: recorded },
+    );
+
+  it('carries the approval of the first part, so every later record names it (and a freeze lets it through)', async () => {
+    // Act
+    const next = await continuing(approved);
+
+    // Assess
+    expect(next).toMatchObject({
+      origin: { door: 'queue', actor: 'alice', approval: { ...approved, before: null } },
+      part: { number: 2, workloads: [{ name: 'w' }] },
+    });
+  });
+
+  it('claims no approval for a run that had none', async () => {
+    // Act
+    const next = await continuing();
+
+    // Assess
+    expect(next).toMatchObject({ origin: { door: 'queue', actor: 'alice' } });
+    expect((next as { origin: object }).origin).not.toHaveProperty('approval');
   });
 });

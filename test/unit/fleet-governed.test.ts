@@ -1,0 +1,134 @@
+// The fleet's approval gate (functions/fleet/governed.ts), on fakes: what it never holds, and a plan it cannot
+// finish reading, refused before anything is written. Held runs and approved ones against the emulator are in
+// test/integration/fleet-approvals.test.ts.
+import { describe, expect, it, vi } from 'vitest';
+import { governedFleet } from '../../functions/fleet/governed.js';
+import { type FleetRequest, fleetRequestSchema } from '../../functions/fleet/schema.js';
+import type { FleetDeps, PerWorkload } from '../../functions/fleet/types.js';
+import type { ApprovalPolicy } from '../../shared/approval/policy.js';
+import type { Workload } from '../../shared/fleet/workload.js';
+import { parseInput } from '../../shared/validate.js';
+
+const workload = (name: string): Workload => ({
+  name,
+  functionName: `fn-${name}`,
+  alias: 'live',
+  scheduleGroups: [],
+  schedules: [],
+  dlqs: [],
+  alarms: [],
+  killSwitchAlarms: [],
+  tags: {},
+  source: 'file',
+});
+
+/** A policy that would hold every disable, throttle and drain. */
+const policy: ApprovalPolicy = {
+  actions: new Set(['schedules.disable', 'killswitch.throttle', 'dlq.drain']),
+  required: 2,
+  ttlMinutes: 30,
+  drainAbove: 0,
+};
+
+function fakes(remainingMs = 600_000) {
+  const create = vi.fn(async () => {});
+  const record = vi.fn(async () => ({ notified: false }));
+  const deps = {
+    watchList: async () => ({ workloads: [workload('orders'), workload('refunds')], accounts: {} }),
+    clientsFor: async () => {
+      throw new Error('no AWS call expected');
+    },
+    ledger: { record, list: async () => [], get: async () => undefined },
+    logger: { info: () => {}, warn: () => {} },
+    now: () => new Date('2026-11-27T22:00:00.000Z'),
+    config: { concurrency: 2, cooldownMinutes: 0, killSwitchAlarms: [], rollbackAlarms: [] },
+    env: {},
+    homeAccount: '123456789012',
+    remainingMs: () => remainingMs,
+    approval: { approvals: { create }, policy },
+  } as unknown as FleetDeps;
+  return { deps, create, record };
+}
+
+const request = (fields: Record<string, unknown>): FleetRequest =>
+  parseInput(fleetRequestSchema, { reason: 'why it is needed', ...fields });
+const api = {
+  door: 'api' as const,
+  actor: 'arn:aws:sts::123456789012:assumed-role/OnCall/alice',
+  correlationId: 'c',
+};
+const perWorkload: PerWorkload = async (_deps, one) => ({
+  workload: one.name,
+  account: 'self',
+  outcome: 'unchanged',
+  summary: 'stub',
+});
+
+describe('the fleet approval gate', () => {
+  it.each([
+    ['rollback', { action: 'rollback', all: true }],
+    ['enable', { action: 'enable', all: true }],
+    ['a dry run', { action: 'disable', all: true, dryRun: true }],
+    ['break-glass', { action: 'disable', all: true, breakGlass: { reason: 'approvers asleep' } }],
+  ])('never holds %s, even where the policy holds every disable and drain', async (_, fields) => {
+    // Prepare
+    const { deps, create } = fakes();
+    const step = vi.fn(perWorkload);
+
+    // Act
+    const result = await governedFleet(deps, request(fields), api, step);
+
+    // Assess
+    expect(result).not.toHaveProperty('held');
+    expect(step).toHaveBeenCalledTimes(2);
+    expect(create).not.toHaveBeenCalled();
+  });
+
+  it('never holds an alarm’s run: a machine cannot wait for people', async () => {
+    // Prepare
+    const { deps, create } = fakes();
+
+    // Act
+    const result = await governedFleet(
+      deps,
+      request({ action: 'disable', all: true }),
+      { ...api, door: 'alarm' },
+      perWorkload,
+    );
+
+    // Assess
+    expect(result).toMatchObject({ action: 'disable', selected: 2 });
+    expect(create).not.toHaveBeenCalled();
+  });
+
+  it('holds nothing when no workload’s plan would change anything (no DLQ to drain)', async () => {
+    // Prepare
+    const { deps, create } = fakes();
+
+    // Act
+    const result = await governedFleet(deps, request({ action: 'drain', all: true }), api, perWorkload);
+
+    // Assess
+    expect(result).toMatchObject({ action: 'drain', selected: 2 });
+    expect(create).not.toHaveBeenCalled();
+  });
+
+  it('refuses a plan it cannot finish reading in this invocation, naming workloads, before any write', async () => {
+    // Prepare: no time left, as at the end of the approvals function's 29 s
+    const { deps, create, record } = fakes(0);
+    const step = vi.fn(perWorkload);
+
+    // Act
+    const outcome = governedFleet(deps, request({ action: 'drain', all: true }), api, step);
+
+    // Assess
+    await expect(outcome).rejects.toMatchObject({
+      code: 'PlanTooLarge',
+      field: 'workloads',
+      statusCode: 409,
+    });
+    expect(step).not.toHaveBeenCalled();
+    expect(create).not.toHaveBeenCalled();
+    expect(record).not.toHaveBeenCalled();
+  });
+});
