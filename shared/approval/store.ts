@@ -3,10 +3,26 @@
 // they live here, each change a conditional update: two approvers voting at once are both counted, and only
 // one of them carries the plan out. The item has no `action`, `target` or `at`, so the ledger's indexes never
 // list it; every vote is also an audit record of its own (who, when, why).
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+//
+// Beside it, while the request is open, `approval-open#<hash>` (open.ts) names it as THE request for that plan:
+// written with the state in one transaction, on condition that no other request holds the key (absent, closed,
+// or past its deadline), so a repeated or concurrent ask of the same thing finds the open request instead of
+// making a second one. Settling the request closes the key. Both are plain puts and updates of the audit table:
+// a transaction's Put needs only dynamodb:PutItem, which every role that asks already has
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html), and the
+// existing request comes back in the cancellation (ReturnValuesOnConditionCheckFailure), with no GetItem.
+import type { AttributeValue, CancellationReason } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient } from '../clients.js';
 import { requireEnv } from '../env.js';
 import { isAwsError, NotFoundError } from '../errors.js';
+import { logger } from '../powertools.js';
 import type { ApprovalStatus, VoteView } from './decide.js';
 
 export interface ApprovalState extends VoteView {
@@ -24,9 +40,23 @@ export interface ApprovalState extends VoteView {
   resultAuditId?: string;
   /** Epoch seconds after which DynamoDB's TTL may remove the state (its audit records stay). */
   expiresAt: number;
+  /** The key of the plan's open request (`approval-open#<hash>`): a repeated ask answers this request. */
+  openKey?: string;
+}
+
+/** The open request a repeated ask is answered with, as its `approval-open#` item keeps it. */
+export interface OpenRequest {
+  approvalId: string;
+  requester: string;
+  needs: string[];
+  required: number;
+  deadline: string;
 }
 
 const keyOf = (approvalId: string) => ({ auditId: `approval#${approvalId}` });
+
+/** Once a request is one of these, asking for its plan again makes a new request. */
+const SETTLED: readonly ApprovalStatus[] = ['executed', 'rejected', 'stale', 'failed'];
 
 export class ApprovalStore {
   constructor(
@@ -34,14 +64,55 @@ export class ApprovalStore {
     private readonly tableName: string,
   ) {}
 
-  async create(state: ApprovalState): Promise<void> {
-    await this.dynamo.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keyOf(state.approvalId), ...state },
-        ConditionExpression: 'attribute_not_exists(auditId)',
-      }),
-    );
+  /**
+   * Records a new pending request. With an `openKey`, only if no other request for the same plan is open at
+   * `at`: then nothing is written and that request is returned.
+   */
+  async create(state: ApprovalState, at: Date = new Date()): Promise<OpenRequest | undefined> {
+    const put = {
+      TableName: this.tableName,
+      Item: { ...keyOf(state.approvalId), ...state },
+      ConditionExpression: 'attribute_not_exists(auditId)',
+    };
+    if (!state.openKey) {
+      await this.dynamo.send(new PutCommand(put));
+      return undefined;
+    }
+    const open: OpenRequest & { auditId: string; openUntil: string; expiresAt: number } = {
+      auditId: state.openKey,
+      approvalId: state.approvalId,
+      requester: state.requester,
+      needs: state.needs,
+      required: state.required,
+      deadline: state.deadline,
+      // Removed when the request is settled; past it, the request expired: either way the key is free.
+      openUntil: state.deadline,
+      expiresAt: state.expiresAt,
+    };
+    try {
+      await this.dynamo.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: put },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: open,
+                ConditionExpression:
+                  'attribute_not_exists(auditId) OR attribute_not_exists(openUntil) OR openUntil <= :at',
+                ExpressionAttributeValues: { ':at': at.toISOString() },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+          ],
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      const existing = isAwsError(error, 'TransactionCanceledException') ? openOf(error) : undefined;
+      if (existing) return existing;
+      throw error;
+    }
   }
 
   /** The state, or a 404 naming `id` for an id nobody asked for. */
@@ -93,12 +164,40 @@ export class ApprovalStore {
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
-    return this.update(approvalId, {
+    const settled = await this.update(approvalId, {
       UpdateExpression: `SET ${sets.join(', ')}`,
       ConditionExpression: '#status = :from',
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     });
+    if (settled?.openKey && SETTLED.includes(to)) await this.close(settled.openKey, approvalId, to);
+    return settled;
+  }
+
+  /**
+   * Frees the plan's open-request key, if this request still holds it (a newer one may, once this one expired).
+   * Best effort: the request is settled already and its caller may have acted; a key left open only makes a
+   * repeated ask answer the settled request until its deadline, so a failure is logged, not thrown.
+   */
+  private async close(openKey: string, approvalId: string, status: ApprovalStatus): Promise<void> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { auditId: openKey },
+          UpdateExpression: 'REMOVE openUntil SET closedAs = :status',
+          ConditionExpression: 'approvalId = :id',
+          ExpressionAttributeValues: { ':status': status, ':id': approvalId },
+        }),
+      );
+    } catch (error) {
+      if (isAwsError(error, 'ConditionalCheckFailedException')) return;
+      logger.warn('could not free the open-request key of a settled approval', {
+        approvalId,
+        openKey,
+        error,
+      });
+    }
   }
 
   private async update(
@@ -121,6 +220,22 @@ export class ApprovalStore {
       throw error;
     }
   }
+}
+
+/** The open request a cancelled `create` found in the key's place (the transaction's second item). */
+function openOf(error: unknown): OpenRequest | undefined {
+  const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons;
+  const item = reasons?.[1]?.Code === 'ConditionalCheckFailed' ? reasons[1].Item : undefined;
+  if (!item || reasons?.[0]?.Code !== 'None') return undefined;
+  // The error is not the document client's output: its item is in DynamoDB's own attribute form.
+  const text = (value: AttributeValue | undefined) => value?.S ?? '';
+  return {
+    approvalId: text(item.approvalId),
+    requester: text(item.requester),
+    needs: (item.needs?.L ?? []).map(text),
+    required: Number(item.required?.N ?? 0),
+    deadline: text(item.deadline),
+  };
 }
 
 /** The approvals of this deployment: in the audit table (AUDIT_TABLE). */
