@@ -4,21 +4,18 @@
 // one of them carries the plan out. The item has no `action`, `target` or `at`, so the ledger's indexes never
 // list it; every vote is also an audit record of its own (who, when, why).
 //
-// Beside it, while the request is open, `approval-open#<hash>` (open.ts) names it as THE request for that plan:
-// written with the state in one transaction, on condition that no other request holds the key (absent, closed,
-// or past its deadline), so a repeated or concurrent ask of the same thing finds the open request instead of
-// making a second one. Settling the request closes the key. Both are plain puts and updates of the audit table:
-// a transaction's Put needs only dynamodb:PutItem, which every role that asks already has
-// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html), and the
-// existing request comes back in the cancellation (ReturnValuesOnConditionCheckFailure), with no GetItem.
-import type { AttributeValue, CancellationReason } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+// Beside it, while the request is open, `approval-open#<hash>` (open.ts) names it as THE request for that plan.
+// The key is claimed first, by a conditional PutItem that succeeds only if no other request holds it (absent,
+// freed, or past its deadline), so of two asks of the same thing at once one claims it and the other is handed
+// the holder (ReturnValuesOnConditionCheckFailure: no GetItem, which the drainer's role does not have); then
+// the state is written. Settling the request frees the key. PutItem only, so every role that may ask (each has
+// dynamodb:PutItem on the table) needs nothing new. Not a transaction of the two: DynamoDB's would do, but
+// moto restores a whole-table snapshot when one is cancelled, erasing a concurrent ask's claim, while its
+// conditional PutItem holds under concurrent asks (README, moto's gaps).
+// If the state cannot be written the key is freed again; only a crash between the two writes leaves a key
+// naming a request that does not exist, until its deadline.
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient } from '../clients.js';
 import { requireEnv } from '../env.js';
 import { isAwsError, NotFoundError } from '../errors.js';
@@ -69,48 +66,52 @@ export class ApprovalStore {
    * `at`: then nothing is written and that request is returned.
    */
   async create(state: ApprovalState, at: Date = new Date()): Promise<OpenRequest | undefined> {
-    const put = {
-      TableName: this.tableName,
-      Item: { ...keyOf(state.approvalId), ...state },
-      ConditionExpression: 'attribute_not_exists(auditId)',
-    };
-    if (!state.openKey) {
-      await this.dynamo.send(new PutCommand(put));
-      return undefined;
+    if (state.openKey) {
+      const holder = await this.claim(state.openKey, state, at);
+      if (holder) return holder;
     }
-    const open: OpenRequest & { auditId: string; openUntil: string; expiresAt: number } = {
-      auditId: state.openKey,
-      approvalId: state.approvalId,
-      requester: state.requester,
-      needs: state.needs,
-      required: state.required,
-      deadline: state.deadline,
-      // Removed when the request is settled; past it, the request expired: either way the key is free.
-      openUntil: state.deadline,
-      expiresAt: state.expiresAt,
-    };
     try {
       await this.dynamo.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: put },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: open,
-                ConditionExpression:
-                  'attribute_not_exists(auditId) OR attribute_not_exists(openUntil) OR openUntil <= :at',
-                ExpressionAttributeValues: { ':at': at.toISOString() },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
-          ],
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keyOf(state.approvalId), ...state },
+          ConditionExpression: 'attribute_not_exists(auditId)',
+        }),
+      );
+    } catch (error) {
+      if (state.openKey) await this.free(state.openKey, state, 'failed');
+      throw error;
+    }
+    return undefined;
+  }
+
+  /** Claims the plan's key for this request; the request that holds it instead, if one does. */
+  private async claim(openKey: string, state: ApprovalState, at: Date): Promise<OpenRequest | undefined> {
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            auditId: openKey,
+            approvalId: state.approvalId,
+            requester: state.requester,
+            needs: state.needs,
+            required: state.required,
+            deadline: state.deadline,
+            // Removed when the request is settled; past it, the request expired: either way the key is free.
+            openUntil: state.deadline,
+            expiresAt: state.expiresAt,
+          },
+          ConditionExpression:
+            'attribute_not_exists(auditId) OR attribute_not_exists(openUntil) OR openUntil <= :at',
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return undefined;
     } catch (error) {
-      const existing = isAwsError(error, 'TransactionCanceledException') ? openOf(error) : undefined;
-      if (existing) return existing;
+      const holder = isAwsError(error, 'ConditionalCheckFailedException') ? holderOf(error) : undefined;
+      if (holder) return holder;
       throw error;
     }
   }
@@ -170,30 +171,39 @@ export class ApprovalStore {
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     });
-    if (settled?.openKey && SETTLED.includes(to)) await this.close(settled.openKey, approvalId, to);
+    if (settled?.openKey && SETTLED.includes(to)) await this.free(settled.openKey, settled, to);
     return settled;
   }
 
   /**
-   * Frees the plan's open-request key, if this request still holds it (a newer one may, once this one expired).
-   * Best effort: the request is settled already and its caller may have acted; a key left open only makes a
-   * repeated ask answer the settled request until its deadline, so a failure is logged, not thrown.
+   * Frees the plan's open-request key, if this request still holds it (a newer one may, once this one expired):
+   * a PutItem, which every role that asks or settles has. Best effort: the request is settled already and its
+   * caller may have acted; a key left held only makes a repeated ask answer the settled request until its
+   * deadline, so a failure is logged, not thrown.
    */
-  private async close(openKey: string, approvalId: string, status: ApprovalStatus): Promise<void> {
+  private async free(
+    openKey: string,
+    state: Pick<ApprovalState, 'approvalId' | 'expiresAt'>,
+    status: ApprovalStatus,
+  ): Promise<void> {
     try {
       await this.dynamo.send(
-        new UpdateCommand({
+        new PutCommand({
           TableName: this.tableName,
-          Key: { auditId: openKey },
-          UpdateExpression: 'REMOVE openUntil SET closedAs = :status',
+          Item: {
+            auditId: openKey,
+            approvalId: state.approvalId,
+            closedAs: status,
+            expiresAt: state.expiresAt,
+          },
           ConditionExpression: 'approvalId = :id',
-          ExpressionAttributeValues: { ':status': status, ':id': approvalId },
+          ExpressionAttributeValues: { ':id': state.approvalId },
         }),
       );
     } catch (error) {
       if (isAwsError(error, 'ConditionalCheckFailedException')) return;
-      logger.warn('could not free the open-request key of a settled approval', {
-        approvalId,
+      logger.warn('could not free the open-request key of an approval', {
+        approvalId: state.approvalId,
         openKey,
         error,
       });
@@ -222,11 +232,10 @@ export class ApprovalStore {
   }
 }
 
-/** The open request a cancelled `create` found in the key's place (the transaction's second item). */
-function openOf(error: unknown): OpenRequest | undefined {
-  const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons;
-  const item = reasons?.[1]?.Code === 'ConditionalCheckFailed' ? reasons[1].Item : undefined;
-  if (!item || reasons?.[0]?.Code !== 'None') return undefined;
+/** The request holding the key, as a failed claim hands it back (ReturnValuesOnConditionCheckFailure). */
+function holderOf(error: unknown): OpenRequest | undefined {
+  const item = (error as { Item?: Record<string, AttributeValue> }).Item;
+  if (!item?.approvalId?.S) return undefined;
   // The error is not the document client's output: its item is in DynamoDB's own attribute form.
   const text = (value: AttributeValue | undefined) => value?.S ?? '';
   return {

@@ -1,13 +1,8 @@
 // A request asked twice makes one pending request (issue 18): the key of "the same thing" (open.ts), the
-// store's conditional claim of it and its release when the request is settled (store.ts, exact commands), and
+// store's conditional claim of it and its freeing when the request is settled (store.ts, exact commands), and
 // the gate's answer to a repeated ask (hold.ts): the open request, nothing recorded, nobody notified again.
-import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { heldSummary } from '../../cli/render.js';
@@ -77,101 +72,100 @@ const state: ApprovalState = {
   openKey: KEY,
 };
 
-const cancelled = (reasons: unknown[]) =>
-  new TransactionCanceledException({
-    message: 'Transaction cancelled',
+const conditionFailed = (Item?: Record<string, unknown>) =>
+  new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
     $metadata: {},
-    CancellationReasons: reasons as never,
+    ...(Item ? { Item: Item as never } : {}),
   });
+
+const CLAIM = {
+  TableName: 'audit',
+  Item: {
+    auditId: KEY,
+    approvalId: ID,
+    requester: ALICE,
+    needs: state.needs,
+    required: 2,
+    deadline: state.deadline,
+    openUntil: state.deadline,
+    expiresAt: state.expiresAt,
+  },
+  ConditionExpression: 'attribute_not_exists(auditId) OR attribute_not_exists(openUntil) OR openUntil <= :at',
+  ExpressionAttributeValues: { ':at': NOW.toISOString() },
+  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+};
+
+const freed = (status: string) => ({
+  TableName: 'audit',
+  Item: { auditId: KEY, approvalId: ID, closedAs: status, expiresAt: state.expiresAt },
+  ConditionExpression: 'approvalId = :id',
+  ExpressionAttributeValues: { ':id': ID },
+});
 
 describe('ApprovalStore: one open request per plan', () => {
   const store = new ApprovalStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), 'audit');
+  const puts = () => dynamo.commandCalls(PutCommand).map((call) => call.args[0].input);
 
   beforeEach(() => dynamo.reset());
 
-  it('writes the state and claims the plan’s key in one transaction, unless another request holds it', async () => {
+  it('claims the plan’s key first, unless another request holds it, then writes the state', async () => {
     // Prepare
-    dynamo.on(TransactWriteCommand).resolves({});
+    dynamo.on(PutCommand).resolves({});
 
     // Act
-    const existing = await store.create(state, NOW);
+    const holder = await store.create(state, NOW);
 
     // Assess
-    expect(existing).toBeUndefined();
-    expect(dynamo.calls()).toHaveLength(1);
-    expect(dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input).toEqual({
-      TransactItems: [
-        {
-          Put: {
-            TableName: 'audit',
-            Item: { auditId: `approval#${ID}`, ...state },
-            ConditionExpression: 'attribute_not_exists(auditId)',
-          },
-        },
-        {
-          Put: {
-            TableName: 'audit',
-            Item: {
-              auditId: KEY,
-              approvalId: ID,
-              requester: ALICE,
-              needs: state.needs,
-              required: 2,
-              deadline: state.deadline,
-              openUntil: state.deadline,
-              expiresAt: state.expiresAt,
-            },
-            ConditionExpression:
-              'attribute_not_exists(auditId) OR attribute_not_exists(openUntil) OR openUntil <= :at',
-            ExpressionAttributeValues: { ':at': NOW.toISOString() },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        },
-      ],
-    });
+    expect(holder).toBeUndefined();
+    expect(dynamo.calls()).toHaveLength(2);
+    expect(puts()).toEqual([
+      CLAIM,
+      {
+        TableName: 'audit',
+        Item: { auditId: `approval#${ID}`, ...state },
+        ConditionExpression: 'attribute_not_exists(auditId)',
+      },
+    ]);
   });
 
-  it('answers the open request the key names when the claim fails, having written nothing', async () => {
+  it('answers the open request that holds the key, having written nothing', async () => {
     // Prepare: the key is held; DynamoDB hands its item back in its own attribute form
-    dynamo.on(TransactWriteCommand).rejects(
-      cancelled([
-        { Code: 'None' },
-        {
-          Code: 'ConditionalCheckFailed',
-          Item: {
-            auditId: { S: KEY },
-            approvalId: { S: 'first' },
-            requester: { S: BOB },
-            needs: { L: [{ S: 'a freeze' }] },
-            required: { N: '2' },
-            deadline: { S: '2026-11-22T03:20:00.000Z' },
-            openUntil: { S: '2026-11-22T03:20:00.000Z' },
-          },
-        },
-      ]),
+    dynamo.on(PutCommand, { Item: { auditId: KEY } }).rejects(
+      conditionFailed({
+        auditId: { S: KEY },
+        approvalId: { S: 'first' },
+        requester: { S: BOB },
+        needs: { L: [{ S: 'a freeze' }] },
+        required: { N: '2' },
+        deadline: { S: '2026-11-22T03:20:00.000Z' },
+        openUntil: { S: '2026-11-22T03:20:00.000Z' },
+      }),
     );
 
     // Act
-    const existing = await store.create({ ...state, requester: ALICE }, NOW);
+    const holder = await store.create(state, NOW);
 
     // Assess
-    expect(existing).toEqual<OpenRequest>({
+    expect(holder).toEqual<OpenRequest>({
       approvalId: 'first',
       requester: BOB,
       needs: ['a freeze'],
       required: 2,
       deadline: '2026-11-22T03:20:00.000Z',
     });
-    expect(dynamo.calls()).toHaveLength(1);
+    expect(puts()).toEqual([CLAIM]);
   });
 
-  it('throws any other cancellation (the state’s own key taken)', async () => {
+  it('frees the key again when the state cannot be written, and throws', async () => {
     // Prepare
-    const error = cancelled([{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }]);
-    dynamo.on(TransactWriteCommand).rejects(error);
+    const error = Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+    dynamo.on(PutCommand).resolves({});
+    dynamo.on(PutCommand, { Item: { auditId: `approval#${ID}` } }).rejects(error);
 
     // Act / Assess
     await expect(store.create(state, NOW)).rejects.toBe(error);
+    expect(puts()[2]).toEqual(freed('failed'));
   });
 
   it('writes a request without an open key as before: one conditional put', async () => {
@@ -183,12 +177,13 @@ describe('ApprovalStore: one open request per plan', () => {
     await store.create(plain, NOW);
 
     // Assess
-    expect(dynamo.calls()).toHaveLength(1);
-    expect(dynamo.commandCalls(PutCommand)[0]?.args[0].input).toEqual({
-      TableName: 'audit',
-      Item: { auditId: `approval#${ID}`, ...plain },
-      ConditionExpression: 'attribute_not_exists(auditId)',
-    });
+    expect(puts()).toEqual([
+      {
+        TableName: 'audit',
+        Item: { auditId: `approval#${ID}`, ...plain },
+        ConditionExpression: 'attribute_not_exists(auditId)',
+      },
+    ]);
   });
 
   it.each(['executed', 'rejected', 'stale', 'failed'] as const)(
@@ -196,29 +191,19 @@ describe('ApprovalStore: one open request per plan', () => {
     async (to) => {
       // Prepare
       const from = to === 'rejected' ? 'pending' : 'approved';
-      dynamo
-        .on(UpdateCommand)
-        .resolvesOnce({ Attributes: { auditId: `approval#${ID}`, ...state, status: to } });
-      dynamo.on(UpdateCommand, { Key: { auditId: KEY } }).resolves({});
+      dynamo.on(UpdateCommand).resolves({ Attributes: { auditId: `approval#${ID}`, ...state, status: to } });
+      dynamo.on(PutCommand).resolves({});
 
       // Act
       const settled = await store.settle(ID, from, to);
 
       // Assess
       expect(settled?.status).toBe(to);
-      const updates = dynamo.commandCalls(UpdateCommand).map((call) => call.args[0].input);
-      expect(updates).toHaveLength(2);
-      expect(updates[0]).toMatchObject({
+      expect(dynamo.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
         Key: { auditId: `approval#${ID}` },
         ConditionExpression: '#status = :from',
       });
-      expect(updates[1]).toEqual({
-        TableName: 'audit',
-        Key: { auditId: KEY },
-        UpdateExpression: 'REMOVE openUntil SET closedAs = :status',
-        ConditionExpression: 'approvalId = :id',
-        ExpressionAttributeValues: { ':status': to, ':id': ID },
-      });
+      expect(puts()).toEqual([freed(to)]);
     },
   );
 
@@ -227,7 +212,7 @@ describe('ApprovalStore: one open request per plan', () => {
     dynamo
       .on(UpdateCommand)
       .resolvesOnce({ Attributes: { auditId: `approval#${ID}`, ...state, status: 'approved' } })
-      .rejectsOnce(Object.assign(new Error('no'), { name: 'ConditionalCheckFailedException' }));
+      .rejectsOnce(conditionFailed());
 
     // Act
     await store.settle(ID, 'pending', 'approved');
@@ -236,25 +221,23 @@ describe('ApprovalStore: one open request per plan', () => {
     // Assess
     expect(lost).toBeUndefined();
     expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(2);
-    expect(
-      dynamo
-        .commandCalls(UpdateCommand)
-        .every((call) => call.args[0].input.Key?.auditId === `approval#${ID}`),
-    ).toBe(true);
+    expect(puts()).toEqual([]);
   });
 
-  it('does not fail a settled request when its key was taken by a newer one meanwhile', async () => {
+  it('does not fail a settled request when a newer one holds its key, or the key cannot be freed', async () => {
     // Prepare
     dynamo
       .on(UpdateCommand)
-      .resolvesOnce({ Attributes: { auditId: `approval#${ID}`, ...state, status: 'rejected' } })
-      .rejectsOnce(Object.assign(new Error('no'), { name: 'ConditionalCheckFailedException' }));
+      .resolves({ Attributes: { auditId: `approval#${ID}`, ...state, status: 'rejected' } });
+    dynamo.on(PutCommand).rejectsOnce(conditionFailed()).rejectsOnce(new Error('network'));
 
     // Act
-    const settled = await store.settle(ID, 'pending', 'rejected');
+    const first = await store.settle(ID, 'pending', 'rejected');
+    const second = await store.settle(ID, 'pending', 'rejected');
 
     // Assess
-    expect(settled?.status).toBe('rejected');
+    expect([first?.status, second?.status]).toEqual(['rejected', 'rejected']);
+    expect(puts()).toHaveLength(2);
   });
 });
 
