@@ -121,7 +121,8 @@ async function pending<P>(
     expiresAt: Math.floor(now.getTime() / 1000) + deps.policy.ttlMinutes * 60 + 86_400,
     openKey: openKeyOf(governed.action, described),
   };
-  // The state first: an approval record that exists can always be voted on.
+  // The state first (once the plan's key is claimed): an approval record that exists can always be voted on.
+  // If another request for the same plan holds the key, nothing is written and that request answers.
   const open = await deps.approvals.create(state, now);
   if (open) return alreadyPending(governed, plan, open);
   const approve = `runbook approve ${approvalId} --reason "…"`;
