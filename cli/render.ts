@@ -239,8 +239,13 @@ export function asJson(answer: unknown): string {
 /** A request held for approval (202): nothing changed; who must approve, how, and until when. */
 export function heldSummary(body: Record<string, unknown>): string {
   const needs = Array.isArray(body.needs) ? (body.needs as string[]) : [];
+  // Asked again: the open request for the same plan answers; nothing new was recorded or notified.
+  const first =
+    body.existing === true
+      ? `Already pending: nothing changed, nothing new recorded. ${String(body.action)} on ${String(body.target)} was asked for by ${String(body.requester)}; it needs ${String(body.required)} approval(s) from principals other than them, by ${String(body.expiresAt)}.`
+      : `Held for approval: nothing changed. ${String(body.action)} on ${String(body.target)} needs ${String(body.required)} approval(s) from principals other than you, by ${String(body.expiresAt)}.`;
   return [
-    `Held for approval: nothing changed. ${String(body.action)} on ${String(body.target)} needs ${String(body.required)} approval(s) from principals other than you, by ${String(body.expiresAt)}.`,
+    first,
     ...needs.map((need) => `  because ${need}`),
     `  approval id  ${String(body.approvalId)}`,
     `  approve:     ${String(body.approve)}`,

@@ -1,7 +1,9 @@
 // The timeline on a terminal: the window, a table (time, kind, what, who, outcome, undo), the line saying how
 // many entries the limit left out, and the sources that could not be read. Control characters in a ledger's
-// text are flattened, so an actor or a reason cannot move the cursor or forge a line.
+// text are flattened, so an actor or a reason cannot move the cursor or forge a line. An action's governance
+// (held, a vote, approved by whom, BREAK-GLASS) follows its cut WHAT text whole: it is the part a postmortem needs.
 import type { Timeline } from '../shared/timeline/entry.js';
+import { governanceText } from '../shared/timeline/governance.js';
 import { counts, omittedLine } from '../shared/timeline/markdown.js';
 import { clock, spansDays } from '../shared/timeline/merge.js';
 import { oneLine } from '../shared/timeline/text.js';
@@ -15,7 +17,8 @@ export function timelineTable(timeline: Timeline): string {
   const rows = timeline.entries.map((entry) => [
     clock(entry.at, withDate),
     entry.kind,
-    cut(oneLine(entry.detail ? `${entry.what} — ${entry.detail}` : entry.what), WHAT_WIDTH),
+    cut(oneLine(entry.detail ? `${entry.what} — ${entry.detail}` : entry.what), WHAT_WIDTH) +
+      (entry.governance ? ` · ${oneLine(governanceText(entry.governance))}` : ''),
     oneLine(entry.who),
     oneLine(entry.outcome),
     entry.undo ? oneLine(entry.undo) : '',

@@ -2,14 +2,17 @@
 // needs approval is recorded as pending — its full plan in the ledger, announced on the ops topic — and answered
 // 202 with the approval id and how to approve; nothing is changed. An approved plan passes only if a fresh plan
 // reads the estate as the approved one did; otherwise it is recorded as a new pending request.
+// Asked again while a request for the same plan is open (open.ts), the gate answers that request (202, the same
+// approvalId, `existing: true`) and neither records nor notifies anything.
 import type { Action, ActionDeps, Planned, Step } from '../action.js';
 import type { AuditEntry, AuditLedger } from '../audit.js';
 import { ForbiddenError } from '../errors.js';
 import { HTTP_STATUS } from '../middleware/doors.js';
 import type { Origin } from '../origin.js';
 import { isStale } from './decide.js';
+import { openKeyOf } from './open.js';
 import type { ApprovalPolicy } from './policy.js';
-import type { ApprovalState, ApprovalStore } from './store.js';
+import type { ApprovalState, ApprovalStore, OpenRequest } from './store.js';
 
 /** What the gate needs of an action's plan. */
 export interface Governed<P> {
@@ -51,6 +54,12 @@ export interface Held {
   notified: boolean;
   /** Set when this request re-plans an approved one whose plan went stale. */
   replans?: string;
+  /**
+   * Set when the same plan was already pending: this is that request, asked for by `requester` (who may be
+   * someone else); nothing new was recorded or notified.
+   */
+  existing?: true;
+  requester?: string;
   [HTTP_STATUS]: 202;
 }
 
@@ -110,9 +119,12 @@ async function pending<P>(
     approvers: {},
     // Kept a day past its deadline, for `runbook approve` to say "expired" rather than "unknown".
     expiresAt: Math.floor(now.getTime() / 1000) + deps.policy.ttlMinutes * 60 + 86_400,
+    openKey: openKeyOf(governed.action, described),
   };
-  // The state first: an approval record that exists can always be voted on.
-  await deps.approvals.create(state);
+  // The state first (once the plan's key is claimed): an approval record that exists can always be voted on.
+  // If another request for the same plan holds the key, nothing is written and that request answers.
+  const open = await deps.approvals.create(state, now);
+  if (open) return alreadyPending(governed, plan, open);
   const approve = `runbook approve ${approvalId} --reason "…"`;
   const { notified } = await deps.ledger.record(
     {
@@ -144,6 +156,36 @@ async function pending<P>(
     reject: `runbook reject ${approvalId}`,
     notified,
     ...(origin.approval ? { replans: origin.approval.approvalId } : {}),
+    [HTTP_STATUS]: 202,
+  };
+}
+
+/**
+ * The answer to a repeated ask: the open request for the same plan (its plan is this one, by its key). A
+ * different principal asking gets it too, and may approve it: they are not its requester, and approving it is
+ * a signed act of its own, of a plan identical to the one they asked for; refusing them would leave the request
+ * one approver short for having agreed with it. The requester alone still cannot approve their own request.
+ */
+function alreadyPending<P>(governed: Governed<P>, plan: P, open: OpenRequest): Held {
+  const described = governed.describe(plan);
+  const origin = governed.origin(plan);
+  return {
+    held: true,
+    approvalId: open.approvalId,
+    status: 'pending',
+    action: governed.action,
+    target: described.target,
+    needs: open.needs,
+    required: open.required,
+    expiresAt: open.deadline,
+    before: described.before,
+    after: described.after,
+    approve: `runbook approve ${open.approvalId} --reason "…"`,
+    reject: `runbook reject ${open.approvalId}`,
+    notified: false,
+    ...(origin.approval ? { replans: origin.approval.approvalId } : {}),
+    existing: true,
+    requester: open.requester,
     [HTTP_STATUS]: 202,
   };
 }

@@ -3,10 +3,23 @@
 // they live here, each change a conditional update: two approvers voting at once are both counted, and only
 // one of them carries the plan out. The item has no `action`, `target` or `at`, so the ledger's indexes never
 // list it; every vote is also an audit record of its own (who, when, why).
+//
+// Beside it, while the request is open, `approval-open#<hash>` (open.ts) names it as THE request for that plan.
+// The key is claimed first, by a conditional PutItem that succeeds only if no other request holds it (absent,
+// freed, or past its deadline), so of two asks of the same thing at once one claims it and the other is handed
+// the holder (ReturnValuesOnConditionCheckFailure: no GetItem, which the drainer's role does not have); then
+// the state is written. Settling the request frees the key. PutItem only, so every role that may ask (each has
+// dynamodb:PutItem on the table) needs nothing new. Not a transaction of the two: DynamoDB's would do, but
+// moto restores a whole-table snapshot when one is cancelled, erasing a concurrent ask's claim, while its
+// conditional PutItem holds under concurrent asks (README, moto's gaps).
+// If the state cannot be written the key is freed again; only a crash between the two writes leaves a key
+// naming a request that does not exist, until its deadline.
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient } from '../clients.js';
 import { requireEnv } from '../env.js';
 import { isAwsError, NotFoundError } from '../errors.js';
+import { logger } from '../powertools.js';
 import type { ApprovalStatus, VoteView } from './decide.js';
 
 export interface ApprovalState extends VoteView {
@@ -24,9 +37,23 @@ export interface ApprovalState extends VoteView {
   resultAuditId?: string;
   /** Epoch seconds after which DynamoDB's TTL may remove the state (its audit records stay). */
   expiresAt: number;
+  /** The key of the plan's open request (`approval-open#<hash>`): a repeated ask answers this request. */
+  openKey?: string;
+}
+
+/** The open request a repeated ask is answered with, as its `approval-open#` item keeps it. */
+export interface OpenRequest {
+  approvalId: string;
+  requester: string;
+  needs: string[];
+  required: number;
+  deadline: string;
 }
 
 const keyOf = (approvalId: string) => ({ auditId: `approval#${approvalId}` });
+
+/** Once a request is one of these, asking for its plan again makes a new request. */
+const SETTLED: readonly ApprovalStatus[] = ['executed', 'rejected', 'stale', 'failed'];
 
 export class ApprovalStore {
   constructor(
@@ -34,14 +61,59 @@ export class ApprovalStore {
     private readonly tableName: string,
   ) {}
 
-  async create(state: ApprovalState): Promise<void> {
-    await this.dynamo.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keyOf(state.approvalId), ...state },
-        ConditionExpression: 'attribute_not_exists(auditId)',
-      }),
-    );
+  /**
+   * Records a new pending request. With an `openKey`, only if no other request for the same plan is open at
+   * `at`: then nothing is written and that request is returned.
+   */
+  async create(state: ApprovalState, at: Date = new Date()): Promise<OpenRequest | undefined> {
+    if (state.openKey) {
+      const holder = await this.claim(state.openKey, state, at);
+      if (holder) return holder;
+    }
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keyOf(state.approvalId), ...state },
+          ConditionExpression: 'attribute_not_exists(auditId)',
+        }),
+      );
+    } catch (error) {
+      if (state.openKey) await this.free(state.openKey, state, 'failed');
+      throw error;
+    }
+    return undefined;
+  }
+
+  /** Claims the plan's key for this request; the request that holds it instead, if one does. */
+  private async claim(openKey: string, state: ApprovalState, at: Date): Promise<OpenRequest | undefined> {
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            auditId: openKey,
+            approvalId: state.approvalId,
+            requester: state.requester,
+            needs: state.needs,
+            required: state.required,
+            deadline: state.deadline,
+            // Removed when the request is settled; past it, the request expired: either way the key is free.
+            openUntil: state.deadline,
+            expiresAt: state.expiresAt,
+          },
+          ConditionExpression:
+            'attribute_not_exists(auditId) OR attribute_not_exists(openUntil) OR openUntil <= :at',
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      const holder = isAwsError(error, 'ConditionalCheckFailedException') ? holderOf(error) : undefined;
+      if (holder) return holder;
+      throw error;
+    }
   }
 
   /** The state, or a 404 naming `id` for an id nobody asked for. */
@@ -93,12 +165,49 @@ export class ApprovalStore {
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
-    return this.update(approvalId, {
+    const settled = await this.update(approvalId, {
       UpdateExpression: `SET ${sets.join(', ')}`,
       ConditionExpression: '#status = :from',
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     });
+    if (settled?.openKey && SETTLED.includes(to)) await this.free(settled.openKey, settled, to);
+    return settled;
+  }
+
+  /**
+   * Frees the plan's open-request key, if this request still holds it (a newer one may, once this one expired):
+   * a PutItem, which every role that asks or settles has. Best effort: the request is settled already and its
+   * caller may have acted; a key left held only makes a repeated ask answer the settled request until its
+   * deadline, so a failure is logged, not thrown.
+   */
+  private async free(
+    openKey: string,
+    state: Pick<ApprovalState, 'approvalId' | 'expiresAt'>,
+    status: ApprovalStatus,
+  ): Promise<void> {
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            auditId: openKey,
+            approvalId: state.approvalId,
+            closedAs: status,
+            expiresAt: state.expiresAt,
+          },
+          ConditionExpression: 'approvalId = :id',
+          ExpressionAttributeValues: { ':id': state.approvalId },
+        }),
+      );
+    } catch (error) {
+      if (isAwsError(error, 'ConditionalCheckFailedException')) return;
+      logger.warn('could not free the open-request key of an approval', {
+        approvalId: state.approvalId,
+        openKey,
+        error,
+      });
+    }
   }
 
   private async update(
@@ -121,6 +230,21 @@ export class ApprovalStore {
       throw error;
     }
   }
+}
+
+/** The request holding the key, as a failed claim hands it back (ReturnValuesOnConditionCheckFailure). */
+function holderOf(error: unknown): OpenRequest | undefined {
+  const item = (error as { Item?: Record<string, AttributeValue> }).Item;
+  if (!item?.approvalId?.S) return undefined;
+  // The error is not the document client's output: its item is in DynamoDB's own attribute form.
+  const text = (value: AttributeValue | undefined) => value?.S ?? '';
+  return {
+    approvalId: text(item.approvalId),
+    requester: text(item.requester),
+    needs: (item.needs?.L ?? []).map(text),
+    required: Number(item.required?.N ?? 0),
+    deadline: text(item.deadline),
+  };
 }
 
 /** The approvals of this deployment: in the audit table (AUDIT_TABLE). */

@@ -3,6 +3,7 @@
 // deployments.ts, alarms.ts) turn each source's records into these; merge.ts orders them; markdown.ts and
 // html.ts render them. Every text field may carry untrusted input (an actor, a reason, an alarm's reason):
 // renderers escape them all.
+import type { Governance } from './governance.js';
 
 export type TimelineKind = 'alarm' | 'deployment' | 'lifecycle' | 'action';
 
@@ -27,6 +28,8 @@ export interface TimelineEntry {
   ref: string;
   /** The watched workload it belongs to, when known. */
   workload?: string;
+  /** An action's approval story: held for approval, a vote, approved by whom, or break-glass (issue 18). */
+  governance?: Governance;
 }
 
 /** A source the timeline could not read (moto lacks it, no permission): said, never silently missing. */

@@ -1,8 +1,10 @@
 // The timeline as one self-contained page: no script, no external resource (a Content-Security-Policy that
 // allows only inline styles says so to the browser too), inline CSS and an SVG time axis on which alarms,
 // deployments and actions line up in lanes, each mark placed by its time. Every text is escaped (text.ts): an
-// actor or a reason from the ledger is untrusted input and renders as text, never as markup.
+// actor or a reason from the ledger is untrusted input and renders as text, never as markup; so does an action's
+// governance line (held, a vote, approved by whom, BREAK-GLASS), in its own element with a class to style it.
 import type { Timeline, TimelineEntry, TimelineKind } from './entry.js';
+import { governanceText } from './governance.js';
 import { counts, omittedLine } from './markdown.js';
 import { clock, spansDays } from './merge.js';
 import { escapeHtml as h } from './text.js';
@@ -32,6 +34,7 @@ th,td{border-bottom:1px solid #e3e6ec;padding:4px 8px;text-align:left;vertical-a
 th{background:#f3f5f8}td.what{word-break:break-word}code{font-size:12px;word-break:break-all}
 tr.kind-alarm td:first-child{border-left:4px solid #c62828}tr.kind-deployment td:first-child{border-left:4px solid #1565c0}
 tr.kind-lifecycle td:first-child{border-left:4px solid #64b5f6}tr.kind-action td:first-child{border-left:4px solid #2e7d32}
+.governance{font-weight:600;color:#4a148c}.governance-break-glass{color:#b71c1c}
 `;
 
 /** Where an instant falls on the axis, in SVG units. */
@@ -59,14 +62,22 @@ function axis(timeline: Timeline, withDate: boolean): string {
   const marks = timeline.entries.map((entry, index) => {
     const lane = LANES.findIndex((item) => item.kinds.includes(entry.kind));
     const y = 20 + lane * LANE_HEIGHT + LANE_HEIGHT / 2;
-    const label = `${clock(entry.at, withDate)} ${entry.kind}: ${entry.what} (${entry.outcome})`;
+    const governance = entry.governance ? ` ${governanceText(entry.governance)}` : '';
+    const label = `${clock(entry.at, withDate)} ${entry.kind}: ${entry.what} (${entry.outcome})${governance}`;
     return `<circle class="mark kind-${entry.kind}" data-index="${index}" data-at="${h(entry.at)}" cx="${axisX(entry.at, timeline)}" cy="${y}" r="6"><title>${h(label)}</title></circle>`;
   });
   return `<svg id="axis" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="time axis: alarms, deployments and actions">${lanes.join('')}<line class="axis-line" x1="${LEFT}" y1="${AXIS_Y}" x2="${WIDTH - RIGHT}" y2="${AXIS_Y}"/>${ticks.join('')}${marks.join('')}</svg>`;
 }
 
+/** The governance line of an action, as text in its own element: `held`, `vote`, `approved`, `break-glass`. */
+const governed = (entry: TimelineEntry, tag: 'div' | 'span') =>
+  entry.governance
+    ? `<${tag} class="governance governance-${entry.governance.kind}">${h(governanceText(entry.governance))}</${tag}>`
+    : '';
+
 function row(entry: TimelineEntry, index: number, withDate: boolean): string {
-  const detail = entry.detail ? `<div class="detail">${h(entry.detail)}</div>` : '';
+  const detail =
+    (entry.detail ? `<div class="detail">${h(entry.detail)}</div>` : '') + governed(entry, 'div');
   return `<tr id="entry-${index}" class="entry kind-${entry.kind}" data-index="${index}" data-kind="${entry.kind}" data-at="${h(entry.at)}" data-ref="${h(entry.ref)}"><td><time datetime="${h(entry.at)}">${h(clock(entry.at, withDate))}</time></td><td>${entry.kind}</td><td class="what">${h(entry.what)}${detail}</td><td class="who">${h(entry.who)}</td><td class="outcome">${h(entry.outcome)}</td><td class="undo">${entry.undo ? `<code>${h(entry.undo)}</code>` : ''}</td></tr>`;
 }
 
@@ -79,7 +90,7 @@ export function renderHtml(timeline: Timeline, options: { title?: string } = {})
     .filter((entry) => entry.kind === 'action')
     .map(
       (entry) =>
-        `<li><time datetime="${h(entry.at)}">${h(clock(entry.at, withDate))}</time> ${h(entry.what)} by ${h(entry.who)}: ${h(entry.outcome)}${entry.detail ? `. Why: ${h(entry.detail)}` : ''}. ${entry.undo ? `Undo: <code>${h(entry.undo)}</code>` : 'No undo recorded.'}</li>`,
+        `<li><time datetime="${h(entry.at)}">${h(clock(entry.at, withDate))}</time> ${h(entry.what)} by ${h(entry.who)}: ${h(entry.outcome)}${entry.governance ? `. ${governed(entry, 'span')}` : ''}${entry.detail ? `. Why: ${h(entry.detail)}` : ''}. ${entry.undo ? `Undo: <code>${h(entry.undo)}</code>` : 'No undo recorded.'}</li>`,
     );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">

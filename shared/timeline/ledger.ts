@@ -3,13 +3,15 @@
 // is the audit id, so nothing cheaper reads a window without a new index: a Scan would read the whole ledger
 // (400 days of it) to return two hours, and template.yaml has no time-only index. The actions are listed
 // below; test/unit/timeline-ledger.test.ts checks the list against every action the functions record.
-// Only the fields a timeline shows are read (ProjectionExpression): a record's before/after may be large.
+// Only the fields a timeline shows are read (ProjectionExpression, projectionOf): a record's before/after may be
+// large, so of them only what a governance line needs (governance.ts).
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord } from '../audit.js';
 import type { Workload } from '../fleet/workload.js';
 import { mapSettled } from '../rate.js';
 import type { TimelineEntry } from './entry.js';
 import { gather } from './gather.js';
+import { type GovernedFields, governanceOf } from './governance.js';
 
 const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
 const FLEET = ['status', 'rollback', 'disable', 'enable', 'drain', 'undo'];
@@ -56,7 +58,8 @@ export interface LedgerWindow {
 type Projected = Pick<
   AuditRecord,
   'auditId' | 'action' | 'actor' | 'reason' | 'target' | 'outcome' | 'at' | 'undo' | 'dryRun' | 'request'
->;
+> &
+  GovernedFields;
 
 /** Whether a record names a workload: its function, alias target, schedule groups, queues or its name. */
 export function mentions(record: Pick<AuditRecord, 'target' | 'request'>, workload: Workload): boolean {
@@ -75,6 +78,7 @@ export function mentions(record: Pick<AuditRecord, 'target' | 'request'>, worklo
 }
 
 export function ledgerEntry(record: Projected): TimelineEntry {
+  const governance = governanceOf(record);
   return {
     at: record.at,
     kind: 'action',
@@ -84,6 +88,51 @@ export function ledgerEntry(record: Projected): TimelineEntry {
     ...(record.undo ? { undo: record.undo } : {}),
     ...(record.reason ? { detail: record.reason } : {}),
     ref: record.auditId,
+    ...(governance ? { governance } : {}),
+  };
+}
+
+const NAMES: Record<string, string> = {
+  '#id': 'auditId',
+  '#action': 'action',
+  '#actor': 'actor',
+  '#reason': 'reason',
+  '#target': 'target',
+  '#outcome': 'outcome',
+  '#at': 'at',
+  '#undo': 'undo',
+  '#dryRun': 'dryRun',
+  '#approval': 'approval',
+  '#breakGlass': 'breakGlass',
+  '#details': 'details',
+  '#replans': 'replans',
+  '#after': 'after',
+  '#request': 'request',
+};
+
+/**
+ * What one action's Query reads: the fields shown and the governance fields. A vote's whole `after` (its tally)
+ * and `request` (its approval id) are a few fields; any other action's record gives its `approval`, `breakGlass`
+ * and, pending, `details.approval` (what it needs). Per action, not one list: a nested path under an attribute
+ * that is not a map (a snapshot's `after` is null) is simply absent in DynamoDB, but moto answers it with a 500.
+ * With a workload filter the whole request is read too, to find the workload's names in it.
+ */
+export function projectionOf(action: string, filter: boolean) {
+  const fields = ['#id', '#action', '#actor', '#reason', '#target', '#outcome', '#at', '#undo', '#dryRun'];
+  const governance = action.startsWith('approval.')
+    ? ['#after', '#request']
+    : [
+        '#approval',
+        '#breakGlass',
+        '#details.#approval',
+        '#details.#replans',
+        ...(filter ? ['#request'] : []),
+      ];
+  const expression = [...fields, ...governance].join(', ');
+  const used = new Set(expression.match(/#\w+/g));
+  return {
+    ProjectionExpression: expression,
+    ExpressionAttributeNames: Object.fromEntries(Object.entries(NAMES).filter(([name]) => used.has(name))),
   };
 }
 
@@ -98,19 +147,7 @@ async function readAction(deps: LedgerReadDeps, action: string, window: LedgerWi
         TableName: deps.tableName,
         IndexName: 'byAction',
         KeyConditionExpression: '#action = :action AND #at BETWEEN :since AND :until',
-        ProjectionExpression: `#id, #action, #actor, #reason, #target, #outcome, #at, #undo, #dryRun${filter ? ', #request' : ''}`,
-        ExpressionAttributeNames: {
-          '#id': 'auditId',
-          '#action': 'action',
-          '#actor': 'actor',
-          '#reason': 'reason',
-          '#target': 'target',
-          '#outcome': 'outcome',
-          '#at': 'at',
-          '#undo': 'undo',
-          '#dryRun': 'dryRun',
-          ...(filter ? { '#request': 'request' } : {}),
-        },
+        ...projectionOf(action, filter !== undefined),
         ExpressionAttributeValues: {
           ':action': action,
           ':since': window.since.toISOString(),

@@ -1,6 +1,8 @@
 // The timeline as a postmortem section (GitHub Markdown): the window, a table of every entry, and the actions
-// with how to undo each. Pure; every text escaped (text.ts), so a reason cannot inject markup or links.
+// with how to undo each. Pure; every text escaped (text.ts), so a reason cannot inject markup or links. An
+// action's governance (governance.ts) is in bold after what it did, in the table and in the list.
 import type { Timeline, TimelineEntry } from './entry.js';
+import { governanceText } from './governance.js';
 import { clock, spansDays } from './merge.js';
 import { markdownCode, escapeMarkdown as md } from './text.js';
 
@@ -14,6 +16,9 @@ export function omittedLine(timeline: Timeline): string | undefined {
   if (timeline.omitted === 0) return undefined;
   return `${timeline.omitted} more entries in the window were left out (at most ${timeline.limit} are shown, the earliest first): narrow --until or --workload to see them.`;
 }
+
+const governed = (entry: TimelineEntry) =>
+  entry.governance ? ` **${md(governanceText(entry.governance))}**` : '';
 
 export function renderMarkdown(timeline: Timeline, options: { title?: string } = {}): string {
   const withDate = spansDays(timeline);
@@ -31,7 +36,8 @@ export function renderMarkdown(timeline: Timeline, options: { title?: string } =
     '| --- | --- | --- | --- | --- | --- |',
   );
   for (const entry of timeline.entries) {
-    const what = entry.detail ? `${md(entry.what)} — ${md(entry.detail)}` : md(entry.what);
+    const what =
+      (entry.detail ? `${md(entry.what)} — ${md(entry.detail)}` : md(entry.what)) + governed(entry);
     const undo = entry.undo ? markdownCode(entry.undo) : '';
     lines.push(
       `| ${clock(entry.at, withDate)} | ${entry.kind} | ${what} | ${md(entry.who)} | ${md(entry.outcome)} | ${undo} |`,
@@ -44,7 +50,7 @@ export function renderMarkdown(timeline: Timeline, options: { title?: string } =
     const why = entry.detail ? ` Why: ${md(entry.detail)}.` : '';
     const undo = entry.undo ? ` Undo: ${markdownCode(entry.undo)}` : ' No undo recorded.';
     lines.push(
-      `- ${clock(entry.at, withDate)} ${md(entry.what)} by ${md(entry.who)}: ${md(entry.outcome)} (audit ${markdownCode(entry.ref)}).${why}${undo}`,
+      `- ${clock(entry.at, withDate)} ${md(entry.what)} by ${md(entry.who)}: ${md(entry.outcome)} (audit ${markdownCode(entry.ref)}).${governed(entry)}${why}${undo}`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -43,6 +43,8 @@ describe('approvals (against the emulator)', { timeout: 120_000 }, () => {
   let dlqUrl: string;
   let inboxUrl: string;
   let env: Record<string, string>;
+  /** Every request a test asked for: withdrawn after it, so the next test's same drain is a new request. */
+  const opened = new Set<string>();
 
   beforeAll(async () => {
     state = await provisionStack({
@@ -78,8 +80,11 @@ describe('approvals (against the emulator)', { timeout: 120_000 }, () => {
     await sqs.send(new PurgeQueueCommand({ QueueUrl: dlqUrl }));
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     vi.useRealTimers();
+    // Anyone may reject a pending request, its requester included; a settled one answers 409, which is fine.
+    for (const id of opened) await vote(id, 'reject', ALICE, 'test over');
+    opened.clear();
   });
 
   afterAll(() => {
@@ -106,7 +111,9 @@ describe('approvals (against the emulator)', { timeout: 120_000 }, () => {
       envVars: { DlqDrainerFunction: env, ApprovalsFunction: env, KillSwitchFunction: env },
     });
     const answer = outcome.result as { statusCode: number; body: string };
-    return { statusCode: answer.statusCode, body: JSON.parse(answer.body) };
+    const parsed = JSON.parse(answer.body);
+    for (const id of [parsed?.approvalId, parsed?.replannedAs]) if (typeof id === 'string') opened.add(id);
+    return { statusCode: answer.statusCode, body: parsed };
   }
 
   const askToDrain = (principal = ALICE, extra: Record<string, unknown> = {}) =>
@@ -190,6 +197,75 @@ describe('approvals (against the emulator)', { timeout: 120_000 }, () => {
     });
     const told = (await inbox()).find((body) => body.auditId === asked.body.approvalId);
     expect(told).toMatchObject({ action: 'dlq.drain', outcome: 'pending', actor: ALICE });
+  });
+
+  it('answers a drain asked twice, by another principal with another reason, with the one pending request, told once', async () => {
+    // Prepare
+    await fill(3, 'twice');
+    await inbox();
+    const first = await askToDrain();
+
+    // Act
+    const again = await askToDrain(BOB, { reason: 'orders stuck since 03:00, replay them' });
+
+    // Assess
+    expect(first.body.existing).toBeUndefined();
+    expect(again.statusCode).toBe(202);
+    expect(again.body).toMatchObject({
+      approvalId: first.body.approvalId,
+      status: 'pending',
+      existing: true,
+      requester: ALICE,
+      notified: false,
+      needs: first.body.needs,
+      expiresAt: first.body.expiresAt,
+    });
+    const told = (await inbox()).filter((body) => body.action === 'dlq.drain');
+    expect(told.map((body) => body.auditId)).toEqual([first.body.approvalId]);
+    // Bob asked too, but is not its requester: his approval counts.
+    expect((await vote(first.body.approvalId, 'approve', BOB)).body).toMatchObject({ approvedBy: [BOB] });
+    expect(await depth()).toBe(3);
+  });
+
+  it('makes one pending request of three asks at the same instant', async () => {
+    // Prepare
+    await fill(3, 'at-once');
+
+    // Act
+    const asks = await Promise.all([askToDrain(ALICE), askToDrain(BOB), askToDrain(CAROL)]);
+
+    // Assess
+    expect(asks.map((ask) => ask.statusCode)).toEqual([202, 202, 202]);
+    expect(new Set(asks.map((ask) => ask.body.approvalId)).size).toBe(1);
+    expect(asks.filter((ask) => ask.body.existing !== true)).toHaveLength(1);
+    const id = asks[0]?.body.approvalId as string;
+    expect((await status(id)).body).toMatchObject({ status: 'pending' });
+    expect(await depth()).toBe(3);
+  });
+
+  it('makes a new request once the open one is settled, or has expired, or the estate changed', async () => {
+    // Prepare
+    await fill(3, 'renew');
+    const first = await askToDrain();
+    await vote(first.body.approvalId, 'reject', CAROL, 'wait for the fix');
+
+    // Act
+    const afterRejection = await askToDrain(BOB);
+    await fill(1, 'renew-more');
+    const otherPlan = await askToDrain(BOB);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31 * 60_000 });
+    const afterExpiry = await askToDrain(BOB);
+    const askedAgain = await askToDrain(ALICE);
+
+    // Assess
+    const ids = [first, afterRejection, otherPlan, afterExpiry].map((ask) => ask.body.approvalId);
+    expect(new Set(ids).size).toBe(4);
+    for (const ask of [afterRejection, otherPlan, afterExpiry]) {
+      expect(ask.body).toMatchObject({ status: 'pending', notified: true });
+      expect(ask.body.existing).toBeUndefined();
+    }
+    expect(otherPlan.body.before).toMatchObject({ approximateMessages: 4 });
+    expect(askedAgain.body).toMatchObject({ approvalId: afterExpiry.body.approvalId, existing: true });
   });
 
   it('refuses an approval by the requester', async () => {

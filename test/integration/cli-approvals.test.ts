@@ -157,11 +157,22 @@ describe('runbook approve / reject / approval', { timeout: 180_000 }, () => {
     member.destroy();
   });
 
-  it('rejects a request, which then takes no approval', async () => {
+  it('answers the same drain asked again with the pending request, then rejects it, which then takes no approval', async () => {
     // Prepare
     const asked = await askToDrain(3, 'cli-reject');
 
     // Act
+    const again = runCli('dlq', [
+      'drain',
+      '--queue',
+      queueName,
+      '--reason',
+      'replay it',
+      '--yes',
+      '--as',
+      'bob',
+      '--json',
+    ]);
     const rejected = runCli('reject', [
       asked.approvalId,
       '--reason',
@@ -173,6 +184,13 @@ describe('runbook approve / reject / approval', { timeout: 180_000 }, () => {
     const late = runCli('approve', [asked.approvalId, '--json', '--as', 'bob']);
 
     // Assess
+    expect(again.code, again.stderr).toBe(0);
+    expect(json(again)).toMatchObject({
+      approvalId: asked.approvalId,
+      status: 'pending',
+      existing: true,
+      requester: `${ROLE}/alice`,
+    });
     expect(rejected.code, rejected.stderr).toBe(0);
     expect(json(rejected)).toMatchObject({ status: 'rejected' });
     expect(late.code).toBe(2);

@@ -1,7 +1,7 @@
 // The timeline's HTML page in a real headless browser (Debian's Chromium, installed by the test set-up:
 // test/support/chromium.ts), made by the compiled CLI from a ledger in the emulator: the page renders, its
 // entries and their order are the ledger's, its time axis places them in that order, and an actor or a reason
-// holding markup shows as text and runs nothing.
+// holding markup shows as text and runs nothing; so does what governed an action (approved by, BREAK-GLASS).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,11 +18,21 @@ import { type CliEmulator, cliEmulator } from '../support/emulator.js';
 
 const HOSTILE_REASON = `<script>document.title='pwned'</script> **bold** [link](https://evil.example) | x`;
 const HOSTILE_ACTOR = `<img src=x onerror="document.title='pwned'">`;
+const GLASS_REASON = `<b onmouseover="document.title='pwned'">orders doubling</b> now`;
 
 interface Page {
   title: string;
   active: number;
-  rows: { index: number; kind: string; at: string; ref: string; what: string; who: string; undo: string }[];
+  rows: {
+    index: number;
+    kind: string;
+    at: string;
+    ref: string;
+    what: string;
+    who: string;
+    undo: string;
+    governance: string;
+  }[];
   marks: { index: number; x: number; y: number; fill: string }[];
 }
 
@@ -33,6 +43,7 @@ const READ_PAGE = `(() => ({
     index: Number(tr.dataset.index), kind: tr.dataset.kind, at: tr.dataset.at, ref: tr.dataset.ref,
     what: tr.querySelector('.what').textContent, who: tr.querySelector('.who').textContent,
     undo: tr.querySelector('.undo').textContent,
+    governance: tr.querySelector('.governance')?.textContent ?? '',
   })),
   marks: [...document.querySelectorAll('#axis circle.mark')].map((mark) => {
     const box = mark.getBoundingClientRect();
@@ -76,12 +87,19 @@ describe('timeline page in headless Chromium', () => {
           undo: `runbook rollback --function ${fn} --to-version 3 --force`,
         }),
       ],
-      [at(30), entry('dlq.drain', 'queue:orders-dlq', { actor: 'cli:bob@ops' })],
+      [
+        at(30),
+        entry('dlq.drain', 'queue:orders-dlq', {
+          actor: 'cli:bob@ops',
+          approval: { approvalId: 'approval-1', approvedBy: ['carol', 'dave'] },
+        }),
+      ],
       [
         at(30),
         entry('schedules.disable', 'killswitch:ks-1', {
           actor: HOSTILE_ACTOR,
           undo: 'runbook schedules enable --restore-id ks-1',
+          breakGlass: { reason: GLASS_REASON },
         }),
       ],
       [at(30), entry('rollback', `function:${fn}:live`, { outcome: 'unchanged' })],
@@ -138,6 +156,21 @@ describe('timeline page in headless Chromium', () => {
     expect(page.active).toBe(0);
     expect(page.rows.some((row) => row.what.endsWith(HOSTILE_REASON))).toBe(true);
     expect(page.rows.some((row) => row.who === HOSTILE_ACTOR)).toBe(true);
+  });
+
+  it('shows who approved a run and flags a break-glass action with its reason, as text', () => {
+    const governed = page.rows
+      .filter((row) => row.governance !== '')
+      .map((row) => [row.what.split(' ')[0], row.governance]);
+    // Same instant: in the ledger's action order (the first test), whichever that puts first.
+    expect(governed).toHaveLength(2);
+    expect(governed).toEqual(
+      expect.arrayContaining([
+        ['dlq.drain', 'carried out as approved by carol, dave (approval approval-1)'],
+        ['schedules.disable', `BREAK-GLASS, done alone: ${GLASS_REASON}`],
+      ]),
+    );
+    expect(page.active).toBe(0);
   });
 
   it('places each entry on the time axis in the same order: later entries further right, ties together', () => {

@@ -5,21 +5,28 @@
 // moto has no DescribeAlarmHistory (it answers 500, although it keeps an alarm's previous states internally)
 // and no ListDeploymentTargets/BatchGetDeploymentTargets: the CloudWatch stand-in and the CodeDeploy simulator
 // (local/) serve them, and the first test proves the gap is moto's.
+// A second, governed incident (issue 18) shows the approval story: a drain held for approval, two approvals that
+// carry it out, and a break-glass kill switch — each in order, with who approved and why one acted alone.
 import { CloudWatchClient, DescribeAlarmHistoryCommand } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fireAlarm } from '../../local/alarms.js';
 import { publishVersion, simulateDeployment } from '../../local/codedeploy/deploy.js';
 import { type LocalCodeDeploy, localCodeDeploy } from '../../local/codedeploy/local.js';
+import { fillQueue, lambdaDeadLetter } from '../../local/dlq.js';
 import { type EmulatorState, provisionStack } from '../../local/emulator/provision.js';
 import { stackSettings } from '../../local/emulator/settings.js';
 import { invokeFunction } from '../../local/invoke.js';
 import type { Timeline } from '../../shared/timeline/entry.js';
+import { renderHtml } from '../../shared/timeline/html.js';
 import { LEDGER_ACTIONS } from '../../shared/timeline/ledger.js';
+import { renderMarkdown } from '../../shared/timeline/markdown.js';
 import { readTimeline } from '../../shared/timeline/read.js';
 import { watchedWorkloads } from '../../shared/timeline/workloads.js';
+import { apiEvent } from '../support/api-event.js';
 import { uniqueName } from '../support/names.js';
 
 const HOSTILE_REASON = `<script>document.title='pwned'</script> restore after the incident | **now**`;
@@ -189,5 +196,172 @@ describe('incident timeline (against the emulator)', () => {
     ];
     expect(story.every((i) => i >= 0)).toBe(true);
     expect(story).toEqual([...story].sort((a, b) => a - b));
+  });
+});
+
+describe('governed incident timeline (against the emulator)', () => {
+  const ALICE = 'arn:aws:sts::123456789012:assumed-role/OnCall/alice';
+  const BOB = 'arn:aws:sts::123456789012:assumed-role/OnCall/bob';
+  const CAROL = 'arn:aws:sts::123456789012:assumed-role/Lead/carol';
+  const GLASS = 'orders doubling now <b>approvers asleep</b>';
+  // Prod, where the kill switch needs approval (ApprovalFor=auto); a drain of more than 2 messages does too.
+  const env = { RUNBOOK_ENV: 'prod', APPROVAL_DRAIN_ABOVE: '2', APPROVALS_REQUIRED: '2' };
+  let state: EmulatorState;
+  let timeline: Timeline;
+  let selected: Timeline;
+  let approvalId: string;
+  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const sqs = new SQSClient({});
+
+  async function api(
+    logicalId: string,
+    path: string,
+    body: Record<string, unknown> | undefined,
+    who: string,
+  ) {
+    const vote = /^\/approvals\/([^/]+)\/(approve|reject)$/.exec(path);
+    const event = apiEvent('POST', path, body, who, vote ? `POST /approvals/{id}/${vote[2]}` : undefined);
+    if (vote) (event as Record<string, unknown>).pathParameters = { id: vote[1] };
+    const outcome = await invokeFunction({
+      logicalId,
+      event,
+      state,
+      envVars: { DlqDrainerFunction: env, ApprovalsFunction: env, KillSwitchFunction: env },
+    });
+    const answer = outcome.result as { statusCode: number; body: string };
+    return { statusCode: answer.statusCode, body: JSON.parse(answer.body) };
+  }
+
+  beforeAll(async () => {
+    state = await provisionStack({
+      endpoint: String(process.env.AWS_ENDPOINT_URL),
+      stackName: uniqueName('timeline-gov'),
+    });
+    const since = new Date(Date.now() - 1000);
+    const dlq = String(state.resources.WorkloadDLQ?.attributes.QueueName);
+    await fillQueue(
+      sqs,
+      String(state.resources.WorkloadDLQ?.ref),
+      Array.from({ length: 3 }, (_, i) => lambdaDeadLetter({ run: i }, { requestId: `gov-${i}` })),
+    );
+    // Alice asks for a drain: held for approval. Bob and Carol approve it; Carol's approval carries it out.
+    const asked = await api(
+      'DlqDrainerFunction',
+      '/dlq/drain',
+      { queue: dlq, reason: 'replay after fix' },
+      ALICE,
+    );
+    expect(asked.statusCode).toBe(202);
+    approvalId = asked.body.approvalId;
+    await api(
+      'ApprovalsFunction',
+      `/approvals/${approvalId}/approve`,
+      { reason: 'consumer fixed in v5' },
+      BOB,
+    );
+    const done = await api(
+      'ApprovalsFunction',
+      `/approvals/${approvalId}/approve`,
+      { reason: 'sampled' },
+      CAROL,
+    );
+    expect(done.body).toMatchObject({ status: 'executed', result: { redriven: 3 } });
+    // Then a runaway: Alice stops the schedules alone, break-glass, saying why.
+    const group = String(state.resources.WorkloadScheduleGroup?.ref);
+    const glass = await api(
+      'KillSwitchFunction',
+      '/schedules/disable',
+      { group, all: true, reason: 'runaway orders', breakGlass: { reason: GLASS } },
+      ALICE,
+    );
+    expect(glass.statusCode).toBe(200);
+    const until = new Date(Date.now() + 1000);
+    // The story is the ledger's: deployments and alarms are read from moto itself here, whatever it answers.
+    const codedeploy = new CodeDeployClient({ maxAttempts: 1 });
+    const cloudwatch = new CloudWatchClient({ maxAttempts: 1 });
+    const deps = { dynamo, codedeploy, cloudwatch, tableName: String(state.resources.AuditTable?.ref) };
+    const workloads = watchedWorkloads(stackSettings(state), undefined);
+    timeline = await readTimeline(deps, { since, until, workloads });
+    // With a workload selection the ledger reads each record's whole request too (another projection). The
+    // stack's settings do not name its DLQ or schedule group, so the selection names them here.
+    const named = workloads.map((one) => ({
+      ...one,
+      dlqs: [{ queue: dlq, sources: [] }],
+      scheduleGroups: [group],
+    }));
+    selected = await readTimeline(deps, { since, until, workloads: named, onlyTheirActions: true });
+    codedeploy.destroy();
+    cloudwatch.destroy();
+  }, 120_000);
+
+  afterAll(() => {
+    dynamo.destroy();
+    sqs.destroy();
+  });
+
+  const storyOf = (read: Timeline) =>
+    read.entries
+      .filter((entry) => entry.governance)
+      .map((entry) => [entry.what.split(' ')[0], entry.who, entry.outcome, entry.governance]);
+
+  it('lists the held request, each approval, the approved run with its approvers and the break-glass action, in order', () => {
+    // Assess
+    expect(storyOf(timeline)).toEqual([
+      [
+        'dlq.drain',
+        ALICE,
+        'pending',
+        {
+          kind: 'held',
+          approvalId,
+          needs: [expect.stringContaining('above ApprovalDrainAbove (2)')],
+          required: 2,
+          expiresAt: expect.any(String),
+        },
+      ],
+      [
+        'approval.approve',
+        BOB,
+        'succeeded',
+        { kind: 'vote', vote: 'approve', approvalId, approvals: 1, required: 2 },
+      ],
+      [
+        'approval.approve',
+        CAROL,
+        'succeeded',
+        { kind: 'vote', vote: 'approve', approvalId, approvals: 2, required: 2 },
+      ],
+      ['dlq.drain', ALICE, 'succeeded', { kind: 'approved', approvalId, approvedBy: [BOB, CAROL] }],
+      ['schedules.disable', ALICE, 'succeeded', { kind: 'break-glass', reason: GLASS }],
+    ]);
+    expect(timeline.entries.find((entry) => entry.who === BOB)?.detail).toBe('consumer fixed in v5');
+    expect(storyOf(selected)).toEqual(storyOf(timeline));
+    const times = timeline.entries.map((entry) => Date.parse(entry.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('tells the same story in the postmortem and on the page, the approvers named and BREAK-GLASS flagged as text', () => {
+    // Act
+    const markdown = renderMarkdown(timeline);
+    const page = renderHtml(timeline);
+
+    // Assess
+    const said = (text: string, parts: string[]) => parts.map((part) => text.indexOf(part));
+    const markdownOrder = said(markdown, [
+      `**HELD for approval ${approvalId}`,
+      `**APPROVED ${approvalId} \\(1 of 2\\)**`,
+      `**APPROVED ${approvalId} \\(2 of 2\\)**`,
+      `**carried out as approved by ${BOB}, ${CAROL}`,
+      '**BREAK-GLASS, done alone: orders doubling now &lt;b&gt;approvers asleep&lt;/b&gt;**',
+    ]);
+    expect(markdownOrder.every((index) => index >= 0)).toBe(true);
+    expect(markdownOrder).toEqual([...markdownOrder].sort((a, b) => a - b));
+    expect(page).toContain(
+      `<div class="governance governance-approved">carried out as approved by ${BOB}, ${CAROL} (approval ${approvalId})</div>`,
+    );
+    expect(page).toContain(
+      '<div class="governance governance-break-glass">BREAK-GLASS, done alone: orders doubling now &lt;b&gt;approvers asleep&lt;/b&gt;</div>',
+    );
+    expect(page).not.toContain('<b>approvers');
   });
 });

@@ -90,7 +90,9 @@ describe('readLedger', () => {
       TableName: TABLE,
       IndexName: 'byAction',
       KeyConditionExpression: '#action = :action AND #at BETWEEN :since AND :until',
-      ProjectionExpression: '#id, #action, #actor, #reason, #target, #outcome, #at, #undo, #dryRun',
+      ProjectionExpression:
+        '#id, #action, #actor, #reason, #target, #outcome, #at, #undo, #dryRun, ' +
+        '#approval, #breakGlass, #details.#approval, #details.#replans',
       ExpressionAttributeNames: {
         '#id': 'auditId',
         '#action': 'action',
@@ -101,6 +103,10 @@ describe('readLedger', () => {
         '#at': 'at',
         '#undo': 'undo',
         '#dryRun': 'dryRun',
+        '#approval': 'approval',
+        '#breakGlass': 'breakGlass',
+        '#details': 'details',
+        '#replans': 'replans',
       },
       ExpressionAttributeValues: {
         ':action': LEDGER_ACTIONS[0],
@@ -204,9 +210,85 @@ describe('readLedger', () => {
       '2026-11-27T14:02:00.000Z',
       '2026-11-27T14:03:00.000Z',
     ]);
-    expect(dynamoMock.commandCalls(QueryCommand)[0]?.args[0].input.ProjectionExpression).toContain(
-      '#request',
+    const input = dynamoMock.commandCalls(QueryCommand)[0]?.args[0].input;
+    expect(input?.ProjectionExpression).toMatch(/, #request$/);
+    expect(input?.ExpressionAttributeNames).toHaveProperty('#request', 'request');
+  });
+
+  it('reads a vote’s whole after and request (its tally and approval id), and no nested path of any other', async () => {
+    // Prepare
+    dynamoMock.on(QueryCommand).resolves({ Items: [] });
+
+    // Act
+    await readLedger(
+      { dynamo, tableName: TABLE },
+      { since: SINCE, until: UNTIL, limit: 10, actions: ['approval.approve'] },
     );
+
+    // Assess
+    const input = dynamoMock.commandCalls(QueryCommand)[0]?.args[0].input;
+    expect(input?.ProjectionExpression).toBe(
+      '#id, #action, #actor, #reason, #target, #outcome, #at, #undo, #dryRun, #after, #request',
+    );
+    expect(Object.keys(input?.ExpressionAttributeNames ?? {})).toHaveLength(11);
+  });
+
+  it('reads what governed each action: held for approval, each vote, approved by whom, break-glass', async () => {
+    // Prepare: the records of a held drain, its two approvals, the approved run and a break-glass disable
+    const ID = '20261127T140000000Z-11111111';
+    dynamoMock.on(QueryCommand).resolves({
+      Items: [
+        record('dlq.drain', '2026-11-27T14:00:00.000Z', {
+          auditId: ID,
+          outcome: 'pending',
+          details: {
+            approval: {
+              needs: ['a drain of up to 3 messages is above ApprovalDrainAbove (2)'],
+              required: 2,
+              expiresAt: '2026-11-27T14:30:00.000Z',
+            },
+          },
+        }),
+        record('approval.approve', '2026-11-27T14:01:00.000Z', {
+          actor: 'bob',
+          request: { approvalId: ID },
+          after: { status: 'pending', approvals: 1, required: 2 },
+        }),
+        record('approval.reject', '2026-11-27T14:02:00.000Z', {
+          actor: 'carol',
+          request: { approvalId: 'other' },
+        }),
+        record('dlq.drain', '2026-11-27T14:03:00.000Z', {
+          approval: { approvalId: ID, approvedBy: ['bob', 'dave'] },
+        }),
+        record('schedules.disable', '2026-11-27T14:04:00.000Z', {
+          breakGlass: { reason: 'orders doubling now' },
+        }),
+        record('rollback', '2026-11-27T14:05:00.000Z'),
+      ],
+    });
+
+    // Act
+    const read = await readLedger(
+      { dynamo, tableName: TABLE },
+      { since: SINCE, until: UNTIL, limit: 10, actions: ['dlq.drain'] },
+    );
+
+    // Assess
+    expect(read.entries.map((entry) => entry.governance)).toEqual([
+      {
+        kind: 'held',
+        approvalId: ID,
+        needs: ['a drain of up to 3 messages is above ApprovalDrainAbove (2)'],
+        required: 2,
+        expiresAt: '2026-11-27T14:30:00.000Z',
+      },
+      { kind: 'vote', vote: 'approve', approvalId: ID, approvals: 1, required: 2 },
+      { kind: 'vote', vote: 'reject', approvalId: 'other' },
+      { kind: 'approved', approvalId: ID, approvedBy: ['bob', 'dave'] },
+      { kind: 'break-glass', reason: 'orders doubling now' },
+      undefined,
+    ]);
   });
 
   it('mentions: a name inside another word is not a mention', () => {

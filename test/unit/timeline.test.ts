@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { timelineTable } from '../../cli/timeline-table.js';
 import type { Timeline, TimelineEntry } from '../../shared/timeline/entry.js';
+import { governanceText } from '../../shared/timeline/governance.js';
 import { axisX, renderHtml } from '../../shared/timeline/html.js';
 import { renderMarkdown } from '../../shared/timeline/markdown.js';
 import { MAX_ENTRIES, mergeTimeline, parseInstant } from '../../shared/timeline/merge.js';
@@ -232,5 +233,102 @@ describe('renderHtml', () => {
     const marks = [...page.matchAll(/<circle class="mark[^"]*" data-index="(\d+)"[^>]*cx="([\d.]+)"/g)];
     expect(marks.map((m) => Number(m[2]))).toEqual(timeline.entries.map((e) => axisX(e.at, timeline)));
     expect(axisX(SINCE.toISOString(), timeline)).toBeLessThan(axisX('2026-11-27T13:30:00.000Z', timeline));
+  });
+});
+
+/** A governed incident: a held drain, two approvals, the approved run, a break-glass disable with a hostile reason. */
+function governedTimeline(): Timeline {
+  const ID = '20261127T140000000Z-11111111';
+  const at = (minute: number) => `2026-11-27T14:0${minute}:00.000Z`;
+  return mergeTimeline({
+    since: SINCE,
+    until: UNTIL,
+    sources: [
+      [
+        entry(at(0), 'action', ID, {
+          what: 'dlq.drain queue:orders-dlq',
+          outcome: 'pending',
+          governance: { kind: 'held', approvalId: ID, needs: ['above ApprovalDrainAbove (2)'], required: 2 },
+        }),
+        entry(at(1), 'action', 'v1', {
+          what: 'approval.approve queue:orders-dlq',
+          who: 'bob',
+          detail: 'consumer fixed',
+          governance: { kind: 'vote', vote: 'approve', approvalId: ID, approvals: 1, required: 2 },
+        }),
+        entry(at(2), 'action', 'v2', {
+          what: 'approval.approve queue:orders-dlq',
+          who: 'carol',
+          governance: { kind: 'vote', vote: 'approve', approvalId: ID, approvals: 2, required: 2 },
+        }),
+        entry(at(3), 'action', 'run', {
+          what: 'dlq.drain queue:orders-dlq',
+          governance: { kind: 'approved', approvalId: ID, approvedBy: ['bob', 'carol'] },
+        }),
+        entry(at(4), 'action', 'glass', {
+          what: 'schedules.disable schedules:trading',
+          governance: { kind: 'break-glass', reason: HOSTILE },
+        }),
+      ],
+    ],
+  });
+}
+
+describe('the governance story in the timeline', () => {
+  it('says each step in one line: held and what it needs, each vote with its tally, the approvers, BREAK-GLASS', () => {
+    // Act
+    const lines = governedTimeline().entries.map((e) => (e.governance ? governanceText(e.governance) : ''));
+
+    // Assess
+    expect(lines).toEqual([
+      'HELD for approval 20261127T140000000Z-11111111: needs 2 approval(s) (above ApprovalDrainAbove (2))',
+      'APPROVED 20261127T140000000Z-11111111 (1 of 2)',
+      'APPROVED 20261127T140000000Z-11111111 (2 of 2)',
+      'carried out as approved by bob, carol (approval 20261127T140000000Z-11111111)',
+      `BREAK-GLASS, done alone: ${HOSTILE}`,
+    ]);
+    expect(governanceText({ kind: 'vote', vote: 'reject', approvalId: 'x' })).toBe('REJECTED x');
+  });
+
+  it('shows them in the terminal table, whole, after each action’s own text', () => {
+    // Act
+    const rows = timelineTable(governedTimeline()).split('\n').slice(2);
+
+    // Assess
+    expect(rows[0]).toContain('dlq.drain queue:orders-dlq · HELD for approval 20261127T140000000Z-11111111');
+    expect(rows[1]).toContain('approval.approve queue:orders-dlq — consumer fixed · APPROVED');
+    expect(rows[3]).toContain('· carried out as approved by bob, carol');
+    expect(rows[4]).toContain('· BREAK-GLASS, done alone: <script>');
+  });
+
+  it('shows them in the Markdown table and action list, in bold, escaped', () => {
+    // Act
+    const text = renderMarkdown(governedTimeline());
+
+    // Assess
+    const rows = text.split('\n').filter((line) => line.startsWith('| 14'));
+    expect(rows).toHaveLength(5);
+    expect(rows[0]).toContain('**HELD for approval 20261127T140000000Z-11111111: needs 2 approval\\(s\\)');
+    expect(rows[3]).toContain('**carried out as approved by bob, carol');
+    expect(rows[4]).toContain(
+      "**BREAK-GLASS, done alone: &lt;script&gt;document.title='pwned'&lt;/script&gt; \\*\\*bold\\*\\*",
+    );
+    for (const row of rows) expect(row.match(/(?<!\\)\|/g)).toHaveLength(7);
+    expect(text).toContain('by cli:alice: succeeded (audit `glass`). **BREAK-GLASS, done alone:');
+  });
+
+  it('shows them in the page as text in their own element, never as markup', () => {
+    // Act
+    const page = renderHtml(governedTimeline());
+
+    // Assess
+    expect(page).toContain(
+      '<div class="governance governance-approved">carried out as approved by bob, carol (approval 20261127T140000000Z-11111111)</div>',
+    );
+    expect(page).toContain(
+      '<div class="governance governance-break-glass">BREAK-GLASS, done alone: &lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;',
+    );
+    expect(page).toContain('<span class="governance governance-held">HELD for approval');
+    expect(page).not.toContain('<script>');
   });
 });
