@@ -179,9 +179,11 @@ describe('a held emergency revocation through the API', () => {
       { SecretId: ARN },
     ]);
     const puts = dynamo.commandCalls(PutCommand).map((call) => call.args[0].input.Item);
-    expect(puts).toHaveLength(2);
-    expect(puts[0]).toMatchObject({ status: 'pending', forAction: 'secret.revoke', requester: ALICE });
-    expect(puts[1]).toMatchObject({ action: 'secret.revokePrevious', outcome: 'pending', actor: ALICE });
+    // The plan's open-request key (a second ask answers this request), the request's state, its record.
+    expect(puts).toHaveLength(3);
+    expect(String(puts[0]?.auditId)).toMatch(/^approval-open#/);
+    expect(puts[1]).toMatchObject({ status: 'pending', forAction: 'secret.revoke', requester: ALICE });
+    expect(puts[2]).toMatchObject({ action: 'secret.revokePrevious', outcome: 'pending', actor: ALICE });
     expect(JSON.stringify(puts)).not.toContain('vk_');
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
     expect(fetchSpy).not.toHaveBeenCalled();
