@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import {
   listFunctions,
   parseTemplate,
@@ -45,6 +45,20 @@ export function cliEntry(): string {
   ].join('\n');
 }
 
+/**
+ * Powertools Tracer, off, without aws-xray-sdk-core: the handlers the CLI runs in-process never trace (the
+ * real Tracer turns itself off outside Lambda), and loading X-Ray's SDK was a sixth of a local command's
+ * start-up. Why it is the same behaviour: cli/tracer-off.ts. The functions' own bundles keep the real Tracer.
+ */
+const tracerOff: Plugin = {
+  name: 'runbook-tracer-off',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-lambda-powertools\/tracer(\/middleware)?$/ }, () => ({
+      path: join(projectRoot, 'cli', 'tracer-off.ts'),
+    }));
+  },
+};
+
 /** `outDir` must stay inside the project: the bundle finds template.yaml by walking up from itself. */
 export async function buildCli(outDir = cliOutDir): Promise<string> {
   await rm(outDir, { recursive: true, force: true });
@@ -70,6 +84,7 @@ export async function buildCli(outDir = cliOutDir): Promise<string> {
     sourcemap: 'linked',
     legalComments: 'none',
     logLevel: 'warning',
+    plugins: [tracerOff],
   });
   const bin = join(outDir, 'runbook.mjs');
   await chmod(bin, 0o755);
