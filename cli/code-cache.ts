@@ -9,6 +9,7 @@
 // Never wrong, at worst slower: the cache is used only with the exact bundle it was made from (its SHA-256,
 // recorded at build time), and V8 itself refuses a cache from another V8 version or other flags, compiling the
 // source instead. Without the cached bundle (an older build), the ES module build runs every command.
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -61,7 +62,9 @@ export function loadCachedBundle(at: string): { bundle: CachedBundle; script: Sc
     return undefined;
   }
   const cachedData = cacheFor(dir, source);
-  const script = new Script(wrapBundle(source.toString('utf8')), {
+  // The build writes ASCII only (esbuild escapes the rest): read as latin1, a quarter of utf8's decoding time.
+  const text = isAscii(source) ? source.toString('latin1') : source.toString('utf8');
+  const script = new Script(wrapBundle(text), {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
   });
