@@ -5,7 +5,9 @@
 // Every handler of template.yaml is bundled in, keyed by its entry point (local/bundled-handlers.ts), because
 // the CLI runs them in-process; so is template.yaml as parsed at build time (local/prebuilt-template.ts), used
 // while the file is unchanged. Each command and each handler is its own chunk (code splitting), loaded when
-// used: `runbook --help` reads commander and the help, not the AWS SDK.
+// used: `runbook --help` reads commander and the help, not the AWS SDK. Every other command line runs from a
+// second build of the same CLI, one CommonJS file with V8's code cache made here (cli/code-cache.ts), because
+// parsing and compiling the SDK, Powertools and zod was most of a local command's start-up.
 // Usage: npm run build:cli
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
