@@ -12,4 +12,7 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await runCli(process.argv.slice(2));
+// Not a top-level await: the compiled CLI's CommonJS build (cli/code-cache.ts) cannot have one.
+void runCli(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

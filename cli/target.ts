@@ -64,13 +64,22 @@ export function emulatorNamed(): boolean {
   return Boolean(process.env.AWS_ENDPOINT_URL) || Object.keys(readEmulatorEnv(envFile())).length > 0;
 }
 
+/**
+ * Whether anything answers HTTP at the endpoint within 2 s. node:http, which the SDK loads anyway, rather than
+ * fetch: the first fetch loads undici, about 50 ms of CPU at every local command (the start-up bench).
+ */
 async function answers(endpoint: string): Promise<boolean> {
-  try {
-    await fetch(endpoint, { signal: AbortSignal.timeout(2000) });
-    return true;
-  } catch {
-    return false;
-  }
+  const url = new URL(endpoint);
+  const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'GET', timeout: 2000, agent: false }, (res) => {
+      res.resume();
+      resolve(true);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(false));
+    req.end();
+  });
 }
 
 export interface EmulatorTarget {

@@ -6,21 +6,16 @@
 //                    calls it, the caller being what the emulator's STS says your credentials are
 // Each prints the function's JSON answer on stdout and returns the exit status: 0 done, 2 refused by the
 // function (ok:false or HTTP 4xx), 1 could not run (including a 403 from IAM, explained).
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { callerPrincipal, localApiEvent, SESSION_NAME } from '../local/api-door.js';
+// What only one door uses is imported by that door, when it is taken: a local command (the usual case, and
+// the start-up the bench measures) loads neither CloudFormation, STS, SigV4 signing nor Lambda Invoke.
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { SESSION_NAME } from '../local/api-door.js';
 import { invokeFunction, isFailure } from '../local/invoke.js';
 import { shellWord } from '../shared/undo.js';
 import { type LocalStack, localStack } from './local-stack.js';
 import { printAnswer, withStdoutOnStderr } from './output.js';
-import {
-  type ApiCall,
-  callApi,
-  type RemoteDeps,
-  refusal,
-  regionOf as regionOfUrl,
-  stackApi,
-} from './remote.js';
+import type { ApiCall, RemoteDeps } from './remote.js';
 import { asJson } from './render.js';
 import { accountOf, regionOf, sayTarget } from './target.js';
 
@@ -168,6 +163,7 @@ export async function openChannel(
   local?: LocalStack,
 ): Promise<Channel> {
   if (transport.via === 'lambda') {
+    const { InvokeCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
     const lambda = deps.lambda ?? new LambdaClient({});
     const region = await regionOf(lambda);
     const account = accountOf(transport.functionName);
@@ -196,8 +192,10 @@ export async function openChannel(
   }
 
   if (transport.via === 'api') {
+    const { callApi, refusal, regionOf: regionOfUrl, stackApi } = await import('./remote.js');
     let apiUrl = transport.apiUrl;
     if (!apiUrl) {
+      const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
       const cloudformation = deps.cloudformation ?? new CloudFormationClient({});
       try {
         const region = deps.region ?? (await regionOf(cloudformation));
@@ -255,6 +253,7 @@ async function sendThroughLocalApi(
   state: Awaited<ReturnType<typeof localStack>>['state'],
   as: string | undefined,
 ): Promise<Outcome> {
+  const { callerPrincipal, localApiEvent } = await import('../local/api-door.js');
   const principal = await callerPrincipal(as);
   const api = action.apiOnly ?? { routeKey: `${action.route.method} ${action.route.path}` };
   // As through the real API: the caller is the principal, so a claimed actor is not sent.

@@ -4,7 +4,6 @@
 // emulator (moto answers GetCallerIdentity for the IAM user or role that owns the access key). Used for the
 // routes that exist only through the API (approvals): their caller must be a principal, never a claim.
 import { randomUUID } from 'node:crypto';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
 export interface LocalApiCall {
   method: 'GET' | 'POST';
@@ -23,6 +22,8 @@ export interface LocalApiCall {
  * still what STS answers, as API Gateway's is what SigV4 proved. Emulator only: on AWS, your credentials are you.
  */
 export async function callerPrincipal(as?: string): Promise<string> {
+  // Imported here: the CLI imports this module for SESSION_NAME at every start, and STS only for --as / --via api.
+  const { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
   const sts = new STSClient({});
   try {
     if (as) {

@@ -5,13 +5,24 @@
 // Every handler of template.yaml is bundled in, keyed by its entry point (local/bundled-handlers.ts), because
 // the CLI runs them in-process; so is template.yaml as parsed at build time (local/prebuilt-template.ts), used
 // while the file is unchanged. Each command and each handler is its own chunk (code splitting), loaded when
-// used: `runbook --help` reads commander and the help, not the AWS SDK.
+// used: `runbook --help` reads commander and the help, not the AWS SDK. Every other command line runs from a
+// second build of the same CLI, one CommonJS file with V8's code cache made here (cli/code-cache.ts), because
+// parsing and compiling the SDK, Powertools and zod was most of a local command's start-up.
 // Usage: npm run build:cli
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
+import {
+  CACHED_BUNDLE,
+  CODE_CACHE,
+  CODE_CACHE_META,
+  type CodeCacheMeta,
+  sha256,
+  WRAPPER,
+} from '../cli/code-cache.js';
 import {
   listFunctions,
   parseTemplate,
@@ -23,11 +34,8 @@ import {
 export const cliOutDir = join(projectRoot, 'dist', 'cli');
 export const cliBin = join(cliOutDir, 'runbook.mjs');
 
-/**
- * The bundle's entry: register the handlers and template.yaml as parsed now (local/prebuilt-template.ts),
- * then run cli/main.ts.
- */
-export function cliEntry(): string {
+/** The handlers, registered by entry point, and template.yaml as parsed now (local/prebuilt-template.ts). */
+function registrations(): string[] {
   const text = readFileSync(templatePath, 'utf8');
   const template = parseTemplate(text);
   const functions = listFunctions(template).filter((spec) => spec.entryPoint.endsWith('.ts'));
@@ -41,9 +49,65 @@ export function cliEntry(): string {
     "import { usePrebuiltTemplate } from './local/prebuilt-template.ts';",
     `useBundledHandlers({\n${lines.join('\n')}\n});`,
     `usePrebuiltTemplate(${JSON.stringify(prebuilt)});`,
-    "await import('./cli/main.ts');",
+  ];
+}
+
+/**
+ * The ES module build's entry (dist/cli/runbook.mjs, the `bin`): help and version from here; any other command
+ * line from the code-cached bundle beside it (cli/code-cache.ts), else from here too.
+ */
+export function cliEntry(): string {
+  return [
+    "import { dirname } from 'node:path';",
+    "import { fileURLToPath } from 'node:url';",
+    "import { answeredByHelp } from './cli/help-args.ts';",
+    ...registrations(),
+    'const cached = !answeredByHelp(process.argv.slice(2)) &&',
+    "  (await import('./cli/code-cache.ts')).startCached(dirname(fileURLToPath(import.meta.url)));",
+    "if (!cached) await import('./cli/main.ts');",
   ].join('\n');
 }
+
+/** The command modules cli/program.ts loads when a command runs (`await import('./rollback.js')`). */
+function commandModules(): string[] {
+  const program = readFileSync(join(projectRoot, 'cli', 'program.ts'), 'utf8');
+  const names = [...program.matchAll(/import\('\.\/([\w-]+)\.js'\)/g)].map((match) => match[1] as string);
+  return [...new Set(names)].map((name) => `./cli/${name}.ts`);
+}
+
+/**
+ * The code-cached bundle's entry (cli/code-cache.ts): `main` runs cli/main.ts; `warm`, at build time only, loads
+ * every command and handler so that V8's cache holds their compiled code.
+ */
+export function cachedEntry(): string {
+  const modules = [
+    ...commandModules(),
+    ...new Set(
+      listFunctions(parseTemplate(readFileSync(templatePath, 'utf8')))
+        .filter((spec) => spec.entryPoint.endsWith('.ts'))
+        .map((spec) => `./${spec.entryPoint}`),
+    ),
+  ];
+  return [
+    ...registrations(),
+    "export const main = () => import('./cli/main.ts');",
+    `export const warm = () => Promise.all([\n${modules.map((path) => `  import(${JSON.stringify(path)}),`).join('\n')}\n]);`,
+  ].join('\n');
+}
+
+/**
+ * Powertools Tracer, off, without aws-xray-sdk-core: the handlers the CLI runs in-process never trace (the
+ * real Tracer turns itself off outside Lambda), and loading X-Ray's SDK was a sixth of a local command's
+ * start-up. Why it is the same behaviour: cli/tracer-off.ts. The functions' own bundles keep the real Tracer.
+ */
+const tracerOff: Plugin = {
+  name: 'runbook-tracer-off',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-lambda-powertools\/tracer(\/middleware)?$/ }, () => ({
+      path: join(projectRoot, 'cli', 'tracer-off.ts'),
+    }));
+  },
+};
 
 /** `outDir` must stay inside the project: the bundle finds template.yaml by walking up from itself. */
 export async function buildCli(outDir = cliOutDir): Promise<string> {
@@ -70,11 +134,80 @@ export async function buildCli(outDir = cliOutDir): Promise<string> {
     sourcemap: 'linked',
     legalComments: 'none',
     logLevel: 'warning',
+    plugins: [tracerOff],
   });
+  await buildCached(outDir);
   const bin = join(outDir, 'runbook.mjs');
   await chmod(bin, 0o755);
   return bin;
 }
+
+/**
+ * The whole CLI again as one CommonJS file, and V8's code cache for it (cli/code-cache.ts says why). One file:
+ * CommonJS has no code splitting, and vm.Script, which takes a code cache in Node 20, runs scripts, not modules.
+ */
+async function buildCached(outDir: string): Promise<void> {
+  const file = join(outDir, CACHED_BUNDLE);
+  await build({
+    stdin: {
+      contents: cachedEntry(),
+      resolveDir: projectRoot,
+      sourcefile: 'runbook-cached.ts',
+      loader: 'ts',
+    },
+    absWorkingDir: projectRoot,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: ['es2023', 'node20'],
+    outfile: file,
+    mainFields: ['module', 'main'],
+    // import() becomes require(): V8 drops a script's dynamic-import callback when it comes from a code cache
+    // ("A dynamic import callback was not specified"), and every module is in the bundle anyway.
+    supported: { 'dynamic-import': false },
+    // local/template.ts finds the project from its own URL.
+    define: { 'import.meta.url': '__runbookImportMetaUrl' },
+    banner: { js: "var __runbookImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // ASCII only (esbuild's default, said here because cli/code-cache.ts reads it faster so).
+    charset: 'ascii',
+    // Less text to read and hash at each start; names are kept (no identifier minification), as errors show them.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+    plugins: [tracerOff],
+  });
+  // The cache is made by a plain node, as the CLI runs (no TypeScript loader, no NODE_OPTIONS), which evaluates
+  // the bundle, loads every command and handler (`warm`), and writes the code V8 compiled meanwhile.
+  const { NODE_OPTIONS: _options, ...env } = process.env;
+  const warmed = spawnSync(process.execPath, ['-e', WARM_SCRIPT, file, join(outDir, CODE_CACHE)], {
+    cwd: projectRoot,
+    env: { ...env, NODE_NO_WARNINGS: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (warmed.status !== 0) throw new Error(`building the CLI's code cache failed: ${warmed.stderr}`);
+  const meta: CodeCacheMeta = { bundleSha256: sha256(readFileSync(file)) };
+  writeFileSync(join(outDir, CODE_CACHE_META), `${JSON.stringify(meta)}\n`);
+}
+
+/** Run by `node -e` with the bundle and the cache file as arguments; the wrapper is cli/code-cache.ts's. */
+const WARM_SCRIPT = `
+const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname } = require('node:path');
+const { Script } = require('node:vm');
+const [file, cacheFile] = process.argv.slice(1);
+const script = new Script(${JSON.stringify(WRAPPER[0])} + readFileSync(file, 'utf8') + ${JSON.stringify(WRAPPER[1])}, { filename: file });
+const module = { exports: {} };
+script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+module.exports.warm().then(() => {
+  writeFileSync(cacheFile + '.tmp', script.createCachedData());
+  renameSync(cacheFile + '.tmp', cacheFile);
+  process.exit(0);
+});
+`;
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const out = await buildCli();

@@ -1,0 +1,130 @@
+// The compiled CLI starts its commands from V8's code cache (cli/code-cache.ts). A cache is an optimisation:
+// these tests hold it to "never wrong, at worst slower".
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  CACHED_BUNDLE,
+  CODE_CACHE,
+  CODE_CACHE_META,
+  loadCachedBundle,
+  sha256,
+  WRAPPER,
+} from '../../cli/code-cache.js';
+import { answeredByHelp } from '../../cli/help-args.js';
+import { cliOutDir } from '../../scripts/build-cli.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A bundle as the build writes one: the source, V8's cache of `cachedFrom` (made in another process, as the
+ * build does: in this one, V8 would answer from its own in-memory compilation cache instead) and its SHA-256.
+ */
+function bundleDir(source: string, cachedFrom = source, cache?: Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-code-cache-'));
+  dirs.push(dir);
+  const made = join(dir, 'made-from.cjs');
+  writeFileSync(made, cachedFrom);
+  const script = `
+    const { readFileSync, writeFileSync } = require('node:fs');
+    const { Script } = require('node:vm');
+    const [file, out] = process.argv.slice(1);
+    const script = new Script(${JSON.stringify(WRAPPER[0])} + readFileSync(file, 'utf8') + ${JSON.stringify(WRAPPER[1])}, { filename: file });
+    const module = { exports: {} };
+    script.runInThisContext().call(module.exports, module.exports, require, module, file, '');
+    module.exports.main();
+    writeFileSync(out, script.createCachedData());`;
+  const child = spawnSync(process.execPath, ['-e', script, made, join(dir, CODE_CACHE)], {
+    encoding: 'utf8',
+  });
+  if (child.status !== 0) throw new Error(child.stderr);
+  if (cache) writeFileSync(join(dir, CODE_CACHE), cache);
+  writeFileSync(join(dir, CACHED_BUNDLE), source);
+  writeFileSync(join(dir, CODE_CACHE_META), JSON.stringify({ bundleSha256: sha256(cachedFrom) }));
+  return dir;
+}
+
+const answering = (word: string) =>
+  `module.exports.main = () => '${word}'; module.exports.warm = () => Promise.resolve();`;
+
+describe('the code-cached bundle (cli/code-cache.ts)', () => {
+  it('runs the bundle with the cache made from it', () => {
+    // Prepare
+    const dir = bundleDir(answering('one'));
+
+    // Act
+    const loaded = loadCachedBundle(dir);
+
+    // Assess
+    expect(loaded?.script.cachedDataRejected).toBe(false);
+    expect(loaded?.bundle.main()).toBe('one');
+  });
+
+  it('ignores the cache of another text of the same length, which V8 alone would take', () => {
+    // Prepare: V8 checks a cache against the length of the source only.
+    const dir = bundleDir(answering('new'), answering('old'));
+
+    // Act
+    const loaded = loadCachedBundle(dir);
+
+    // Assess: compiled from the source, without the cache.
+    expect(loaded?.script.cachedDataRejected).toBeUndefined();
+    expect(loaded?.bundle.main()).toBe('new');
+  });
+
+  it('runs the source when V8 refuses a damaged cache', () => {
+    // Prepare
+    const dir = bundleDir(answering('one'), answering('one'), Buffer.from('not a V8 code cache'));
+
+    // Act
+    const loaded = loadCachedBundle(dir);
+
+    // Assess
+    expect(loaded?.script.cachedDataRejected).toBe(true);
+    expect(loaded?.bundle.main()).toBe('one');
+  });
+
+  it('answers nothing where there is no bundle, so that the ES module build runs', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-code-cache-'));
+    dirs.push(dir);
+
+    // Act / Assess
+    expect(loadCachedBundle(dir)).toBeUndefined();
+  });
+
+  it('is built with the compiled CLI, and V8 takes it', () => {
+    // Prepare: dist/cli as test/build-cli-setup.ts built it.
+    const meta = JSON.parse(readFileSync(join(cliOutDir, CODE_CACHE_META), 'utf8')) as {
+      bundleSha256: string;
+    };
+
+    // Act
+    const loaded = loadCachedBundle(cliOutDir);
+
+    // Assess
+    expect(meta.bundleSha256).toBe(sha256(readFileSync(join(cliOutDir, CACHED_BUNDLE))));
+    expect(loaded?.script.cachedDataRejected).toBe(false);
+    expect(typeof loaded?.bundle.main).toBe('function');
+  });
+});
+
+describe('answeredByHelp: the command lines the ES module build answers (commander alone)', () => {
+  it.each([
+    [[], true],
+    [['--help'], true],
+    [['rollback', '-h'], true],
+    [['help', 'rollback'], true],
+    [['--version'], true],
+    [['-V'], true],
+    [['rollback', '--function', 'fn', '--dry-run'], false],
+    [['dlq', 'peek', '--queue', 'help'], false],
+  ])('%j → %s', (argv, expected) => {
+    expect(answeredByHelp(argv)).toBe(expected);
+  });
+});
