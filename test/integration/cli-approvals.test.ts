@@ -82,6 +82,8 @@ describe('runbook approve / reject / approval', { timeout: 180_000 }, () => {
 
     // Assess
     expect(asked).toMatchObject({ status: 'pending' });
+    // Asked as alice: the approve command as printed names another person, as it must be run
+    expect(asked.approve).toBe(`runbook approve ${asked.approvalId} --reason "…" --as <another person>`);
     expect(own.code).toBe(2);
     expect(json(own)).toMatchObject({ ok: false, error: { code: 'Forbidden' } });
     expect(first.code, first.stderr).toBe(0);
