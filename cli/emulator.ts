@@ -5,10 +5,17 @@
 // emulator: moto has no DescribeAlarmHistory, and the stand-in keeps each SetAlarmState that passes through it.
 // Every process pointed at the emulator (the CLI, deploy-sim, the aws CLI after sourcing the exports) reaches
 // CloudWatch through it, so the timeline shows the alarm changes any of them made.
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { CloudWatchStandIn } from '../local/cloudwatch/stand-in.js';
 import { clearExportsFile, exportLines, writeExportsFile } from '../local/emulator/exports.js';
-import { clearState, provisionStack, saveState, stateDir, stateFile } from '../local/emulator/provision.js';
+import {
+  clearState,
+  defaultStateDir,
+  provisionStack,
+  saveState,
+  stateDir,
+  stateFile,
+} from '../local/emulator/provision.js';
 import { startMoto } from '../local/moto.js';
 import { projectRoot } from '../local/template.js';
 import type { Opts } from './opts.js';
@@ -39,12 +46,18 @@ export async function runEmulator(opts: Opts): Promise<number> {
   const standIn = await CloudWatchStandIn.start(moto.endpoint);
   state.cloudwatchEndpoint = standIn.endpoint;
   saveState(state);
-  const envFile = relative(projectRoot, writeExportsFile(state));
+  // Inside the clone a relative path reads best; a RUNBOOK_STATE_DIR elsewhere is named as it is.
+  const shown = (path: string) => (path.startsWith(`${projectRoot}/`) ? relative(projectRoot, path) : path);
+  const envFile = shown(writeExportsFile(state));
   printLine(`lambda-runbook emulator: moto at ${moto.endpoint}, stack ${state.stackName} provisioned.`);
   printLine(
     `CloudWatch through ${standIn.endpoint} (the stand-in that keeps alarm history for the timeline).`,
   );
-  printLine(`In another shell, \`runbook …\` finds it by itself (${envFile}); for the SDK or aws CLI:`);
+  printLine(
+    resolve(stateDir) === resolve(defaultStateDir)
+      ? `In another shell, \`runbook …\` finds it by itself (${envFile}); for the SDK or aws CLI:`
+      : `In another shell, source ${envFile} first (it sets RUNBOOK_STATE_DIR): for \`runbook …\`, the SDK or aws CLI:`,
+  );
   printLine(`  . ${envFile}        # or:`);
   for (const line of exportLines(state, { stateDir })) printLine(`  ${line}`);
   printLine('  runbook invoke HealthFunction -e events/direct/health-metadata.json');
@@ -60,7 +73,7 @@ export async function runEmulator(opts: Opts): Promise<number> {
       `Sample workload ${state.workload.functionName}: versions ${versions}; alias ${state.workload.alias} -> ${state.workload.versions.at(-1)?.version}`,
     );
   }
-  printLine(`Stack description: ${relative(projectRoot, stateFile)}. Ctrl-C stops the emulator.`);
+  printLine(`Stack description: ${shown(stateFile)}. Ctrl-C stops the emulator.`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
