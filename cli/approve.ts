@@ -1,8 +1,10 @@
 // `runbook approve ID`, `runbook reject ID`, `runbook approval ID`: the approval routes of the ops API (issue 18).
 // Through the API only: the approver is the SigV4 principal of your credentials, never a name you type. On the
 // emulator the request is sent as API Gateway would send it, the principal being what STS says you are there.
+import { dlqSummary } from './dlq.js';
+import { fleetSummary } from './fleet-render.js';
 import type { Opts, Run } from './opts.js';
-import { refusal } from './render.js';
+import { killSwitchSummary, refusal, revokedSummary } from './render.js';
 import { send, transportOrExplain } from './transport.js';
 
 type Verb = 'approve' | 'reject' | 'status';
@@ -39,6 +41,27 @@ export const runApproval =
 
 type Obj = Record<string, unknown>;
 
+/**
+ * What a carried-out request changed, as its own command prints it (what changed, before → after, the undo),
+ * by the approval's action.
+ */
+const CARRIED_OUT: Record<string, (answer: unknown) => string> = {
+  'dlq.drain': dlqSummary,
+  'schedules.disable': (answer) => killSwitchSummary(answer),
+  'fleet.disable': (answer) => fleetSummary(answer),
+  'fleet.drain': (answer) => fleetSummary(answer),
+  'secret.revoke': revokedSummary,
+};
+
+function carriedOut(action: unknown, result: Obj): string[] {
+  const render = CARRIED_OUT[String(action)];
+  if (!render) return [`  carried out: audit ${String(result.auditId)}`];
+  const lines = render(result)
+    .split('\n')
+    .map((line) => `  ${line}`);
+  return [`carried out (audit ${String(result.auditId)}):`, ...lines];
+}
+
 /** The answer for a person: where the request stands, who approved, and what was carried out. */
 export function approvalSummary(answer: unknown): string {
   const refused = refusal(answer);
@@ -53,6 +76,6 @@ export function approvalSummary(answer: unknown): string {
     `  expires      ${String(value.expiresAt)}`,
     ...(value.rejectedBy ? [`  rejected by  ${String(value.rejectedBy)}`] : []),
     ...(value.replannedAs ? [`  re-planned as ${String(value.replannedAs)}: approve that one`] : []),
-    ...(result ? [`  carried out: audit ${String(result.auditId)}`] : []),
+    ...(result ? carriedOut(value.action, result) : []),
   ].join('\n');
 }

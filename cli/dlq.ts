@@ -23,6 +23,7 @@ export function summaryTable(result: Record<string, unknown>): string {
   const rows: [string, unknown][] = [
     ['queue', result.queue],
     ['mode', `${result.mode}${result.dryRun ? ' (dry run)' : ''}`],
+    ['in DLQ at start (approx.)', result.atStartApprox],
     ['received', result.received],
     ['redriven', result.redriven],
     ['failed (left in DLQ)', result.failed],
@@ -184,5 +185,12 @@ export const runDlq =
 export function dlqSummary(answer: unknown): string {
   const body = (answer ?? {}) as Record<string, unknown>;
   if (body.held === true) return heldSummary(body);
-  return refusal(body) ?? summaryTable(body);
+  const refused = refusal(body);
+  if (refused) return refused;
+  // The drainer's record says the same: a redriven message was delivered again, not moved.
+  const redriven = body.mode === 'drain' && body.dryRun !== true && Number(body.redriven) > 0;
+  return [
+    summaryTable(body),
+    ...(redriven ? ['undo:  none: a redriven message ran again; it cannot be taken back'] : []),
+  ].join('\n');
 }

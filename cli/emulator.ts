@@ -1,9 +1,21 @@
 // runbook emulator [--port N] [--parameter Name=Value …]: moto with the whole stack provisioned from template.yaml, until interrupted.
 // Its exports are also written to .runbook/emulator.env (sourceable; the CLI reads it when AWS_ENDPOINT_URL
 // is unset), so another shell needs no copy and paste.
-import { relative } from 'node:path';
+// CloudWatch is served through one stand-in in front of moto (local/cloudwatch/stand-in.ts), for the life of the
+// emulator: moto has no DescribeAlarmHistory, and the stand-in keeps each SetAlarmState that passes through it.
+// Every process pointed at the emulator (the CLI, deploy-sim, the aws CLI after sourcing the exports) reaches
+// CloudWatch through it, so the timeline shows the alarm changes any of them made.
+import { relative, resolve } from 'node:path';
+import { CloudWatchStandIn } from '../local/cloudwatch/stand-in.js';
 import { clearExportsFile, exportLines, writeExportsFile } from '../local/emulator/exports.js';
-import { clearState, provisionStack, saveState, stateFile } from '../local/emulator/provision.js';
+import {
+  clearState,
+  defaultStateDir,
+  provisionStack,
+  saveState,
+  stateDir,
+  stateFile,
+} from '../local/emulator/provision.js';
 import { startMoto } from '../local/moto.js';
 import { projectRoot } from '../local/template.js';
 import type { Opts } from './opts.js';
@@ -31,12 +43,23 @@ export async function runEmulator(opts: Opts): Promise<number> {
     await moto.stop();
     throw error;
   });
+  const standIn = await CloudWatchStandIn.start(moto.endpoint);
+  state.cloudwatchEndpoint = standIn.endpoint;
   saveState(state);
-  const envFile = relative(projectRoot, writeExportsFile(state));
+  // Inside the clone a relative path reads best; a RUNBOOK_STATE_DIR elsewhere is named as it is.
+  const shown = (path: string) => (path.startsWith(`${projectRoot}/`) ? relative(projectRoot, path) : path);
+  const envFile = shown(writeExportsFile(state));
   printLine(`lambda-runbook emulator: moto at ${moto.endpoint}, stack ${state.stackName} provisioned.`);
-  printLine(`In another shell, \`runbook …\` finds it by itself (${envFile}); for the SDK or aws CLI:`);
+  printLine(
+    `CloudWatch through ${standIn.endpoint} (the stand-in that keeps alarm history for the timeline).`,
+  );
+  printLine(
+    resolve(stateDir) === resolve(defaultStateDir)
+      ? `In another shell, \`runbook …\` finds it by itself (${envFile}); for the SDK or aws CLI:`
+      : `In another shell, source ${envFile} first (it sets RUNBOOK_STATE_DIR): for \`runbook …\`, the SDK or aws CLI:`,
+  );
   printLine(`  . ${envFile}        # or:`);
-  for (const line of exportLines(state)) printLine(`  ${line}`);
+  for (const line of exportLines(state, { stateDir })) printLine(`  ${line}`);
   printLine('  runbook invoke HealthFunction -e events/direct/health-metadata.json');
   printLine();
   printLine('Resources:');
@@ -50,13 +73,14 @@ export async function runEmulator(opts: Opts): Promise<number> {
       `Sample workload ${state.workload.functionName}: versions ${versions}; alias ${state.workload.alias} -> ${state.workload.versions.at(-1)?.version}`,
     );
   }
-  printLine(`Stack description: ${relative(projectRoot, stateFile)}. Ctrl-C stops the emulator.`);
+  printLine(`Stack description: ${shown(stateFile)}. Ctrl-C stops the emulator.`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   clearState();
   clearExportsFile();
+  await standIn.stop();
   await moto.stop();
   printLine('emulator stopped');
   return 0;

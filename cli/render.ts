@@ -219,6 +219,23 @@ export function secretRotateSummary(answer: unknown): string {
   ].join('\n');
 }
 
+/**
+ * A revocation of the key on AWSPREVIOUS (`runbook secret revoke-previous`, or carried out once approved): what
+ * happened to which key, and that it has no undo — a revoked key stays revoked; a new key comes from a rotation.
+ */
+export function revokedSummary(answer: unknown): string {
+  const value = obj(answer);
+  const refused = refusal(value);
+  if (refused) return refused;
+  return [
+    value.name === undefined ? text(value.note) : `${text(value.name)}: ${text(value.note)}`,
+    ...(value.changed
+      ? ['undo:  none: a revoked key cannot be restored (a new key comes from `runbook secret rotate`)']
+      : []),
+    ...footer(value),
+  ].join('\n');
+}
+
 export function deploySummary(answer: unknown): string {
   const value = obj(answer);
   const refused = refusal(value);

@@ -19,7 +19,7 @@ import { type LocalStack, localStack } from './local-stack.js';
 import type { Opts } from './opts.js';
 import { printAnswer, withStdoutOnStderr } from './output.js';
 import { cliActor, confirm } from './prompt.js';
-import { heldSummary, refusal, secretRotateSummary, secretStatusSummary } from './render.js';
+import { heldSummary, revokedSummary, secretRotateSummary, secretStatusSummary } from './render.js';
 import { emulatorNamed, regionOf, sayTarget } from './target.js';
 import {
   type Channel,
@@ -235,7 +235,7 @@ async function secret(
     const channel = await openChannel(transport, deps);
     try {
       const outcome = await channel.send(revokeAction(revokeRequest(values.emergency)));
-      sayIfHeld(outcome.result, transport);
+      sayIfHeld(outcome.result);
       return report(outcome, revokeSummary);
     } finally {
       await channel.close();
@@ -314,7 +314,7 @@ async function secret(
     }
     const revoked = rotation.ok && values.emergency ? await revoke() : undefined;
     const held = revoked && isHeld(revoked.result) ? revoked.result : undefined;
-    if (held) sayIfHeld(held, transport);
+    if (held) sayIfHeld(held);
     const after = await secretStatus(secrets, secretId);
     const ok = rotation.ok && !(revoked?.failed ?? false);
     printAnswer(
@@ -327,7 +327,7 @@ async function secret(
         ...(held
           ? {
               previousKeyRevoked: false,
-              note: `${notRevoked(held)}; approve: ${approveCommand(held, transport)}`,
+              note: `${notRevoked(held)}; approve: ${held.approve}`,
             }
           : revoked?.failed
             ? {
@@ -372,26 +372,18 @@ const isHeld = (answer: unknown): answer is HeldAnswer =>
 const notRevoked = (held: HeldAnswer) =>
   `the replaced key${held.before && typeof held.before === 'object' && 'apiKeyId' in held.before ? ` ${String(held.before.apiKeyId)}` : ''} is NOT yet revoked and still works: its revocation waits for approval ${held.approvalId} (${String(held.required)} other principal(s), by ${String(held.expiresAt)})`;
 
-/** How to approve where the request was made: the same door (an approver on the emulator is another --as). */
-function approveCommand(held: HeldAnswer, transport: Transport): string {
-  if (transport.via === 'api')
-    return transport.stack
-      ? `${held.approve} --stack ${transport.stack}`
-      : `${held.approve} --api-url ${transport.apiUrl}`;
-  return `${held.approve} --as <another person>`;
-}
-
-/** Said on stderr whatever the output mode: a held revocation must never read as a done one. */
-function sayIfHeld(answer: unknown, transport: Transport): void {
+/**
+ * Said on stderr whatever the output mode: a held revocation must never read as a done one. Its approve command
+ * already names the door it was asked through (cli/transport.ts heldThrough).
+ */
+function sayIfHeld(answer: unknown): void {
   if (!isHeld(answer)) return;
-  process.stderr.write(
-    `runbook: ${notRevoked(answer)}\nrunbook: approve: ${approveCommand(answer, transport)}\n`,
-  );
+  process.stderr.write(`runbook: ${notRevoked(answer)}\nrunbook: approve: ${answer.approve}\n`);
 }
 
 /** The answer of revoke-previous for a person. */
 function revokeSummary(answer: unknown): string {
   const body = (answer ?? {}) as Record<string, unknown>;
   if (isHeld(body)) return `${heldSummary(body)}\n${notRevoked(body)}.`;
-  return refusal(body) ?? `${String(body.note)}${body.auditId ? `\naudit: ${String(body.auditId)}` : ''}`;
+  return revokedSummary(body);
 }

@@ -4,7 +4,7 @@
 //   --emulator  a throwaway emulator started for this command (cli/local-stack.ts)
 //   remote    a deployed stack: by Lambda Invoke or the signed ops API, in the account and region of your credentials
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { type EmulatorState, loadState, stateFile } from '../local/emulator/provision.js';
 import { emulatorEnv } from '../local/moto.js';
 import { projectRoot } from '../local/template.js';
@@ -103,7 +103,7 @@ export async function runningEmulator(
   if (!endpoint && saved.AWS_ENDPOINT_URL) {
     for (const [name, value] of Object.entries(saved)) process.env[name] ??= value;
     endpoint = saved.AWS_ENDPOINT_URL;
-    from = relative(projectRoot, envFile());
+    from = shown(envFile());
   }
   const hint =
     '`npm run emulator` in another shell, pass --emulator for a throwaway one, or pass --stack NAME to use AWS';
@@ -120,26 +120,30 @@ export async function runningEmulator(
   const state = loadState(emulatorStateFile());
   const matching = state?.endpoint === endpoint ? state : undefined;
   if (options.lenient) {
-    if (matching) pointAt(endpoint, matching.region);
+    if (matching) pointAt(endpoint, matching);
     return { endpoint, from, ...(matching ? { state: matching } : {}) };
   }
   if (!(await answers(endpoint))) {
     const elsewhere =
       saved.AWS_ENDPOINT_URL && saved.AWS_ENDPOINT_URL !== endpoint
-        ? ` (the running one is at ${saved.AWS_ENDPOINT_URL}: \`. ${relative(projectRoot, envFile())}\`)`
+        ? ` (the running one is at ${saved.AWS_ENDPOINT_URL}: \`. ${shown(envFile())}\`)`
         : '';
     throw new TargetError(
       `no emulator at ${host} (from ${from})${elsewhere}: start \`npm run emulator\`, or pass --stack NAME to use AWS`,
     );
   }
   if (!matching) {
+    const described = state ? `describes the one at ${state.endpoint}` : 'does not exist';
+    // An emulator started with RUNBOOK_STATE_DIR keeps its description there; a shell that has only its
+    // endpoint looks in .runbook/ (the exports file it writes exports RUNBOOK_STATE_DIR for that reason).
+    const where = process.env.RUNBOOK_STATE_DIR
+      ? `looked in ${shown(stateDir())}, from RUNBOOK_STATE_DIR`
+      : `looked in ${shown(stateDir())}, the default; an emulator started with RUNBOOK_STATE_DIR=DIR describes itself in DIR: set RUNBOOK_STATE_DIR=DIR here too, or source DIR/emulator.env`;
     throw new TargetError(
-      `${host} (from ${from}) answers, but it is not a runbook emulator: ${relative(projectRoot, emulatorStateFile())} ${
-        state ? `describes the one at ${state.endpoint}` : 'does not exist'
-      }. Start \`npm run emulator\` and use its exports (\`. ${relative(projectRoot, envFile())}\`)`,
+      `${host} (from ${from}) answers, but it is not a runbook emulator: ${shown(emulatorStateFile())} ${described} (${where}). Start \`npm run emulator\` and use its exports (\`. ${shown(envFile())}\`)`,
     );
   }
-  pointAt(endpoint, matching.region);
+  pointAt(endpoint, matching);
   return { endpoint, from, state: matching };
 }
 
@@ -148,8 +152,20 @@ export async function runningEmulator(
  * real AWS would send the handler's calls to a region the stack is not in (or fail with `Region is
  * missing` when there is none), and real keys have no business reaching a local moto.
  */
-function pointAt(endpoint: string, region: string): void {
-  Object.assign(process.env, emulatorEnv(endpoint), { AWS_REGION: region, AWS_DEFAULT_REGION: region });
+function pointAt(endpoint: string, state: EmulatorState): void {
+  Object.assign(process.env, emulatorEnv(endpoint), {
+    AWS_REGION: state.region,
+    AWS_DEFAULT_REGION: state.region,
+    // CloudWatch through the emulator's stand-in (cli/emulator.ts), whether the endpoint came from the
+    // exports file or from AWS_ENDPOINT_URL alone: alarm states set here are then in the history it keeps.
+    ...(state.cloudwatchEndpoint ? { AWS_ENDPOINT_URL_CLOUDWATCH: state.cloudwatchEndpoint } : {}),
+  });
+}
+
+/** A path as a person reads it: relative inside the clone, absolute elsewhere. */
+function shown(path: string): string {
+  const inside = relative(projectRoot, path);
+  return inside.startsWith('..') || isAbsolute(inside) ? path : inside;
 }
 
 /** The region a client resolved, or a sentence saying how to give one. */

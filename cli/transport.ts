@@ -100,7 +100,15 @@ export function transportOrExplain(opts: Record<string, unknown>, aliasFlag?: st
  */
 export function undoThrough(result: unknown, door: string[]): unknown {
   if (typeof result !== 'object' || result === null) return result;
-  const { undo, workloads } = result as { undo?: unknown; workloads?: unknown };
+  const {
+    undo,
+    workloads,
+    result: carried,
+  } = result as {
+    undo?: unknown;
+    workloads?: unknown;
+    result?: unknown;
+  };
   const through = (command: unknown) =>
     typeof command === 'string' && command.startsWith('runbook ')
       ? { undo: `${command} ${door.map(shellWord).join(' ')}` }
@@ -113,11 +121,37 @@ export function undoThrough(result: unknown, door: string[]): unknown {
         ),
       }
     : {};
-  return { ...result, ...through(undo), ...lines };
+  // An approval carried out answers its action's own answer as `result`, with that action's undo.
+  const inner = isRecord(carried) ? { result: undoThrough(carried, door) } : {};
+  return { ...result, ...through(undo), ...lines, ...inner };
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null;
+
+/**
+ * A request held for approval says how to approve and reject it (`runbook approve ID --reason "…"`); the CLI
+ * knows the door it was asked through, so those commands get it too and work as printed: `--stack NAME` or
+ * `--api-url URL`, or on the emulator, when it was asked as a person (`--as NAME`), another person's `--as` —
+ * without it the emulator's default principal would approve, which works but is not the rehearsal of two
+ * people that --as is for. The ledger keeps the function's own commands.
+ */
+export function heldThrough(result: unknown, transport: Transport): unknown {
+  if (!isRecord(result) || result.held !== true) return result;
+  const door =
+    transport.via === 'api'
+      ? transport.stack
+        ? ['--stack', transport.stack]
+        : ['--api-url', String(transport.apiUrl)]
+      : undefined;
+  const through = door ? ` ${door.map(shellWord).join(' ')}` : '';
+  const approver = transport.via === 'local' && transport.as ? ' --as <another person>' : through;
+  return {
+    ...result,
+    ...(typeof result.approve === 'string' ? { approve: `${result.approve}${approver}` } : {}),
+    ...(typeof result.reject === 'string' ? { reject: `${result.reject}${through}` } : {}),
+  };
+}
 
 export interface Action {
   /** The function in template.yaml, for the local path. */
@@ -228,7 +262,7 @@ export async function openChannel(
         if (refused) return { result: answer.body, exitCode: 1, refused };
         const exitCode = answer.status >= 500 ? 1 : answer.status >= 400 || isFailure(answer.body) ? 2 : 0;
         const door = transport.stack ? ['--stack', transport.stack] : ['--api-url', base];
-        return { result: undoThrough(answer.body, door), exitCode };
+        return { result: heldThrough(undoThrough(answer.body, door), transport), exitCode };
       },
       async close() {},
     };
@@ -237,7 +271,10 @@ export async function openChannel(
   const { state, stop } = local ?? (await localStack(transport.emulator));
   return {
     async send(action) {
-      if (action.apiOnly || transport.apiDoor) return sendThroughLocalApi(action, state, transport.as);
+      if (action.apiOnly || transport.apiDoor) {
+        const outcome = await sendThroughLocalApi(action, state, transport.as);
+        return { ...outcome, result: heldThrough(outcome.result, transport) };
+      }
       const outcome = await withStdoutOnStderr(() =>
         invokeFunction({ logicalId: action.logicalId, event: action.request, ...(state ? { state } : {}) }),
       );

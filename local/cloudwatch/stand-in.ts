@@ -8,7 +8,9 @@
 // SetAlarmState, but has no DescribeAlarmHistory (it answers 500). Each SetAlarmState that passes through and
 // changes the alarm's state is kept as CloudWatch's StateUpdate history item (summary and HistoryData JSON with
 // the old and new state), and DescribeAlarmHistory is answered from them (the incident timeline reads it).
-// Alarm states set straight on moto, bypassing the stand-in, have no history here.
+// Alarm states set straight on moto, bypassing the stand-in, have no history here. `runbook emulator` runs one
+// for its whole life and exports it (AWS_ENDPOINT_URL_CLOUDWATCH), so every process pointed at it shares one
+// history; local/codedeploy/local.ts starts one of its own only for a stack that has none.
 // The SDK speaks CloudWatch's JSON 1.0 protocol (`X-Amz-Target: GraniteServiceVersion20100801.<Op>`).
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

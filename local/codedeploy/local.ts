@@ -39,7 +39,10 @@ export interface LocalCodeDeploy {
   onStep?: (deploymentId: string, text: string) => void;
   /** The alias traffic of the next deployment's canary (none: no traffic, as before). */
   traffic?: CanaryTraffic;
-  /** CloudWatch as the handlers see it: moto behind the percentile stand-in (local/cloudwatch/). */
+  /**
+   * CloudWatch as the handlers see it: moto behind the stand-in (local/cloudwatch/) — the running emulator's
+   * when it has one (state.cloudwatchEndpoint), else one started for this process and stopped with it.
+   */
   cloudwatchEndpoint: string;
   stop(): Promise<void>;
 }
@@ -117,8 +120,11 @@ export async function localCodeDeploy(
   // The object is built before the simulator so the hook runner reads its current hookEnv on every call.
   const local = { hookEnv: {}, hookTimeoutSeconds: {} } as LocalCodeDeploy;
   // moto's GetMetricData has no percentiles: every CloudWatch call of the handlers goes through the stand-in.
-  const standIn = await CloudWatchStandIn.start(state.endpoint);
-  const published = new CloudWatchClient({ ...config, endpoint: standIn.endpoint });
+  // A running `runbook emulator` has one in front of its moto (state.cloudwatchEndpoint): that one, so the
+  // alarm states this process sets are in the history every other process reads; else one of our own.
+  const ownStandIn = state.cloudwatchEndpoint ? undefined : await CloudWatchStandIn.start(state.endpoint);
+  const cloudwatchEndpoint = ownStandIn?.endpoint ?? (state.cloudwatchEndpoint as string);
+  const published = new CloudWatchClient({ ...config, endpoint: cloudwatchEndpoint });
   const simulator = await CodeDeploySimulator.start({
     lambda,
     cloudwatch,
@@ -149,7 +155,7 @@ export async function localCodeDeploy(
   const savedEndpoint = process.env.AWS_ENDPOINT_URL_CODEDEPLOY;
   const savedCloudWatch = process.env.AWS_ENDPOINT_URL_CLOUDWATCH;
   process.env.AWS_ENDPOINT_URL_CODEDEPLOY = simulator.endpoint;
-  process.env.AWS_ENDPOINT_URL_CLOUDWATCH = standIn.endpoint;
+  process.env.AWS_ENDPOINT_URL_CLOUDWATCH = cloudwatchEndpoint;
   // A shared client that already sent a request keeps the endpoint it resolved then: start it afresh.
   if (installedEndpoint !== undefined) codeDeployClient.reset();
   cloudWatchClient.reset();
@@ -159,7 +165,7 @@ export async function localCodeDeploy(
   Object.assign(local, {
     simulator,
     groups,
-    cloudwatchEndpoint: standIn.endpoint,
+    cloudwatchEndpoint,
     async stop() {
       if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_CODEDEPLOY;
       else process.env.AWS_ENDPOINT_URL_CODEDEPLOY = savedEndpoint;
@@ -167,7 +173,7 @@ export async function localCodeDeploy(
       else process.env.AWS_ENDPOINT_URL_CLOUDWATCH = savedCloudWatch;
       cloudWatchClient.reset();
       published.destroy();
-      await standIn.stop();
+      await ownStandIn?.stop();
       workloadInvoker.reset();
       lambda.destroy();
       cloudwatch.destroy();

@@ -3,9 +3,9 @@
 // Written as a file that can be sourced (`. .runbook/emulator.env`), since the emulator picks a new port at
 // each start and copied exports go stale.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { emulatorEnv } from '../moto.js';
-import { type EmulatorState, stateDir } from './provision.js';
+import { defaultStateDir, type EmulatorState, stateDir } from './provision.js';
 
 export const exportsFile = join(stateDir, 'emulator.env');
 
@@ -35,14 +35,30 @@ export function variableFor(logicalId: string): string {
   return `RUNBOOK_${logicalId.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
 }
 
-/** The variables, in the order they are printed: SDK settings, the stack's name, then its resources. */
-export function emulatorExports(state: EmulatorState): [string, string][] {
+export interface ExportOptions {
+  /** Where the emulator keeps its state and exports; exported when it is not the default `.runbook/`. */
+  stateDir?: string;
+}
+
+/**
+ * The variables, in the order they are printed: SDK settings, the stack's name and state directory, then its
+ * resources.
+ */
+export function emulatorExports(state: EmulatorState, options: ExportOptions = {}): [string, string][] {
   const sdk = emulatorEnv(state.endpoint);
   const pairs: [string, string][] = SDK_VARIABLES.map((name) => [name, sdk[name] as string]);
   // The state records the region it provisioned in; prefer it to the default.
   for (const pair of pairs)
     if (pair[0] === 'AWS_REGION' || pair[0] === 'AWS_DEFAULT_REGION') pair[1] = state.region;
+  // CloudWatch through the emulator's stand-in, so that an alarm state set by any process (the aws CLI, a
+  // drill, deploy-sim) is in the history the timeline reads. The SDK and both AWS CLIs read the service's
+  // own endpoint variable (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
+  if (state.cloudwatchEndpoint) pairs.splice(1, 0, ['AWS_ENDPOINT_URL_CLOUDWATCH', state.cloudwatchEndpoint]);
   pairs.push(['RUNBOOK_STACK_NAME', state.stackName]);
+  // Elsewhere than `.runbook/`, the CLI of another shell finds the stack's description only through
+  // RUNBOOK_STATE_DIR: sourcing the file must be enough.
+  const dir = options.stateDir === undefined ? undefined : resolve(options.stateDir);
+  if (dir !== undefined && dir !== resolve(defaultStateDir)) pairs.push(['RUNBOOK_STATE_DIR', dir]);
   for (const [logicalId, resource] of Object.entries(state.resources).sort(([a], [b]) =>
     a.localeCompare(b),
   )) {
@@ -57,8 +73,8 @@ export function shellQuote(value: string): string {
 }
 
 /** `export NAME=value` lines, as printed by `npm run emulator` and written to the exports file. */
-export function exportLines(state: EmulatorState): string[] {
-  return emulatorExports(state).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
+export function exportLines(state: EmulatorState, options: ExportOptions = {}): string[] {
+  return emulatorExports(state, options).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
 }
 
 /** Writes the exports file (by default `.runbook/emulator.env`) and returns its path. */
@@ -68,7 +84,8 @@ export function writeExportsFile(state: EmulatorState, path = exportsFile): stri
     '# Written by `npm run emulator`; removed when it stops.',
   ];
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${[...header, ...exportLines(state)].join('\n')}\n`);
+  const lines = exportLines(state, { stateDir: dirname(path) });
+  writeFileSync(path, `${[...header, ...lines].join('\n')}\n`);
   return path;
 }
 

@@ -55,7 +55,8 @@ export const LOCAL_REGION = 'us-east-1';
  * Where a running `runbook emulator` describes itself: `.runbook/` in the clone (gitignored), or
  * RUNBOOK_STATE_DIR — which tests set, so that they never read or overwrite a developer's running emulator.
  */
-export const stateDir = process.env.RUNBOOK_STATE_DIR ?? join(projectRoot, '.runbook');
+export const defaultStateDir = join(projectRoot, '.runbook');
+export const stateDir = process.env.RUNBOOK_STATE_DIR || defaultStateDir;
 export const stateFile = join(stateDir, 'emulator.json');
 
 export interface ProvisionedResource {
@@ -66,6 +67,11 @@ export interface ProvisionedResource {
 
 export interface EmulatorState {
   endpoint: string;
+  /**
+   * CloudWatch as every process pointed at this emulator reaches it: the stand-in `runbook emulator` starts in
+   * front of moto (local/cloudwatch/stand-in.ts), which keeps the alarm history moto lacks. Absent: moto itself.
+   */
+  cloudwatchEndpoint?: string;
   stackName: string;
   region: string;
   accountId: string;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvalSummary } from '../../cli/approve.js';
 import { fillQueue, lambdaDeadLetter } from '../../local/dlq.js';
 import { saveState } from '../../local/emulator/provision.js';
 import { adminCredentials } from '../../local/fleet/accounts.js';
@@ -82,6 +83,8 @@ describe('runbook approve / reject / approval', { timeout: 180_000 }, () => {
 
     // Assess
     expect(asked).toMatchObject({ status: 'pending' });
+    // Asked as alice: the approve command as printed names another person, as it must be run
+    expect(asked.approve).toBe(`runbook approve ${asked.approvalId} --reason "…" --as <another person>`);
     expect(own.code).toBe(2);
     expect(json(own)).toMatchObject({ ok: false, error: { code: 'Forbidden' } });
     expect(first.code, first.stderr).toBe(0);
@@ -96,6 +99,10 @@ describe('runbook approve / reject / approval', { timeout: 180_000 }, () => {
     });
     expect(second.code, second.stderr).toBe(0);
     expect(json(second)).toMatchObject({ status: 'executed', result: { redriven: 3 } });
+    // On a terminal: what the drain changed, as `runbook dlq drain` prints it
+    const human = approvalSummary(json(second));
+    expect(human).toContain(`carried out (audit ${json(second).result.auditId}):`);
+    expect(human).toMatch(/in DLQ at start \(approx\.\)\s+3\n.*\n\s+redriven\s+3/);
   });
 
   it('holds a fleet disable as one request and carries it out, in both accounts, on two other people’s approvals', async () => {
@@ -154,6 +161,9 @@ describe('runbook approve / reject / approval', { timeout: 180_000 }, () => {
       },
     });
     expect(await states()).toEqual(['DISABLED', 'DISABLED']);
+    // On a terminal: each workload's outcome and the undo of the whole run, as `runbook fleet disable` prints them
+    expect(approvalSummary(json(second))).toContain(`  undo:  ${json(second).result.undo}`);
+    expect(json(second).result.undo).toMatch(/^runbook fleet undo --audit-id /);
     member.destroy();
   });
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   emulatorExports,
@@ -11,7 +11,7 @@ import {
   variableFor,
   writeExportsFile,
 } from '../../local/emulator/exports.js';
-import type { EmulatorState } from '../../local/emulator/provision.js';
+import { defaultStateDir, type EmulatorState } from '../../local/emulator/provision.js';
 
 const state: EmulatorState = {
   endpoint: 'http://127.0.0.1:41957',
@@ -78,7 +78,40 @@ describe('emulator exports', () => {
     // Assess
     expect(sourced.trim()).toBe('us-east-1|http://127.0.0.1:41957|runbook-local-WorkloadFunction');
     expect(readFileSync(path, 'utf8')).toMatch(/^# lambda-runbook emulator at http:\/\/127\.0\.0\.1:41957/);
-    expect(readExportsFile(path)).toEqual(Object.fromEntries(emulatorExports(state)));
+    expect(readExportsFile(path)).toEqual(
+      Object.fromEntries(emulatorExports(state, { stateDir: dirname(path) })),
+    );
+  });
+
+  it('point CloudWatch at the emulator’s stand-in, for the alarm history the timeline reads', () => {
+    // Act
+    const exports = emulatorExports({ ...state, cloudwatchEndpoint: 'http://127.0.0.1:41958' });
+
+    // Assess: right after the endpoint every other service uses
+    expect(exports.slice(0, 2)).toEqual([
+      ['AWS_ENDPOINT_URL', 'http://127.0.0.1:41957'],
+      ['AWS_ENDPOINT_URL_CLOUDWATCH', 'http://127.0.0.1:41958'],
+    ]);
+  });
+
+  it('export RUNBOOK_STATE_DIR when the state is elsewhere than .runbook/, so that sourcing the file is enough', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'exports-'));
+    const path = join(dir, 'emulator.env');
+
+    // Act
+    writeExportsFile(state, path);
+    const sourced = execFileSync('sh', ['-c', '. "$1" && printf %s "$RUNBOOK_STATE_DIR"', 'sh', path], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+    });
+    const atDefault = Object.fromEntries(emulatorExports(state, { stateDir: defaultStateDir }));
+    const unsaid = Object.fromEntries(emulatorExports(state));
+
+    // Assess
+    expect(sourced).toBe(dir);
+    expect(atDefault.RUNBOOK_STATE_DIR).toBeUndefined();
+    expect(unsaid.RUNBOOK_STATE_DIR).toBeUndefined();
   });
 
   it('quotes what the shell would split or expand, and reads it back unchanged', () => {

@@ -1,0 +1,200 @@
+// What a person reads of a request held for approval and of one carried out: the approve command works as
+// printed (the door it was asked through), and an approval that carries the plan out shows what the action
+// changed, before → after, and its undo, as the action's own command prints them.
+import { describe, expect, it } from 'vitest';
+import { approvalSummary } from '../../cli/approve.js';
+import { heldThrough, type Transport, undoThrough } from '../../cli/transport.js';
+
+const ID = '20261127T231501123Z-3fa9c2d1';
+const held = {
+  held: true,
+  approvalId: ID,
+  status: 'pending',
+  action: 'dlq.drain',
+  target: 'queue:orders-dlq',
+  approve: `runbook approve ${ID} --reason "…"`,
+  reject: `runbook reject ${ID}`,
+};
+
+/** An approval that carried its plan out: the ApprovalsFunction's answer, the action's own answer in `result`. */
+const executed = (action: string, result: Record<string, unknown>) => ({
+  approvalId: ID,
+  status: 'executed',
+  action,
+  target: 'somewhere',
+  requester: 'arn:aws:sts::123456789012:assumed-role/OnCall/alice',
+  required: 2,
+  approvedBy: [
+    'arn:aws:sts::123456789012:assumed-role/OnCall/bob',
+    'arn:aws:sts::123456789012:assumed-role/OnCall/carol',
+  ],
+  expiresAt: '2026-11-28T00:15:01.123Z',
+  resultAuditId: result.auditId,
+  result,
+});
+
+describe('the approve command of a held request', () => {
+  it.each<[string, Transport, string, string]>([
+    [
+      'asked as a person on the emulator: another person approves',
+      { via: 'local', emulator: false, apiDoor: true, as: 'alice' },
+      `runbook approve ${ID} --reason "…" --as <another person>`,
+      `runbook reject ${ID}`,
+    ],
+    [
+      'asked through a stack: the same --stack',
+      { via: 'api', stack: 'lambda-runbook-prod' },
+      `runbook approve ${ID} --reason "…" --stack lambda-runbook-prod`,
+      `runbook reject ${ID} --stack lambda-runbook-prod`,
+    ],
+    [
+      'asked through an API URL: the same --api-url',
+      { via: 'api', apiUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com' },
+      `runbook approve ${ID} --reason "…" --api-url https://abc.execute-api.eu-west-1.amazonaws.com`,
+      `runbook reject ${ID} --api-url https://abc.execute-api.eu-west-1.amazonaws.com`,
+    ],
+    [
+      'asked on the emulator without --as: as the function wrote it',
+      { via: 'local', emulator: false },
+      `runbook approve ${ID} --reason "…"`,
+      `runbook reject ${ID}`,
+    ],
+  ])('%s', (_case, transport, approve, reject) => {
+    // Act
+    const answer = heldThrough(held, transport);
+
+    // Assess
+    expect(answer).toEqual({ ...held, approve, reject });
+  });
+
+  it('leaves an answer that is not held alone', () => {
+    // Prepare
+    const done = { ok: true, auditId: ID, approve: 'not a held answer' };
+
+    // Act, Assess
+    expect(heldThrough(done, { via: 'api', stack: 's' })).toBe(done);
+  });
+});
+
+describe('an approval that carried its plan out', () => {
+  it('shows the drain: the queue, what was in it before and is left after, what went back', () => {
+    // Prepare
+    const answer = executed('dlq.drain', {
+      mode: 'drain',
+      queue: 'orders-dlq',
+      dryRun: false,
+      atStartApprox: 3,
+      received: 3,
+      redriven: 3,
+      failed: 0,
+      remainingApprox: 0,
+      auditId: 'dlq-audit-1',
+    });
+
+    // Act
+    const text = approvalSummary(answer);
+
+    // Assess
+    expect(text).toContain(`approval ${ID}: executed — dlq.drain`);
+    expect(text).toContain('carried out (audit dlq-audit-1):');
+    expect(text).toMatch(/queue\s+orders-dlq/);
+    expect(text).toMatch(/in DLQ at start \(approx\.\)\s+3/);
+    expect(text).toMatch(/redriven\s+3/);
+    expect(text).toMatch(/remaining in DLQ \(approx\.\)\s+0/);
+    expect(text).toContain('  undo:  none: a redriven message ran again');
+  });
+
+  it('shows the kill switch disable: the schedules turned off, its restore id and undo', () => {
+    // Prepare
+    const undo = `runbook schedules enable --restore-id ks-1 --reason 'undo kill switch ks-1'`;
+    const answer = executed('schedules.disable', {
+      ok: true,
+      action: 'disable',
+      dryRun: false,
+      counts: { selected: 2, disabled: 2 },
+      schedules: [
+        { group: 'trading', name: 'daily-run', outcome: 'disabled' },
+        { group: 'trading', name: 'settle', outcome: 'disabled' },
+      ],
+      restoreId: 'ks-1',
+      undo,
+      auditId: 'ks-audit-1',
+    });
+
+    // Act
+    const text = approvalSummary(answer);
+
+    // Assess
+    expect(text).toContain('carried out (audit ks-audit-1):');
+    expect(text).toContain('  Disable — 2 schedule(s) of trading: 2 disabled.');
+    expect(text).toMatch(/trading\s+daily-run\s+disabled/);
+    expect(text).toContain(`  undo:  ${undo}`);
+  });
+
+  it('shows the fleet run: each workload, the counts and the undo of the whole run', () => {
+    // Prepare
+    const undo = `runbook fleet undo --audit-id fleet-1 --reason 'undo fleet run fleet-1'`;
+    const answer = executed('fleet.disable', {
+      action: 'disable',
+      dryRun: false,
+      selected: 2,
+      counts: { succeeded: 2, failed: 0 },
+      workloads: [
+        { workload: 'orders', account: '123456789012', outcome: 'succeeded', summary: '1 schedule disabled' },
+        { workload: 'risk', account: '222222222222', outcome: 'succeeded', summary: '1 schedule disabled' },
+      ],
+      undo,
+      auditId: 'fleet-1',
+    });
+
+    // Act
+    const text = approvalSummary(answer);
+
+    // Assess
+    expect(text).toContain('carried out (audit fleet-1):');
+    expect(text).toContain('  Fleet kill switch of 2 workload(s): 2 succeeded.');
+    expect(text).toMatch(/risk\s+222222222222\s+succeeded\s+1 schedule disabled/);
+    expect(text).toContain(`  undo:  ${undo}`);
+  });
+
+  it('shows the key revocation: which key, and that a revoked key has no undo', () => {
+    // Prepare
+    const answer = executed('secret.revoke', {
+      name: 'trading-api-key',
+      versionId: 'v1',
+      apiKeyId: 'key-123',
+      outcome: 'revoked',
+      changed: true,
+      dryRun: false,
+      emergency: true,
+      note: 'key key-123 revoked (emergency); clients still on it now fail',
+      undo: null,
+      auditId: 'revoke-1',
+    });
+
+    // Act
+    const text = approvalSummary(answer);
+
+    // Assess
+    expect(text).toContain('carried out (audit revoke-1):');
+    expect(text).toContain(
+      '  trading-api-key: key key-123 revoked (emergency); clients still on it now fail',
+    );
+    expect(text).toContain('  undo:  none: a revoked key cannot be restored');
+  });
+
+  it("gives the carried-out action's undo the door the approval came through", () => {
+    // Prepare
+    const answer = executed('schedules.disable', {
+      undo: "runbook schedules enable --restore-id ks-1 --reason 'undo kill switch ks-1'",
+    });
+
+    // Act
+    const through = undoThrough(answer, ['--stack', 'lambda-runbook-prod']) as { result: { undo: string } };
+
+    // Assess
+    expect(through.result.undo).toBe(
+      "runbook schedules enable --restore-id ks-1 --reason 'undo kill switch ks-1' --stack lambda-runbook-prod",
+    );
+  });
+});
