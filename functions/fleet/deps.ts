@@ -10,7 +10,7 @@ import { type AccountClientsOptions, accountClients } from '../../shared/fleet/a
 import { ledgerBudget } from '../../shared/fleet/budget.js';
 import { budgeted } from '../../shared/fleet/budgeted.js';
 import type { WatchList } from '../../shared/fleet/workload.js';
-import { logger } from '../../shared/powertools.js';
+import { logger, metrics } from '../../shared/powertools.js';
 import watchListFile from '../../watchlist.json' with { type: 'json' };
 import { type FleetSettings, fleetConfig } from './config.js';
 import { queueSender } from './continue.js';
@@ -98,6 +98,16 @@ export function fleetDeps(context: Context, as?: ActingAs): FleetDeps {
     approval: { approvals: approvalStoreFromEnv(), policy: approvalPolicy() },
     ledger: auditLedgerFromEnv(),
     logger,
+    // Each workload's action counts itself here exactly as the single action does in its own function: the same
+    // names in the same namespace with the same dimension set ({service}), so one rollback is one `Rollback`
+    // whatever door it came through, the dashboard's `{LambdaRunbook,service}` search and any alarm on it
+    // included. No `Workload` dimension: CloudWatch keys a metric by its exact dimension set, so
+    // {service, Workload} would be another metric those miss — the very gap this closes — and one metric per
+    // watched workload besides; which workload a count came from is in its audit record (`runbook fleet
+    // status`). Nor is it the FleetFunction's figure: no action's metric names a function. Bounded whatever the
+    // fleet: Powertools flushes an EMF document at 100 metrics or 100 values of one metric (logMetrics flushes
+    // the rest at the end of the invocation), and the dimension set stays one.
+    metrics,
     now: () => new Date(),
     config,
     remainingMs: () => context.getRemainingTimeInMillis(),

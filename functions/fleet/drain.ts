@@ -101,6 +101,7 @@ export async function drainOf(
       lambda: clients.lambda,
       ledger: deps.ledger,
       logger: deps.logger,
+      metrics: deps.metrics,
       now: deps.now,
       config,
       freeze: override ? { ...freeze, override } : freeze,

@@ -57,6 +57,7 @@ export async function depsFor(
     lambda: clients.lambda,
     ledger: deps.ledger,
     logger: deps.logger,
+    metrics: deps.metrics,
     now: deps.now,
     config: {
       scheduleGroups: part.groups,

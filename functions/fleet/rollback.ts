@@ -21,6 +21,7 @@ export const rollbackWorkload: PerWorkload = async (deps, workload, { request, o
       codedeploy: clients.codedeploy,
       ledger: deps.ledger,
       logger: deps.logger,
+      metrics: deps.metrics,
       now: deps.now,
       config,
     },

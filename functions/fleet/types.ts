@@ -1,4 +1,6 @@
 // The types a fleet run's parts share. A leaf: it imports none of them.
+
+import type { ActionDeps } from '../../shared/action.js';
 import type { ApprovalPolicy } from '../../shared/approval/policy.js';
 import type { ApprovalStore } from '../../shared/approval/store.js';
 import type { AuditLedger } from '../../shared/audit.js';
@@ -24,6 +26,12 @@ export interface FleetDeps {
   clientsFor(account: string | undefined): Promise<AccountClients>;
   ledger: Pick<AuditLedger, 'record' | 'list' | 'get'>;
   logger: Pick<Log, 'info' | 'warn'>;
+  /**
+   * Where each workload's own action counts what it did (`Rollback`, `SchedulesDisabled`, `Redriven`, …), as
+   * the single action counts it: the function sets Powertools' Metrics (deps.ts); absent in tests that do not
+   * look at metrics.
+   */
+  metrics?: ActionDeps['metrics'];
   now: () => Date;
   config: FleetConfig;
   /** The runbook's own account id (the function's ARN says it), for what must name it (a drain's queues). */
