@@ -37,9 +37,16 @@ describe('OpsDashboard', () => {
       expect(text, metric).toContain(metric);
   });
 
-  it('shows what the runbook did: rollbacks, smoke failures, redriven and stale dead letters', () => {
+  it('shows what the runbook did: rollbacks, smoke failures, stopped schedules, redriven and stale dead letters', () => {
     const text = JSON.stringify(body());
-    for (const metric of ['Rollback', 'SmokeFailures', 'Redriven', 'Stale', 'RedriveFailed'])
+    for (const metric of [
+      'Rollback',
+      'SmokeFailures',
+      'SchedulesDisabled',
+      'Redriven',
+      'Stale',
+      'RedriveFailed',
+    ])
       expect(text, metric).toContain(metric);
   });
 
