@@ -134,10 +134,12 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
  * knows the door it was asked through, so those commands get it too and work as printed: `--stack NAME` or
  * `--api-url URL`, or on the emulator, when it was asked as a person (`--as NAME`), another person's `--as` —
  * without it the emulator's default principal would approve, which works but is not the rehearsal of two
- * people that --as is for. The ledger keeps the function's own commands.
+ * people that --as is for. An approval refused because its plan went stale (StalePlan) names the re-planned
+ * request's approve command: it gets the approver's own door, `--as NAME` included — the approver is not that
+ * request's requester, and may approve it. The ledger keeps the function's own commands.
  */
 export function heldThrough(result: unknown, transport: Transport): unknown {
-  if (!isRecord(result) || result.held !== true) return result;
+  if (!isRecord(result)) return result;
   const door =
     transport.via === 'api'
       ? transport.stack
@@ -145,11 +147,35 @@ export function heldThrough(result: unknown, transport: Transport): unknown {
         : ['--api-url', String(transport.apiUrl)]
       : undefined;
   const through = door ? ` ${door.map(shellWord).join(' ')}` : '';
-  const approver = transport.via === 'local' && transport.as ? ' --as <another person>' : through;
+  const as = transport.via === 'local' ? transport.as : undefined;
+  if (result.ok === false && isRecord(result.error)) return staleThrough(result, result.error, through, as);
+  if (result.held !== true) return result;
+  const approver = as ? ' --as <another person>' : through;
   return {
     ...result,
     ...(typeof result.approve === 'string' ? { approve: `${result.approve}${approver}` } : {}),
     ...(typeof result.reject === 'string' ? { reject: `${result.reject}${through}` } : {}),
+  };
+}
+
+/** A StalePlan refusal with the re-planned request's approve command through the approver's door. */
+function staleThrough(
+  result: Record<string, unknown>,
+  error: Record<string, unknown>,
+  through: string,
+  as: string | undefined,
+): unknown {
+  const { approve, message } = error;
+  if (error.code !== 'StalePlan' || typeof approve !== 'string') return result;
+  const command = `${approve}${as ? ` --as ${shellWord(as)}` : through}`;
+  return {
+    ...result,
+    error: {
+      ...error,
+      // The message names the command as the function wrote it: the same words, now with the door.
+      ...(typeof message === 'string' ? { message: message.split(approve).join(command) } : {}),
+      approve: command,
+    },
   };
 }
 

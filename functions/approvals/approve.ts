@@ -13,7 +13,13 @@ import {
 import type { Held } from '../../shared/approval/hold.js';
 import type { ApprovalState, ApprovalStore } from '../../shared/approval/store.js';
 import type { AuditLedger } from '../../shared/audit.js';
-import { ConfigurationError, ConflictError, describe, RunbookError } from '../../shared/errors.js';
+import {
+  ConfigurationError,
+  ConflictError,
+  describe,
+  type ErrorBody,
+  RunbookError,
+} from '../../shared/errors.js';
 import type { Origin } from '../../shared/origin.js';
 
 /** Carries out a stored request of one action: its answer, or Held when the fresh plan went stale. */
@@ -32,15 +38,25 @@ export interface Voter {
   reason?: string;
 }
 
-/** A plan approved but stale: refused (409), and the new pending request named. */
+/**
+ * A plan approved but stale: refused (409), and the new pending request named with the command that approves
+ * it — the held answer's own (`runbook approve ID --reason "…"`), in the message and as `approve`, which the
+ * CLI gives the door the approver used (cli/transport.ts heldThrough) so that it works as printed.
+ */
 export class StalePlanError extends RunbookError {
   readonly replannedAs: string;
+  readonly approve: string;
   constructor(approvalId: string, held: Held) {
     super(
-      `the estate changed since approval ${approvalId} was planned: it was not carried out; re-planned as ${held.approvalId}, which needs ${held.required} approval(s) again (runbook approve ${held.approvalId})`,
+      `the estate changed since approval ${approvalId} was planned: it was not carried out; re-planned as ${held.approvalId}, which needs ${held.required} approval(s) again (${held.approve})`,
       { statusCode: 409, code: 'StalePlan', field: 'id' },
     );
     this.replannedAs = held.approvalId;
+    this.approve = held.approve;
+  }
+
+  override toBody(): ErrorBody & { replannedAs: string; approve: string } {
+    return { ...super.toBody(), replannedAs: this.replannedAs, approve: this.approve };
   }
 }
 

@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { approvalSummary } from '../../cli/approve.js';
 import { heldThrough, type Transport, undoThrough } from '../../cli/transport.js';
+import { StalePlanError } from '../../functions/approvals/approve.js';
+import type { Held } from '../../shared/approval/hold.js';
 
 const ID = '20261127T231501123Z-3fa9c2d1';
 const held = {
@@ -73,6 +75,65 @@ describe('the approve command of a held request', () => {
 
     // Act, Assess
     expect(heldThrough(done, { via: 'api', stack: 's' })).toBe(done);
+  });
+});
+
+describe('the approve command a stale plan’s refusal names', () => {
+  const REPLANNED = '20261127T232000000Z-77aa0b1c';
+  /** What the ApprovalsFunction answers (409) when the approved plan went stale (functions/approvals/approve.ts). */
+  const stale = () => {
+    const error = new StalePlanError(ID, {
+      ...held,
+      approvalId: REPLANNED,
+      approve: `runbook approve ${REPLANNED} --reason "…"`,
+      reject: `runbook reject ${REPLANNED}`,
+      required: 2,
+    } as unknown as Held);
+    return { ok: false, error: error.toBody() };
+  };
+
+  it.each<[string, Transport, string]>([
+    [
+      'approved as bob on the emulator: bob again (he is not the requester)',
+      { via: 'local', emulator: false, apiDoor: true, as: 'bob' },
+      `runbook approve ${REPLANNED} --reason "…" --as bob`,
+    ],
+    [
+      'approved through a stack: the same --stack',
+      { via: 'api', stack: 'lambda-runbook-prod' },
+      `runbook approve ${REPLANNED} --reason "…" --stack lambda-runbook-prod`,
+    ],
+    [
+      'approved through an API URL: the same --api-url',
+      { via: 'api', apiUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com' },
+      `runbook approve ${REPLANNED} --reason "…" --api-url https://abc.execute-api.eu-west-1.amazonaws.com`,
+    ],
+    [
+      'approved on the emulator without --as: as the function wrote it',
+      { via: 'local', emulator: false, apiDoor: true },
+      `runbook approve ${REPLANNED} --reason "…"`,
+    ],
+  ])('%s', (_case, transport, approve) => {
+    // Act
+    const answer = heldThrough(stale(), transport) as { error: { approve: string; message: string } };
+    const text = approvalSummary(answer);
+
+    // Assess: the field, the message and what a person reads all name the command that works as printed
+    expect(answer.error.approve).toBe(approve);
+    expect(answer.error.message).toContain(
+      `re-planned as ${REPLANNED}, which needs 2 approval(s) again (${approve})`,
+    );
+    expect(text).toBe(
+      `refused: StalePlan: the estate changed since approval ${ID} was planned: it was not carried out; re-planned as ${REPLANNED}, which needs 2 approval(s) again (${approve}) (field id)`,
+    );
+  });
+
+  it('leaves any other refusal alone', () => {
+    // Prepare
+    const refused = { ok: false, error: { code: 'Conflict', message: 'already approved', field: 'id' } };
+
+    // Act, Assess
+    expect(heldThrough(refused, { via: 'api', stack: 's' })).toBe(refused);
   });
 });
 
