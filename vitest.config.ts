@@ -18,7 +18,7 @@ export default defineConfig({
   test: {
     // One moto server for the whole run, and the CLI built once, whichever projects run (the root's global
     // setup runs for all of them); if moto cannot start, the run fails (no test is skipped for it).
-    globalSetup: ['test/global-setup.ts', 'test/build-cli-setup.ts'],
+    globalSetup: ['test/global-setup.ts', 'test/build-cli-setup.ts', 'test/run-dir-setup.ts'],
     // Vitest's default on 2 cores is one worker (cores - 1): every file in a row. Most of an integration
     // file's time is spent waiting on moto, a child process or an SQS long poll, not on this CPU, so one
     // worker more than there are cores keeps both busy.
