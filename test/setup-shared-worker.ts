@@ -1,5 +1,5 @@
-// The unit and template files run several to a worker process (`isolate: false` in vitest.config.ts): one start
-// of a worker, and one load of the AWS SDK, Powertools and zod, for many files instead of one per file. What
+// Test files run several to a worker process (`isolate: false` in vitest.config.ts): one start of a worker, and
+// one load of the AWS SDK, Powertools and zod, for many files instead of one per file. What
 // a fresh process gave each file for free, this gives back after each file, so that no file sees another's
 // leftovers, whatever the order and the grouping:
 // - aws-sdk-client-mock's stubs: mockClient(LambdaClient) replaces `send` on the class's prototype, through
@@ -10,6 +10,7 @@
 // - the project's own modules, evaluated again by the next file (vi.resetModules): their singletons (the shared
 //   SDK clients keep the endpoint they were built with; cli/output.ts keeps the stdout it found) are that
 //   file's own. Dependencies in node_modules stay loaded: that is the saving.
+// Servers, child processes and timers a file starts are its own to stop, in its afterAll, as before.
 import { createRequire } from 'node:module';
 import { afterAll, vi } from 'vitest';
 
