@@ -6,24 +6,27 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 // tools). On a clean clone vitest knows no durations and starts the largest files first, which would leave these
 // for the end, each alone on a core: in one measured run the kill switch's scale and interleaving files, not
 // listed then, started after three minutes and ended the run. Starting them first lets the many short files fill
-// the gaps. Longest first, by their durations in full runs (CI and a loaded 2-core machine).
+// the gaps. Longest first, by the longer of their durations in two runs with shared workers (isolate: false) on
+// a loaded 2-core machine: test/integration alone, and the whole npm test (bench's is its beforeAll).
 const SLOW_FIRST = [
   'test/integration/docs-commands.test.ts',
-  'test/integration/killswitch-interleavings.test.ts',
-  'test/integration/drill.test.ts',
   'test/integration/bench.test.ts',
-  'test/integration/killswitch-scale.test.ts',
+  'test/integration/drill.test.ts',
   'test/integration/dlq-drainer.test.ts',
-  'test/integration/secret-rotation.test.ts',
-  'test/template/template.test.ts',
+  'test/integration/killswitch-interleavings.test.ts',
+  'test/integration/cli-fleet.test.ts',
   'test/integration/supply-chain.test.ts',
-  'test/integration/rollback.test.ts',
   'test/integration/events.test.ts',
-  'test/integration/dlq-drainer-hostile.test.ts',
-  'test/integration/killswitch.test.ts',
+  'test/integration/secret-rotation.test.ts',
+  'test/integration/rollback.test.ts',
+  'test/integration/approvals.test.ts',
+  'test/integration/killswitch-scale.test.ts',
   'test/integration/cli-schedules.test.ts',
   'test/integration/cli.test.ts',
-  'test/integration/canary-traffic.test.ts',
+  'test/integration/cli-approvals.test.ts',
+  'test/unit/killswitch-scale.test.ts',
+  'test/template/template.test.ts',
+  'test/integration/cli-timeline.test.ts',
 ];
 
 export class SlowFirstSequencer extends BaseSequencer {

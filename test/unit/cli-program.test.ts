@@ -129,7 +129,10 @@ describe('the compiled runbook', () => {
 describe('where runbook acts', () => {
   const saved = { ...process.env };
   afterEach(() => {
-    process.env = { ...saved };
+    // In place: replacing process.env with a plain object would leave it so for the files after this one in
+    // the worker (test/setup-shared-worker.ts), and vitest's stubEnv would then write to the old one.
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
   });
 
   it('refuses in a sentence when AWS_ENDPOINT_URL names an emulator that does not answer', async () => {
