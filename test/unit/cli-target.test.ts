@@ -20,7 +20,9 @@ describe('finding the running emulator', () => {
   });
 
   afterEach(async () => {
-    process.env = { ...saved };
+    // In place: the worker's other files share this process.env (test/setup-shared-worker.ts).
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
     await new Promise((resolve) => server.close(resolve));
   });
 
