@@ -4,14 +4,8 @@
 // requestContext.authorizer.iam.userArn); enough of them carry the plan out exactly, unless the estate changed.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  PurgeQueueCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fillQueue, lambdaDeadLetter } from '../../local/dlq.js';
@@ -21,6 +15,7 @@ import { AuditLedger } from '../../shared/audit.js';
 import { apiEvent } from '../support/api-event.js';
 import { FROZEN_NOW } from '../support/freeze.js';
 import { uniqueName } from '../support/names.js';
+import { type OpsInbox, opsInbox } from '../support/ops-inbox.js';
 
 const ALICE = 'arn:aws:sts::123456789012:assumed-role/OnCall/alice';
 const BOB = 'arn:aws:sts::123456789012:assumed-role/OnCall/bob';
@@ -41,7 +36,7 @@ describe('approvals (against the emulator)', { timeout: 120_000 }, () => {
   let ledger: AuditLedger;
   let dlqName: string;
   let dlqUrl: string;
-  let inboxUrl: string;
+  let opsChannel: OpsInbox;
   let env: Record<string, string>;
   /** Every request a test asked for: withdrawn after it, so the next test's same drain is a new request. */
   const opened = new Set<string>();
@@ -59,20 +54,7 @@ describe('approvals (against the emulator)', { timeout: 120_000 }, () => {
       tableName: String(state.resources.AuditTable?.ref),
     });
     // The on-call channel, as a queue subscribed to the ops topic.
-    inboxUrl = String(
-      (await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('ops-inbox') }))).QueueUrl,
-    );
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: inboxUrl, AttributeNames: ['QueueArn'] }),
-    );
-    await sns.send(
-      new SubscribeCommand({
-        TopicArn: String(state.resources.OpsTopic?.ref),
-        Protocol: 'sqs',
-        Endpoint: Attributes?.QueueArn,
-        Attributes: { RawMessageDelivery: 'true' },
-      }),
-    );
+    opsChannel = await opsInbox({ sqs, sns }, String(state.resources.OpsTopic?.ref), 'ops-inbox');
   });
 
   beforeEach(async () => {
@@ -156,16 +138,7 @@ describe('approvals (against the emulator)', { timeout: 120_000 }, () => {
     );
   };
 
-  async function inbox(): Promise<Record<string, unknown>[]> {
-    const bodies: Record<string, unknown>[] = [];
-    for (;;) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: inboxUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-      );
-      if (Messages.length === 0) return bodies;
-      bodies.push(...Messages.map((message) => JSON.parse(String(message.Body))));
-    }
-  }
+  const inbox = () => opsChannel.read();
 
   it('holds a drain above ApprovalDrainAbove as pending with its plan, tells the ops topic, answers 202, changes nothing', async () => {
     // Prepare

@@ -12,13 +12,8 @@ import {
   SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
-import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fillQueue, lambdaDeadLetter } from '../../local/dlq.js';
 import { type EmulatorState, provisionStack } from '../../local/emulator/provision.js';
@@ -32,6 +27,7 @@ import { apiEvent } from '../support/api-event.js';
 import { ledgerOf } from '../support/fleet.js';
 import { FROZEN_NOW } from '../support/freeze.js';
 import { uniqueName } from '../support/names.js';
+import { type OpsInbox, opsInbox } from '../support/ops-inbox.js';
 import { createGroup, fullSchedule } from '../support/schedules.js';
 
 const MEMBER = '222222222222';
@@ -59,7 +55,7 @@ describe('fleet runs held for approval (against the emulator)', { timeout: 180_0
   let state: EmulatorState;
   let ledger: AuditLedger;
   let member: SchedulerClient;
-  let inboxUrl: string;
+  let opsChannel: OpsInbox;
   let env: Record<string, string>;
 
   beforeAll(async () => {
@@ -70,20 +66,7 @@ describe('fleet runs held for approval (against the emulator)', { timeout: 180_0
     ledger = ledgerOf(state);
     member = new SchedulerClient({ credentials: await adminCredentials(MEMBER) });
     // The on-call channel, as a queue subscribed to the ops topic.
-    inboxUrl = String(
-      (await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('fleet-ops-inbox') }))).QueueUrl,
-    );
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: inboxUrl, AttributeNames: ['QueueArn'] }),
-    );
-    await sns.send(
-      new SubscribeCommand({
-        TopicArn: String(state.resources.OpsTopic?.ref),
-        Protocol: 'sqs',
-        Endpoint: Attributes?.QueueArn,
-        Attributes: { RawMessageDelivery: 'true' },
-      }),
-    );
+    opsChannel = await opsInbox({ sqs, sns }, String(state.resources.OpsTopic?.ref), 'fleet-ops-inbox');
   });
 
   beforeEach(async () => {
@@ -189,16 +172,7 @@ describe('fleet runs held for approval (against the emulator)', { timeout: 180_0
   const status = (id: string) =>
     api('ApprovalsFunction', 'GET', `/approvals/${id}`, undefined, BOB, 'GET /approvals/{id}');
 
-  async function inbox(): Promise<Record<string, unknown>[]> {
-    const bodies: Record<string, unknown>[] = [];
-    for (;;) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: inboxUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-      );
-      if (Messages.length === 0) return bodies;
-      bodies.push(...Messages.map((message) => JSON.parse(String(message.Body))));
-    }
-  }
+  const inbox = () => opsChannel.read();
 
   it('holds a fleet disable in prod as one pending request with every workload’s plan, announces it, changes nothing; a direct invocation is refused naming the route', async () => {
     // Prepare

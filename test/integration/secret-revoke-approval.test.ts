@@ -11,13 +11,8 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmulatorState, provisionStack } from '../../local/emulator/provision.js';
@@ -27,6 +22,7 @@ import { AuditLedger } from '../../shared/audit.js';
 import { apiEvent } from '../support/api-event.js';
 import { FROZEN_NOW } from '../support/freeze.js';
 import { uniqueName } from '../support/names.js';
+import { type OpsInbox, opsInbox } from '../support/ops-inbox.js';
 
 const ALICE = 'arn:aws:sts::123456789012:assumed-role/OnCall/alice';
 const BOB = 'arn:aws:sts::123456789012:assumed-role/OnCall/bob';
@@ -48,7 +44,7 @@ describe('an emergency key revocation held for approval', { timeout: 120_000 }, 
   let state: EmulatorState;
   let vendor: VendorStandIn;
   let ledger: AuditLedger;
-  let inboxUrl: string;
+  let opsChannel: OpsInbox;
   // The policy of these tests: every emergency revocation waits for two approvers (as `auto` does in prod).
   const env = { APPROVAL_FOR: 'secret.revoke', APPROVALS_REQUIRED: '2' };
 
@@ -63,18 +59,8 @@ describe('an emergency key revocation held for approval', { timeout: 120_000 }, 
       sns,
       tableName: String(state.resources.AuditTable?.ref),
     });
-    inboxUrl = String((await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('ops') }))).QueueUrl);
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: inboxUrl, AttributeNames: ['QueueArn'] }),
-    );
-    await sns.send(
-      new SubscribeCommand({
-        TopicArn: String(state.resources.OpsTopic?.ref),
-        Protocol: 'sqs',
-        Endpoint: Attributes?.QueueArn,
-        Attributes: { RawMessageDelivery: 'true' },
-      }),
-    );
+    // The on-call channel, as a queue subscribed to the ops topic.
+    opsChannel = await opsInbox({ sqs, sns }, String(state.resources.OpsTopic?.ref), 'ops');
   });
 
   afterAll(async () => {
@@ -166,16 +152,7 @@ describe('an emergency key revocation held for approval', { timeout: 120_000 }, 
     );
   const revocations = () => vendor.requests.filter((request) => request.method === 'DELETE');
 
-  async function inbox(): Promise<Record<string, unknown>[]> {
-    const bodies: Record<string, unknown>[] = [];
-    for (;;) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: inboxUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-      );
-      if (Messages.length === 0) return bodies;
-      bodies.push(...Messages.map((message) => JSON.parse(String(message.Body))));
-    }
-  }
+  const inbox = () => opsChannel.read();
 
   it('holds it as pending with its plan, tells the ops topic, answers 202, and leaves the vendor key untouched', async () => {
     // Prepare
