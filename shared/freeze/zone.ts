@@ -65,7 +65,7 @@ export function wallClock(at: number, zone: string): WallClock {
 /** The wall clock read as if it were UTC, in ms: comparable with localMs(). */
 const asUtc = (clock: WallClock) => Date.UTC(clock.year, clock.month - 1, clock.day) + clock.minutes * MINUTE;
 
-/** A local date and time (minutes may be 1440: the next midnight), as ms "as if UTC". */
+/** A local date and time (minutes from 1440 on fall on the next day), as ms "as if UTC". */
 export const localMs = (year: number, month: number, day: number, minutes: number) =>
   Date.UTC(year, month - 1, day) + minutes * MINUTE;
 
