@@ -2,7 +2,7 @@
 // windows (windows.ts) and the zone arithmetic (zone.ts). The functions enforce with it and
 // `runbook freeze status` answers with it, so both say the same.
 import { crossesMidnight, type FreezeWindow, type RecurringWindow } from './windows.js';
-import { instantsOf, localMs, wallClock } from './zone.js';
+import { clockChangeBetween, instantsOf, localMs, wallClock } from './zone.js';
 
 /** One occurrence of a window: when it starts and ends, as instants. */
 export interface Occurrence {
@@ -66,18 +66,40 @@ export function nextOccurrence(window: FreezeWindow, after: number): Occurrence 
   if (window.kind === 'one-off')
     return window.start > after ? { window, start: window.start, end: window.end } : undefined;
   const today = wallClock(after, window.zone);
-  for (let offset = 0; offset <= 7; offset++) {
+  let best: Occurrence | undefined;
+  // From yesterday: a window across midnight that a fall-back sets the clock back into starts again today.
+  for (let offset = -1; offset <= 7; offset++) {
     const date = new Date(Date.UTC(today.year, today.month - 1, today.day + offset));
     if (!window.days.includes(date.getUTCDay())) continue;
-    const [y, m, d] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
-    const start = instantsOf(localMs(y, m, d, window.start), window.zone).find((instant) => instant > after);
-    if (start === undefined) continue;
-    const end = instantsOf(localMs(y, m, d, endMinutes(window)), window.zone).find(
-      (instant) => instant > start,
-    );
-    if (end !== undefined) return { window, start, end };
+    for (const found of startsOn(window, date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()))
+      if (found.start > after && (!best || found.start < best.start)) best = found;
   }
-  return undefined;
+  return best;
+}
+
+/**
+ * The occurrences of a recurring window that starts on a local date: one on most days; two when its start is
+ * in the hour a fall-back repeats; and, when its end is in that hour, one that starts as the clock goes back
+ * into the window (it is in force again while the clock shows the repeated minutes before END).
+ */
+function startsOn(window: RecurringWindow, year: number, month: number, day: number): Occurrence[] {
+  const starts = instantsOf(localMs(year, month, day, window.start), window.zone);
+  const ends = instantsOf(localMs(year, month, day, endMinutes(window)), window.zone);
+  const found = starts.flatMap((start) => {
+    const end = ends.find((instant) => instant > start);
+    return end === undefined ? [] : [{ window, start, end }];
+  });
+  const [first, second] = ends;
+  if (first !== undefined && second !== undefined) {
+    const back = clockChangeBetween(first, second, window.zone);
+    if (
+      occurrenceAt(window, back) &&
+      !occurrenceAt(window, back - 1) &&
+      !found.some((item) => item.start === back)
+    )
+      found.push({ window, start: back, end: second });
+  }
+  return found;
 }
 
 /** A recurring window's end in minutes after the local midnight of its start day: past 1440 when it crosses. */
