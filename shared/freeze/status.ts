@@ -1,8 +1,8 @@
 // "Is it frozen at this instant, by which window, until when, and what comes next": pure, over the parsed
 // windows (windows.ts) and the zone arithmetic (zone.ts). The functions enforce with it and
 // `runbook freeze status` answers with it, so both say the same.
-import type { FreezeWindow } from './windows.js';
-import { instantsOf, localMs, wallClock } from './zone.js';
+import { crossesMidnight, type FreezeWindow, type RecurringWindow } from './windows.js';
+import { clockChangeBetween, instantsOf, localMs, wallClock } from './zone.js';
 
 /** One occurrence of a window: when it starts and ends, as instants. */
 export interface Occurrence {
@@ -42,11 +42,19 @@ export function occurrenceAt(window: FreezeWindow, at: number): Occurrence | und
     return window.start <= at && at < window.end
       ? { window, start: window.start, end: window.end }
       : undefined;
+  // In force when the wall clock shows a listed day from START on (to END, or on past midnight when the window
+  // crosses it), or, for a window that crosses midnight, the day after a listed one before END.
   const clock = wallClock(at, window.zone);
-  if (!window.days.includes(clock.weekday) || clock.minutes < window.start || clock.minutes >= window.end)
-    return undefined;
-  const starts = instantsOf(localMs(clock.year, clock.month, clock.day, window.start), window.zone);
-  const ends = instantsOf(localMs(clock.year, clock.month, clock.day, window.end), window.zone);
+  const crosses = crossesMidnight(window);
+  const { year, month, day, minutes } = clock;
+  let startDay: number;
+  if (window.days.includes(clock.weekday) && minutes >= window.start && (crosses || minutes < window.end))
+    startDay = day;
+  else if (crosses && window.days.includes((clock.weekday + 6) % 7) && minutes < window.end)
+    startDay = day - 1;
+  else return undefined;
+  const starts = instantsOf(localMs(year, month, startDay, window.start), window.zone);
+  const ends = instantsOf(localMs(year, month, startDay, endMinutes(window)), window.zone);
   // In an hour a fall-back repeats, the wall clock shows a time twice: the occurrence is the one around `at`.
   const start = starts.filter((instant) => instant <= at).at(-1) ?? (starts[0] as number);
   const end = ends.find((instant) => instant > at) ?? (ends.at(-1) as number);
@@ -58,17 +66,44 @@ export function nextOccurrence(window: FreezeWindow, after: number): Occurrence 
   if (window.kind === 'one-off')
     return window.start > after ? { window, start: window.start, end: window.end } : undefined;
   const today = wallClock(after, window.zone);
-  for (let offset = 0; offset <= 7; offset++) {
+  let best: Occurrence | undefined;
+  // From yesterday: a window across midnight that a fall-back sets the clock back into starts again today.
+  for (let offset = -1; offset <= 7; offset++) {
     const date = new Date(Date.UTC(today.year, today.month - 1, today.day + offset));
     if (!window.days.includes(date.getUTCDay())) continue;
-    const [y, m, d] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
-    const start = instantsOf(localMs(y, m, d, window.start), window.zone).find((instant) => instant > after);
-    if (start === undefined) continue;
-    const end = instantsOf(localMs(y, m, d, window.end), window.zone).find((instant) => instant > start);
-    if (end !== undefined) return { window, start, end };
+    for (const found of startsOn(window, date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()))
+      if (found.start > after && (!best || found.start < best.start)) best = found;
   }
-  return undefined;
+  return best;
 }
+
+/**
+ * The occurrences of a recurring window that starts on a local date: one on most days; two when its start is
+ * in the hour a fall-back repeats; and, when its end is in that hour, one that starts as the clock goes back
+ * into the window (it is in force again while the clock shows the repeated minutes before END).
+ */
+function startsOn(window: RecurringWindow, year: number, month: number, day: number): Occurrence[] {
+  const starts = instantsOf(localMs(year, month, day, window.start), window.zone);
+  const ends = instantsOf(localMs(year, month, day, endMinutes(window)), window.zone);
+  const found = starts.flatMap((start) => {
+    const end = ends.find((instant) => instant > start);
+    return end === undefined ? [] : [{ window, start, end }];
+  });
+  const [first, second] = ends;
+  if (first !== undefined && second !== undefined) {
+    const back = clockChangeBetween(first, second, window.zone);
+    if (
+      occurrenceAt(window, back) &&
+      !occurrenceAt(window, back - 1) &&
+      !found.some((item) => item.start === back)
+    )
+      found.push({ window, start: back, end: second });
+  }
+  return found;
+}
+
+/** A recurring window's end in minutes after the local midnight of its start day: past 1440 when it crosses. */
+const endMinutes = (window: RecurringWindow) => window.end + (crossesMidnight(window) ? 1440 : 0);
 
 /** The windows in force at `at`. */
 export const activeAt = (windows: readonly FreezeWindow[], at: number): Occurrence[] =>

@@ -8,9 +8,14 @@
 //   START/END reason                   one-off: ISO-8601 instants with a zone offset (Z or +01:00)
 //       2026-12-24T12:00Z/2026-12-28T08:00Z year-end close
 //
+//       weekdays 22:00-02:00 America/New_York overnight batch
+//
 // DAYS: daily, weekdays, weekends, or a comma list of mon..sun and ranges (mon-fri). 24:00 ends a window at
-// midnight; one that crosses midnight is written as two. Every window has an end: a window without one, an
-// unknown zone or a start not before its end is refused, naming its index and field.
+// midnight. A window whose end is before its start crosses midnight: it starts on each listed day and ends the
+// next day ("fri 22:00-02:00" is Friday 22:00 to Saturday 02:00, though Saturday is not listed) — how an
+// on-call engineer says it, and no second half whose days must be shifted by hand. Every window has an end: a
+// window without one, an unknown zone, or a start equal to its end (empty, or 24 hours?) is refused, naming
+// its index and field.
 import { isTimeZone } from './zone.js';
 
 interface WindowBase {
@@ -25,7 +30,10 @@ export interface RecurringWindow extends WindowBase {
   kind: 'recurring';
   /** Weekdays, 0 (Sunday) to 6, in the zone's calendar. */
   days: number[];
-  /** Minutes after local midnight; `end` may be 1440 (24:00). */
+  /**
+   * Minutes after local midnight; `end` may be 1440 (24:00). An `end` before `start` crosses midnight: it is
+   * on the day after the listed one (see crossesMidnight).
+   */
   start: number;
   end: number;
   zone: string;
@@ -130,8 +138,11 @@ function recurring(text: string, index: number): RecurringWindow {
   const end = minutes(times[3], times[4]);
   if (end === undefined)
     throw fail('end', `${times[3]}:${times[4]} is not a time of day (24:00 is midnight)`);
-  if (start >= end)
-    throw fail('end', `${timesText} ends before it starts; write a window that crosses midnight as two`);
+  if (start === end)
+    throw fail(
+      'end',
+      `${timesText} ends when it starts: empty or 24 hours? write 00:00-24:00 for a whole day, or a shorter window`,
+    );
   if (!zone) throw fail('zone', 'expected a time zone after the hours, e.g. America/New_York or UTC');
   if (!isTimeZone(zone))
     throw fail('zone', `unknown time zone "${zone}" (expected an IANA name such as Europe/London)`);
@@ -139,6 +150,10 @@ function recurring(text: string, index: number): RecurringWindow {
   if (reason.length > MAX_REASON) throw fail('reason', `at most ${MAX_REASON} characters`);
   return { kind: 'recurring', index, text, days, start, end, zone, reason };
 }
+
+/** Whether a recurring window ends on the day after it starts ("22:00-02:00"). */
+export const crossesMidnight = (window: Pick<RecurringWindow, 'start' | 'end'>): boolean =>
+  window.end < window.start;
 
 function minutes(hours: string | undefined, mins: string | undefined): number | undefined {
   const h = Number(hours);

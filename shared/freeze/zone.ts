@@ -65,9 +65,28 @@ export function wallClock(at: number, zone: string): WallClock {
 /** The wall clock read as if it were UTC, in ms: comparable with localMs(). */
 const asUtc = (clock: WallClock) => Date.UTC(clock.year, clock.month - 1, clock.day) + clock.minutes * MINUTE;
 
-/** A local date and time (minutes may be 1440: the next midnight), as ms "as if UTC". */
+/** A local date and time (minutes from 1440 on fall on the next day), as ms "as if UTC". */
 export const localMs = (year: number, month: number, day: number, minutes: number) =>
   Date.UTC(year, month - 1, day) + minutes * MINUTE;
+
+/** The zone's offset from UTC at `at`, in ms (to the minute). */
+const offsetOf = (at: number, zone: string) => asUtc(wallClock(at, zone)) - Math.floor(at / MINUTE) * MINUTE;
+
+/**
+ * The instant in (from, to] at which the zone's clock was last changed (whole minutes): where a fall-back sets
+ * it back, between the two instants instantsOf() finds for a time in the repeated hour.
+ */
+export function clockChangeBetween(from: number, to: number, zone: string): number {
+  const offset = offsetOf(to, zone);
+  let before = from;
+  let after = to;
+  while (after - before > MINUTE) {
+    const middle = before + Math.floor((after - before) / 2 / MINUTE) * MINUTE;
+    if (offsetOf(middle, zone) === offset) after = middle;
+    else before = middle;
+  }
+  return after;
+}
 
 /**
  * The instants at which the zone's wall clock shows `local` (ms as if UTC, whole minutes), earliest first:
@@ -75,7 +94,7 @@ export const localMs = (year: number, month: number, day: number, minutes: numbe
  * the first instant after the gap, when the clock jumps past it.
  */
 export function instantsOf(local: number, zone: string): number[] {
-  const offsetAt = (at: number) => asUtc(wallClock(at, zone)) - Math.floor(at / MINUTE) * MINUTE;
+  const offsetAt = (at: number) => offsetOf(at, zone);
   // A zone changes its offset at most once within a day on either side of any instant.
   const offsets = new Set([offsetAt(local - DAY), offsetAt(local + DAY), offsetAt(local)]);
   const found = [...offsets]

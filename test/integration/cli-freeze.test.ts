@@ -6,6 +6,7 @@ import { type CliEmulator, cliEmulator } from '../support/emulator.js';
 
 const TRADING = 'weekdays 09:25-09:45 America/New_York the 09:35 trading run';
 const YEAR_END = '2026-12-24T12:00Z/2026-12-28T08:00Z year-end close';
+const OVERNIGHT = 'weekdays 22:00-02:00 America/New_York overnight batch';
 
 describe('runbook freeze status', () => {
   let frozen: CliEmulator;
@@ -14,7 +15,9 @@ describe('runbook freeze status', () => {
     runCli(command, args, { ...process.env, RUNBOOK_STATE_DIR: emulator.stateDir });
 
   beforeAll(async () => {
-    frozen = await cliEmulator('cli-freeze', { parameters: { FreezeWindows: `${TRADING}; ${YEAR_END}` } });
+    frozen = await cliEmulator('cli-freeze', {
+      parameters: { FreezeWindows: `${TRADING}; ${YEAR_END}; ${OVERNIGHT}` },
+    });
     broken = await cliEmulator('cli-freeze-bad', {
       parameters: { FreezeWindows: `${TRADING}; 2026-12-24T12:00Z/ no end` },
     });
@@ -39,15 +42,16 @@ describe('runbook freeze status', () => {
       frozen: true,
       until: '2026-03-06T14:45:00.000Z',
       active: [{ index: 0, kind: 'recurring', reason: 'the 09:35 trading run' }],
-      next: { index: 0, start: '2026-03-09T13:25:00.000Z' },
-      declared: 2,
+      // Friday night's overnight window (22:00 EST) is the next to start after the trading run
+      next: { index: 2, start: '2026-03-07T03:00:00.000Z', end: '2026-03-07T07:00:00.000Z' },
+      declared: 3,
       functions: [
         frozen.ref('DlqDrainerFunction'),
         frozen.ref('PreTrafficHookFunction'),
         frozen.ref('SecretRotationFunction'),
       ],
     });
-    expect(answer.windows.map((item: { text: string }) => item.text)).toEqual([TRADING, YEAR_END]);
+    expect(answer.windows.map((item: { text: string }) => item.text)).toEqual([TRADING, YEAR_END, OVERNIGHT]);
   });
 
   it('prints a table on request, and the one-off window as next before it starts', () => {
@@ -61,6 +65,25 @@ describe('runbook freeze status', () => {
       /Next window: \[1\] {2}2026-12-24T12:00:00.000Z {2}2026-12-28T08:00:00.000Z {2}year-end close/,
     );
     expect(stdout).toContain('Declared:');
+  });
+
+  it('says after midnight that the overnight window of the evening before is in force, until 02:00', () => {
+    // Act: Saturday 2026-03-07, 01:30 in New York (EST); Saturday is not listed, Friday is
+    const { code, stdout, stderr } = run(frozen, 'freeze', [
+      'status',
+      '--at',
+      '2026-03-07T06:30:00Z',
+      '--json',
+    ]);
+
+    // Assess
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({
+      frozen: true,
+      until: '2026-03-07T07:00:00.000Z',
+      active: [{ index: 2, reason: 'overnight batch', start: '2026-03-07T03:00:00.000Z' }],
+      next: { index: 0, start: '2026-03-09T13:25:00.000Z' },
+    });
   });
 
   it('names the malformed window and its field, exit 2', () => {

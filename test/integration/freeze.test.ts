@@ -13,7 +13,7 @@ import { fillQueue, lambdaDeadLetter } from '../../local/dlq.js';
 import { type EmulatorState, provisionStack } from '../../local/emulator/provision.js';
 import { invokeFunction } from '../../local/invoke.js';
 import { AuditLedger } from '../../shared/audit.js';
-import { FROZEN_NOW, FROZEN_TOMORROW } from '../support/freeze.js';
+import { FROZEN_NOW, FROZEN_TOMORROW, OVERNIGHT_NOW } from '../support/freeze.js';
 import { uniqueName } from '../support/names.js';
 
 const sqs = new SQSClient({});
@@ -104,6 +104,19 @@ describe('change freezes (against the emulator)', { timeout: 120_000 }, () => {
     expect(refused.error?.message).toContain(end);
     expect(peek).toMatchObject({ ok: true, received: 2, redriven: 0 });
     expect(dryRun).toMatchObject({ ok: true, redriven: 0 });
+    expect(await depth()).toBe(2);
+  });
+
+  it('refuses a drain during a recurring window that crosses midnight, until its end the next day', async () => {
+    // Prepare
+    const { windows, until } = OVERNIGHT_NOW();
+
+    // Act
+    const refused = await invoke('DlqDrainerFunction', { queue: dlqName }, windows);
+
+    // Assess
+    expect(refused).toMatchObject({ ok: false, error: { code: 'Conflict' } });
+    expect(refused.error?.message).toContain(`is refused until ${until} by window [0] "${windows}"`);
     expect(await depth()).toBe(2);
   });
 

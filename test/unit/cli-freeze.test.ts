@@ -38,6 +38,36 @@ describe('runbook freeze status: the answer', () => {
   });
 });
 
+describe('runbook freeze status: a window across midnight', () => {
+  const OVERNIGHT = 'weekdays 22:00-02:00 America/New_York overnight batch';
+
+  it("says after midnight that Friday night's window is in force until Saturday 02:00, then names the next", () => {
+    // Act: Saturday 2026-03-07, 01:30 in New York (EST)
+    const text = freezeSummary(statusOf(sources([OVERNIGHT]), new Date('2026-03-07T06:30:00Z')));
+
+    // Assess
+    expect(text).toContain('FROZEN at 2026-03-07T06:30:00.000Z until 2026-03-07T07:00:00.000Z');
+    expect(text).toMatch(/\[0\]\s+2026-03-07T03:00:00.000Z\s+2026-03-07T07:00:00.000Z\s+overnight batch/);
+    // Monday 22:00 EDT (New York moved to summer time on Sunday 2026-03-08)
+    expect(text).toContain('Next window: [0]  2026-03-10T02:00:00.000Z  2026-03-10T06:00:00.000Z');
+  });
+
+  it('on Sunday evening, names Monday night as the next window', () => {
+    expect(statusOf(sources([OVERNIGHT]), new Date('2026-03-08T23:00:00Z'))).toMatchObject({
+      ok: true,
+      frozen: false,
+      next: { index: 0, start: '2026-03-10T02:00:00.000Z', end: '2026-03-10T06:00:00.000Z' },
+    });
+  });
+
+  it('refuses a window that ends when it starts, naming its field', () => {
+    expect(statusOf(sources(['daily 02:00-02:00 UTC']), at)).toMatchObject({
+      ok: false,
+      error: { code: 'ConfigurationError', field: 'FREEZE_WINDOWS[0].end' },
+    });
+  });
+});
+
 describe('runbook freeze status --stack', () => {
   const lambda = mockClient(LambdaClient);
   const cloudformation = mockClient(CloudFormationClient);

@@ -8,7 +8,12 @@ import {
   refuseDuringFreeze,
 } from '../../shared/freeze/guard.js';
 import { freezeStatus } from '../../shared/freeze/status.js';
-import { FreezeWindowError, parseFreezeWindows } from '../../shared/freeze/windows.js';
+import {
+  crossesMidnight,
+  FreezeWindowError,
+  parseFreezeWindows,
+  type RecurringWindow,
+} from '../../shared/freeze/windows.js';
 import { instantsOf, localMs, wallClock } from '../../shared/freeze/zone.js';
 
 const TRADING = 'weekdays 09:25-09:45 America/New_York the 09:35 trading run';
@@ -50,6 +55,24 @@ describe('freeze windows: parsing', () => {
     expect(parseFreezeWindows(' ; \n ')).toEqual([]);
   });
 
+  it('reads a window whose end is before its start as crossing midnight, and keeps 24:00 as an end', () => {
+    // Act
+    const [overnight, late, toMidnight] = parseFreezeWindows(
+      'weekdays 22:00-02:00 America/New_York overnight batch; daily 23:30-00:30 UTC; daily 22:00-24:00 UTC',
+    );
+    // Assess
+    expect(overnight).toMatchObject({
+      days: [1, 2, 3, 4, 5],
+      start: 1320,
+      end: 120,
+      reason: 'overnight batch',
+    });
+    expect(crossesMidnight(overnight as RecurringWindow)).toBe(true);
+    expect(crossesMidnight(late as RecurringWindow)).toBe(true);
+    expect(toMidnight).toMatchObject({ start: 1320, end: 1440 });
+    expect(crossesMidnight(toMidnight as RecurringWindow)).toBe(false);
+  });
+
   it('lets a range wrap the end of the week', () => {
     expect(parseFreezeWindows('fri-mon 10:00-11:00 UTC')[0]).toMatchObject({ days: [0, 1, 5, 6] });
   });
@@ -66,7 +89,14 @@ describe('freeze windows: parsing', () => {
       /unknown time zone "Mars\/Olympus"/,
     ],
     ['a missing time zone', 'weekdays 09:25-09:45', 0, 'zone', /expected a time zone/],
-    ['a recurring start after its end', 'weekdays 09:45-09:25 UTC', 0, 'end', /ends before it starts/],
+    [
+      'a recurring window that ends when it starts',
+      'weekdays 09:25-09:25 UTC',
+      0,
+      'end',
+      /ends when it starts: empty or 24 hours\?/,
+    ],
+    ['a window from midnight to midnight as 00:00', 'daily 00:00-00:00 UTC', 0, 'end', /empty or 24 hours/],
     [
       'a one-off start after its end',
       '2026-12-28T08:00Z/2026-12-24T12:00Z close',
@@ -229,6 +259,85 @@ describe('freeze status', () => {
     });
   });
 
+  it('a window across midnight freezes from its listed day to the next morning, though that day is not listed', () => {
+    const windows = 'fri 22:00-02:00 America/New_York overnight batch';
+    // Friday 2026-03-06 22:30 EST, then Saturday 01:30: the same occurrence, until Saturday 02:00 EST.
+    for (const iso of ['2026-03-07T03:30:00Z', '2026-03-07T06:30:00Z'])
+      expect(statusAt(windows, iso), iso).toMatchObject({
+        frozen: true,
+        until: '2026-03-07T07:00:00.000Z',
+        active: [{ index: 0, start: '2026-03-07T03:00:00.000Z', end: '2026-03-07T07:00:00.000Z' }],
+        next: { start: '2026-03-14T02:00:00.000Z', end: '2026-03-14T06:00:00.000Z' },
+      });
+    // Saturday 02:00 (it has ended), Saturday 22:30 (Saturday is not listed), Friday 21:59.
+    for (const iso of ['2026-03-07T07:00:00Z', '2026-03-08T03:30:00Z', '2026-03-07T02:59:00Z'])
+      expect(statusAt(windows, iso).frozen, iso).toBe(false);
+    // Before it, it is the next window.
+    expect(statusAt(windows, '2026-03-06T20:00:00Z').next).toMatchObject({
+      start: '2026-03-07T03:00:00.000Z',
+      end: '2026-03-07T07:00:00.000Z',
+    });
+  });
+
+  it('weekdays across midnight: Saturday morning belongs to Friday night, Monday morning to no one', () => {
+    const windows = 'weekdays 22:00-02:00 America/New_York overnight batch';
+    expect(statusAt(windows, '2026-06-06T05:00:00Z')).toMatchObject({
+      frozen: true,
+      until: '2026-06-06T06:00:00.000Z',
+    });
+    expect(statusAt(windows, '2026-06-08T05:00:00Z')).toMatchObject({
+      frozen: false,
+      next: { start: '2026-06-09T02:00:00.000Z', end: '2026-06-09T06:00:00.000Z' },
+    });
+  });
+
+  it('a daily window across midnight crosses the year too, and meets the next one without a gap', () => {
+    expect(statusAt('daily 23:30-00:30 UTC', '2026-12-31T23:45:00Z')).toMatchObject({
+      frozen: true,
+      until: '2027-01-01T00:30:00.000Z',
+      next: { start: '2027-01-01T23:30:00.000Z' },
+    });
+    // 20:00-08:00 and 08:00-09:00: one freeze from 20:00 to 09:00 the next day.
+    expect(statusAt('daily 20:00-08:00 UTC; daily 08:00-09:00 UTC', '2026-06-01T21:00:00Z')).toMatchObject({
+      frozen: true,
+      until: '2026-06-02T09:00:00.000Z',
+    });
+  });
+
+  it('on the spring-forward night, a window across midnight ending in the gap ends when the clock jumps', () => {
+    // 2026-03-08: New York's 02:00 EST is 03:00 EDT at 07:00Z; 02:30 never shows.
+    const status = statusAt('sat 22:00-02:30 America/New_York overnight', '2026-03-08T06:30:00Z');
+    expect(status).toMatchObject({
+      frozen: true,
+      until: '2026-03-08T07:00:00.000Z',
+      active: [{ start: '2026-03-08T03:00:00.000Z', end: '2026-03-08T07:00:00.000Z' }],
+    });
+    expect(statusAt('sat 22:00-02:30 America/New_York', '2026-03-08T07:00:00Z').frozen).toBe(false);
+  });
+
+  it('on the fall-back night, a window across midnight lasts an hour longer, and one ending in the repeated hour shows it twice', () => {
+    // 2026-11-01: New York's 02:00 EDT is 01:00 EST at 06:00Z.
+    expect(statusAt('sat 22:00-03:00 America/New_York', '2026-11-01T06:30:00Z')).toMatchObject({
+      frozen: true,
+      until: '2026-11-01T08:00:00.000Z',
+      active: [{ start: '2026-11-01T02:00:00.000Z', end: '2026-11-01T08:00:00.000Z' }],
+    });
+    // 22:00-01:30: the clock shows 01:00-01:30 twice, and the window is in force both times.
+    const windows = 'sat 22:00-01:30 America/New_York';
+    expect(statusAt(windows, '2026-11-01T05:15:00Z')).toMatchObject({
+      frozen: true,
+      until: '2026-11-01T05:30:00.000Z',
+    });
+    expect(statusAt(windows, '2026-11-01T05:45:00Z')).toMatchObject({
+      frozen: false,
+      next: { start: '2026-11-01T06:00:00.000Z', end: '2026-11-01T06:30:00.000Z' },
+    });
+    expect(statusAt(windows, '2026-11-01T06:15:00Z')).toMatchObject({
+      frozen: true,
+      until: '2026-11-01T06:30:00.000Z',
+    });
+  });
+
   it('with no windows, nothing is frozen and nothing is next', () => {
     expect(statusAt('', '2026-06-01T09:15:00Z')).toEqual({
       at: '2026-06-01T09:15:00.000Z',
@@ -253,6 +362,116 @@ describe('freeze status', () => {
         );
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('freeze status against a brute-force oracle', () => {
+  const ZONES = ['UTC', 'America/New_York', 'Europe/London', 'Australia/Sydney', 'Asia/Kolkata'];
+  const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+  const MINUTE = 60_000;
+  const hhmm = (minutes: number) =>
+    `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+
+  // The oracle's own wall clock (not zone.ts): the minute of the week, Sunday 00:00 being 0.
+  const clocks = new Map<string, Intl.DateTimeFormat>();
+  function minuteOfWeek(at: number, zone: string): number {
+    const clock =
+      clocks.get(zone) ??
+      new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        weekday: 'short',
+        hour: 'numeric',
+        minute: 'numeric',
+        hourCycle: 'h23',
+      });
+    clocks.set(zone, clock);
+    const parts = Object.fromEntries(clock.formatToParts(at).map((part) => [part.type, part.value]));
+    const day = DAYS.indexOf(String(parts.weekday).toLowerCase());
+    return day * 1440 + Number(parts.hour) * 60 + Number(parts.minute);
+  }
+
+  // Walks the local minutes each listed day's occurrence covers, from START on to END (the next day's when it
+  // is not after START), marking them in a table of the week's minutes.
+  function oracle(windows: RecurringWindow[]): (at: number) => boolean {
+    const tables = windows.map((window) => {
+      const table = new Uint8Array(7 * 1440);
+      const length = window.end > window.start ? window.end - window.start : window.end + 1440 - window.start;
+      for (const day of window.days)
+        for (let minute = 0; minute < length; minute++)
+          table[(day * 1440 + window.start + minute) % 10080] = 1;
+      return table;
+    });
+    return (at) => windows.some((window, i) => tables[i]?.[minuteOfWeek(at, window.zone)] === 1);
+  }
+
+  const window = fc
+    .record({
+      days: fc.subarray(DAYS, { minLength: 1 }),
+      start: fc.integer({ min: 0, max: 1439 }),
+      end: fc.integer({ min: 0, max: 1440 }),
+      zone: fc.constantFrom(...ZONES),
+    })
+    .filter(({ start, end }) => start !== end)
+    .map(({ days, start, end, zone }) => `${days.join(',')} ${hhmm(start)}-${hhmm(end)} ${zone}`);
+  // Instants anywhere in two years, and near the 2026 DST nights of New York, London and Sydney.
+  const transitions = [
+    '2026-03-08T07:00Z',
+    '2026-11-01T06:00Z',
+    '2026-03-29T01:00Z',
+    '2026-10-25T01:00Z',
+    '2026-04-04T16:00Z',
+    '2026-10-03T16:00Z',
+  ].map(Date.parse);
+  const instant = fc.oneof(
+    fc.integer({ min: Date.parse('2026-01-01'), max: Date.parse('2028-01-01') }),
+    fc
+      .tuple(fc.constantFrom(...transitions), fc.integer({ min: -36 * 60, max: 36 * 60 }))
+      .map(([transition, minutes]) => transition + minutes * MINUTE),
+  );
+
+  it('property: frozen at t is what the wall clock says, and until is the first instant the freeze lifts', () => {
+    fc.assert(
+      fc.property(fc.array(window, { minLength: 1, maxLength: 3 }), instant, (texts, at) => {
+        // Prepare
+        const windows = parseFreezeWindows(texts.join('; ')) as RecurringWindow[];
+        const frozen = oracle(windows);
+        // Act
+        const status = freezeStatus(windows, new Date(at));
+        // Assess
+        expect(status.frozen).toBe(frozen(at));
+        if (!status.frozen) return;
+        // Walk the minutes after `at` to the first in which no window is in force (a freeze that never lifts
+        // within ten days is standing: the status then only promises a later, still frozen, instant).
+        let lifts = Math.floor(at / MINUTE) * MINUTE + MINUTE;
+        while (frozen(lifts) && lifts - at < 10 * 1440 * MINUTE) lifts += MINUTE;
+        const until = Date.parse(status.until as string);
+        if (!frozen(lifts)) expect(new Date(until).toISOString()).toBe(new Date(lifts).toISOString());
+        else expect(frozen(until - 1)).toBe(true);
+        expect(until).toBeGreaterThan(at);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('property: the next window starts after t, in force as it starts, and is the first freeze ahead', () => {
+    fc.assert(
+      fc.property(window, instant, (text, at) => {
+        const windows = parseFreezeWindows(text) as RecurringWindow[];
+        const frozen = oracle(windows);
+        const status = freezeStatus(windows, new Date(at));
+        const start = Date.parse(status.next?.start as string);
+        expect(start).toBeGreaterThan(Date.parse(status.until ?? status.at));
+        expect(frozen(start)).toBe(true);
+        expect(Date.parse(status.next?.end as string)).toBeGreaterThan(start);
+        // The next window is the first minute after `at` (or after `until`) in which one is in force.
+        const from = Date.parse(status.until ?? status.at);
+        if (frozen(from)) return; // a standing freeze: nothing is next after it
+        let begins = Math.floor(from / MINUTE) * MINUTE + MINUTE;
+        while (!frozen(begins) && begins < start) begins += MINUTE;
+        expect(new Date(start).toISOString()).toBe(new Date(begins).toISOString());
+      }),
+      { numRuns: 200 },
     );
   });
 });
