@@ -158,6 +158,19 @@ export function heldThrough(result: unknown, transport: Transport): unknown {
   };
 }
 
+/**
+ * A direct invocation refused for want of a signed requester (approval, RequireApiFor) names the deployed way,
+ * `--stack NAME`; on the emulator the signed requester is `--as NAME`, so the refusal says that too.
+ */
+export function asOnEmulator(result: unknown): unknown {
+  if (!isRecord(result) || result.ok !== false || !isRecord(result.error)) return result;
+  const { code, message } = result.error;
+  if (code !== 'Forbidden' || typeof message !== 'string' || !message.includes(' --stack NAME'))
+    return result;
+  const onEmulator = ' --stack NAME; on this emulator: --as NAME, a signed person';
+  return { ...result, error: { ...result.error, message: message.split(' --stack NAME').join(onEmulator) } };
+}
+
 /** A StalePlan refusal with the re-planned request's approve command through the approver's door. */
 function staleThrough(
   result: Record<string, unknown>,
@@ -304,7 +317,7 @@ export async function openChannel(
       const outcome = await withStdoutOnStderr(() =>
         invokeFunction({ logicalId: action.logicalId, event: action.request, ...(state ? { state } : {}) }),
       );
-      return { result: outcome.result, exitCode: outcome.exitCode };
+      return { result: asOnEmulator(outcome.result), exitCode: outcome.exitCode };
     },
     close: local ? async () => undefined : stop,
   };

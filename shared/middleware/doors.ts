@@ -69,7 +69,10 @@ export function doors(options: DoorsOptions = {}): MiddlewareObj<unknown, unknow
         // message likewise comes back after its visibility timeout, then goes to the queue's DLQ.
         if (door === 'alarm' || door === 'queue') return;
       } else {
-        logger.warn('request refused', { code: body.code, reason: body.message, field: body.field });
+        // INFO, not WARN: a refusal is the answer to the caller's input, not a fault of the runbook (the
+        // `Refused` metric counts them). Lambda logs at INFO (template Globals), so it is still in the log; the
+        // CLI, which prints the refusal as its answer, logs at WARN and so does not print it twice.
+        logger.info('request refused', { code: body.code, reason: body.message, field: body.field });
         metrics.addMetric('Refused', MetricUnit.Count, 1);
       }
       const thrown =

@@ -3,7 +3,7 @@
 // changed, before → after, and its undo, as the action's own command prints them.
 import { describe, expect, it } from 'vitest';
 import { approvalSummary } from '../../cli/approve.js';
-import { heldThrough, type Transport, undoThrough } from '../../cli/transport.js';
+import { asOnEmulator, heldThrough, type Transport, undoThrough } from '../../cli/transport.js';
 import { StalePlanError } from '../../functions/approvals/approve.js';
 import type { Held } from '../../shared/approval/hold.js';
 
@@ -257,5 +257,37 @@ describe('an approval that carried its plan out', () => {
     expect(through.result.undo).toBe(
       "runbook schedules enable --restore-id ks-1 --reason 'undo kill switch ks-1' --stack lambda-runbook-prod",
     );
+  });
+});
+
+describe('a direct request refused for want of a signed requester, on the emulator', () => {
+  it('names --as NAME beside the deployed --stack NAME', () => {
+    // Prepare
+    const refused = {
+      ok: false,
+      error: {
+        code: 'Forbidden',
+        message:
+          'schedules.disable needs approval here (…): ask through the ops API, POST /schedules/disable (runbook schedules disable … --stack NAME), which records it as pending',
+      },
+    };
+
+    // Act
+    const answer = asOnEmulator(refused) as { error: { message: string } };
+
+    // Assess
+    expect(answer.error.message).toContain(
+      '(runbook schedules disable … --stack NAME; on this emulator: --as NAME, a signed person)',
+    );
+  });
+
+  it('leaves any other answer alone', () => {
+    // Prepare
+    const other = { ok: false, error: { code: 'ValidationError', message: 'reason: … --stack NAME' } };
+    const done = { ok: true, disabled: 3 };
+
+    // Act / Assess
+    expect(asOnEmulator(other)).toBe(other);
+    expect(asOnEmulator(done)).toBe(done);
   });
 });
