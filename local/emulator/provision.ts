@@ -136,7 +136,11 @@ const ORDER = [
 export async function provisionStack(options: ProvisionOptions): Promise<EmulatorState> {
   const template = options.template ?? loadTemplate();
   const stackName = options.stackName ?? 'runbook-local';
-  const config = emulatorClientConfig({ endpoint: options.endpoint });
+  // Three attempts here, not the one the tests' clients make: moto's server answers a rare 500 (an HTML
+  // error page) when concurrent requests race inside it, and a stack that fails to provision fails a whole
+  // test file that has not started testing. Every call made here is one moto implements, so a 500 is never
+  // an unimplemented call being retried.
+  const config = { ...emulatorClientConfig({ endpoint: options.endpoint }), maxAttempts: 3 };
   const clients = {
     lambda: new LambdaClient(config),
     dynamo: new DynamoDBClient(config),
