@@ -21,9 +21,10 @@ export default defineConfig({
     // file's time is spent waiting on moto, a child process or an SQS long poll, not on this CPU. The three
     // longest (docs-commands, bench, drill: ~2 minutes each on a loaded machine) start first and use about a
     // fifth of a core each (measured: 26-35 CPU-s over 117-154 s); with cores + 1 workers they held every
-    // worker at once and left a core idle. Two workers more than there are cores keep both busy; a worker
-    // now serves many files (isolate: false), so one more costs one start, not one per file.
-    maxWorkers: availableParallelism() + 2,
+    // worker at once and left a core idle. A worker now serves many files (isolate: false), so one more
+    // costs one start, not one per file. Measured whole on an idle 2-core machine: cores + 2 workers 175-185 s,
+    // cores + 4 158 s, cores + 6 161 s (the suite is then CPU-bound: ~285 CPU-s).
+    maxWorkers: availableParallelism() + 4,
     sequence: { sequencer: SlowFirstSequencer },
     // Handler logs and EMF lines go through the console (test/setup.ts), where vitest keeps them with the
     // test that wrote them: printed when that test fails, dropped when it passes. RUNBOOK_VERBOSE=1 prints all.
