@@ -10,7 +10,7 @@
 // parsing and compiling the SDK, Powertools and zod was most of a local command's start-up.
 // Usage: npm run build:cli
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -112,7 +112,8 @@ const tracerOff: Plugin = {
 /** `outDir` must stay inside the project: the bundle finds template.yaml by walking up from itself. */
 export async function buildCli(outDir = cliOutDir): Promise<string> {
   await rm(outDir, { recursive: true, force: true });
-  await build({
+  const main = await build({
+    metafile: true,
     stdin: { contents: cliEntry(), resolveDir: projectRoot, sourcefile: 'runbook.ts', loader: 'ts' },
     absWorkingDir: projectRoot,
     bundle: true,
@@ -136,19 +137,57 @@ export async function buildCli(outDir = cliOutDir): Promise<string> {
     logLevel: 'warning',
     plugins: [tracerOff],
   });
-  await buildCached(outDir);
+  const cachedInputs = await buildCached(outDir);
   const bin = join(outDir, 'runbook.mjs');
   await chmod(bin, 0o755);
+  // Last, so that it exists only for a whole build: what the build read, for buildIsFresh.
+  // Less the entries, written by this script from stdin (`sourcefile`), which are no files of their own.
+  const inputs = new Set(
+    [...Object.keys(main.metafile.inputs), ...cachedInputs, ...BUILD_INPUTS].filter(
+      (input) => !STDIN_ENTRIES.includes(input),
+    ),
+  );
+  writeFileSync(join(outDir, INPUTS_FILE), `${JSON.stringify([...inputs].sort())}\n`);
   return bin;
+}
+
+const INPUTS_FILE = 'inputs.json';
+const STDIN_ENTRIES = ['runbook.ts', 'runbook-cached.ts'];
+/** Read by the build itself rather than bundled: the build script, template.yaml (parsed into the bundle), the lockfile. */
+const BUILD_INPUTS = ['scripts/build-cli.ts', 'template.yaml', 'package-lock.json'];
+
+/**
+ * Whether the CLI in `outDir` was built from the files as they are now: every file the last whole build read
+ * (esbuild's inputs, and BUILD_INPUTS) exists and is older than the build's list of them. The test run uses it
+ * to skip rebuilding what `npm ci` (prepare) has just built; an edited, added-to or deleted input rebuilds.
+ */
+export function buildIsFresh(outDir = cliOutDir, root = projectRoot): boolean {
+  let builtAt: number;
+  let inputs: string[];
+  try {
+    builtAt = statSync(join(outDir, INPUTS_FILE)).mtimeMs;
+    inputs = JSON.parse(readFileSync(join(outDir, INPUTS_FILE), 'utf8')) as string[];
+  } catch {
+    return false;
+  }
+  if (!Array.isArray(inputs) || inputs.length === 0) return false;
+  return inputs.every((input) => {
+    try {
+      return statSync(join(root, input)).mtimeMs < builtAt;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**
  * The whole CLI again as one CommonJS file, and V8's code cache for it (cli/code-cache.ts says why). One file:
  * CommonJS has no code splitting, and vm.Script, which takes a code cache in Node 20, runs scripts, not modules.
  */
-async function buildCached(outDir: string): Promise<void> {
+async function buildCached(outDir: string): Promise<string[]> {
   const file = join(outDir, CACHED_BUNDLE);
-  await build({
+  const cached = await build({
+    metafile: true,
     stdin: {
       contents: cachedEntry(),
       resolveDir: projectRoot,
@@ -190,6 +229,7 @@ async function buildCached(outDir: string): Promise<void> {
   if (warmed.status !== 0) throw new Error(`building the CLI's code cache failed: ${warmed.stderr}`);
   const meta: CodeCacheMeta = { bundleSha256: sha256(readFileSync(file)) };
   writeFileSync(join(outDir, CODE_CACHE_META), `${JSON.stringify(meta)}\n`);
+  return Object.keys(cached.metafile.inputs);
 }
 
 /** Run by `node -e` with the bundle and the cache file as arguments; the wrapper is cli/code-cache.ts's. */
