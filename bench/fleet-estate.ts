@@ -15,23 +15,12 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { definitionOf, updateInput } from '../functions/killswitch/definition.js';
 import type { ControlPlaneBudget } from '../shared/fleet/budget.js';
-import type { Workload } from '../shared/fleet/workload.js';
+import { bareWorkload, type Workload } from '../shared/fleet/workload.js';
 import { type MemoryRegion, memoryFunction } from './memory-region.js';
 
 /** A watched workload as the watch list would declare it, with nothing but its function and groups. */
 export function workload(name: string, functionName: string, scheduleGroups: string[] = []): Workload {
-  return {
-    name,
-    functionName,
-    alias: 'live',
-    scheduleGroups,
-    schedules: [],
-    dlqs: [],
-    alarms: [],
-    killSwitchAlarms: [],
-    tags: {},
-    source: 'file',
-  };
+  return bareWorkload({ name, functionName, scheduleGroups, source: 'file' });
 }
 
 /** `count` functions `fn-000…`, each with `versions` published versions and `live` on the newest. */

@@ -10,7 +10,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { WATCH_TAG } from '../../shared/fleet/discover.js';
-import type { WatchList, Workload } from '../../shared/fleet/workload.js';
+import { bareWorkload, type WatchList, type Workload } from '../../shared/fleet/workload.js';
 import { ensureLambdaRole } from '../moto.js';
 import { adminCredentials, ensureRole, prepareMemberAccount } from './accounts.js';
 
@@ -64,19 +64,15 @@ export async function provisionFleet(options: {
     await lambda.send(
       new CreateAliasCommand({ FunctionName: functionName, Name: 'live', FunctionVersion: last }),
     );
-    workloads.push({
-      name: member.name,
-      ...(member.account ? { account: member.account } : {}),
-      functionName,
-      alias: 'live',
-      scheduleGroups: [],
-      schedules: [],
-      dlqs: [],
-      alarms: [],
-      killSwitchAlarms: [],
-      tags: member.tags ?? {},
-      source: 'file',
-    });
+    workloads.push(
+      bareWorkload({
+        name: member.name,
+        ...(member.account ? { account: member.account } : {}),
+        functionName,
+        tags: member.tags ?? {},
+        source: 'file',
+      }),
+    );
   }
   return workloads;
 }

@@ -4,7 +4,7 @@ import {
   GetResourcesCommand,
   type ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
-import { ALIAS_NAME, WORKLOAD_NAME, type Workload } from './workload.js';
+import { ALIAS_NAME, bareWorkload, WORKLOAD_NAME, type Workload } from './workload.js';
 
 export const WATCH_TAG = 'runbook:watch';
 export const ALIAS_TAG = 'runbook:alias';
@@ -57,17 +57,5 @@ export function fromTags(arn: string, tags: Record<string, string>, account?: st
     return `${WATCH_TAG}=${JSON.stringify(name)} is not a workload name (lowercase letters, digits and -)`;
   const alias = tags[ALIAS_TAG] ?? 'live';
   if (!ALIAS_NAME.test(alias)) return `${ALIAS_TAG}=${JSON.stringify(alias)} is not an alias name`;
-  return {
-    name,
-    ...(account ? { account } : {}),
-    functionName,
-    alias,
-    scheduleGroups: [],
-    schedules: [],
-    dlqs: [],
-    alarms: [],
-    killSwitchAlarms: [],
-    tags,
-    source: 'tags',
-  };
+  return bareWorkload({ name, ...(account ? { account } : {}), functionName, alias, tags, source: 'tags' });
 }

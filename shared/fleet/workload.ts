@@ -40,6 +40,25 @@ export interface Workload {
   source: 'file' | 'tags' | 'stack';
 }
 
+/**
+ * A workload that watches its function and nothing else yet: its alias `live`, no schedules, queues, alarms or
+ * tags, until `fields` say otherwise. How discovery starts one, and how fixtures and benches write one.
+ */
+export function bareWorkload(
+  fields: Pick<Workload, 'name' | 'functionName' | 'source'> & Partial<Workload>,
+): Workload {
+  return {
+    alias: 'live',
+    scheduleGroups: [],
+    schedules: [],
+    dlqs: [],
+    alarms: [],
+    killSwitchAlarms: [],
+    tags: {},
+    ...fields,
+  };
+}
+
 /** A member account the runbook acts in, and the role it assumes there. */
 export interface MemberAccount {
   id: string;

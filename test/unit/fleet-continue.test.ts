@@ -5,7 +5,7 @@ import { continuation, MAX_PARTS, nextPart } from '../../functions/fleet/continu
 import { partsOf, scopeOf } from '../../functions/fleet/killswitch.js';
 import type { FleetRequest } from '../../functions/fleet/schema.js';
 import type { FleetDeps, WorkloadResult } from '../../functions/fleet/types.js';
-import type { Workload } from '../../shared/fleet/workload.js';
+import { bareWorkload, type Workload } from '../../shared/fleet/workload.js';
 
 const deps = (queue = true) =>
   ({
@@ -55,19 +55,8 @@ describe('nextPart', () => {
 });
 
 describe('partsOf', () => {
-  const workload = (fields: Partial<Workload>): Workload => ({
-    name: 'orders',
-    functionName: 'orders',
-    alias: 'live',
-    scheduleGroups: [],
-    schedules: [],
-    dlqs: [],
-    alarms: [],
-    killSwitchAlarms: [],
-    tags: {},
-    source: 'file',
-    ...fields,
-  });
+  const workload = (fields: Partial<Workload>): Workload =>
+    bareWorkload({ name: 'orders', functionName: 'orders', source: 'file', ...fields });
 
   it('makes one kill switch of the workload’s own groups and one of its single schedules', () => {
     const both = workload({

@@ -6,21 +6,11 @@ import { governedFleet } from '../../functions/fleet/governed.js';
 import { type FleetRequest, fleetRequestSchema } from '../../functions/fleet/schema.js';
 import type { FleetDeps, PerWorkload } from '../../functions/fleet/types.js';
 import type { ApprovalPolicy } from '../../shared/approval/policy.js';
-import type { Workload } from '../../shared/fleet/workload.js';
+import { bareWorkload, type Workload } from '../../shared/fleet/workload.js';
 import { parseInput } from '../../shared/validate.js';
 
-const workload = (name: string): Workload => ({
-  name,
-  functionName: `fn-${name}`,
-  alias: 'live',
-  scheduleGroups: [],
-  schedules: [],
-  dlqs: [],
-  alarms: [],
-  killSwitchAlarms: [],
-  tags: {},
-  source: 'file',
-});
+const workload = (name: string): Workload =>
+  bareWorkload({ name, functionName: `fn-${name}`, source: 'file' });
 
 /** A policy that would hold every disable, throttle and drain. */
 const policy: ApprovalPolicy = {

@@ -14,7 +14,7 @@ import { fleetDeps } from '../../functions/fleet/deps.js';
 import { fleet } from '../../functions/fleet/fleet.js';
 import { fleetRequestSchema } from '../../functions/fleet/schema.js';
 import type { AccountClients, FleetDeps, FleetResult } from '../../functions/fleet/types.js';
-import type { Workload } from '../../shared/fleet/workload.js';
+import { bareWorkload, type Workload } from '../../shared/fleet/workload.js';
 import { metrics as sharedMetrics } from '../../shared/powertools.js';
 import { parseInput } from '../../shared/validate.js';
 import { capturedMetrics } from '../support/emf.js';
@@ -26,18 +26,8 @@ const lambda = mockClient(LambdaClient);
 const origin = { door: 'direct' as const, actor: 'cli:oncall@test', correlationId: 'fleet-metrics' };
 const silent = { info: () => undefined, warn: () => undefined };
 
-const workload = (n: number): Workload => ({
-  name: `w${n}`,
-  functionName: `fn-${n}`,
-  alias: 'live',
-  scheduleGroups: [],
-  schedules: [],
-  dlqs: [],
-  alarms: [],
-  killSwitchAlarms: [],
-  tags: {},
-  source: 'file',
-});
+const workload = (n: number): Workload =>
+  bareWorkload({ name: `w${n}`, functionName: `fn-${n}`, source: 'file' });
 
 function deps(workloads: Workload[], metrics: FleetDeps['metrics']): FleetDeps {
   const clients = { lambda: new LambdaClient({}), codedeploy: new CodeDeployClient({}) };
