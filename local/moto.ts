@@ -159,7 +159,23 @@ export async function ensureLambdaRole(endpoint: string, roleName = 'lambda-runb
   );
 }
 
+/**
+ * One IAM query, made up to three times while moto answers 5xx: its server answers a rare 500 (an HTML page)
+ * when concurrent requests race inside it, as several test files provisioning at once do. GetRole and
+ * CreateRole are both implemented, so a 500 here is never an unimplemented call.
+ */
 async function iamQuery(
+  endpoint: string,
+  params: Record<string, string>,
+): Promise<{ ok: boolean; status: number; text: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await iamQueryOnce(endpoint, params);
+    if (answer.status < 500 || attempt === 3) return answer;
+    await sleep(100 * attempt);
+  }
+}
+
+async function iamQueryOnce(
   endpoint: string,
   params: Record<string, string>,
 ): Promise<{ ok: boolean; status: number; text: string }> {
