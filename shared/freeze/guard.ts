@@ -2,7 +2,7 @@
 // error naming the window and its field, before anything is read or changed), and the refusal — a 409 naming
 // the window and when the freeze lifts. Rollback and the kill switch never ask: they reduce risk.
 //
-// A refused request changed nothing, so it is logged (WARN, with the window) and counted (FreezeRefusals), not
+// A refused request changed nothing, so it is logged (INFO, with the window) and counted (FreezeRefusals), not
 // written to the audit ledger: the ledger records what was done or attempted against the estate, and a
 // client retrying into a freeze would otherwise fill it with non-events. (The pre-traffic hook is different:
 // failing a deployment is an act, recorded as its hook always records.)
@@ -102,7 +102,7 @@ export class FrozenError extends ConflictError {
 }
 
 export interface FreezeCheck {
-  logger: Pick<Log, 'warn'>;
+  logger: Pick<Log, 'warn' | 'info'>;
   metrics?: {
     addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): void;
   };
@@ -134,7 +134,9 @@ export function refuseDuringFreeze(
     });
     return status;
   }
-  deps.logger.warn(`change freeze: refused ${what}`, { freeze: status.active, until: status.until });
+  // INFO: the refusal is the caller's answer (a 409 naming the window), and counted; a person at the CLI reads it
+  // there, not twice. An approval overriding a freeze stays a WARN: it is the exception a reviewer looks for.
+  deps.logger.info(`change freeze: refused ${what}`, { freeze: status.active, until: status.until });
   deps.metrics?.addMetric('FreezeRefusals', MetricUnit.Count, 1);
   throw new FrozenError(what, status);
 }

@@ -482,12 +482,17 @@ describe('refuseDuringFreeze', () => {
 
   function recorder() {
     const warnings: string[] = [];
+    const infos: string[] = [];
     const counted: string[] = [];
     return {
       warnings,
+      infos,
       counted,
       deps: {
-        logger: { warn: (message: string) => warnings.push(message) },
+        logger: {
+          warn: (message: string) => warnings.push(message),
+          info: (message: string) => infos.push(message),
+        },
         metrics: { addMetric: (name: string) => counted.push(name) },
       },
     };
@@ -495,7 +500,7 @@ describe('refuseDuringFreeze', () => {
 
   it('refuses with a 409 naming the window and when the freeze lifts, logged and counted', () => {
     // Prepare
-    const { deps, warnings, counted } = recorder();
+    const { deps, warnings, infos, counted } = recorder();
     // Act
     const act = () => refuseDuringFreeze({ windows }, frozenAt, 'a drain of orders-dlq', deps);
     // Assess
@@ -512,7 +517,8 @@ describe('refuseDuringFreeze', () => {
         }
       })(),
     ).toMatchObject({ statusCode: 409, code: 'Conflict' });
-    expect(warnings[0]).toMatch(/refused a drain/);
+    expect(infos[0]).toMatch(/refused a drain/);
+    expect(warnings).toEqual([]);
     expect(counted).toContain('FreezeRefusals');
   });
 
