@@ -37,9 +37,6 @@ export const drainGoverned: Governed<DrainPlan> = {
     after: { queueUrl: plan.queueUrl, approximateMessages: Math.max(0, plan.atStart - plan.limit) },
     details: { mode: plan.mode, ratePerSecond: plan.ratePerSecond, maxAgeSeconds: plan.maxAgeMs / 1000 },
   }),
-  origin: (plan) => plan.origin,
-  auditId: (plan) => plan.auditId,
-  breakGlass: (plan) => plan.request.breakGlass,
 };
 
 const governedDrainAction = governAction(drainAction, drainGoverned, drainEntry);

@@ -161,9 +161,6 @@ export const fleetGoverned: Governed<FleetPlan> = {
     },
     details: { workloads: plan.lines },
   }),
-  origin: (plan) => plan.origin,
-  auditId: (plan) => plan.auditId,
-  breakGlass: (plan) => plan.request.breakGlass,
 };
 
 /** The gate's name and route for this run's action (`fleet.disable`, POST /fleet/disable). */

@@ -53,9 +53,6 @@ export const disableGoverned: Governed<DisablePlan> = {
     },
     details: { selector: plan.selector, schedules: readOf(plan) },
   }),
-  origin: (plan) => plan.origin,
-  auditId: (plan) => plan.auditId,
-  breakGlass: (plan) => plan.request.breakGlass,
 };
 
 const governedDisableAction = governAction(disableAction, disableGoverned, disableEntry);

@@ -48,9 +48,6 @@ export const revokeGoverned: Governed<RevokePlan> = {
       ...(plan.early ? { graceUntil: plan.early.graceUntil } : {}),
     },
   }),
-  origin: (plan) => plan.origin,
-  auditId: (plan) => plan.auditId,
-  breakGlass: (plan) => plan.request.breakGlass,
 };
 
 const governedRevokeAction = governAction(revokeAction, revokeGoverned, revokeEntry);

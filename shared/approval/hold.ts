@@ -14,8 +14,15 @@ import { openKeyOf } from './open.js';
 import type { ApprovalPolicy } from './policy.js';
 import type { ApprovalState, ApprovalStore, OpenRequest } from './store.js';
 
-/** What the gate needs of an action's plan. */
-export interface Governed<P> {
+/** What every governed plan carries: who asks and through which door, its audit id, and any break-glass. */
+export interface GovernedPlan {
+  origin: Origin;
+  auditId: string;
+  request: { breakGlass?: { reason: string } | undefined };
+}
+
+/** What the gate needs of an action's plan besides GovernedPlan's fields. */
+export interface Governed<P extends GovernedPlan> {
   /** The action's name in the ledger and in ApprovalFor (`dlq.drain`). */
   action: string;
   /** Its API route, named when a direct invocation needs approval. */
@@ -24,9 +31,6 @@ export interface Governed<P> {
   needs(plan: P, policy: ApprovalPolicy): string[];
   /** The plan as the pending record keeps it: what it read, what it would leave, what it would carry out. */
   describe(plan: P): Omit<AuditEntry, 'outcome' | 'dryRun' | 'actor' | 'correlationId'>;
-  origin(plan: P): Origin;
-  auditId(plan: P): string;
-  breakGlass(plan: P): { reason: string } | undefined;
 }
 
 export interface ApprovalDeps {
@@ -68,12 +72,12 @@ export interface Held {
  * records the pending request and returns its answer. A direct invocation that needs approval is refused (403):
  * approvals need a signed requester, or the requester could approve their own request under another name.
  */
-export async function holdForApproval<P>(
+export async function holdForApproval<P extends GovernedPlan>(
   governed: Governed<P>,
   deps: ApprovalDeps,
   plan: P,
 ): Promise<Held | undefined> {
-  const origin = governed.origin(plan);
+  const { origin } = plan;
   const described = governed.describe(plan);
   if (origin.approval) {
     if (!isStale(origin.approval.before, described.before)) return undefined;
@@ -81,7 +85,7 @@ export async function holdForApproval<P>(
       `re-planned: the estate changed since ${origin.approval.approvalId}`,
     ]);
   }
-  if (governed.breakGlass(plan)) return undefined;
+  if (plan.request.breakGlass) return undefined;
   // A listed alarm's action was approved when the deployment listed the alarm (KILLSWITCH_ALARMS): a machine
   // cannot wait for people, and what it may do (disable, never throttle or enable) is already bounded.
   if (origin.door === 'alarm') return undefined;
@@ -95,15 +99,15 @@ export async function holdForApproval<P>(
   return pending(governed, deps, plan, needs);
 }
 
-async function pending<P>(
+async function pending<P extends GovernedPlan>(
   governed: Governed<P>,
   deps: ApprovalDeps,
   plan: P,
   needs: string[],
 ): Promise<Held> {
-  const origin = governed.origin(plan);
+  const { origin } = plan;
   const described = governed.describe(plan);
-  const approvalId = governed.auditId(plan);
+  const approvalId = plan.auditId;
   const now = deps.now();
   const deadline = new Date(now.getTime() + deps.policy.ttlMinutes * 60_000).toISOString();
   const state: ApprovalState = {
@@ -166,9 +170,9 @@ async function pending<P>(
  * a signed act of its own, of a plan identical to the one they asked for; refusing them would leave the request
  * one approver short for having agreed with it. The requester alone still cannot approve their own request.
  */
-function alreadyPending<P>(governed: Governed<P>, plan: P, open: OpenRequest): Held {
+function alreadyPending<P extends GovernedPlan>(governed: Governed<P>, plan: P, open: OpenRequest): Held {
   const described = governed.describe(plan);
-  const origin = governed.origin(plan);
+  const { origin } = plan;
   return {
     held: true,
     approvalId: open.approvalId,
@@ -222,13 +226,7 @@ export function governedResult<R extends object>(
  * An action behind the approval gate: the same steps, a `hold` after the plan (held when the policy says it
  * needs approval), and a record and answer that say who approved it or that it was break-glass.
  */
-export function governAction<
-  D extends ActionDeps,
-  Q,
-  P extends Planned & { origin: Origin; request: { breakGlass?: { reason: string } | undefined } },
-  O,
-  R extends object,
->(
+export function governAction<D extends ActionDeps, Q, P extends Planned & GovernedPlan, O, R extends object>(
   action: Action<D, Q, P, O, R>,
   governed: Governed<P>,
   /** The action's own record of a step (one entry). */

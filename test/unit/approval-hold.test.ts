@@ -9,8 +9,9 @@ import type { Origin } from '../../shared/origin.js';
 
 interface Plan {
   origin: Origin;
+  auditId: string;
   depth: number;
-  breakGlass?: { reason: string };
+  request: { breakGlass?: { reason: string } };
 }
 
 const governed: Governed<Plan> = {
@@ -26,10 +27,14 @@ const governed: Governed<Plan> = {
     before: { approximateMessages: plan.depth },
     after: { approximateMessages: 0 },
   }),
-  origin: (plan) => plan.origin,
-  auditId: () => '20261122T030000000Z-3fa9c2d1',
-  breakGlass: (plan) => plan.breakGlass,
 };
+
+const plan = (origin: Origin, depth: number, breakGlass?: { reason: string }): Plan => ({
+  origin,
+  auditId: '20261122T030000000Z-3fa9c2d1',
+  depth,
+  request: breakGlass ? { breakGlass } : {},
+});
 
 function fakes() {
   const created: ApprovalState[] = [];
@@ -53,13 +58,13 @@ const api: Origin = { door: 'api', actor: 'arn:aws:sts::1:assumed-role/OnCall/al
 describe('holdForApproval', () => {
   it('lets a plan that needs nothing go on, writing nothing', async () => {
     const { deps, created, recorded } = fakes();
-    expect(await holdForApproval(governed, deps, { origin: api, depth: 2 })).toBeUndefined();
+    expect(await holdForApproval(governed, deps, plan(api, 2))).toBeUndefined();
     expect([created, recorded]).toEqual([[], []]);
   });
 
   it('holds an API request that needs approval: the state, then the pending record with its plan', async () => {
     const { deps, created, recorded } = fakes();
-    const held = await holdForApproval(governed, deps, { origin: api, depth: 3 });
+    const held = await holdForApproval(governed, deps, plan(api, 3));
     expect(held).toMatchObject({ held: true, status: 'pending', required: 2, needs: ['3 above 2'] });
     expect(held?.expiresAt).toBe('2026-11-22T03:30:00.000Z');
     expect(created).toMatchObject([{ status: 'pending', requester: api.actor, votes: 0 }]);
@@ -69,20 +74,16 @@ describe('holdForApproval', () => {
   it('refuses a direct invocation that needs approval (403 naming the route): its actor is only a claim', async () => {
     const { deps, created } = fakes();
     const direct = { ...api, door: 'direct' as const, actor: 'claimed:cli:alice@host' };
-    await expect(holdForApproval(governed, deps, { origin: direct, depth: 3 })).rejects.toThrow(
-      ForbiddenError,
-    );
-    await expect(holdForApproval(governed, deps, { origin: direct, depth: 3 })).rejects.toThrow(
-      /POST \/dlq\/drain/,
-    );
+    await expect(holdForApproval(governed, deps, plan(direct, 3))).rejects.toThrow(ForbiddenError);
+    await expect(holdForApproval(governed, deps, plan(direct, 3))).rejects.toThrow(/POST \/dlq\/drain/);
     expect(created).toEqual([]);
   });
 
   it('lets a listed alarm act without waiting, and break-glass act alone', async () => {
     const { deps, created } = fakes();
     const alarm = { ...api, door: 'alarm' as const, actor: 'alarm:runaway' };
-    expect(await holdForApproval(governed, deps, { origin: alarm, depth: 3 })).toBeUndefined();
-    const glass = { origin: api, depth: 3, breakGlass: { reason: 'orders failing now' } };
+    expect(await holdForApproval(governed, deps, plan(alarm, 3))).toBeUndefined();
+    const glass = plan(api, 3, { reason: 'orders failing now' });
     expect(await holdForApproval(governed, deps, glass)).toBeUndefined();
     expect(created).toEqual([]);
   });
@@ -91,8 +92,8 @@ describe('holdForApproval', () => {
     const { deps, created } = fakes();
     const approval = { approvalId: 'old', approvedBy: ['bob', 'carol'], before: { approximateMessages: 3 } };
     const approved = { ...api, approval };
-    expect(await holdForApproval(governed, deps, { origin: approved, depth: 3 })).toBeUndefined();
-    const stale = await holdForApproval(governed, deps, { origin: approved, depth: 4 });
+    expect(await holdForApproval(governed, deps, plan(approved, 3))).toBeUndefined();
+    const stale = await holdForApproval(governed, deps, plan(approved, 4));
     expect(stale).toMatchObject({ held: true, replans: 'old', before: { approximateMessages: 4 } });
     expect(created).toMatchObject([{ requester: api.actor, status: 'pending' }]);
   });

@@ -244,6 +244,8 @@ describe('ApprovalStore: one open request per plan', () => {
 describe('holdForApproval asked twice', () => {
   interface Plan {
     origin: Origin;
+    auditId: string;
+    request: Record<string, never>;
   }
   const governed: Governed<Plan> = {
     action: 'dlq.drain',
@@ -255,9 +257,6 @@ describe('holdForApproval asked twice', () => {
       ...drain,
       after: { approximateMessages: 0 },
     }),
-    origin: (plan) => plan.origin,
-    auditId: () => 'second',
-    breakGlass: () => undefined,
   };
 
   function fakes(open: OpenRequest | undefined) {
@@ -289,6 +288,8 @@ describe('holdForApproval asked twice', () => {
     // Act
     const held = await holdForApproval(governed, deps, {
       origin: { door: 'api', actor: ALICE, correlationId: 'c' },
+      auditId: 'second',
+      request: {},
     });
 
     // Assess
@@ -312,6 +313,8 @@ describe('holdForApproval asked twice', () => {
     // Act
     const held = await holdForApproval(governed, deps, {
       origin: { door: 'api', actor: BOB, correlationId: 'c2' },
+      auditId: 'second',
+      request: {},
     });
 
     // Assess
