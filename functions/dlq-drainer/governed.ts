@@ -4,7 +4,7 @@
 // pending with its plan and answered 202. Break-glass acts alone (through a freeze too), recorded as such.
 import { runAction } from '../../shared/action.js';
 import { type ApprovalDeps, type Governed, governAction, type Held } from '../../shared/approval/hold.js';
-import { freezeOverrideOf } from '../../shared/freeze/guard.js';
+import { freezeOfRequest } from '../../shared/freeze/guard.js';
 import type { Origin } from '../../shared/origin.js';
 import { drainAction } from './drain.js';
 import { drainEntry } from './record.js';
@@ -51,12 +51,6 @@ export function governedDrain(
   origin: Origin,
   mode: Mode = 'drain',
 ): Promise<DrainResult | Held> {
-  const override = freezeOverrideOf(origin, request.breakGlass);
-  const governed = {
-    ...deps,
-    freeze: override ? { ...deps.freeze, override } : deps.freeze,
-    // Only a signed request can be held for approval; a direct one during a freeze is refused as before.
-    freezeNeedsApproval: origin.door === 'api' && !override,
-  };
+  const governed = { ...deps, ...freezeOfRequest(deps.freeze, origin, request.breakGlass) };
   return runAction(governedDrainAction, governed, { request, origin, mode });
 }

@@ -6,7 +6,7 @@
 // A revocation after the grace period and the daily sweep never wait; break-glass acts alone, recorded as such.
 import { runAction } from '../../shared/action.js';
 import { type ApprovalDeps, type Governed, governAction, type Held } from '../../shared/approval/hold.js';
-import { freezeOverrideOf } from '../../shared/freeze/guard.js';
+import { freezeOfRequest } from '../../shared/freeze/guard.js';
 import type { Origin } from '../../shared/origin.js';
 import { type RevokePlan, type RevokeResult, revokeAction, revokeEntry } from './revoke.js';
 import type { RevokePreviousRequest } from './schema.js';
@@ -61,12 +61,6 @@ export function governedRevoke(
   request: RevokePreviousRequest,
   origin: Origin,
 ): Promise<RevokeResult | Held> {
-  const override = freezeOverrideOf(origin, request.breakGlass);
-  const governed = {
-    ...deps,
-    ...(deps.freeze && override ? { freeze: { ...deps.freeze, override } } : {}),
-    // Only a signed request can be held for approval; a direct one during a freeze is refused as before.
-    freezeNeedsApproval: origin.door === 'api' && !override,
-  };
+  const governed = { ...deps, ...freezeOfRequest(deps.freeze, origin, request.breakGlass) };
   return runAction(governedRevokeAction, governed, { request, origin });
 }

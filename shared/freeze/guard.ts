@@ -57,6 +57,23 @@ export function freezeOverrideOf(
   return undefined;
 }
 
+/**
+ * A governed request's freeze settings: its guard with the override an approval or a break-glass gives, and
+ * whether a freeze may hold it for approval instead of refusing it — only a signed request (the API door)
+ * that has no override; a direct one during a freeze is refused as before.
+ */
+export function freezeOfRequest<G extends FreezeGuard | undefined>(
+  freeze: G,
+  origin: Origin,
+  breakGlass: { reason: string } | undefined,
+): { freeze: G; freezeNeedsApproval: boolean } {
+  const override = freezeOverrideOf(origin, breakGlass);
+  return {
+    freeze: (freeze && override ? { ...freeze, override } : freeze) as G,
+    freezeNeedsApproval: origin.door === 'api' && !override,
+  };
+}
+
 /** The guard of a function that enforces freezes, from its environment (no override: the approval flow adds it). */
 export const freezeGuard = (env: NodeJS.ProcessEnv = process.env): FreezeGuard => ({
   windows: freezeWindows(env),
