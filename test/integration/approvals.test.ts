@@ -12,7 +12,7 @@ import { fillQueue, lambdaDeadLetter } from '../../local/dlq.js';
 import { type EmulatorState, provisionStack } from '../../local/emulator/provision.js';
 import { invokeFunction } from '../../local/invoke.js';
 import { AuditLedger } from '../../shared/audit.js';
-import { apiEvent } from '../support/api-event.js';
+import { type ApiAnswer, invokeApi } from '../support/api-event.js';
 import { FROZEN_NOW } from '../support/freeze.js';
 import { uniqueName } from '../support/names.js';
 import { type OpsInbox, opsInbox } from '../support/ops-inbox.js';
@@ -24,12 +24,6 @@ const CAROL = 'arn:aws:sts::123456789012:assumed-role/Lead/carol';
 const sqs = new SQSClient({});
 const sns = new SNSClient({});
 const scheduler = new SchedulerClient({});
-
-interface Answer {
-  statusCode: number;
-  // biome-ignore lint/suspicious/noExplicitAny: a test reads the answers' fields freely
-  body: any;
-}
 
 describe('approvals (against the emulator)', { timeout: 120_000 }, () => {
   let state: EmulatorState;
@@ -82,20 +76,20 @@ describe('approvals (against the emulator)', { timeout: 120_000 }, () => {
     body: Record<string, unknown> | undefined,
     principal: string,
     routeKey?: string,
-  ): Promise<Answer> {
-    const event = apiEvent(method, path, body, principal, routeKey) as Record<string, unknown>;
-    const id = /^\/approvals\/([^/]+)/.exec(path)?.[1];
-    if (id !== undefined) event.pathParameters = { id };
-    const outcome = await invokeFunction({
-      logicalId,
-      event,
+  ): Promise<ApiAnswer> {
+    const answer = await invokeApi(
       state,
-      envVars: { DlqDrainerFunction: env, ApprovalsFunction: env, KillSwitchFunction: env },
-    });
-    const answer = outcome.result as { statusCode: number; body: string };
-    const parsed = JSON.parse(answer.body);
-    for (const id of [parsed?.approvalId, parsed?.replannedAs]) if (typeof id === 'string') opened.add(id);
-    return { statusCode: answer.statusCode, body: parsed };
+      logicalId,
+      { method, path, body, principal, routeKey },
+      {
+        DlqDrainerFunction: env,
+        ApprovalsFunction: env,
+        KillSwitchFunction: env,
+      },
+    );
+    for (const id of [answer.body?.approvalId, answer.body?.replannedAs])
+      if (typeof id === 'string') opened.add(id);
+    return answer;
   }
 
   const askToDrain = (principal = ALICE, extra: Record<string, unknown> = {}) =>

@@ -23,7 +23,7 @@ import { invokeFunction } from '../../local/invoke.js';
 import { projectRoot } from '../../local/template.js';
 import type { AuditLedger } from '../../shared/audit.js';
 import type { Workload } from '../../shared/fleet/workload.js';
-import { apiEvent } from '../support/api-event.js';
+import { type ApiAnswer, invokeApi } from '../support/api-event.js';
 import { ledgerOf } from '../support/fleet.js';
 import { FROZEN_NOW } from '../support/freeze.js';
 import { uniqueName } from '../support/names.js';
@@ -44,12 +44,6 @@ const home = new SchedulerClient({});
 // biome-ignore lint/suspicious/noExplicitAny: a sample event's fields are read and changed freely
 const sampleEvent = (name: string): any =>
   JSON.parse(readFileSync(join(projectRoot, 'events', name), 'utf8'));
-
-interface Answer {
-  statusCode: number;
-  // biome-ignore lint/suspicious/noExplicitAny: a test reads the answers' fields freely
-  body: any;
-}
 
 describe('fleet runs held for approval (against the emulator)', { timeout: 180_000 }, () => {
   let state: EmulatorState;
@@ -131,26 +125,23 @@ describe('fleet runs held for approval (against the emulator)', { timeout: 180_0
     return found;
   }
 
-  async function api(
+  const api = (
     logicalId: 'FleetFunction' | 'ApprovalsFunction',
     method: 'GET' | 'POST',
     path: string,
     body: Record<string, unknown> | undefined,
     principal: string,
     routeKey?: string,
-  ): Promise<Answer> {
-    const event = apiEvent(method, path, body, principal, routeKey) as Record<string, unknown>;
-    const id = /^\/approvals\/([^/]+)/.exec(path)?.[1];
-    if (id !== undefined) event.pathParameters = { id };
-    const outcome = await invokeFunction({
-      logicalId,
-      event,
+  ): Promise<ApiAnswer> =>
+    invokeApi(
       state,
-      envVars: { FleetFunction: env, ApprovalsFunction: env },
-    });
-    const answer = outcome.result as { statusCode: number; body: string };
-    return { statusCode: answer.statusCode, body: JSON.parse(answer.body) };
-  }
+      logicalId,
+      { method, path, body, principal, routeKey },
+      {
+        FleetFunction: env,
+        ApprovalsFunction: env,
+      },
+    );
 
   const ask = (action: 'disable' | 'drain', extra: Record<string, unknown> = {}) =>
     api(

@@ -19,7 +19,7 @@ import { type EmulatorState, provisionStack } from '../../local/emulator/provisi
 import { invokeFunction } from '../../local/invoke.js';
 import { httpSecretValue, startVendor, type VendorStandIn } from '../../local/vendor.js';
 import { AuditLedger } from '../../shared/audit.js';
-import { apiEvent } from '../support/api-event.js';
+import { type ApiAnswer, invokeApi } from '../support/api-event.js';
 import { FROZEN_NOW } from '../support/freeze.js';
 import { uniqueName } from '../support/names.js';
 import { type OpsInbox, opsInbox } from '../support/ops-inbox.js';
@@ -33,12 +33,6 @@ const ROUTE = '/secret/revoke-previous';
 const secrets = new SecretsManagerClient({});
 const sqs = new SQSClient({});
 const sns = new SNSClient({});
-
-interface Answer {
-  statusCode: number;
-  // biome-ignore lint/suspicious/noExplicitAny: a test reads the answers' fields freely
-  body: any;
-}
 
 describe('an emergency key revocation held for approval', { timeout: 120_000 }, () => {
   let state: EmulatorState;
@@ -108,7 +102,7 @@ describe('an emergency key revocation held for approval', { timeout: 120_000 }, 
     return { versionId: answer.VersionId, ...JSON.parse(String(answer.SecretString)) };
   }
 
-  async function api(
+  const api = (
     logicalId: string,
     method: 'GET' | 'POST',
     path: string,
@@ -116,20 +110,16 @@ describe('an emergency key revocation held for approval', { timeout: 120_000 }, 
     principal: string,
     routeKey?: string,
     more: Record<string, string> = {},
-  ): Promise<Answer> {
-    const event = apiEvent(method, path, body, principal, routeKey) as Record<string, unknown>;
-    const id = /^\/approvals\/([^/]+)/.exec(path)?.[1];
-    if (id !== undefined) event.pathParameters = { id };
-    const vars = { ...env, ...more };
-    const outcome = await invokeFunction({
-      logicalId,
-      event,
+  ): Promise<ApiAnswer> =>
+    invokeApi(
       state,
-      envVars: { SecretRotationFunction: vars, ApprovalsFunction: vars },
-    });
-    const answer = outcome.result as { statusCode: number; body: string };
-    return { statusCode: answer.statusCode, body: JSON.parse(answer.body) };
-  }
+      logicalId,
+      { method, path, body, principal, routeKey },
+      {
+        SecretRotationFunction: { ...env, ...more },
+        ApprovalsFunction: { ...env, ...more },
+      },
+    );
 
   const askToRevoke = (arn: string, extra: Record<string, unknown> = {}, more: Record<string, string> = {}) =>
     api(

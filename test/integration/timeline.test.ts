@@ -26,7 +26,7 @@ import { LEDGER_ACTIONS } from '../../shared/timeline/ledger.js';
 import { renderMarkdown } from '../../shared/timeline/markdown.js';
 import { readTimeline } from '../../shared/timeline/read.js';
 import { watchedWorkloads } from '../../shared/timeline/workloads.js';
-import { apiEvent } from '../support/api-event.js';
+import { invokeApi } from '../support/api-event.js';
 import { uniqueName } from '../support/names.js';
 
 const HOSTILE_REASON = `<script>document.title='pwned'</script> restore after the incident | **now**`;
@@ -213,23 +213,19 @@ describe('governed incident timeline (against the emulator)', () => {
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   const sqs = new SQSClient({});
 
-  async function api(
-    logicalId: string,
-    path: string,
-    body: Record<string, unknown> | undefined,
-    who: string,
-  ) {
-    const vote = /^\/approvals\/([^/]+)\/(approve|reject)$/.exec(path);
-    const event = apiEvent('POST', path, body, who, vote ? `POST /approvals/{id}/${vote[2]}` : undefined);
-    if (vote) (event as Record<string, unknown>).pathParameters = { id: vote[1] };
-    const outcome = await invokeFunction({
-      logicalId,
-      event,
+  function api(logicalId: string, path: string, body: Record<string, unknown> | undefined, who: string) {
+    const vote = /^\/approvals\/[^/]+\/(approve|reject)$/.exec(path);
+    const routeKey = vote ? `POST /approvals/{id}/${vote[1]}` : undefined;
+    return invokeApi(
       state,
-      envVars: { DlqDrainerFunction: env, ApprovalsFunction: env, KillSwitchFunction: env },
-    });
-    const answer = outcome.result as { statusCode: number; body: string };
-    return { statusCode: answer.statusCode, body: JSON.parse(answer.body) };
+      logicalId,
+      { method: 'POST', path, body, principal: who, routeKey },
+      {
+        DlqDrainerFunction: env,
+        ApprovalsFunction: env,
+        KillSwitchFunction: env,
+      },
+    );
   }
 
   beforeAll(async () => {

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { EmulatorState } from '../../local/emulator/provision.js';
+import { invokeFunction } from '../../local/invoke.js';
 import { projectRoot } from '../../local/template.js';
 
 const template = JSON.parse(readFileSync(join(projectRoot, 'events/apigw/dlq-drain.json'), 'utf8')) as {
@@ -24,4 +26,36 @@ export function apiEvent(
   event.body = body === undefined ? null : JSON.stringify(body);
   if (method === 'GET') event.body = null;
   return event;
+}
+
+/** A handler's answer through the API: its status and its parsed body, which a test reads freely. */
+export interface ApiAnswer {
+  statusCode: number;
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads the answers' fields freely
+  body: any;
+}
+
+/**
+ * Invokes a stack's function in-process as API Gateway would, signed by `principal`: the event of apiEvent,
+ * with the `{id}` path parameter of an /approvals/{id}… path, and the functions' extra environment.
+ */
+export async function invokeApi(
+  state: EmulatorState,
+  logicalId: string,
+  call: {
+    method: 'GET' | 'POST';
+    path: string;
+    body: Record<string, unknown> | undefined;
+    principal: string;
+    routeKey?: string | undefined;
+  },
+  envVars: Record<string, Record<string, string>> = {},
+): Promise<ApiAnswer> {
+  const { method, path, body, principal, routeKey } = call;
+  const event = apiEvent(method, path, body, principal, routeKey) as Record<string, unknown>;
+  const id = /^\/approvals\/([^/]+)/.exec(path)?.[1];
+  if (id !== undefined) event.pathParameters = { id };
+  const outcome = await invokeFunction({ logicalId, event, state, envVars });
+  const answer = outcome.result as { statusCode: number; body: string };
+  return { statusCode: answer.statusCode, body: JSON.parse(answer.body) };
 }
