@@ -3,8 +3,8 @@
 //   local     a running `npm run emulator`: AWS_ENDPOINT_URL, else the exports it wrote to .runbook/emulator.env
 //   --emulator  a throwaway emulator started for this command (cli/local-stack.ts)
 //   remote    a deployed stack: by Lambda Invoke or the signed ops API, in the account and region of your credentials
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
+import { readExportsFile } from '../local/emulator/exports.js';
 import { type EmulatorState, loadState, stateFile } from '../local/emulator/provision.js';
 import { emulatorEnv } from '../local/moto.js';
 import { projectRoot } from '../local/template.js';
@@ -18,7 +18,7 @@ const emulatorStateFile = () =>
   process.env.RUNBOOK_STATE_DIR ? join(stateDir(), 'emulator.json') : stateFile;
 
 /** The emulator's exports, sourceable by a shell (`. .runbook/emulator.env`) and read by the CLI. */
-export const emulatorEnvFile = join(projectRoot, '.runbook', 'emulator.env');
+const emulatorEnvFile = join(projectRoot, '.runbook', 'emulator.env');
 const envFile = () => (process.env.RUNBOOK_STATE_DIR ? join(stateDir(), 'emulator.env') : emulatorEnvFile);
 
 /** A command cannot tell where to act, or its target does not answer: the message says what to do. */
@@ -31,37 +31,9 @@ export function sayTarget(text: string): void {
   process.stderr.write(`runbook: target: ${text}\n`);
 }
 
-const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-
-export function writeEmulatorEnv(env: Record<string, string>, path = emulatorEnvFile): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const lines = Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
-  writeFileSync(
-    path,
-    `# written by \`npm run emulator\`; removed when it stops. Source it: . ${relative(projectRoot, path)}\n${lines.join('\n')}\n`,
-  );
-}
-
-export function clearEmulatorEnv(path = emulatorEnvFile): void {
-  rmSync(path, { force: true });
-}
-
-/** `export NAME='value'` lines (as written above, or by hand without quotes) to a map. */
-export function readEmulatorEnv(path = emulatorEnvFile): Record<string, string> {
-  if (!existsSync(path)) return {};
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const match = /^\s*(?:export\s+)?([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
-    if (!match) continue;
-    const raw = (match[2] as string).trim();
-    env[match[1] as string] = raw.startsWith("'") ? raw.slice(1, -1).replace(/'\\''/g, "'") : raw;
-  }
-  return env;
-}
-
 /** Whether an emulator is named at all (AWS_ENDPOINT_URL or an exports file), running or not. */
 export function emulatorNamed(): boolean {
-  return Boolean(process.env.AWS_ENDPOINT_URL) || Object.keys(readEmulatorEnv(envFile())).length > 0;
+  return Boolean(process.env.AWS_ENDPOINT_URL) || Object.keys(readExportsFile(envFile()) ?? {}).length > 0;
 }
 
 /**
@@ -97,7 +69,7 @@ export interface EmulatorTarget {
 export async function runningEmulator(
   options: { lenient?: boolean } = {},
 ): Promise<EmulatorTarget | undefined> {
-  const saved = readEmulatorEnv(envFile());
+  const saved = readExportsFile(envFile()) ?? {};
   let endpoint = process.env.AWS_ENDPOINT_URL;
   let from = 'AWS_ENDPOINT_URL';
   if (!endpoint && saved.AWS_ENDPOINT_URL) {

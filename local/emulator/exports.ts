@@ -98,10 +98,11 @@ export function readExportsFile(path = exportsFile): Record<string, string> | un
     return undefined;
   }
   const variables: Record<string, string> = {};
+  // As written here, or by hand (no `export`, spaces around): the CLI reads what a person may have edited.
   for (const line of text.split('\n')) {
-    const match = /^export ([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
+    const match = /^\s*(?:export\s+)?([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
     if (!match) continue;
-    const raw = match[2] as string;
+    const raw = (match[2] as string).trim();
     variables[match[1] as string] = raw.startsWith("'") ? raw.slice(1, -1).replace(/'\\''/g, "'") : raw;
   }
   return variables;

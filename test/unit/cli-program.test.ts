@@ -13,8 +13,9 @@ import { buildProgram, runCli } from '../../cli/program.js';
 import { killSwitchSummary, rollbackSummary } from '../../cli/render.js';
 import { rollbackQuestion } from '../../cli/rollback.js';
 import { describePlan } from '../../cli/schedules.js';
-import { readEmulatorEnv, runningEmulator, writeEmulatorEnv } from '../../cli/target.js';
+import { runningEmulator } from '../../cli/target.js';
 import { undoThrough } from '../../cli/transport.js';
+import { readExportsFile } from '../../local/emulator/exports.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { cliBin } from '../../scripts/build-cli.js';
 
@@ -193,13 +194,14 @@ describe('where runbook acts', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'runbook-env-')), 'emulator.env');
 
     // Act
-    writeEmulatorEnv(
-      { AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', AWS_DEFAULT_REGION: 'us-east-1', ODD: "it's" },
+    // As the emulator writes it, and as a person may write a line by hand (no `export`, spaces around).
+    writeFileSync(
       path,
+      "# the emulator's exports\nexport AWS_ENDPOINT_URL=http://127.0.0.1:4566\n  AWS_DEFAULT_REGION=us-east-1 \nexport ODD='it'\\''s'\n",
     );
 
     // Assess
-    expect(readEmulatorEnv(path)).toEqual({
+    expect(readExportsFile(path)).toEqual({
       AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
       AWS_DEFAULT_REGION: 'us-east-1',
       ODD: "it's",
