@@ -89,6 +89,7 @@ export class ConfigurationError extends RunbookError {
  */
 export class SettingError extends ConfigurationError {
   readonly fields: string[];
+  readonly problems: { field: string; message: string }[];
   constructor(setting: string, problems: readonly { field: string; message: string }[], cause?: unknown) {
     const each = problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ');
     super(each || `${setting} is not valid`, cause, {
@@ -96,6 +97,7 @@ export class SettingError extends ConfigurationError {
       expose: true,
     });
     this.fields = problems.map((problem) => problem.field);
+    this.problems = problems.map(({ field, message }) => ({ field, message }));
   }
 
   override toBody(): ErrorBody {
