@@ -329,7 +329,7 @@ describe('holdForApproval asked twice', () => {
       expiresAt: '2026-11-22T03:20:00.000Z',
       notified: false,
       before: drain.before,
-      approve: 'runbook approve first --reason "…"',
+      approve: 'runbook approve first',
       reject: 'runbook reject first',
     });
     expect(recorded).toEqual([]);
@@ -349,7 +349,7 @@ describe('heldSummary (the CLI’s line for a held request)', () => {
       required: 2,
       expiresAt: '2026-11-22T03:20:00.000Z',
       needs: ['n'],
-      approve: 'runbook approve first --reason "…"',
+      approve: 'runbook approve first',
       reject: 'runbook reject first',
     });
 

@@ -459,7 +459,7 @@ describe('runbook fleet: what a person reads', () => {
       needs: ['this deployment approves every kill switch disable (ApprovalFor) (orders, risk)'],
       required: 2,
       expiresAt: '2026-11-22T16:15:01.123Z',
-      approve: `runbook approve ${AUDIT_ID} --reason "…"`,
+      approve: `runbook approve ${AUDIT_ID}`,
       reject: `runbook reject ${AUDIT_ID}`,
     });
 
