@@ -8,16 +8,18 @@
 import { relative, resolve } from 'node:path';
 import { CloudWatchStandIn } from '../local/cloudwatch/stand-in.js';
 import { clearExportsFile, exportLines, writeExportsFile } from '../local/emulator/exports.js';
+import { describeProblems, parameterProblems, settingProblems } from '../local/emulator/preflight.js';
 import {
   clearState,
   defaultStateDir,
   provisionStack,
+  resolveContext,
   saveState,
   stateDir,
   stateFile,
 } from '../local/emulator/provision.js';
 import { startMoto } from '../local/moto.js';
-import { projectRoot } from '../local/template.js';
+import { loadTemplate, parameterValues, projectRoot, UnresolvedError } from '../local/template.js';
 import type { Opts } from './opts.js';
 import { printLine } from './output.js';
 
@@ -38,11 +40,33 @@ export async function runEmulator(opts: Opts): Promise<number> {
     }
     parameters[name] = rest.join('=');
   }
+  // A stack whose functions would refuse their settings is refused here, naming each mistake: before moto
+  // starts for what the parameters alone show, after provisioning for what needs the stack's resources.
+  const template = loadTemplate();
+  let values: Record<string, string>;
+  try {
+    values = parameterValues(template, parameters);
+  } catch (error) {
+    if (!(error instanceof UnresolvedError)) throw error;
+    process.stderr.write(`runbook: --parameter: ${error.message} (not a template.yaml parameter)\n`);
+    return 2;
+  }
+  const early = parameterProblems(template, values);
+  if (early.length > 0) {
+    process.stderr.write(describeProblems(early));
+    return 2;
+  }
   const moto = await startMoto(port === undefined ? {} : { port });
   const state = await provisionStack({ endpoint: moto.endpoint, parameters }).catch(async (error) => {
     await moto.stop();
     throw error;
   });
+  const late = settingProblems(resolveContext(template, state));
+  if (late.length > 0) {
+    await moto.stop();
+    process.stderr.write(describeProblems(late));
+    return 2;
+  }
   const standIn = await CloudWatchStandIn.start(moto.endpoint);
   state.cloudwatchEndpoint = standIn.endpoint;
   saveState(state);

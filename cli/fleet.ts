@@ -180,8 +180,9 @@ export const runFleet =
       request = fleetRequest(action, fleetOptions(opts));
     } catch (error) {
       if (!(error instanceof FleetArgumentError)) throw error;
+      // 2, as a flag the function refuses (--deployed-since 30x): the command line is wrong, nothing was sent.
       process.stderr.write(`runbook: ${error.message}\n`);
-      return 1;
+      return 2;
     }
     const verbose = opts.verbose === true;
     if (action === 'status') {

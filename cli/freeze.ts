@@ -8,8 +8,9 @@ import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/cli
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { resolveContext } from '../local/emulator/provision.js';
 import { findFunction, loadTemplate, resolveEnvironment } from '../local/template.js';
+import { freezeSettingError } from '../shared/freeze/guard.js';
 import { type FreezeStatus, freezeStatus } from '../shared/freeze/status.js';
-import { type FreezeWindow, FreezeWindowError, parseFreezeWindows } from '../shared/freeze/windows.js';
+import { type FreezeWindow, readFreezeWindows } from '../shared/freeze/windows.js';
 import { localStack } from './local-stack.js';
 import type { Opts } from './opts.js';
 import { printAnswer } from './output.js';
@@ -99,7 +100,11 @@ type Declared = Pick<FreezeWindow, 'index' | 'kind' | 'text' | 'reason'>;
 
 type Answer =
   | ({ ok: true; functions: string[]; windows: Declared[] } & FreezeStatus)
-  | { ok: false; functions: string[]; error: { code: string; message: string; field?: string } };
+  | {
+      ok: false;
+      functions: string[];
+      error: { code: string; message: string; field?: string; fields?: string[] };
+    };
 
 /** The status the functions will enforce at `at`, or why it cannot be told (windows that differ or are bad). */
 export function statusOf(sources: Source[], at: Date): Answer {
@@ -117,22 +122,22 @@ export function statusOf(sources: Source[], at: Date): Answer {
       },
     };
   }
-  try {
-    const windows = parseFreezeWindows(sources[0]?.windows);
-    const listed = windows.map(({ index, kind, text, reason }) => ({ index, kind, text, reason }));
-    return { ok: true, functions, windows: listed, ...freezeStatus(windows, at) };
-  } catch (error) {
-    if (!(error instanceof FreezeWindowError)) throw error;
+  const { windows, problems } = readFreezeWindows(sources[0]?.windows);
+  if (problems.length > 0) {
+    const error = freezeSettingError(problems);
     return {
       ok: false,
       functions,
       error: {
         code: 'ConfigurationError',
-        message: `FREEZE_WINDOWS${error.message}: every drain, deployment and rotation is refused until it is fixed`,
-        field: `FREEZE_WINDOWS[${error.index}].${error.part}`,
+        message: `${error.message}: every drain, deployment and rotation is refused until it is fixed`,
+        field: error.field as string,
+        fields: error.fields,
       },
     };
   }
+  const listed = windows.map(({ index, kind, text, reason }) => ({ index, kind, text, reason }));
+  return { ok: true, functions, windows: listed, ...freezeStatus(windows, at) };
 }
 
 /** On a terminal: frozen or not, until when, by which window; the next window; the declared ones. */

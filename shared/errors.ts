@@ -7,6 +7,8 @@ export interface ErrorBody {
   code: string;
   message: string;
   field?: string;
+  /** Every field at fault, when there are several (a setting with more than one mistake). */
+  fields?: string[];
 }
 
 export class RunbookError extends Error {
@@ -18,13 +20,13 @@ export class RunbookError extends Error {
 
   constructor(
     message: string,
-    options: { statusCode: number; code: string; field?: string; cause?: unknown },
+    options: { statusCode: number; code: string; field?: string; cause?: unknown; expose?: boolean },
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.statusCode = options.statusCode;
     this.code = options.code;
-    this.expose = options.statusCode < 500;
+    this.expose = options.expose ?? options.statusCode < 500;
     if (options.field !== undefined) this.field = options.field;
   }
 
@@ -74,8 +76,32 @@ export class ConflictError extends RunbookError {
 
 /** The function is deployed wrong (a missing variable, a bad setting): not the caller's fault, never exposed. */
 export class ConfigurationError extends RunbookError {
-  constructor(message: string, cause?: unknown) {
-    super(message, { statusCode: 500, code: 'ConfigurationError', cause });
+  constructor(message: string, cause?: unknown, options: { field?: string; expose?: boolean } = {}) {
+    super(message, { statusCode: 500, code: 'ConfigurationError', cause, ...options });
+  }
+}
+
+/**
+ * A setting the operator declared in the stack's parameters (FREEZE_WINDOWS, WATCH_LIST) is malformed: still a
+ * 500 (the caller cannot fix it), but shown, naming the setting and every field at fault — the text is the
+ * stack's own configuration, no secret and no internal detail, and "internal error" would send the on-call
+ * engineer to the logs for what one line can say. The message names each problem; `fields` lists them.
+ */
+export class SettingError extends ConfigurationError {
+  readonly fields: string[];
+  readonly problems: { field: string; message: string }[];
+  constructor(setting: string, problems: readonly { field: string; message: string }[], cause?: unknown) {
+    const each = problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ');
+    super(each || `${setting} is not valid`, cause, {
+      field: problems[0]?.field ?? setting,
+      expose: true,
+    });
+    this.fields = problems.map((problem) => problem.field);
+    this.problems = problems.map(({ field, message }) => ({ field, message }));
+  }
+
+  override toBody(): ErrorBody {
+    return { ...super.toBody(), fields: this.fields };
   }
 }
 

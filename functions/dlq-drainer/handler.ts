@@ -5,7 +5,7 @@ import { approvalPolicy } from '../../shared/approval/policy.js';
 import { approvalStoreFromEnv } from '../../shared/approval/store.js';
 import { auditLedgerFromEnv } from '../../shared/audit.js';
 import { lambdaClient, sqsClient } from '../../shared/clients.js';
-import { freezeGuard } from '../../shared/freeze/guard.js';
+import { lenientFreezeGuard } from '../../shared/freeze/guard.js';
 import { runbookHandler } from '../../shared/handler.js';
 import { originOf } from '../../shared/origin.js';
 import { logger, metrics } from '../../shared/powertools.js';
@@ -23,7 +23,9 @@ function run(invocation: Invocation, context: Context, payload: unknown, mode: M
   const request = parseInput(drainRequestSchema, payload);
   if (mode === 'drain' && !request.dryRun) refuseDirectUnlessAllowed(invocation.door, 'dlq.drain');
   const clients = { sqs: sqsClient(), lambda: lambdaClient(), ledger: auditLedgerFromEnv() };
-  const settings = { config: drainConfig(), freeze: freezeGuard() };
+  // Lenient: a malformed FREEZE_WINDOWS refuses every drain with the setting's error (fail closed), while a peek
+  // and a dry run, which change nothing, may still look.
+  const settings = { config: drainConfig(), freeze: lenientFreezeGuard() };
   const deps = { ...clients, ...settings, logger, metrics, now: () => new Date() };
   const live = { remainingMs: () => context.getRemainingTimeInMillis(), onProgress: progressListener() };
   const approvals = { approvals: approvalStoreFromEnv(), policy: approvalPolicy() };

@@ -79,12 +79,25 @@ export function queueRef(value: string, field: string, endpoint: URL, accountId:
   return { name, givenAsUrl: true };
 }
 
-/** Refuses a name outside a non-empty allow-list. */
-export function assertAllowed(ref: QueueRef, allowed: readonly string[], field: string, what: string): void {
+/** Refuses a name outside a non-empty allow-list; `hint` says where else to go. */
+export function assertAllowed(
+  ref: QueueRef,
+  allowed: readonly string[],
+  field: string,
+  what: string,
+  hint = '',
+): void {
   if (allowed.length > 0 && !allowed.includes(ref.name)) {
-    throw new ValidationError(`${field}: ${what} ${allowed.join(', ')} only, not ${ref.name}`, field);
+    throw new ValidationError(`${field}: ${what} ${allowed.join(', ')} only, not ${ref.name}${hint}`, field);
   }
 }
+
+/**
+ * Where another DLQ is drained: this function drains the stack's own DLQs; a workload on the watch list has its
+ * DLQs drained by the fleet function (a queue this function does not know may well be one of those).
+ */
+export const FLEET_DRAIN_HINT =
+  "; a watched workload's DLQ is drained with `runbook fleet drain --workload NAME --reason TEXT` (`runbook fleet status` names the workloads)";
 
 /**
  * Every queue a request names, checked without a network call: the DLQ against `allowedQueues`, an SQS target
@@ -96,7 +109,7 @@ export function checkQueues(
   config: { accountId: string; allowedQueues: readonly string[]; allowedTargetQueues: readonly string[] },
 ): { source: QueueRef; target?: QueueRef; targetField: string } {
   const source = queueRef(request.queue, 'queue', endpoint, config.accountId);
-  assertAllowed(source, config.allowedQueues, 'queue', 'this runbook drains');
+  assertAllowed(source, config.allowedQueues, 'queue', 'this runbook drains', FLEET_DRAIN_HINT);
   const sqsTarget = request.target?.type === 'sqs' ? request.target : undefined;
   const targetField = sqsTarget?.queue !== undefined ? 'target.queue' : 'target.queueUrl';
   if (!sqsTarget) return { source, targetField };

@@ -3,9 +3,14 @@
 // in each member account. Read once per container: a tag added later is seen by the next cold start, or
 // within DISCOVERY_TTL_MS.
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { ConfigurationError, describe } from '../../shared/errors.js';
+import { describe, SettingError } from '../../shared/errors.js';
 import { discoverTagged } from '../../shared/fleet/discover.js';
-import { mergeWatchLists, parseWatchList, stackWorkload } from '../../shared/fleet/watchlist.js';
+import {
+  mergeWatchLists,
+  parseWatchList,
+  stackWorkload,
+  WatchListError,
+} from '../../shared/fleet/watchlist.js';
 import type { WatchList, Workload } from '../../shared/fleet/workload.js';
 import type { Log } from '../../shared/log.js';
 
@@ -48,17 +53,26 @@ export function watchedWorkloads(sources: WatchedSources): () => Promise<WatchLi
 }
 
 function declaredList(sources: WatchedSources): WatchList {
+  // A deployment mistake, not the caller's: every request fails until it is fixed, saying where (a shown 500).
   const inline = sources.inline;
+  if (inline) return readDeclared(() => JSON.parse(inline), 'WATCH_LIST');
+  return readDeclared(() => sources.file, 'watchlist.json');
+}
+
+/** The declared list from one source, or a SettingError naming each mistake as `SOURCE.path.in.the.file`. */
+export function readDeclared(read: () => unknown, source: 'WATCH_LIST' | 'watchlist.json'): WatchList {
+  let input: unknown;
   try {
-    if (inline) return parseWatchList(JSON.parse(inline), 'WATCH_LIST');
+    input = read();
   } catch (error) {
-    // A deployment mistake, not the caller's: every request fails until it is fixed, saying where.
-    throw new ConfigurationError(`WATCH_LIST is not a valid watch list: ${describe(error)}`);
+    throw new SettingError(source, [{ field: source, message: `not JSON: ${describe(error)}` }], error);
   }
   try {
-    return parseWatchList(sources.file, 'watchlist.json');
+    return parseWatchList(input, source);
   } catch (error) {
-    throw new ConfigurationError(`the bundled watchlist.json is not valid: ${describe(error)}`);
+    if (!(error instanceof WatchListError)) throw error;
+    const problems = error.problems.map(({ field, message }) => ({ field: `${source}.${field}`, message }));
+    throw new SettingError(source, problems, error);
   }
 }
 

@@ -12,8 +12,12 @@
 // dynamodb:PutItem on the table) needs nothing new. Not a transaction of the two: DynamoDB's would do, but
 // moto restores a whole-table snapshot when one is cancelled, erasing a concurrent ask's claim, while its
 // conditional PutItem holds under concurrent asks (README, moto's gaps).
-// If the state cannot be written the key is freed again; only a crash between the two writes leaves a key
-// naming a request that does not exist, until its deadline.
+// If the state cannot be written the key is freed again. A crash between the two writes (the Lambda timed out or
+// died) leaves a key naming a request that does not exist: a later ask that finds such a key — claimed more than
+// CLAIM_GRACE_MS ago — first marks that request as never written (a conditional put of its state, so the asker,
+// were it only slow, can no longer write it), then takes the key over with a put conditional on its holder: of
+// two takers one wins, and the other is answered with the winner's request. Without this every repeated ask
+// got an approval id that does not exist, until the deadline (ApprovalTtlMinutes).
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient } from '../clients.js';
@@ -85,23 +89,21 @@ export class ApprovalStore {
     return undefined;
   }
 
-  /** Claims the plan's key for this request; the request that holds it instead, if one does. */
-  private async claim(openKey: string, state: ApprovalState, at: Date): Promise<OpenRequest | undefined> {
+  /**
+   * Claims the plan's key for this request; the request that holds it instead, if one does. A holder claimed
+   * more than CLAIM_GRACE_MS ago whose state was never written is taken over (once: `takeOver` false after).
+   */
+  private async claim(
+    openKey: string,
+    state: ApprovalState,
+    at: Date,
+    takeOver = true,
+  ): Promise<OpenRequest | undefined> {
     try {
       await this.dynamo.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            auditId: openKey,
-            approvalId: state.approvalId,
-            requester: state.requester,
-            needs: state.needs,
-            required: state.required,
-            deadline: state.deadline,
-            // Removed when the request is settled; past it, the request expired: either way the key is free.
-            openUntil: state.deadline,
-            expiresAt: state.expiresAt,
-          },
+          Item: claimItem(openKey, state, at),
           ConditionExpression:
             'attribute_not_exists(auditId) OR attribute_not_exists(openUntil) OR openUntil <= :at',
           ExpressionAttributeValues: { ':at': at.toISOString() },
@@ -110,9 +112,69 @@ export class ApprovalStore {
       );
       return undefined;
     } catch (error) {
-      const holder = isAwsError(error, 'ConditionalCheckFailedException') ? holderOf(error) : undefined;
-      if (holder) return holder;
+      const found = isAwsError(error, 'ConditionalCheckFailedException') ? heldBy(error) : undefined;
+      if (!found) throw error;
+      if (takeOver && claimedBefore(found.item, at) && (await this.buryUnwritten(found.holder, found.item)))
+        return this.takeOver(openKey, state, at, found.holder.approvalId);
+      return found.holder;
+    }
+  }
+
+  /**
+   * Marks a request whose state was never written as failed, by writing that state: true if it was never written
+   * (or another taker marked it so first), false if it exists — then it is the open request, as claimed.
+   */
+  private async buryUnwritten(holder: OpenRequest, item: Record<string, AttributeValue>): Promise<boolean> {
+    const expiresAt = Number(item.expiresAt?.N ?? 0);
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keyOf(holder.approvalId),
+            ...holder,
+            status: 'failed',
+            forAction: '',
+            forTarget: '',
+            votes: 0,
+            approvers: {},
+            neverWritten: 'the invocation that asked ended between claiming the plan and writing the request',
+            ...(expiresAt ? { expiresAt } : {}),
+          },
+          ConditionExpression: 'attribute_not_exists(auditId) OR attribute_exists(neverWritten)',
+        }),
+      );
+      logger.warn('took over the open-request key of an approval that was never written', {
+        approvalId: holder.approvalId,
+      });
+      return true;
+    } catch (error) {
+      if (isAwsError(error, 'ConditionalCheckFailedException')) return false;
       throw error;
+    }
+  }
+
+  /** Claims the key from `from`, a request never written; if another taker was first, its request answers. */
+  private async takeOver(
+    openKey: string,
+    state: ApprovalState,
+    at: Date,
+    from: string,
+  ): Promise<OpenRequest | undefined> {
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: claimItem(openKey, state, at),
+          ConditionExpression: 'approvalId = :from',
+          ExpressionAttributeValues: { ':from': from },
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (!isAwsError(error, 'ConditionalCheckFailedException')) throw error;
+      // Another ask took it (or took it and settled already): claim as any ask does, without taking over again.
+      return this.claim(openKey, state, at, false);
     }
   }
 
@@ -232,19 +294,44 @@ export class ApprovalStore {
   }
 }
 
+/** How long after its claim a key naming a request that does not exist may be taken over by another ask. */
+export const CLAIM_GRACE_MS = 60_000;
+
+/** The `approval-open#` item claiming the plan's key for `state`. */
+const claimItem = (openKey: string, state: ApprovalState, at: Date) => ({
+  auditId: openKey,
+  approvalId: state.approvalId,
+  requester: state.requester,
+  needs: state.needs,
+  required: state.required,
+  deadline: state.deadline,
+  // Removed when the request is settled; past it, the request expired: either way the key is free.
+  openUntil: state.deadline,
+  // When it was claimed: a request not written CLAIM_GRACE_MS after it never will be (its asker ended).
+  claimedAt: at.toISOString(),
+  expiresAt: state.expiresAt,
+});
+
+/** Whether a held key was claimed more than CLAIM_GRACE_MS before `at` (a key without claimedAt never is). */
+function claimedBefore(item: Record<string, AttributeValue>, at: Date): boolean {
+  const claimed = Date.parse(item.claimedAt?.S ?? '');
+  return !Number.isNaN(claimed) && at.getTime() - claimed >= CLAIM_GRACE_MS;
+}
+
 /** The request holding the key, as a failed claim hands it back (ReturnValuesOnConditionCheckFailure). */
-function holderOf(error: unknown): OpenRequest | undefined {
+function heldBy(error: unknown): { holder: OpenRequest; item: Record<string, AttributeValue> } | undefined {
   const item = (error as { Item?: Record<string, AttributeValue> }).Item;
   if (!item?.approvalId?.S) return undefined;
   // The error is not the document client's output: its item is in DynamoDB's own attribute form.
   const text = (value: AttributeValue | undefined) => value?.S ?? '';
-  return {
+  const holder = {
     approvalId: text(item.approvalId),
     requester: text(item.requester),
     needs: (item.needs?.L ?? []).map(text),
     required: Number(item.required?.N ?? 0),
     deadline: text(item.deadline),
   };
+  return { holder, item };
 }
 
 /** The approvals of this deployment: in the audit table (AUDIT_TABLE). */

@@ -91,19 +91,38 @@ const fileSchema = z
       if (inArn !== account.id)
         issue(['accounts', index, 'roleArn'], `the role is in account ${inArn}, not ${account.id}`);
     });
-    const names = new Set<string>();
-    const aliases = new Set<string>();
+    // Each of these belongs to one workload: two workloads claiming one would make an action on either act on
+    // both (or a DLQ drain redrive to the wrong sources). The message names both, by name and place.
+    const names = new Map<string, number>();
+    const aliases = new Map<string, number>();
+    const queues = new Map<string, number>();
+    const owner = (index: number) => `workload ${file.workloads[index]?.name ?? '?'} (workloads.${index})`;
     file.workloads.forEach((workload, index) => {
-      if (names.has(workload.name))
-        issue(['workloads', index, 'name'], `workload ${workload.name} is declared twice`);
-      names.add(workload.name);
-      const alias = `${workload.account ?? 'self'}:${workload.functionName}:${workload.alias}`;
-      if (aliases.has(alias))
+      const named = names.get(workload.name);
+      if (named !== undefined)
+        issue(
+          ['workloads', index, 'name'],
+          `workload ${workload.name} is declared twice (workloads.${named} and workloads.${index})`,
+        );
+      else names.set(workload.name, index);
+      const key = `${workload.account ?? 'self'}:${workload.functionName}:${workload.alias}`;
+      const aliased = aliases.get(key);
+      if (aliased !== undefined)
         issue(
           ['workloads', index, 'functionName'],
-          `${workload.functionName}:${workload.alias} is already another workload`,
+          `${workload.functionName}:${workload.alias} is already ${owner(aliased)}: workload ${workload.name} cannot watch it too`,
         );
-      aliases.add(alias);
+      else aliases.set(key, index);
+      workload.dlqs.forEach((dlq, at) => {
+        const queue = `${workload.account ?? 'self'}:${dlq.queue}`;
+        const held = queues.get(queue);
+        if (held !== undefined && held !== index)
+          issue(
+            ['workloads', index, 'dlqs', at, 'queue'],
+            `${dlq.queue} is already a DLQ of ${owner(held)}: workload ${workload.name} cannot list it too`,
+          );
+        else queues.set(queue, index);
+      });
       if (workload.account !== undefined && !accounts.has(workload.account))
         issue(
           ['workloads', index, 'account'],
@@ -115,16 +134,31 @@ const fileSchema = z
 /** The watch list file's shape, as a person writes it. */
 export type WatchListFile = z.input<typeof fileSchema>;
 
+/** A watch list with mistakes: each one, by its path in the file (the first is `field`). */
+export class WatchListError extends ValidationError {
+  readonly problems: { field: string; message: string }[];
+  constructor(source: string, problems: { field: string; message: string }[]) {
+    const first = problems[0] ?? { field: '(root)', message: 'invalid input' };
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+    super(`${source}: ${first.field}: ${first.message}${more}`, first.field);
+    this.problems = problems;
+  }
+}
+
+/** The most mistakes one answer lists: a file of 5000 bad workloads is not answered with 5000 lines. */
+const MAX_PROBLEMS = 20;
+
 /**
- * Reads a watch list file (already parsed from JSON). A mistake names the path in the file, e.g.
- * `watchlist.json: workloads.3.account: account 2222… is not in accounts`.
+ * Reads a watch list file (already parsed from JSON). Mistakes throw a WatchListError naming each path in the
+ * file, e.g. `watchlist.json: workloads.3.account: account 2222… is not in accounts`.
  */
 export function parseWatchList(input: unknown, source = 'watchlist.json'): WatchList {
   const result = fileSchema.safeParse(input, { reportInput: true });
-  if (!result.success) {
-    const { field, message } = describeIssue(result.error.issues[0]);
-    throw new ValidationError(`${source}: ${field}: ${message}`, field);
-  }
+  if (!result.success)
+    throw new WatchListError(
+      source,
+      result.error.issues.slice(0, MAX_PROBLEMS).map((issue) => describeIssue(issue)),
+    );
   const accounts: Record<string, MemberAccount> = {};
   for (const account of result.data.accounts) accounts[account.id] = account;
   const workloads = result.data.workloads.map(

@@ -7,11 +7,11 @@
 // client retrying into a freeze would otherwise fill it with non-events. (The pre-traffic hook is different:
 // failing a deployment is an act, recorded as its hook always records.)
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ConfigurationError, ConflictError } from '../errors.js';
+import { ConfigurationError, ConflictError, SettingError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { Origin } from '../origin.js';
 import { type FreezeStatus, freezeStatus } from './status.js';
-import { type FreezeWindow, FreezeWindowError, parseFreezeWindows } from './windows.js';
+import { type FreezeWindow, type FreezeWindowError, readFreezeWindows } from './windows.js';
 
 export const FREEZE_SETTING = 'FREEZE_WINDOWS';
 
@@ -32,16 +32,26 @@ export interface FreezeGuard {
   problem?: ConfigurationError;
 }
 
-/** The declared windows; a malformed one is a ConfigurationError naming FREEZE_WINDOWS[index].field. */
+/**
+ * The declared windows; malformed ones are a SettingError (a ConfigurationError shown to the caller) naming each
+ * bad window and its field, FREEZE_WINDOWS[index].field.
+ */
 export function freezeWindows(env: NodeJS.ProcessEnv = process.env): FreezeWindow[] {
-  try {
-    return parseFreezeWindows(env[FREEZE_SETTING]);
-  } catch (error) {
-    if (error instanceof FreezeWindowError)
-      throw new ConfigurationError(`${FREEZE_SETTING}${error.message}`, error);
-    throw error;
-  }
+  const { windows, problems } = readFreezeWindows(env[FREEZE_SETTING]);
+  if (problems.length > 0) throw freezeSettingError(problems);
+  return windows;
 }
+
+/** The error that names every bad window of FREEZE_WINDOWS (`FREEZE_WINDOWS[1].end: …; FREEZE_WINDOWS[3].zone: …`). */
+export const freezeSettingError = (problems: readonly FreezeWindowError[]): SettingError =>
+  new SettingError(
+    FREEZE_SETTING,
+    problems.map((problem) => ({
+      field: `${FREEZE_SETTING}[${problem.index}].${problem.part}`,
+      message: problem.problem,
+    })),
+    problems[0],
+  );
 
 /**
  * What lets a governed request through a freeze: the approval it carries out, or the requester's break-glass
@@ -94,8 +104,9 @@ export function freezeGuardOrProblem(
 }
 
 /**
- * The guard of a function that must still finish work it started when FREEZE_WINDOWS is malformed (a rotation
- * whose new key is stored): the problem is kept, and refuses only the changes the guard is asked about.
+ * The guard of a function that must still do what no freeze governs when FREEZE_WINDOWS is malformed (a rotation
+ * whose new key is stored finishing, a peek or a dry run looking): the problem is kept, and refuses — fail
+ * closed — every change the guard is asked about, naming the setting's mistakes.
  */
 export function lenientFreezeGuard(env: NodeJS.ProcessEnv = process.env): FreezeGuard {
   try {

@@ -52,11 +52,14 @@ export type FreezeWindow = RecurringWindow | OneOffWindow;
 export class FreezeWindowError extends Error {
   readonly index: number;
   readonly part: string;
+  /** What is wrong, and the window as written, without its place (`[1].end: `). */
+  readonly problem: string;
   constructor(index: number, part: string, problem: string, text: string) {
     super(`[${index}].${part}: ${problem} (in "${text}")`);
     this.name = 'FreezeWindowError';
     this.index = index;
     this.part = part;
+    this.problem = `${problem} (in "${text}")`;
   }
 }
 
@@ -77,18 +80,43 @@ const TIMES = /^(\d{1,2}):(\d{2})(?:[-\u2013](\d{1,2}):(\d{2}))?$/;
 
 /** Parses FREEZE_WINDOWS. Absent or blank: no windows. Throws FreezeWindowError for the first bad window. */
 export function parseFreezeWindows(text: string | undefined): FreezeWindow[] {
+  const { windows, problems } = readFreezeWindows(text);
+  if (problems[0]) throw problems[0];
+  return windows;
+}
+
+/**
+ * Every window of FREEZE_WINDOWS read: the good ones, and a FreezeWindowError for each bad one (its first
+ * mistake), so that whoever fixes the setting sees them all at once rather than one per deploy.
+ */
+export function readFreezeWindows(text: string | undefined): {
+  windows: FreezeWindow[];
+  problems: FreezeWindowError[];
+} {
   const entries = (text ?? '')
     .split(/[;\n]/)
     .map((entry) => entry.trim())
     .filter(Boolean);
+  const windows: FreezeWindow[] = [];
+  const problems: FreezeWindowError[] = [];
+  entries.slice(0, MAX_WINDOWS).forEach((entry, index) => {
+    try {
+      windows.push(/^\d/.test(entry) ? oneOff(entry, index) : recurring(entry, index));
+    } catch (error) {
+      if (!(error instanceof FreezeWindowError)) throw error;
+      problems.push(error);
+    }
+  });
   if (entries.length > MAX_WINDOWS)
-    throw new FreezeWindowError(
-      MAX_WINDOWS,
-      'text',
-      `at most ${MAX_WINDOWS} windows`,
-      entries[MAX_WINDOWS] ?? '',
+    problems.push(
+      new FreezeWindowError(
+        MAX_WINDOWS,
+        'text',
+        `at most ${MAX_WINDOWS} windows`,
+        entries[MAX_WINDOWS] ?? '',
+      ),
     );
-  return entries.map((entry, index) => (/^\d/.test(entry) ? oneOff(entry, index) : recurring(entry, index)));
+  return { windows, problems };
 }
 
 function oneOff(text: string, index: number): OneOffWindow {

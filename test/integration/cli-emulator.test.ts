@@ -10,8 +10,14 @@ import { CloudWatchClient, DescribeAlarmHistoryCommand } from '@aws-sdk/client-c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localCodeDeploy } from '../../local/codedeploy/local.js';
 import { readExportsFile } from '../../local/emulator/exports.js';
-import { type EmulatorState, emulatorClientConfig, loadState } from '../../local/emulator/provision.js';
-import { projectRoot } from '../../local/template.js';
+import { settingProblems } from '../../local/emulator/preflight.js';
+import {
+  type EmulatorState,
+  emulatorClientConfig,
+  loadState,
+  resolveContext,
+} from '../../local/emulator/provision.js';
+import { loadTemplate, projectRoot } from '../../local/template.js';
 import { cliBin } from '../../scripts/build-cli.js';
 import type { Timeline } from '../../shared/timeline/entry.js';
 
@@ -65,6 +71,26 @@ describe('runbook emulator, used from other shells through its exports file', { 
     const exited = new Promise((resolve) => emulator.once('exit', resolve));
     emulator.kill('SIGTERM');
     await exited;
+  });
+
+  it('started, so its functions’ own readers found nothing wrong with the stack; a setting they refuse is named by its parameter', () => {
+    // Prepare: the same stack, with a schedule named without its group (the health function refuses it)
+    const template = loadTemplate();
+    const parameters = { ...state.parameters, WatchedFunctionName: 'trading', WatchedSchedules: 'daily-run' };
+
+    // Act
+    const found = settingProblems(resolveContext(template, state));
+    const refused = settingProblems(resolveContext(template, { ...state, parameters }));
+
+    // Assess
+    expect(found).toEqual([]);
+    expect(refused).toEqual([
+      {
+        parameter: 'WatchedSchedules',
+        field: 'WatchedSchedules',
+        message: expect.stringContaining('WATCHED_SCHEDULES: "daily-run" has no group'),
+      },
+    ]);
   });
 
   it('exports CloudWatch through its stand-in, and its state directory', () => {

@@ -104,6 +104,65 @@ describe('the fleet function (against the emulator)', () => {
     expect(own).toMatchObject({ acknowledged: true, acted: false });
   });
 
+  it('answers a watch list whose two workloads share a function and alias with a configuration error naming both, not an InternalError', async () => {
+    // Prepare
+    const twice = JSON.stringify({
+      workloads: [
+        { name: 'orders', functionName: declared.functionName },
+        { name: 'payments', functionName: declared.functionName },
+      ],
+    });
+
+    // Act
+    const answer = await invoke({ actor: 'cli:test@ci', action: 'status', all: true }, { WATCH_LIST: twice });
+
+    // Assess
+    expect(answer).toMatchObject({
+      ok: false,
+      error: { code: 'ConfigurationError', field: 'WATCH_LIST.workloads.1.functionName' },
+    });
+    const message = String((answer.error as { message: string }).message);
+    expect(message).toContain('workload orders (workloads.0)');
+    expect(message).toContain('workload payments cannot watch it too');
+  });
+
+  it('with malformed freeze windows, still rolls back and refuses a drain naming FREEZE_WINDOWS', async () => {
+    // Prepare
+    const env = { WATCH_LIST: file([]), FREEZE_WINDOWS: 'weekdays 09:25 UTC' };
+
+    // Act
+    const rollback = await invoke(
+      {
+        actor: 'cli:test@ci',
+        action: 'rollback',
+        workloads: ['workload'],
+        reason: 'bad deploy',
+        dryRun: true,
+      },
+      env,
+    );
+    const drain = await invoke(
+      { actor: 'cli:test@ci', action: 'drain', workloads: ['workload'], reason: 'replay' },
+      env,
+    );
+
+    // Assess
+    expect(rollback).toMatchObject({ ok: true, selected: 1 });
+    expect(drain).toMatchObject({
+      counts: { succeeded: 0, failed: 1 },
+      workloads: [
+        {
+          workload: 'workload',
+          outcome: 'failed',
+          error: {
+            code: 'ConfigurationError',
+            message: expect.stringMatching(/^FREEZE_WINDOWS\[0\]\.end: the window has no end/),
+          },
+        },
+      ],
+    });
+  });
+
   it('refuses a selector naming nothing real with a 400 naming the field', async () => {
     // Act
     const answer = await invoke(

@@ -29,7 +29,7 @@ interface Answer {
   changed?: boolean;
   redriven?: number;
   received?: number;
-  error?: { code: string; message: string; field?: string };
+  error?: { code: string; message: string; field?: string; fields?: string[] };
 }
 
 describe('change freezes (against the emulator)', { timeout: 120_000 }, () => {
@@ -142,16 +142,40 @@ describe('change freezes (against the emulator)', { timeout: 120_000 }, () => {
     expect(refused.error?.message).toContain('freezeOverride');
   });
 
-  it('refuses every drain when a window is malformed, without saying more to the caller than the log does', async () => {
+  it('refuses a drain when windows are malformed with a configuration error naming every bad window and field; a peek still looks, rollback and the kill switch pass', async () => {
+    // Prepare: a window with no end, and one in an unknown zone
+    const broken = 'weekdays 09:25 UTC; daily 01:00-02:00 UTC fine; daily 03:00-04:00 Mars/Olympus';
+
     // Act
-    const refused = await invoke(
-      'DlqDrainerFunction',
-      { queue: dlqName, mode: 'peek' },
-      'weekdays 09:25 UTC',
+    const refused = await invoke('DlqDrainerFunction', { queue: dlqName }, broken);
+    const peek = await invoke('DlqDrainerFunction', { queue: dlqName, mode: 'peek' }, broken);
+    // (dry runs: the next tests roll back and disable for real; what matters here is that they answer)
+    const rollback = await invoke('RollbackFunction', { functionName, dryRun: true }, broken);
+    const killSwitch = await invoke(
+      'KillSwitchFunction',
+      {
+        action: 'disable',
+        group: String(state.resources.WorkloadScheduleGroup?.ref),
+        all: true,
+        dryRun: true,
+      },
+      broken,
     );
 
-    // Assess: a deployment error (500), its details (FREEZE_WINDOWS[0].end) in the function log.
-    expect(refused).toMatchObject({ ok: false, error: { code: 'InternalError' } });
+    // Assess: not the caller's fault (500), but said, never a bare InternalError
+    expect(refused).toMatchObject({
+      ok: false,
+      error: {
+        code: 'ConfigurationError',
+        field: 'FREEZE_WINDOWS[0].end',
+        fields: ['FREEZE_WINDOWS[0].end', 'FREEZE_WINDOWS[2].zone'],
+      },
+    });
+    expect(refused.error?.message).toMatch(/^FREEZE_WINDOWS\[0\]\.end: the window has no end/);
+    expect(refused.error?.message).toContain('FREEZE_WINDOWS[2].zone: unknown time zone "Mars/Olympus"');
+    expect(peek).toMatchObject({ ok: true });
+    expect(rollback).toMatchObject({ ok: true });
+    expect(killSwitch).toMatchObject({ ok: true });
   });
 
   it('lets a rollback through during a freeze', async () => {

@@ -89,6 +89,7 @@ const CLAIM = {
     required: 2,
     deadline: state.deadline,
     openUntil: state.deadline,
+    claimedAt: NOW.toISOString(),
     expiresAt: state.expiresAt,
   },
   ConditionExpression: 'attribute_not_exists(auditId) OR attribute_not_exists(openUntil) OR openUntil <= :at',
@@ -155,6 +156,59 @@ describe('ApprovalStore: one open request per plan', () => {
       deadline: '2026-11-22T03:20:00.000Z',
     });
     expect(puts()).toEqual([CLAIM]);
+  });
+
+  it('takes over a key claimed more than a minute ago whose request was never written: marks it, then a put conditional on its holder', async () => {
+    // Prepare: the key names "lost", claimed 61 s ago; no approval#lost exists
+    const claimed = new Date(NOW.getTime() - 61_000).toISOString();
+    dynamo.on(PutCommand).resolves({});
+    dynamo.on(PutCommand, { ConditionExpression: CLAIM.ConditionExpression }).rejects(
+      conditionFailed({
+        auditId: { S: KEY },
+        approvalId: { S: 'lost' },
+        requester: { S: BOB },
+        needs: { L: [{ S: 'a freeze' }] },
+        required: { N: '2' },
+        deadline: { S: '2026-11-22T03:20:00.000Z' },
+        openUntil: { S: '2026-11-22T03:20:00.000Z' },
+        claimedAt: { S: claimed },
+        expiresAt: { N: '1795402000' },
+      }),
+    );
+
+    // Act
+    const holder = await store.create(state, NOW);
+
+    // Assess
+    expect(holder).toBeUndefined();
+    expect(puts().slice(1, 3)).toEqual([
+      {
+        TableName: 'audit',
+        Item: {
+          auditId: 'approval#lost',
+          approvalId: 'lost',
+          requester: BOB,
+          needs: ['a freeze'],
+          required: 2,
+          deadline: '2026-11-22T03:20:00.000Z',
+          status: 'failed',
+          forAction: '',
+          forTarget: '',
+          votes: 0,
+          approvers: {},
+          neverWritten: expect.stringContaining('ended between claiming the plan and writing the request'),
+          expiresAt: 1795402000,
+        },
+        ConditionExpression: 'attribute_not_exists(auditId) OR attribute_exists(neverWritten)',
+      },
+      {
+        TableName: 'audit',
+        Item: CLAIM.Item,
+        ConditionExpression: 'approvalId = :from',
+        ExpressionAttributeValues: { ':from': 'lost' },
+      },
+    ]);
+    expect(puts()[3]).toMatchObject({ Item: { auditId: `approval#${ID}` } });
   });
 
   it('frees the key again when the state cannot be written, and throws', async () => {
@@ -329,7 +383,7 @@ describe('holdForApproval asked twice', () => {
       expiresAt: '2026-11-22T03:20:00.000Z',
       notified: false,
       before: drain.before,
-      approve: 'runbook approve first --reason "…"',
+      approve: 'runbook approve first',
       reject: 'runbook reject first',
     });
     expect(recorded).toEqual([]);
@@ -349,7 +403,7 @@ describe('heldSummary (the CLI’s line for a held request)', () => {
       required: 2,
       expiresAt: '2026-11-22T03:20:00.000Z',
       needs: ['n'],
-      approve: 'runbook approve first --reason "…"',
+      approve: 'runbook approve first',
       reject: 'runbook reject first',
     });
 

@@ -14,7 +14,7 @@ const held = {
   status: 'pending',
   action: 'dlq.drain',
   target: 'queue:orders-dlq',
-  approve: `runbook approve ${ID} --reason "…"`,
+  approve: `runbook approve ${ID}`,
   reject: `runbook reject ${ID}`,
 };
 
@@ -40,25 +40,25 @@ describe('the approve command of a held request', () => {
     [
       'asked as a person on the emulator: another person approves',
       { via: 'local', emulator: false, apiDoor: true, as: 'alice' },
-      `runbook approve ${ID} --reason "…" --as <another person>`,
+      `runbook approve ${ID} --as <another person>`,
       `runbook reject ${ID}`,
     ],
     [
       'asked through a stack: the same --stack',
       { via: 'api', stack: 'lambda-runbook-prod' },
-      `runbook approve ${ID} --reason "…" --stack lambda-runbook-prod`,
+      `runbook approve ${ID} --stack lambda-runbook-prod`,
       `runbook reject ${ID} --stack lambda-runbook-prod`,
     ],
     [
       'asked through an API URL: the same --api-url',
       { via: 'api', apiUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com' },
-      `runbook approve ${ID} --reason "…" --api-url https://abc.execute-api.eu-west-1.amazonaws.com`,
+      `runbook approve ${ID} --api-url https://abc.execute-api.eu-west-1.amazonaws.com`,
       `runbook reject ${ID} --api-url https://abc.execute-api.eu-west-1.amazonaws.com`,
     ],
     [
       'asked on the emulator without --as: as the function wrote it',
       { via: 'local', emulator: false },
-      `runbook approve ${ID} --reason "…"`,
+      `runbook approve ${ID}`,
       `runbook reject ${ID}`,
     ],
   ])('%s', (_case, transport, approve, reject) => {
@@ -85,7 +85,7 @@ describe('the approve command a stale plan’s refusal names', () => {
     const error = new StalePlanError(ID, {
       ...held,
       approvalId: REPLANNED,
-      approve: `runbook approve ${REPLANNED} --reason "…"`,
+      approve: `runbook approve ${REPLANNED}`,
       reject: `runbook reject ${REPLANNED}`,
       required: 2,
     } as unknown as Held);
@@ -96,22 +96,22 @@ describe('the approve command a stale plan’s refusal names', () => {
     [
       'approved as bob on the emulator: bob again (he is not the requester)',
       { via: 'local', emulator: false, apiDoor: true, as: 'bob' },
-      `runbook approve ${REPLANNED} --reason "…" --as bob`,
+      `runbook approve ${REPLANNED} --as bob`,
     ],
     [
       'approved through a stack: the same --stack',
       { via: 'api', stack: 'lambda-runbook-prod' },
-      `runbook approve ${REPLANNED} --reason "…" --stack lambda-runbook-prod`,
+      `runbook approve ${REPLANNED} --stack lambda-runbook-prod`,
     ],
     [
       'approved through an API URL: the same --api-url',
       { via: 'api', apiUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com' },
-      `runbook approve ${REPLANNED} --reason "…" --api-url https://abc.execute-api.eu-west-1.amazonaws.com`,
+      `runbook approve ${REPLANNED} --api-url https://abc.execute-api.eu-west-1.amazonaws.com`,
     ],
     [
       'approved on the emulator without --as: as the function wrote it',
       { via: 'local', emulator: false, apiDoor: true },
-      `runbook approve ${REPLANNED} --reason "…"`,
+      `runbook approve ${REPLANNED}`,
     ],
   ])('%s', (_case, transport, approve) => {
     // Act

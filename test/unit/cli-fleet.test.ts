@@ -194,15 +194,16 @@ describe('runbook fleet: what it refuses before anything is sent', () => {
   });
   afterEach(() => vi.restoreAllMocks());
 
-  it('refuses a malformed --tag with exit 1, naming --tag, and calls nothing', async () => {
+  it('refuses a malformed --tag (no =) with exit 2 like any bad flag, naming --tag, and calls nothing', async () => {
     // Act
     const code = await runCli(
       ['fleet', 'rollback', '--tag', 'team', '--reason', 'bad layer', '--yes', '--api-url', API],
       deps,
     );
+    const onStatus = await runCli(['fleet', 'status', '--tag', 'team', '--api-url', API], deps);
 
     // Assess
-    expect(code).toBe(1);
+    expect([code, onStatus]).toEqual([2, 2]);
     expect(written(stderr)).toContain('runbook: --tag must be KEY=VALUE');
     expect(fetch).not.toHaveBeenCalled();
     expect(answers).toEqual([]);
@@ -458,7 +459,7 @@ describe('runbook fleet: what a person reads', () => {
       needs: ['this deployment approves every kill switch disable (ApprovalFor) (orders, risk)'],
       required: 2,
       expiresAt: '2026-11-22T16:15:01.123Z',
-      approve: `runbook approve ${AUDIT_ID} --reason "…"`,
+      approve: `runbook approve ${AUDIT_ID}`,
       reject: `runbook reject ${AUDIT_ID}`,
     });
 

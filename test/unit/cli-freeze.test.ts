@@ -24,6 +24,30 @@ describe('runbook freeze status: the answer', () => {
     });
   });
 
+  it('names every malformed window and its field, not only the first', () => {
+    // Act
+    const answer = statusOf(
+      sources([
+        `${TRADING}; 2026-12-24T12:00Z/ no end; daily 09:00-10:00 Mars/Olympus; funday 25:00-26:00 UTC`,
+      ]),
+      at,
+    );
+
+    // Assess
+    expect(answer).toMatchObject({
+      ok: false,
+      error: {
+        code: 'ConfigurationError',
+        field: 'FREEZE_WINDOWS[1].end',
+        fields: ['FREEZE_WINDOWS[1].end', 'FREEZE_WINDOWS[2].zone', 'FREEZE_WINDOWS[3].days'],
+      },
+    });
+    const text = freezeSummary(answer);
+    expect(text).toContain('FREEZE_WINDOWS[1].end: the window has no end');
+    expect(text).toContain('FREEZE_WINDOWS[2].zone: unknown time zone "Mars/Olympus"');
+    expect(text).toContain('FREEZE_WINDOWS[3].days: expected daily, weekdays');
+  });
+
   it('says on a terminal that it is frozen, until when, by which window, and what is next', () => {
     // Act
     const text = freezeSummary(statusOf(sources([TRADING, TRADING, TRADING]), at));

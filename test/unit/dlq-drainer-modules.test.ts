@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { entryBytes, packBatches, SQS_LIMITS } from '../../functions/dlq-drainer/batches.js';
 import { invokeProblem, lambdaTargetProblem } from '../../functions/dlq-drainer/lambda-target.js';
-import { assertAllowed, queueRef, sqsEndpoint } from '../../functions/dlq-drainer/queue-url.js';
+import { assertAllowed, checkQueues, queueRef, sqsEndpoint } from '../../functions/dlq-drainer/queue-url.js';
 import { sampleBody } from '../../functions/dlq-drainer/sample.js';
 import { setEnv } from './support/env.js';
 
@@ -100,6 +100,26 @@ describe('queueRef', () => {
 
     // Assess
     expect(refuse).toThrowError(/give the queue's name instead/);
+  });
+
+  it('refuses a DLQ it does not drain naming queue, and points to `runbook fleet drain --workload NAME`', () => {
+    // Act
+    const refuse = () =>
+      checkQueues({ queue: 'orders-dlq' }, new URL('https://sqs.us-east-1.amazonaws.com'), {
+        accountId: ACCOUNT,
+        allowedQueues: ['stack-dlq'],
+        allowedTargetQueues: [],
+      });
+
+    // Assess
+    expect(refuse).toThrowError(
+      expect.objectContaining({
+        field: 'queue',
+        message: expect.stringContaining(
+          "not orders-dlq; a watched workload's DLQ is drained with `runbook fleet drain --workload NAME --reason TEXT`",
+        ),
+      }),
+    );
   });
 
   it('refuses a name outside a non-empty allow-list and allows any with an empty one', () => {

@@ -13,6 +13,7 @@ import {
   NotFoundError,
   publicError,
   RunbookError,
+  SettingError,
   ValidationError,
 } from '../../shared/errors.js';
 import { ReportError } from '../../shared/lifecycle-hook.js';
@@ -150,6 +151,29 @@ describe('publicError', () => {
     });
     const text = JSON.stringify(answer);
     expect(text).not.toMatch(/secret-name|hunter2|ECONNREFUSED|not authorized|AccessDenied/);
+  });
+});
+
+describe('SettingError', () => {
+  it('is a 500 shown to the caller, naming the setting and every field at fault', () => {
+    // Act
+    const error = new SettingError('FREEZE_WINDOWS', [
+      { field: 'FREEZE_WINDOWS[1].end', message: 'the window has no end' },
+      { field: 'FREEZE_WINDOWS[3].zone', message: 'unknown time zone "Mars/Olympus"' },
+    ]);
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(publicError(error)).toEqual({
+      statusCode: 500,
+      body: {
+        code: 'ConfigurationError',
+        message:
+          'FREEZE_WINDOWS[1].end: the window has no end; FREEZE_WINDOWS[3].zone: unknown time zone "Mars/Olympus"',
+        field: 'FREEZE_WINDOWS[1].end',
+        fields: ['FREEZE_WINDOWS[1].end', 'FREEZE_WINDOWS[3].zone'],
+      },
+    });
   });
 });
 

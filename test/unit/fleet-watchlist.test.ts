@@ -6,7 +6,12 @@ import { routeAlarm } from '../../functions/fleet/alarm.js';
 import { fleetRequestSchema } from '../../functions/fleet/schema.js';
 import { fromTags } from '../../shared/fleet/discover.js';
 import { select } from '../../shared/fleet/select.js';
-import { mergeWatchLists, parseWatchList, stackWorkload } from '../../shared/fleet/watchlist.js';
+import {
+  mergeWatchLists,
+  parseWatchList,
+  stackWorkload,
+  type WatchListError,
+} from '../../shared/fleet/watchlist.js';
 import type { WatchList, Workload } from '../../shared/fleet/workload.js';
 import { parseInput } from '../../shared/validate.js';
 
@@ -85,6 +90,91 @@ describe('parseWatchList', () => {
   ])('refuses %j naming %s', (input, field) => {
     expect(() => parseWatchList(input, 'watchlist.json')).toThrow(
       expect.objectContaining({ field, message: expect.stringContaining(`watchlist.json: ${field}: `) }),
+    );
+  });
+});
+
+describe('parseWatchList: what two workloads cannot share', () => {
+  const problemsOf = (input: unknown) => {
+    try {
+      parseWatchList(input, 'WATCH_LIST');
+    } catch (error) {
+      return (error as WatchListError).problems;
+    }
+    return [];
+  };
+
+  it('names both workloads when they share a function and alias, a name, or a DLQ', () => {
+    // Act
+    const problems = problemsOf({
+      workloads: [
+        { name: 'orders', functionName: 'orders-fn', dlqs: [{ queue: 'orders-dlq' }] },
+        { name: 'payments', functionName: 'orders-fn' },
+        { name: 'orders', functionName: 'other-fn' },
+        { name: 'refunds', functionName: 'refunds-fn', dlqs: [{ queue: 'orders-dlq' }] },
+      ],
+    });
+
+    // Assess
+    expect(problems).toEqual([
+      {
+        field: 'workloads.1.functionName',
+        message:
+          'orders-fn:live is already workload orders (workloads.0): workload payments cannot watch it too',
+      },
+      {
+        field: 'workloads.2.name',
+        message: 'workload orders is declared twice (workloads.0 and workloads.2)',
+      },
+      {
+        field: 'workloads.3.dlqs.0.queue',
+        message:
+          'orders-dlq is already a DLQ of workload orders (workloads.0): workload refunds cannot list it too',
+      },
+    ]);
+  });
+
+  it('lets the same function be watched under another alias, and the same queue name in another account', () => {
+    expect(
+      problemsOf({
+        accounts: [{ id: '222222222222', roleArn: 'arn:aws:iam::222222222222:role/runbook' }],
+        workloads: [
+          { name: 'orders', functionName: 'orders-fn', dlqs: [{ queue: 'orders-dlq' }] },
+          { name: 'orders-canary', functionName: 'orders-fn', alias: 'canary' },
+          {
+            name: 'orders-eu',
+            account: '222222222222',
+            functionName: 'orders-fn',
+            dlqs: [{ queue: 'orders-dlq' }],
+          },
+        ],
+      }),
+    ).toEqual([]);
+  });
+
+  it('lists every mistake, not only the first, with the first as the field', () => {
+    // Act
+    const attempt = () =>
+      parseWatchList(
+        {
+          workloads: [
+            { name: 'Bad Name', functionName: 'f' },
+            { name: 'b', functionName: 'arn:aws:lambda:us-east-1:123456789012:function:f' },
+          ],
+        },
+        'WATCH_LIST',
+      );
+
+    // Assess
+    expect(attempt).toThrow(
+      expect.objectContaining({
+        field: 'workloads.0.name',
+        message: expect.stringContaining('(and 1 more)'),
+        problems: [
+          expect.objectContaining({ field: 'workloads.0.name' }),
+          expect.objectContaining({ field: 'workloads.1.functionName' }),
+        ],
+      }),
     );
   });
 });

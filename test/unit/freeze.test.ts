@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../shared/errors.js';
+import { ConfigurationError, SettingError } from '../../shared/errors.js';
 import {
   FrozenError,
   freezeWindows,
@@ -13,6 +13,7 @@ import {
   FreezeWindowError,
   parseFreezeWindows,
   type RecurringWindow,
+  readFreezeWindows,
 } from '../../shared/freeze/windows.js';
 import { instantsOf, localMs, wallClock } from '../../shared/freeze/zone.js';
 
@@ -143,6 +144,47 @@ describe('freeze windows: parsing', () => {
       /^FREEZE_WINDOWS\[1\]\.end: the window has no end/,
     );
     expect(freezeWindows({})).toEqual([]);
+  });
+
+  it('names every bad window and its field at once, not only the first (a window with no end, an unknown zone, a bad day, 25:00)', () => {
+    // Prepare
+    const text = [
+      TRADING,
+      '2026-12-24T12:00Z/ no end',
+      'daily 01:00-02:00 Mars/Olympus',
+      'funday 01:00-02:00 UTC',
+      'daily 25:00-26:00 UTC',
+    ].join('; ');
+
+    // Act
+    const { windows, problems } = readFreezeWindows(text);
+    const thrown = (() => {
+      try {
+        freezeWindows({ FREEZE_WINDOWS: text });
+      } catch (caught) {
+        return caught as SettingError;
+      }
+    })();
+
+    // Assess
+    expect(windows.map((window) => window.index)).toEqual([0]);
+    expect(problems.map((problem) => [problem.index, problem.part])).toEqual([
+      [1, 'end'],
+      [2, 'zone'],
+      [3, 'days'],
+      [4, 'start'],
+    ]);
+    expect(thrown).toBeInstanceOf(SettingError);
+    expect(thrown).toBeInstanceOf(ConfigurationError);
+    expect(thrown?.fields).toEqual([
+      'FREEZE_WINDOWS[1].end',
+      'FREEZE_WINDOWS[2].zone',
+      'FREEZE_WINDOWS[3].days',
+      'FREEZE_WINDOWS[4].start',
+    ]);
+    expect(thrown?.expose).toBe(true);
+    expect(thrown?.statusCode).toBe(500);
+    for (const field of thrown?.fields ?? []) expect(thrown?.message).toContain(`${field}: `);
   });
 
   it('refuses more than 20 windows', () => {
