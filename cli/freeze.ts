@@ -18,8 +18,19 @@ import { pairs, refusal, table } from './render.js';
 import { accountOf, regionOf, sayTarget } from './target.js';
 import type { SendDeps } from './transport.js';
 
-/** The functions that read FREEZE_WINDOWS (template.yaml); rollback and the kill switch never do. */
-export const ENFORCING = ['DlqDrainerFunction', 'PreTrafficHookFunction', 'SecretRotationFunction'];
+/**
+ * The functions that read FREEZE_WINDOWS (template.yaml; test/template/freeze.test.ts holds the two equal):
+ * the fleet enforces freezes on its drains, and ApprovalsFunction on the approved drains it carries out, so a
+ * stack whose parameter reached only some of them is reported as inconsistent. Rollback and the kill switch never
+ * read it.
+ */
+export const ENFORCING = [
+  'DlqDrainerFunction',
+  'PreTrafficHookFunction',
+  'SecretRotationFunction',
+  'FleetFunction',
+  'ApprovalsFunction',
+];
 
 interface Source {
   function: string;
@@ -60,7 +71,7 @@ async function local(emulator: boolean): Promise<Source[]> {
   }
 }
 
-/** On AWS: the deployed functions' configuration, by stack (all three) or one function by name. */
+/** On AWS: the deployed functions' configuration, by stack (every enforcing one) or one function by name. */
 async function deployed(deps: SendDeps, stack?: string, fn?: string): Promise<Source[]> {
   const lambda = deps.lambda ?? new LambdaClient({});
   const cloudformation = deps.cloudformation ?? new CloudFormationClient({});

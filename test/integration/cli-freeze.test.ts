@@ -49,6 +49,8 @@ describe('runbook freeze status', () => {
         frozen.ref('DlqDrainerFunction'),
         frozen.ref('PreTrafficHookFunction'),
         frozen.ref('SecretRotationFunction'),
+        frozen.ref('FleetFunction'),
+        frozen.ref('ApprovalsFunction'),
       ],
     });
     expect(answer.windows.map((item: { text: string }) => item.text)).toEqual([TRADING, YEAR_END, OVERNIGHT]);

@@ -1,21 +1,16 @@
 // Change freezes in template.yaml: one parameter, passed to the functions that enforce it and to no other.
 import { describe, expect, it } from 'vitest';
+import { ENFORCING } from '../../cli/freeze.js';
 import { type JsonObject, loadTemplate } from '../../local/template.js';
 import { parseFreezeWindows } from '../../shared/freeze/windows.js';
 import { isObject, type Resource } from './intrinsics.js';
 
 const template = loadTemplate();
 const parameter = (template.Parameters?.FreezeWindows ?? {}) as JsonObject;
-// The fleet function enforces a freeze on its drains only (functions/fleet/drain.ts); its rollback and kill
-// switch are always allowed, as the single-workload ones are. ApprovalsFunction carries out an approved drain,
-// which obeys the same freezes (with the approval's override).
-const ENFORCING = [
-  'DlqDrainerFunction',
-  'PreTrafficHookFunction',
-  'SecretRotationFunction',
-  'FleetFunction',
-  'ApprovalsFunction',
-];
+// The enforcing functions are the list `runbook freeze status` reads (cli/freeze.ts ENFORCING). The fleet function
+// enforces a freeze on its drains only (functions/fleet/drain.ts); its rollback and kill switch are always
+// allowed, as the single-workload ones are. ApprovalsFunction carries out an approved drain, which obeys the same
+// freezes (with the approval's override).
 
 function variables(logicalId: string): JsonObject {
   const fn = template.Resources[logicalId] as Resource | undefined;
