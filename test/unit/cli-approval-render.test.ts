@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { approvalSummary } from '../../cli/approve.js';
 import { asOnEmulator, heldThrough, type Transport, undoThrough } from '../../cli/transport.js';
-import { StalePlanError } from '../../functions/approvals/approve.js';
+import { staleError } from '../../functions/approvals/approve.js';
 import type { Held } from '../../shared/approval/hold.js';
 
 const ID = '20261127T231501123Z-3fa9c2d1';
@@ -82,7 +82,7 @@ describe('the approve command a stale plan’s refusal names', () => {
   const REPLANNED = '20261127T232000000Z-77aa0b1c';
   /** What the ApprovalsFunction answers (409) when the approved plan went stale (functions/approvals/approve.ts). */
   const stale = () => {
-    const error = new StalePlanError(ID, {
+    const error = staleError(ID, {
       ...held,
       approvalId: REPLANNED,
       approve: `runbook approve ${REPLANNED} --reason "…"`,
