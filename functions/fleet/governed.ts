@@ -80,6 +80,10 @@ const planDisableWorkload: Planner = async (deps, workload, { request, origin, f
     );
     const ksDeps = paced(await depsFor(deps, workload, part, deps.config.concurrency));
     const plan = await planDisable(ksDeps, { request: ask, origin });
+    // Schedules left unread for want of time make a partial plan: neither to hold nor to compare with an
+    // approved one (it would read as stale, and be asked for again, partial). The whole plan is refused instead.
+    const unread = plan.results.filter((result) => result.outcome === 'skipped').length;
+    if (unread > 0) throw new PlanCutShortError(workload.name, unread);
     const { target, before, after, details } = disableGoverned.describe(plan);
     planned.needs.push(...disableGoverned.needs(plan, policy));
     planned.parts.push({ target, before, after, details });
@@ -105,6 +109,17 @@ const planDrainWorkload: Planner = async (deps, workload, { request, origin, fle
   }
   return planned;
 };
+
+/** A workload's plan read only in part before the invocation's time ran out. */
+class PlanCutShortError extends RunbookError {
+  constructor(workload: string, unread: number) {
+    super(`${workload}: ${unread} schedule(s) unread when the time ran out`, {
+      statusCode: 409,
+      code: 'PlanTooLarge',
+      field: 'workloads',
+    });
+  }
+}
 
 const PLANNERS: Partial<Record<FleetRequest['action'], Planner>> = {
   disable: planDisableWorkload,
@@ -202,8 +217,10 @@ async function planFleet(
   const workloads = await selected(deps, request);
   const auditId = newAuditId(deps.now());
   // Near the deadline no other workload's plan is read: a partial plan can be neither held nor compared. The
-  // plan stops earlier than the run would, so that an approved run (ApprovalsFunction has 29 s) still acts on a
-  // first workload before the run's own margin, and so continues itself (continue.ts) instead of doing nothing.
+  // plan stops earlier than the run would, so that an approved run still acts on a first workload before the
+  // run's own margin, and so continues itself (continue.ts) instead of doing nothing. An approved run has the
+  // approvals function's whole timeout (it is carried out from the approved-run queue, never inside the API
+  // call: functions/approvals/later.ts), so this margin is reached only by a plan of minutes.
   const shouldStop = () =>
     deps.remainingMs !== undefined && deps.remainingMs() < CONTINUE_MARGIN_MS + RUN_HEADROOM_MS;
   const settled = await mapSettled(
@@ -211,7 +228,10 @@ async function planFleet(
     { concurrency: deps.config.concurrency, shouldStop },
     (workload) => planner(deps, workload, { request, origin, fleetAuditId: auditId, policy }),
   );
-  const unread = settled.filter((item) => item.status === 'skipped').length;
+  const unread = settled.filter(
+    (item) =>
+      item.status === 'skipped' || (item.status === 'error' && item.error instanceof PlanCutShortError),
+  ).length;
   if (unread > 0)
     throw new RunbookError(
       `reading the plans of ${workloads.length} workloads did not finish in this invocation (${unread} unread): nothing was changed. Ask for fewer workloads at a time, or act alone with breakGlass`,
