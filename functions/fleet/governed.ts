@@ -156,10 +156,31 @@ const digestOf = (lines: readonly WorkloadPlan[]) =>
     )
     .digest('hex');
 
+/**
+ * A fleet drain is judged whole too: its DLQs, each under ApprovalDrainAbove, may redrive many times that
+ * together — the sum of each queue's messages up to its limit is held against the same threshold a single
+ * drain's is (RUNBOOK.md section 9).
+ */
+function drainTotalNeeds(plan: FleetPlan, policy: ApprovalPolicy): string[] {
+  if (plan.request.action !== 'drain') return [];
+  const total = plan.lines.reduce((sum, line) => sum + line.count, 0);
+  const queues = plan.lines.reduce((sum, line) => sum + line.parts.length, 0);
+  if (total <= policy.drainAbove) return [];
+  return [
+    `a fleet drain of up to ${total} messages over ${queues} DLQ(s) is above ApprovalDrainAbove (${policy.drainAbove}) in all`,
+  ];
+}
+
 export const fleetGoverned: Governed<FleetPlan> = {
   action: 'fleet',
   route: 'POST /fleet/…',
-  needs: (plan) => needsOf(plan.lines),
+  needs: (plan, policy) => {
+    const each = needsOf(plan.lines);
+    // The total's reason only when no queue alone already needs approval for its size: one reason, not two.
+    return each.some((need) => need.includes('ApprovalDrainAbove'))
+      ? each
+      : [...drainTotalNeeds(plan, policy), ...each];
+  },
   describe: (plan) => ({
     action: `fleet.${plan.request.action}`,
     reason: plan.request.reason ?? '',

@@ -429,6 +429,45 @@ describe('fleet runs held for approval (against the emulator)', { timeout: 180_0
     expect(await depth()).toBe(0);
   });
 
+  it('holds a fleet drain whose DLQs are each within ApprovalDrainAbove but together above it, judging the total', async () => {
+    // Prepare: two workloads' DLQs of 2 letters each (ApprovalDrainAbove is 2: neither alone needs approval)
+    const workloads = await paymentsFleet('total');
+    const list = JSON.parse(env.WATCH_LIST as string);
+    for (const index of [0, 1]) {
+      const queue = uniqueName(`fa-total-${index}`);
+      const queueUrl = String((await sqs.send(new CreateQueueCommand({ QueueName: queue }))).QueueUrl);
+      await fillQueue(
+        sqs,
+        queueUrl,
+        [0, 1].map((i) => lambdaDeadLetter({ i }, { requestId: `fa-total-${index}-${i}` })),
+      );
+      list.workloads[index].dlqs = [{ queue, sources: [] }];
+    }
+    env = { ...env, WATCH_LIST: JSON.stringify(list) };
+    const names = workloads.slice(0, 2).map((workload) => workload.name);
+
+    // Act
+    const asked = await ask('drain', { workloads: names, tags: undefined });
+    await api(
+      'ApprovalsFunction',
+      'POST',
+      `/approvals/${asked.body.approvalId}/reject`,
+      undefined,
+      ALICE,
+      'POST /approvals/{id}/reject',
+    );
+    const one = await ask('drain', { workloads: names.slice(0, 1), tags: undefined });
+
+    // Assess: the two together are held for their total; either alone is not held
+    expect(asked.statusCode, JSON.stringify(asked.body)).toBe(202);
+    expect(asked.body).toMatchObject({ action: 'fleet.drain', after: { messagesUpTo: 4 } });
+    expect(asked.body.needs).toEqual([
+      'a fleet drain of up to 4 messages over 2 DLQ(s) is above ApprovalDrainAbove (2) in all',
+    ]);
+    expect(one.statusCode, JSON.stringify(one.body)).toBe(200);
+    expect(one.body).toMatchObject({ action: 'drain', counts: { succeeded: 1 } });
+  });
+
   it('holds a fleet drain during a freeze, even of one letter, and lets it through the freeze once approved; asked directly, the freeze refuses it', async () => {
     // Prepare: one letter (below ApprovalDrainAbove), a freeze in force
     const { orders, depth } = await fleetWithDlq('frozen', 1);
