@@ -2,41 +2,16 @@
 // AWS_IAM only — the approver is the SigV4 principal. A direct invocation is refused: its actor is only a claim.
 // The approved-run queue (SQS door, later.ts): an approved run too long for an API call, carried out here with
 // the function's whole timeout.
-import type { Context } from 'aws-lambda';
-import { approvalStoreFromEnv } from '../../shared/approval/store.js';
-import { auditLedgerFromEnv } from '../../shared/audit.js';
-import { sqsClient } from '../../shared/clients.js';
 import { ForbiddenError } from '../../shared/errors.js';
 import { runbookHandler } from '../../shared/handler.js';
 import { logger } from '../../shared/powertools.js';
 import type { ApiInvocation } from '../../shared/triggers/index.js';
 import { type RouteTable, route } from '../../shared/triggers/router.js';
 import { parseInput } from '../../shared/validate.js';
-import { type ApprovalsDeps, approvalStatus, approve, reject } from './approve.js';
-import { apiBounded } from './budget.js';
-import { executors } from './executors.js';
-import { approvedRunSender, CARRIED_OUT_LATER, runApproved } from './later.js';
+import { approvalStatus, approve, reject } from './approve.js';
+import { apiDeps, deps } from './deps.js';
+import { runApproved } from './later.js';
 import { approvalIdSchema, voteSchema } from './schema.js';
-
-/**
- * `context`: through the API, one whose remaining time ends with API Gateway's wait (budget.ts), so an approved
- * drain or revocation carried out inside the call stops in time; from the queue, the invocation's own.
- */
-function deps(context: Context): ApprovalsDeps {
-  const queueUrl = process.env.APPROVED_RUN_QUEUE_URL;
-  return {
-    approvals: approvalStoreFromEnv(),
-    ledger: auditLedgerFromEnv(),
-    now: () => new Date(),
-    executors: executors(() => context.getRemainingTimeInMillis(), context),
-    later: {
-      actions: CARRIED_OUT_LATER,
-      ...(queueUrl ? { send: approvedRunSender(sqsClient(), queueUrl) } : {}),
-    },
-  };
-}
-
-const apiDeps = (context: Context) => deps(apiBounded(context));
 
 const idOf = (invocation: ApiInvocation) => parseInput(approvalIdSchema, invocation.params?.id, 'id');
 
