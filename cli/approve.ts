@@ -142,13 +142,15 @@ const CARRIED_OUT: Record<string, (answer: unknown) => string> = {
   'secret.revoke': revokedSummary,
 };
 
-function carriedOut(action: unknown, result: Obj): string[] {
+function carriedOut(action: unknown, result: Obj, failed: boolean): string[] {
+  // A run that failed is not "carried out": it was tried, and its record says what it did.
+  const what = failed ? 'tried, and FAILED' : 'carried out';
   const render = CARRIED_OUT[String(action)];
-  if (!render) return [`  carried out: audit ${String(result.auditId)}`];
+  if (!render) return [`  ${what}: audit ${String(result.auditId)}`];
   const lines = render(result)
     .split('\n')
     .map((line) => `  ${line}`);
-  return [`carried out (audit ${String(result.auditId)}):`, ...lines];
+  return [`${what} (audit ${String(result.auditId)}):`, ...lines];
 }
 
 /** The answer for a person: where the request stands, who approved, and what was carried out. */
@@ -171,7 +173,7 @@ export function approvalSummary(answer: unknown): string {
         ]
       : []),
     ...(value.status === 'failed' && value.why ? [`  failed:      ${String(value.why)}`] : []),
-    ...(result ? carriedOut(value.action, result) : []),
+    ...(result ? carriedOut(value.action, result, value.status === 'failed') : []),
     ...(value.status === 'executed' && !result && value.resultAuditId
       ? [`  carried out: audit ${String(value.resultAuditId)}`]
       : []),

@@ -196,6 +196,15 @@ async function recordVote(
   });
 }
 
+/**
+ * Whether the run's own record says it failed (a fleet run that changed no workload), and it does not go on
+ * (a fleet part that queued its continuation has not finished): such a run is not carried out as approved.
+ */
+async function runFailed(deps: ApprovalsDeps, auditId: string, result: object): Promise<boolean> {
+  if ((result as { continuation?: { queued?: unknown } }).continuation?.queued === true) return false;
+  return (await deps.ledger.get(auditId))?.outcome === 'failed';
+}
+
 /** What carrying an approved plan out came to: its run's answer, or the new request of a plan gone stale. */
 export type CarriedOut = { state: ApprovalState; result: object } | { state: ApprovalState; held: Held };
 
@@ -243,7 +252,9 @@ export async function carryOut(
     return { state: await settle('stale', { replannedAs: result.approvalId }), held: result };
   const auditId = (result as { auditId?: unknown }).auditId;
   const json = keep ? JSON.stringify(result) : '';
-  const done = await settle('executed', {
+  const failed = typeof auditId === 'string' && (await runFailed(deps, auditId, result));
+  const done = await settle(failed ? 'failed' : 'executed', {
+    ...(failed ? { error: `the run failed: its record ${auditId} says what it did and did not do` } : {}),
     ...(typeof auditId === 'string' ? { resultAuditId: auditId } : {}),
     ...(json && json.length <= KEPT_RESULT_CHARS ? { resultJson: json } : {}),
   });

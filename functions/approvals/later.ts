@@ -95,5 +95,11 @@ export async function runApproved(deps: LaterDeps, payload: unknown, correlation
       approve: carried.held.approve,
       why: `the estate changed since it was planned: re-planned as ${carried.held.approvalId}, which needs approval again`,
     };
-  return { acknowledged: true, acted: true, approvalId, status: 'executed', result: carried.result };
+  return {
+    acknowledged: true,
+    acted: true,
+    approvalId,
+    status: carried.state.status,
+    result: carried.result,
+  };
 }

@@ -234,3 +234,39 @@ describe('an approval carried out off the API call (functions/approvals/later.ts
     expect(store.now()).toMatchObject({ status: 'executed', resultAuditId: '20261122T030600000Z-00000001' });
   });
 });
+
+describe('an approved run whose own record says it failed', () => {
+  it('settles the request failed, not executed, naming the record (and still keeps its answer)', async () => {
+    // Prepare: the fleet run changed no workload (its record: failed) and queued no continuation
+    const RUN = '20261122T030600000Z-00000009';
+    const store = atomicStore({
+      ...pending,
+      forAction: 'fleet.disable',
+      status: 'approved',
+      votes: 2,
+      approvers: { [BOB]: { at: '2026-11-22T03:04:00.000Z' }, [CAROL]: { at: '2026-11-22T03:05:00.000Z' } },
+    });
+    const base = deps(store, []);
+    const consumer = {
+      ...base,
+      ledger: {
+        ...base.ledger,
+        get: async (id: string) =>
+          (id === RUN ? { auditId: RUN, outcome: 'failed' } : await base.ledger.get(id)) as AuditRecord,
+      },
+      executors: { 'fleet.disable': async () => ({ auditId: RUN, counts: { failed: 1 } }) },
+      logger: { info: () => undefined, warn: () => undefined },
+    };
+
+    // Act
+    const answer = await runApproved(consumer, { approvalId: ID }, 'm-1');
+
+    // Assess
+    expect(answer).toMatchObject({ acted: true, status: 'failed', result: { auditId: RUN } });
+    expect(store.now()).toMatchObject({
+      status: 'failed',
+      resultAuditId: RUN,
+      error: expect.stringContaining(`its record ${RUN}`),
+    });
+  });
+});

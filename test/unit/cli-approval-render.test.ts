@@ -367,6 +367,20 @@ describe('an approval carried out off the API call, as `runbook approve` and `ru
     expect(approvalSummary(answer)).toContain(`(runbook approve ${REPLANNED} --reason "…" --stack prod)`);
   });
 
+  it('never says "carried out" of a run that failed: tried, and FAILED, with what its record says', () => {
+    // Act
+    const text = approvalSummary({
+      ...base,
+      status: 'failed',
+      why: 'the run failed: its record fleet-9 says what it did and did not do',
+      result: { action: 'disable', dryRun: false, auditId: 'fleet-9', counts: { failed: 1 }, workloads: [] },
+    });
+
+    // Assess
+    expect(text).toContain('tried, and FAILED (audit fleet-9):');
+    expect(text).not.toContain('carried out (audit');
+  });
+
   it('says why a failed run failed', () => {
     // Act
     const text = approvalSummary({
