@@ -42,7 +42,7 @@ export const runApproval =
     const channel = await openChannel(transport, deps);
     try {
       const outcome = await channel.send(approvalAction(id, verb, reason));
-      if (verb !== 'approve' || outcome.refused || !isCarrying(outcome.result))
+      if (verb !== 'approve' || outcome.refused || !isCarrying(outcome.result) || wait === 0)
         return report(outcome, approvalSummary);
       return report(await untilCarriedOut(channel, id, outcome, wait), approvalSummary);
     } finally {
@@ -176,6 +176,9 @@ export function approvalSummary(answer: unknown): string {
     ...(result ? carriedOut(value.action, result, value.status === 'failed') : []),
     ...(value.status === 'executed' && !result && value.resultAuditId
       ? [`  carried out: audit ${String(value.resultAuditId)}`]
+      : []),
+    ...(value.status === 'executing' && typeof value.follow !== 'string'
+      ? ['  being carried out now: read it again to follow it']
       : []),
     ...(isUnderWay(value) && typeof value.follow === 'string'
       ? [
