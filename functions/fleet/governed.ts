@@ -84,6 +84,11 @@ const planDisableWorkload: Planner = async (deps, workload, { request, origin, f
     // approved one (it would read as stale, and be asked for again, partial). The whole plan is refused instead.
     const unread = plan.results.filter((result) => result.outcome === 'skipped').length;
     if (unread > 0) throw new PlanCutShortError(workload.name, unread);
+    // Read again for an approved run, a schedule that could not be read (a 5xx, a throttle past its retries)
+    // would make the plan differ from the approved one: re-planned as "stale" for a fault, not a change. The
+    // run is refused instead, saying which read failed; the request is asked for again once it reads.
+    const failed = origin.approval ? plan.results.filter((result) => result.outcome === 'failed') : [];
+    if (failed[0]) throw new PlanUnreadableError(workload.name, failed.length, failed[0].error);
     const { target, before, after, details } = disableGoverned.describe(plan);
     planned.needs.push(...disableGoverned.needs(plan, policy));
     planned.parts.push({ target, before, after, details });
@@ -118,6 +123,17 @@ class PlanCutShortError extends RunbookError {
       code: 'PlanTooLarge',
       field: 'workloads',
     });
+  }
+}
+
+/** An approved run's fresh plan with schedules it could not read: neither carried out nor taken for stale. */
+class PlanUnreadableError extends RunbookError {
+  constructor(workload: string, failed: number, first: string | undefined) {
+    super(
+      `the estate could not be read again in full, so the approved plan is neither carried out nor re-planned: ${workload}: ${failed} schedule(s) unreadable${first ? ` (${first})` : ''}. Nothing was changed; ask again`,
+      // 409, not 5xx: the request is settled failed with this reason; a retried message would find it so.
+      { statusCode: 409, code: 'PlanUnreadable', field: 'workloads' },
+    );
   }
 }
 
@@ -249,6 +265,10 @@ async function planFleet(
     { concurrency: deps.config.concurrency, shouldStop },
     (workload) => planner(deps, workload, { request, origin, fleetAuditId: auditId, policy }),
   );
+  const unreadable = settled.find(
+    (item) => item.status === 'error' && item.error instanceof PlanUnreadableError,
+  );
+  if (unreadable?.status === 'error') throw unreadable.error;
   const unread = settled.filter(
     (item) =>
       item.status === 'skipped' || (item.status === 'error' && item.error instanceof PlanCutShortError),

@@ -91,6 +91,10 @@ describe('approved runs carried out off the API call (against the emulator)', { 
       WATCH_TAG_DISCOVERY: 'false',
       RUNBOOK_ENV: 'prod',
       APPROVALS_REQUIRED: '2',
+      // The SDK's own retries, as the functions have them on AWS: over hundreds of reads moto answers a rare
+      // 500 when a whole suite's requests race inside it, and one unreadable schedule refuses an approved run
+      // (PlanUnreadable). Every call made here is one moto implements: a 500 is never one retried in vain.
+      AWS_MAX_ATTEMPTS: '3',
     };
     return { workload, groups };
   }
