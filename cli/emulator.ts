@@ -5,23 +5,31 @@
 // emulator: moto has no DescribeAlarmHistory, and the stand-in keeps each SetAlarmState that passes through it.
 // Every process pointed at the emulator (the CLI, deploy-sim, the aws CLI after sourcing the exports) reaches
 // CloudWatch through it, so the timeline shows the alarm changes any of them made.
+// Lambda's SQS event source mappings run here too (local/emulator/event-sources.ts): a message a function sends
+// one of the template's SQS-triggered functions (an approved run, a fleet continuation) is delivered to its
+// handler in this process, as Lambda would deliver it, so an approved fleet run is carried out on the emulator.
 import { relative, resolve } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchStandIn } from '../local/cloudwatch/stand-in.js';
+import { pollSources, queueSources } from '../local/emulator/event-sources.js';
 import { clearExportsFile, exportLines, writeExportsFile } from '../local/emulator/exports.js';
 import { describeProblems, parameterProblems, settingProblems } from '../local/emulator/preflight.js';
+import type { EmulatorState } from '../local/emulator/provision.js';
 import {
   clearState,
   defaultStateDir,
+  emulatorClientConfig,
+  loadState,
   provisionStack,
   resolveContext,
   saveState,
   stateDir,
   stateFile,
 } from '../local/emulator/provision.js';
-import { startMoto } from '../local/moto.js';
+import { emulatorEnv, startMoto } from '../local/moto.js';
 import { loadTemplate, parameterValues, projectRoot, UnresolvedError } from '../local/template.js';
 import type { Opts } from './opts.js';
-import { printLine } from './output.js';
+import { printLine, withStdoutOnStderr } from './output.js';
 
 export async function runEmulator(opts: Opts): Promise<number> {
   const port = opts.port === undefined ? undefined : Number(opts.port);
@@ -97,15 +105,56 @@ export async function runEmulator(opts: Opts): Promise<number> {
       `Sample workload ${state.workload.functionName}: versions ${versions}; alias ${state.workload.alias} -> ${state.workload.versions.at(-1)?.version}`,
     );
   }
+  const sources = queueSources(state);
+  const mappings = deliverQueues(state, sources);
+  printLine(
+    `SQS event source mappings (delivered here, as Lambda would): ${sources.map((source) => `${source.logicalId}.${source.event}`).join(', ') || 'none'}`,
+  );
   printLine(`Stack description: ${shown(stateFile)}. Ctrl-C stops the emulator.`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  await mappings.stop();
   clearState();
   clearExportsFile();
   await standIn.stop();
   await moto.stop();
   printLine('emulator stopped');
   return 0;
+}
+
+/** The template's SQS events, polled and delivered in this process until the emulator stops. */
+function deliverQueues(state: EmulatorState, sources: ReturnType<typeof queueSources>) {
+  // The handlers run here: pointed at this emulator, as the CLI points a local command at it (cli/target.ts).
+  Object.assign(process.env, emulatorEnv(state.endpoint), {
+    AWS_REGION: state.region,
+    AWS_DEFAULT_REGION: state.region,
+    ...(state.cloudwatchEndpoint ? { AWS_ENDPOINT_URL_CLOUDWATCH: state.cloudwatchEndpoint } : {}),
+  });
+  const sqs = new SQSClient(emulatorClientConfig(state));
+  const say = (text: string) => process.stderr.write(`emulator: ${text}\n`);
+  const polling = pollSources({
+    sqs,
+    sources,
+    // The description as saved now: a parameter changed since start (a test, an operator) is the stack's.
+    stateOf: () => loadState() ?? state,
+    around: withStdoutOnStderr,
+    onDelivery: (source, delivery) =>
+      say(
+        `${source.logicalId}.${source.event}: message ${delivery.messageId} ${
+          delivery.deleted
+            ? 'handled and deleted'
+            : `failed (${delivery.error instanceof Error ? delivery.error.message : 'batch item failure'}): left on the queue`
+        }`,
+      ),
+    onError: (source, error) =>
+      say(`${source.logicalId}.${source.event}: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  return {
+    async stop() {
+      await polling.stop();
+      sqs.destroy();
+    },
+  };
 }

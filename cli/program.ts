@@ -435,6 +435,11 @@ Exit status: 0 read, 2 the windows are malformed or differ between the functions
       program.command(name).description(description).argument('<id>', 'the approvalId the request answered'),
     );
     if (verb !== 'status') command.option('--reason <text>', 'why (kept in the audit record of your vote)');
+    if (verb === 'approve')
+      command.option(
+        '--wait <seconds>',
+        'when your approval starts a run carried out off the API call (a fleet run, a kill switch): how long to wait for its outcome (default 300; 0: do not wait)',
+      );
     command
       .addHelpText(
         'after',

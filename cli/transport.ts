@@ -149,7 +149,7 @@ export function heldThrough(result: unknown, transport: Transport): unknown {
   const through = door ? ` ${door.map(shellWord).join(' ')}` : '';
   const as = transport.via === 'local' ? transport.as : undefined;
   if (result.ok === false && isRecord(result.error)) return staleThrough(result, result.error, through, as);
-  if (result.held !== true) return result;
+  if (result.held !== true) return requestThrough(result, through, as);
   const approver = as ? ' --as <another person>' : through;
   return {
     ...result,
@@ -169,6 +169,26 @@ export function asOnEmulator(result: unknown): unknown {
     return result;
   const onEmulator = ' --stack NAME; on this emulator: --as NAME, a signed person';
   return { ...result, error: { ...result.error, message: message.split(' --stack NAME').join(onEmulator) } };
+}
+
+/**
+ * An approval request as `runbook approval ID` and `runbook approve ID` read it: a stale one names the command
+ * that approves the request re-planning it, and one being carried out the command that follows it — both
+ * through the reader's own door (`--as NAME` included: the reader is not the new request's requester).
+ */
+function requestThrough(
+  result: Record<string, unknown>,
+  through: string,
+  as: string | undefined,
+): Record<string, unknown> {
+  const door = as ? ` --as ${shellWord(as)}` : through;
+  const { approve, follow } = result;
+  if (!(result.replannedAs && typeof approve === 'string') && typeof follow !== 'string') return result;
+  return {
+    ...result,
+    ...(result.replannedAs && typeof approve === 'string' ? { approve: `${approve}${door}` } : {}),
+    ...(typeof follow === 'string' ? { follow: `${follow}${door}` } : {}),
+  };
 }
 
 /** A StalePlan refusal with the re-planned request's approve command through the approver's door. */

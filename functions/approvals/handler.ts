@@ -1,25 +1,17 @@
 // Approval requests (issue 18): GET /approvals/{id}, POST /approvals/{id}/approve, POST /approvals/{id}/reject,
 // AWS_IAM only — the approver is the SigV4 principal. A direct invocation is refused: its actor is only a claim.
-import type { Context } from 'aws-lambda';
-import { approvalStoreFromEnv } from '../../shared/approval/store.js';
-import { auditLedgerFromEnv } from '../../shared/audit.js';
+// The approved-run queue (SQS door, later.ts): an approved run too long for an API call, carried out here with
+// the function's whole timeout.
 import { ForbiddenError } from '../../shared/errors.js';
 import { runbookHandler } from '../../shared/handler.js';
+import { logger } from '../../shared/powertools.js';
 import type { ApiInvocation } from '../../shared/triggers/index.js';
 import { type RouteTable, route } from '../../shared/triggers/router.js';
 import { parseInput } from '../../shared/validate.js';
-import { type ApprovalsDeps, approvalStatus, approve, reject } from './approve.js';
-import { executors } from './executors.js';
+import { approvalStatus, approve, reject } from './approve.js';
+import { apiDeps, deps } from './deps.js';
+import { runApproved } from './later.js';
 import { approvalIdSchema, voteSchema } from './schema.js';
-
-function deps(context: Context): ApprovalsDeps {
-  return {
-    approvals: approvalStoreFromEnv(),
-    ledger: auditLedgerFromEnv(),
-    now: () => new Date(),
-    executors: executors(() => context.getRemainingTimeInMillis(), context),
-  };
-}
 
 const idOf = (invocation: ApiInvocation) => parseInput(approvalIdSchema, invocation.params?.id, 'id');
 
@@ -41,12 +33,14 @@ function voter(invocation: ApiInvocation) {
 
 const routes: RouteTable<object> = {
   api: {
-    'GET /approvals/{id}': (invocation, context) => approvalStatus(deps(context), idOf(invocation)),
+    'GET /approvals/{id}': (invocation, context) => approvalStatus(apiDeps(context), idOf(invocation)),
     'POST /approvals/{id}/approve': (invocation, context) =>
-      approve(deps(context), idOf(invocation), voter(invocation)),
+      approve(apiDeps(context), idOf(invocation), voter(invocation)),
     'POST /approvals/{id}/reject': (invocation, context) =>
-      reject(deps(context), idOf(invocation), voter(invocation)),
+      reject(apiDeps(context), idOf(invocation), voter(invocation)),
   },
+  queue: (invocation, context) =>
+    runApproved({ ...deps(context), logger }, invocation.payload, invocation.correlationId),
   direct: async () => {
     throw new ForbiddenError(
       'approvals go through the ops API only (POST /approvals/{id}/approve, runbook approve ID --stack NAME): the approver must be the signed principal',

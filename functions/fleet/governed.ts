@@ -80,6 +80,15 @@ const planDisableWorkload: Planner = async (deps, workload, { request, origin, f
     );
     const ksDeps = paced(await depsFor(deps, workload, part, deps.config.concurrency));
     const plan = await planDisable(ksDeps, { request: ask, origin });
+    // Schedules left unread for want of time make a partial plan: neither to hold nor to compare with an
+    // approved one (it would read as stale, and be asked for again, partial). The whole plan is refused instead.
+    const unread = plan.results.filter((result) => result.outcome === 'skipped').length;
+    if (unread > 0) throw new PlanCutShortError(workload.name, unread);
+    // Read again for an approved run, a schedule that could not be read (a 5xx, a throttle past its retries)
+    // would make the plan differ from the approved one: re-planned as "stale" for a fault, not a change. The
+    // run is refused instead, saying which read failed; the request is asked for again once it reads.
+    const failed = origin.approval ? plan.results.filter((result) => result.outcome === 'failed') : [];
+    if (failed[0]) throw new PlanUnreadableError(workload.name, failed.length, failed[0].error);
     const { target, before, after, details } = disableGoverned.describe(plan);
     planned.needs.push(...disableGoverned.needs(plan, policy));
     planned.parts.push({ target, before, after, details });
@@ -105,6 +114,28 @@ const planDrainWorkload: Planner = async (deps, workload, { request, origin, fle
   }
   return planned;
 };
+
+/** A workload's plan read only in part before the invocation's time ran out. */
+class PlanCutShortError extends RunbookError {
+  constructor(workload: string, unread: number) {
+    super(`${workload}: ${unread} schedule(s) unread when the time ran out`, {
+      statusCode: 409,
+      code: 'PlanTooLarge',
+      field: 'workloads',
+    });
+  }
+}
+
+/** An approved run's fresh plan with schedules it could not read: neither carried out nor taken for stale. */
+class PlanUnreadableError extends RunbookError {
+  constructor(workload: string, failed: number, first: string | undefined) {
+    super(
+      `the estate could not be read again in full, so the approved plan is neither carried out nor re-planned: ${workload}: ${failed} schedule(s) unreadable${first ? ` (${first})` : ''}. Nothing was changed; ask again`,
+      // 409, not 5xx: the request is settled failed with this reason; a retried message would find it so.
+      { statusCode: 409, code: 'PlanUnreadable', field: 'workloads' },
+    );
+  }
+}
 
 const PLANNERS: Partial<Record<FleetRequest['action'], Planner>> = {
   disable: planDisableWorkload,
@@ -141,10 +172,31 @@ const digestOf = (lines: readonly WorkloadPlan[]) =>
     )
     .digest('hex');
 
+/**
+ * A fleet drain is judged whole too: its DLQs, each under ApprovalDrainAbove, may redrive many times that
+ * together — the sum of each queue's messages up to its limit is held against the same threshold a single
+ * drain's is (RUNBOOK.md section 9).
+ */
+function drainTotalNeeds(plan: FleetPlan, policy: ApprovalPolicy): string[] {
+  if (plan.request.action !== 'drain') return [];
+  const total = plan.lines.reduce((sum, line) => sum + line.count, 0);
+  const queues = plan.lines.reduce((sum, line) => sum + line.parts.length, 0);
+  if (total <= policy.drainAbove) return [];
+  return [
+    `a fleet drain of up to ${total} messages over ${queues} DLQ(s) is above ApprovalDrainAbove (${policy.drainAbove}) in all`,
+  ];
+}
+
 export const fleetGoverned: Governed<FleetPlan> = {
   action: 'fleet',
   route: 'POST /fleet/…',
-  needs: (plan) => needsOf(plan.lines),
+  needs: (plan, policy) => {
+    const each = needsOf(plan.lines);
+    // The total's reason only when no queue alone already needs approval for its size: one reason, not two.
+    return each.some((need) => need.includes('ApprovalDrainAbove'))
+      ? each
+      : [...drainTotalNeeds(plan, policy), ...each];
+  },
   describe: (plan) => ({
     action: `fleet.${plan.request.action}`,
     reason: plan.request.reason ?? '',
@@ -202,8 +254,10 @@ async function planFleet(
   const workloads = await selected(deps, request);
   const auditId = newAuditId(deps.now());
   // Near the deadline no other workload's plan is read: a partial plan can be neither held nor compared. The
-  // plan stops earlier than the run would, so that an approved run (ApprovalsFunction has 29 s) still acts on a
-  // first workload before the run's own margin, and so continues itself (continue.ts) instead of doing nothing.
+  // plan stops earlier than the run would, so that an approved run still acts on a first workload before the
+  // run's own margin, and so continues itself (continue.ts) instead of doing nothing. An approved run has the
+  // approvals function's whole timeout (it is carried out from the approved-run queue, never inside the API
+  // call: functions/approvals/later.ts), so this margin is reached only by a plan of minutes.
   const shouldStop = () =>
     deps.remainingMs !== undefined && deps.remainingMs() < CONTINUE_MARGIN_MS + RUN_HEADROOM_MS;
   const settled = await mapSettled(
@@ -211,7 +265,14 @@ async function planFleet(
     { concurrency: deps.config.concurrency, shouldStop },
     (workload) => planner(deps, workload, { request, origin, fleetAuditId: auditId, policy }),
   );
-  const unread = settled.filter((item) => item.status === 'skipped').length;
+  const unreadable = settled.find(
+    (item) => item.status === 'error' && item.error instanceof PlanUnreadableError,
+  );
+  if (unreadable?.status === 'error') throw unreadable.error;
+  const unread = settled.filter(
+    (item) =>
+      item.status === 'skipped' || (item.status === 'error' && item.error instanceof PlanCutShortError),
+  ).length;
   if (unread > 0)
     throw new RunbookError(
       `reading the plans of ${workloads.length} workloads did not finish in this invocation (${unread} unread): nothing was changed. Ask for fewer workloads at a time, or act alone with breakGlass`,

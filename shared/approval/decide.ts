@@ -1,9 +1,20 @@
 // The pure decisions of an approval: who may approve, whether a request has expired, whether its plan went
 // stale, whether enough have approved. Each rule is tested on its own (test/unit/approval-decide.test.ts).
 import { isDeepStrictEqual } from 'node:util';
-import { ConflictError, ForbiddenError, type RunbookError } from '../errors.js';
+import { ConflictError, type ErrorBody, ForbiddenError, RunbookError } from '../errors.js';
 
-export type ApprovalStatus = 'pending' | 'approved' | 'executed' | 'rejected' | 'stale' | 'failed';
+/**
+ * `approved`: enough approvals, not yet carried out (an action carried out later, off the API call, waits here for
+ * its queued run); `executing`: claimed by that run, once (functions/approvals/later.ts).
+ */
+export type ApprovalStatus =
+  | 'pending'
+  | 'approved'
+  | 'executing'
+  | 'executed'
+  | 'rejected'
+  | 'stale'
+  | 'failed';
 
 /** What a vote needs to know of a request. */
 export interface VoteView {
@@ -31,8 +42,12 @@ export function voteProblem(
   now: Date,
 ): RunbookError | undefined {
   if (view.status !== 'pending') {
-    const more = view.replannedAs ? `: re-planned as ${view.replannedAs}, approve that one` : '';
-    return new ConflictError(`approval ${view.approvalId} is ${view.status}, not pending${more}`, 'id');
+    if (view.replannedAs)
+      return new StalePlanError(
+        `approval ${view.approvalId} is ${view.status}, not pending: re-planned as ${view.replannedAs}, approve that one (${approveCommand(view.replannedAs)})`,
+        view.replannedAs,
+      );
+    return new ConflictError(`approval ${view.approvalId} is ${view.status}, not pending`, 'id');
   }
   if (isExpired(view, now)) {
     return new ConflictError(
@@ -50,6 +65,28 @@ export function voteProblem(
     return new ConflictError(`${principal} has already approved ${view.approvalId}`, 'id');
   }
   return undefined;
+}
+
+/** The command that approves a request, as the gate writes it (shared/approval/hold.ts). */
+export const approveCommand = (approvalId: string) => `runbook approve ${approvalId}`;
+
+/**
+ * A plan approved but stale (409, code StalePlan): not carried out, re-planned as a new pending request, named
+ * with the command that approves it — in the message and as `approve`, which the CLI gives the door the
+ * approver used (cli/transport.ts heldThrough) so that it works as printed.
+ */
+export class StalePlanError extends RunbookError {
+  readonly replannedAs: string;
+  readonly approve: string;
+  constructor(message: string, replannedAs: string, approve = approveCommand(replannedAs)) {
+    super(message, { statusCode: 409, code: 'StalePlan', field: 'id' });
+    this.replannedAs = replannedAs;
+    this.approve = approve;
+  }
+
+  override toBody(): ErrorBody & { replannedAs: string; approve: string } {
+    return { ...super.toBody(), replannedAs: this.replannedAs, approve: this.approve };
+  }
 }
 
 /** Whether the approvals so far are enough: `required` distinct principals, none of them the requester. */

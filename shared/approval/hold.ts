@@ -9,7 +9,7 @@ import type { AuditEntry, AuditLedger } from '../audit.js';
 import { ForbiddenError } from '../errors.js';
 import { HTTP_STATUS } from '../middleware/doors.js';
 import type { Origin } from '../origin.js';
-import { isStale } from './decide.js';
+import { approveCommand, isStale } from './decide.js';
 import { openKeyOf } from './open.js';
 import type { ApprovalPolicy } from './policy.js';
 import type { ApprovalState, ApprovalStore, OpenRequest } from './store.js';
@@ -129,7 +129,7 @@ async function pending<P extends GovernedPlan>(
   // If another request for the same plan holds the key, nothing is written and that request answers.
   const open = await deps.approvals.create(state, now);
   if (open) return alreadyPending(governed, plan, open);
-  const approve = `runbook approve ${approvalId}`;
+  const approve = approveCommand(approvalId);
   const { notified } = await deps.ledger.record(
     {
       ...described,
@@ -184,7 +184,7 @@ function alreadyPending<P extends GovernedPlan>(governed: Governed<P>, plan: P, 
     expiresAt: open.deadline,
     before: described.before,
     after: described.after,
-    approve: `runbook approve ${open.approvalId}`,
+    approve: approveCommand(open.approvalId),
     reject: `runbook reject ${open.approvalId}`,
     notified: false,
     ...(origin.approval ? { replans: origin.approval.approvalId } : {}),

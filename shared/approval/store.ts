@@ -39,6 +39,10 @@ export interface ApprovalState extends VoteView {
   rejectedBy?: string;
   /** The audit record of the approved run, once carried out. */
   resultAuditId?: string;
+  /** The run's answer as JSON, when carried out off the API call and small enough to keep (later.ts). */
+  resultJson?: string;
+  /** Why it failed, or why its queued run did nothing. */
+  error?: string;
   /** Epoch seconds after which DynamoDB's TTL may remove the state (its audit records stay). */
   expiresAt: number;
   /** The key of the plan's open request (`approval-open#<hash>`): a repeated ask answers this request. */

@@ -15,7 +15,13 @@ export type Governance =
       replans?: string;
     }
   | { kind: 'vote'; vote: 'approve' | 'reject'; approvalId: string; approvals?: number; required?: number }
-  | { kind: 'approved'; approvalId: string; approvedBy: string[] }
+  | {
+      kind: 'approved';
+      approvalId: string;
+      approvedBy: string[];
+      /** The approved run's own outcome: one that failed must not read as carried out. */
+      outcome?: string;
+    }
   | { kind: 'break-glass'; reason: string };
 
 /** The fields of a ledger record the governance is read from (the projection ledger.ts asks for). */
@@ -51,7 +57,12 @@ export function governanceOf(record: GovernedFields): Governance | undefined {
   if (record.breakGlass) return { kind: 'break-glass', reason: text(record.breakGlass.reason) ?? '' };
   const approvedBy = texts(record.approval?.approvedBy);
   if (record.approval)
-    return { kind: 'approved', approvalId: text(record.approval.approvalId) ?? '?', approvedBy };
+    return {
+      kind: 'approved',
+      approvalId: text(record.approval.approvalId) ?? '?',
+      approvedBy,
+      outcome: record.outcome,
+    };
   // A held request is its action's record, pending, under its own id (the approval id).
   if (record.outcome === 'pending')
     return defined({
@@ -84,8 +95,13 @@ export function governanceText(governance: Governance): string {
         ? `APPROVED ${governance.approvalId}${tally}`
         : `REJECTED ${governance.approvalId}`;
     }
-    case 'approved':
-      return `carried out as approved by ${governance.approvedBy.join(', ') || 'nobody recorded'} (approval ${governance.approvalId})`;
+    case 'approved': {
+      const by = `${governance.approvedBy.join(', ') || 'nobody recorded'} (approval ${governance.approvalId})`;
+      // Only a run that did what was approved reads as carried out; a failed one says so.
+      return governance.outcome === 'failed'
+        ? `approved by ${by}, but FAILED: not carried out as approved`
+        : `carried out as approved by ${by}`;
+    }
     case 'break-glass':
       return `BREAK-GLASS, done alone: ${governance.reason}`;
   }

@@ -13,7 +13,8 @@ import { adminCredentials } from '../../local/fleet/accounts.js';
 import { prepareFleet, watchListFile } from '../../local/fleet/provision.js';
 import { projectRoot } from '../../local/template.js';
 import { cliBin } from '../../scripts/build-cli.js';
-import { runCli } from '../support/cli.js';
+import { runCli, runCliAsync } from '../support/cli.js';
+import { deliverNext } from '../support/deliver.js';
 import { type CliEmulator, cliEmulator } from '../support/emulator.js';
 import { uniqueName } from '../support/names.js';
 import { createGroup, fullSchedule } from '../support/schedules.js';
@@ -60,6 +61,15 @@ describe('runbook approve / reject / approval', { timeout: 180_000 }, () => {
     );
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   };
+  /** Delivers the approved run once the approving vote has queued it (within `seconds`). */
+  async function deliverWhenQueued(seconds = 30) {
+    for (const until = Date.now() + seconds * 1000; Date.now() < until; ) {
+      const delivered = await deliverNext(emulator.state, 'ApprovalsFunction');
+      if (delivered) return delivered;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return undefined;
+  }
 
   async function askToDrain(count: number, tag: string) {
     await fillQueue(
@@ -159,7 +169,11 @@ describe('runbook approve / reject / approval', { timeout: 180_000 }, () => {
     const id = String(json(asked).approvalId);
     const whileHeld = await states();
     const first = runCli('approve', [id, '--json', '--as', 'bob']);
-    const second = runCli('approve', [id, '--json', '--as', 'carol']);
+    // The last approval queues the run and waits for it; Lambda's event source mapping delivers it (here, the
+    // test, through the emulator's stand-in) to ApprovalsFunction meanwhile.
+    const waiting = runCliAsync('approve', [id, '--json', '--as', 'carol', '--wait', '60']);
+    const delivered = await deliverWhenQueued();
+    const second = await waiting;
 
     // Assess
     expect(asked.code, asked.stderr).toBe(0);
@@ -170,7 +184,9 @@ describe('runbook approve / reject / approval', { timeout: 180_000 }, () => {
     });
     expect(whileHeld).toEqual(['ENABLED', 'ENABLED']);
     expect(json(first)).toMatchObject({ status: 'pending', approvedBy: [`${ROLE}/bob`] });
+    expect(delivered?.deleted, JSON.stringify(delivered)).toBe(true);
     expect(second.code, second.stderr).toBe(0);
+    // One JSON document on stdout: the request as it ended, what the run changed in `result`
     expect(json(second)).toMatchObject({
       status: 'executed',
       result: {

@@ -124,6 +124,7 @@ const SKIPPED: Record<string, string> = {
   'runbook approval <approvalId> --as bob': HELD,
   'runbook approve <approvalId> --reason "consumer fixed at 03:40" --as bob': HELD,
   'runbook reject <approvalId> --reason "wait for the 04:00 deploy" --as carol': HELD,
+  'runbook approve <approvalId> --reason "charges confirmed doubled" --as carol --wait 120': HELD,
   'runbook approve <approvalId> --stack lambda-runbook-prod --reason "checked the upstream"': REAL_AWS,
   'runbook fleet disable --tag team=payments --reason "duplicate charges" --yes --as alice':
     'held for approval only where kill switch disables are (prod, or ApprovalFor=schedules.disable), and the docs emulator watches no team=payments workload: cli-approvals.test.ts runs it against a fleet of two accounts that holds it, then approves it',

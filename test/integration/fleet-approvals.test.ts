@@ -24,6 +24,7 @@ import { projectRoot } from '../../local/template.js';
 import type { AuditLedger } from '../../shared/audit.js';
 import type { Workload } from '../../shared/fleet/workload.js';
 import { type ApiAnswer, invokeApi } from '../support/api-event.js';
+import { deliverNext } from '../support/deliver.js';
 import { ledgerOf } from '../support/fleet.js';
 import { FROZEN_NOW } from '../support/freeze.js';
 import { uniqueName } from '../support/names.js';
@@ -165,6 +166,14 @@ describe('fleet runs held for approval (against the emulator)', { timeout: 180_0
 
   const inbox = () => opsChannel.read();
 
+  /** The approved run the last vote queued, delivered to ApprovalsFunction as Lambda's event source mapping would. */
+  async function carryQueued() {
+    const delivery = await deliverNext(state, 'ApprovalsFunction', { ApprovalsFunction: env });
+    expect(delivery?.deleted, JSON.stringify(delivery)).toBe(true);
+    // biome-ignore lint/suspicious/noExplicitAny: a test reads the answer's fields freely
+    return delivery?.outcome?.result as any;
+  }
+
   it('holds a fleet disable in prod as one pending request with every workload’s plan, announces it, changes nothing; a direct invocation is refused naming the route', async () => {
     // Prepare
     const workloads = await paymentsFleet('held');
@@ -230,22 +239,36 @@ describe('fleet runs held for approval (against the emulator)', { timeout: 180_0
     const own = await vote(id, ALICE);
     const first = await vote(id, BOB);
     const second = await vote(id, CAROL);
+    const whileQueued = await states(workloads);
+    const carried = await carryQueued();
 
-    // Assess
+    // Assess: the last vote answers at once (202), and the run is carried out from the queue
     expect(own.statusCode).toBe(403);
     expect(first.body).toMatchObject({ status: 'pending', approvedBy: [BOB] });
-    expect(second.statusCode, JSON.stringify(second.body)).toBe(200);
-    const approval = { approvalId: id, approvedBy: [BOB, CAROL] };
+    expect(second.statusCode, JSON.stringify(second.body)).toBe(202);
     expect(second.body).toMatchObject({
+      status: 'approved',
+      carrying: true,
+      follow: `runbook approval ${id}`,
+    });
+    expect(Object.values(whileQueued)).toEqual(Array(6).fill('ENABLED'));
+    const approval = { approvalId: id, approvedBy: [BOB, CAROL] };
+    expect(carried).toMatchObject({
+      ok: true,
+      acted: true,
       status: 'executed',
       result: { action: 'disable', selected: 3, counts: { succeeded: 3 }, approval },
     });
     expect(Object.values(await states(workloads))).toEqual(Array(6).fill('DISABLED'));
-    const run = await ledger.get(second.body.result.auditId, { expand: true });
+    const run = await ledger.get(carried.result.auditId, { expand: true });
     expect(run).toMatchObject({ action: 'fleet.disable', actor: ALICE, outcome: 'succeeded', approval });
     expect(run?.request).toMatchObject({ workloads: workloads.map((w) => w.name) });
-    expect((await status(id)).body).toMatchObject({ status: 'executed', resultAuditId: run?.auditId });
-    for (const line of second.body.result.workloads as { workload: string; auditId: string }[]) {
+    expect((await status(id)).body).toMatchObject({
+      status: 'executed',
+      resultAuditId: run?.auditId,
+      result: { auditId: run?.auditId, counts: { succeeded: 3 } },
+    });
+    for (const line of carried.result.workloads as { workload: string; auditId: string }[]) {
       const own = await ledger.get(line.auditId);
       expect(own, line.workload).toMatchObject({ action: 'schedules.disable', actor: ALICE, approval });
       expect(own?.account).toBe(line.workload === 'two-risk' ? MEMBER : RUNBOOK_ACCOUNT);
@@ -279,14 +302,25 @@ describe('fleet runs held for approval (against the emulator)', { timeout: 180_0
     );
 
     // Act
-    const refused = await vote(id, CAROL);
+    const approved = await vote(id, CAROL);
+    const carried = await carryQueued();
+    const late = await vote(id, 'arn:aws:iam::123456789012:user/dave');
 
-    // Assess
-    expect(refused.statusCode).toBe(409);
-    expect(refused.body.error).toMatchObject({ code: 'StalePlan', field: 'id' });
+    // Assess: approved, then found stale when carried out: nothing changed, a new request to approve
+    expect(approved.statusCode).toBe(202);
+    expect(carried).toMatchObject({ acted: false, status: 'stale' });
+    expect(carried.approve).toBe(`runbook approve ${carried.replannedAs}`);
     expect(Object.values(await states(workloads))).toEqual(Array(6).fill('ENABLED'));
     const old = (await status(id)).body;
-    expect(old).toMatchObject({ status: 'stale' });
+    expect(old).toMatchObject({
+      status: 'stale',
+      replannedAs: carried.replannedAs,
+      approve: carried.approve,
+    });
+    // A vote on the stale request names the command that approves the new one
+    expect(late.statusCode).toBe(409);
+    expect(late.body.error).toMatchObject({ code: 'StalePlan', field: 'id', approve: carried.approve });
+    expect(late.body.error.message).toContain(carried.approve);
     const replanned = (await status(old.replannedAs)).body;
     expect(replanned).toMatchObject({
       status: 'pending',
@@ -380,18 +414,58 @@ describe('fleet runs held for approval (against the emulator)', { timeout: 180_0
     // Act
     const asked = await ask('drain', { workloads: [orders.name], tags: undefined });
     await vote(asked.body.approvalId, BOB);
-    const done = await vote(asked.body.approvalId, CAROL);
+    const approved = await vote(asked.body.approvalId, CAROL);
+    const done = await carryQueued();
 
     // Assess
     expect(asked.statusCode).toBe(202);
     expect(asked.body).toMatchObject({ action: 'fleet.drain', after: { messagesUpTo: 3 } });
     expect(asked.body.needs.join(' ')).toContain('above ApprovalDrainAbove (2)');
-    expect(done.statusCode, JSON.stringify(done.body)).toBe(200);
-    expect(done.body).toMatchObject({
+    expect(approved.statusCode, JSON.stringify(approved.body)).toBe(202);
+    expect(done).toMatchObject({
       status: 'executed',
       result: { action: 'drain', counts: { succeeded: 1 }, approval: { approvedBy: [BOB, CAROL] } },
     });
     expect(await depth()).toBe(0);
+  });
+
+  it('holds a fleet drain whose DLQs are each within ApprovalDrainAbove but together above it, judging the total', async () => {
+    // Prepare: two workloads' DLQs of 2 letters each (ApprovalDrainAbove is 2: neither alone needs approval)
+    const workloads = await paymentsFleet('total');
+    const list = JSON.parse(env.WATCH_LIST as string);
+    for (const index of [0, 1]) {
+      const queue = uniqueName(`fa-total-${index}`);
+      const queueUrl = String((await sqs.send(new CreateQueueCommand({ QueueName: queue }))).QueueUrl);
+      await fillQueue(
+        sqs,
+        queueUrl,
+        [0, 1].map((i) => lambdaDeadLetter({ i }, { requestId: `fa-total-${index}-${i}` })),
+      );
+      list.workloads[index].dlqs = [{ queue, sources: [] }];
+    }
+    env = { ...env, WATCH_LIST: JSON.stringify(list) };
+    const names = workloads.slice(0, 2).map((workload) => workload.name);
+
+    // Act
+    const asked = await ask('drain', { workloads: names, tags: undefined });
+    await api(
+      'ApprovalsFunction',
+      'POST',
+      `/approvals/${asked.body.approvalId}/reject`,
+      undefined,
+      ALICE,
+      'POST /approvals/{id}/reject',
+    );
+    const one = await ask('drain', { workloads: names.slice(0, 1), tags: undefined });
+
+    // Assess: the two together are held for their total; either alone is not held
+    expect(asked.statusCode, JSON.stringify(asked.body)).toBe(202);
+    expect(asked.body).toMatchObject({ action: 'fleet.drain', after: { messagesUpTo: 4 } });
+    expect(asked.body.needs).toEqual([
+      'a fleet drain of up to 4 messages over 2 DLQ(s) is above ApprovalDrainAbove (2) in all',
+    ]);
+    expect(one.statusCode, JSON.stringify(one.body)).toBe(200);
+    expect(one.body).toMatchObject({ action: 'drain', counts: { succeeded: 1 } });
   });
 
   it('holds a fleet drain during a freeze, even of one letter, and lets it through the freeze once approved; asked directly, the freeze refuses it', async () => {
@@ -408,14 +482,15 @@ describe('fleet runs held for approval (against the emulator)', { timeout: 180_0
     });
     const asked = await ask('drain', { workloads: [orders.name], tags: undefined });
     await vote(asked.body.approvalId, BOB);
-    const done = await vote(asked.body.approvalId, CAROL);
+    await vote(asked.body.approvalId, CAROL);
+    const done = await carryQueued();
 
     // Assess
     expect(direct.result).toMatchObject({ ok: true, counts: { failed: 1 } });
     expect(JSON.stringify(direct.result)).toContain('freeze');
     expect(asked.statusCode).toBe(202);
     expect(asked.body.needs.join(' ')).toContain('change freeze');
-    expect(done.body).toMatchObject({ status: 'executed', result: { counts: { succeeded: 1 } } });
+    expect(done).toMatchObject({ status: 'executed', result: { counts: { succeeded: 1 } } });
     expect(await depth()).toBe(0);
   });
 });

@@ -327,7 +327,12 @@ describe('governed incident timeline (against the emulator)', () => {
         'succeeded',
         { kind: 'vote', vote: 'approve', approvalId, approvals: 2, required: 2 },
       ],
-      ['dlq.drain', ALICE, 'succeeded', { kind: 'approved', approvalId, approvedBy: [BOB, CAROL] }],
+      [
+        'dlq.drain',
+        ALICE,
+        'succeeded',
+        { kind: 'approved', approvalId, approvedBy: [BOB, CAROL], outcome: 'succeeded' },
+      ],
       ['schedules.disable', ALICE, 'succeeded', { kind: 'break-glass', reason: GLASS }],
     ]);
     expect(timeline.entries.find((entry) => entry.who === BOB)?.detail).toBe('consumer fixed in v5');

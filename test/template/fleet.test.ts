@@ -335,3 +335,53 @@ describe('approved fleet runs', () => {
       expect({ [name]: variables[name] }).toEqual({ [name]: value });
   });
 });
+
+// An approved fleet run or kill switch is carried out off the API call (functions/approvals/later.ts): the vote
+// queues the approval id on ApprovedRunQueue, and ApprovalsFunction receives it with a fleet run's timeout.
+describe('approved runs carried out off the API call', () => {
+  const approvals = template.Resources.ApprovalsFunction?.Properties ?? {};
+  const events = approvals.Events as Record<string, { Type: string; Properties: JsonObject }>;
+  const queue = template.Resources.ApprovedRunQueue?.Properties ?? {};
+  const statements = statementsOf(template, 'ApprovalsRole');
+
+  it('gives ApprovalsFunction a fleet run’s timeout and its own queue: one message at a time, six timeouts invisible, redriven to an alarmed DLQ, encrypted', () => {
+    // Prepare
+    const redrive = queue.RedrivePolicy as JsonObject;
+    const dlq = getAttOf(redrive.deadLetterTargetArn)?.logicalId ?? '';
+    const variables = (approvals.Environment as { Variables: Record<string, Json> }).Variables;
+
+    // Assess
+    expect(approvals.Timeout).toBe(props.Timeout);
+    expect(events.ApprovedRun).toMatchObject({ Type: 'SQS', Properties: { BatchSize: 1 } });
+    expect(getAttOf(events.ApprovedRun?.Properties.Queue)?.logicalId).toBe('ApprovedRunQueue');
+    expect(refOf(variables.APPROVED_RUN_QUEUE_URL)).toBe('ApprovedRunQueue');
+    // AWS: a source queue's visibility timeout at least six times the function's timeout.
+    expect(Number(queue.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * Number(approvals.Timeout));
+    expect(queue.SqsManagedSseEnabled).toBe(true);
+    expect(template.Resources[dlq]?.Properties?.SqsManagedSseEnabled).toBe(true);
+    const alarmed = resourcesOfType(template, 'AWS::CloudWatch::Alarm').some(([, alarm]) =>
+      JSON.stringify(alarm.Properties?.Dimensions ?? []).includes(`"${dlq}"`),
+    );
+    expect(alarmed).toBe(true);
+  });
+
+  it('grants ApprovalsRole the queue’s send and the event source mapping’s actions on that queue alone', () => {
+    // Act
+    const sqs = statements.filter(({ statement }) =>
+      actionsOf(statement).some((action) => action.startsWith('sqs:') && action !== 'sqs:GetQueueUrl'),
+    );
+    const onQueue = sqs.filter(
+      ({ statement }) => getAttOf(statement.Resource)?.logicalId === 'ApprovedRunQueue',
+    );
+
+    // Assess
+    expect(onQueue).toHaveLength(1);
+    expect(actionsOf(onQueue[0]?.statement ?? {}).sort()).toEqual([
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+      'sqs:SendMessage',
+    ]);
+  });
+});

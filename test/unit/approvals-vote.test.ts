@@ -2,12 +2,16 @@
 // and exactly one carries the plan out. (Against moto the same race cannot be tested: its conditional
 // UpdateItem is not atomic under its threaded server — README, "moto's gaps"; the store's conditions are tested
 // there one call at a time, in test/integration/approvals.test.ts.)
-import { describe, expect, it } from 'vitest';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type ApprovalsDeps, approve } from '../../functions/approvals/approve.js';
+import { approvedRunSender, CARRIED_OUT_LATER, runApproved } from '../../functions/approvals/later.js';
 import type { ApprovalStatus } from '../../shared/approval/decide.js';
 import type { ApprovalState } from '../../shared/approval/store.js';
 import type { AuditEntry, AuditRecord } from '../../shared/audit.js';
 import { NotFoundError } from '../../shared/errors.js';
+import { HTTP_STATUS } from '../../shared/middleware/doors.js';
 
 const ALICE = 'arn:aws:sts::123456789012:assumed-role/OnCall/alice';
 const BOB = 'arn:aws:sts::123456789012:assumed-role/OnCall/bob';
@@ -131,5 +135,138 @@ describe('approve', () => {
         approval: { approvalId: ID, approvedBy: [BOB], before: { approximateMessages: 3 } },
       },
     ]);
+  });
+});
+
+describe('an approval carried out off the API call (functions/approvals/later.ts)', () => {
+  const sqs = mockClient(SQSClient);
+  const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/stack-ApprovedRunQueue';
+  const fleetDisable: ApprovalState = { ...pending, forAction: 'fleet.disable', forTarget: 'fleet' };
+
+  beforeEach(() => {
+    sqs.reset();
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  const laterDeps = (store: ReturnType<typeof atomicStore>, runs: unknown[]): ApprovalsDeps => ({
+    ...deps(store, runs),
+    later: { actions: CARRIED_OUT_LATER, send: approvedRunSender(new SQSClient({}), QUEUE) },
+  });
+
+  it('queues exactly one message naming the approval, and nothing else, when the vote reaches quorum; carries nothing out; answers 202 approved', async () => {
+    // Prepare
+    const store = atomicStore(fleetDisable);
+    const runs: unknown[] = [];
+
+    // Act
+    const first = await approve(laterDeps(store, runs), ID, { principal: BOB, correlationId: 'b' });
+    const sentAfterFirst = sqs.commandCalls(SendMessageCommand).length;
+    const second = await approve(laterDeps(store, runs), ID, { principal: CAROL, correlationId: 'c' });
+
+    // Assess
+    expect(sentAfterFirst).toBe(0);
+    expect(first).toMatchObject({ status: 'pending' });
+    expect(sqs.calls()).toHaveLength(1);
+    expect(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input).toEqual({
+      QueueUrl: QUEUE,
+      MessageBody: JSON.stringify({ approvalId: ID }),
+    });
+    expect(second).toMatchObject({ status: 'approved', carrying: true, follow: `runbook approval ${ID}` });
+    expect((second as Record<symbol, unknown>)[HTTP_STATUS]).toBe(202);
+    expect(runs).toEqual([]);
+    expect(store.now()).toMatchObject({ status: 'approved', votes: 2 });
+  });
+
+  it('fails the request, saying why, when its run cannot be queued (never approved and waiting for nothing)', async () => {
+    // Prepare
+    sqs.on(SendMessageCommand).rejects(new Error('AccessDenied'));
+    const store = atomicStore({ ...fleetDisable, required: 1 });
+
+    // Act
+    const voting = approve(laterDeps(store, []), ID, { principal: BOB, correlationId: 'b' });
+
+    // Assess
+    await expect(voting).rejects.toThrow(/could not be queued/);
+    expect(store.now()).toMatchObject({ status: 'failed', error: expect.stringContaining('AccessDenied') });
+  });
+
+  it('refuses the vote before counting it when the deployment has no approved-run queue', async () => {
+    // Prepare
+    const store = atomicStore(fleetDisable);
+    const noQueue: ApprovalsDeps = { ...deps(store, []), later: { actions: CARRIED_OUT_LATER } };
+
+    // Act
+    const voting = approve(noQueue, ID, { principal: BOB, correlationId: 'b' });
+
+    // Assess
+    await expect(voting).rejects.toThrow(/APPROVED_RUN_QUEUE_URL/);
+    expect(store.now()).toMatchObject({ status: 'pending', votes: 0 });
+    expect(sqs.calls()).toHaveLength(0);
+  });
+
+  it('claims an approved request once: of two deliveries of its message, one carries it out', async () => {
+    // Prepare
+    const store = atomicStore({
+      ...fleetDisable,
+      status: 'approved',
+      votes: 2,
+      approvers: { [BOB]: { at: '2026-11-22T03:04:00.000Z' }, [CAROL]: { at: '2026-11-22T03:05:00.000Z' } },
+    } as ApprovalState);
+    const runs: unknown[] = [];
+    const base = deps(store, runs);
+    const consumer = {
+      ...base,
+      executors: {
+        'fleet.disable': base.executors['dlq.drain'] as NonNullable<ApprovalsDeps['executors'][string]>,
+      },
+      logger: { info: () => undefined, warn: () => undefined },
+    };
+
+    // Act
+    const answers = await Promise.all([
+      runApproved(consumer, { approvalId: ID }, 'm-1'),
+      runApproved(consumer, { approvalId: ID }, 'm-1'),
+    ]);
+
+    // Assess
+    expect(runs).toHaveLength(1);
+    expect(answers.filter((answer) => (answer as { acted: boolean }).acted)).toHaveLength(1);
+    expect(store.now()).toMatchObject({ status: 'executed', resultAuditId: '20261122T030600000Z-00000001' });
+  });
+});
+
+describe('an approved run whose own record says it failed', () => {
+  it('settles the request failed, not executed, naming the record (and still keeps its answer)', async () => {
+    // Prepare: the fleet run changed no workload (its record: failed) and queued no continuation
+    const RUN = '20261122T030600000Z-00000009';
+    const store = atomicStore({
+      ...pending,
+      forAction: 'fleet.disable',
+      status: 'approved',
+      votes: 2,
+      approvers: { [BOB]: { at: '2026-11-22T03:04:00.000Z' }, [CAROL]: { at: '2026-11-22T03:05:00.000Z' } },
+    });
+    const base = deps(store, []);
+    const consumer = {
+      ...base,
+      ledger: {
+        ...base.ledger,
+        get: async (id: string) =>
+          (id === RUN ? { auditId: RUN, outcome: 'failed' } : await base.ledger.get(id)) as AuditRecord,
+      },
+      executors: { 'fleet.disable': async () => ({ auditId: RUN, counts: { failed: 1 } }) },
+      logger: { info: () => undefined, warn: () => undefined },
+    };
+
+    // Act
+    const answer = await runApproved(consumer, { approvalId: ID }, 'm-1');
+
+    // Assess
+    expect(answer).toMatchObject({ acted: true, status: 'failed', result: { auditId: RUN } });
+    expect(store.now()).toMatchObject({
+      status: 'failed',
+      resultAuditId: RUN,
+      error: expect.stringContaining(`its record ${RUN}`),
+    });
   });
 });

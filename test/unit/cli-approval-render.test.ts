@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { approvalSummary } from '../../cli/approve.js';
 import { asOnEmulator, heldThrough, type Transport, undoThrough } from '../../cli/transport.js';
-import { StalePlanError } from '../../functions/approvals/approve.js';
+import { StalePlanError, staleError } from '../../functions/approvals/approve.js';
 import type { Held } from '../../shared/approval/hold.js';
 
 const ID = '20261127T231501123Z-3fa9c2d1';
@@ -82,7 +82,7 @@ describe('the approve command a stale plan’s refusal names', () => {
   const REPLANNED = '20261127T232000000Z-77aa0b1c';
   /** What the ApprovalsFunction answers (409) when the approved plan went stale (functions/approvals/approve.ts). */
   const stale = () => {
-    const error = new StalePlanError(ID, {
+    const error = staleError(ID, {
       ...held,
       approvalId: REPLANNED,
       approve: `runbook approve ${REPLANNED}`,
@@ -289,5 +289,107 @@ describe('a direct request refused for want of a signed requester, on the emulat
     // Act / Assess
     expect(asOnEmulator(other)).toBe(other);
     expect(asOnEmulator(done)).toBe(done);
+  });
+});
+
+describe('an approval carried out off the API call, as `runbook approve` and `runbook approval` print it', () => {
+  const REPLANNED = '20261128T010000000Z-0a0b0c0d';
+  const base = {
+    approvalId: ID,
+    action: 'fleet.disable',
+    target: 'fleet',
+    requester: 'arn:aws:sts::123456789012:assumed-role/OnCall/alice',
+    required: 2,
+    approvedBy: ['bob', 'carol'],
+    expiresAt: '2026-11-28T00:15:01.123Z',
+  };
+
+  it('says the run is being carried out and how to follow it, through the approver’s own door', () => {
+    // Prepare: the last vote's answer (202)
+    const answer = { ...base, status: 'approved', carrying: true, follow: `runbook approval ${ID}` };
+
+    // Act
+    const text = approvalSummary(heldThrough(answer, { via: 'api', stack: 'prod' }));
+
+    // Assess
+    expect(text).toContain(`approval ${ID}: approved — fleet.disable on fleet`);
+    expect(text).toContain(`being carried out: follow with runbook approval ${ID} --stack prod`);
+  });
+
+  it('says it is still being carried out when the wait ends', () => {
+    // Prepare
+    const answer = { ...base, status: 'executing', follow: `runbook approval ${ID}`, waited: 300 };
+
+    // Act
+    const text = approvalSummary(
+      heldThrough(answer, { via: 'local', emulator: false, apiDoor: true, as: 'carol' }),
+    );
+
+    // Assess
+    expect(text).toContain(
+      `still being carried out after 300s: follow with runbook approval ${ID} --as carol`,
+    );
+  });
+
+  it('names the command that approves the request re-planning a stale one, with the reader’s door', () => {
+    // Prepare: GET /approvals/{id} of a request whose plan went stale when carried out
+    const answer = {
+      ...base,
+      status: 'stale',
+      replannedAs: REPLANNED,
+      approve: `runbook approve ${REPLANNED} --reason "…"`,
+    };
+
+    // Act
+    const text = approvalSummary(
+      heldThrough(answer, { via: 'local', emulator: false, apiDoor: true, as: 'bob' }),
+    );
+
+    // Assess
+    expect(text).toContain(`re-planned as ${REPLANNED}`);
+    expect(text).toContain(`approve it:   runbook approve ${REPLANNED} --reason "…" --as bob`);
+  });
+
+  it('names the command too when a vote on the stale request is refused (409 StalePlan)', () => {
+    // Prepare: what voteProblem answers a vote on a stale request
+    const error = new StalePlanError(
+      `approval ${ID} is stale, not pending: re-planned as ${REPLANNED}, approve that one (runbook approve ${REPLANNED} --reason "…")`,
+      REPLANNED,
+    );
+
+    // Act
+    const answer = heldThrough({ ok: false, error: error.toBody() }, { via: 'api', stack: 'prod' }) as {
+      error: { approve: string };
+    };
+
+    // Assess
+    expect(answer.error.approve).toBe(`runbook approve ${REPLANNED} --reason "…" --stack prod`);
+    expect(approvalSummary(answer)).toContain(`(runbook approve ${REPLANNED} --reason "…" --stack prod)`);
+  });
+
+  it('never says "carried out" of a run that failed: tried, and FAILED, with what its record says', () => {
+    // Act
+    const text = approvalSummary({
+      ...base,
+      status: 'failed',
+      why: 'the run failed: its record fleet-9 says what it did and did not do',
+      result: { action: 'disable', dryRun: false, auditId: 'fleet-9', counts: { failed: 1 }, workloads: [] },
+    });
+
+    // Assess
+    expect(text).toContain('tried, and FAILED (audit fleet-9):');
+    expect(text).not.toContain('carried out (audit');
+  });
+
+  it('says why a failed run failed', () => {
+    // Act
+    const text = approvalSummary({
+      ...base,
+      status: 'failed',
+      why: 'PlanTooLarge: reading the plans did not finish',
+    });
+
+    // Assess
+    expect(text).toContain('failed:      PlanTooLarge: reading the plans did not finish');
   });
 });

@@ -1,7 +1,14 @@
 // The fleet's approval gate (functions/fleet/governed.ts), on fakes: what it never holds, and a plan it cannot
 // finish reading, refused before anything is written. Held runs and approved ones against the emulator are in
 // test/integration/fleet-approvals.test.ts.
-import { describe, expect, it, vi } from 'vitest';
+import {
+  GetScheduleCommand,
+  GetScheduleGroupCommand,
+  ListSchedulesCommand,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { governedFleet } from '../../functions/fleet/governed.js';
 import { type FleetRequest, fleetRequestSchema } from '../../functions/fleet/schema.js';
 import type { FleetDeps, PerWorkload } from '../../functions/fleet/types.js';
@@ -117,6 +124,73 @@ describe('the fleet approval gate', () => {
       field: 'workloads',
       statusCode: 409,
     });
+    expect(step).not.toHaveBeenCalled();
+    expect(create).not.toHaveBeenCalled();
+    expect(record).not.toHaveBeenCalled();
+  });
+});
+
+describe('an approved fleet disable read again', () => {
+  const scheduler = mockClient(SchedulerClient);
+
+  beforeEach(() => {
+    scheduler.reset();
+    scheduler.on(GetScheduleGroupCommand).resolves({ Name: 'orders-jobs' });
+    scheduler.on(ListSchedulesCommand).resolves({
+      Schedules: [
+        { Name: 'a', GroupName: 'orders-jobs', State: 'ENABLED' },
+        { Name: 'b', GroupName: 'orders-jobs', State: 'ENABLED' },
+      ],
+    });
+    scheduler.on(GetScheduleCommand, { Name: 'a' }).resolves({
+      Name: 'a',
+      GroupName: 'orders-jobs',
+      State: 'ENABLED',
+      ScheduleExpression: 'rate(5 minutes)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: 'arn:aws:lambda:us-east-1:123456789012:function:fn-orders',
+        RoleArn: 'arn:aws:iam::123456789012:role/r',
+      },
+    });
+    scheduler.on(GetScheduleCommand, { Name: 'b' }).rejects(
+      Object.assign(new Error('We encountered an internal error'), {
+        name: 'InternalServerException',
+        $fault: 'server',
+      }),
+    );
+  });
+
+  it('refuses the run when a schedule cannot be read, rather than taking the fault for a change (stale) and asking again', async () => {
+    // Prepare: the orders workload with one group; its approval's plan read before
+    const { deps, create, record } = fakes();
+    const orders = { ...workload('orders'), scheduleGroups: ['orders-jobs'] };
+    const approvedDeps = {
+      ...deps,
+      watchList: async () => ({ workloads: [orders], accounts: {} }),
+      clientsFor: async () => ({ scheduler: new SchedulerClient({}), lambda: {} }),
+    } as unknown as FleetDeps;
+    const approved = {
+      ...api,
+      approval: {
+        approvalId: '20261127T215000000Z-0000abcd',
+        approvedBy: ['bob', 'carol'],
+        before: { workloads: 1, plan: 'x' },
+      },
+    };
+    const step = vi.fn(perWorkload);
+
+    // Act
+    const outcome = governedFleet(
+      approvedDeps,
+      request({ action: 'disable', workloads: ['orders'] }),
+      approved,
+      step,
+    );
+
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ code: 'PlanUnreadable', statusCode: 409 });
+    await expect(outcome).rejects.toThrow(/orders: 1 schedule\(s\) unreadable/);
     expect(step).not.toHaveBeenCalled();
     expect(create).not.toHaveBeenCalled();
     expect(record).not.toHaveBeenCalled();

@@ -285,7 +285,7 @@ describe('readLedger', () => {
       },
       { kind: 'vote', vote: 'approve', approvalId: ID, approvals: 1, required: 2 },
       { kind: 'vote', vote: 'reject', approvalId: 'other' },
-      { kind: 'approved', approvalId: ID, approvedBy: ['bob', 'dave'] },
+      { kind: 'approved', approvalId: ID, approvedBy: ['bob', 'dave'], outcome: 'succeeded' },
       { kind: 'break-glass', reason: 'orders doubling now' },
       undefined,
     ]);

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { timelineTable } from '../../cli/timeline-table.js';
 import type { Timeline, TimelineEntry } from '../../shared/timeline/entry.js';
-import { governanceText } from '../../shared/timeline/governance.js';
+import { governanceOf, governanceText } from '../../shared/timeline/governance.js';
 import { axisX, renderHtml } from '../../shared/timeline/html.js';
 import { renderMarkdown } from '../../shared/timeline/markdown.js';
 import { MAX_ENTRIES, mergeTimeline, parseInstant } from '../../shared/timeline/merge.js';
@@ -288,6 +288,29 @@ describe('the governance story in the timeline', () => {
       `BREAK-GLASS, done alone: ${HOSTILE}`,
     ]);
     expect(governanceText({ kind: 'vote', vote: 'reject', approvalId: 'x' })).toBe('REJECTED x');
+  });
+
+  it('never says "carried out" of an approved run that failed: it says approved, and FAILED', () => {
+    // Prepare: the ledger's record of an approved fleet run that changed nothing (a workload not reached)
+    const record = {
+      action: 'fleet.disable',
+      outcome: 'failed',
+      auditId: '20261127T141000000Z-22222222',
+      approval: { approvalId: '20261127T140000000Z-11111111', approvedBy: ['bob', 'carol'] },
+    };
+
+    // Act
+    const governance = governanceOf(record);
+    const line = governance ? governanceText(governance) : '';
+
+    // Assess
+    expect(line).toBe(
+      'approved by bob, carol (approval 20261127T140000000Z-11111111), but FAILED: not carried out as approved',
+    );
+    expect(line).not.toContain('carried out as approved by');
+    expect(
+      governanceText({ ...(governance as object), outcome: 'succeeded' } as typeof governance & object),
+    ).toBe('carried out as approved by bob, carol (approval 20261127T140000000Z-11111111)');
   });
 
   it('shows them in the terminal table, whole, after each action’s own text', () => {
