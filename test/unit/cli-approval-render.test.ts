@@ -337,7 +337,7 @@ describe('an approval carried out off the API call, as `runbook approve` and `ru
       ...base,
       status: 'stale',
       replannedAs: REPLANNED,
-      approve: `runbook approve ${REPLANNED} --reason "…"`,
+      approve: `runbook approve ${REPLANNED}`,
     };
 
     // Act
@@ -347,13 +347,13 @@ describe('an approval carried out off the API call, as `runbook approve` and `ru
 
     // Assess
     expect(text).toContain(`re-planned as ${REPLANNED}`);
-    expect(text).toContain(`approve it:   runbook approve ${REPLANNED} --reason "…" --as bob`);
+    expect(text).toContain(`approve it:   runbook approve ${REPLANNED} --as bob`);
   });
 
   it('names the command too when a vote on the stale request is refused (409 StalePlan)', () => {
     // Prepare: what voteProblem answers a vote on a stale request
     const error = new StalePlanError(
-      `approval ${ID} is stale, not pending: re-planned as ${REPLANNED}, approve that one (runbook approve ${REPLANNED} --reason "…")`,
+      `approval ${ID} is stale, not pending: re-planned as ${REPLANNED}, approve that one (runbook approve ${REPLANNED})`,
       REPLANNED,
     );
 
@@ -363,8 +363,8 @@ describe('an approval carried out off the API call, as `runbook approve` and `ru
     };
 
     // Assess
-    expect(answer.error.approve).toBe(`runbook approve ${REPLANNED} --reason "…" --stack prod`);
-    expect(approvalSummary(answer)).toContain(`(runbook approve ${REPLANNED} --reason "…" --stack prod)`);
+    expect(answer.error.approve).toBe(`runbook approve ${REPLANNED} --stack prod`);
+    expect(approvalSummary(answer)).toContain(`(runbook approve ${REPLANNED} --stack prod)`);
   });
 
   it('never says "carried out" of a run that failed: tried, and FAILED, with what its record says', () => {
