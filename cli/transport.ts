@@ -130,7 +130,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null;
 
 /**
- * A request held for approval says how to approve and reject it (`runbook approve ID --reason "…"`); the CLI
+ * A request held for approval says how to approve and reject it (`runbook approve ID`); the CLI
  * knows the door it was asked through, so those commands get it too and work as printed: `--stack NAME` or
  * `--api-url URL`, or on the emulator, when it was asked as a person (`--as NAME`), another person's `--as` —
  * without it the emulator's default principal would approve, which works but is not the rehearsal of two
@@ -150,7 +150,8 @@ export function heldThrough(result: unknown, transport: Transport): unknown {
   const as = transport.via === 'local' ? transport.as : undefined;
   if (result.ok === false && isRecord(result.error)) return staleThrough(result, result.error, through, as);
   if (result.held !== true) return requestThrough(result, through, as);
-  const approver = as ? ' --as <another person>' : through;
+  // A shell-safe placeholder (`<another person>` was a redirect when pasted): another person's name goes there.
+  const approver = as ? ' --as NAME' : through;
   return {
     ...result,
     ...(typeof result.approve === 'string' ? { approve: `${result.approve}${approver}` } : {}),

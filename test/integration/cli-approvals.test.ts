@@ -108,12 +108,12 @@ describe('runbook approve / reject / approval', { timeout: 180_000 }, () => {
     ]);
     const read = runCli('approval', [asked.approvalId, '--json', '--as', 'carol']);
     // The second, as printed (the one placeholder, the other person, filled in) and run by a shell
-    const second = asPrinted(asked.approve.replace('<another person>', 'carol'), '--json');
+    const second = asPrinted(asked.approve.replace('--as NAME', '--as carol'), '--json');
 
     // Assess
     expect(asked).toMatchObject({ status: 'pending' });
     // Asked as alice: the approve command as printed names another person, as it must be run
-    expect(asked.approve).toBe(`runbook approve ${asked.approvalId} --as <another person>`);
+    expect(asked.approve).toBe(`runbook approve ${asked.approvalId} --as NAME`);
     expect(own.code).toBe(2);
     expect(json(own)).toMatchObject({ ok: false, error: { code: 'Forbidden' } });
     expect(first.code, first.stderr).toBe(0);

@@ -125,7 +125,7 @@ describe('runbook secret, when an emergency revocation needs approval', { timeou
     expect(answer.note).toContain(`the replaced key ${first} is NOT yet revoked`);
     expect(rotated.stderr).toContain(`the replaced key ${first} is NOT yet revoked`);
     // Asked as alice: the approve command names another person, as it must be run
-    expect(rotated.stderr).toContain(`runbook approve ${approvalId} --as <another person>`);
+    expect(rotated.stderr).toContain(`runbook approve ${approvalId} --as NAME`);
     expect(notYet).toBe(true);
     expect(bob.code, bob.stderr).toBe(0);
     expect(carol.code, carol.stderr).toBe(0);

@@ -40,7 +40,7 @@ describe('the approve command of a held request', () => {
     [
       'asked as a person on the emulator: another person approves',
       { via: 'local', emulator: false, apiDoor: true, as: 'alice' },
-      `runbook approve ${ID} --as <another person>`,
+      `runbook approve ${ID} --as NAME`,
       `runbook reject ${ID}`,
     ],
     [
