@@ -215,10 +215,7 @@ describe('approved runs carried out off the API call (against the emulator)', { 
     const message = await receiveOne(String(state.resources.ApprovedRunQueue?.ref));
 
     // Act: the first part, in an invocation that runs out of time
-    const first = await approvalsHandler(
-      sqsEventOf(message, queueOf('ApprovedRunQueue'), state.region),
-      300,
-    );
+    const first = await approvalsHandler(sqsEventOf(message, queueOf('ApprovedRunQueue'), state.region), 300);
     const midway = statesOf(await estateOf(groups));
     // The rest: each continuation delivered to FleetFunction, with its full timeout
     const parts = await deliverAll(state, 'FleetFunction', envVars());
