@@ -68,31 +68,9 @@ export function cliEntry(): string {
   ].join('\n');
 }
 
-/** The command modules cli/program.ts loads when a command runs (`await import('./rollback.js')`). */
-function commandModules(): string[] {
-  const program = readFileSync(join(projectRoot, 'cli', 'program.ts'), 'utf8');
-  const names = [...program.matchAll(/import\('\.\/([\w-]+)\.js'\)/g)].map((match) => match[1] as string);
-  return [...new Set(names)].map((name) => `./cli/${name}.ts`);
-}
-
-/**
- * The code-cached bundle's entry (cli/code-cache.ts): `main` runs cli/main.ts; `warm`, at build time only, loads
- * every command and handler so that V8's cache holds their compiled code.
- */
+/** The code-cached bundle's entry (cli/code-cache.ts): `main` runs cli/main.ts. */
 export function cachedEntry(): string {
-  const modules = [
-    ...commandModules(),
-    ...new Set(
-      listFunctions(parseTemplate(readFileSync(templatePath, 'utf8')))
-        .filter((spec) => spec.entryPoint.endsWith('.ts'))
-        .map((spec) => `./${spec.entryPoint}`),
-    ),
-  ];
-  return [
-    ...registrations(),
-    "export const main = () => import('./cli/main.ts');",
-    `export const warm = () => Promise.all([\n${modules.map((path) => `  import(${JSON.stringify(path)}),`).join('\n')}\n]);`,
-  ].join('\n');
+  return [...registrations(), "export const main = () => import('./cli/main.ts');"].join('\n');
 }
 
 /**
@@ -218,7 +196,9 @@ async function buildCached(outDir: string): Promise<string[]> {
     plugins: [tracerOff],
   });
   // The cache is made by a plain node, as the CLI runs (no TypeScript loader, no NODE_OPTIONS), which evaluates
-  // the bundle, loads every command and handler (`warm`), and writes the code V8 compiled meanwhile.
+  // the bundle's top level and writes the code V8 compiled meanwhile. Not the commands and handlers: each
+  // command's first run writes its own cache, and a cache holding every command would only make those bigger
+  // (cli/code-cache.ts).
   const { NODE_OPTIONS: _options, ...env } = process.env;
   const warmed = spawnSync(process.execPath, ['-e', WARM_SCRIPT, file, join(outDir, CODE_CACHE)], {
     cwd: projectRoot,
@@ -242,11 +222,8 @@ const [file, cacheFile] = process.argv.slice(1);
 const script = new Script(${JSON.stringify(WRAPPER[0])} + readFileSync(file, 'utf8') + ${JSON.stringify(WRAPPER[1])}, { filename: file });
 const module = { exports: {} };
 script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
-module.exports.warm().then(() => {
-  writeFileSync(cacheFile + '.tmp', script.createCachedData());
-  renameSync(cacheFile + '.tmp', cacheFile);
-  process.exit(0);
-});
+writeFileSync(cacheFile + '.tmp', script.createCachedData());
+renameSync(cacheFile + '.tmp', cacheFile);
 `;
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

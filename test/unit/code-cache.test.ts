@@ -1,7 +1,7 @@
 // The compiled CLI starts its commands from V8's code cache (cli/code-cache.ts). A cache is an optimisation:
 // these tests hold it to "never wrong, at worst slower".
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,9 +9,12 @@ import {
   CACHED_BUNDLE,
   CODE_CACHE,
   CODE_CACHE_META,
+  commandCacheFile,
+  commandOf,
   loadCachedBundle,
   sha256,
   WRAPPER,
+  writeCommandCache,
 } from '../../cli/code-cache.js';
 import { answeredByHelp } from '../../cli/help-args.js';
 import { cliOutDir } from '../../scripts/build-cli.js';
@@ -49,8 +52,7 @@ function bundleDir(source: string, cachedFrom = source, cache?: Buffer): string 
   return dir;
 }
 
-const answering = (word: string) =>
-  `module.exports.main = () => '${word}'; module.exports.warm = () => Promise.resolve();`;
+const answering = (word: string) => `module.exports.main = () => '${word}';`;
 
 describe('the code-cached bundle (cli/code-cache.ts)', () => {
   it('runs the bundle with the cache made from it', () => {
@@ -111,6 +113,78 @@ describe('the code-cached bundle (cli/code-cache.ts)', () => {
     expect(meta.bundleSha256).toBe(sha256(readFileSync(join(cliOutDir, CACHED_BUNDLE))));
     expect(loaded?.script.cachedDataRejected).toBe(false);
     expect(typeof loaded?.bundle.main).toBe('function');
+  });
+});
+
+describe("a command's own code cache, written by its first run (cli/code-cache.ts)", () => {
+  it('is taken by the next run of that command, and not by another command', () => {
+    // Prepare: a first run, from the build's cache.
+    const dir = bundleDir(answering('first'));
+    const first = loadCachedBundle(dir, 'rollback');
+    if (!first) throw new Error('no bundle');
+
+    // Act
+    writeCommandCache(dir, first, 'rollback');
+    const next = loadCachedBundle(dir, 'rollback');
+    const other = loadCachedBundle(dir, 'fleet');
+
+    // Assess
+    expect(first.cacheUsed).toBe('build');
+    expect(existsSync(join(dir, commandCacheFile(first.bundleSha256, 'rollback')))).toBe(true);
+    expect(next?.cacheUsed).toBe('command');
+    expect(next?.bundle.main()).toBe('first');
+    expect(other?.cacheUsed).toBe('build');
+  });
+
+  it('is not taken by a rebuilt bundle: its name holds the SHA-256 of the bundle it was made from', () => {
+    // Prepare: a command cache of the old bundle beside a new bundle of the same length.
+    const dir = bundleDir(answering('old'));
+    const old = loadCachedBundle(dir, 'rollback');
+    if (!old) throw new Error('no bundle');
+    writeCommandCache(dir, old, 'rollback');
+    writeFileSync(join(dir, CACHED_BUNDLE), answering('new'));
+
+    // Act
+    const loaded = loadCachedBundle(dir, 'rollback');
+
+    // Assess
+    expect(loaded?.cacheUsed).toBe('none');
+    expect(loaded?.bundle.main()).toBe('new');
+  });
+
+  it("goes to the user's cache directory when the bundle's own is not writable", () => {
+    // Prepare
+    const dir = bundleDir(answering('global'));
+    const loaded = loadCachedBundle(dir, 'rollback');
+    if (!loaded) throw new Error('no bundle');
+    const home = mkdtempSync(join(tmpdir(), 'runbook-xdg-'));
+    dirs.push(home);
+    const cacheHome = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = home;
+    try {
+      // Act: a directory that does not exist stands for one that cannot be written (the tests run as root).
+      writeCommandCache(join(dir, 'not-there'), loaded, 'rollback');
+
+      // Assess
+      expect(readdirSync(join(home, 'lambda-runbook'))).toEqual([
+        commandCacheFile(loaded.bundleSha256, 'rollback'),
+      ]);
+      expect(loadCachedBundle(dir, 'rollback')?.cacheUsed).toBe('command');
+    } finally {
+      if (cacheHome === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = cacheHome;
+    }
+  });
+
+  it.each([
+    [['rollback', '--function', 'fn', '--dry-run'], 'rollback'],
+    [['--json', 'fleet', 'status'], 'fleet'],
+    [['-v', 'dlq', 'peek'], 'dlq'],
+    [['--json'], undefined],
+    [['Rollback'], undefined],
+    [['../../etc/passwd'], undefined],
+  ])('names the cache of %j: %s', (argv, expected) => {
+    expect(commandOf(argv)).toBe(expected);
   });
 });
 
