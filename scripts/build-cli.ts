@@ -10,9 +10,9 @@
 // parsing and compiling the SDK, Powertools and zod was most of a local command's start-up.
 // Usage: npm run build:cli
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import {
@@ -84,6 +84,71 @@ const tracerOff: Plugin = {
     build.onResolve({ filter: /^@aws-lambda-powertools\/tracer(\/middleware)?$/ }, () => ({
       path: join(projectRoot, 'cli', 'tracer-off.ts'),
     }));
+  },
+};
+
+/**
+ * The AWS SDK's clients and commands, each loaded on its first use. In the CLI's CommonJS build every module is a
+ * lazily initialised part of one bundle, and importing one name from a client package initialises the whole
+ * package: every command, and the aggregated client that defines a method per command. shared/clients.ts
+ * imports every service's client (for the one lazily-built client per service each function bundle keeps of
+ * it; esbuild drops the others there), so `runbook rollback` loaded CloudWatch, Scheduler, Secrets Manager and
+ * SQS and never sent them a request, and all of Lambda's ~80 commands to send five. Here each of the project's
+ * static imports of clients and commands from `@aws-sdk/client-*` or lib-dynamodb is a stand-in that loads
+ * that class's own module (`dist-es/SQSClient.js`, `dist-es/commands/GetAliasCommand.js`) when it is first
+ * constructed, called or read (`new SQSClient(…)`, `DynamoDBDocumentClient.from(…)`): the same classes, later.
+ * Any other name is imported from the package as before. The functions' own bundles (scripts/build.ts) are ES
+ * modules that esbuild tree-shakes, and are built without this.
+ */
+const LAZY_SDK_PACKAGE = /^@aws-sdk\/(client-[\w-]+|lib-dynamodb)$/;
+
+/** The value names `importer` imports from `pkg` with `import { … } from` (`type` names are no values). */
+function importedNames(importer: string, pkg: string): string[] {
+  const statements = readFileSync(join(projectRoot, importer), 'utf8').matchAll(
+    /import\s*\{([^}]*)\}\s*from\s*'([^']+)'/g,
+  );
+  return [...statements]
+    .filter((match) => match[2] === pkg)
+    .flatMap((match) => (match[1] as string).split(','))
+    .map((item) => item.trim().split(/\s+as\s+/)[0] as string)
+    .filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
+}
+
+/** The module of the package that defines class `name`, when it has one of its own. */
+function moduleOf(pkg: string, name: string): string | undefined {
+  if (!/(Client|Command)$/.test(name)) return undefined;
+  return [`dist-es/${name}.js`, `dist-es/commands/${name}.js`]
+    .map((file) => `${pkg}/${file}`)
+    .find((path) => existsSync(join(projectRoot, 'node_modules', path)));
+}
+
+const lazySdkImports: Plugin = {
+  name: 'runbook-lazy-sdk-imports',
+  setup(build) {
+    build.onResolve({ filter: LAZY_SDK_PACKAGE }, (args) => {
+      const importer = relative(projectRoot, args.importer).split(sep).join('/');
+      if (args.kind !== 'import-statement' || importer.startsWith('..') || importer.includes('node_modules/'))
+        return undefined;
+      return { path: `${args.path}?from=${importer}`, namespace: 'runbook-lazy-sdk' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'runbook-lazy-sdk' }, (args) => {
+      const [pkg, importer] = args.path.split('?from=') as [string, string];
+      const lines = importedNames(importer, pkg).flatMap((name) => {
+        const module = moduleOf(pkg, name);
+        if (!module) return [`export { ${name} } from ${JSON.stringify(pkg)};`];
+        return [
+          `let ${name}$loaded;`,
+          `const ${name}$load = () => (${name}$loaded ??= require(${JSON.stringify(module)}).${name});`,
+          `export const ${name} = new Proxy(function ${name}() {}, {`,
+          // A subclass's constructor passes its own newTarget: kept, so `class X extends …` stays an X.
+          `  construct: (_target, args, newTarget) => Reflect.construct(${name}$load(), args, newTarget === ${name} ? ${name}$load() : newTarget),`,
+          `  apply: (_target, self, args) => Reflect.apply(${name}$load(), self, args),`,
+          `  get: (_target, key) => ${name}$load()[key],`,
+          '});',
+        ];
+      });
+      return { contents: lines.join('\n'), resolveDir: projectRoot, loader: 'js' };
+    });
   },
 };
 
@@ -193,7 +258,7 @@ async function buildCached(outDir: string): Promise<string[]> {
     sourcemap: 'linked',
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [tracerOff],
+    plugins: [tracerOff, lazySdkImports],
   });
   // The cache is made by a plain node, as the CLI runs (no TypeScript loader, no NODE_OPTIONS), which evaluates
   // the bundle's top level and writes the code V8 compiled meanwhile. Not the commands and handlers: each
