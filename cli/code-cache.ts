@@ -29,6 +29,17 @@ export const CACHED_BUNDLE = 'runbook-cached.cjs';
 export const CODE_CACHE = 'runbook-cached.cjs.v8-cache';
 export const CODE_CACHE_META = 'runbook-cached.json';
 
+/**
+ * The files of a bundle: the whole CLI's (runbook-cached.cjs), or a command's own (runbook-cached-<command>.cjs:
+ * the CLI with that command alone, and the handlers it sends to; scripts/build-cli.ts's COMMAND_BUNDLES), each
+ * with the build's code cache of it and the SHA-256 that cache was made from.
+ */
+export function bundleFiles(command?: string): { bundle: string; cache: string; meta: string } {
+  if (!command) return { bundle: CACHED_BUNDLE, cache: CODE_CACHE, meta: CODE_CACHE_META };
+  const bundle = `runbook-cached-${command}.cjs`;
+  return { bundle, cache: `${bundle}.v8-cache`, meta: `runbook-cached-${command}.json` };
+}
+
 export interface CodeCacheMeta {
   /** SHA-256 (hex) of the bundle the cache was made from. */
   bundleSha256: string;
@@ -68,6 +79,7 @@ export type CacheUsed = 'command' | 'build' | 'none';
 /** The code cache made from exactly this bundle, if there is one: the command's own, else the build's. */
 function cacheFor(
   dir: string,
+  files: ReturnType<typeof bundleFiles>,
   bundleSha256: string,
   command: string | undefined,
 ): { data: Buffer; used: CacheUsed } | undefined {
@@ -81,9 +93,9 @@ function cacheFor(
     }
   }
   try {
-    const meta = JSON.parse(readFileSync(join(dir, CODE_CACHE_META), 'utf8')) as CodeCacheMeta;
+    const meta = JSON.parse(readFileSync(join(dir, files.meta), 'utf8')) as CodeCacheMeta;
     if (meta.bundleSha256 !== bundleSha256) return undefined;
-    return { data: readFileSync(join(dir, CODE_CACHE)), used: 'build' };
+    return { data: readFileSync(join(dir, files.cache)), used: 'build' };
   } catch {
     return undefined;
   }
@@ -97,21 +109,30 @@ export interface LoadedBundle {
   bundleSha256: string;
 }
 
+/** The command's own bundle when it has one, else the whole CLI's; undefined when `dir` holds neither. */
+function readBundle(dir: string, command: string | undefined) {
+  for (const files of command ? [bundleFiles(command), bundleFiles()] : [bundleFiles()]) {
+    try {
+      return { files, source: readFileSync(join(dir, files.bundle)) };
+    } catch {
+      // No bundle of that command (most have none): the whole CLI's.
+    }
+  }
+  return undefined;
+}
+
 /**
- * Compiles the cached bundle of `dir` (with `command`'s code cache, else the build's, when that cache is the
- * bundle's) and evaluates it. Undefined when `dir` holds no cached bundle.
+ * Compiles the cached bundle of `dir` for `command` (its own, else the whole CLI's; with `command`'s code cache,
+ * else the build's, when that cache is the bundle's) and evaluates it. Undefined when `dir` holds no bundle.
  */
 export function loadCachedBundle(at: string, command?: string): LoadedBundle | undefined {
   const dir = resolve(at);
-  const file = join(dir, CACHED_BUNDLE);
-  let source: Buffer;
-  try {
-    source = readFileSync(file);
-  } catch {
-    return undefined;
-  }
+  const read = readBundle(dir, command);
+  if (!read) return undefined;
+  const { files, source } = read;
+  const file = join(dir, files.bundle);
   const bundleSha256 = sha256(source);
-  const cache = cacheFor(dir, bundleSha256, command);
+  const cache = cacheFor(dir, files, bundleSha256, command);
   const cachedData = cache?.data;
   // The build writes ASCII only (esbuild escapes the rest): read as latin1, a quarter of utf8's decoding time.
   const text = isAscii(source) ? source.toString('latin1') : source.toString('utf8');

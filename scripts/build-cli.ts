@@ -15,14 +15,7 @@ import { chmod, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import {
-  CACHED_BUNDLE,
-  CODE_CACHE,
-  CODE_CACHE_META,
-  type CodeCacheMeta,
-  sha256,
-  WRAPPER,
-} from '../cli/code-cache.js';
+import { bundleFiles, type CodeCacheMeta, sha256, WRAPPER } from '../cli/code-cache.js';
 import {
   listFunctions,
   parseTemplate,
@@ -34,14 +27,22 @@ import {
 export const cliOutDir = join(projectRoot, 'dist', 'cli');
 export const cliBin = join(cliOutDir, 'runbook.mjs');
 
-/** The handlers, registered by entry point, and template.yaml as parsed now (local/prebuilt-template.ts). */
-function registrations(): string[] {
+/**
+ * The handlers, registered by entry point, and template.yaml as parsed now (local/prebuilt-template.ts). `only`:
+ * a command's bundle carries the handlers of those logical ids, and any other is refused by name.
+ */
+function registrations(only?: readonly string[]): string[] {
   const text = readFileSync(templatePath, 'utf8');
   const template = parseTemplate(text);
   const functions = listFunctions(template).filter((spec) => spec.entryPoint.endsWith('.ts'));
+  const carried = (logicalId: string) => !only || only.includes(logicalId);
   const lines = functions.map(
     (spec) =>
-      `  ${JSON.stringify(spec.entryPoint)}: () => import(${JSON.stringify(`./${spec.entryPoint}`)}),`,
+      `  ${JSON.stringify(spec.entryPoint)}: () => ${
+        carried(spec.logicalId)
+          ? `import(${JSON.stringify(`./${spec.entryPoint}`)})`
+          : `Promise.reject(new Error(${JSON.stringify(`internal: this command's bundle has no ${spec.logicalId}`)}))`
+      },`,
   );
   const prebuilt = { sha256: templateSha256(text), json: JSON.stringify(template) };
   return [
@@ -69,8 +70,48 @@ export function cliEntry(): string {
 }
 
 /** The code-cached bundle's entry (cli/code-cache.ts): `main` runs cli/main.ts. */
-export function cachedEntry(): string {
-  return [...registrations(), "export const main = () => import('./cli/main.ts');"].join('\n');
+export function cachedEntry(handlers?: readonly string[]): string {
+  return [...registrations(handlers), "export const main = () => import('./cli/main.ts');"].join('\n');
+}
+
+/**
+ * Commands with a bundle of their own (runbook-cached-<command>.cjs): the CLI with that command alone and the
+ * handlers it sends to, so that its start reads, hashes and deserialises a third of the whole CLI (cli/code-cache.ts
+ * chooses by the command line's first word; other commands run from the whole CLI's bundle). `module`: its file in
+ * cli/ as cli/program.ts imports it; `handlers`: the logical ids its requests name (cli/transport.ts's Action),
+ * whichever door they take. A handler left out is refused by name (`this command's bundle has no …`), never
+ * loaded from elsewhere: test/integration/cli-rollback.test.ts runs each door of rollback's.
+ */
+export const COMMAND_BUNDLES: Record<string, { module: string; handlers: readonly string[] }> = {
+  rollback: { module: 'rollback', handlers: ['RollbackFunction'] },
+};
+
+/** The modules of cli/program.ts's commands, as it loads each when its command runs (`(await import('./x.js')).runX`). */
+function commandModules(): string[] {
+  const program = readFileSync(join(projectRoot, 'cli', 'program.ts'), 'utf8');
+  return [...program.matchAll(/\(await import\('\.\/([\w-]+)\.js'\)\)\.run/g)].map(
+    (match) => match[1] as string,
+  );
+}
+
+/** In a command's bundle, cli/program.ts's imports of the other commands' modules: each refuses when loaded. */
+function onlyCommand(module: string): Plugin {
+  const program = join(projectRoot, 'cli', 'program.ts');
+  const others = new Set(commandModules().filter((name) => name !== module));
+  return {
+    name: 'runbook-only-command',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/[\w-]+\.js$/ }, (args) =>
+        args.importer === program && others.has(args.path.slice(2, -3))
+          ? { path: args.path, namespace: 'runbook-other-command' }
+          : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'runbook-other-command' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`internal: the ${module} command's bundle has no ${args.path}`)});`,
+        loader: 'js',
+      }));
+    },
+  };
 }
 
 /**
@@ -180,7 +221,11 @@ export async function buildCli(outDir = cliOutDir): Promise<string> {
     logLevel: 'warning',
     plugins: [tracerOff],
   });
-  const cachedInputs = await buildCached(outDir);
+  const cachedInputs = (
+    await Promise.all(
+      [undefined, ...Object.keys(COMMAND_BUNDLES)].map((command) => buildCached(outDir, command)),
+    )
+  ).flat();
   const bin = join(outDir, 'runbook.mjs');
   await chmod(bin, 0o755);
   // Last, so that it exists only for a whole build: what the build read, for buildIsFresh.
@@ -195,7 +240,12 @@ export async function buildCli(outDir = cliOutDir): Promise<string> {
 }
 
 const INPUTS_FILE = 'inputs.json';
-const STDIN_ENTRIES = ['runbook.ts', 'runbook-cached.ts'];
+const STDIN_ENTRIES = [
+  'runbook.ts',
+  ...[undefined, ...Object.keys(COMMAND_BUNDLES)].map((command) =>
+    bundleFiles(command).bundle.replace(/\.cjs$/, '.ts'),
+  ),
+];
 /** Read by the build itself rather than bundled: the build script, template.yaml (parsed into the bundle), the lockfile. */
 const BUILD_INPUTS = ['scripts/build-cli.ts', 'template.yaml', 'package-lock.json'];
 
@@ -227,14 +277,16 @@ export function buildIsFresh(outDir = cliOutDir, root = projectRoot): boolean {
  * The whole CLI again as one CommonJS file, and V8's code cache for it (cli/code-cache.ts says why). One file:
  * CommonJS has no code splitting, and vm.Script, which takes a code cache in Node 20, runs scripts, not modules.
  */
-async function buildCached(outDir: string): Promise<string[]> {
-  const file = join(outDir, CACHED_BUNDLE);
+async function buildCached(outDir: string, command?: string): Promise<string[]> {
+  const files = bundleFiles(command);
+  const file = join(outDir, files.bundle);
+  const only = command ? COMMAND_BUNDLES[command] : undefined;
   const cached = await build({
     metafile: true,
     stdin: {
-      contents: cachedEntry(),
+      contents: cachedEntry(only?.handlers),
       resolveDir: projectRoot,
-      sourcefile: 'runbook-cached.ts',
+      sourcefile: files.bundle.replace(/\.cjs$/, '.ts'),
       loader: 'ts',
     },
     absWorkingDir: projectRoot,
@@ -258,14 +310,14 @@ async function buildCached(outDir: string): Promise<string[]> {
     sourcemap: 'linked',
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [tracerOff, lazySdkImports],
+    plugins: [tracerOff, lazySdkImports, ...(only ? [onlyCommand(only.module)] : [])],
   });
   // The cache is made by a plain node, as the CLI runs (no TypeScript loader, no NODE_OPTIONS), which evaluates
   // the bundle's top level and writes the code V8 compiled meanwhile. Not the commands and handlers: each
   // command's first run writes its own cache, and a cache holding every command would only make those bigger
   // (cli/code-cache.ts).
   const { NODE_OPTIONS: _options, ...env } = process.env;
-  const warmed = spawnSync(process.execPath, ['-e', WARM_SCRIPT, file, join(outDir, CODE_CACHE)], {
+  const warmed = spawnSync(process.execPath, ['-e', WARM_SCRIPT, file, join(outDir, files.cache)], {
     cwd: projectRoot,
     env: { ...env, NODE_NO_WARNINGS: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -273,7 +325,7 @@ async function buildCached(outDir: string): Promise<string[]> {
   });
   if (warmed.status !== 0) throw new Error(`building the CLI's code cache failed: ${warmed.stderr}`);
   const meta: CodeCacheMeta = { bundleSha256: sha256(readFileSync(file)) };
-  writeFileSync(join(outDir, CODE_CACHE_META), `${JSON.stringify(meta)}\n`);
+  writeFileSync(join(outDir, files.meta), `${JSON.stringify(meta)}\n`);
   return Object.keys(cached.metafile.inputs);
 }
 

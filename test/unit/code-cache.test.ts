@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  bundleFiles,
   CACHED_BUNDLE,
   CODE_CACHE,
   CODE_CACHE_META,
@@ -17,7 +18,7 @@ import {
   writeCommandCache,
 } from '../../cli/code-cache.js';
 import { answeredByHelp } from '../../cli/help-args.js';
-import { cliOutDir } from '../../scripts/build-cli.js';
+import { COMMAND_BUNDLES, cliOutDir } from '../../scripts/build-cli.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -100,20 +101,70 @@ describe('the code-cached bundle (cli/code-cache.ts)', () => {
     expect(loadCachedBundle(dir)).toBeUndefined();
   });
 
-  it('is built with the compiled CLI, and V8 takes it', () => {
+  it.each<[string, string | undefined]>([
+    ['the whole CLI', undefined],
+    ...Object.keys(COMMAND_BUNDLES).map((command): [string, string] => [`${command}'s own`, command]),
+  ])('is built with the compiled CLI, and V8 takes it: %s', (_name, command) => {
     // Prepare: dist/cli as test/build-cli-setup.ts built it.
-    const meta = JSON.parse(readFileSync(join(cliOutDir, CODE_CACHE_META), 'utf8')) as {
+    const files = bundleFiles(command);
+    const meta = JSON.parse(readFileSync(join(cliOutDir, files.meta), 'utf8')) as {
       bundleSha256: string;
     };
 
     // Act
-    const loaded = loadCachedBundle(cliOutDir);
+    const loaded = loadCachedBundle(cliOutDir, command);
 
     // Assess
-    expect(meta.bundleSha256).toBe(sha256(readFileSync(join(cliOutDir, CACHED_BUNDLE))));
+    expect(meta.bundleSha256).toBe(sha256(readFileSync(join(cliOutDir, files.bundle))));
+    expect(loaded?.bundleSha256).toBe(meta.bundleSha256);
     expect(loaded?.script.cachedDataRejected).toBe(false);
     expect(typeof loaded?.bundle.main).toBe('function');
   });
+});
+
+describe("a command's own bundle (scripts/build-cli.ts's COMMAND_BUNDLES)", () => {
+  it('runs that command; every other command runs from the whole CLI', () => {
+    // Prepare
+    const dir = bundleDir(answering('whole'));
+    writeFileSync(join(dir, bundleFiles('rollback').bundle), answering('rollback only'));
+
+    // Act
+    const rollback = loadCachedBundle(dir, 'rollback');
+    const fleet = loadCachedBundle(dir, 'fleet');
+
+    // Assess
+    expect(rollback?.bundle.main()).toBe('rollback only');
+    expect(fleet?.bundle.main()).toBe('whole');
+    expect(fleet?.cacheUsed).toBe('build');
+  });
+
+  it.each(Object.keys(COMMAND_BUNDLES))(
+    "%s's bundle refuses any other command by name, loading none from elsewhere",
+    (command) => {
+      // Prepare: the bundle as the CLI runs it, given another command's line (which the CLI never does).
+      const file = join(cliOutDir, bundleFiles(command).bundle);
+      const script = `
+        const { readFileSync } = require('node:fs');
+        const { createRequire } = require('node:module');
+        const { Script } = require('node:vm');
+        const file = process.argv[1];
+        process.argv = [process.argv[0], file, 'health'];
+        const run = new Script(${JSON.stringify(WRAPPER[0])} + readFileSync(file, 'latin1') + ${JSON.stringify(WRAPPER[1])}).runInThisContext();
+        const module = { exports: {} };
+        run.call(module.exports, module.exports, createRequire(file), module, file, require('node:path').dirname(file));
+        module.exports.main();`;
+
+      // Act
+      const child = spawnSync(process.execPath, ['-e', script, file], {
+        encoding: 'utf8',
+        env: { ...process.env, NODE_NO_WARNINGS: '1' },
+      });
+
+      // Assess
+      expect(child.status).toBe(1);
+      expect(child.stderr).toContain(`internal: the ${command} command's bundle has no ./health.js`);
+    },
+  );
 });
 
 describe("a command's own code cache, written by its first run (cli/code-cache.ts)", () => {
