@@ -2,8 +2,9 @@
 // zod and a handler: about 2 MB of JavaScript that node would parse and compile anew at every start (Node 20
 // has no module.enableCompileCache). scripts/build-cli.ts also builds the whole CLI as one CommonJS file
 // (runbook-cached.cjs) and V8's code cache of its top level; a command then runs that file through vm.Script
-// with a cache, skipping most of the parsing and compiling. `--help`, `--version` and a bare `runbook` stay on
-// the ES module build (dist/cli/runbook.mjs), which loads only commander (cli/help-args.ts decides).
+// with a cache, skipping most of the parsing and compiling. The `bin` (dist/cli/runbook.cjs) sends `--help`,
+// `--version` and a bare `runbook` to the ES module build (dist/cli/runbook.mjs), which loads only commander
+// (cli/help-args.ts decides), and every other command line here.
 //
 // What a command then calls (commander's parsing, its command and handler modules, the SDK's middleware,
 // signing and parsing, zod) V8 compiles as it runs; so a command's first run that succeeds also writes, at exit,
