@@ -80,14 +80,15 @@ export function cliEntry(): string {
  */
 export function launcherEntry(): string {
   return [
-    "import { startCached } from './cli/code-cache.ts';",
     "import { answeredByHelp } from './cli/help-args.ts';",
-    "import { probeEarly } from './cli/probe.ts';",
     'const argv = process.argv.slice(2);',
-    'const help = answeredByHelp(argv);',
+    // Help and version load neither the probe (node:http and node:https) nor the code cache's modules.
+    "if (answeredByHelp(argv)) void import('./runbook.mjs');",
+    'else {',
     // Before the bundle loads: the emulator answers the command's probe meanwhile (cli/probe.ts).
-    'if (!help) probeEarly(argv);',
-    "if (help || !startCached(__dirname, argv)) void import('./runbook.mjs');",
+    "  require('./cli/probe.ts').probeEarly(argv);",
+    "  if (!require('./cli/code-cache.ts').startCached(__dirname, argv)) void import('./runbook.mjs');",
+    '}',
   ].join('\n');
 }
 
