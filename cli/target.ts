@@ -8,6 +8,7 @@ import { readExportsFile } from '../local/emulator/exports.js';
 import { type EmulatorState, loadState, stateFile } from '../local/emulator/provision.js';
 import { emulatorEnv } from '../local/moto.js';
 import { projectRoot } from '../local/template.js';
+import { answers } from './probe.js';
 
 /**
  * Where a running emulator describes itself: `.runbook/` in the clone, or RUNBOOK_STATE_DIR (a test file or
@@ -34,24 +35,6 @@ export function sayTarget(text: string): void {
 /** Whether an emulator is named at all (AWS_ENDPOINT_URL or an exports file), running or not. */
 export function emulatorNamed(): boolean {
   return Boolean(process.env.AWS_ENDPOINT_URL) || Object.keys(readExportsFile(envFile()) ?? {}).length > 0;
-}
-
-/**
- * Whether anything answers HTTP at the endpoint within 2 s. node:http, which the SDK loads anyway, rather than
- * fetch: the first fetch loads undici, about 50 ms of CPU at every local command (the start-up bench).
- */
-async function answers(endpoint: string): Promise<boolean> {
-  const url = new URL(endpoint);
-  const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
-  return new Promise((resolve) => {
-    const req = request(url, { method: 'GET', timeout: 2000, agent: false }, (res) => {
-      res.resume();
-      resolve(true);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(false));
-    req.end();
-  });
 }
 
 export interface EmulatorTarget {

@@ -1,6 +1,10 @@
-// Compiles the `runbook` command into dist/cli/runbook.mjs (the package's `bin`), so it starts without a
-// TypeScript loader: `npm ci` runs it (the `prepare` script), and `npm link` or `npm install -g .` in a
-// clone puts `runbook` on the PATH.
+// Compiles the `runbook` command into dist/cli/ (the package's `bin` is dist/cli/runbook.cjs), so it starts
+// without a TypeScript loader: `npm ci` runs it (the `prepare` script), and `npm link` or `npm install -g .` in
+// a clone puts `runbook` on the PATH.
+//
+// The `bin` is a small CommonJS launcher: a command line goes to the code-cached bundle (below), help and
+// version to the ES module build, dist/cli/runbook.mjs (which alone does the same). CommonJS because node
+// starts a CommonJS file without its ES module loader: ~9 ms less at every command (bench/cli-startup.ts).
 //
 // Every handler of template.yaml is bundled in, keyed by its entry point (local/bundled-handlers.ts), because
 // the CLI runs them in-process; so is template.yaml as parsed at build time (local/prebuilt-template.ts), used
@@ -10,19 +14,12 @@
 // parsing and compiling the SDK, Powertools and zod was most of a local command's start-up.
 // Usage: npm run build:cli
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import {
-  CACHED_BUNDLE,
-  CODE_CACHE,
-  CODE_CACHE_META,
-  type CodeCacheMeta,
-  sha256,
-  WRAPPER,
-} from '../cli/code-cache.js';
+import { bundleFiles, type CodeCacheMeta, sha256, WRAPPER } from '../cli/code-cache.js';
 import {
   listFunctions,
   parseTemplate,
@@ -32,16 +29,24 @@ import {
 } from '../local/template.js';
 
 export const cliOutDir = join(projectRoot, 'dist', 'cli');
-export const cliBin = join(cliOutDir, 'runbook.mjs');
+export const cliBin = join(cliOutDir, 'runbook.cjs');
 
-/** The handlers, registered by entry point, and template.yaml as parsed now (local/prebuilt-template.ts). */
-function registrations(): string[] {
+/**
+ * The handlers, registered by entry point, and template.yaml as parsed now (local/prebuilt-template.ts). `only`:
+ * a command's bundle carries the handlers of those logical ids, and any other is refused by name.
+ */
+function registrations(only?: readonly string[]): string[] {
   const text = readFileSync(templatePath, 'utf8');
   const template = parseTemplate(text);
   const functions = listFunctions(template).filter((spec) => spec.entryPoint.endsWith('.ts'));
+  const carried = (logicalId: string) => !only || only.includes(logicalId);
   const lines = functions.map(
     (spec) =>
-      `  ${JSON.stringify(spec.entryPoint)}: () => import(${JSON.stringify(`./${spec.entryPoint}`)}),`,
+      `  ${JSON.stringify(spec.entryPoint)}: () => ${
+        carried(spec.logicalId)
+          ? `import(${JSON.stringify(`./${spec.entryPoint}`)})`
+          : `Promise.reject(new Error(${JSON.stringify(`internal: this command's bundle has no ${spec.logicalId}`)}))`
+      },`,
   );
   const prebuilt = { sha256: templateSha256(text), json: JSON.stringify(template) };
   return [
@@ -53,8 +58,9 @@ function registrations(): string[] {
 }
 
 /**
- * The ES module build's entry (dist/cli/runbook.mjs, the `bin`): help and version from here; any other command
- * line from the code-cached bundle beside it (cli/code-cache.ts), else from here too.
+ * The ES module build's entry (dist/cli/runbook.mjs, which the `bin` loads for help and version): help and
+ * version from here; any other command line from the code-cached bundle beside it (cli/code-cache.ts), else
+ * from here too.
  */
 export function cliEntry(): string {
   return [
@@ -68,31 +74,67 @@ export function cliEntry(): string {
   ].join('\n');
 }
 
-/** The command modules cli/program.ts loads when a command runs (`await import('./rollback.js')`). */
-function commandModules(): string[] {
-  const program = readFileSync(join(projectRoot, 'cli', 'program.ts'), 'utf8');
-  const names = [...program.matchAll(/import\('\.\/([\w-]+)\.js'\)/g)].map((match) => match[1] as string);
-  return [...new Set(names)].map((name) => `./cli/${name}.ts`);
+/**
+ * The `bin`'s entry (dist/cli/runbook.cjs): the code-cached bundle, else the ES module build beside it; a local
+ * command's probe of the emulator is started first (cli/probe.ts).
+ */
+export function launcherEntry(): string {
+  return [
+    "import { answeredByHelp } from './cli/help-args.ts';",
+    'const argv = process.argv.slice(2);',
+    // Help and version load neither the probe (node:http and node:https) nor the code cache's modules.
+    "if (answeredByHelp(argv)) void import('./runbook.mjs');",
+    'else {',
+    // Before the bundle loads: the emulator answers the command's probe meanwhile (cli/probe.ts).
+    "  require('./cli/probe.ts').probeEarly(argv);",
+    "  if (!require('./cli/code-cache.ts').startCached(__dirname, argv)) void import('./runbook.mjs');",
+    '}',
+  ].join('\n');
+}
+
+/** The code-cached bundle's entry (cli/code-cache.ts): `main` runs cli/main.ts. */
+export function cachedEntry(handlers?: readonly string[]): string {
+  return [...registrations(handlers), "export const main = () => import('./cli/main.ts');"].join('\n');
 }
 
 /**
- * The code-cached bundle's entry (cli/code-cache.ts): `main` runs cli/main.ts; `warm`, at build time only, loads
- * every command and handler so that V8's cache holds their compiled code.
+ * Commands with a bundle of their own (runbook-cached-<command>.cjs): the CLI with that command alone and the
+ * handlers it sends to, so that its start reads, hashes and deserialises a third of the whole CLI (cli/code-cache.ts
+ * chooses by the command line's first word; other commands run from the whole CLI's bundle). `module`: its file in
+ * cli/ as cli/program.ts imports it; `handlers`: the logical ids its requests name (cli/transport.ts's Action),
+ * whichever door they take. A handler left out is refused by name (`this command's bundle has no …`), never
+ * loaded from elsewhere: test/integration/cli-rollback.test.ts runs each door of rollback's.
  */
-export function cachedEntry(): string {
-  const modules = [
-    ...commandModules(),
-    ...new Set(
-      listFunctions(parseTemplate(readFileSync(templatePath, 'utf8')))
-        .filter((spec) => spec.entryPoint.endsWith('.ts'))
-        .map((spec) => `./${spec.entryPoint}`),
-    ),
-  ];
-  return [
-    ...registrations(),
-    "export const main = () => import('./cli/main.ts');",
-    `export const warm = () => Promise.all([\n${modules.map((path) => `  import(${JSON.stringify(path)}),`).join('\n')}\n]);`,
-  ].join('\n');
+export const COMMAND_BUNDLES: Record<string, { module: string; handlers: readonly string[] }> = {
+  rollback: { module: 'rollback', handlers: ['RollbackFunction'] },
+};
+
+/** The modules of cli/program.ts's commands, as it loads each when its command runs (`(await import('./x.js')).runX`). */
+function commandModules(): string[] {
+  const program = readFileSync(join(projectRoot, 'cli', 'program.ts'), 'utf8');
+  return [...program.matchAll(/\(await import\('\.\/([\w-]+)\.js'\)\)\.run/g)].map(
+    (match) => match[1] as string,
+  );
+}
+
+/** In a command's bundle, cli/program.ts's imports of the other commands' modules: each refuses when loaded. */
+function onlyCommand(module: string): Plugin {
+  const program = join(projectRoot, 'cli', 'program.ts');
+  const others = new Set(commandModules().filter((name) => name !== module));
+  return {
+    name: 'runbook-only-command',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/[\w-]+\.js$/ }, (args) =>
+        args.importer === program && others.has(args.path.slice(2, -3))
+          ? { path: args.path, namespace: 'runbook-other-command' }
+          : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'runbook-other-command' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`internal: the ${module} command's bundle has no ${args.path}`)});`,
+        loader: 'js',
+      }));
+    },
+  };
 }
 
 /**
@@ -106,6 +148,71 @@ const tracerOff: Plugin = {
     build.onResolve({ filter: /^@aws-lambda-powertools\/tracer(\/middleware)?$/ }, () => ({
       path: join(projectRoot, 'cli', 'tracer-off.ts'),
     }));
+  },
+};
+
+/**
+ * The AWS SDK's clients and commands, each loaded on its first use. In the CLI's CommonJS build every module is a
+ * lazily initialised part of one bundle, and importing one name from a client package initialises the whole
+ * package: every command, and the aggregated client that defines a method per command. shared/clients.ts
+ * imports every service's client (for the one lazily-built client per service each function bundle keeps of
+ * it; esbuild drops the others there), so `runbook rollback` loaded CloudWatch, Scheduler, Secrets Manager and
+ * SQS and never sent them a request, and all of Lambda's ~80 commands to send five. Here each of the project's
+ * static imports of clients and commands from `@aws-sdk/client-*` or lib-dynamodb is a stand-in that loads
+ * that class's own module (`dist-es/SQSClient.js`, `dist-es/commands/GetAliasCommand.js`) when it is first
+ * constructed, called or read (`new SQSClient(…)`, `DynamoDBDocumentClient.from(…)`): the same classes, later.
+ * Any other name is imported from the package as before. The functions' own bundles (scripts/build.ts) are ES
+ * modules that esbuild tree-shakes, and are built without this.
+ */
+const LAZY_SDK_PACKAGE = /^@aws-sdk\/(client-[\w-]+|lib-dynamodb)$/;
+
+/** The value names `importer` imports from `pkg` with `import { … } from` (`type` names are no values). */
+function importedNames(importer: string, pkg: string): string[] {
+  const statements = readFileSync(join(projectRoot, importer), 'utf8').matchAll(
+    /import\s*\{([^}]*)\}\s*from\s*'([^']+)'/g,
+  );
+  return [...statements]
+    .filter((match) => match[2] === pkg)
+    .flatMap((match) => (match[1] as string).split(','))
+    .map((item) => item.trim().split(/\s+as\s+/)[0] as string)
+    .filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
+}
+
+/** The module of the package that defines class `name`, when it has one of its own. */
+function moduleOf(pkg: string, name: string): string | undefined {
+  if (!/(Client|Command)$/.test(name)) return undefined;
+  return [`dist-es/${name}.js`, `dist-es/commands/${name}.js`]
+    .map((file) => `${pkg}/${file}`)
+    .find((path) => existsSync(join(projectRoot, 'node_modules', path)));
+}
+
+const lazySdkImports: Plugin = {
+  name: 'runbook-lazy-sdk-imports',
+  setup(build) {
+    build.onResolve({ filter: LAZY_SDK_PACKAGE }, (args) => {
+      const importer = relative(projectRoot, args.importer).split(sep).join('/');
+      if (args.kind !== 'import-statement' || importer.startsWith('..') || importer.includes('node_modules/'))
+        return undefined;
+      return { path: `${args.path}?from=${importer}`, namespace: 'runbook-lazy-sdk' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'runbook-lazy-sdk' }, (args) => {
+      const [pkg, importer] = args.path.split('?from=') as [string, string];
+      const lines = importedNames(importer, pkg).flatMap((name) => {
+        const module = moduleOf(pkg, name);
+        if (!module) return [`export { ${name} } from ${JSON.stringify(pkg)};`];
+        return [
+          `let ${name}$loaded;`,
+          `const ${name}$load = () => (${name}$loaded ??= require(${JSON.stringify(module)}).${name});`,
+          `export const ${name} = new Proxy(function ${name}() {}, {`,
+          // A subclass's constructor passes its own newTarget: kept, so `class X extends …` stays an X.
+          `  construct: (_target, args, newTarget) => Reflect.construct(${name}$load(), args, newTarget === ${name} ? ${name}$load() : newTarget),`,
+          `  apply: (_target, self, args) => Reflect.apply(${name}$load(), self, args),`,
+          `  get: (_target, key) => ${name}$load()[key],`,
+          '});',
+        ];
+      });
+      return { contents: lines.join('\n'), resolveDir: projectRoot, loader: 'js' };
+    });
   },
 };
 
@@ -137,22 +244,55 @@ export async function buildCli(outDir = cliOutDir): Promise<string> {
     logLevel: 'warning',
     plugins: [tracerOff],
   });
-  const cachedInputs = await buildCached(outDir);
-  const bin = join(outDir, 'runbook.mjs');
-  await chmod(bin, 0o755);
+  const cachedInputs = (
+    await Promise.all(
+      [undefined, ...Object.keys(COMMAND_BUNDLES)].map((command) => buildCached(outDir, command)),
+    )
+  ).flat();
+  const bin = join(outDir, 'runbook.cjs');
+  const launcher = await build({
+    metafile: true,
+    stdin: {
+      contents: launcherEntry(),
+      resolveDir: projectRoot,
+      sourcefile: 'runbook-launcher.ts',
+      loader: 'ts',
+    },
+    absWorkingDir: projectRoot,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: ['es2023', 'node20'],
+    outfile: bin,
+    // The ES module build beside it, loaded as it is (a real import(), which CommonJS keeps).
+    external: ['./runbook.mjs'],
+    banner: { js: '#!/usr/bin/env node' },
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  await Promise.all([chmod(bin, 0o755), chmod(join(outDir, 'runbook.mjs'), 0o755)]);
   // Last, so that it exists only for a whole build: what the build read, for buildIsFresh.
   // Less the entries, written by this script from stdin (`sourcefile`), which are no files of their own.
   const inputs = new Set(
-    [...Object.keys(main.metafile.inputs), ...cachedInputs, ...BUILD_INPUTS].filter(
-      (input) => !STDIN_ENTRIES.includes(input),
-    ),
+    [
+      ...Object.keys(main.metafile.inputs),
+      ...Object.keys(launcher.metafile.inputs),
+      ...cachedInputs,
+      ...BUILD_INPUTS,
+    ].filter((input) => !STDIN_ENTRIES.includes(input)),
   );
   writeFileSync(join(outDir, INPUTS_FILE), `${JSON.stringify([...inputs].sort())}\n`);
   return bin;
 }
 
 const INPUTS_FILE = 'inputs.json';
-const STDIN_ENTRIES = ['runbook.ts', 'runbook-cached.ts'];
+const STDIN_ENTRIES = [
+  'runbook.ts',
+  'runbook-launcher.ts',
+  ...[undefined, ...Object.keys(COMMAND_BUNDLES)].map((command) =>
+    bundleFiles(command).bundle.replace(/\.cjs$/, '.ts'),
+  ),
+];
 /** Read by the build itself rather than bundled: the build script, template.yaml (parsed into the bundle), the lockfile. */
 const BUILD_INPUTS = ['scripts/build-cli.ts', 'template.yaml', 'package-lock.json'];
 
@@ -184,14 +324,16 @@ export function buildIsFresh(outDir = cliOutDir, root = projectRoot): boolean {
  * The whole CLI again as one CommonJS file, and V8's code cache for it (cli/code-cache.ts says why). One file:
  * CommonJS has no code splitting, and vm.Script, which takes a code cache in Node 20, runs scripts, not modules.
  */
-async function buildCached(outDir: string): Promise<string[]> {
-  const file = join(outDir, CACHED_BUNDLE);
+async function buildCached(outDir: string, command?: string): Promise<string[]> {
+  const files = bundleFiles(command);
+  const file = join(outDir, files.bundle);
+  const only = command ? COMMAND_BUNDLES[command] : undefined;
   const cached = await build({
     metafile: true,
     stdin: {
-      contents: cachedEntry(),
+      contents: cachedEntry(only?.handlers),
       resolveDir: projectRoot,
-      sourcefile: 'runbook-cached.ts',
+      sourcefile: files.bundle.replace(/\.cjs$/, '.ts'),
       loader: 'ts',
     },
     absWorkingDir: projectRoot,
@@ -215,12 +357,14 @@ async function buildCached(outDir: string): Promise<string[]> {
     sourcemap: 'linked',
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [tracerOff],
+    plugins: [tracerOff, lazySdkImports, ...(only ? [onlyCommand(only.module)] : [])],
   });
   // The cache is made by a plain node, as the CLI runs (no TypeScript loader, no NODE_OPTIONS), which evaluates
-  // the bundle, loads every command and handler (`warm`), and writes the code V8 compiled meanwhile.
+  // the bundle's top level and writes the code V8 compiled meanwhile. Not the commands and handlers: each
+  // command's first run writes its own cache, and a cache holding every command would only make those bigger
+  // (cli/code-cache.ts).
   const { NODE_OPTIONS: _options, ...env } = process.env;
-  const warmed = spawnSync(process.execPath, ['-e', WARM_SCRIPT, file, join(outDir, CODE_CACHE)], {
+  const warmed = spawnSync(process.execPath, ['-e', WARM_SCRIPT, file, join(outDir, files.cache)], {
     cwd: projectRoot,
     env: { ...env, NODE_NO_WARNINGS: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -228,7 +372,7 @@ async function buildCached(outDir: string): Promise<string[]> {
   });
   if (warmed.status !== 0) throw new Error(`building the CLI's code cache failed: ${warmed.stderr}`);
   const meta: CodeCacheMeta = { bundleSha256: sha256(readFileSync(file)) };
-  writeFileSync(join(outDir, CODE_CACHE_META), `${JSON.stringify(meta)}\n`);
+  writeFileSync(join(outDir, files.meta), `${JSON.stringify(meta)}\n`);
   return Object.keys(cached.metafile.inputs);
 }
 
@@ -242,11 +386,8 @@ const [file, cacheFile] = process.argv.slice(1);
 const script = new Script(${JSON.stringify(WRAPPER[0])} + readFileSync(file, 'utf8') + ${JSON.stringify(WRAPPER[1])}, { filename: file });
 const module = { exports: {} };
 script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
-module.exports.warm().then(() => {
-  writeFileSync(cacheFile + '.tmp', script.createCachedData());
-  renameSync(cacheFile + '.tmp', cacheFile);
-  process.exit(0);
-});
+writeFileSync(cacheFile + '.tmp', script.createCachedData());
+renameSync(cacheFile + '.tmp', cacheFile);
 `;
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

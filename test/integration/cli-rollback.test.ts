@@ -40,6 +40,15 @@ describe('runbook rollback', () => {
     );
   });
 
+  it("plans through the emulator's API door as a signed person (--as), from the compiled rollback bundle", () => {
+    // Act: the door that loads STS and the API Gateway event, not only the direct invocation.
+    const { code, stdout, stderr } = run([...target, '--dry-run', '--json', '--as', 'alice']);
+
+    // Assess
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true, dryRun: true });
+  });
+
   it('exits 2 with the field named when the function refuses the request', () => {
     // Act
     const { code, stdout } = run([...target, '--to-version', '$LATEST', '--dry-run', '--json']);

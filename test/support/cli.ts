@@ -1,4 +1,4 @@
-// Runs `runbook <command> …` as an operator would: the compiled CLI (dist/cli/runbook.mjs, built by
+// Runs `runbook <command> …` as an operator would: the compiled CLI (dist/cli/runbook.cjs, built by
 // test/build-cli-setup.ts) in a child process whose stdin and stdout are not terminals.
 import { spawn, spawnSync } from 'node:child_process';
 import { projectRoot } from '../../local/template.js';

@@ -1,20 +1,24 @@
 // The compiled CLI starts its commands from V8's code cache (cli/code-cache.ts). A cache is an optimisation:
 // these tests hold it to "never wrong, at worst slower".
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  bundleFiles,
   CACHED_BUNDLE,
   CODE_CACHE,
   CODE_CACHE_META,
+  commandCacheFile,
+  commandOf,
   loadCachedBundle,
   sha256,
   WRAPPER,
+  writeCommandCache,
 } from '../../cli/code-cache.js';
 import { answeredByHelp } from '../../cli/help-args.js';
-import { cliOutDir } from '../../scripts/build-cli.js';
+import { COMMAND_BUNDLES, cliOutDir } from '../../scripts/build-cli.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -49,8 +53,7 @@ function bundleDir(source: string, cachedFrom = source, cache?: Buffer): string 
   return dir;
 }
 
-const answering = (word: string) =>
-  `module.exports.main = () => '${word}'; module.exports.warm = () => Promise.resolve();`;
+const answering = (word: string) => `module.exports.main = () => '${word}';`;
 
 describe('the code-cached bundle (cli/code-cache.ts)', () => {
   it('runs the bundle with the cache made from it', () => {
@@ -98,19 +101,141 @@ describe('the code-cached bundle (cli/code-cache.ts)', () => {
     expect(loadCachedBundle(dir)).toBeUndefined();
   });
 
-  it('is built with the compiled CLI, and V8 takes it', () => {
+  it.each<[string, string | undefined]>([
+    ['the whole CLI', undefined],
+    ...Object.keys(COMMAND_BUNDLES).map((command): [string, string] => [`${command}'s own`, command]),
+  ])('is built with the compiled CLI, and V8 takes it: %s', (_name, command) => {
     // Prepare: dist/cli as test/build-cli-setup.ts built it.
-    const meta = JSON.parse(readFileSync(join(cliOutDir, CODE_CACHE_META), 'utf8')) as {
+    const files = bundleFiles(command);
+    const meta = JSON.parse(readFileSync(join(cliOutDir, files.meta), 'utf8')) as {
       bundleSha256: string;
     };
 
     // Act
-    const loaded = loadCachedBundle(cliOutDir);
+    const loaded = loadCachedBundle(cliOutDir, command);
 
     // Assess
-    expect(meta.bundleSha256).toBe(sha256(readFileSync(join(cliOutDir, CACHED_BUNDLE))));
+    expect(meta.bundleSha256).toBe(sha256(readFileSync(join(cliOutDir, files.bundle))));
+    expect(loaded?.bundleSha256).toBe(meta.bundleSha256);
     expect(loaded?.script.cachedDataRejected).toBe(false);
     expect(typeof loaded?.bundle.main).toBe('function');
+  });
+});
+
+describe("a command's own bundle (scripts/build-cli.ts's COMMAND_BUNDLES)", () => {
+  it('runs that command; every other command runs from the whole CLI', () => {
+    // Prepare
+    const dir = bundleDir(answering('whole'));
+    writeFileSync(join(dir, bundleFiles('rollback').bundle), answering('rollback only'));
+
+    // Act
+    const rollback = loadCachedBundle(dir, 'rollback');
+    const fleet = loadCachedBundle(dir, 'fleet');
+
+    // Assess
+    expect(rollback?.bundle.main()).toBe('rollback only');
+    expect(fleet?.bundle.main()).toBe('whole');
+    expect(fleet?.cacheUsed).toBe('build');
+  });
+
+  it.each(Object.keys(COMMAND_BUNDLES))(
+    "%s's bundle refuses any other command by name, loading none from elsewhere",
+    (command) => {
+      // Prepare: the bundle as the CLI runs it, given another command's line (which the CLI never does).
+      const file = join(cliOutDir, bundleFiles(command).bundle);
+      const script = `
+        const { readFileSync } = require('node:fs');
+        const { createRequire } = require('node:module');
+        const { Script } = require('node:vm');
+        const file = process.argv[1];
+        process.argv = [process.argv[0], file, 'health'];
+        const run = new Script(${JSON.stringify(WRAPPER[0])} + readFileSync(file, 'latin1') + ${JSON.stringify(WRAPPER[1])}).runInThisContext();
+        const module = { exports: {} };
+        run.call(module.exports, module.exports, createRequire(file), module, file, require('node:path').dirname(file));
+        module.exports.main();`;
+
+      // Act
+      const child = spawnSync(process.execPath, ['-e', script, file], {
+        encoding: 'utf8',
+        env: { ...process.env, NODE_NO_WARNINGS: '1' },
+      });
+
+      // Assess
+      expect(child.status).toBe(1);
+      expect(child.stderr).toContain(`internal: the ${command} command's bundle has no ./health.js`);
+    },
+  );
+});
+
+describe("a command's own code cache, written by its first run (cli/code-cache.ts)", () => {
+  it('is taken by the next run of that command, and not by another command', () => {
+    // Prepare: a first run, from the build's cache.
+    const dir = bundleDir(answering('first'));
+    const first = loadCachedBundle(dir, 'rollback');
+    if (!first) throw new Error('no bundle');
+
+    // Act
+    writeCommandCache(dir, first, 'rollback');
+    const next = loadCachedBundle(dir, 'rollback');
+    const other = loadCachedBundle(dir, 'fleet');
+
+    // Assess
+    expect(first.cacheUsed).toBe('build');
+    expect(existsSync(join(dir, commandCacheFile(first.bundleSha256, 'rollback')))).toBe(true);
+    expect(next?.cacheUsed).toBe('command');
+    expect(next?.bundle.main()).toBe('first');
+    expect(other?.cacheUsed).toBe('build');
+  });
+
+  it('is not taken by a rebuilt bundle: its name holds the SHA-256 of the bundle it was made from', () => {
+    // Prepare: a command cache of the old bundle beside a new bundle of the same length.
+    const dir = bundleDir(answering('old'));
+    const old = loadCachedBundle(dir, 'rollback');
+    if (!old) throw new Error('no bundle');
+    writeCommandCache(dir, old, 'rollback');
+    writeFileSync(join(dir, CACHED_BUNDLE), answering('new'));
+
+    // Act
+    const loaded = loadCachedBundle(dir, 'rollback');
+
+    // Assess
+    expect(loaded?.cacheUsed).toBe('none');
+    expect(loaded?.bundle.main()).toBe('new');
+  });
+
+  it("goes to the user's cache directory when the bundle's own is not writable", () => {
+    // Prepare
+    const dir = bundleDir(answering('global'));
+    const loaded = loadCachedBundle(dir, 'rollback');
+    if (!loaded) throw new Error('no bundle');
+    const home = mkdtempSync(join(tmpdir(), 'runbook-xdg-'));
+    dirs.push(home);
+    const cacheHome = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = home;
+    try {
+      // Act: a directory that does not exist stands for one that cannot be written (the tests run as root).
+      writeCommandCache(join(dir, 'not-there'), loaded, 'rollback');
+
+      // Assess
+      expect(readdirSync(join(home, 'lambda-runbook'))).toEqual([
+        commandCacheFile(loaded.bundleSha256, 'rollback'),
+      ]);
+      expect(loadCachedBundle(dir, 'rollback')?.cacheUsed).toBe('command');
+    } finally {
+      if (cacheHome === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = cacheHome;
+    }
+  });
+
+  it.each([
+    [['rollback', '--function', 'fn', '--dry-run'], 'rollback'],
+    [['--json', 'fleet', 'status'], 'fleet'],
+    [['-v', 'dlq', 'peek'], 'dlq'],
+    [['--json'], undefined],
+    [['Rollback'], undefined],
+    [['../../etc/passwd'], undefined],
+  ])('names the cache of %j: %s', (argv, expected) => {
+    expect(commandOf(argv)).toBe(expected);
   });
 });
 
