@@ -62,7 +62,7 @@ export function disableEntry(step: Step<DisablePlan, DisableRun>): AuditEntry {
       before: selected,
       after: null,
       outcome: 'failed',
-      undo: undoKillSwitch(String(restoreId)),
+      undo: undoKillSwitch(String(restoreId), selector.scope),
       details,
     };
   }
@@ -87,7 +87,7 @@ export function disableEntry(step: Step<DisablePlan, DisableRun>): AuditEntry {
     before: selected,
     after,
     outcome,
-    undo: undoKillSwitch(String(restoreId)),
+    undo: undoKillSwitch(String(restoreId), selector.scope),
     // Every outcome and mark; the ledger pages them out when the record would not fit (shared/audit.ts).
     details: { restoreId, selector, results: run.results, marks: run.marks, ...throttle },
   };
@@ -131,7 +131,7 @@ export function disableResult(step: Ended<DisablePlan, DisableRun>, receipt: Rec
     ...shown(run.results, plan.auditId),
     ...(run.throttle ? { throttle: run.throttle } : {}),
     warnings,
-    undo: undoKillSwitch(String(plan.restoreId)),
+    undo: undoKillSwitch(String(plan.restoreId), plan.selector.scope),
     ...receiptOf(receipt),
   };
 }
@@ -172,6 +172,7 @@ const enableUndo = (plan: EnablePlan) =>
   disableCommand(
     selectorOfSnapshot(plan.snapshot ?? { schedules: new Map(), parts: 0 }),
     `undo enable of ${plan.restoreId}`,
+    plan.selector.scope,
   );
 
 export function enableResult(step: Ended<EnablePlan, EnableRun>, receipt: Receipt): KillSwitchResult {

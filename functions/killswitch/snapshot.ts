@@ -96,7 +96,7 @@ export async function keepSnapshot(
       before: null,
       after: { state: 'open' },
       outcome: 'succeeded',
-      undo: undoKillSwitch(restoreId),
+      undo: undoKillSwitch(restoreId, selector.scope),
       details: {
         restoreId,
         state: 'open',

@@ -100,7 +100,7 @@ export async function applyThrottle(
     before: { reservedConcurrency: current },
     after: { reservedConcurrency: 0 },
     outcome: 'succeeded',
-    undo: undoKillSwitch(restoreId),
+    undo: undoKillSwitch(restoreId, deps.config.scope),
     details: { restoreId, functionName },
   });
   return { functionName, recorded: previous, current: 0, outcome: 'throttled' };

@@ -272,6 +272,9 @@ describe('fleet runs held for approval (against the emulator)', { timeout: 180_0
       const own = await ledger.get(line.auditId);
       expect(own, line.workload).toMatchObject({ action: 'schedules.disable', actor: ALICE, approval });
       expect(own?.account).toBe(line.workload === 'two-risk' ? MEMBER : RUNBOOK_ACCOUNT);
+      // Its undo goes through the fleet, which reaches the workload's groups and account; the stack's own kill
+      // switch (`schedules enable --restore-id`) reaches neither
+      expect(own?.undo).toMatch(new RegExp(`^runbook fleet enable --workload ${line.workload} --reason `));
     }
 
     // Clean up: an enable is never held, in prod too (it puts back what the disable stopped).
