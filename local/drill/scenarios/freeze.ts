@@ -2,27 +2,10 @@
 // functions themselves hold the line: a drain is refused, a dry run still looks, a rollback and the kill switch
 // (they reduce risk) pass; the drain asked through the ops API is held for approval, the requester cannot
 // approve it, and two other people's approvals carry it out through the freeze — all of it in the ledger.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { fillQueue, lambdaDeadLetter } from '../../dlq.js';
-import { projectRoot } from '../../template.js';
+import { apiEvent } from '../api-event.js';
 import type { DrillContext, Scenario } from '../scenario.js';
-
-const person = (name: string) => `arn:aws:sts::123456789012:assumed-role/OnCall/${name}`;
-
-/** A sample API Gateway event of events/apigw/, signed (as API Gateway says) by `who`, with this body. */
-function apiEvent(file: string, who: string, body: object, path?: { id: string }): object {
-  const event = JSON.parse(readFileSync(join(projectRoot, 'events', 'apigw', file), 'utf8'));
-  event.requestContext.authorizer.iam.userArn = person(who);
-  event.body = JSON.stringify(body);
-  if (path) {
-    event.pathParameters = path;
-    event.rawPath = event.rawPath.replace(/\/approvals\/[^/]+\//, `/approvals/${path.id}/`);
-    event.requestContext.http.path = event.rawPath;
-  }
-  return event;
-}
 
 async function depth(sqs: SQSClient, url: string): Promise<number> {
   const { Attributes } = await sqs.send(

@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario.js';
 import { alarmScenarios } from './alarms.js';
+import { approvalScenarios } from './approval.js';
 import { canaryScenarios } from './canary.js';
 import { deployScenarios } from './deploy.js';
 import { dlqScenarios } from './dlq.js';
@@ -23,6 +24,7 @@ export const scenarios: Scenario[] = [
   ...canaryScenarios,
   ...fleetScenarios,
   ...freezeScenarios,
+  ...approvalScenarios,
   // Last: the postmortem of everything above.
   ...timelineScenarios,
 ];
