@@ -129,6 +129,7 @@ describe('actions through the ops API when the API call’s time runs out (again
     // Assess: answered 200 in time, with the remainder; nothing lost, the rest redriven by the same request
     expect(first.statusCode, JSON.stringify(first.body)).toBe(200);
     expect(first.body).toMatchObject({ ok: true, stoppedBy: 'deadline', failed: 0 });
+    expect(first.body.next).toContain('the same request drains the rest');
     expect(first.body.redriven).toBeLessThan(LETTERS);
     expect(first.body.redriven + left).toBe(LETTERS);
     expect(first.body.remainingApprox).toBe(left);
