@@ -12,7 +12,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { fillQueue, lambdaDeadLetter } from '../../local/dlq.js';
 import { type EmulatorState, provisionStack } from '../../local/emulator/provision.js';
 import { prepareFleet, watchListFile } from '../../local/fleet/provision.js';
-import { API_CALL_MS } from '../../shared/api-budget.js';
 import type { Workload } from '../../shared/fleet/workload.js';
 import { invokeApi } from '../support/api-event.js';
 import { deliverAll } from '../support/deliver.js';
@@ -43,7 +42,7 @@ const invocationClock = (timeoutMs: number, passed: (reads: number) => number) =
 /** `stepMs` pass at each read. */
 const steady = (stepMs: number) => (reads: number) => reads * stepMs;
 /** None at the first `reads` reads, `thenMs` at every later one. */
-const after = (reads: number, thenMs: number) => (read: number) => (read <= reads ? 0 : thenMs);
+const noneUntil = (reads: number, thenMs: number) => (read: number) => (read <= reads ? 0 : thenMs);
 
 describe('actions through the ops API when the API call’s time runs out (against the emulator)', {
   timeout: 180_000,
@@ -122,7 +121,7 @@ describe('actions through the ops API when the API call’s time runs out (again
 
     // Act: a call whose time runs out (5 s left: below DLQ_RESERVE_MS) after a few reads, while the function's
     // 300 s would go on; then the same request again
-    const first = await drain(invocationClock(300_000, after(8, 23_000)));
+    const first = await drain(invocationClock(300_000, noneUntil(8, 23_000)));
     const left = await dlq.depth();
     const again = await drain();
 
@@ -258,7 +257,7 @@ describe('actions through the ops API when the API call’s time runs out (again
         principal: ALICE,
       },
       envVars,
-      invocationClock(900_000, after(1, 16_000)),
+      invocationClock(900_000, noneUntil(1, 16_000)),
     );
     const whileQueued = await dlq.depth();
     const parts = await deliverAll(state, 'FleetFunction', envVars);

@@ -10,12 +10,13 @@ import {
   throughApiGateway,
 } from '../../local/api-door.js';
 
-const after = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
+const resolvedAfter = <T>(ms: number, value: T) =>
+  new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
 
 describe('the emulator’s API door', () => {
   it('hands the caller the function’s answer when it comes within API Gateway’s wait', async () => {
     // Act
-    const through = await throughApiGateway(after(1, { statusCode: 200 }), 1_000);
+    const through = await throughApiGateway(resolvedAfter(1, { statusCode: 200 }), 1_000);
 
     // Assess
     expect(through).toEqual({ answered: { statusCode: 200 } });
@@ -25,7 +26,7 @@ describe('the emulator’s API door', () => {
     // Prepare
     const late = vi.fn();
     let finished = false;
-    const invocation = after(60, { statusCode: 200 }).then((value) => {
+    const invocation = resolvedAfter(60, { statusCode: 200 }).then((value) => {
       finished = true;
       return value;
     });
@@ -49,7 +50,7 @@ describe('the emulator’s API door', () => {
     // Act, Assess
     await expect(throughApiGateway(Promise.reject(new Error('boom')), 1_000)).rejects.toThrow('boom');
     await throughApiGateway(
-      after(30, undefined).then(() => Promise.reject(new Error('late boom'))),
+      resolvedAfter(30, undefined).then(() => Promise.reject(new Error('late boom'))),
       5,
       late,
     );
