@@ -11,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { governedFleet, HOLD_MARGIN_MS } from '../../functions/fleet/governed.js';
 import { type FleetRequest, fleetRequestSchema } from '../../functions/fleet/schema.js';
+import { fleetStatus } from '../../functions/fleet/status.js';
 import type { FleetDeps, PerWorkload } from '../../functions/fleet/types.js';
 import type { ApprovalPolicy } from '../../shared/approval/policy.js';
 import { bareWorkload, type Workload } from '../../shared/fleet/workload.js';
@@ -233,5 +234,26 @@ describe('an approved fleet disable read again', () => {
     // Assess
     await expect(outcome).rejects.toMatchObject({ code: 'PlanTooLarge' });
     expect(create).not.toHaveBeenCalled();
+  });
+});
+
+describe('fleet status inside an API call', () => {
+  it('reads no workload whose parts no longer fit in the time left, and says `not reached` rather than answer late', async () => {
+    // Prepare: 9 s of the call left (each workload's parts take 8 s at most); then a whole invocation's time
+    const late = fakes(9_000, { apiCall: true });
+    const early = fakes();
+
+    // Act
+    const cut = (await fleetStatus(late.deps, request({ action: 'status', all: true }))) as {
+      workloads: { errors?: Record<string, string> }[];
+    };
+    const read = (await fleetStatus(early.deps, request({ action: 'status', all: true }))) as typeof cut;
+
+    // Assess: nothing started in the call; with time, each workload was read (its fake account refuses)
+    expect(cut.workloads.map((line) => line.errors?.account)).toEqual(['not reached', 'not reached']);
+    expect(read.workloads.map((line) => line.errors?.account)).toEqual([
+      'no AWS call expected',
+      'no AWS call expected',
+    ]);
   });
 });
