@@ -8,6 +8,7 @@ import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/clien
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, Checksum, SourceData } from '@smithy/types';
+import { gaveUpMessage, SERVICE_UNAVAILABLE } from '../local/api-door.js';
 
 /** SHA-256 (and HMAC-SHA-256 with a secret) for the signer, from node:crypto: no extra dependency. */
 export class Sha256 implements Checksum {
@@ -155,8 +156,11 @@ export async function callApi(call: ApiCall, deps: RemoteDeps = {}): Promise<Api
   return { status: response.status, body: parsed };
 }
 
-/** What to tell an operator when the API refused the call before any function ran. */
-export function refusal(answer: ApiAnswer, call: ApiCall): string | undefined {
+/**
+ * What to tell an operator, instead of an answer, when the API refused the call before any function ran, or
+ * stopped waiting for the function (which may then have acted).
+ */
+export function refusal(answer: ApiAnswer, call: ApiCall, door = ' --stack NAME'): string | undefined {
   const message =
     typeof answer.body === 'object' && answer.body !== null && 'message' in answer.body
       ? String((answer.body as { message: unknown }).message)
@@ -169,6 +173,8 @@ export function refusal(answer: ApiAnswer, call: ApiCall): string | undefined {
       'Your AWS credentials were read and the request was signed, but IAM does not allow them to call this ' +
       'route: check `aws sts get-caller-identity` and that the identity has execute-api:Invoke on it.'
     );
+  // API Gateway's own answer when the function took longer than it waits (30 s): the function went on.
+  if (answer.status === 503 && message === SERVICE_UNAVAILABLE.body.message) return gaveUpMessage(call, door);
   if (answer.status === 401)
     return `the API could not authenticate ${call.method} ${call.path} (401${message ? `: ${message}` : ''}): are AWS credentials configured?`;
   return undefined;

@@ -10,7 +10,7 @@
 // the start-up the bench measures) loads neither CloudFormation, STS, SigV4 signing nor Lambda Invoke.
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { SESSION_NAME } from '../local/api-door.js';
+import { invocationsFinished, SESSION_NAME } from '../local/api-door.js';
 import { invokeFunction, isFailure } from '../local/invoke.js';
 import { shellWord } from '../shared/undo.js';
 import { type LocalStack, localStack } from './local-stack.js';
@@ -318,7 +318,7 @@ export async function openChannel(
           ...(action.route.method === 'GET' ? { query: action.query ?? {} } : { body }),
         };
         const answer = await callApi(call, deps);
-        const refused = refusal(answer, call);
+        const refused = refusal(answer, call, ` --stack ${shellWord(transport.stack ?? 'NAME')}`);
         if (refused) return { result: answer.body, exitCode: 1, refused };
         const exitCode = answer.status >= 500 ? 1 : answer.status >= 400 || isFailure(answer.body) ? 2 : 0;
         const door = transport.stack ? ['--stack', transport.stack] : ['--api-url', base];
@@ -340,7 +340,11 @@ export async function openChannel(
       );
       return { result: asOnEmulator(outcome.result), exitCode: outcome.exitCode };
     },
-    close: local ? async () => undefined : stop,
+    // An invocation API Gateway gave up on goes on, as on AWS: the emulator stops only once it has finished.
+    close: async () => {
+      await invocationsFinished();
+      if (!local) await stop();
+    },
   };
 }
 
@@ -350,7 +354,9 @@ async function sendThroughLocalApi(
   state: Awaited<ReturnType<typeof localStack>>['state'],
   as: string | undefined,
 ): Promise<Outcome> {
-  const { callerPrincipal, localApiEvent } = await import('../local/api-door.js');
+  const { callerPrincipal, gaveUpMessage, localApiEvent, throughApiGateway } = await import(
+    '../local/api-door.js'
+  );
   const principal = await callerPrincipal(as);
   const api = action.apiOnly ?? { routeKey: `${action.route.method} ${action.route.path}` };
   // As through the real API: the caller is the principal, so a claimed actor is not sent.
@@ -366,10 +372,20 @@ async function sendThroughLocalApi(
     },
     principal,
   );
-  const outcome = await withStdoutOnStderr(() =>
+  const invocation = withStdoutOnStderr(() =>
     invokeFunction({ logicalId: action.logicalId, event, ...(state ? { state } : {}) }),
   );
-  const answer = outcome.result as { statusCode: number; body: string };
+  // API Gateway's 30 s: past them the caller is answered 503 while the function goes on (local/api-door.ts).
+  const through = await throughApiGateway(invocation, undefined, ({ value, error }) =>
+    process.stderr.write(
+      `runbook: ${action.route.method} ${action.route.path} finished after API Gateway had answered 503: ${
+        value ? `HTTP ${(value.result as { statusCode?: number }).statusCode}` : `failed (${String(error)})`
+      }\n`,
+    ),
+  );
+  if ('gaveUp' in through)
+    return { result: through.gaveUp.body, exitCode: 1, refused: gaveUpMessage(action.route, '') };
+  const answer = through.answered.result as { statusCode: number; body: string };
   const result: unknown = JSON.parse(answer.body);
   const exitCode = answer.statusCode >= 500 ? 1 : answer.statusCode >= 400 || isFailure(result) ? 2 : 0;
   return { result, exitCode };

@@ -3,6 +3,8 @@
 // requestContext.authorizer.iam.userArn; here the principal is what STS says the current credentials are on the
 // emulator (moto answers GetCallerIdentity for the IAM user or role that owns the access key). Used for the
 // routes that exist only through the API (approvals): their caller must be a principal, never a claim.
+// API Gateway also stops waiting for the function after 30 s and answers the caller 503 while the function goes
+// on (throughApiGateway): so an action that would act on past its API call's time shows here, as on AWS.
 import { randomUUID } from 'node:crypto';
 
 export interface LocalApiCall {
@@ -71,4 +73,74 @@ export function localApiEvent(call: LocalApiCall, principal: string) {
     isBase64Encoded: false,
     body: call.body && call.method !== 'GET' ? JSON.stringify(call.body) : null,
   };
+}
+
+/**
+ * API Gateway's wait for a function's answer: an HTTP API's integration timeout, 30 s at most
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
+ */
+export const API_GATEWAY_TIMEOUT_MS = 30_000;
+
+/**
+ * The wait on the emulator: API_GATEWAY_TIMEOUT_MS, or less with RUNBOOK_API_GATEWAY_TIMEOUT_MS (a rehearsal or a
+ * test that should not take 30 s); never more, since API Gateway never waits longer.
+ */
+export function apiGatewayWaitMs(env: NodeJS.ProcessEnv = process.env): number {
+  const asked = Number(env.RUNBOOK_API_GATEWAY_TIMEOUT_MS);
+  return Number.isInteger(asked) && asked > 0
+    ? Math.min(asked, API_GATEWAY_TIMEOUT_MS)
+    : API_GATEWAY_TIMEOUT_MS;
+}
+
+/** What an HTTP API answers the caller when the function has not answered in time. */
+export const SERVICE_UNAVAILABLE = { statusCode: 503, body: { message: 'Service Unavailable' } } as const;
+
+const stillRunning = new Set<Promise<void>>();
+
+/**
+ * A function's invocation as API Gateway waits for it: its answer, or, past `waitMs`, API Gateway's 503 while
+ * the invocation goes on (Lambda does not stop a function whose caller has gone; invocationsFinished awaits it).
+ */
+export async function throughApiGateway<T>(
+  invocation: Promise<T>,
+  waitMs = apiGatewayWaitMs(),
+  onLate: (outcome: { value?: T; error?: unknown }) => void = () => undefined,
+): Promise<{ answered: T } | { gaveUp: typeof SERVICE_UNAVAILABLE }> {
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<'gave up'>((resolve) => {
+    timer = setTimeout(() => resolve('gave up'), waitMs);
+  });
+  try {
+    const first = await Promise.race([invocation.then((value) => ({ answered: value })), gaveUp]);
+    if (first !== 'gave up') return first;
+  } finally {
+    clearTimeout(timer);
+  }
+  const late: Promise<void> = invocation
+    .then(
+      (value) => onLate({ value }),
+      (error: unknown) => onLate({ error }),
+    )
+    .finally(() => stillRunning.delete(late));
+  stillRunning.add(late);
+  return { gaveUp: SERVICE_UNAVAILABLE };
+}
+
+/** Resolves when every invocation API Gateway gave up on has finished: the emulator must not stop under them. */
+export async function invocationsFinished(): Promise<void> {
+  await Promise.all([...stillRunning]);
+}
+
+/**
+ * What a caller must know of API Gateway's 503 `Service Unavailable`: not that the action failed — the function
+ * goes on after API Gateway stops waiting, so it may have acted, in part or in full. `door`: the flags that reach
+ * the same stack (` --stack NAME`), empty on the emulator.
+ */
+export function gaveUpMessage(call: { method: string; path: string }, door: string): string {
+  return (
+    `${call.method} ${call.path}: API Gateway answered 503 Service Unavailable: it stops waiting for a function ` +
+    `after ${API_GATEWAY_TIMEOUT_MS / 1000} s, but the function goes on, so the action may have been carried out, ` +
+    `in part or in full. Do not take this for a failure: see what was done with \`runbook timeline --since 15m${door}\` ` +
+    '(the audit ledger) before asking again; the same request resumes what was left.'
+  );
 }

@@ -32,6 +32,8 @@ export interface InvokeOptions {
   template?: Template;
   /** The Lambda timeout the context counts down from, in seconds; default the template's. */
   timeoutSeconds?: number;
+  /** Changes the invocation's context before the handler gets it (a test's clock that runs out). */
+  context?: (context: Context) => Context;
 }
 
 export interface InvokeOutcome {
@@ -130,8 +132,9 @@ export async function invokeFunction(options: InvokeOptions): Promise<InvokeOutc
   const functionName = state?.resources[spec.logicalId]?.ref ?? spec.logicalId;
   const handler = await loadHandler(spec);
   const started = performance.now();
+  const context = lambdaContext(spec, functionName, undefined, options.timeoutSeconds);
   const result = await withEnvironment(environment, () =>
-    handler(options.event, lambdaContext(spec, functionName, undefined, options.timeoutSeconds)),
+    handler(options.event, options.context ? options.context(context) : context),
   );
   return {
     logicalId: spec.logicalId,

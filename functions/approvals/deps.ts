@@ -5,13 +5,13 @@ import { approvalStoreFromEnv } from '../../shared/approval/store.js';
 import { auditLedgerFromEnv } from '../../shared/audit.js';
 import { sqsClient } from '../../shared/clients.js';
 import type { ApprovalsDeps } from './approve.js';
-import { apiBounded } from './budget.js';
 import { executors } from './executors.js';
 import { approvedRunSender, CARRIED_OUT_LATER } from './later.js';
 
 /**
  * `context`'s remaining time is what every executor reads (directly, or through the fleet's deps): from the
- * queue, the invocation's own; through the API, use apiDeps.
+ * queue, the invocation's own; through the API, the API call's (runbookHandler bounds it, shared/api-budget.ts),
+ * so an approved drain or revocation carried out inside the call stops, and answers, in time.
  */
 export function deps(context: Context): ApprovalsDeps {
   const queueUrl = process.env.APPROVED_RUN_QUEUE_URL;
@@ -26,7 +26,3 @@ export function deps(context: Context): ApprovalsDeps {
     },
   };
 }
-
-/** Through the API: a context whose remaining time ends with API Gateway's wait (budget.ts), so an approved
- * drain or revocation carried out inside the call stops, and answers, in time. */
-export const apiDeps = (context: Context) => deps(apiBounded(context));

@@ -9,7 +9,7 @@ import type { ApiInvocation } from '../../shared/triggers/index.js';
 import { type RouteTable, route } from '../../shared/triggers/router.js';
 import { parseInput } from '../../shared/validate.js';
 import { approvalStatus, approve, reject } from './approve.js';
-import { apiDeps, deps } from './deps.js';
+import { deps } from './deps.js';
 import { runApproved } from './later.js';
 import { approvalIdSchema, voteSchema } from './schema.js';
 
@@ -33,11 +33,11 @@ function voter(invocation: ApiInvocation) {
 
 const routes: RouteTable<object> = {
   api: {
-    'GET /approvals/{id}': (invocation, context) => approvalStatus(apiDeps(context), idOf(invocation)),
+    'GET /approvals/{id}': (invocation, context) => approvalStatus(deps(context), idOf(invocation)),
     'POST /approvals/{id}/approve': (invocation, context) =>
-      approve(apiDeps(context), idOf(invocation), voter(invocation)),
+      approve(deps(context), idOf(invocation), voter(invocation)),
     'POST /approvals/{id}/reject': (invocation, context) =>
-      reject(apiDeps(context), idOf(invocation), voter(invocation)),
+      reject(deps(context), idOf(invocation), voter(invocation)),
   },
   queue: (invocation, context) =>
     runApproved({ ...deps(context), logger }, invocation.payload, invocation.correlationId),

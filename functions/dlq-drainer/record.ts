@@ -66,6 +66,9 @@ export function drainResult(step: Ended<DrainPlan, DrainOutcome>, receipt: Recei
     auditId: plan.auditId,
     remainingApprox: outcome.remainingApprox,
     stoppedBy: outcome.stoppedBy,
+    ...(outcome.stoppedBy === 'deadline' && outcome.remainingApprox > 0 && !plan.dryRun
+      ? { next: 'the time ran out before the queue was empty: the same request drains the rest' }
+      : {}),
     notified: receipt.notified,
     ...(receipt.unrecorded ? { unrecorded: receipt.unrecorded } : {}),
   };

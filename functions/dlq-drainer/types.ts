@@ -150,6 +150,8 @@ export interface DrainResult extends Omit<Tally, 'samples'>, DrainOutcome {
   notified: boolean;
   /** Set only when messages were redriven but the audit record could not be written: says so, and why. */
   unrecorded?: string;
+  /** Set when a drain stopped at its deadline (its own, or an API call's 28 s) with letters left: what next. */
+  next?: string;
 }
 
 /** What one batch of received messages needs from the run: where held messages go, and the counters. */

@@ -12,8 +12,10 @@
 // ledger, and moto cannot run its tasks without Docker, so that path could not be tested here.
 //
 // Limits: a continuation runs the same request over the remaining workloads, not over remaining schedules — a
-// workload stopped midway runs its action again (which resumes). A part that made no progress, or the
-// MAX_PARTS-th, does not continue: the record says so and a person re-runs. SQS delivers at least once: a
+// workload stopped midway runs its action again (which resumes). A part that made no progress with the
+// function's whole timeout, or the MAX_PARTS-th, does not continue: the record says so and a person re-runs. A
+// part begun by an API call had API Gateway's 28 s only (shared/api-budget.ts): it continues even without
+// progress, since its next part runs from the queue with the whole timeout. SQS delivers at least once: a
 // duplicate message finds its part already recorded and does nothing.
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
@@ -83,6 +85,7 @@ export const stopNow = (deps: FleetDeps) => () =>
  * Whether this part did anything a next part would not do again: finished a workload, or changed part of one
  * (a kill switch stopped midway, whose line carries what restores it). A part that only read — a selection too
  * large to read within one invocation — would make no more progress next time: it stops the chain instead.
+ * Not a part cut short by an API call (nextPart): its next part has far more time than it had.
  */
 const progressed = (results: readonly WorkloadResult[]) =>
   results.some((line) => !isRemaining(line) || line.restore !== undefined);
@@ -102,7 +105,9 @@ export function nextPart(
   const auditId = newAuditId(deps.now());
   if (!deps.continueWith)
     return { auditId, remaining, why: 'no continuation queue: run the same request again' };
-  if (!progressed(results))
+  // An API call's part that started nothing (its plan took the call's time) continues all the same: the queue
+  // runs the next part with the whole timeout, and that part, if it too makes no progress, stops the chain.
+  if (!progressed(results) && !deps.apiCall)
     return { auditId, remaining, why: 'this part made no progress: run the same request again' };
   if (number >= MAX_PARTS)
     return { auditId, remaining, why: `${MAX_PARTS} parts already: run the same request again` };

@@ -1,6 +1,7 @@
 // The fleet function's dependencies, built once per container: the watch list (file, stack, tags), clients per
 // account, the ledger. Kept apart from handler.ts so the doors stay thin and tests build their own.
 import type { Context } from 'aws-lambda';
+import { inApiCall } from '../../shared/api-budget.js';
 import { approvalPolicy } from '../../shared/approval/policy.js';
 import { approvalStoreFromEnv } from '../../shared/approval/store.js';
 import { auditLedgerFromEnv } from '../../shared/audit.js';
@@ -111,6 +112,7 @@ export function fleetDeps(context: Context, as?: ActingAs): FleetDeps {
     now: () => new Date(),
     config,
     remainingMs: () => context.getRemainingTimeInMillis(),
+    ...(inApiCall(context) ? { apiCall: true } : {}),
     env: process.env,
     ...(homeAccount ? { homeAccount } : {}),
   };

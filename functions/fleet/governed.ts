@@ -78,7 +78,8 @@ const planDisableWorkload: Planner = async (deps, workload, { request, origin, f
       killSwitchRequestSchema,
       disableFields(workload, part, index, request, fleetAuditId),
     );
-    const ksDeps = paced(await depsFor(deps, workload, part, deps.config.concurrency));
+    const reserve = deps.apiCall ? 0 : undefined; // inside an API call, see planMarginMs
+    const ksDeps = paced(await depsFor(deps, workload, part, deps.config.concurrency, reserve));
     const plan = await planDisable(ksDeps, { request: ask, origin });
     // Schedules left unread for want of time make a partial plan: neither to hold nor to compare with an
     // approved one (it would read as stale, and be asked for again, partial). The whole plan is refused instead.
@@ -144,6 +145,24 @@ const PLANNERS: Partial<Record<FleetRequest['action'], Planner>> = {
 
 /** Time a plan leaves the run after it, beyond the run's own margin (CONTINUE_MARGIN_MS). */
 const RUN_HEADROOM_MS = 5_000;
+
+/**
+ * Time a plan read inside an API call leaves: enough to record the pending request (the approval store, the
+ * ledger, the notification: a few calls) before API Gateway answers for it. There, CONTINUE_MARGIN_MS and
+ * RUN_HEADROOM_MS would leave a plan 3 s of the call's 28 s: PlanTooLarge for any real fleet.
+ */
+export const HOLD_MARGIN_MS = 5_000;
+
+/**
+ * When a plan stops reading. With the function's whole timeout: early enough that a run following it still acts
+ * on a first workload before the run's own margin, and so continues itself (continue.ts) instead of doing
+ * nothing. Inside an API call (28 s, shared/api-budget.ts) a plan that is held needs only HOLD_MARGIN_MS after
+ * it; one that is not held and leaves the run no time to start continues from the queue with the whole
+ * timeout (continue.ts nextPart). The kill switch's own plan stops 5 s before the deadline it is given
+ * (shared/rate.ts), so inside an API call it is given the call's (depsFor's reserve 0).
+ */
+const planMarginMs = (deps: FleetDeps) =>
+  deps.apiCall ? HOLD_MARGIN_MS : CONTINUE_MARGIN_MS + RUN_HEADROOM_MS;
 
 /** The most distinct reasons a held request lists; the record has every workload's. */
 const MAX_NEEDS = 10;
@@ -253,13 +272,11 @@ async function planFleet(
 ): Promise<FleetPlan> {
   const workloads = await selected(deps, request);
   const auditId = newAuditId(deps.now());
-  // Near the deadline no other workload's plan is read: a partial plan can be neither held nor compared. The
-  // plan stops earlier than the run would, so that an approved run still acts on a first workload before the
-  // run's own margin, and so continues itself (continue.ts) instead of doing nothing. An approved run has the
-  // approvals function's whole timeout (it is carried out from the approved-run queue, never inside the API
-  // call: functions/approvals/later.ts), so this margin is reached only by a plan of minutes.
-  const shouldStop = () =>
-    deps.remainingMs !== undefined && deps.remainingMs() < CONTINUE_MARGIN_MS + RUN_HEADROOM_MS;
+  // Near the deadline no other workload's plan is read: a partial plan can be neither held nor compared
+  // (planMarginMs says when). An approved run has the approvals function's whole timeout (it is carried out
+  // from the approved-run queue, never inside the API call: functions/approvals/later.ts), so its margin is
+  // reached only by a plan of minutes.
+  const shouldStop = () => deps.remainingMs !== undefined && deps.remainingMs() < planMarginMs(deps);
   const settled = await mapSettled(
     workloads,
     { concurrency: deps.config.concurrency, shouldStop },

@@ -44,11 +44,16 @@ export function partsOf(workload: Workload): Part[] {
 /** The scope of a workload's kill switches: stable across runs, distinct across workloads and accounts. */
 export const scopeOf = (workload: Workload) => `fleet:${accountOf(workload)}/${workload.name}`;
 
+/**
+ * A workload's kill switch deps. `reserveMs`: the time kept back from its deadline for what follows it (the
+ * fleet's record and continuation by default; governed.ts keeps less for a plan read inside an API call).
+ */
 export async function depsFor(
   deps: FleetDeps,
   workload: Workload,
   part: Part,
   inFlight: number,
+  reserveMs = FLEET_RESERVE_MS,
 ): Promise<KillSwitchDeps> {
   const clients = await deps.clientsFor(workload.account);
   const remaining = deps.remainingMs;
@@ -70,7 +75,7 @@ export async function depsFor(
       concurrency: 4,
       scope: scopeOf(workload),
     },
-    ...(remaining ? { remainingMs: () => remaining() - FLEET_RESERVE_MS } : {}),
+    ...(remaining ? { remainingMs: () => remaining() - reserveMs } : {}),
   };
 }
 

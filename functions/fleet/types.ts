@@ -41,6 +41,11 @@ export interface FleetDeps {
   /** Time left in this invocation; a run that cannot finish stops cleanly and continues (continue.ts). */
   remainingMs?: () => number;
   /**
+   * remainingMs is an API call's (shared/api-budget.ts), not the function's timeout: a part cut short by it
+   * continues from the queue with the whole timeout (continue.ts), and a plan to be held stops later (governed.ts).
+   */
+  apiCall?: boolean;
+  /**
    * The approval gate of a disable or a drain (governed.ts): where pending requests are kept, and the policy.
    * The function always sets it (deps.ts); absent only in tests of the run itself, which then holds nothing.
    */

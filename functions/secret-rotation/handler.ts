@@ -20,17 +20,19 @@ import { isOperatorRequest, revokeBody, revokePreviousRequestSchema, rotationEve
 import { countedStep } from './step.js';
 import { RotationStepError } from './step-error.js';
 
-function revoke(invocation: Invocation, payload: unknown) {
+function revoke(invocation: Invocation, payload: unknown, context: Context) {
   const request = parseInput(revokePreviousRequestSchema, payload);
   // The sweep is the deployment's own schedule, and revokes only what its grace period has let go.
   if (!request.dryRun && !request.sweep) refuseDirectUnlessAllowed(invocation.door, 'secret.revoke');
   const approvals = { approvals: approvalStoreFromEnv(), policy: approvalPolicy() };
-  return governedRevoke({ ...rotationDeps(logger), metrics, ...approvals }, request, originOf(invocation));
+  // The vendor's DELETE ends before the invocation's time does (through the API: the call's 28 s).
+  const deps = rotationDeps(logger, () => context.getRemainingTimeInMillis());
+  return governedRevoke({ ...deps, metrics, ...approvals }, request, originOf(invocation));
 }
 
 async function direct(invocation: Invocation, context: Context) {
   const payload = invocation.payload ?? {};
-  if (isOperatorRequest(payload)) return revoke(invocation, payload);
+  if (isOperatorRequest(payload)) return revoke(invocation, payload, context);
   const event = parseInput(rotationEventSchema, payload);
   // Lambda does not say who invoked it; only Secrets Manager (and operators, through IAM) may.
   const actor = invocation.actor === UNCLAIMED ? 'secretsmanager' : invocation.actor;
@@ -38,7 +40,8 @@ async function direct(invocation: Invocation, context: Context) {
   return countedStep({ ...deps, metrics }, event, { actor, correlationId: invocation.correlationId });
 }
 
-const api = async (invocation: ApiInvocation) => revoke(invocation, revokeBody(invocation.payload));
+const api = async (invocation: ApiInvocation, context: Context) =>
+  revoke(invocation, revokeBody(invocation.payload), context);
 
 export const handler = runbookHandler(
   (invocation, context) =>

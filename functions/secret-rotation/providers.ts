@@ -72,7 +72,22 @@ export interface CredentialProvider<S extends SecretDocument = SecretDocument> {
 export interface ProviderDeps {
   secrets: SecretsManagerClient;
   fetch: typeof fetch;
+  /** The invocation's remaining time (an API call's 28 s through the API): a vendor call ends before it. */
+  remainingMs?: () => number;
 }
+
+/** Time kept after a vendor call for recording what it did and answering (a revocation's record and notice). */
+export const VENDOR_CALL_RESERVE_MS = 5_000;
+
+/**
+ * How long one vendor call may take: the secret's `timeoutMs`, and never past the invocation's time less
+ * VENDOR_CALL_RESERVE_MS — through the API a revocation must answer within the call's 28 s, whatever a slow
+ * vendor does (an aborted revocation fails and says so; the same request revokes again, "already gone" is done).
+ */
+export const vendorCallMs = (deps: Pick<ProviderDeps, 'remainingMs'>, timeoutMs: number) =>
+  deps.remainingMs
+    ? Math.max(1, Math.min(timeoutMs, deps.remainingMs() - VENDOR_CALL_RESERVE_MS))
+    : timeoutMs;
 
 // ------------------------------------------------------------------------------------------- random
 
@@ -136,7 +151,7 @@ async function call(
     return await deps.fetch(target, {
       method,
       headers: { ...authHeaders(secret, as), ...options.headers },
-      signal: options.signal ?? AbortSignal.timeout(secret.timeoutMs),
+      signal: options.signal ?? AbortSignal.timeout(vendorCallMs(deps, secret.timeoutMs)),
       redirect: 'error',
     });
   } catch (error) {

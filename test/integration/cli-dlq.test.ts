@@ -1,7 +1,9 @@
 // `runbook dlq`, run as an operator would: a child process with stdin that is not a terminal, against a
 // running emulator (one stack for this file, test/support/emulator.ts).
-import { beforeAll, describe, expect, it } from 'vitest';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dlqSummary, progressLine, summaryTable } from '../../cli/dlq.js';
+import { fillQueue, lambdaDeadLetter } from '../../local/dlq.js';
 import { runCli } from '../support/cli.js';
 import { cliEmulator } from '../support/emulator.js';
 
@@ -9,10 +11,43 @@ const run = (args: string[]) => runCli('dlq', args);
 
 describe('runbook dlq', () => {
   let queue: string[];
+  let queueUrl: string;
+  const sqs = new SQSClient({});
 
   beforeAll(async () => {
     const emulator = await cliEmulator('cli-dlq');
     queue = ['--queue', `${emulator.stackName}-WorkloadDLQ`];
+    queueUrl = emulator.ref('WorkloadDLQ');
+  });
+
+  afterAll(() => sqs.destroy());
+
+  it('through the emulator’s API door, a drain that outlasts API Gateway’s wait is answered 503 and said to have maybe acted; it finishes before the command exits', async () => {
+    // Prepare: 15 dead letters at the drainer's 10 a second; API Gateway's 30 s shortened to 200 ms
+    await fillQueue(
+      sqs,
+      queueUrl,
+      Array.from({ length: 15 }, (_, i) => lambdaDeadLetter({ i }, { requestId: `cli-late-${i}` })),
+    );
+
+    // Act
+    const { code, stdout, stderr } = runCli(
+      'dlq',
+      ['drain', ...queue, '--reason', 'replay', '--yes', '--via', 'api', '--json'],
+      { ...process.env, RUNBOOK_API_GATEWAY_TIMEOUT_MS: '200' },
+    );
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
+
+    // Assess: no answer on stdout, the 503 explained on stderr, and the drain carried out all the same
+    expect(code, stderr).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('POST /dlq/drain: API Gateway answered 503 Service Unavailable');
+    expect(stderr).toContain('the action may have been carried out');
+    expect(stderr).toContain('`runbook timeline --since 15m`');
+    expect(stderr).toContain('POST /dlq/drain finished after API Gateway had answered 503: HTTP 200');
+    expect(Number(Attributes?.ApproximateNumberOfMessages)).toBe(0);
   });
 
   it('refuses to drain without --yes when stdin is not a terminal, before touching anything', () => {

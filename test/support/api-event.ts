@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Context } from 'aws-lambda';
 import type { EmulatorState } from '../../local/emulator/provision.js';
 import { invokeFunction } from '../../local/invoke.js';
 import { projectRoot } from '../../local/template.js';
@@ -35,9 +36,16 @@ export interface ApiAnswer {
   body: any;
 }
 
+/** `context` whose remaining time is `clock(n)` at its nth read. */
+export function withClock(context: Context, clock: (reads: number) => number): Context {
+  let reads = 0;
+  return { ...context, getRemainingTimeInMillis: () => clock(++reads) };
+}
+
 /**
  * Invokes a stack's function in-process as API Gateway would, signed by `principal`: the event of apiEvent,
- * with the `{id}` path parameter of an /approvals/{id}… path, and the functions' extra environment.
+ * with the `{id}` path parameter of an /approvals/{id}… path, and the functions' extra environment; with
+ * `clock`, the invocation's time left at each read of it (withClock).
  */
 export async function invokeApi(
   state: EmulatorState,
@@ -50,12 +58,20 @@ export async function invokeApi(
     routeKey?: string | undefined;
   },
   envVars: Record<string, Record<string, string>> = {},
+  clock?: (reads: number) => number,
 ): Promise<ApiAnswer> {
   const { method, path, body, principal, routeKey } = call;
   const event = apiEvent(method, path, body, principal, routeKey) as Record<string, unknown>;
   const id = /^\/approvals\/([^/]+)/.exec(path)?.[1];
   if (id !== undefined) event.pathParameters = { id };
-  const outcome = await invokeFunction({ logicalId, event, state, envVars });
+  const outcome = await invokeFunction({
+    logicalId,
+    event,
+    state,
+    envVars,
+    // The invocation's time left at the nth read of its clock: time passing as the action works, unslept.
+    ...(clock ? { context: (context) => withClock(context, clock) } : {}),
+  });
   const answer = outcome.result as { statusCode: number; body: string };
   return { statusCode: answer.statusCode, body: JSON.parse(answer.body) };
 }

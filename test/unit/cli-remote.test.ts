@@ -74,6 +74,8 @@ function verify(request: IncomingMessage, body: Buffer, secret: string): string 
 let server: Server;
 let apiUrl: string;
 const seen: { method?: string; path?: string; body?: string; refusedBecause?: string }[] = [];
+/** What the server answers the next signed call instead of 200 (API Gateway's own answers). */
+let answerNext: { status: number; body: unknown } | undefined;
 
 beforeAll(async () => {
   server = createServer((request, response) => {
@@ -92,6 +94,12 @@ beforeAll(async () => {
       if (why) {
         response.statusCode = 403;
         response.end(JSON.stringify({ message: 'Forbidden' }));
+        return;
+      }
+      if (answerNext) {
+        response.statusCode = answerNext.status;
+        response.end(JSON.stringify(answerNext.body));
+        answerNext = undefined;
         return;
       }
       response.statusCode = 200;
@@ -300,6 +308,23 @@ describe('runbook rollback through the API', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('the API refused POST /rollback (403 Forbidden: Forbidden)');
     expect(stderr).toContain('IAM does not allow');
+  });
+
+  it('says plainly that API Gateway’s 503 after its 30 s is no failure: the action may have been carried out, and where to look', async () => {
+    // Prepare: API Gateway's answer when the function has not answered within its integration timeout
+    answerNext = { status: 503, body: { message: 'Service Unavailable' } };
+
+    // Act
+    const code = await rollbackCommand([...args, '--api-url', apiUrl], {
+      credentials: async () => credentials,
+      region: REGION,
+    });
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stderr).toContain('POST /rollback: API Gateway answered 503 Service Unavailable');
+    expect(stderr).toContain('the action may have been carried out');
+    expect(stderr).toContain('`runbook timeline --since 15m --stack NAME`');
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { inApiCall } from '../../shared/api-budget.js';
 import { ConfigurationError, ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { runbookHandler } from '../../shared/handler.js';
 import { logger, metrics } from '../../shared/powertools.js';
@@ -59,7 +60,7 @@ describe('runbookHandler', () => {
       });
     });
 
-    it('hands the action one typed invocation and the Lambda context', async () => {
+    it('hands the action one typed invocation and the Lambda context, its time bounded by the API call', async () => {
       // Act
       await handler(restApiEvent({ method: 'GET', resource: '/health/metadata' }), context);
 
@@ -74,8 +75,13 @@ describe('runbookHandler', () => {
           query: {},
           payload: undefined,
         },
-        context,
+        expect.anything(),
       );
+      // Every field read through to the invocation's own context; only the remaining time is the call's.
+      const given = action.mock.calls[0]?.[1] as Context;
+      expect(Object.getPrototypeOf(given)).toBe(context);
+      expect(given.awsRequestId).toBe(context.awsRequestId);
+      expect(inApiCall(given)).toBe(true);
     });
 
     it('answers a direct invocation with the plain result marked ok', async () => {

@@ -52,6 +52,19 @@ describe('nextPart', () => {
   ])('leaves it to a person, saying why, when %s', (_, given, results, part, why) => {
     expect(nextPart(given, request, results as WorkloadResult[], part)?.why).toMatch(why);
   });
+
+  it('continues a part cut short by an API call’s 28 s even though it started nothing: the next part has the whole timeout', () => {
+    // Prepare: the API call's plan took its time; no workload started
+    const inApiCall = { ...deps(), apiCall: true } as FleetDeps;
+
+    // Act
+    const next = nextPart(inApiCall, request, [line('skipped'), line('skipped')], 1);
+
+    // Assess: queued (no why); the queue's part, with the whole timeout, is held to the rule again
+    expect(next).toMatchObject({ remaining: 2 });
+    expect(next?.why).toBeUndefined();
+    expect(nextPart(deps(), request, [line('skipped'), line('skipped')], 2)?.why).toMatch(/no progress/);
+  });
 });
 
 describe('partsOf', () => {

@@ -9,8 +9,9 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { governedFleet } from '../../functions/fleet/governed.js';
+import { governedFleet, HOLD_MARGIN_MS } from '../../functions/fleet/governed.js';
 import { type FleetRequest, fleetRequestSchema } from '../../functions/fleet/schema.js';
+import { fleetStatus } from '../../functions/fleet/status.js';
 import type { FleetDeps, PerWorkload } from '../../functions/fleet/types.js';
 import type { ApprovalPolicy } from '../../shared/approval/policy.js';
 import { bareWorkload, type Workload } from '../../shared/fleet/workload.js';
@@ -27,7 +28,7 @@ const policy: ApprovalPolicy = {
   drainAbove: 0,
 };
 
-function fakes(remainingMs = 600_000) {
+function fakes(remainingMs = 600_000, more: Partial<FleetDeps> = {}) {
   const create = vi.fn(async () => {});
   const record = vi.fn(async () => ({ notified: false }));
   const deps = {
@@ -43,6 +44,7 @@ function fakes(remainingMs = 600_000) {
     homeAccount: '123456789012',
     remainingMs: () => remainingMs,
     approval: { approvals: { create }, policy },
+    ...more,
   } as unknown as FleetDeps;
   return { deps, create, record };
 }
@@ -194,5 +196,64 @@ describe('an approved fleet disable read again', () => {
     expect(step).not.toHaveBeenCalled();
     expect(create).not.toHaveBeenCalled();
     expect(record).not.toHaveBeenCalled();
+  });
+
+  it('reads a plan inside an API call until HOLD_MARGIN_MS before the call’s end, not the run’s 25 s (3 s of a 28 s call)', async () => {
+    // Prepare: 10 s of the API call left; the same 10 s of a whole invocation would refuse the plan
+    const continueWith = vi.fn(async () => {});
+    const inApiCall = fakes(10_000, { apiCall: true, continueWith });
+    const whole = fakes(10_000);
+
+    // Act
+    const result = await governedFleet(
+      inApiCall.deps,
+      request({ action: 'drain', all: true }),
+      api,
+      perWorkload,
+    );
+    const refused = governedFleet(whole.deps, request({ action: 'drain', all: true }), api, perWorkload);
+
+    // Assess: planned (nothing to hold); no time left to start a workload in the call, so the run continues
+    // from the queue rather than leaving it to a person
+    expect(result).toMatchObject({
+      action: 'drain',
+      selected: 2,
+      continuation: { queued: true, remaining: 2 },
+    });
+    expect(continueWith).toHaveBeenCalledTimes(1);
+    await expect(refused).rejects.toMatchObject({ code: 'PlanTooLarge' });
+  });
+
+  it('refuses a plan inside an API call only when less than HOLD_MARGIN_MS is left', async () => {
+    // Prepare
+    const { deps, create } = fakes(HOLD_MARGIN_MS - 1, { apiCall: true });
+
+    // Act
+    const outcome = governedFleet(deps, request({ action: 'drain', all: true }), api, perWorkload);
+
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ code: 'PlanTooLarge' });
+    expect(create).not.toHaveBeenCalled();
+  });
+});
+
+describe('fleet status inside an API call', () => {
+  it('reads no workload whose parts no longer fit in the time left, and says `not reached` rather than answer late', async () => {
+    // Prepare: 9 s of the call left (each workload's parts take 8 s at most); then a whole invocation's time
+    const late = fakes(9_000, { apiCall: true });
+    const early = fakes();
+
+    // Act
+    const cut = (await fleetStatus(late.deps, request({ action: 'status', all: true }))) as {
+      workloads: { errors?: Record<string, string> }[];
+    };
+    const read = (await fleetStatus(early.deps, request({ action: 'status', all: true }))) as typeof cut;
+
+    // Assess: nothing started in the call; with time, each workload was read (its fake account refuses)
+    expect(cut.workloads.map((line) => line.errors?.account)).toEqual(['not reached', 'not reached']);
+    expect(read.workloads.map((line) => line.errors?.account)).toEqual([
+      'no AWS call expected',
+      'no AWS call expected',
+    ]);
   });
 });

@@ -18,6 +18,11 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/secret-rotation/handler.js';
+import {
+  providerFor,
+  VENDOR_CALL_RESERVE_MS,
+  vendorCallMs,
+} from '../../functions/secret-rotation/providers.js';
 import { parseSecret, UNSTORED_TAG } from '../../functions/secret-rotation/rotation.js';
 import { RotationStepError } from '../../functions/secret-rotation/step-error.js';
 import { lambdaContext } from './support/context.js';
@@ -373,4 +378,54 @@ describe('RotationStepError', () => {
       expect(error.message).toContain('ValidationError: Step: invalid (Step)');
     },
   );
+});
+
+describe('a vendor call inside the invocation’s time', () => {
+  const vendorSecret = (apiKeyId: string, timeoutMs: number) =>
+    parseSecret(
+      JSON.stringify({
+        provider: 'http',
+        apiKeyId,
+        apiKey: LEAK,
+        baseUrl: 'https://api.vendor.example/v2',
+        timeoutMs,
+      }),
+      'the value',
+    );
+  /** A vendor that never answers: the call ends only when its signal aborts, and says how long that took. */
+  const silentVendor = () => {
+    const waited: number[] = [];
+    const fetch = ((_url: string, init: RequestInit) =>
+      new Promise((_resolve, reject) => {
+        const started = Date.now();
+        init.signal?.addEventListener('abort', () => {
+          waited.push(Date.now() - started);
+          reject(init.signal?.reason);
+        });
+      })) as unknown as typeof globalThis.fetch;
+    return { fetch, waited };
+  };
+
+  it('waits the secret’s timeoutMs at most, and never past the time left less VENDOR_CALL_RESERVE_MS (an API call’s 28 s)', () => {
+    expect(vendorCallMs({}, 25_000)).toBe(25_000);
+    expect(vendorCallMs({ remainingMs: () => 28_000 }, 25_000)).toBe(28_000 - VENDOR_CALL_RESERVE_MS);
+    expect(vendorCallMs({ remainingMs: () => 900_000 }, 5_000)).toBe(5_000);
+    expect(vendorCallMs({ remainingMs: () => 1_000 }, 5_000)).toBe(1);
+  });
+
+  it('gives up a revocation the vendor does not answer before the invocation’s time runs out, and fails saying so', async () => {
+    // Prepare: 30 s of vendor timeout, but only 5.05 s of the call left
+    const { fetch, waited } = silentVendor();
+    const provider = providerFor(
+      { secrets: new SecretsManagerClient({}), fetch, remainingMs: () => VENDOR_CALL_RESERVE_MS + 50 },
+      vendorSecret('k2', 30_000),
+    );
+
+    // Act
+    const outcome = provider.revoke(vendorSecret('k1', 30_000), vendorSecret('k2', 30_000));
+
+    // Assess
+    await expect(outcome).rejects.toThrow(/revoke the key: DELETE \/v2\/keys\/k1 failed/);
+    expect(waited[0]).toBeLessThan(1_000);
+  });
 });
