@@ -1,5 +1,5 @@
 // An approved run carried out off the API call (functions/approvals/later.ts), against the emulator, on a
-// workload of more than a handful: three schedule groups of 20 schedules each, some disabled by hand (the defect was
+// workload of more than a handful: three schedule groups of 8 schedules each, some disabled by hand (the defect was
 // time, not size: the approved run now has a queue invocation's time, and the test that runs it out of time
 // reproduces the pressure with the invocation's clock; the 2,000-schedule estate is a bench-sized check). Issue 18's defect
 // was that such a fleet disable, approved, answered StalePlan (the re-read cut short inside the 29 s API call)
@@ -33,7 +33,7 @@ import { estate, fullSchedule } from '../support/schedules.js';
 const ALICE = 'arn:aws:sts::123456789012:assumed-role/OnCall/alice';
 const BOB = 'arn:aws:sts::123456789012:assumed-role/OnCall/bob';
 const CAROL = 'arn:aws:sts::123456789012:assumed-role/Lead/carol';
-const PER_GROUP = 20;
+const PER_GROUP = 8;
 const TOTAL = 3 * PER_GROUP;
 /** Of each group, every tenth schedule is disabled by hand before the incident. */
 const byHand = (n: number) => n % 10 === 0;
@@ -207,15 +207,15 @@ describe('approved runs carried out off the API call (against the emulator)', { 
 
   it('continues an approved run that runs out of time through the fleet’s continuation queue, and finishes it', async () => {
     // Prepare: the approved run's invocation has time for its plans and part of its writes only. Its clock is
-    // read before every paced call: 60 schedules take about 350 reads in all (measured), the approval’s
-    // fresh plan and the run’s own about 260 of them; past 300 it reports 1 s left.
+    // read before every paced call: 24 schedules take 143 reads in all (measured), the approval’s
+    // fresh plan and the run’s own about 105 of them; past 120 it reports 1 s left (110 and 130 pass too).
     const { workload, groups } = await bigWorkload('late');
     const before = await estateOf(groups);
     const { id } = await approved(workload);
     const message = await receiveOne(String(state.resources.ApprovedRunQueue?.ref));
 
     // Act: the first part, in an invocation that runs out of time
-    const first = await approvalsHandler(sqsEventOf(message, queueOf('ApprovedRunQueue'), state.region), 300);
+    const first = await approvalsHandler(sqsEventOf(message, queueOf('ApprovedRunQueue'), state.region), 120);
     const midway = statesOf(await estateOf(groups));
     // The rest: each continuation delivered to FleetFunction, with its full timeout
     const parts = await deliverAll(state, 'FleetFunction', envVars());
