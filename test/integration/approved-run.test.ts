@@ -152,66 +152,14 @@ describe('approved runs carried out off the API call (against the emulator)', { 
     return { id, asked, last: await vote(id, CAROL) };
   }
 
-  it('carries out an approved fleet disable of schedules in three groups: every enabled one disabled, the hand-disabled left alone, and the undo restores the estate exactly', async () => {
-    // Prepare
-    const { workload, groups } = await bigWorkload('big');
-    const before = await estateOf(groups);
-
-    // Act
-    const { id, asked, last } = await approved(workload);
-    const whileQueued = statesOf(await estateOf(groups));
-    const delivered = await deliverNext(state, 'ApprovalsFunction', envVars());
-    const after = await estateOf(groups);
-    const read = await status(id);
-
-    // Assess: the plan counted the enabled schedules; the vote answered at once; the run did all of them
-    expect(count(statesOf(before), 'ENABLED')).toBe(TOTAL - BY_HAND);
-    expect(asked.body.after).toEqual({ workloads: 1, schedules: TOTAL - BY_HAND });
-    expect(last.statusCode).toBe(202);
-    expect(last.body).toMatchObject({ status: 'approved', carrying: true, follow: `runbook approval ${id}` });
-    expect(count(whileQueued, 'DISABLED')).toBe(BY_HAND);
-    expect(delivered?.deleted).toBe(true);
-    const run = delivered?.outcome?.result as { status: string; result: { auditId: string; undo: string } };
-    expect(run).toMatchObject({
-      ok: true,
-      acted: true,
-      status: 'executed',
-      result: { counts: { succeeded: 1 } },
-    });
-    expect(statesOf(after).every((value) => value === 'DISABLED')).toBe(true);
-    // Nothing but the state changed, and only where it was ENABLED
-    for (const group of groups)
-      for (const [name, schedule] of Object.entries(before[group] as Record<string, { State: string }>))
-        expect((after[group] as Record<string, unknown>)[name]).toEqual({ ...schedule, State: 'DISABLED' });
-    expect(read.body).toMatchObject({ status: 'executed', resultAuditId: run.result.auditId });
-    expect(await ledger.get(run.result.auditId)).toMatchObject({
-      action: 'fleet.disable',
-      outcome: 'succeeded',
-      actor: ALICE,
-      approval: { approvalId: id, approvedBy: [BOB, CAROL] },
-    });
-
-    // Act: the run's one undo (never held), through the fleet function
-    const undone = await api(
-      'FleetFunction',
-      'POST',
-      '/fleet/undo',
-      { auditId: run.result.auditId, reason: 'settlement fixed' },
-      ALICE,
-    );
-
-    // Assess: exactly the estate before, the hand-disabled schedules still disabled
-    expect(undone.statusCode, JSON.stringify(undone.body)).toBe(200);
-    expect(await estateOf(groups)).toEqual(before);
-  });
-
-  it('continues an approved run that runs out of time through the fleet’s continuation queue, and finishes it', async () => {
+  it('carries out an approved fleet disable of three groups off the API call, continuing through the fleet’s queue when its time runs out: every enabled schedule disabled, the hand-disabled left alone, and the one undo restores the estate exactly', async () => {
     // Prepare: the approved run's invocation has time for its plans and part of its writes only. Its clock is
     // read before every paced call: 24 schedules take 143 reads in all (measured), the approval’s
     // fresh plan and the run’s own about 105 of them; past 120 it reports 1 s left (110 and 130 pass too).
     const { workload, groups } = await bigWorkload('late');
     const before = await estateOf(groups);
-    const { id } = await approved(workload);
+    const { id, asked, last } = await approved(workload);
+    const whileQueued = statesOf(await estateOf(groups));
     const message = await receiveOne(String(state.resources.ApprovedRunQueue?.ref));
 
     // Act: the first part, in an invocation that runs out of time
@@ -221,7 +169,13 @@ describe('approved runs carried out off the API call (against the emulator)', { 
     const parts = await deliverAll(state, 'FleetFunction', envVars());
     const after = await estateOf(groups);
 
-    // Assess
+    // Assess: the plan counted the enabled schedules; the last vote answered at once and changed nothing itself
+    expect(count(statesOf(before), 'ENABLED')).toBe(TOTAL - BY_HAND);
+    expect(asked.body.after).toEqual({ workloads: 1, schedules: TOTAL - BY_HAND });
+    expect(last.statusCode).toBe(202);
+    expect(last.body).toMatchObject({ status: 'approved', carrying: true, follow: `runbook approval ${id}` });
+    expect(count(whileQueued, 'DISABLED')).toBe(BY_HAND);
+    // The run: a first part cut short, the rest continued, every schedule disabled and nothing but the state changed
     const result = (
       first as {
         result: { counts: Record<string, number>; continuation?: { queued: boolean }; auditId: string };
@@ -234,7 +188,15 @@ describe('approved runs carried out off the API call (against the emulator)', { 
     expect(parts.length).toBeGreaterThanOrEqual(1);
     expect(parts.every((part) => part.deleted)).toBe(true);
     expect(statesOf(after).every((value) => value === 'DISABLED')).toBe(true);
+    for (const group of groups)
+      for (const [name, schedule] of Object.entries(before[group] as Record<string, { State: string }>))
+        expect((after[group] as Record<string, unknown>)[name]).toEqual({ ...schedule, State: 'DISABLED' });
     expect((await status(id)).body).toMatchObject({ status: 'executed', resultAuditId: result.auditId });
+    expect(await ledger.get(result.auditId)).toMatchObject({
+      action: 'fleet.disable',
+      actor: ALICE,
+      approval: { approvalId: id, approvedBy: [BOB, CAROL] },
+    });
 
     // Act: the one undo of the run reverses every part
     const undone = await api(
