@@ -262,6 +262,21 @@ function pinned(request: FleetRequest, workloads: readonly Workload[]): FleetReq
   return { ...rest, workloads: workloads.map((workload) => workload.name) };
 }
 
+/**
+ * Why a plan was not read in full, and what the requester can do: fewer workloads at a time, unless one workload
+ * alone is too large to read in the time (inside an API call, 28 s: a few thousand schedules on AWS, a few
+ * hundred on the emulator, whose moto answers far fewer reads a second) — then only break-glass acts on it.
+ */
+function planTooLarge(workloads: number, unread: number, apiCall: boolean): string {
+  const where = apiCall
+    ? "within this API call's 28 s (API Gateway answers for it at 30 s)"
+    : 'in this invocation';
+  const what = `reading the plan of ${workloads} workload(s) did not finish ${where} (${unread} unread): nothing was changed`;
+  return workloads > 1
+    ? `${what}. Ask for fewer workloads at a time, or act alone with breakGlass: { reason }`
+    : `${what}. This workload's plan is too large to read for an approval ${apiCall ? 'inside an API call' : 'here'}: act alone with breakGlass: { reason } (runbook fleet … --break-glass REASON), recorded and notified as such`;
+}
+
 /** Reads every workload's plan (reads only), side by side as the run itself would act. */
 async function planFleet(
   deps: FleetDeps,
@@ -291,10 +306,11 @@ async function planFleet(
       item.status === 'skipped' || (item.status === 'error' && item.error instanceof PlanCutShortError),
   ).length;
   if (unread > 0)
-    throw new RunbookError(
-      `reading the plans of ${workloads.length} workloads did not finish in this invocation (${unread} unread): nothing was changed. Ask for fewer workloads at a time, or act alone with breakGlass`,
-      { statusCode: 409, code: 'PlanTooLarge', field: 'workloads' },
-    );
+    throw new RunbookError(planTooLarge(workloads.length, unread, deps.apiCall === true), {
+      statusCode: 409,
+      code: 'PlanTooLarge',
+      field: 'workloads',
+    });
   const lines = settled.map((item, index): WorkloadPlan => {
     const workload = workloads[index] as Workload;
     const base = { workload: workload.name, account: accountOf(workload) };

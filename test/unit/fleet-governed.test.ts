@@ -231,9 +231,36 @@ describe('an approved fleet disable read again', () => {
     // Act
     const outcome = governedFleet(deps, request({ action: 'drain', all: true }), api, perWorkload);
 
-    // Assess
-    await expect(outcome).rejects.toMatchObject({ code: 'PlanTooLarge' });
+    // Assess: the API call's time named, and fewer workloads suggested (there are two)
+    await expect(outcome).rejects.toMatchObject({
+      code: 'PlanTooLarge',
+      message: expect.stringMatching(
+        /within this API call's 28 s .*Ask for fewer workloads at a time, or act alone with breakGlass/,
+      ),
+    });
     expect(create).not.toHaveBeenCalled();
+  });
+
+  it('says that only break-glass acts on one workload too large to plan in the call, never "fewer workloads"', async () => {
+    // Prepare
+    const { deps } = fakes(HOLD_MARGIN_MS - 1, { apiCall: true });
+
+    // Act
+    const outcome = governedFleet(
+      deps,
+      request({ action: 'drain', workloads: ['orders'] }),
+      api,
+      perWorkload,
+    );
+
+    // Assess
+    await expect(outcome).rejects.toMatchObject({
+      code: 'PlanTooLarge',
+      message: expect.stringContaining(
+        "This workload's plan is too large to read for an approval inside an API call",
+      ),
+    });
+    await expect(outcome).rejects.not.toMatchObject({ message: expect.stringContaining('fewer workloads') });
   });
 });
 
