@@ -65,11 +65,22 @@ export interface FleetPlan {
 type Planner = (
   deps: FleetDeps,
   workload: Workload,
-  context: { request: FleetRequest; origin: Origin; fleetAuditId: string; policy: ApprovalPolicy },
+  context: {
+    request: FleetRequest;
+    origin: Origin;
+    fleetAuditId: string;
+    policy: ApprovalPolicy;
+    /** Workloads planned side by side: they share the kill switch's read rate, as the run's do (run.ts). */
+    inFlight: number;
+  },
 ) => Promise<Pick<WorkloadPlan, 'needs' | 'parts' | 'count'>>;
 
 /** Each of the workload's kill switches, planned by the kill switch itself. */
-const planDisableWorkload: Planner = async (deps, workload, { request, origin, fleetAuditId, policy }) => {
+const planDisableWorkload: Planner = async (
+  deps,
+  workload,
+  { request, origin, fleetAuditId, policy, inFlight },
+) => {
   const parts = partsOf(workload);
   if (parts.length > 0) await groupsExist(deps, workload);
   const planned = { needs: [] as string[], parts: [] as PartPlan[], count: 0 };
@@ -79,7 +90,7 @@ const planDisableWorkload: Planner = async (deps, workload, { request, origin, f
       disableFields(workload, part, index, request, fleetAuditId),
     );
     const reserve = deps.apiCall ? 0 : undefined; // inside an API call, see planMarginMs
-    const ksDeps = paced(await depsFor(deps, workload, part, deps.config.concurrency, reserve));
+    const ksDeps = paced(await depsFor(deps, workload, part, inFlight, reserve));
     const plan = await planDisable(ksDeps, { request: ask, origin });
     // Schedules left unread for want of time make a partial plan: neither to hold nor to compare with an
     // approved one (it would read as stale, and be asked for again, partial). The whole plan is refused instead.
@@ -295,7 +306,15 @@ async function planFleet(
   const settled = await mapSettled(
     workloads,
     { concurrency: deps.config.concurrency, shouldStop },
-    (workload) => planner(deps, workload, { request, origin, fleetAuditId: auditId, policy }),
+    // A fleet of one reads at the kill switch's whole rate, not the eighth of it a full fleet's workloads each get.
+    (workload) =>
+      planner(deps, workload, {
+        request,
+        origin,
+        fleetAuditId: auditId,
+        policy,
+        inFlight: Math.min(deps.config.concurrency, workloads.length),
+      }),
   );
   const unreadable = settled.find(
     (item) => item.status === 'error' && item.error instanceof PlanUnreadableError,
