@@ -4,7 +4,7 @@
 // past the API call's 28 s.
 import { GetScheduleGroupCommand, ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_RATE_PER_SECOND } from '../../functions/killswitch/schema.js';
 import type { KillSwitchDeps } from '../../functions/killswitch/types.js';
 
@@ -64,6 +64,12 @@ const api = {
 const perWorkload = vi.fn();
 
 describe('the plan of a held fleet disable', () => {
+  // Workers serve many files (isolate: false): the next file imports the real module again
+  // (test/setup-shared-worker.ts resets the project's modules after each file).
+  afterAll(() => {
+    vi.doUnmock('../../functions/fleet/killswitch.js');
+  });
+
   beforeEach(() => {
     rates.length = 0;
     scheduler.reset();
