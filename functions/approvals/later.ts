@@ -31,6 +31,7 @@ export const CARRIED_OUT_LATER: ReadonlySet<string> = new Set([
   'fleet.disable',
   'fleet.drain',
   'schedules.disable',
+  'dlq.drain',
 ]);
 
 /** The one message the approving vote sends: the approval's id, nothing the consumer would have to trust. */

@@ -1,7 +1,7 @@
 // `runbook approve`, `runbook reject` and `runbook approval`, run as an operator would (the compiled CLI in a
 // child process) against a running emulator. Each person is `--as NAME`: a session of the emulator's STS (alice,
 // bob, carol), whose principal the CLI's API door passes to the function as API Gateway would.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -48,19 +48,32 @@ describe('runbook approve / reject / approval', { timeout: 180_000 }, () => {
   const json = (result: { stdout: string }) => JSON.parse(result.stdout);
 
   /** A command the CLI printed, run by bash as a person pasting it would (`runbook` is the compiled CLI). */
-  const asPrinted = (command: string, ...extra: string[]) => {
-    const result = spawnSync(
-      'bash',
-      ['-c', `${command.replace(/^runbook /, `"${process.execPath}" "${cliBin}" `)} ${extra.join(' ')}`],
-      {
-        cwd: projectRoot,
-        env: { ...process.env, NODE_NO_WARNINGS: '1' },
-        encoding: 'utf8',
-        input: '',
-      },
-    );
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
+  const asPrinted = (
+    command: string,
+    ...extra: string[]
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(
+        'bash',
+        ['-c', `${command.replace(/^runbook /, `"${process.execPath}" "${cliBin}" `)} ${extra.join(' ')}`],
+        {
+          cwd: projectRoot,
+          env: { ...process.env, NODE_NO_WARNINGS: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+      });
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+
   /** Delivers the approved run once the approving vote has queued it (within `seconds`). */
   async function deliverWhenQueued(seconds = 30) {
     for (const until = Date.now() + seconds * 1000; Date.now() < until; ) {
@@ -107,8 +120,11 @@ describe('runbook approve / reject / approval', { timeout: 180_000 }, () => {
       'bob',
     ]);
     const read = runCli('approval', [asked.approvalId, '--json', '--as', 'carol']);
-    // The second, as printed (the one placeholder, the other person, filled in) and run by a shell
-    const second = asPrinted(asked.approve.replace('--as NAME', '--as carol'), '--json');
+    // The second, as printed (the one placeholder, the other person, filled in) and run by a shell; it waits for
+    // the drain, carried out from the approved-run queue (delivered here as Lambda's event source mapping would)
+    const waiting = asPrinted(asked.approve.replace('--as NAME', '--as carol'), '--json');
+    const delivered = await deliverWhenQueued();
+    const second = await waiting;
 
     // Assess
     expect(asked).toMatchObject({ status: 'pending' });
@@ -126,6 +142,7 @@ describe('runbook approve / reject / approval', { timeout: 180_000 }, () => {
       requester: `${ROLE}/alice`,
       plan: { before: { approximateMessages: 3 } },
     });
+    expect(delivered?.deleted, JSON.stringify(delivered)).toBe(true);
     expect(second.code, second.stderr).toBe(0);
     expect(json(second)).toMatchObject({ status: 'executed', result: { redriven: 3 } });
     // On a terminal: what the drain changed, as `runbook dlq drain` prints it

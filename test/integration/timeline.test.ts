@@ -27,6 +27,7 @@ import { renderMarkdown } from '../../shared/timeline/markdown.js';
 import { readTimeline } from '../../shared/timeline/read.js';
 import { watchedWorkloads } from '../../shared/timeline/workloads.js';
 import { invokeApi } from '../support/api-event.js';
+import { deliverNext } from '../support/deliver.js';
 import { uniqueName } from '../support/names.js';
 
 const HOSTILE_REASON = `<script>document.title='pwned'</script> restore after the incident | **now**`;
@@ -240,7 +241,7 @@ describe('governed incident timeline (against the emulator)', () => {
       String(state.resources.WorkloadDLQ?.ref),
       Array.from({ length: 3 }, (_, i) => lambdaDeadLetter({ run: i }, { requestId: `gov-${i}` })),
     );
-    // Alice asks for a drain: held for approval. Bob and Carol approve it; Carol's approval carries it out.
+    // Alice asks for a drain: held for approval. Bob and Carol approve it; Carol's approval queues it, carried out.
     const asked = await api(
       'DlqDrainerFunction',
       '/dlq/drain',
@@ -261,7 +262,10 @@ describe('governed incident timeline (against the emulator)', () => {
       { reason: 'sampled' },
       CAROL,
     );
-    expect(done.body).toMatchObject({ status: 'executed', result: { redriven: 3 } });
+    expect(done.body).toMatchObject({ status: 'approved', carrying: true });
+    // Carried out from the approved-run queue, as Lambda's event source mapping would deliver it
+    const delivered = await deliverNext(state, 'ApprovalsFunction', { ApprovalsFunction: env });
+    expect(delivered?.outcome?.result).toMatchObject({ status: 'executed', result: { redriven: 3 } });
     // Then a runaway: Alice stops the schedules alone, break-glass, saying why.
     const group = String(state.resources.WorkloadScheduleGroup?.ref);
     const glass = await api(

@@ -4,6 +4,7 @@
 // approve it, and two other people's approvals carry it out through the freeze — all of it in the ledger.
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { fillQueue, lambdaDeadLetter } from '../../dlq.js';
+import { deliverOne, queueSources } from '../../emulator/event-sources.js';
 import { apiEvent } from '../api-event.js';
 import type { DrillContext, Scenario } from '../scenario.js';
 
@@ -108,15 +109,28 @@ export const freezeScenarios: Scenario[] = [
         );
         ctx.step('alice cannot approve her own request');
         await vote('bob');
-        const carried = await vote('carol');
+        const approved = await vote('carol');
         ctx.expect(
-          carried.body.ok !== false,
-          `the second approval should carry the drain out: ${JSON.stringify(carried.body).slice(0, 300)}`,
+          approved.body.status === 'approved' && approved.body.carrying === true,
+          `the second approval should queue the drain: ${JSON.stringify(approved.body).slice(0, 300)}`,
+        );
+        // Carried out from the approved-run queue (a drain may take longer than an API call), delivered as
+        // Lambda's event source mapping would.
+        const [source] = queueSources(ctx.state, { only: ['ApprovalsFunction'] });
+        ctx.expect(source, 'ApprovalsFunction reads no queue (ApprovedRunQueue)');
+        const delivered = await deliverOne(sqs, source, ctx.state, {
+          waitSeconds: 5,
+          envVars: { ApprovalsFunction: frozen },
+        });
+        const run = delivered?.outcome?.result as { status?: string } | undefined;
+        ctx.expect(
+          delivered?.deleted === true && run?.status === 'executed',
+          `the approved drain was not carried out: ${JSON.stringify(delivered).slice(0, 400)}`,
         );
         const left = await depth(sqs, dlq.ref);
         ctx.expect(left <= before, `the approved drain left ${left} message(s), ${before} were there before`);
         ctx.step(
-          `bob and carol approved: the drain ran through the freeze (${before + 3} → ${left} in the DLQ)`,
+          `bob and carol approved: the drain, carried out from the approved-run queue, ran through the freeze (${before + 3} → ${left} in the DLQ)`,
         );
       } finally {
         sqs.destroy();
