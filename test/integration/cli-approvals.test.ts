@@ -1,7 +1,6 @@
 // `runbook approve`, `runbook reject` and `runbook approval`, run as an operator would (the compiled CLI in a
 // child process) against a running emulator. Each person is `--as NAME`: a session of the emulator's STS (alice,
 // bob, carol), whose principal the CLI's API door passes to the function as API Gateway would.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -11,9 +10,8 @@ import { fillQueue, lambdaDeadLetter } from '../../local/dlq.js';
 import { saveState } from '../../local/emulator/provision.js';
 import { adminCredentials } from '../../local/fleet/accounts.js';
 import { prepareFleet, watchListFile } from '../../local/fleet/provision.js';
-import { projectRoot } from '../../local/template.js';
 import { cliBin } from '../../scripts/build-cli.js';
-import { runCli, runCliAsync } from '../support/cli.js';
+import { runAsync, runCli, runCliAsync } from '../support/cli.js';
 import { deliverNext } from '../support/deliver.js';
 import { type CliEmulator, cliEmulator } from '../support/emulator.js';
 import { uniqueName } from '../support/names.js';
@@ -48,31 +46,11 @@ describe('runbook approve / reject / approval', { timeout: 180_000 }, () => {
   const json = (result: { stdout: string }) => JSON.parse(result.stdout);
 
   /** A command the CLI printed, run by bash as a person pasting it would (`runbook` is the compiled CLI). */
-  const asPrinted = (
-    command: string,
-    ...extra: string[]
-  ): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(
-        'bash',
-        ['-c', `${command.replace(/^runbook /, `"${process.execPath}" "${cliBin}" `)} ${extra.join(' ')}`],
-        {
-          cwd: projectRoot,
-          env: { ...process.env, NODE_NO_WARNINGS: '1' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk;
-      });
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-      });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const asPrinted = (command: string, ...extra: string[]) =>
+    runAsync('bash', [
+      '-c',
+      `${command.replace(/^runbook /, `"${process.execPath}" "${cliBin}" `)} ${extra.join(' ')}`,
+    ]);
 
   /** Delivers the approved run once the approving vote has queued it (within `seconds`). */
   async function deliverWhenQueued(seconds = 30) {

@@ -19,17 +19,17 @@ export function runCli(
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/**
- * runCli, without blocking this process: for a command that waits on something the test itself must do
- * meanwhile (deliver a queued run, as Lambda's event source mapping would: test/support/deliver.ts).
- */
-export function runCliAsync(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** What a child process run to its end printed, and its exit code. */
+export interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `file args` to its end without blocking this process, stdin closed, as the compiled CLI's tests do. */
+export function runAsync(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliBin, command, ...args], {
+    const child = spawn(file, args, {
       cwd: projectRoot,
       env: { ...env, NODE_NO_WARNINGS: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,3 +47,10 @@ export function runCliAsync(
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * runCli, without blocking this process: for a command that waits on something the test itself must do
+ * meanwhile (deliver a queued run, as Lambda's event source mapping would: test/support/deliver.ts).
+ */
+export const runCliAsync = (command: string, args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  runAsync(process.execPath, [cliBin, command, ...args], env);
