@@ -5,36 +5,13 @@
 // estate's plan and writes would not fit. Lambda's event source mapping — here the emulator's stand-in — hands it
 // to ApprovalsFunction, which reads the plan again and carries out exactly what was approved; the enable, never
 // held, puts every schedule back as it was.
-import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { deliverOne, queueSources } from '../../emulator/event-sources.js';
 import { apiEvent } from '../api-event.js';
+import { carryOutApproved } from '../approved-run.js';
 import type { DrillContext, Scenario } from '../scenario.js';
-
-/** Each schedule of the group and its state. */
-async function statesOf(group: string): Promise<Record<string, string>> {
-  const scheduler = new SchedulerClient({});
-  try {
-    const { Schedules = [] } = await scheduler.send(new ListSchedulesCommand({ GroupName: group }));
-    const states: Record<string, string> = {};
-    for (const { Name } of Schedules) {
-      const one = await scheduler.send(new GetScheduleCommand({ GroupName: group, Name }));
-      states[String(Name)] = String(one.State);
-    }
-    return states;
-  } finally {
-    scheduler.destroy();
-  }
-}
+import { estate, states } from './killswitch.js';
 
 /** The HTTP status an API call was answered with. */
 const statusOf = (outcome: { result: unknown }) => (outcome.result as { statusCode?: number }).statusCode;
-
-const shown = (states: Record<string, string>) =>
-  Object.entries(states)
-    .sort()
-    .map(([name, state]) => `${name}=${state}`)
-    .join(' ');
 
 export const approvalScenarios: Scenario[] = [
   {
@@ -46,9 +23,12 @@ export const approvalScenarios: Scenario[] = [
       ctx.expect(group, 'the emulator has no workload schedule group');
       // Prod, as the deployment's RUNBOOK_ENV says it: both the asking function and the approving one read it.
       const prod = { RUNBOOK_ENV: 'prod' };
-      const before = await statesOf(group);
-      ctx.expect(Object.values(before).includes('ENABLED'), `no enabled schedule to stop: ${shown(before)}`);
-      ctx.step(`estate before: ${shown(before)}`);
+      const before = await estate(group);
+      ctx.expect(
+        Object.values(before).some((schedule) => schedule.State === 'ENABLED'),
+        `no enabled schedule to stop: ${states(before)}`,
+      );
+      ctx.step(`estate before: ${states(before)}`);
 
       const asked = await ctx.invoke(
         'KillSwitchFunction',
@@ -64,8 +44,8 @@ export const approvalScenarios: Scenario[] = [
         statusOf(asked) === 202 && approvalId !== '',
         `the kill switch in prod should be held: ${JSON.stringify(asked.body).slice(0, 300)}`,
       );
-      const held = await statesOf(group);
-      ctx.expect(shown(held) === shown(before), `a held kill switch changed schedules: ${shown(held)}`);
+      const held = await estate(group);
+      ctx.expect(states(held) === states(before), `a held kill switch changed schedules: ${states(held)}`);
       ctx.step(`alice asked through the API: held for approval ${approvalId}, nothing changed`);
 
       const vote = (who: string) =>
@@ -89,42 +69,27 @@ export const approvalScenarios: Scenario[] = [
       );
       ctx.step('bob and carol approved: the run is queued, and the vote answered at once');
 
-      const sqs = new SQSClient({});
-      try {
-        const [source] = queueSources(ctx.state, { only: ['ApprovalsFunction'] });
-        ctx.expect(source, 'ApprovalsFunction reads no queue (ApprovedRunQueue)');
-        const delivered = await deliverOne(sqs, source, ctx.state, {
-          waitSeconds: 5,
-          envVars: { ApprovalsFunction: prod },
-        });
-        const run = delivered?.outcome?.result as { status?: string; result?: { restoreId?: string } };
-        ctx.expect(
-          delivered?.deleted === true && run?.status === 'executed',
-          `the approved run was not carried out: ${JSON.stringify(delivered).slice(0, 400)}`,
-        );
-        const during = await statesOf(group);
-        ctx.expect(
-          Object.values(during).every((state) => state === 'DISABLED'),
-          `a schedule is still enabled: ${shown(during)}`,
-        );
-        ctx.step(`carried out from the queue as approved: ${shown(during)}`);
+      const run = await carryOutApproved(ctx, prod);
+      const during = await estate(group);
+      ctx.expect(
+        Object.values(during).every((schedule) => schedule.State === 'DISABLED'),
+        `a schedule is still enabled: ${states(during)}`,
+      );
+      ctx.step(`carried out from the queue as approved: ${states(during)}`);
 
-        const restoreId = run.result?.restoreId;
-        ctx.expect(restoreId, 'the approved run named no restoreId');
-        const on = await ctx.invoke(
-          'KillSwitchFunction',
-          { actor: 'cli:drill@local', action: 'enable', restoreId, reason: 'drill: runs fixed' },
-          prod,
-        );
-        const after = await statesOf(group);
-        ctx.expect(
-          on.body.ok !== false && shown(after) === shown(before),
-          `the enable did not put the estate back: ${shown(after)} (${JSON.stringify(on.body).slice(0, 200)})`,
-        );
-        ctx.step(`enabled again without approval (it reduces risk): ${shown(after)}`);
-      } finally {
-        sqs.destroy();
-      }
+      const restoreId = run.result?.restoreId;
+      ctx.expect(restoreId, 'the approved run named no restoreId');
+      const on = await ctx.invoke(
+        'KillSwitchFunction',
+        { actor: 'cli:drill@local', action: 'enable', restoreId, reason: 'drill: runs fixed' },
+        prod,
+      );
+      const after = await estate(group);
+      ctx.expect(
+        on.body.ok !== false && states(after) === states(before),
+        `the enable did not put the estate back: ${states(after)} (${JSON.stringify(on.body).slice(0, 200)})`,
+      );
+      ctx.step(`enabled again without approval (it reduces risk): ${states(after)}`);
     },
   },
 ];

@@ -4,8 +4,8 @@
 // approve it, and two other people's approvals carry it out through the freeze — all of it in the ledger.
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { fillQueue, lambdaDeadLetter } from '../../dlq.js';
-import { deliverOne, queueSources } from '../../emulator/event-sources.js';
 import { apiEvent } from '../api-event.js';
+import { carryOutApproved } from '../approved-run.js';
 import type { DrillContext, Scenario } from '../scenario.js';
 
 async function depth(sqs: SQSClient, url: string): Promise<number> {
@@ -114,19 +114,8 @@ export const freezeScenarios: Scenario[] = [
           approved.body.status === 'approved' && approved.body.carrying === true,
           `the second approval should queue the drain: ${JSON.stringify(approved.body).slice(0, 300)}`,
         );
-        // Carried out from the approved-run queue (a drain may take longer than an API call), delivered as
-        // Lambda's event source mapping would.
-        const [source] = queueSources(ctx.state, { only: ['ApprovalsFunction'] });
-        ctx.expect(source, 'ApprovalsFunction reads no queue (ApprovedRunQueue)');
-        const delivered = await deliverOne(sqs, source, ctx.state, {
-          waitSeconds: 5,
-          envVars: { ApprovalsFunction: frozen },
-        });
-        const run = delivered?.outcome?.result as { status?: string } | undefined;
-        ctx.expect(
-          delivered?.deleted === true && run?.status === 'executed',
-          `the approved drain was not carried out: ${JSON.stringify(delivered).slice(0, 400)}`,
-        );
+        // Carried out from the approved-run queue (a drain may take longer than an API call).
+        await carryOutApproved(ctx, frozen);
         const left = await depth(sqs, dlq.ref);
         ctx.expect(left <= before, `the approved drain left ${left} message(s), ${before} were there before`);
         ctx.step(

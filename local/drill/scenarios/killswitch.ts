@@ -21,7 +21,7 @@ function groupOf(ctx: DrillContext): string {
 }
 
 /** Every schedule of the group as GetSchedule answers it, less the time of its last change. */
-async function estate(group: string): Promise<Record<string, Record<string, unknown>>> {
+export async function estate(group: string): Promise<Record<string, Record<string, unknown>>> {
   const scheduler = new SchedulerClient({});
   try {
     const { Schedules = [] } = await scheduler.send(new ListSchedulesCommand({ GroupName: group }));
@@ -40,7 +40,7 @@ async function estate(group: string): Promise<Record<string, Record<string, unkn
   }
 }
 
-const states = (value: Record<string, Record<string, unknown>>) =>
+export const states = (value: Record<string, Record<string, unknown>>) =>
   Object.entries(value)
     .map(([name, item]) => `${name}=${String(item.State)}`)
     .join(' ');
