@@ -21,6 +21,7 @@ import { queueSender } from '../../functions/fleet/continue.js';
 import { fleet } from '../../functions/fleet/fleet.js';
 import { fleetRequestSchema } from '../../functions/fleet/schema.js';
 import type { AccountClients, FleetDeps, FleetResult } from '../../functions/fleet/types.js';
+import { sqsEventOf } from '../../local/emulator/event-sources.js';
 import { provisionStack } from '../../local/emulator/provision.js';
 import { provisionFleet } from '../../local/fleet/provision.js';
 import { ensureLambdaRole } from '../../local/moto.js';
@@ -56,29 +57,9 @@ function context(remainingMs = 900_000): Context {
   };
 }
 
-/** The SQS event Lambda's event source mapping would deliver for one received message. */
-function sqsEvent(message: Pick<Message, 'MessageId' | 'Body'>, queueArn: string): SQSEvent {
-  return {
-    Records: [
-      {
-        messageId: String(message.MessageId),
-        receiptHandle: 'handle',
-        body: String(message.Body),
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: String(Date.now()),
-          SenderId: 'AIDAEXAMPLE',
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: queueArn,
-        awsRegion: 'us-east-1',
-      },
-    ],
-  };
-}
+/** The SQS event Lambda's event source mapping would deliver for one received message (as the emulator builds it). */
+const sqsEvent = (message: Pick<Message, 'MessageId' | 'Body'>, queueArn: string): SQSEvent =>
+  sqsEventOf(message, { queueArn }, 'us-east-1');
 
 describe('fleet run longer than one invocation (against the emulator)', () => {
   let ledger: AuditLedger;
