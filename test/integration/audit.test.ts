@@ -2,18 +2,14 @@
 // to a subscribed queue, so what a person would receive is what the test reads.
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { provisionStack } from '../../local/emulator/provision.js';
 import { type AuditEntry, AuditLedger } from '../../shared/audit.js';
 import { uniqueName } from '../support/names.js';
+import { type OpsInbox, opsInbox } from '../support/ops-inbox.js';
 
 const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
@@ -43,7 +39,7 @@ function entry(overrides: Partial<AuditEntry> = {}): AuditEntry {
 describe('audit ledger (against the emulator)', () => {
   let tableName: string;
   let topicArn: string;
-  let queueUrl: string;
+  let inbox: OpsInbox;
 
   beforeAll(async () => {
     const state = await provisionStack({
@@ -53,20 +49,7 @@ describe('audit ledger (against the emulator)', () => {
     tableName = String(state.resources.AuditTable?.ref);
     topicArn = String(state.resources.OpsTopic?.ref);
     // A person's inbox, as a queue subscribed to the ops topic.
-    queueUrl = String(
-      (await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('ops-inbox') }))).QueueUrl,
-    );
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    await sns.send(
-      new SubscribeCommand({
-        TopicArn: topicArn,
-        Protocol: 'sqs',
-        Endpoint: Attributes?.QueueArn,
-        Attributes: { RawMessageDelivery: 'true' },
-      }),
-    );
+    inbox = await opsInbox({ sqs, sns }, topicArn);
   });
 
   it('records an action, reads it back by id, and keeps no secret', async () => {
@@ -100,15 +83,12 @@ describe('audit ledger (against the emulator)', () => {
     const written = await ledger.record(entry({ correlationId: 'req-notify' }));
 
     // Act
-    const received = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-    );
+    const bodies = await inbox.read();
 
     // Assess
-    const bodies = (received.Messages ?? []).map((message) => JSON.parse(String(message.Body)));
     const mine = bodies.find((body) => body.auditId === written.auditId);
     expect(mine).toMatchObject({ action: 'rollback', outcome: 'succeeded', target: 'function:trading:live' });
-    expect(mine.undo).toContain('runbook rollback');
+    expect(mine?.undo).toContain('runbook rollback');
     expect(JSON.stringify(bodies)).not.toContain('vendor-secret-value');
   });
 
