@@ -18,7 +18,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 import { bundleFiles, type CodeCacheMeta, sha256, WRAPPER } from '../cli/code-cache.js';
 import {
   listFunctions,
@@ -216,18 +216,33 @@ const lazySdkImports: Plugin = {
   },
 };
 
+/** What every build of the CLI shares: one entry written here (stdin), bundled for node, quiet unless it warns. */
+const COMMON = {
+  metafile: true,
+  absWorkingDir: projectRoot,
+  bundle: true,
+  platform: 'node',
+  target: ['es2023', 'node20'],
+  legalComments: 'none',
+  logLevel: 'warning',
+} as const satisfies BuildOptions;
+
+/** A build's entry: TypeScript written by this script, resolved from the project. */
+const entry = (contents: string, sourcefile: string) => ({
+  contents,
+  resolveDir: projectRoot,
+  sourcefile,
+  loader: 'ts' as const,
+});
+
 /** `outDir` must stay inside the project: the bundle finds template.yaml by walking up from itself. */
 export async function buildCli(outDir = cliOutDir): Promise<string> {
   await rm(outDir, { recursive: true, force: true });
   const main = await build({
-    metafile: true,
-    stdin: { contents: cliEntry(), resolveDir: projectRoot, sourcefile: 'runbook.ts', loader: 'ts' },
-    absWorkingDir: projectRoot,
-    bundle: true,
+    ...COMMON,
+    stdin: entry(cliEntry(), 'runbook.ts'),
     splitting: true,
-    platform: 'node',
     format: 'esm',
-    target: ['es2023', 'node20'],
     outdir: outDir,
     entryNames: 'runbook',
     chunkNames: 'chunks/[name]-[hash]',
@@ -240,8 +255,6 @@ export async function buildCli(outDir = cliOutDir): Promise<string> {
       js: "#!/usr/bin/env node\nimport { createRequire as __runbookRequire } from 'node:module'; const require = __runbookRequire(import.meta.url);",
     },
     sourcemap: 'linked',
-    legalComments: 'none',
-    logLevel: 'warning',
     plugins: [tracerOff],
   });
   const cachedInputs = (
@@ -251,24 +264,13 @@ export async function buildCli(outDir = cliOutDir): Promise<string> {
   ).flat();
   const bin = join(outDir, 'runbook.cjs');
   const launcher = await build({
-    metafile: true,
-    stdin: {
-      contents: launcherEntry(),
-      resolveDir: projectRoot,
-      sourcefile: 'runbook-launcher.ts',
-      loader: 'ts',
-    },
-    absWorkingDir: projectRoot,
-    bundle: true,
-    platform: 'node',
+    ...COMMON,
+    stdin: entry(launcherEntry(), 'runbook-launcher.ts'),
     format: 'cjs',
-    target: ['es2023', 'node20'],
     outfile: bin,
     // The ES module build beside it, loaded as it is (a real import(), which CommonJS keeps).
     external: ['./runbook.mjs'],
     banner: { js: '#!/usr/bin/env node' },
-    legalComments: 'none',
-    logLevel: 'warning',
   });
   await Promise.all([chmod(bin, 0o755), chmod(join(outDir, 'runbook.mjs'), 0o755)]);
   // Last, so that it exists only for a whole build: what the build read, for buildIsFresh.
@@ -329,18 +331,9 @@ async function buildCached(outDir: string, command?: string): Promise<string[]> 
   const file = join(outDir, files.bundle);
   const only = command ? COMMAND_BUNDLES[command] : undefined;
   const cached = await build({
-    metafile: true,
-    stdin: {
-      contents: cachedEntry(only?.handlers),
-      resolveDir: projectRoot,
-      sourcefile: files.bundle.replace(/\.cjs$/, '.ts'),
-      loader: 'ts',
-    },
-    absWorkingDir: projectRoot,
-    bundle: true,
-    platform: 'node',
+    ...COMMON,
+    stdin: entry(cachedEntry(only?.handlers), files.bundle.replace(/\.cjs$/, '.ts')),
     format: 'cjs',
-    target: ['es2023', 'node20'],
     outfile: file,
     mainFields: ['module', 'main'],
     // import() becomes require(): V8 drops a script's dynamic-import callback when it comes from a code cache
@@ -355,8 +348,6 @@ async function buildCached(outDir: string, command?: string): Promise<string[]> 
     minifyWhitespace: true,
     minifySyntax: true,
     sourcemap: 'linked',
-    legalComments: 'none',
-    logLevel: 'warning',
     plugins: [tracerOff, lazySdkImports, ...(only ? [onlyCommand(only.module)] : [])],
   });
   // The cache is made by a plain node, as the CLI runs (no TypeScript loader, no NODE_OPTIONS), which evaluates
