@@ -9,6 +9,7 @@ import type { AuditEntry, AuditLedger } from '../audit.js';
 import { ForbiddenError } from '../errors.js';
 import { HTTP_STATUS } from '../middleware/doors.js';
 import type { Origin } from '../origin.js';
+import { isObject } from '../validate.js';
 import { approveCommand, isStale } from './decide.js';
 import { openKeyOf } from './open.js';
 import type { ApprovalPolicy } from './policy.js';
@@ -138,7 +139,7 @@ async function pending<P extends GovernedPlan>(
       dryRun: false,
       outcome: 'pending',
       details: {
-        ...(isRecord(described.details) ? described.details : {}),
+        ...(isObject(described.details) ? described.details : {}),
         approval: { approvalId, needs, required: deps.policy.required, expiresAt: deadline, approve },
         ...(origin.approval ? { replans: origin.approval.approvalId } : {}),
       },
@@ -193,9 +194,6 @@ function alreadyPending<P extends GovernedPlan>(governed: Governed<P>, plan: P, 
     [HTTP_STATUS]: 202,
   };
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** An audit entry with what governed it: the approval that let it through, or the break-glass reason. */
 export function governedEntry(

@@ -14,13 +14,14 @@
 // The requester is not part of it: a second principal asking for the same thing is answered with the first
 // one's request (see hold.ts on whether they may approve it).
 import { createHash } from 'node:crypto';
+import { isObject } from '../validate.js';
 
 /** The audit-table key of the open request for this plan: `approval-open#<sha256>`. */
 export function openKeyOf(
   action: string,
   described: { target: string; request: unknown; before: unknown },
 ): string {
-  const { reason: _why, ...request } = isRecord(described.request)
+  const { reason: _why, ...request } = isObject(described.request)
     ? described.request
     : { request: described.request };
   const what = canonical({ action, target: described.target, request, before: described.before ?? null });
@@ -30,11 +31,8 @@ export function openKeyOf(
 /** JSON with every object's keys sorted, and undefined fields dropped as JSON drops them. */
 export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) =>
-    isRecord(item)
+    isObject(item)
       ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : item,
   );
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
