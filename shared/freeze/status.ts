@@ -57,7 +57,15 @@ export function occurrenceAt(window: FreezeWindow, at: number): Occurrence | und
   const ends = instantsOf(localMs(year, month, startDay, endMinutes(window)), window.zone);
   // In an hour a fall-back repeats, the wall clock shows a time twice: the occurrence is the one around `at`.
   const start = starts.filter((instant) => instant <= at).at(-1) ?? (starts[0] as number);
-  const end = ends.find((instant) => instant > at) ?? (ends.at(-1) as number);
+  let end = ends.find((instant) => instant > at) ?? (ends.at(-1) as number);
+  // START itself in the hour a fall-back repeats (01:30 on a night the clock goes from 02:00 back to 01:00): at
+  // the change the clock shows a time before START again, so the first occurrence ends there, and the window is
+  // in force again when the clock shows START the second time (startsOn's second occurrence).
+  const [first, second] = starts;
+  if (first !== undefined && second !== undefined && at < second) {
+    const back = clockChangeBetween(first, second, window.zone);
+    if (back > at && back < second) end = Math.min(end, back);
+  }
   return { window, start, end };
 }
 

@@ -268,6 +268,23 @@ describe('freeze status', () => {
     expect(statusAt(windows, '2026-11-01T05:50:00Z').frozen).toBe(false);
   });
 
+  it('on the fall-back night, a window that starts in the repeated hour lifts as the clock goes back before its start', () => {
+    // London, 25 Oct 2026: 02:00 BST becomes 01:00 GMT. At 01:59 BST (00:59Z) Sunday's window is in force; at
+    // 01:00Z the clock shows 01:00, before 01:01, and at 01:01Z it shows 01:01 again (found by fast-check).
+    const windows = 'sun 01:01-00:00 Europe/London';
+    expect(statusAt(windows, '2026-10-25T00:59:00Z')).toMatchObject({
+      frozen: true,
+      until: '2026-10-25T01:00:00.000Z',
+      active: [{ start: '2026-10-25T00:01:00.000Z', end: '2026-10-25T01:00:00.000Z' }],
+      next: { start: '2026-10-25T01:01:00.000Z', end: '2026-10-26T00:00:00.000Z' },
+    });
+    expect(statusAt(windows, '2026-10-25T01:00:30Z').frozen).toBe(false);
+    expect(statusAt(windows, '2026-10-25T01:01:00Z')).toMatchObject({
+      frozen: true,
+      until: '2026-10-26T00:00:00.000Z',
+    });
+  });
+
   it('a window wholly inside the spring-forward gap does not happen that day', () => {
     const status = statusAt('daily 02:15-02:45 America/New_York', '2026-03-08T05:00:00Z');
     expect(status).toMatchObject({ frozen: false, next: { start: '2026-03-09T06:15:00.000Z' } });
