@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { CreateFunctionCommand, GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, inject, it } from 'vitest';
@@ -9,6 +10,7 @@ import {
   resetMoto,
   startMoto,
 } from '../../local/moto.js';
+import { projectRoot } from '../../local/template.js';
 import { uniqueName } from '../support/names.js';
 
 const PIP_HINT = 'pip install "moto[server]"';
@@ -192,5 +194,60 @@ describe('startMoto', () => {
     }
     await moto.stop();
     await expect(fetch(`${moto.endpoint}/moto-api/`)).rejects.toThrow();
+  });
+});
+
+describe('local/moto_server.py, the moto server local/moto.ts starts', () => {
+  // The launcher's patches, driven in its own Python: the dispatcher's own work replaced by a request that
+  // takes 50 ms and notes how many requests of each service were inside it at once.
+  const probe = String.raw`
+import importlib.util, json, sys, threading, time
+spec = importlib.util.spec_from_file_location("launcher", "local/moto_server.py")
+launcher = importlib.util.module_from_spec(spec); spec.loader.exec_module(launcher)
+import moto.backends
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+inside = {"now": {}, "most": {}}
+count = threading.Lock()
+def serve(self, environ, start_response):
+    target = environ.get("HTTP_X_AMZ_TARGET", "sqs")
+    with count:
+        inside["now"][target] = inside["now"].get(target, 0) + 1
+        inside["most"][target] = max(inside["most"].get(target, 0), inside["now"][target])
+    time.sleep(0.05)
+    with count:
+        inside["now"][target] -= 1
+DomainDispatcherApplication.__call__ = serve
+launcher._one_dynamodb_request_at_a_time()
+launcher._keep_module_list()
+app = DomainDispatcherApplication.__new__(DomainDispatcherApplication)
+def run(target):
+    environ = {"HTTP_X_AMZ_TARGET": target} if target else {}
+    app(environ, None)
+threads = [threading.Thread(target=run, args=(t,)) for t in ["DynamoDB_20120810.PutItem"] * 4 + [""] * 4]
+[t.start() for t in threads]; [t.join() for t in threads]
+modules = moto.backends.list_of_moto_modules()
+print(json.dumps({"most": inside["most"], "same": modules is moto.backends.list_of_moto_modules(),
+                  "dynamodb": "dynamodb" in modules, "sqs": "sqs" in modules}))
+`;
+
+  it('serves DynamoDB requests one at a time (conditional writes atomic, as DynamoDB’s are), and others side by side', () => {
+    // Act
+    const result = spawnSync('python3', ['-c', probe], { cwd: projectRoot, encoding: 'utf8' });
+
+    // Assess
+    expect(result.status, result.stderr).toBe(0);
+    const seen = JSON.parse(result.stdout) as { most: Record<string, number> };
+    expect(seen.most['DynamoDB_20120810.PutItem']).toBe(1);
+    // The four other requests overlapped one another.
+    expect(seen.most.sqs).toBeGreaterThan(1);
+  });
+
+  it('lists moto’s service modules once, and routes with the same list', () => {
+    // Act
+    const result = spawnSync('python3', ['-c', probe], { cwd: projectRoot, encoding: 'utf8' });
+
+    // Assess
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ same: true, dynamodb: true, sqs: true });
   });
 });
