@@ -10,7 +10,8 @@
 // when it was answering: bench/recording-proxy.ts). Both are printed, and the CLI's own start-up is the wall
 // time less them; the wall-time ratio is printed too. tsx is measured with its transform cache warm, as an
 // operator's second command finds it (a cold cache only makes tsx slower); the compiled CLI likewise writes a
-// command's code cache at its first run of it (cli/code-cache.ts), which is the first of the runs measured here.
+// command's code cache at its first run of it (cli/code-cache.ts): in a build of its own, the first of the runs
+// measured here; in dist/cli, whichever run of the command came first, as on an operator's machine.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ import { provisionStack, saveState } from '../local/emulator/provision.js';
 import { emulatorEnv, startMoto } from '../local/moto.js';
 import { projectRoot } from '../local/template.js';
 import { printTable } from '../scripts/build.js';
-import { buildCli } from '../scripts/build-cli.js';
+import { buildCli, buildIsFresh, cliBin } from '../scripts/build-cli.js';
 import { type RecordingProxy, recordingProxy } from './recording-proxy.js';
 import { type BenchSection, median } from './section.js';
 
@@ -28,12 +29,17 @@ const run = promisify(execFile);
 const HELP_TARGET_MS = 300;
 const TARGET_RATIO = 10;
 
-// Its own build of the CLI: rebuilding dist/cli would pull it from under anything running it meanwhile.
-const benchBin = join(projectRoot, 'dist', 'bench', 'cli', 'runbook.cjs');
-const routes = {
-  compiled: [benchBin],
-  tsx: [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), join(projectRoot, 'cli/main.ts')],
-};
+const tsxRoute = [join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), join(projectRoot, 'cli/main.ts')];
+
+/**
+ * The compiled CLI: dist/cli, as `npm ci` built it, while it is built from the files as they are now (the same
+ * bytes a build would write); else a build of its own, since rebuilding dist/cli would pull it from under
+ * anything running it meanwhile.
+ */
+async function compiledCli(): Promise<string> {
+  if (buildIsFresh()) return cliBin;
+  return buildCli(join(projectRoot, 'dist', 'bench', 'cli'));
+}
 
 interface Timed {
   wallMs: number;
@@ -51,12 +57,18 @@ async function timed(args: string[], env: NodeJS.ProcessEnv, proxy?: RecordingPr
 const ms = (value: number) => Math.round(value);
 const ratio = (slow: number, fast: number) => Number((slow / fast).toFixed(1));
 
-async function measure(command: string[], runs: number, env: NodeJS.ProcessEnv, proxy?: RecordingProxy) {
+async function measure(
+  bin: string,
+  command: string[],
+  runs: number,
+  env: NodeJS.ProcessEnv,
+  proxy?: RecordingProxy,
+) {
   const times = { compiled: [] as Timed[], tsx: [] as Timed[], node: [] as number[] };
   for (let i = 0; i < runs; i++) {
     times.node.push((await timed(['-e', '0'], env)).wallMs);
-    times.compiled.push(await timed([...routes.compiled, ...command], env, proxy));
-    times.tsx.push(await timed([...routes.tsx, ...command], env, proxy));
+    times.compiled.push(await timed([bin, ...command], env, proxy));
+    times.tsx.push(await timed([...tsxRoute, ...command], env, proxy));
   }
   const nodeMs = median(times.node);
   const wall = (route: Timed[]) => median(route.map((item) => item.wallMs));
@@ -84,10 +96,10 @@ export const cliStartupBench: BenchSection = {
   name: 'cli-startup',
   description: '`runbook --help` and a dry-run rollback: the compiled CLI vs TypeScript through tsx',
   async run({ runs }) {
-    await buildCli(dirname(benchBin));
+    const bin = await compiledCli();
     // Each tsx start costs seconds: a handful of runs already gives a stable median.
     const n = Math.min(runs, 7);
-    const help = await measure(['--help'], n, process.env);
+    const help = await measure(bin, ['--help'], n, process.env);
 
     // A running emulator, found as an operator's shell finds it: AWS_ENDPOINT_URL and its stack description
     // (in a file of its own, so a developer's running `npm run emulator` keeps its .runbook/emulator.json).
@@ -99,6 +111,7 @@ export const cliStartupBench: BenchSection = {
       saveState(await provisionStack({ endpoint: proxy.endpoint }), stateCopy);
       const env = { ...process.env, ...emulatorEnv(proxy.endpoint), RUNBOOK_STATE_DIR: dirname(stateCopy) };
       rollback = await measure(
+        bin,
         [
           'rollback',
           '--function',

@@ -94,19 +94,27 @@ export async function loadHandler(spec: FunctionSpec): Promise<Handler> {
 
 /**
  * Runs `run` with `environment` added to process.env, then leaves the process as it was: the next invocation
- * may be another function (or another version) with other variables.
+ * may be another function (or another version) with other variables. What it puts back is what an invocation
+ * changes: the variables it set, as they were before, and any variable added meanwhile (a library's module
+ * setting a default on first load) removed. Not a copy of the whole environment each time: reading and writing
+ * back every variable (~80) cost 0.2 ms a call, and a drill canary drives 3,000 invocations through here (the
+ * handlers themselves never write process.env).
  */
 export async function withEnvironment<T>(
   environment: Record<string, string>,
   run: () => Promise<T>,
 ): Promise<T> {
-  const saved = { ...process.env };
+  const present = new Set(Object.keys(process.env));
+  const previous = Object.keys(environment).map((key) => [key, process.env[key]] as const);
   Object.assign(process.env, environment);
   try {
     return await run();
   } finally {
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
+    for (const key of Object.keys(process.env)) if (!present.has(key)) delete process.env[key];
+    for (const [key, value] of previous) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
   }
 }
 
