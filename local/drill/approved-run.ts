@@ -2,7 +2,23 @@
 // (moto has none: local/emulator/event-sources.ts stands in), for the drill's scenarios that approve one.
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { deliverOne, queueSources } from '../emulator/event-sources.js';
+import { apiEvent } from './api-event.js';
 import type { DrillContext } from './scenario.js';
+
+/** `who` approves `approvalId` through the API (POST /approvals/{id}/approve) saying `reason`, with `env`. */
+export function approveThroughApi(
+  ctx: DrillContext,
+  approvalId: string,
+  who: string,
+  reason: string,
+  env: Record<string, string>,
+) {
+  return ctx.invoke(
+    'ApprovalsFunction',
+    apiEvent('approval-approve-unknown.json', who, { reason }, { id: approvalId }),
+    env,
+  );
+}
 
 /** Delivers the queued approved run to ApprovalsFunction with `env`; its answer, checked to be `executed`. */
 export async function carryOutApproved(

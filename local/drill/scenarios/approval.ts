@@ -6,7 +6,7 @@
 // to ApprovalsFunction, which reads the plan again and carries out exactly what was approved; the enable, never
 // held, puts every schedule back as it was.
 import { apiEvent } from '../api-event.js';
-import { carryOutApproved } from '../approved-run.js';
+import { approveThroughApi, carryOutApproved } from '../approved-run.js';
 import type { DrillContext, Scenario } from '../scenario.js';
 import { estate, states } from './killswitch.js';
 
@@ -49,18 +49,7 @@ export const approvalScenarios: Scenario[] = [
       ctx.step(`alice asked through the API: held for approval ${approvalId}, nothing changed`);
 
       const vote = (who: string) =>
-        ctx.invoke(
-          'ApprovalsFunction',
-          apiEvent(
-            'approval-approve-unknown.json',
-            who,
-            { reason: `drill: ${who} saw the graphs` },
-            {
-              id: approvalId,
-            },
-          ),
-          prod,
-        );
+        approveThroughApi(ctx, approvalId, who, `drill: ${who} saw the graphs`, prod);
       await vote('bob');
       const last = await vote('carol');
       ctx.expect(

@@ -5,7 +5,7 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { fillQueue, lambdaDeadLetter } from '../../dlq.js';
 import { apiEvent } from '../api-event.js';
-import { carryOutApproved } from '../approved-run.js';
+import { approveThroughApi, carryOutApproved } from '../approved-run.js';
 import type { DrillContext, Scenario } from '../scenario.js';
 
 async function depth(sqs: SQSClient, url: string): Promise<number> {
@@ -92,16 +92,7 @@ export const freezeScenarios: Scenario[] = [
         ctx.step(`alice asked through the API: held for approval ${approvalId}`);
 
         const vote = (who: string) =>
-          ctx.invoke(
-            'ApprovalsFunction',
-            apiEvent(
-              'approval-approve-unknown.json',
-              who,
-              { reason: `drill: ${who} checked` },
-              { id: approvalId },
-            ),
-            frozen,
-          );
+          approveThroughApi(ctx, approvalId, who, `drill: ${who} checked`, frozen);
         const own = await vote('alice');
         ctx.expect(
           own.body.ok === false,
