@@ -57,16 +57,8 @@ export function occurrenceAt(window: FreezeWindow, at: number): Occurrence | und
   const ends = instantsOf(localMs(year, month, startDay, endMinutes(window)), window.zone);
   // In an hour a fall-back repeats, the wall clock shows a time twice: the occurrence is the one around `at`.
   const start = starts.filter((instant) => instant <= at).at(-1) ?? (starts[0] as number);
-  let end = ends.find((instant) => instant > at) ?? (ends.at(-1) as number);
-  // START itself in the hour a fall-back repeats (01:30 on a night the clock goes from 02:00 back to 01:00): at
-  // the change the clock shows a time before START again, so the first occurrence ends there, and the window is
-  // in force again when the clock shows START the second time (startsOn's second occurrence).
-  const [first, second] = starts;
-  if (first !== undefined && second !== undefined && at < second) {
-    const back = clockChangeBetween(first, second, window.zone);
-    if (back > at && back < second) end = Math.min(end, back);
-  }
-  return { window, start, end };
+  const end = ends.find((instant) => instant > at) ?? (ends.at(-1) as number);
+  return { window, start, end: cutAtClockChange(window, starts, start, end) };
 }
 
 /** The first occurrence of `window` that starts after `after`. */
@@ -95,7 +87,7 @@ function startsOn(window: RecurringWindow, year: number, month: number, day: num
   const ends = instantsOf(localMs(year, month, day, endMinutes(window)), window.zone);
   const found = starts.flatMap((start) => {
     const end = ends.find((instant) => instant > start);
-    return end === undefined ? [] : [{ window, start, end }];
+    return end === undefined ? [] : [{ window, start, end: cutAtClockChange(window, starts, start, end) }];
   });
   const [first, second] = ends;
   if (first !== undefined && second !== undefined) {
@@ -108,6 +100,18 @@ function startsOn(window: RecurringWindow, year: number, month: number, day: num
       found.push({ window, start: back, end: second });
   }
   return found;
+}
+
+/**
+ * START in the hour a fall-back repeats (01:30 on a night the clock goes from 02:00 back to 01:00): the occurrence
+ * from START's first instant ends at the change, where the clock shows a time before START again; the window is
+ * in force again when the clock shows START the second time (the occurrence from START's second instant).
+ */
+function cutAtClockChange(window: RecurringWindow, starts: number[], start: number, end: number): number {
+  const [first, second] = starts;
+  if (first === undefined || second === undefined || start !== first) return end;
+  const back = clockChangeBetween(first, second, window.zone);
+  return back < second ? Math.min(end, back) : end;
 }
 
 /** A recurring window's end in minutes after the local midnight of its start day: past 1440 when it crosses. */

@@ -272,6 +272,10 @@ describe('freeze status', () => {
     // London, 25 Oct 2026: 02:00 BST becomes 01:00 GMT. At 01:59 BST (00:59Z) Sunday's window is in force; at
     // 01:00Z the clock shows 01:00, before 01:01, and at 01:01Z it shows 01:01 again (found by fast-check).
     const windows = 'sun 01:01-00:00 Europe/London';
+    expect(statusAt(windows, '2026-10-24T23:30:00Z')).toMatchObject({
+      frozen: false,
+      next: { start: '2026-10-25T00:01:00.000Z', end: '2026-10-25T01:00:00.000Z' },
+    });
     expect(statusAt(windows, '2026-10-25T00:59:00Z')).toMatchObject({
       frozen: true,
       until: '2026-10-25T01:00:00.000Z',
