@@ -24,8 +24,9 @@ import { approvalIdSchema } from './schema.js';
  * The actions whose approved run is carried out off the API call: a fleet run (a plan per workload, then the
  * run, continuing itself through FleetContinuationQueue), and a single kill switch (its plan reads every
  * schedule, its run writes each, one pacer for both: 2,000 schedules at the default 200 calls/s are 20 s of
- * calls before any other, past what is left of an API call). A drain stops at its reserve and reports what
- * remains; a key revocation is one call: both stay inside the API call.
+ * calls before any other, past what is left of an API call), and a drain (one held for approval is a large
+ * one, above ApprovalDrainAbove: inside the call it redrove ~200 letters at 10 a second and left the rest to be
+ * asked for, and approved, again). A key revocation is one call: it stays inside the API call.
  */
 export const CARRIED_OUT_LATER: ReadonlySet<string> = new Set([
   'fleet.disable',
