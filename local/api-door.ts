@@ -6,6 +6,7 @@
 // API Gateway also stops waiting for the function after 30 s and answers the caller 503 while the function goes
 // on (throughApiGateway): so an action that would act on past its API call's time shows here, as on AWS.
 import { randomUUID } from 'node:crypto';
+import { API_GATEWAY_TIMEOUT_MS } from '../shared/api-budget.js';
 
 export interface LocalApiCall {
   method: 'GET' | 'POST';
@@ -74,12 +75,6 @@ export function localApiEvent(call: LocalApiCall, principal: string) {
     body: call.body && call.method !== 'GET' ? JSON.stringify(call.body) : null,
   };
 }
-
-/**
- * API Gateway's wait for a function's answer: an HTTP API's integration timeout, 30 s at most
- * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
- */
-export const API_GATEWAY_TIMEOUT_MS = 30_000;
 
 /**
  * The wait on the emulator: API_GATEWAY_TIMEOUT_MS, or less with RUNBOOK_API_GATEWAY_TIMEOUT_MS (a rehearsal or a

@@ -10,10 +10,17 @@
 import type { Context } from 'aws-lambda';
 
 /**
+ * API Gateway's wait for a function's answer: an HTTP API's integration timeout, 30 s at most
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html). The emulator's API door
+ * waits as long (local/api-door.ts).
+ */
+export const API_GATEWAY_TIMEOUT_MS = 30_000;
+
+/**
  * What an API call may use: API Gateway's 30 s, less a margin for the answer to travel back (and for the
  * middleware around the action, and a cold start's initialisation, which API Gateway's 30 s includes too).
  */
-export const API_CALL_MS = 28_000;
+export const API_CALL_MS = API_GATEWAY_TIMEOUT_MS - 2_000;
 
 /** Marks a context bounded by an API call: what a run that may continue later reads (inApiCall). */
 const API_CALL = Symbol.for('lambda-runbook.apiCall');

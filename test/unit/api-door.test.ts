@@ -3,12 +3,12 @@
 // while the invocation goes on, and the CLI waits for it before the emulator stops.
 import { describe, expect, it, vi } from 'vitest';
 import {
-  API_GATEWAY_TIMEOUT_MS,
   apiGatewayWaitMs,
   gaveUpMessage,
   invocationsFinished,
   throughApiGateway,
 } from '../../local/api-door.js';
+import { API_GATEWAY_TIMEOUT_MS } from '../../shared/api-budget.js';
 
 const resolvedAfter = <T>(ms: number, value: T) =>
   new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
