@@ -250,4 +250,108 @@ print(json.dumps({"most": inside["most"], "same": modules is moto.backends.list_
     expect(result.status, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ same: true, dynamodb: true, sqs: true });
   });
+
+  // SQS's retention check on each message a receive returns, in moto's own backend: the same answer as moto
+  // gives (a message past the queue's retention period ends the receive), without building the queue's
+  // attribute map, which walks every message of the queue.
+  const retention = `
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("launcher", "local/moto_server.py")
+launcher = importlib.util.module_from_spec(spec); spec.loader.exec_module(launcher)
+if sys.argv[1:] == ["patched"]:
+    launcher._retention_from_the_queue()
+from moto.sqs.models import Queue, sqs_backends
+backend = sqs_backends["123456789012"]["us-east-1"]
+backend.create_queue("aged", MessageRetentionPeriod="60")
+backend.send_message("aged", "kept")
+backend.send_message("aged", "expired").sent_timestamp -= 61_000
+maps = [0]
+whole = Queue.attributes
+def counted(self):
+    maps[0] += 1
+    return whole.fget(self)
+Queue.attributes = property(counted)
+received = backend.receive_message("aged", 10, 0, 30)
+print(json.dumps({"received": [m.body for m in received], "attributeMaps": maps[0]}))
+`;
+
+  it('checks a received message against the queue’s retention period without building its attribute map', () => {
+    // Act
+    const shipped = spawnSync('python3', ['-c', retention], { cwd: projectRoot, encoding: 'utf8' });
+    const patched = spawnSync('python3', ['-c', retention, 'patched'], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+    });
+
+    // Assess
+    expect(shipped.status, shipped.stderr).toBe(0);
+    expect(patched.status, patched.stderr).toBe(0);
+    const before = JSON.parse(shipped.stdout) as { received: string[]; attributeMaps: number };
+    const after = JSON.parse(patched.stdout) as { received: string[]; attributeMaps: number };
+    expect(after.received).toEqual(['kept']);
+    expect(after.received).toEqual(before.received);
+    expect(before.attributeMaps).toBeGreaterThan(0);
+    expect(after.attributeMaps).toBe(0);
+  });
+
+  // The serializer's shortcuts, in moto's own server app: the same requests answered byte for byte as moto
+  // answers them (request ids aside), for DynamoDB items holding every kind of attribute value and for a
+  // service of another protocol (IAM's XML), errors included.
+  const serializer = `
+import importlib.util, json, re
+spec = importlib.util.spec_from_file_location("launcher", "local/moto_server.py")
+launcher = importlib.util.module_from_spec(spec); spec.loader.exec_module(launcher)
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.test import Client
+client = Client(DomainDispatcherApplication(create_backend_app))
+def signed(service):
+    return {"Authorization": f"AWS4-HMAC-SHA256 Credential=testing/20261128/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=x"}
+def dynamodb(op, body):
+    headers = {**signed("dynamodb"), "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": f"DynamoDB_20120810.{op}"}
+    return client.post("/", data=json.dumps(body), headers=headers)
+def iam(action, **params):
+    return client.post("/", data={"Action": action, "Version": "2010-05-08", **params}, headers=signed("iam"))
+table = {"TableName": "ledger"}
+dynamodb("CreateTable", {**table, "BillingMode": "PAY_PER_REQUEST",
+    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}, {"AttributeName": "at", "KeyType": "RANGE"}],
+    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}, {"AttributeName": "at", "AttributeType": "S"}]})
+every_type = {"s": {"S": "text"}, "n": {"N": "12.5"}, "b": {"B": "AAEC"}, "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2"]},
+    "bs": {"BS": ["AAE=", "AgM="]}, "null": {"NULL": True}, "bool": {"BOOL": False}, "empty": {"L": []}, "none": {"M": {}},
+    "nested": {"M": {"l": {"L": [{"S": "x"}, {"M": {"deep": {"N": "1"}, "b": {"B": "BAU="}}}, {"NULL": True}]}}}}
+for i in range(3):
+    dynamodb("PutItem", {**table, "Item": {"id": {"S": "k"}, "at": {"S": f"2026-11-28T0{i}"}, **every_type}})
+iam("CreateRole", RoleName="probe", AssumeRolePolicyDocument="{}", Path="/ops/")
+reads = [
+    lambda: dynamodb("GetItem", {**table, "Key": {"id": {"S": "k"}, "at": {"S": "2026-11-28T00"}}}),
+    lambda: dynamodb("Query", {**table, "KeyConditionExpression": "id = :k", "ExpressionAttributeValues": {":k": {"S": "k"}}, "ScanIndexForward": False, "Limit": 2}),
+    lambda: dynamodb("Query", {**table, "KeyConditionExpression": "id = :k", "ExpressionAttributeValues": {":k": {"S": "k"}}, "ProjectionExpression": "nested.l, s, n"}),
+    lambda: dynamodb("Scan", table),
+    lambda: dynamodb("BatchGetItem", {"RequestItems": {"ledger": {"Keys": [{"id": {"S": "k"}, "at": {"S": "2026-11-28T01"}}]}}}),
+    lambda: dynamodb("DescribeTable", table),
+    lambda: dynamodb("GetItem", {"TableName": "missing", "Key": {"id": {"S": "k"}}}),
+    lambda: iam("GetRole", RoleName="probe"),
+    lambda: iam("ListRoles", PathPrefix="/ops/"),
+    lambda: iam("GetRole", RoleName="missing"),
+]
+def answers():
+    return [(r.status_code, re.sub(rb"<RequestId>[^<]*</RequestId>", b"", r.get_data())) for r in (read() for read in reads)]
+shipped = answers()
+launcher._faster_serializer()
+patched = answers()
+print(json.dumps({"same": shipped == patched, "statuses": [status for status, _ in patched],
+                  "differ": [i for i, (a, b) in enumerate(zip(shipped, patched)) if a != b]}))
+`;
+
+  it('serializes responses byte for byte as moto does, with the member keys remembered and absent members skipped', () => {
+    // Act
+    const result = spawnSync('python3', ['-c', serializer], { cwd: projectRoot, encoding: 'utf8' });
+
+    // Assess
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      same: true,
+      statuses: [200, 200, 200, 200, 200, 200, 400, 200, 200, 404],
+      differ: [],
+    });
+  });
 });
