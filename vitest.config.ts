@@ -5,8 +5,8 @@ import { SlowFirstSequencer } from './test/sequencer.js';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // One moto server for the whole run, and the CLI built once; if moto cannot start, the run fails (no test
-    // is skipped for it). The run's directory holds what several workers compute once (the SAM transform).
+    // One moto server for the whole run, forked like every other moto of the run from one warmed moto fork
+    // server, and the CLI built once; if moto cannot start, the run fails (no test is skipped for it). The run's directory holds what several workers compute once (the SAM transform).
     globalSetup: ['test/global-setup.ts', 'test/build-cli-setup.ts', 'test/run-dir-setup.ts'],
     // test/setup.ts points the SDK of every worker at that server and refuses any endpoint that is not
     // 127.0.0.1; test/setup-shared-worker.ts undoes after each file what it could leave to the next (below).

@@ -5,7 +5,7 @@
  * @see http://docs.getmoto.org/en/latest/docs/server_mode.html
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from './template.js';
@@ -17,6 +17,11 @@ const POLL_INTERVAL_MS = 100;
 const DEFAULT_START_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 3_000;
 const SERVER_SCRIPT = join(projectRoot, 'local', 'moto_server.py');
+/**
+ * The socket of a moto fork server (local/moto_server.py --fork-server), when one runs: startMoto then forks a
+ * warmed server from it instead of starting python3 and moto anew. The test suite sets it (test/global-setup.ts).
+ */
+export const FORK_SERVER_ENV = 'RUNBOOK_MOTO_FORK_SERVER';
 
 /** Thrown when python3 or the moto server package is missing; the message says how to install it. */
 export class MotoUnavailableError extends Error {
@@ -68,6 +73,10 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   }
   const port = options.port ?? (await freeLoopbackPort());
   const endpoint = `http://${HOST}:${port}`;
+  const forkServer = process.env[FORK_SERVER_ENV];
+  // A server of the fork server's writes its log nowhere this process reads: one asked to show it is started.
+  if (forkServer && options.python === undefined && quiet)
+    return startForked(forkServer, port, endpoint, timeoutMs);
 
   const output: string[] = [];
   // `python3 -m moto.server` with two per-request costs taken off (local/moto_server.py says which): it is the
@@ -112,7 +121,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   };
 
   try {
-    await waitUntilAnswering(endpoint, child, timeoutMs, () => spawnError, output);
+    await waitUntilAnswering(endpoint, () => childExit(child, spawnError, output, port), timeoutMs, output);
     await configureMoto(endpoint);
   } catch (error) {
     await stop();
@@ -122,6 +131,72 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
     throw error;
   }
   return { endpoint, port, stop };
+}
+
+export interface MotoForkServer {
+  /** The socket to put in RUNBOOK_MOTO_FORK_SERVER. */
+  socketPath: string;
+  /** Stops the fork server; the servers forked from it stop with their owners. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a moto fork server (local/moto_server.py --fork-server): moto loaded and warmed once, then a fresh
+ * server forked in ~30 ms for every startMoto of a process that has RUNBOOK_MOTO_FORK_SERVER set to its socket,
+ * instead of ~2 CPU-s to start python3, import moto and load each service on first use.
+ */
+export async function startMotoForkServer(
+  socketPath: string,
+  options: { python?: string; startTimeoutMs?: number } = {},
+): Promise<MotoForkServer> {
+  const python = options.python ?? 'python3';
+  const child = spawn(python, [SERVER_SCRIPT, '--fork-server', socketPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+  });
+  const output: string[] = [];
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let spawnError: Error | undefined;
+  // A python3 that cannot be run emits 'error', and no 'exit'.
+  const failed = new Promise<void>((resolve) =>
+    child.once('error', (error) => {
+      spawnError = error;
+      resolve();
+    }),
+  );
+  const ready = new Promise<void>((resolve) => {
+    const keep = (chunk: Buffer) => {
+      output.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line.trim() !== ''),
+      );
+      if (output.length > OUTPUT_LINES_KEPT) output.splice(0, output.length - OUTPUT_LINES_KEPT);
+      if (output.some((line) => line.startsWith('fork server ready'))) resolve();
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+  });
+  const killOnExit = () => child.kill('SIGTERM');
+  process.on('exit', killOnExit);
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    await terminate(child, exited);
+  };
+  const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS * 2;
+  const outcome = await Promise.race([
+    ready.then(() => 'ready' as const),
+    Promise.race([exited, failed]).then(() => 'exited' as const),
+    sleep(timeoutMs, 'timeout' as const, { ref: false }),
+  ]);
+  if (outcome === 'ready') return { socketPath, stop };
+  await stop();
+  // A missing python3 or moto is said with the install hint.
+  if (spawnError !== undefined || outcome === 'exited') assertMotoInstalled(python);
+  throw new MotoStartError(
+    `The moto fork server ${outcome === 'timeout' ? `did not start within ${timeoutMs} ms` : 'exited before it was ready'}.\n--- moto output ---\n${output.join('\n')}`,
+  );
 }
 
 /**
@@ -314,27 +389,34 @@ function portInUse(port: number): string {
   return `Port ${port} on ${HOST} is already in use. Stop whatever listens there, pass another port, or omit the port to pick a free one.`;
 }
 
+/** Why a spawned server is gone before answering, or undefined while it runs. */
+function childExit(
+  child: ChildProcess,
+  spawnError: Error | undefined,
+  output: string[],
+  port: number,
+): MotoStartError | undefined {
+  if (spawnError !== undefined) {
+    return new MotoStartError(`Could not run moto server: ${spawnError.message}`, { cause: spawnError });
+  }
+  if (child.exitCode === null && child.signalCode === null) return undefined;
+  const log = output.join('\n');
+  const why = /EADDRINUSE|address already in use/i.test(log)
+    ? portInUse(port)
+    : `moto server exited (${child.exitCode ?? child.signalCode}) before answering.`;
+  return new MotoStartError(`${why}\n--- moto output ---\n${log}`);
+}
+
 async function waitUntilAnswering(
   endpoint: string,
-  child: ChildProcess,
+  gone: () => MotoStartError | undefined,
   timeoutMs: number,
-  spawnError: () => Error | undefined,
   output: string[],
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const port = new URL(endpoint).port;
   for (;;) {
-    const error = spawnError();
-    if (error !== undefined) {
-      throw new MotoStartError(`Could not run moto server: ${error.message}`, { cause: error });
-    }
-    if (child.exitCode !== null || child.signalCode !== null) {
-      const log = output.join('\n');
-      const why = /EADDRINUSE|address already in use/i.test(log)
-        ? portInUse(Number(port))
-        : `moto server exited (${child.exitCode ?? child.signalCode}) before answering.`;
-      throw new MotoStartError(`${why}\n--- moto output ---\n${log}`);
-    }
+    const error = gone();
+    if (error !== undefined) throw error;
     if (await answers(`${endpoint}/moto-api/`)) return;
     if (Date.now() >= deadline) {
       throw new MotoStartError(
@@ -376,6 +458,98 @@ async function postMotoApi(endpoint: string, path: string, body?: unknown): Prom
   const text = await response.text();
   if (!response.ok) {
     throw new Error(`POST ${path} on moto failed with HTTP ${response.status}: ${text.slice(0, 500)}`);
+  }
+}
+
+/**
+ * A server forked from the fork server: warmed, empty, on `port`. It is the fork server's child, not this
+ * process's: stopped by its pid, and it stops by itself once this process is gone.
+ */
+async function startForked(
+  socketPath: string,
+  port: number,
+  endpoint: string,
+  timeoutMs: number,
+): Promise<MotoServer> {
+  const pid = await askFork(socketPath, port);
+  const killOnExit = () => signal(pid, 'SIGTERM');
+  process.on('exit', killOnExit);
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      process.off('exit', killOnExit);
+      await terminatePid(pid);
+    })();
+    return stopping;
+  };
+  try {
+    const gone = () =>
+      alive(pid)
+        ? undefined
+        : new MotoStartError(
+            `moto server forked for ${endpoint} (pid ${pid}) exited before answering: is port ${port} taken?`,
+          );
+    await waitUntilAnswering(endpoint, gone, timeoutMs, []);
+    await configureMoto(endpoint);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoint, port, stop };
+}
+
+/** One request to the fork server: a line of JSON out, the forked server's pid back. */
+async function askFork(socketPath: string, port: number): Promise<number> {
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = createConnection(socketPath);
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    socket.once('end', () => resolve(text));
+    socket.once('error', (error) =>
+      reject(
+        new MotoStartError(
+          `No moto fork server answers on ${socketPath} (${FORK_SERVER_ENV}): ${error.message}. Unset ${FORK_SERVER_ENV} to start moto directly.`,
+          { cause: error },
+        ),
+      ),
+    );
+    socket.end(`${JSON.stringify({ port, owner: process.pid })}\n`);
+  });
+  const pid = (JSON.parse(answer) as { pid?: unknown }).pid;
+  if (typeof pid !== 'number')
+    throw new MotoStartError(`The moto fork server answered ${answer.slice(0, 200)}`);
+  return pid;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Already gone.
+  }
+}
+
+async function terminatePid(pid: number): Promise<void> {
+  signal(pid, 'SIGTERM');
+  const deadline = Date.now() + STOP_GRACE_MS;
+  while (alive(pid)) {
+    if (Date.now() >= deadline) {
+      signal(pid, 'SIGKILL');
+      break;
+    }
+    await sleep(20);
   }
 }
 

@@ -31,11 +31,25 @@ transforms values). Reading back DynamoDB items is 2.5-3 times faster, byte for 
 
 Each change is skipped if a later moto no longer has what it changes: the server then runs as moto ships it.
 Usage: python3 local/moto_server.py -H 127.0.0.1 -p PORT (the arguments of `python3 -m moto.server`).
+
+With --fork-server SOCKET it serves no AWS request itself: it loads moto once, sends one request to each
+service the project uses (moto imports a service's modules and parses its botocore model on first use: ~2 CPU-s
+per server, 1.8 s of it for the tagging API alone), clears what that created, and then forks a fresh server
+for each request on SOCKET (a line of JSON: port, owner pid, request log or not; answered with the pid). A
+forked server is moto's own server on the warmed application, with nothing in it; it stops on SIGTERM, and by
+itself once its owner has gone. The test suite starts moto a dozen times and more (the emulator of a CLI test,
+the drill, each bench section): local/moto.ts forks them here when RUNBOOK_MOTO_FORK_SERVER names the socket.
 """
 
 import functools
+import gc
+import json
 import logging
 import os
+import random
+import select
+import signal
+import socket
 import sys
 import threading
 
@@ -138,10 +152,130 @@ def _faster_serializer() -> None:
     serialize.ResponseSerializer._serialize_structure_member = structure_member
 
 
+# One request per service the project's SDK clients call (package.json's @aws-sdk/client-*, and IAM and STS for
+# the emulator's roles and accounts), each through the paths the first real request would take: the service's
+# modules, its botocore model, its URL rules and response serializer. DynamoDB and the tagging API (the fleet's
+# discovery) also run a query, whose first run loads more of moto than a listing does.
+_WARM_UP = [
+    ("dynamodb", "POST", "/", "DynamoDB_20120810.CreateTable", {
+        "TableName": "warm-up", "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]}),
+    ("dynamodb", "POST", "/", "DynamoDB_20120810.Query", {
+        "TableName": "warm-up", "KeyConditionExpression": "id = :id",
+        "ExpressionAttributeValues": {":id": {"S": "x"}}}),
+    ("sqs", "POST", "/", "AmazonSQS.ListQueues", {}),
+    ("lambda", "GET", "/2015-03-31/functions/", None, None),
+    ("scheduler", "GET", "/schedule-groups", None, None),
+    ("secretsmanager", "POST", "/", "secretsmanager.ListSecrets", {}),
+    ("codedeploy", "POST", "/", "CodeDeploy_20141006.ListApplications", {}),
+    ("tagging", "POST", "/", "ResourceGroupsTaggingAPI_20170126.GetResources", {
+        "ResourceTypeFilters": ["lambda:function"], "TagFilters": [{"Key": "warm-up", "Values": ["x"]}]}),
+    ("sns", "POST", "/", None, {"Action": "ListTopics", "Version": "2010-03-31"}),
+    ("monitoring", "POST", "/", None, {"Action": "DescribeAlarms", "Version": "2010-08-01"}),
+    ("iam", "POST", "/", None, {"Action": "ListRoles", "Version": "2010-05-08"}),
+    ("sts", "POST", "/", None, {"Action": "GetCallerIdentity", "Version": "2011-06-15"}),
+    ("cloudformation", "POST", "/", None, {"Action": "ListStacks", "Version": "2010-05-15"}),
+]
+
+
+def _warmed_application() -> DomainDispatcherApplication:
+    from moto.moto_server.werkzeug_app import create_backend_app
+    from werkzeug.test import Client
+
+    app = DomainDispatcherApplication(create_backend_app)
+    app.debug = True  # as moto.server.main sets it
+    client = Client(app)
+    for service, method, path, target, body in _WARM_UP:
+        headers = {
+            "Authorization": f"AWS4-HMAC-SHA256 Credential=warm-up/20260101/us-east-1/{service}/aws4_request, "
+            "SignedHeaders=host, Signature=warm-up"
+        }
+        if target:
+            headers.update({"X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.0"})
+            client.open(path, method=method, data=json.dumps(body), headers=headers)
+        else:
+            client.open(path, method=method, data=body, headers=headers)
+    # Nothing the warm-up created is left for a forked server to find.
+    client.post("/moto-api/reset")
+    return app
+
+
+def _serve_forked(app: DomainDispatcherApplication, port: int, owner: int, request_log: bool) -> None:
+    from moto.moto_api._internal import mock_random
+    from werkzeug.serving import run_simple
+
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.environ["MOTO_PORT"] = str(port)  # as moto.server.main sets it
+    os.environ["RUNBOOK_MOTO_REQUEST_LOG"] = "1" if request_log else "0"
+    logging.getLogger("werkzeug").setLevel(logging.INFO if request_log else logging.WARNING)
+    # Each server its own ids: a fork starts from its parent's random state.
+    random.seed()
+    mock_random.seed()
+    if not request_log:
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 1)
+        os.dup2(quiet, 2)
+
+    def watch_owner() -> None:
+        while True:
+            try:
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:
+                pass  # alive, under another user
+            threading.Event().wait(0.5)
+
+    threading.Thread(target=watch_owner, daemon=True).start()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+    run_simple("127.0.0.1", port, app, threaded=True)
+
+
+def _fork_server(path: str) -> None:
+    app = _warmed_application()
+    # What the warm-up loaded stays shared with every fork, untouched by the collector (copy-on-write).
+    gc.collect()
+    gc.freeze()
+    if os.path.exists(path):
+        os.unlink(path)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(64)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked servers are reaped as they exit
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    parent = os.getppid()
+    print(f"fork server ready on {path}", flush=True)
+    try:
+        while os.getppid() == parent:
+            if not select.select([listener], [], [], 1.0)[0]:
+                continue
+            conn, _ = listener.accept()
+            with conn:
+                asked = json.loads(conn.makefile("r").readline())
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        listener.close()
+                        conn.close()
+                        _serve_forked(app, int(asked["port"]), int(asked["owner"]), bool(asked.get("log")))
+                    finally:
+                        os._exit(0)
+                conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+    finally:
+        listener.close()
+        if os.path.exists(path):
+            os.unlink(path)
+
+
 if __name__ == "__main__":
     _keep_module_list()
     _quiet_request_log()
     _one_dynamodb_request_at_a_time()
     _retention_from_the_queue()
     _faster_serializer()
-    moto.server.main(sys.argv[1:])
+    if sys.argv[1:2] == ["--fork-server"]:
+        _fork_server(sys.argv[2])
+    else:
+        moto.server.main(sys.argv[1:])

@@ -1,8 +1,10 @@
 import { inject } from 'vitest';
-import { assertLoopbackEndpoint, emulatorEnv } from '../local/moto.js';
+import { assertLoopbackEndpoint, emulatorEnv, FORK_SERVER_ENV } from '../local/moto.js';
 
-// Runs in each worker before its test files: every SDK client created by a test talks to the shared moto.
+// Runs in each worker before its test files: every SDK client created by a test talks to the shared moto, and
+// every moto a test or its child processes start is forked from the run's warmed one (test/global-setup.ts).
 Object.assign(process.env, emulatorEnv(inject('motoEndpoint')));
+process.env[FORK_SERVER_ENV] = inject('motoForkServer');
 assertLoopbackEndpoint();
 
 // Powertools writes to its own Console on the process's stdout, which no test runner can attribute to a

@@ -1,14 +1,20 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CreateFunctionCommand, GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { describe, expect, inject, it } from 'vitest';
+import { CreateQueueCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, inject, it, vi } from 'vitest';
 import {
   assertLoopbackEndpoint,
   ensureLambdaRole,
+  FORK_SERVER_ENV,
   MotoStartError,
   MotoUnavailableError,
   resetMoto,
   startMoto,
+  startMotoForkServer,
 } from '../../local/moto.js';
 import { projectRoot } from '../../local/template.js';
 import { uniqueName } from '../support/names.js';
@@ -194,6 +200,119 @@ describe('startMoto', () => {
     }
     await moto.stop();
     await expect(fetch(`${moto.endpoint}/moto-api/`)).rejects.toThrow();
+  });
+});
+
+describe('the moto fork server (RUNBOOK_MOTO_FORK_SERVER, which test/setup.ts sets)', () => {
+  // The region and credentials are the run's (test/setup.ts); only the endpoint is each fork's.
+  const clientOf = (endpoint: string) => new SQSClient({ endpoint });
+
+  it('forks each server empty (nothing of the warm-up, nothing of another fork) and stops it by its pid', async () => {
+    // Prepare
+    expect(process.env[FORK_SERVER_ENV]).toMatch(/fork\.sock$/);
+    const first = await startMoto();
+    const second = await startMoto();
+
+    try {
+      // Act
+      await clientOf(first.endpoint).send(new CreateQueueCommand({ QueueName: 'only-in-the-first' }));
+      const inFirst = await clientOf(first.endpoint).send(new ListQueuesCommand({}));
+      const inSecond = await clientOf(second.endpoint).send(new ListQueuesCommand({}));
+      const tables = await new DynamoDBClient({ endpoint: second.endpoint }).send(new ListTablesCommand({}));
+
+      // Assess
+      expect(second.port).not.toBe(first.port);
+      expect(inFirst.QueueUrls).toEqual([expect.stringMatching(/\/only-in-the-first$/)]);
+      expect(inSecond.QueueUrls ?? []).toEqual([]);
+      expect(tables.TableNames).toEqual([]);
+      expect(await motoConfig(first.endpoint)).toMatchObject({ lambda: { use_docker: false } });
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
+    await expect(fetch(`${first.endpoint}/moto-api/`)).rejects.toThrow();
+    await expect(fetch(`${second.endpoint}/moto-api/`)).rejects.toThrow();
+  });
+
+  it('stops a forked server by itself once the process that asked for it is gone', async () => {
+    // Prepare: a process that asks for a server as local/moto.ts does, prints its pid, and is then killed
+    // without stopping it.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    const asker = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const s = require('node:net').createConnection(process.argv[1]);
+         let t = ''; s.on('data', (c) => (t += c)); s.on('end', () => { process.stdout.write(t); setInterval(() => {}, 1000); });
+         s.end(JSON.stringify({ port: Number(process.argv[2]), owner: process.pid }) + '\\n');`,
+        process.env[FORK_SERVER_ENV] as string,
+        String(port),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const answer = await new Promise<string>((resolve) =>
+      asker.stdout.once('data', (chunk) => resolve(String(chunk))),
+    );
+    const endpoint = `http://127.0.0.1:${port}`;
+    const { pid } = JSON.parse(answer) as { pid: number };
+    await expect
+      .poll(
+        () =>
+          fetch(`${endpoint}/moto-api/`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+
+    // Act
+    asker.kill('SIGKILL');
+
+    // Assess
+    await expect
+      .poll(
+        () =>
+          fetch(`${endpoint}/moto-api/`).then(
+            () => 'answers',
+            () => 'gone',
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe('gone');
+    expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  it('starts python3 and moto directly when no fork server is named', async () => {
+    // Prepare
+    vi.stubEnv(FORK_SERVER_ENV, '');
+
+    // Act
+    const moto = await startMoto();
+
+    // Assess
+    try {
+      expect((await fetch(`${moto.endpoint}/moto-api/`)).ok).toBe(true);
+      expect(await motoConfig(moto.endpoint)).toMatchObject({ lambda: { use_docker: false } });
+    } finally {
+      await moto.stop();
+    }
+  });
+
+  it('says how to install moto when the fork server cannot start python3', async () => {
+    // Act
+    const starting = startMotoForkServer(join(tmpdir(), 'never.sock'), {
+      python: '/nonexistent/bin/python3',
+    });
+
+    // Assess
+    await expect(starting).rejects.toBeInstanceOf(MotoUnavailableError);
+    await expect(starting).rejects.toThrow(PIP_HINT);
   });
 });
 
