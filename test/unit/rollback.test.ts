@@ -512,6 +512,59 @@ describe('rollback', () => {
     expect(lambda.calls()).toHaveLength(0);
   });
 
+  it('reads the alias, the ledger and the deployment groups at once, not one after the other', async () => {
+    // Prepare: the alias answers only once the two other reads have been asked (or after a second, when they
+    // wait for it).
+    const { deps: d, ledger } = deps({ codeDeployApplication: 'trading-app' });
+    const list = vi.spyOn(ledger, 'list');
+    let release = () => {};
+    const aliasAnswers = new Promise<void>((resolve) => {
+      release = resolve;
+      setTimeout(resolve, 1_000);
+    });
+    const askedBeforeTheAlias: string[] = [];
+    let aliasAnswered = false;
+    lambda.on(GetAliasCommand).callsFake(async () => {
+      await aliasAnswers;
+      aliasAnswered = true;
+      return aliasOn('3');
+    });
+    codedeploy.on(ListDeploymentGroupsCommand).callsFake(async () => {
+      if (!aliasAnswered) askedBeforeTheAlias.push('deployment groups');
+      if (!aliasAnswered && list.mock.calls.length > 0) askedBeforeTheAlias.push('ledger');
+      release();
+      return { deploymentGroups: [] };
+    });
+    lambda.on(ListVersionsByFunctionCommand).resolves(publishedVersions('1', '2', '3'));
+
+    // Act
+    const result = await rollback(d, request({ dryRun: true }), person);
+
+    // Assess
+    expect(askedBeforeTheAlias).toEqual(['deployment groups', 'ledger']);
+    expect(result).toMatchObject({ fromVersion: '3', toVersion: '2', dryRun: true });
+  });
+
+  it('answers the first failure in reading order when reads at once fail: the missing alias, not CodeDeploy', async () => {
+    // Prepare: CodeDeploy fails at once; the alias is found missing later.
+    const { deps: d } = deps({ codeDeployApplication: 'trading-app' });
+    lambda.on(GetAliasCommand).callsFake(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new ResourceNotFoundException({ message: 'Function not found', $metadata: {} });
+    });
+    lambda.on(GetFunctionConfigurationCommand).resolves({});
+    codedeploy
+      .on(ListDeploymentGroupsCommand)
+      .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
+
+    // Act
+    const act = rollback(d, request({ alias: 'blue' }), person);
+
+    // Assess
+    await expect(act).rejects.toMatchObject({ statusCode: 404, field: 'alias' });
+    expect(lambda.commandCalls(UpdateAliasCommand)).toHaveLength(0);
+  });
+
   it('names the missing alias, the missing function, and the missing version', async () => {
     // Prepare
     const { deps: d } = deps();
