@@ -180,9 +180,10 @@ export function metered(inner: ControlPlaneBudget): BudgetMeter {
     budget: {
       async take() {
         const asked = performance.now();
-        await inner.take();
+        const granted = await inner.take();
         waited += performance.now() - asked;
         taken++;
+        return granted;
       },
     },
     meanWaitMs: () => (taken > 0 ? waited / taken : 0),

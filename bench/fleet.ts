@@ -8,7 +8,8 @@
 //     500 schedules and scaled by the schedule count: 10,000 × 2 calls × 50 ms is ~17 minutes of waiting, and
 //     the loop is strictly sequential, so its time per schedule does not change with the estate's size.
 // The fleet runs as deployed (fleet() with the defaults of functions/fleet/schema.ts), its clients wrapped by
-// budgeted(…, ledgerBudget(…)) as functions/fleet/deps.ts wraps them; budgeted's onWrite gives the write times.
+// budgeted(…, ledgerBudget(…)) as functions/fleet/deps.ts wraps them; budgeted's onWrite gives the times the
+// budget granted the writes.
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
@@ -276,9 +277,9 @@ function print(
     `\n* the naive disable measured on its first ${ks.naive.sampleSchedules} schedules (${seconds(ks.naive.sampleMs)} s) and scaled linearly to ${ks.schedules.toLocaleString('en')}:` +
       ' it is strictly sequential, one schedule after the other, so its time per schedule does not depend on the estate.' +
       `\nIn-memory Region at ${LATENCY_MS} ms a call; the fleet at its deployed defaults (functions/fleet/schema.ts), every write through the ledger-coordinated budget` +
-      '. "budget+1 writes in": the shortest time holding one write more than the budget, from budgeted\'s onWrite times;' +
-      ' 1000 ms or more is never above the budget, and 999 is one tick of the millisecond clock (the budget keeps its own readings' +
-      ' 1000 apart, and onWrite may read the clock a tick after it), so the peak in a second can read one above the budget.' +
+      '. "budget+1 writes in": the shortest time holding one write more than the budget, from the times the budget granted each' +
+      " write (budgeted's onWrite); 1000 ms or more is never above the budget. Each write leaves a little after its grant (signing," +
+      ' a busy event loop), which shared/fleet/budget.ts says the budget does not cover.' +
       ' Budget used: writes per second from the first write to the last, against the budget; the budget binds when a write waits far longer than one place of its grid.' +
       `\nRollback: ${rollback.counts.succeeded} succeeded, ${rollback.moved} aliases on version ${VERSIONS - 1}; the naive loop moved ${rollback.naive.moved} at ${rollback.naive.writesPerSecond} writes/s.` +
       ` Lambda calls of every kind (its ${LAMBDA_QUOTA}/s quota counts reads too): fleet peak ${rollback.peakCallsPerSecond} in 1 s, ${rollback.averageCallsPerSecond}/s on average; naive loop peak ${rollback.naive.peakCallsPerSecond}.` +

@@ -27,8 +27,11 @@ export const DEFAULT_WRITE_BUDGET: Readonly<Record<ControlPlaneService, number>>
 };
 
 export interface ControlPlaneBudget {
-  /** Resolves when the caller may send one control-plane write. */
-  take(): Promise<void>;
+  /**
+   * Resolves when the caller may send one control-plane write, with the time (epoch ms, `wallClock`) the
+   * budget granted it: what the budget decided, before the caller's own delay in sending it.
+   */
+  take(): Promise<number>;
 }
 
 /** A clock on the epoch: slots are shared between processes, so `performance.now()` will not do. */
@@ -49,11 +52,11 @@ export const wallClock: Clock = {
 // holding chunks of the same second each send at the full rate, so the slot's tokens can all be spent in its
 // last half and the next slot's in its first, twice the budget in the sliding second between them.
 //
-// What the grid does not cover: a write leaves at its place's time plus the caller's own delay (a late timer,
-// signing, a busy event loop), so a service counting arrivals may see a write more than the rate in a sliding
-// second when that delay varies by more than 1000/rate ms between two writes a second apart; and hosts'
-// clocks differ by their NTP error (Lambda's by well under a millisecond). Both are why the defaults keep a
-// margin under the quota instead of sitting on it.
+// What the grid does not cover: a write leaves at the time it was granted plus the caller's own delay (a late
+// timer, signing, a busy event loop), so a service counting arrivals may see a write more than the rate in a
+// sliding second when that delay is longer for one write than for the write `rate` places later (a few ms on a
+// loaded machine); and hosts' clocks differ by their NTP error (Lambda's by well under a millisecond). Both are
+// why the defaults keep a margin under the quota instead of sitting on it.
 
 export interface Place {
   slot: number;
@@ -90,7 +93,12 @@ function checkRate(ratePerSecond: number): void {
 export function localBudget(ratePerSecond: number, clock: Clock = wallClock): ControlPlaneBudget {
   checkRate(ratePerSecond);
   const bucket = new TokenBucket({ ratePerSecond, clock });
-  return { take: () => bucket.take() };
+  return {
+    take: async () => {
+      await bucket.take();
+      return clock.now();
+    },
+  };
 }
 
 export interface LedgerBudgetOptions {
@@ -157,7 +165,7 @@ class LedgerBudget implements ControlPlaneBudget {
     this.cellMs = 1000 / this.rate;
   }
 
-  async take(): Promise<void> {
+  async take(): Promise<number> {
     for (;;) {
       // A place whose time passed unused is lost: a write sent late would crowd the places after it.
       const now = this.clock.now();
@@ -177,8 +185,9 @@ class LedgerBudget implements ControlPlaneBudget {
       this.next = (this.next + 1) % this.rate;
       if (previous !== undefined) await this.until(previous + 1000);
       this.options.onPlace?.(place);
-      this.sent[mine] = this.clock.now();
-      return;
+      const granted = this.clock.now();
+      this.sent[mine] = granted;
+      return granted;
     }
   }
 

@@ -1,6 +1,6 @@
 // Puts a control-plane budget in front of an SDK client: every write command, and every retry of it, takes a
 // token first. Fleet code then calls the client as usual and cannot forget the budget on one path.
-import { type ControlPlaneBudget, wallClock } from './budget.js';
+import type { ControlPlaneBudget } from './budget.js';
 
 /**
  * Control-plane writes by command name. Reads are not budgeted: Scheduler's reads have their own per-operation
@@ -23,7 +23,10 @@ export function countsAgainstLambdaQuota(commandName: string): boolean {
 export interface BudgetedOptions {
   /** Which commands take a token (default: `isControlPlaneWrite`), by name without the `Command` suffix. */
   isBudgeted?: (commandName: string) => boolean;
-  /** Called as each budgeted attempt leaves, after its token: the bench counts writes per second with it. */
+  /**
+   * Called as each budgeted attempt leaves, with the time its token was granted: the bench counts writes per
+   * second with it.
+   */
   onWrite?: (timestampMs: number, commandName: string) => void;
 }
 
@@ -60,9 +63,10 @@ export function budgeted<C extends MiddlewareClient>(
     async (args: unknown) => {
       const name = (context.commandName ?? '').replace(/Command$/, '');
       if (isBudgeted(name)) {
-        await budget.take();
-        // The budget's own clock: Date.now() drifts from it by milliseconds over a process's life.
-        options.onWrite?.(wallClock.now(), name);
+        // When the budget granted it, on the budget's own clock (Date.now() drifts from it by milliseconds over a
+        // process's life): what the budget decided, not the event loop's delay in coming back here.
+        const granted = await budget.take();
+        options.onWrite?.(granted, name);
       }
       return next(args);
     };

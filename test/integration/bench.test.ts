@@ -81,8 +81,9 @@ describe('npm run bench -- --small: the fleet section', () => {
       naiveOverFleet: expect.any(Number),
     });
     // More writes than the budget in each (30 at 10/s span three seconds), so a window is really tested. The
-    // times are budgeted's onWrite, read on a millisecond clock: budget + 1 writes within 999 ms can be one tick
-    // of that clock, within 998 ms cannot.
+    // times are the budget's grants (budgeted's onWrite), not when the event loop came back to send each: a busy
+    // machine delays the sending (3.7 ms once, under load), which the budget does not claim to cover. 999 ms
+    // leaves a millisecond for the clock's readings.
     for (const rate of [rollback, killSwitch]) {
       expect(rate.writes).toBeGreaterThan(rate.budgetPerSecond);
       expect(rate.peakWritesPerSecond).toBeGreaterThan(0);

@@ -74,7 +74,13 @@ function perSecond(times: number[]): Map<number, number> {
 }
 
 /** A run: `workers` callers each taking a token and then writing for `writeMs`, until `endMs`. */
-function startRun(budget: { take(): Promise<void> }, clock: Clock, endMs: number, workers = 4, writeMs = 0) {
+function startRun(
+  budget: { take(): Promise<unknown> },
+  clock: Clock,
+  endMs: number,
+  workers = 4,
+  writeMs = 0,
+) {
   const sends: number[] = [];
   for (let worker = 0; worker < workers; worker++) {
     void (async () => {

@@ -37,8 +37,15 @@ function lambdaAnswering(answers: Answer[], maxAttempts = 3) {
   return { client, requests };
 }
 
+/** Grants the n-th token at n seconds past the epoch. */
 function countingBudget() {
-  const budget = { taken: 0, take: async () => void budget.taken++ };
+  const budget = {
+    taken: 0,
+    take: async () => {
+      budget.taken++;
+      return budget.taken * 1_000;
+    },
+  };
   return budget;
 }
 
@@ -50,12 +57,18 @@ const throttle: Answer = {
 const alias = { AliasArn: 'arn:aws:lambda:us-east-1:123456789012:function:trading:live', Name: 'live' };
 
 describe('budgeted', () => {
-  it('takes a token before every attempt of a write, the retries of a throttled one included', async () => {
+  it('takes a token before every attempt of a write, the retries of a throttled one included, and tells when each was granted', async () => {
     // Prepare
     const { client, requests } = lambdaAnswering([throttle, throttle, { status: 200, body: alias }]);
     const budget = countingBudget();
     const writes: string[] = [];
-    budgeted(client, budget, { onWrite: (_, name) => writes.push(name) });
+    const granted: number[] = [];
+    budgeted(client, budget, {
+      onWrite: (at, name) => {
+        writes.push(name);
+        granted.push(at);
+      },
+    });
 
     // Act
     const result = await client.send(
@@ -67,6 +80,8 @@ describe('budgeted', () => {
     expect(requests).toHaveLength(3);
     expect(budget.taken).toBe(3);
     expect(writes).toEqual(['UpdateAlias', 'UpdateAlias', 'UpdateAlias']);
+    // The budget's grant times, not the clock when the middleware came back from waiting.
+    expect(granted).toEqual([1_000, 2_000, 3_000]);
   });
 
   it('sends nothing until the budget lets it, and nothing at all when the budget fails', async () => {
