@@ -9,10 +9,16 @@ Measured on moto 5.2.1 (a sampling profile of the server under the test suite's 
   and drops: a sixth of the server's busy time. It is kept at WARNING, so errors and tracebacks still show,
   unless RUNBOOK_MOTO_REQUEST_LOG=1 asks for the request lines (local/moto.ts sets it when not quiet).
 
-moto checks a DynamoDB write's condition and then writes, with nothing held between the two, on the thread of
-each request: two conditional puts of the same key at the same instant can both succeed, which DynamoDB never
-allows. The project relies on that guarantee (one approval request per plan, one run per idempotency key), so
-DynamoDB's requests are served one at a time. Only DynamoDB's: an SQS long poll holds its request for seconds.
+moto serves each request on a thread of its own, and its backends are not written for that. It checks a
+DynamoDB write's condition and then writes, with nothing held between the two: two conditional puts of the same
+key at the same instant can both succeed, which DynamoDB never allows, and the project relies on that guarantee
+(one approval request per plan, one run per idempotency key). CloudWatch's DescribeAlarms iterates the live
+dict of alarms while another request may add one (Python's "dictionary changed size during iteration": once
+in the suite, where every test file provisions alarms in the one shared moto, a post-traffic hook got an error
+page instead of the alarms). So requests are
+served one at a time, all but SQS's: an SQS long poll holds its request for seconds, and SQS guards its queues
+with locks of its own. moto's work is Python under one interpreter lock either way: serving one at a time
+costs next to nothing in throughput.
 
 SQS's ReceiveMessage checks each message it returns against the queue's retention period by building the
 queue's whole attribute map three times over, and that map counts the visible, in-flight and delayed messages
@@ -73,17 +79,24 @@ def _quiet_request_log() -> None:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
-def _one_dynamodb_request_at_a_time() -> None:
+def _is_sqs(environ) -> bool:  # type: ignore[no-untyped-def]
+    # The SDK names SQS's operations in this header (AmazonSQS.ReceiveMessage); the query protocol's requests
+    # (the aws CLI v1) say the service in their signature's scope.
+    return environ.get("HTTP_X_AMZ_TARGET", "").startswith("AmazonSQS.") or "/sqs/aws4_request" in environ.get(
+        "HTTP_AUTHORIZATION", ""
+    )
+
+
+def _one_request_at_a_time_but_sqs() -> None:
     serve = DomainDispatcherApplication.__call__
     lock = threading.Lock()
 
     def call(self, environ, start_response):  # type: ignore[no-untyped-def]
-        # The SDK names DynamoDB's operations in this header (DynamoDB_20120810.PutItem); moto builds the
-        # response, condition checked and item written, before returning it.
-        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
-            with lock:
-                return serve(self, environ, start_response)
-        return serve(self, environ, start_response)
+        # moto builds the whole response (condition checked and item written, alarms listed) before returning it.
+        if _is_sqs(environ):
+            return serve(self, environ, start_response)
+        with lock:
+            return serve(self, environ, start_response)
 
     DomainDispatcherApplication.__call__ = call
 
@@ -272,7 +285,7 @@ def _fork_server(path: str) -> None:
 if __name__ == "__main__":
     _keep_module_list()
     _quiet_request_log()
-    _one_dynamodb_request_at_a_time()
+    _one_request_at_a_time_but_sqs()
     _retention_from_the_queue()
     _faster_serializer()
     if sys.argv[1:2] == ["--fork-server"]:

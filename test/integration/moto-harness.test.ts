@@ -285,7 +285,16 @@ describe('the moto fork server (RUNBOOK_MOTO_FORK_SERVER, which test/setup.ts se
         { timeout: 10_000 },
       )
       .toBe('gone');
-    expect(() => process.kill(pid, 0)).toThrow();
+    // Its process is gone too (reaped by the fork server), a moment after its socket closed.
+    const running = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await expect.poll(running, { timeout: 10_000 }).toBe(false);
   });
 
   it('starts python3 and moto directly when no fork server is named', async () => {
@@ -328,36 +337,46 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 inside = {"now": {}, "most": {}}
 count = threading.Lock()
 def serve(self, environ, start_response):
-    target = environ.get("HTTP_X_AMZ_TARGET", "sqs")
+    kind = environ["kind"]
     with count:
-        inside["now"][target] = inside["now"].get(target, 0) + 1
-        inside["most"][target] = max(inside["most"].get(target, 0), inside["now"][target])
+        for key in (kind, "all but sqs" if kind != "sqs" else "sqs"):
+            inside["now"][key] = inside["now"].get(key, 0) + 1
+            inside["most"][key] = max(inside["most"].get(key, 0), inside["now"][key])
     time.sleep(0.05)
     with count:
-        inside["now"][target] -= 1
+        for key in (kind, "all but sqs" if kind != "sqs" else "sqs"):
+            inside["now"][key] -= 1
 DomainDispatcherApplication.__call__ = serve
-launcher._one_dynamodb_request_at_a_time()
+launcher._one_request_at_a_time_but_sqs()
 launcher._keep_module_list()
 app = DomainDispatcherApplication.__new__(DomainDispatcherApplication)
-def run(target):
-    environ = {"HTTP_X_AMZ_TARGET": target} if target else {}
-    app(environ, None)
-threads = [threading.Thread(target=run, args=(t,)) for t in ["DynamoDB_20120810.PutItem"] * 4 + [""] * 4]
+scope = "AWS4-HMAC-SHA256 Credential=testing/20261128/us-east-1/{}/aws4_request, SignedHeaders=host, Signature=x"
+requests = {
+    "dynamodb": {"HTTP_X_AMZ_TARGET": "DynamoDB_20120810.PutItem"},
+    "cloudwatch": {"HTTP_AUTHORIZATION": scope.format("monitoring")},
+    "sqs": {"HTTP_X_AMZ_TARGET": "AmazonSQS.ReceiveMessage"},
+    "sqs-query": {"HTTP_AUTHORIZATION": scope.format("sqs")},
+}
+def run(kind):
+    app({**requests[kind], "kind": "sqs" if kind.startswith("sqs") else kind}, None)
+threads = [threading.Thread(target=run, args=(k,)) for k in ["dynamodb", "cloudwatch", "sqs", "sqs-query"] * 3]
 [t.start() for t in threads]; [t.join() for t in threads]
 modules = moto.backends.list_of_moto_modules()
 print(json.dumps({"most": inside["most"], "same": modules is moto.backends.list_of_moto_modules(),
                   "dynamodb": "dynamodb" in modules, "sqs": "sqs" in modules}))
 `;
 
-  it('serves DynamoDB requests one at a time (conditional writes atomic, as DynamoDB’s are), and others side by side', () => {
+  it('serves requests one at a time (DynamoDB’s conditional writes atomic, CloudWatch’s lists whole), and SQS’s side by side', () => {
     // Act
     const result = spawnSync('python3', ['-c', probe], { cwd: projectRoot, encoding: 'utf8' });
 
     // Assess
     expect(result.status, result.stderr).toBe(0);
     const seen = JSON.parse(result.stdout) as { most: Record<string, number> };
-    expect(seen.most['DynamoDB_20120810.PutItem']).toBe(1);
-    // The four other requests overlapped one another.
+    expect(seen.most['all but sqs']).toBe(1);
+    expect(seen.most.dynamodb).toBe(1);
+    expect(seen.most.cloudwatch).toBe(1);
+    // SQS's requests (a long poll holds one for seconds) overlapped one another.
     expect(seen.most.sqs).toBeGreaterThan(1);
   });
 
