@@ -95,8 +95,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   const keep = (chunk: Buffer) => {
     const text = chunk.toString('utf8');
     if (!quiet) process.stderr.write(text);
-    output.push(...text.split('\n').filter((line) => line.trim() !== ''));
-    if (output.length > OUTPUT_LINES_KEPT) output.splice(0, output.length - OUTPUT_LINES_KEPT);
+    keepLines(output, text);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -166,13 +165,7 @@ export async function startMotoForkServer(
   );
   const ready = new Promise<void>((resolve) => {
     const keep = (chunk: Buffer) => {
-      output.push(
-        ...chunk
-          .toString('utf8')
-          .split('\n')
-          .filter((line) => line.trim() !== ''),
-      );
-      if (output.length > OUTPUT_LINES_KEPT) output.splice(0, output.length - OUTPUT_LINES_KEPT);
+      keepLines(output, chunk.toString('utf8'));
       if (output.some((line) => line.startsWith('fork server ready'))) resolve();
     };
     child.stdout.on('data', keep);
@@ -359,7 +352,8 @@ function assertMotoInstalled(python: string): void {
   }
 }
 
-async function freeLoopbackPort(): Promise<number> {
+/** A port on 127.0.0.1 that nothing listens on at the moment of asking. */
+export async function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -387,6 +381,12 @@ async function assertPortFree(port: number): Promise<void> {
 
 function portInUse(port: number): string {
   return `Port ${port} on ${HOST} is already in use. Stop whatever listens there, pass another port, or omit the port to pick a free one.`;
+}
+
+/** Appends `text`'s non-blank lines to `output`, keeping the last OUTPUT_LINES_KEPT (for a start's error). */
+function keepLines(output: string[], text: string): void {
+  output.push(...text.split('\n').filter((line) => line.trim() !== ''));
+  if (output.length > OUTPUT_LINES_KEPT) output.splice(0, output.length - OUTPUT_LINES_KEPT);
 }
 
 /** Why a spawned server is gone before answering, or undefined while it runs. */
@@ -524,7 +524,8 @@ async function askFork(socketPath: string, port: number): Promise<number> {
   return pid;
 }
 
-function alive(pid: number): boolean {
+/** Whether process `pid` exists (EPERM: it does, under another user). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

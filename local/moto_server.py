@@ -41,9 +41,9 @@ Usage: python3 local/moto_server.py -H 127.0.0.1 -p PORT (the arguments of `pyth
 With --fork-server SOCKET it serves no AWS request itself: it loads moto once, sends one request to each
 service the project uses (moto imports a service's modules and parses its botocore model on first use: ~2 CPU-s
 per server, 1.8 s of it for the tagging API alone), clears what that created, and then forks a fresh server
-for each request on SOCKET (a line of JSON: port, owner pid, request log or not; answered with the pid). A
-forked server is moto's own server on the warmed application, with nothing in it; it stops on SIGTERM, and by
-itself once its owner has gone. The test suite starts moto a dozen times and more (the emulator of a CLI test,
+for each request on SOCKET (a line of JSON: port and owner pid; answered with the pid). A forked server is
+moto's own server on the warmed application, with nothing in it and no log (local/moto.ts starts one asked
+to show its log directly); it stops on SIGTERM, and by itself once its owner has gone. The test suite starts moto a dozen times and more (the emulator of a CLI test,
 the drill, each bench section): local/moto.ts forks them here when RUNBOOK_MOTO_FORK_SERVER names the socket.
 """
 
@@ -214,21 +214,19 @@ def _warmed_application() -> DomainDispatcherApplication:
     return app
 
 
-def _serve_forked(app: DomainDispatcherApplication, port: int, owner: int, request_log: bool) -> None:
+def _serve_forked(app: DomainDispatcherApplication, port: int, owner: int) -> None:
     from moto.moto_api._internal import mock_random
     from werkzeug.serving import run_simple
 
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.environ["MOTO_PORT"] = str(port)  # as moto.server.main sets it
-    os.environ["RUNBOOK_MOTO_REQUEST_LOG"] = "1" if request_log else "0"
-    logging.getLogger("werkzeug").setLevel(logging.INFO if request_log else logging.WARNING)
     # Each server its own ids: a fork starts from its parent's random state.
     random.seed()
     mock_random.seed()
-    if not request_log:
-        quiet = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(quiet, 1)
-        os.dup2(quiet, 2)
+    # No log: local/moto.ts starts a server asked to show its log directly, not by fork.
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
 
     def watch_owner() -> None:
         while True:
@@ -272,7 +270,7 @@ def _fork_server(path: str) -> None:
                     try:
                         listener.close()
                         conn.close()
-                        _serve_forked(app, int(asked["port"]), int(asked["owner"]), bool(asked.get("log")))
+                        _serve_forked(app, int(asked["port"]), int(asked["owner"]))
                     finally:
                         os._exit(0)
                 conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")

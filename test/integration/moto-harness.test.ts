@@ -7,9 +7,11 @@ import { CreateFunctionCommand, GetFunctionCommand, LambdaClient } from '@aws-sd
 import { CreateQueueCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, inject, it, vi } from 'vitest';
 import {
+  alive,
   assertLoopbackEndpoint,
   ensureLambdaRole,
   FORK_SERVER_ENV,
+  freeLoopbackPort,
   MotoStartError,
   MotoUnavailableError,
   resetMoto,
@@ -237,12 +239,7 @@ describe('the moto fork server (RUNBOOK_MOTO_FORK_SERVER, which test/setup.ts se
   it('stops a forked server by itself once the process that asked for it is gone', async () => {
     // Prepare: a process that asks for a server as local/moto.ts does, prints its pid, and is then killed
     // without stopping it.
-    const port = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-      });
-    });
+    const port = await freeLoopbackPort();
     const asker = spawn(
       process.execPath,
       [
@@ -286,15 +283,7 @@ describe('the moto fork server (RUNBOOK_MOTO_FORK_SERVER, which test/setup.ts se
       )
       .toBe('gone');
     // Its process is gone too (reaped by the fork server), a moment after its socket closed.
-    const running = () => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    await expect.poll(running, { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => alive(pid), { timeout: 10_000 }).toBe(false);
   });
 
   it('starts python3 and moto directly when no fork server is named', async () => {
