@@ -163,13 +163,31 @@ const tracerOff: Plugin = {
  * constructed, called or read (`new SQSClient(…)`, `DynamoDBDocumentClient.from(…)`): the same classes, later.
  * Any other name is imported from the package as before. The functions' own bundles (scripts/build.ts) are ES
  * modules that esbuild tree-shakes, and are built without this.
+ *
+ * lib-dynamodb's own imports of client-dynamodb get the same stand-ins: its document client and each of its
+ * commands import their DynamoDB counterpart from the package's index, which initialised all of DynamoDB's ~60
+ * commands, its waiters and paginators for the two or three an audit write or read sends.
  */
 const LAZY_SDK_PACKAGE = /^@aws-sdk\/(client-[\w-]+|lib-dynamodb)$/;
+
+/** Packages of node_modules whose imports of SDK clients are made lazy too, and the client each imports. */
+const LAZY_SDK_IMPORTERS: Record<string, string> = {
+  'node_modules/@aws-sdk/lib-dynamodb/': '@aws-sdk/client-dynamodb',
+};
+
+/** Whether `importer` (relative to the project) imports `pkg` through the stand-ins. */
+function importsLazily(importer: string, pkg: string): boolean {
+  if (importer.startsWith('..')) return false;
+  if (!importer.includes('node_modules/')) return true;
+  return Object.entries(LAZY_SDK_IMPORTERS).some(
+    ([prefix, client]) => importer.startsWith(prefix) && pkg === client,
+  );
+}
 
 /** The value names `importer` imports from `pkg` with `import { … } from` (`type` names are no values). */
 function importedNames(importer: string, pkg: string): string[] {
   const statements = readFileSync(join(projectRoot, importer), 'utf8').matchAll(
-    /import\s*\{([^}]*)\}\s*from\s*'([^']+)'/g,
+    /import\s*\{([^}]*)\}\s*from\s*['"]([^'"]+)['"]/g,
   );
   return [...statements]
     .filter((match) => match[2] === pkg)
@@ -191,8 +209,7 @@ const lazySdkImports: Plugin = {
   setup(build) {
     build.onResolve({ filter: LAZY_SDK_PACKAGE }, (args) => {
       const importer = relative(projectRoot, args.importer).split(sep).join('/');
-      if (args.kind !== 'import-statement' || importer.startsWith('..') || importer.includes('node_modules/'))
-        return undefined;
+      if (args.kind !== 'import-statement' || !importsLazily(importer, args.path)) return undefined;
       return { path: `${args.path}?from=${importer}`, namespace: 'runbook-lazy-sdk' };
     });
     build.onLoad({ filter: /.*/, namespace: 'runbook-lazy-sdk' }, (args) => {
@@ -212,6 +229,56 @@ const lazySdkImports: Plugin = {
         ];
       });
       return { contents: lines.join('\n'), resolveDir: projectRoot, loader: 'js' };
+    });
+  },
+};
+
+/**
+ * Node built-ins that a module loads at its top level for a path a command rarely or never takes, each loaded
+ * on its first use instead: child_process (with dgram, which it loads) for commander's executable subcommands,
+ * which the CLI has none of, and for local/moto.ts's start of moto, which only `runbook emulator` and
+ * `--emulator` runs take; node:stream/web for middy's streamed responses, which no handler of the project
+ * gives. Together ~5 ms of every local command's start-up. Keyed by built-in, the modules (paths from the
+ * project's root; a folder ends in /) whose imports of it are lazy: what they use of it is unchanged, only
+ * loaded later.
+ */
+const LAZY_BUILTINS: Record<string, readonly string[]> = {
+  'node:child_process': ['node_modules/commander/', 'local/moto.ts'],
+  'node:stream/web': ['node_modules/@middy/core/'],
+};
+
+const lazyBuiltins: Plugin = {
+  name: 'runbook-lazy-builtins',
+  setup(build) {
+    const names = Object.keys(LAZY_BUILTINS).map((name) => name.replace(/[/]/g, '\\/'));
+    build.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => {
+      const importer = relative(projectRoot, args.importer).split(sep).join('/');
+      const lazy = LAZY_BUILTINS[args.path]?.some((prefix) =>
+        prefix.endsWith('/') ? importer.startsWith(prefix) : importer === prefix,
+      );
+      if (!lazy) return undefined;
+      // require() gets an object reading the built-in's members on use; import { … } a stand-in per name.
+      return { path: `${args.path}?from=${importer}&kind=${args.kind}`, namespace: 'runbook-lazy-builtin' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'runbook-lazy-builtin' }, (args) => {
+      const [builtin, query] = args.path.split('?from=') as [string, string];
+      const [importer, kind] = query.split('&kind=') as [string, string];
+      const load = `let loaded; const load = () => (loaded ??= require(${JSON.stringify(builtin)}));`;
+      if (kind === 'require-call')
+        return {
+          contents: `${load}\nmodule.exports = new Proxy({}, { get: (_target, key) => load()[key] });`,
+          loader: 'js',
+        };
+      const lines = importedNames(importer, builtin).map((name) =>
+        [
+          `export const ${name} = new Proxy(function ${name}() {}, {`,
+          `  construct: (_target, args, newTarget) => Reflect.construct(load().${name}, args, newTarget === ${name} ? load().${name} : newTarget),`,
+          `  apply: (_target, self, args) => Reflect.apply(load().${name}, self, args),`,
+          `  get: (_target, key) => load().${name}[key],`,
+          '});',
+        ].join('\n'),
+      );
+      return { contents: [load, ...lines].join('\n'), loader: 'js' };
     });
   },
 };
@@ -348,7 +415,7 @@ async function buildCached(outDir: string, command?: string): Promise<string[]> 
     minifyWhitespace: true,
     minifySyntax: true,
     sourcemap: 'linked',
-    plugins: [tracerOff, lazySdkImports, ...(only ? [onlyCommand(only.module)] : [])],
+    plugins: [tracerOff, lazySdkImports, lazyBuiltins, ...(only ? [onlyCommand(only.module)] : [])],
   });
   // The cache is made by a plain node, as the CLI runs (no TypeScript loader, no NODE_OPTIONS), which evaluates
   // the bundle's top level and writes the code V8 compiled meanwhile. Not the commands and handlers: each

@@ -5,7 +5,13 @@ import { ConflictError, NotFoundError, ValidationError } from '../../shared/erro
 import { aliasTarget } from '../../shared/fleet/workload.js';
 import type { Origin } from '../../shared/origin.js';
 import { listVersions, readAlias, servesOnly, versionExists, weightsOf } from './alias.js';
-import { chooseTarget, type DeploymentShift, type HistoryEntry, needsDeploymentHistory } from './choose.js';
+import {
+  chooseTarget,
+  type DeploymentShift,
+  type HistoryEntry,
+  needsDeploymentHistory,
+  type PublishedVersion,
+} from './choose.js';
 import { deploymentGroups, findDeployment, IN_FLIGHT } from './deployments.js';
 import type { RollbackRequest } from './schema.js';
 import type { Chosen, Hold, RollbackDeps, RollbackPlan } from './types.js';
@@ -24,6 +30,10 @@ export async function planRollback(
     );
   }
   const target = aliasTarget({ functionName, alias, account: deps.config.account });
+  // The published versions, which choosing by the rules needs (a rollback that names no version, unless a
+  // deployment turns out to be in flight), read alongside the rest rather than after it: one round trip less.
+  // Awaited only where it is used, so its failure is the error only of a rollback that needed it, as before.
+  const versions = request.toVersion === undefined ? readAhead(listVersions(deps, functionName)) : undefined;
   // Three independent reads at once: at 3 a.m. on AWS each is a round trip of tens of milliseconds. Settled
   // all, then the first failure in this order: the same error as reading them one after the other.
   const [before, history, groups] = firstFailure(
@@ -41,6 +51,7 @@ export async function planRollback(
     history,
     groups,
     inFlight,
+    versions: versions ?? (() => listVersions(deps, functionName)),
   });
   const alreadyThere = !inFlight && servesOnly(before, choice.version);
   // A flapping alarm must not ping-pong the alias. Stopping an in-flight deployment is never held: it only
@@ -75,6 +86,15 @@ export async function planRollback(
   };
 }
 
+/**
+ * A read started ahead of its use: the promise's value on first use, and no unhandled rejection meanwhile (a
+ * failure is thrown where it is used, and nowhere when it is never used).
+ */
+function readAhead<T>(read: Promise<T>): () => Promise<T> {
+  read.catch(() => undefined);
+  return () => read;
+}
+
 type Settled<T extends readonly unknown[]> = { [K in keyof T]: PromiseSettledResult<T[K]> };
 
 /** The values, or the reason of the first that failed. */
@@ -90,6 +110,8 @@ interface Read {
   history: HistoryEntry[];
   groups: string[];
   inFlight: DeploymentShift | undefined;
+  /** The function's published versions, read ahead (readAhead) or on this call. */
+  versions: () => Promise<PublishedVersion[]>;
 }
 
 /** The target version: the in-flight deployment's CurrentVersion, or choose.ts's rules over what was read. */
@@ -117,7 +139,7 @@ async function chooseNamed(deps: RollbackDeps, request: RollbackRequest, read: R
 }
 
 async function chooseByRules(deps: RollbackDeps, request: RollbackRequest, read: Read) {
-  const versions = await listVersions(deps, request.functionName);
+  const versions = await read.versions();
   const base = {
     current: read.current,
     weights: read.weights,

@@ -1,5 +1,8 @@
 // `runbook rollback`, run as an operator would: a child process with stdin that is not a terminal, against a
 // running emulator (one stack for this file, test/support/emulator.ts).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { type CliEmulator, cliEmulator } from '../support/emulator.js';
@@ -47,6 +50,35 @@ describe('runbook rollback', () => {
     // Assess
     expect(code, stderr).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ ok: true, dryRun: true });
+  });
+
+  it('loads child_process and node:stream/web only on use: a dry run, which uses neither, loads neither', () => {
+    // Prepare: node's own list of the built-ins a process loaded, written at exit (scripts/build-cli.ts's
+    // LAZY_BUILTINS make commander's, middy's and local/moto.ts's imports of them lazy).
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-builtins-'));
+    const preload = join(dir, 'loaded.cjs');
+    const listed = join(dir, 'loaded.json');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(listed)}, JSON.stringify(process.moduleLoadList)));`,
+    );
+    try {
+      // Act
+      const { code, stderr } = runCli('rollback', [...target, '--dry-run', '--json'], {
+        ...process.env,
+        NODE_OPTIONS: `--require ${preload}`,
+      });
+
+      // Assess
+      expect(code, stderr).toBe(0);
+      const loaded = JSON.parse(readFileSync(listed, 'utf8')) as string[];
+      expect(loaded).toContain('NativeModule http');
+      expect(loaded).not.toContain('NativeModule child_process');
+      expect(loaded).not.toContain('NativeModule dgram');
+      expect(loaded).not.toContain('NativeModule stream/web');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 with the field named when the function refuses the request', () => {

@@ -565,6 +565,83 @@ describe('rollback', () => {
     expect(lambda.commandCalls(UpdateAliasCommand)).toHaveLength(0);
   });
 
+  it('lists the published versions alongside the alias when no version is named, and not at all when one is', async () => {
+    // Prepare: the alias answers only once the versions have been asked for (or after a second).
+    const { deps: d } = deps();
+    let release = () => {};
+    const aliasAnswers = new Promise<void>((resolve) => {
+      release = resolve;
+      setTimeout(resolve, 1_000);
+    });
+    let aliasAnswered = false;
+    let listedBeforeTheAlias = false;
+    lambda.on(GetAliasCommand).callsFake(async () => {
+      await aliasAnswers;
+      aliasAnswered = true;
+      return aliasOn('3');
+    });
+    lambda.on(ListVersionsByFunctionCommand).callsFake(async () => {
+      listedBeforeTheAlias ||= !aliasAnswered;
+      release();
+      return publishedVersions('1', '2', '3');
+    });
+    lambda.on(GetFunctionConfigurationCommand).resolves({});
+
+    // Act
+    const byRules = await rollback(d, request({ dryRun: true }), person);
+    const listings = lambda.commandCalls(ListVersionsByFunctionCommand).length;
+    const named = await rollback(d, request({ dryRun: true, toVersion: '1' }), person);
+
+    // Assess
+    expect(listedBeforeTheAlias).toBe(true);
+    expect(byRules).toMatchObject({ fromVersion: '3', toVersion: '2' });
+    expect(named).toMatchObject({ fromVersion: '3', toVersion: '1' });
+    expect(listings).toBe(1);
+    expect(lambda.commandCalls(ListVersionsByFunctionCommand)).toHaveLength(1);
+  });
+
+  it('answers the missing alias, not a failed listing of versions read alongside it', async () => {
+    // Prepare: the listing fails at once, the alias is found missing later.
+    const { deps: d } = deps();
+    lambda.on(GetAliasCommand).callsFake(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new ResourceNotFoundException({ message: 'Function not found', $metadata: {} });
+    });
+    lambda.on(GetFunctionConfigurationCommand).resolves({});
+    lambda
+      .on(ListVersionsByFunctionCommand)
+      .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
+
+    // Act
+    const act = rollback(d, request({ alias: 'blue' }), person);
+
+    // Assess
+    await expect(act).rejects.toMatchObject({ statusCode: 404, field: 'alias' });
+  });
+
+  it('stops an in-flight deployment even when the versions read alongside could not be listed', async () => {
+    // Prepare: a deployment is shifting live from 3 to 4; listing versions is throttled.
+    const { deps: d } = deps({ codeDeployApplication: 'trading-app' });
+    lambda.on(GetAliasCommand).resolves(aliasOn('3', 'rev-1', { '4': 0.1 }));
+    lambda
+      .on(ListVersionsByFunctionCommand)
+      .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
+    codedeploy.on(ListDeploymentGroupsCommand).resolves({ deploymentGroups: ['trading-group'] });
+    codedeploy.on(ListDeploymentsCommand).resolves({ deployments: ['d-CANARY'] });
+    codedeploy.on(GetDeploymentCommand).resolves({
+      deploymentInfo: {
+        createTime: new Date('2026-11-22T03:00:00Z'),
+        revision: { revisionType: 'AppSpecContent', appSpecContent: { content: appSpec('3', '4') } },
+      },
+    });
+
+    // Act
+    const result = await rollback(d, request({ dryRun: true }), person);
+
+    // Assess
+    expect(result).toMatchObject({ dryRun: true, toVersion: '3', chosenBy: 'in-flight-deployment' });
+  });
+
   it('names the missing alias, the missing function, and the missing version', async () => {
     // Prepare
     const { deps: d } = deps();
