@@ -25,6 +25,8 @@ export interface DeploySimRequest {
   onStep?: (text: string) => void;
   /** Alias traffic during the canary, with a fault profile per version (local/canary/drive.ts). */
   traffic?: CanaryTraffic;
+  /** A watcher's look the canary's end waits for, when one is in flight then (SimulatorOptions.canaryHold). */
+  canaryHold?: () => Promise<unknown> | undefined;
 }
 
 export interface DeploySimResult {
@@ -83,6 +85,7 @@ export async function simulateDeployment(
   const codedeploy = new CodeDeployClient({ ...config, endpoint: local.simulator.endpoint });
   local.hookEnv = hookEnvFor(state, group, request);
   local.traffic = request.traffic as CanaryTraffic;
+  local.canaryHold = request.canaryHold;
   local.hookTimeoutSeconds = request.hookTimeoutSeconds ?? {};
   local.onStep = (_id, text) => request.onStep?.(text);
   const started = performance.now();
@@ -145,6 +148,7 @@ export async function simulateDeployment(
   } finally {
     local.onStep = undefined as never;
     local.traffic = undefined;
+    local.canaryHold = undefined;
     lambda.destroy();
     codedeploy.destroy();
   }

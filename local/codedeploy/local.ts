@@ -39,6 +39,8 @@ export interface LocalCodeDeploy {
   onStep?: (deploymentId: string, text: string) => void;
   /** The alias traffic of the next deployment's canary (none: no traffic, as before). */
   traffic?: CanaryTraffic;
+  /** What the next deployment's canary waits for once its time is up (SimulatorOptions.canaryHold). */
+  canaryHold?: () => Promise<unknown> | undefined;
   /**
    * CloudWatch as the handlers see it: moto behind the stand-in (local/cloudwatch/) — the running emulator's
    * when it has one (state.cloudwatchEndpoint), else one started for this process and stopped with it.
@@ -134,6 +136,7 @@ export async function localCodeDeploy(
         : Promise.resolve(undefined),
     ...(options.hookTimeoutMs ? { hookTimeoutMs: options.hookTimeoutMs } : {}),
     onStep: (deploymentId, text) => local.onStep?.(deploymentId, text),
+    canaryHold: () => local.canaryHold?.(),
     invokeHook: async (hookName, event) => {
       const logicalId = functionLogicalId(state, hookName);
       if (!logicalId) throw new Error(`no hook function ${hookName} in the emulator stack`);

@@ -66,6 +66,12 @@ export interface SimulatorOptions {
    * publishes its metrics (local/canary/drive.ts). Its answer, if any, is recorded as a step.
    */
   onCanary?(deployment: SimulatedDeployment, shift: { weight: number }): Promise<string | undefined>;
+  /**
+   * What the canary's end waits for once its time is up: a watcher's look still in flight (the drill's), so
+   * that CodeDeploy's minutes, compressed into the drill's milliseconds, do not end the canary under a look of
+   * a few seconds that on AWS falls well within it. A stop asked meanwhile is honoured as any other.
+   */
+  canaryHold?(deployment: SimulatedDeployment): Promise<unknown> | undefined;
 }
 
 export interface Step {
@@ -408,6 +414,8 @@ export class CodeDeploySimulator {
       while (performance.now() < deadline && !stopped()) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(25, group.canaryIntervalMs)));
       }
+      const hold = stopped() ? undefined : this.options.canaryHold?.(deployment);
+      if (hold) await hold.catch(() => undefined);
       if (stopped())
         return await this.rollBack(deployment, 'Stopped', 'DEPLOYMENT_STOPPED', 'stopped on request');
       const firing = await this.firingAlarms(group);

@@ -200,6 +200,49 @@ describe('CodeDeploy hooks against the simulator and moto', () => {
     expect(result).toMatchObject({ status: 'Stopped', live: { version: '2', weights: {} } });
   });
 
+  it("holds the canary's end for a look still in flight, and honours the stop that look asks", async () => {
+    // Prepare: a canary of 50 ms, and a watcher's look that takes 400 ms from the shift and stops the deployment
+    // (the drill's look, on a slow machine, running past its compressed canary).
+    let lookAnswered = false;
+    let look: Promise<unknown> | undefined;
+    const deployment = simulateDeployment(
+      state,
+      {
+        functionName,
+        toVersion: '1',
+        hookEnv,
+        onStep: (text) => {
+          if (!text.startsWith('shift 10%')) return;
+          look = (async () => {
+            await new Promise((resolve) => setTimeout(resolve, 400));
+            await invokeFunction({
+              logicalId: 'RollbackFunction',
+              event: { actor: 'cli:test@ci', functionName, reason: 'the look found the canary worse' },
+              state,
+              envVars: {
+                RollbackFunction: {
+                  CODEDEPLOY_APPLICATION: group.applicationName,
+                  ROLLBACK_COOLDOWN_MINUTES: '0',
+                },
+              },
+            });
+            lookAnswered = true;
+          })();
+        },
+        canaryHold: () => look,
+      },
+      { canaryIntervalMs: 50 },
+    );
+
+    // Act
+    const result = await deployment;
+
+    // Assess
+    expect(lookAnswered).toBe(true);
+    expect(result).toMatchObject({ status: 'Stopped', live: { version: '2', weights: {} } });
+    expect(result.steps.map((step) => step.text)).not.toContain('shift 100%: live → version 1');
+  });
+
   it('answers the modelled exceptions as the real API does', async () => {
     // Prepare: one finished deployment, and one lifecycle event held open for a hook.
     const [finished] = (await codedeploy.send(new ListDeploymentsCommand({ ...group }))).deployments ?? [];

@@ -50,6 +50,22 @@ async function deployWithTraffic(ctx: DrillContext, run: Run) {
   const published = new Promise<void>((resolve) => {
     trafficDone = resolve;
   });
+  // The look, from the moment the canary's traffic is out: the canary does not end under it (canaryHold), as a
+  // watcher's look of seconds never outlasts CodeDeploy's five minutes; only the drill's compression of those
+  // minutes into 2.5 s could let a slow machine's look run past the canary and meet the post-traffic hook.
+  let lookInFlight: Promise<Record<string, unknown>> | undefined;
+  if (run.look) {
+    lookInFlight = (async () => {
+      await published;
+      await new Promise((resolve) => setTimeout(resolve, LOOK_AT_MS));
+      const answer = await ctx.invoke(
+        'CanaryAnalystFunction',
+        { actor: 'schedule:canary-analyst', reason: 'scheduled canary look' },
+        SETTINGS,
+      );
+      return answer.body;
+    })();
+  }
   const deployment = simulateDeployment(
     ctx.state,
     {
@@ -60,6 +76,7 @@ async function deployWithTraffic(ctx: DrillContext, run: Run) {
         ctx.step(`  codedeploy: ${text}`);
         if (text.startsWith('traffic:')) trafficDone();
       },
+      canaryHold: () => lookInFlight,
       hookEnv: {
         PreTrafficHookFunction: { POWERTOOLS_LOG_LEVEL: 'WARN' },
         PostTrafficHookFunction: { ...SETTINGS, ...run.postTrafficEnv },
@@ -68,20 +85,15 @@ async function deployWithTraffic(ctx: DrillContext, run: Run) {
     { canaryIntervalMs: CANARY_MS },
   );
   let look: Record<string, unknown> | undefined;
-  if (run.look) {
-    await Promise.race([published, deployment]);
-    await new Promise((resolve) => setTimeout(resolve, LOOK_AT_MS));
-    const answer = await ctx.invoke(
-      'CanaryAnalystFunction',
-      { actor: 'schedule:canary-analyst', reason: 'scheduled canary look' },
-      SETTINGS,
-    );
-    look = answer.body;
-    const first = (answer.body.looks as Array<Record<string, never>> | undefined)?.[0] as
+  if (lookInFlight) {
+    // A deployment that ends before its canary (a failed pre-traffic hook) never publishes traffic: no look.
+    const ended = await Promise.race([published.then(() => false), deployment.then(() => true)]);
+    look = ended ? undefined : await lookInFlight;
+    const first = (look?.looks as Array<Record<string, never>> | undefined)?.[0] as
       | { judgement?: { verdict: { reason: string }; decision: string }; action?: { stop: string } }
       | undefined;
     ctx.step(
-      `canary analyst: ${first?.judgement?.verdict.reason ?? JSON.stringify(answer.body)} → ${first?.judgement?.decision ?? '?'}${first?.action ? ` (stop ${first.action.stop})` : ''}`,
+      `canary analyst: ${first?.judgement?.verdict.reason ?? JSON.stringify(look)} → ${first?.judgement?.decision ?? '?'}${first?.action ? ` (stop ${first.action.stop})` : ''}`,
     );
   }
   const result = await deployment;
