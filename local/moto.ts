@@ -214,8 +214,8 @@ export async function resetMoto(endpoint: string): Promise<void> {
  * await lambda.send(new CreateFunctionCommand({ FunctionName, Role: role, … }));
  */
 export async function ensureLambdaRole(endpoint: string, roleName = 'lambda-runbook-local'): Promise<string> {
-  const existing = await iamQuery(endpoint, { Action: 'GetRole', RoleName: roleName });
-  if (existing.ok) return roleArn(existing.text);
+  // Created first, read only when it exists already: a stack's provisioning makes one role per function, each
+  // new, so this is one request per role rather than a look that finds nothing and then the create.
   const created = await iamQuery(endpoint, {
     Action: 'CreateRole',
     RoleName: roleName,
@@ -227,10 +227,10 @@ export async function ensureLambdaRole(endpoint: string, roleName = 'lambda-runb
     }),
   });
   if (created.ok) return roleArn(created.text);
-  // Another test file created it between our look and our create: that is the state we wanted.
+  // It exists (an earlier run, or another test file's at the same moment): that is the state we wanted.
   if (created.text.includes('<Code>EntityAlreadyExists</Code>')) {
-    const raced = await iamQuery(endpoint, { Action: 'GetRole', RoleName: roleName });
-    if (raced.ok) return roleArn(raced.text);
+    const existing = await iamQuery(endpoint, { Action: 'GetRole', RoleName: roleName });
+    if (existing.ok) return roleArn(existing.text);
   }
   throw new Error(
     `Could not create IAM role ${roleName} in moto: HTTP ${created.status} ${created.text.slice(0, 500)}`,

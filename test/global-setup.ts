@@ -8,6 +8,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     motoEndpoint: string;
     motoForkServer: string;
+    /** NODE_EXTRA_CA_CERTS as the run was started with ('' when unset): test/setup.ts says why. */
+    extraCaCerts: string;
   }
 }
 
@@ -24,6 +26,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const moto = await startMoto();
   project.provide('motoEndpoint', moto.endpoint);
   project.provide('motoForkServer', forkServer.socketPath);
+  project.provide('extraCaCerts', process.env.NODE_EXTRA_CA_CERTS ?? '');
   return async () => {
     await moto.stop();
     await forkServer.stop();

@@ -6,6 +6,11 @@ import { assertLoopbackEndpoint, emulatorEnv, FORK_SERVER_ENV } from '../local/m
 Object.assign(process.env, emulatorEnv(inject('motoEndpoint')));
 process.env[FORK_SERVER_ENV] = inject('motoForkServer');
 assertLoopbackEndpoint();
+// The processes the tests start (the CLI, npm scripts, the drill, the bench) talk to that moto, on loopback and
+// over plain HTTP. Node loads the certificates NODE_EXTRA_CA_CERTS names (some CI images set it, for their
+// proxy) at every start: ~35 ms of CPU in each of the run's ~200 node processes, for no TLS connection. The one
+// test that reaches a registry (supply-chain's npm audit) gives it back (inject('extraCaCerts')).
+delete process.env.NODE_EXTRA_CA_CERTS;
 
 // Powertools writes to its own Console on the process's stdout, which no test runner can attribute to a
 // test. In dev mode it writes through the global console instead, which vitest captures per test (see

@@ -317,7 +317,7 @@ describe('the moto fork server (RUNBOOK_MOTO_FORK_SERVER, which test/setup.ts se
 describe('local/moto_server.py, the moto server local/moto.ts starts', () => {
   // The launcher's patches, driven in its own Python: the dispatcher's own work replaced by a request that
   // takes 50 ms and notes how many requests of each service were inside it at once.
-  const probe = String.raw`
+  const probe = `
 import importlib.util, json, sys, threading, time
 spec = importlib.util.spec_from_file_location("launcher", "local/moto_server.py")
 launcher = importlib.util.module_from_spec(spec); spec.loader.exec_module(launcher)
@@ -479,6 +479,50 @@ print(json.dumps({"same": shipped == patched, "statuses": [status for status, _ 
       same: true,
       statuses: [200, 200, 200, 200, 200, 200, 400, 200, 200, 404],
       differ: [],
+    });
+  });
+
+  // The list of a response class's methods, kept per class: the same answers as moto gives (request ids
+  // aside), an error among them, and the class listed once however many requests it serves.
+  const methodNames = `
+import importlib.util, inspect, json, re
+spec = importlib.util.spec_from_file_location("launcher", "local/moto_server.py")
+launcher = importlib.util.module_from_spec(spec); spec.loader.exec_module(launcher)
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.test import Client
+client = Client(DomainDispatcherApplication(create_backend_app))
+signed = {"Authorization": "AWS4-HMAC-SHA256 Credential=testing/20261128/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=x"}
+def sns(action, **params):
+    return client.post("/", data={"Action": action, "Version": "2010-03-31", **params}, headers=signed)
+listed = [0]
+members = inspect.getmembers
+def counted(*args, **kwargs):
+    listed[0] += 1
+    return members(*args, **kwargs)
+inspect.getmembers = counted
+def answers():
+    missing = "arn:aws:sns:us-east-1:123456789012:missing"
+    replies = [sns("CreateTopic", Name="probe"), sns("ListTopics"), sns("GetTopicAttributes", TopicArn=missing)]
+    return [(r.status_code, re.sub(rb"<RequestId>[^<]*</RequestId>", b"", r.get_data())) for r in replies]
+shipped = answers()
+listed_shipped, listed[0] = listed[0], 0
+launcher._method_names_once_per_class()
+patched = answers() + answers()
+print(json.dumps({"same": patched == shipped + shipped, "statuses": [status for status, _ in patched],
+                  "listedShipped": listed_shipped, "listedPatched": listed[0]}))
+`;
+
+  it('lists a response class’s methods once, answering every action as moto does', () => {
+    // Act
+    const result = spawnSync('python3', ['-c', methodNames], { cwd: projectRoot, encoding: 'utf8' });
+
+    // Assess
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      same: true,
+      statuses: [200, 200, 404, 200, 200, 404],
+      listedShipped: 3,
+      listedPatched: 1,
     });
   });
 });

@@ -5,11 +5,19 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { projectRoot } from '../../local/template.js';
 import { secretScan, workflowPins } from '../../scripts/supply-chain/checks.js';
 
 const run = promisify(execFile);
+// npm audit reaches the registry, through whatever proxy the machine's CA certificates trust (test/setup.ts
+// takes them from the other tests' child processes).
+const extraCaCerts = inject('extraCaCerts');
+const registryEnv = () => ({
+  ...process.env,
+  NODE_NO_WARNINGS: '1',
+  ...(extraCaCerts ? { NODE_EXTRA_CA_CERTS: extraCaCerts } : {}),
+});
 
 // Built from parts so this file itself holds no key for the scan of the tree to find.
 const plantedSecret = ['wJalrXUtnFEMI', 'K7MDENG', 'bPxRfiCYzqkq3Lm9Zt'].join('/');
@@ -67,7 +75,7 @@ describe('npm run audit:supply-chain', () => {
     // Act: as .ci/run relies on it — allowed to skip what cannot run here (this mirror refuses npm audit).
     const { stdout } = await run('npm', ['run', '--silent', 'audit:supply-chain', '--', '--allow-offline'], {
       cwd: projectRoot,
-      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+      env: registryEnv(),
       timeout: 110_000,
     });
 
@@ -93,7 +101,7 @@ describe('npm run audit:supply-chain', () => {
   it('fails, saying so plainly, when a check cannot run and --allow-offline was not given', async () => {
     // Prepare: a registry nobody listens on, so npm audit cannot reach any advisory endpoint.
     const dir = await mkdtemp(join(tmpdir(), 'runbook-offline-'));
-    const env = { ...process.env, NODE_NO_WARNINGS: '1', npm_config_registry: 'http://127.0.0.1:9/' };
+    const env = { ...registryEnv(), npm_config_registry: 'http://127.0.0.1:9/' };
 
     // Act
     const refused = await run(
