@@ -3,8 +3,8 @@
 // has no module.enableCompileCache). scripts/build-cli.ts also builds the whole CLI as one CommonJS file
 // (runbook-cached.cjs) and V8's code cache of its top level; a command then runs that file through vm.Script
 // with a cache, skipping most of the parsing and compiling. The `bin` (dist/cli/runbook.cjs) sends `--help`,
-// `--version` and a bare `runbook` to the ES module build (dist/cli/runbook.mjs), which loads only commander
-// (cli/help-args.ts decides), and every other command line here.
+// `--version` and a bare `runbook` to the help bundle (dist/cli/runbook-help.cjs), which loads only commander
+// and the program (cli/help-args.ts decides), and every other command line here.
 //
 // What a command then calls (commander's parsing, its command and handler modules, the SDK's middleware,
 // signing and parsing, zod) V8 compiles as it runs; so a command's first run that succeeds also writes, at exit,

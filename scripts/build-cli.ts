@@ -3,8 +3,10 @@
 // a clone puts `runbook` on the PATH.
 //
 // The `bin` is a small CommonJS launcher: a command line goes to the code-cached bundle (below), help and
-// version to the ES module build, dist/cli/runbook.mjs (which alone does the same). CommonJS because node
-// starts a CommonJS file without its ES module loader: ~9 ms less at every command (bench/cli-startup.ts).
+// version to the help bundle, dist/cli/runbook-help.cjs (the CLI's program and commander, no command: see
+// handOverCommands), and to the ES module build, dist/cli/runbook.mjs (which alone does it all), where there is
+// none. CommonJS because node starts a CommonJS file without its ES module loader: ~9 ms less at every
+// command, and a third of `runbook --help`'s own time (bench/cli-startup.ts).
 //
 // Every handler of template.yaml is bundled in, keyed by its entry point (local/bundled-handlers.ts), because
 // the CLI runs them in-process; so is template.yaml as parsed at build time (local/prebuilt-template.ts), used
@@ -76,20 +78,73 @@ export function cliEntry(): string {
 
 /**
  * The `bin`'s entry (dist/cli/runbook.cjs): the code-cached bundle, else the ES module build beside it; a local
- * command's probe of the emulator is started first (cli/probe.ts).
+ * command's probe of the emulator is started first (cli/probe.ts). Help and version: the help bundle, which
+ * hands the command line back here (WHOLE_CLI) if it turns out to run a command after all.
  */
 export function launcherEntry(): string {
   return [
+    "import { existsSync } from 'node:fs';",
+    "import { join } from 'node:path';",
     "import { answeredByHelp } from './cli/help-args.ts';",
     'const argv = process.argv.slice(2);',
-    // Help and version load neither the probe (node:http and node:https) nor the code cache's modules.
-    "if (answeredByHelp(argv)) void import('./runbook.mjs');",
-    'else {',
+    'const wholeCli = () => {',
     // Before the bundle loads: the emulator answers the command's probe meanwhile (cli/probe.ts).
     "  require('./cli/probe.ts').probeEarly(argv);",
     "  if (!require('./cli/code-cache.ts').startCached(__dirname, argv)) void import('./runbook.mjs');",
-    '}',
+    '};',
+    // Help and version load neither the probe (node:http and node:https) nor the code cache's modules.
+    'if (!answeredByHelp(argv)) wholeCli();',
+    `else if (existsSync(join(__dirname, ${JSON.stringify(HELP_BUNDLE)}))) {`,
+    `  (globalThis as Record<symbol, unknown>)[Symbol.for(${JSON.stringify(WHOLE_CLI)})] = wholeCli;`,
+    `  require(${JSON.stringify(`./${HELP_BUNDLE}`)});`,
+    "} else void import('./runbook.mjs');",
   ].join('\n');
+}
+
+/** The help bundle, beside the `bin`: the CLI's program for help and version (handOverCommands). */
+export const HELP_BUNDLE = 'runbook-help.cjs';
+/** The global slot through which the help bundle hands a command line that runs a command to the whole CLI. */
+export const WHOLE_CLI = 'lambda-runbook.whole-cli';
+
+/**
+ * In the help bundle, each command's module (cli/program.ts's `(await import('./x.js')).runX`) is a stand-in:
+ * commander answers help and version from the program's definitions alone, and a command line the launcher took
+ * for help that runs a command after all (`--reason --help` gives --reason the value "--help") hands itself,
+ * unparsed, to the whole CLI (the launcher's WHOLE_CLI) and leaves the help bundle waiting on nothing. Help's own
+ * start then reads commander and the program (~250 KB, most of it yaml's source, never run), not the ES
+ * module loader and the build's chunks.
+ */
+function handOverCommands(): Plugin {
+  const program = join(projectRoot, 'cli', 'program.ts');
+  const uses = new Map<string, Set<string>>();
+  for (const [, module, name] of readFileSync(program, 'utf8').matchAll(
+    /\(await import\('\.\/([\w-]+)\.js'\)\)\.(\w+)/g,
+  )) {
+    const names = uses.get(module as string) ?? new Set<string>();
+    uses.set(module as string, names.add(name as string));
+  }
+  return {
+    name: 'runbook-hand-over-commands',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/[\w-]+\.js$/ }, (args) =>
+        args.importer === program && uses.has(args.path.slice(2, -3))
+          ? { path: args.path.slice(2, -3), namespace: 'runbook-hand-over' }
+          : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'runbook-hand-over' }, (args) => ({
+        contents: [
+          'const handOver = () => {',
+          `  const wholeCli = globalThis[Symbol.for(${JSON.stringify(WHOLE_CLI)})];`,
+          `  if (typeof wholeCli !== 'function') throw new Error('internal: the help bundle runs no command (${args.path}); start dist/cli/runbook.cjs');`,
+          '  wholeCli();',
+          '  return new Promise(() => {});',
+          '};',
+          ...[...(uses.get(args.path) ?? [])].map((name) => `export const ${name} = handOver;`),
+        ].join('\n'),
+        loader: 'js',
+      }));
+    },
+  };
 }
 
 /** The code-cached bundle's entry (cli/code-cache.ts): `main` runs cli/main.ts. */
@@ -324,6 +379,21 @@ export async function buildCli(outDir = cliOutDir): Promise<string> {
     sourcemap: 'linked',
     plugins: [tracerOff],
   });
+  const help = await build({
+    ...COMMON,
+    stdin: entry("import './cli/main.ts';", HELP_BUNDLE.replace(/\.cjs$/, '.ts')),
+    format: 'cjs',
+    outfile: join(outDir, HELP_BUNDLE),
+    mainFields: ['module', 'main'],
+    // As the code-cached bundle's (buildCached): one CommonJS file, import() a lazy require().
+    supported: { 'dynamic-import': false },
+    define: { 'import.meta.url': '__runbookImportMetaUrl' },
+    banner: { js: "var __runbookImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    minifyWhitespace: true,
+    minifySyntax: true,
+    sourcemap: 'linked',
+    plugins: [tracerOff, lazyBuiltins, handOverCommands()],
+  });
   const cachedInputs = (
     await Promise.all(
       [undefined, ...Object.keys(COMMAND_BUNDLES)].map((command) => buildCached(outDir, command)),
@@ -335,8 +405,9 @@ export async function buildCli(outDir = cliOutDir): Promise<string> {
     stdin: entry(launcherEntry(), 'runbook-launcher.ts'),
     format: 'cjs',
     outfile: bin,
-    // The ES module build beside it, loaded as it is (a real import(), which CommonJS keeps).
-    external: ['./runbook.mjs'],
+    // The ES module build and the help bundle beside it, loaded as they are (a real import(), which CommonJS
+    // keeps, and a require()).
+    external: ['./runbook.mjs', `./${HELP_BUNDLE}`],
     banner: { js: '#!/usr/bin/env node' },
   });
   await Promise.all([chmod(bin, 0o755), chmod(join(outDir, 'runbook.mjs'), 0o755)]);
@@ -346,6 +417,7 @@ export async function buildCli(outDir = cliOutDir): Promise<string> {
     [
       ...Object.keys(main.metafile.inputs),
       ...Object.keys(launcher.metafile.inputs),
+      ...Object.keys(help.metafile.inputs),
       ...cachedInputs,
       ...BUILD_INPUTS,
     ].filter((input) => !STDIN_ENTRIES.includes(input)),
@@ -357,6 +429,7 @@ export async function buildCli(outDir = cliOutDir): Promise<string> {
 const INPUTS_FILE = 'inputs.json';
 const STDIN_ENTRIES = [
   'runbook.ts',
+  HELP_BUNDLE.replace(/\.cjs$/, '.ts'),
   'runbook-launcher.ts',
   ...[undefined, ...Object.keys(COMMAND_BUNDLES)].map((command) =>
     bundleFiles(command).bundle.replace(/\.cjs$/, '.ts'),

@@ -81,6 +81,26 @@ describe('runbook rollback', () => {
     }
   });
 
+  it('runs a command line that only looks like help (--reason --help): the help bundle hands it to the whole CLI', () => {
+    // Act: --reason takes "--help" as its value, so commander runs the rollback rather than printing help.
+    const { code, stdout, stderr } = runCli('rollback', [
+      '--function',
+      emulator.ref('WorkloadFunction'),
+      '--reason',
+      '--help',
+      '--dry-run',
+      '--json',
+    ]);
+
+    // Assess
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({
+      ok: true,
+      dryRun: true,
+      functionName: emulator.ref('WorkloadFunction'),
+    });
+  });
+
   it('exits 2 with the field named when the function refuses the request', () => {
     // Act
     const { code, stdout } = run([...target, '--to-version', '$LATEST', '--dry-run', '--json']);

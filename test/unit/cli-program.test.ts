@@ -1,7 +1,7 @@
 // The `runbook` command line itself: help and version, the sentences it refuses with, the prompts it asks,
 // and what a person reads on a terminal. No emulator: nothing here reaches a function.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -107,6 +107,49 @@ describe('the compiled runbook', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('Usage: runbook');
     expect(result.stderr).toBe('');
+  });
+
+  it('answers help and version from its help bundle, word for word as the whole CLI does, without the ES module loader', () => {
+    // Prepare: node's list of its own modules and the CommonJS files a process loaded, written at exit.
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-help-'));
+    const preload = join(dir, 'loaded.cjs');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(join(dir, 'loaded.json'))}, JSON.stringify({ builtins: process.moduleLoadList, files: Object.keys(require.cache) })));`,
+    );
+    const lines = [
+      [],
+      ['--help'],
+      ['help', 'rollback'],
+      ['fleet', 'undo', '--help'],
+      ['-V'],
+      ['help', 'nosuch'],
+    ];
+    const run = (entry: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
+      spawnSync(process.execPath, [entry, ...args], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, ...env },
+      });
+
+    for (const args of lines) {
+      // Act
+      const compiled = run(cliBin, args, { NODE_OPTIONS: `--require ${preload}` });
+      const whole = run(cliBin.replace(/runbook\.cjs$/, 'runbook.mjs'), args);
+
+      // Assess
+      expect({ args, code: compiled.status, stdout: compiled.stdout, stderr: compiled.stderr }).toEqual({
+        args,
+        code: whole.status,
+        stdout: whole.stdout,
+        stderr: whole.stderr,
+      });
+      const loaded = JSON.parse(readFileSync(join(dir, 'loaded.json'), 'utf8')) as {
+        builtins: string[];
+        files: string[];
+      };
+      expect(loaded.files.some((file) => file.endsWith('runbook-help.cjs'))).toBe(true);
+      expect(loaded.builtins).not.toContain('NativeModule internal/modules/esm/loader');
+    }
   });
 
   it('exits quietly when its reader stops reading (runbook … | head), with no EPIPE trace', () => {

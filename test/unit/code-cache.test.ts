@@ -239,7 +239,7 @@ describe("a command's own code cache, written by its first run (cli/code-cache.t
   });
 });
 
-describe('answeredByHelp: the command lines the ES module build answers (commander alone)', () => {
+describe('answeredByHelp: the command lines the help bundle answers (commander alone)', () => {
   it.each([
     [[], true],
     [['--help'], true],
