@@ -545,25 +545,41 @@ describe('rollback', () => {
     expect(result).toMatchObject({ fromVersion: '3', toVersion: '2', dryRun: true });
   });
 
-  it('answers the first failure in reading order when reads at once fail: the missing alias, not CodeDeploy', async () => {
-    // Prepare: CodeDeploy fails at once; the alias is found missing later.
-    const { deps: d } = deps({ codeDeployApplication: 'trading-app' });
-    lambda.on(GetAliasCommand).callsFake(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      throw new ResourceNotFoundException({ message: 'Function not found', $metadata: {} });
-    });
-    lambda.on(GetFunctionConfigurationCommand).resolves({});
-    codedeploy
-      .on(ListDeploymentGroupsCommand)
-      .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
+  it.each([
+    [
+      'CodeDeploy',
+      () =>
+        codedeploy
+          .on(ListDeploymentGroupsCommand)
+          .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} })),
+    ],
+    [
+      'the listing of versions',
+      () =>
+        lambda
+          .on(ListVersionsByFunctionCommand)
+          .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} })),
+    ],
+  ])(
+    'answers the first failure in reading order when reads at once fail: the missing alias, not %s',
+    async (_, failsAtOnce) => {
+      // Prepare: the other read fails at once; the alias is found missing later.
+      const { deps: d } = deps({ codeDeployApplication: 'trading-app' });
+      lambda.on(GetAliasCommand).callsFake(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw new ResourceNotFoundException({ message: 'Function not found', $metadata: {} });
+      });
+      lambda.on(GetFunctionConfigurationCommand).resolves({});
+      failsAtOnce();
 
-    // Act
-    const act = rollback(d, request({ alias: 'blue' }), person);
+      // Act
+      const act = rollback(d, request({ alias: 'blue' }), person);
 
-    // Assess
-    await expect(act).rejects.toMatchObject({ statusCode: 404, field: 'alias' });
-    expect(lambda.commandCalls(UpdateAliasCommand)).toHaveLength(0);
-  });
+      // Assess
+      await expect(act).rejects.toMatchObject({ statusCode: 404, field: 'alias' });
+      expect(lambda.commandCalls(UpdateAliasCommand)).toHaveLength(0);
+    },
+  );
 
   it('lists the published versions alongside the alias when no version is named, and not at all when one is', async () => {
     // Prepare: the alias answers only once the versions have been asked for (or after a second).
@@ -598,25 +614,6 @@ describe('rollback', () => {
     expect(named).toMatchObject({ fromVersion: '3', toVersion: '1' });
     expect(listings).toBe(1);
     expect(lambda.commandCalls(ListVersionsByFunctionCommand)).toHaveLength(1);
-  });
-
-  it('answers the missing alias, not a failed listing of versions read alongside it', async () => {
-    // Prepare: the listing fails at once, the alias is found missing later.
-    const { deps: d } = deps();
-    lambda.on(GetAliasCommand).callsFake(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      throw new ResourceNotFoundException({ message: 'Function not found', $metadata: {} });
-    });
-    lambda.on(GetFunctionConfigurationCommand).resolves({});
-    lambda
-      .on(ListVersionsByFunctionCommand)
-      .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
-
-    // Act
-    const act = rollback(d, request({ alias: 'blue' }), person);
-
-    // Assess
-    await expect(act).rejects.toMatchObject({ statusCode: 404, field: 'alias' });
   });
 
   it('stops an in-flight deployment even when the versions read alongside could not be listed', async () => {
