@@ -206,14 +206,19 @@ export class AuditLedger {
     return options.expand ? this.expand(Item as AuditRecord) : (Item as AuditRecord);
   }
 
-  /** Records for a target or an action, newest first; with `expand`, their paged lists read back in place. */
+  /**
+   * Records for a target or an action, newest first; with `expand`, their paged lists read back in place. With
+   * `fields` (attribute paths: `at`, `before.version`), only those parts of each record are read back: a caller
+   * that reads a few of them in each of 50 records does not receive, parse and unmarshal the whole of each.
+   */
   async list(
     query: { target: string } | { action: string },
-    options: { since?: string; limit?: number; expand?: boolean } = {},
+    options: { since?: string; limit?: number; expand?: boolean; fields?: readonly string[] } = {},
   ) {
     const [index, key, value] =
       'target' in query ? ['byTarget', 'target', query.target] : ['byAction', 'action', query.action];
     const limit = options.limit ?? 50;
+    const projection = options.fields ? projectionOf(options.fields) : undefined;
     const records: AuditRecord[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -222,8 +227,13 @@ export class AuditLedger {
           TableName: this.deps.tableName,
           IndexName: index,
           KeyConditionExpression: options.since ? '#k = :v AND #at >= :since' : '#k = :v',
-          ExpressionAttributeNames: { '#k': key, ...(options.since ? { '#at': 'at' } : {}) },
+          ExpressionAttributeNames: {
+            '#k': key,
+            ...(options.since ? { '#at': 'at' } : {}),
+            ...projection?.names,
+          },
           ExpressionAttributeValues: { ':v': value, ...(options.since ? { ':since': options.since } : {}) },
+          ...(projection ? { ProjectionExpression: projection.expression } : {}),
           ScanIndexForward: false,
           Limit: limit - records.length,
           ExclusiveStartKey: startKey,
@@ -234,6 +244,29 @@ export class AuditLedger {
     } while (startKey && records.length < limit);
     return options.expand ? Promise.all(records.map((record) => this.expand(record))) : records;
   }
+}
+
+/**
+ * A ProjectionExpression for attribute paths, every name a placeholder (`at`, `action` and `before` are among
+ * DynamoDB's reserved words): `before.version` is `#f2.#f3`, with `#f2` standing for before and `#f3` for version.
+ */
+export function projectionOf(fields: readonly string[]): {
+  expression: string;
+  names: Record<string, string>;
+} {
+  const names: Record<string, string> = {};
+  const placeholders = new Map<string, string>();
+  const placeholder = (name: string) => {
+    let found = placeholders.get(name);
+    if (!found) {
+      found = `#f${placeholders.size}`;
+      placeholders.set(name, found);
+      names[found] = name;
+    }
+    return found;
+  };
+  const expression = fields.map((field) => field.split('.').map(placeholder).join('.')).join(', ');
+  return { expression, names };
 }
 
 function notificationText(record: AuditRecord): string {

@@ -39,7 +39,7 @@ export async function planRollback(
   const [before, history, groups] = firstFailure(
     await Promise.allSettled([
       readAlias(deps, functionName, alias),
-      deps.ledger.list({ target }, { limit: 50 }) as Promise<HistoryEntry[]>,
+      deps.ledger.list({ target }, { limit: 50, fields: HISTORY_FIELDS }) as Promise<HistoryEntry[]>,
       deploymentGroups(deps),
     ]),
   );
@@ -94,6 +94,18 @@ function readAhead<T>(read: Promise<T>): () => Promise<T> {
   read.catch(() => undefined);
   return () => read;
 }
+
+/** What choosing a version and the cool-down read of each record of the alias's history (HistoryEntry). */
+const HISTORY_FIELDS = [
+  'auditId',
+  'at',
+  'action',
+  'outcome',
+  'dryRun',
+  'before.version',
+  'after.version',
+  'details.chosenBy',
+] as const;
 
 type Settled<T extends readonly unknown[]> = { [K in keyof T]: PromiseSettledResult<T[K]> };
 

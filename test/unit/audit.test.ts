@@ -336,6 +336,41 @@ describe('AuditLedger.list', () => {
     });
   });
 
+  it('reads back only the fields asked for, every name a placeholder (at, action, before are reserved words)', async () => {
+    // Prepare
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+
+    // Act
+    await ledger().list(
+      { target: 'function:trading:live' },
+      {
+        since: '2026-11-01T00:00:00.000Z',
+        limit: 5,
+        fields: ['at', 'action', 'before.version', 'after.version'],
+      },
+    );
+
+    // Assess
+    expect(dynamo.commandCalls(QueryCommand)[0]?.args[0].input).toEqual({
+      TableName: TABLE,
+      IndexName: 'byTarget',
+      KeyConditionExpression: '#k = :v AND #at >= :since',
+      ExpressionAttributeNames: {
+        '#k': 'target',
+        '#at': 'at',
+        '#f0': 'at',
+        '#f1': 'action',
+        '#f2': 'before',
+        '#f3': 'version',
+        '#f4': 'after',
+      },
+      ExpressionAttributeValues: { ':v': 'function:trading:live', ':since': '2026-11-01T00:00:00.000Z' },
+      ProjectionExpression: '#f0, #f1, #f2.#f3, #f4.#f3',
+      ScanIndexForward: false,
+      Limit: 5,
+    });
+  });
+
   it('stops reading pages once it has as many records as asked for', async () => {
     // Prepare
     const lastKey = { auditId: 'k', target: 't', at: 'a' };
