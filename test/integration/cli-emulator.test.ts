@@ -17,6 +17,7 @@ import {
   loadState,
   resolveContext,
 } from '../../local/emulator/provision.js';
+import { FORK_SERVER_ENV } from '../../local/moto.js';
 import { loadTemplate, projectRoot } from '../../local/template.js';
 import { cliBin } from '../../scripts/build-cli.js';
 import type { Timeline } from '../../shared/timeline/entry.js';
@@ -27,11 +28,14 @@ describe('runbook emulator, used from other shells through its exports file', { 
   let envFile: string;
   let state: EmulatorState;
   let alarmName: string;
-  // Another shell: none of this worker's emulator settings, only what sourcing the file gives it.
+  // Another shell: none of this worker's emulator settings, only what sourcing the file gives it. Nor the run's
+  // moto fork server (test/setup.ts): this emulator starts python3 and moto itself, as an engineer's does, through
+  // the compiled CLI's lazily loaded child_process (scripts/build-cli.ts's LAZY_BUILTINS).
   const {
     AWS_ENDPOINT_URL: _endpoint,
     AWS_ENDPOINT_URL_CLOUDWATCH: _cloudwatch,
     RUNBOOK_STATE_DIR: _dir,
+    [FORK_SERVER_ENV]: _forkServer,
     ...shell
   } = process.env;
   const inAnotherShell = (command: string) =>
