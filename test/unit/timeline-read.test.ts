@@ -312,8 +312,9 @@ function recordedActions(): string[] {
       const path = join(dir, name);
       return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
     });
-  // Field paths named in error messages (`request.action`) are not actions either.
-  const notActions = /\.(json|ts|md)$|^(target|request)\.|^(shared|functions|local)\./;
+  // Field paths named in error messages (`request.action`) or read back from records (`before.version`, a
+  // ledger query's fields) are not actions either.
+  const notActions = /\.(json|ts|md)$|^(target|request|before|after|details)\.|^(shared|functions|local)\./;
   const literals = [...files('functions'), ...files('shared')]
     .filter((file) => !file.startsWith(join('shared', 'timeline')))
     .flatMap((file) =>
