@@ -76,6 +76,25 @@ function request(fields: Partial<RollbackRequest> = {}): RollbackRequest {
   };
 }
 
+/**
+ * GetAlias answers `version` only once released (or after a second, when nothing releases it): a test releases it
+ * from another read, to see whether that read was asked while the alias was still being read.
+ */
+function aliasHeldOnVersion(version: string) {
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+    setTimeout(resolve, 1_000);
+  });
+  let answered = false;
+  lambda.on(GetAliasCommand).callsFake(async () => {
+    await released;
+    answered = true;
+    return aliasOn(version);
+  });
+  return { release: () => release(), answered: () => answered };
+}
+
 const person = { door: 'direct' as const, actor: 'cli:alice@laptop', correlationId: 'req-1' };
 const alarm = { door: 'alarm' as const, actor: 'alarm:trading-errors', correlationId: 'msg-1' };
 
@@ -517,22 +536,12 @@ describe('rollback', () => {
     // wait for it).
     const { deps: d, ledger } = deps({ codeDeployApplication: 'trading-app' });
     const list = vi.spyOn(ledger, 'list');
-    let release = () => {};
-    const aliasAnswers = new Promise<void>((resolve) => {
-      release = resolve;
-      setTimeout(resolve, 1_000);
-    });
+    const alias = aliasHeldOnVersion('3');
     const askedBeforeTheAlias: string[] = [];
-    let aliasAnswered = false;
-    lambda.on(GetAliasCommand).callsFake(async () => {
-      await aliasAnswers;
-      aliasAnswered = true;
-      return aliasOn('3');
-    });
     codedeploy.on(ListDeploymentGroupsCommand).callsFake(async () => {
-      if (!aliasAnswered) askedBeforeTheAlias.push('deployment groups');
-      if (!aliasAnswered && list.mock.calls.length > 0) askedBeforeTheAlias.push('ledger');
-      release();
+      if (!alias.answered()) askedBeforeTheAlias.push('deployment groups');
+      if (!alias.answered() && list.mock.calls.length > 0) askedBeforeTheAlias.push('ledger');
+      alias.release();
       return { deploymentGroups: [] };
     });
     lambda.on(ListVersionsByFunctionCommand).resolves(publishedVersions('1', '2', '3'));
@@ -584,21 +593,11 @@ describe('rollback', () => {
   it('lists the published versions alongside the alias when no version is named, and not at all when one is', async () => {
     // Prepare: the alias answers only once the versions have been asked for (or after a second).
     const { deps: d } = deps();
-    let release = () => {};
-    const aliasAnswers = new Promise<void>((resolve) => {
-      release = resolve;
-      setTimeout(resolve, 1_000);
-    });
-    let aliasAnswered = false;
+    const alias = aliasHeldOnVersion('3');
     let listedBeforeTheAlias = false;
-    lambda.on(GetAliasCommand).callsFake(async () => {
-      await aliasAnswers;
-      aliasAnswered = true;
-      return aliasOn('3');
-    });
     lambda.on(ListVersionsByFunctionCommand).callsFake(async () => {
-      listedBeforeTheAlias ||= !aliasAnswered;
-      release();
+      listedBeforeTheAlias ||= !alias.answered();
+      alias.release();
       return publishedVersions('1', '2', '3');
     });
     lambda.on(GetFunctionConfigurationCommand).resolves({});
