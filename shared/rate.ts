@@ -37,12 +37,16 @@ export class TokenBucket {
     this.clock = options.clock ?? systemClock;
   }
 
-  /** Resolves when the caller may make one request. */
-  async take(): Promise<void> {
+  /**
+   * Resolves when the caller may make one request, with the time (on the bucket's clock) of the slot it was
+   * given: when the bucket let it go, not when the caller's continuation came to run after the wait.
+   */
+  async take(): Promise<number> {
     const now = this.clock.now();
     const slot = Math.max(now, this.tat - this.toleranceMs);
     this.tat = Math.max(this.tat, now) + this.intervalMs;
     if (slot > now) await this.clock.sleep(slot - now);
+    return slot;
   }
 }
 

@@ -93,12 +93,7 @@ function checkRate(ratePerSecond: number): void {
 export function localBudget(ratePerSecond: number, clock: Clock = wallClock): ControlPlaneBudget {
   checkRate(ratePerSecond);
   const bucket = new TokenBucket({ ratePerSecond, clock });
-  return {
-    take: async () => {
-      await bucket.take();
-      return clock.now();
-    },
-  };
+  return { take: () => bucket.take() };
 }
 
 export interface LedgerBudgetOptions {

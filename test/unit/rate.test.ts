@@ -26,6 +26,20 @@ function throttled(name = 'ThrottlingException'): Error {
 }
 
 describe('TokenBucket', () => {
+  it('resolves with the time of the slot it gave, not with when the caller woke after it', async () => {
+    // Prepare: a clock whose every sleep overshoots by 7 ms, as a busy event loop's timers do.
+    const clock = virtualClock();
+    const late: Clock = { now: clock.now, sleep: async (ms) => clock.sleep(ms + 7) };
+    const bucket = new TokenBucket({ ratePerSecond: 10, clock: late });
+
+    // Act
+    const granted = [await bucket.take(), await bucket.take(), await bucket.take()];
+
+    // Assess
+    expect(granted).toEqual([0, 100, 200]);
+    expect(clock.now()).toBe(207);
+  });
+
   it('spaces calls at the configured rate, never faster', async () => {
     // Prepare
     const clock = virtualClock();
