@@ -47,8 +47,9 @@ service the project uses (moto imports a service's modules and parses its botoco
 per server, 1.8 s of it for the tagging API alone), clears what that created, and then forks a fresh server
 for each request on SOCKET (a line of JSON: port and owner pid; answered with the pid). A forked server is
 moto's own server on the warmed application, with nothing in it and no log (local/moto.ts starts one asked
-to show its log directly); it stops on SIGTERM, and by itself once its owner has gone. The test suite starts moto a dozen times and more (the emulator of a CLI test,
-the drill, each bench section): local/moto.ts forks them here when RUNBOOK_MOTO_FORK_SERVER names the socket.
+to show its log directly); it stops on SIGTERM, and by itself once its owner has gone. The test suite starts
+moto a dozen times and more (a CLI test's --emulator, the drill, each bench section): local/moto.ts forks them
+here when RUNBOOK_MOTO_FORK_SERVER names the socket.
 """
 
 import functools
