@@ -138,10 +138,12 @@ export function readinessCell(readiness: unknown): string {
   return failing ? `no (${text(failing.check)})` : 'no';
 }
 
+/** `5 on, 1 off`; `2000+ on, 0+ off` when a group had more schedules than were read (the note says which). */
 function schedulesCell(schedules: unknown): string {
   const value = obj(schedules);
   if (value.enabled === undefined) return '-';
-  return `${text(value.enabled)} on, ${text(value.disabled)} off`;
+  const more = value.incomplete === undefined ? '' : '+';
+  return `${text(value.enabled)}${more} on, ${text(value.disabled)}${more} off`;
 }
 
 function dlqCell(deadLetters: unknown): string {
@@ -180,6 +182,11 @@ function statusNotes(lines: Obj[]): string[] {
     if (failing) notes.push(`not ready: ${name}: ${text(failing.check)}: ${text(failing.detail)}`);
     else if (line.readiness === undefined && line.rollback && obj(line.rollback).knownGood === undefined)
       notes.push(`no known-good version: ${name}: ${text(obj(line.rollback).why)}`);
+    const incomplete = obj(obj(line.schedules).incomplete);
+    if (Array.isArray(incomplete.groups))
+      notes.push(
+        `schedules counted in part: ${name}: ${incomplete.groups.map(String).join(', ')}: ${text(incomplete.why)}`,
+      );
     for (const [part, reason] of Object.entries(obj(line.errors)))
       notes.push(`could not read ${part}: ${name}: ${text(reason)}`);
   }

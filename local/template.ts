@@ -85,8 +85,27 @@ export function parseTemplate(text: string): Template {
  * Parses already made in this process, serialized, by the SHA-256 of the text parsed. Every handler run
  * in-process (the drill, `runbook invoke`, the tests) and every provisioning loads the template again, and a
  * parse of template.yaml costs 40-300 ms of CPU where JSON.parse of its result costs about one.
+ *
+ * Held by the process (a registered symbol on globalThis), not by this module: a module evaluated again in the
+ * same process finds them too. The test suite evaluates the project's modules afresh for each test file in a
+ * shared worker (test/setup-shared-worker.ts), and ~80 files load the template: one parse per worker instead of
+ * one per file, ~8 CPU-s of a run. Keyed by content, so a stale entry cannot be served; the oldest go past
+ * PARSES_KEPT (tests write many small templates).
  */
-const parsed = new Map<string, string>();
+const PARSES_KEPT = 16;
+const processWide = globalThis as { [key: symbol]: Map<string, string> | undefined };
+const parsesKey = Symbol.for('lambda-runbook.template-parses');
+processWide[parsesKey] ??= new Map<string, string>();
+const parsed = processWide[parsesKey];
+
+function keepParse(sha256: string, json: string): void {
+  parsed.delete(sha256);
+  parsed.set(sha256, json);
+  for (const oldest of parsed.keys()) {
+    if (parsed.size <= PARSES_KEPT) break;
+    parsed.delete(oldest);
+  }
+}
 
 /**
  * template.yaml (or `path`) as a fresh object at each call, read from the file each time: an edited file is
@@ -101,7 +120,7 @@ export function loadTemplate(path = templatePath): Template {
   const template = parseTemplate(text);
   // Kept only when JSON carries it whole (YAML can say .inf or .nan, JSON cannot).
   const json = JSON.stringify(template);
-  if (isDeepStrictEqual(JSON.parse(json), template)) parsed.set(sha256, json);
+  if (isDeepStrictEqual(JSON.parse(json), template)) keepParse(sha256, json);
   return template;
 }
 

@@ -23,7 +23,9 @@ import type { FleetRequest } from './schema.js';
 import type { AccountClients, FleetDeps, WorkloadResult } from './types.js';
 
 const PART_BUDGET_MS = 8_000;
-const MAX_SCHEDULE_PAGES = 20;
+/** ListSchedules pages read per group (of SCHEDULE_PAGE, the API's largest): the count stays in its budget. */
+export const MAX_SCHEDULE_PAGES = 20;
+const SCHEDULE_PAGE = 100;
 export const STATUS_PAGE = 100;
 
 export interface WorkloadStatus {
@@ -34,7 +36,11 @@ export interface WorkloadStatus {
   serving?: { version: string; weights: Record<string, number> };
   /** What a rollback would do now, and whether it can: readiness.ts's checks over the known-good version. */
   readiness?: Readiness & { why: string };
-  schedules?: { enabled: number; disabled: number };
+  /**
+   * Counted schedules by state. `incomplete` names the groups with more than MAX_SCHEDULE_PAGES pages: the
+   * counts are then at least these (the rest of those groups was not read), never a silent part of the truth.
+   */
+  schedules?: { enabled: number; disabled: number; incomplete?: { groups: string[]; why: string } };
   deadLetters?: { queue: string; depth: number | null }[];
   alarmsInAlarm?: string[];
   /** Parts that could not be read, and why. */
@@ -153,13 +159,16 @@ async function readinessOf(deps: FleetDeps, clients: AccountClients, workload: W
 async function scheduleCounts(clients: AccountClients, workload: Workload) {
   if (workload.scheduleGroups.length === 0 && workload.schedules.length === 0) return undefined;
   const counts = { enabled: 0, disabled: 0 };
+  const unfinished: string[] = [];
   const singles = new Set(workload.schedules.map((item) => `${item.group}/${item.name}`));
   const groups = new Set([...workload.scheduleGroups, ...workload.schedules.map((item) => item.group)]);
   for (const GroupName of groups) {
     const whole = workload.scheduleGroups.includes(GroupName);
     let NextToken: string | undefined;
     for (let page = 0; page < MAX_SCHEDULE_PAGES; page++) {
-      const answer = await clients.scheduler.send(new ListSchedulesCommand({ GroupName, NextToken }));
+      const answer = await clients.scheduler.send(
+        new ListSchedulesCommand({ GroupName, NextToken, MaxResults: SCHEDULE_PAGE }),
+      );
       for (const schedule of answer.Schedules ?? []) {
         if (!whole && !singles.has(`${GroupName}/${schedule.Name}`)) continue;
         if (schedule.State === 'DISABLED') counts.disabled++;
@@ -168,8 +177,16 @@ async function scheduleCounts(clients: AccountClients, workload: Workload) {
       NextToken = answer.NextToken;
       if (!NextToken) break;
     }
+    if (NextToken) unfinished.push(GroupName);
   }
-  return counts;
+  if (unfinished.length === 0) return counts;
+  return {
+    ...counts,
+    incomplete: {
+      groups: unfinished,
+      why: `only the first ${MAX_SCHEDULE_PAGES} pages of ${SCHEDULE_PAGE} schedules of these groups were read: there are more, not counted`,
+    },
+  };
 }
 
 async function queueDepths(clients: AccountClients, workload: Workload) {

@@ -593,6 +593,27 @@ describe('runbook fleet: what a person reads', () => {
     expect(text).toContain('could not read alarmsInAlarm: risk: AccessDenied');
   });
 
+  it('marks schedule counts read only in part as lower bounds, and says which groups were not read whole', () => {
+    // Prepare
+    const incomplete = { groups: ['payments-nightly'], why: 'only the first 20 pages were read' };
+    const answer = {
+      ok: true,
+      selected: 1,
+      workloads: [
+        { workload: 'orders', account: 'self', schedules: { enabled: 1882, disabled: 118, incomplete } },
+      ],
+    };
+
+    // Act
+    const text = fleetStatusSummary(answer);
+
+    // Assess
+    expect(text).toMatch(/orders +self +- +- +- +1882\+ on, 118\+ off/);
+    expect(text).toContain(
+      'schedules counted in part: orders: payments-nightly: only the first 20 pages were read',
+    );
+  });
+
   it('reads back one fleet run with --audit-id: who, why, counts, every line and the undo', () => {
     // Act
     const text = fleetStatusSummary({

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { usePrebuiltTemplate } from '../../local/prebuilt-template.js';
 import { loadTemplate, parseTemplate, templatePath, templateSha256 } from '../../local/template.js';
 import { cliEntry } from '../../scripts/build-cli.js';
@@ -56,6 +56,51 @@ describe('loadTemplate: template.yaml parsed once, at build time for the compile
     // Assess
     expect(second).not.toBe(first);
     expect(Object.keys(second.Resources ?? {})).toEqual(['Fn']);
+  });
+
+  /** The process's parses, as local/template.ts keeps them. */
+  const processParses = (): Map<string, string> => {
+    const parses = (globalThis as { [key: symbol]: Map<string, string> | undefined })[
+      Symbol.for('lambda-runbook.template-parses')
+    ];
+    if (!parses) throw new Error('local/template.ts keeps no parses on globalThis');
+    return parses;
+  };
+
+  it('keeps its parses for the process: the module evaluated again (as each test file does) parses nothing again', async () => {
+    // Prepare: a parse made, then replaced by a marker, to see whether a fresh module parses or uses it.
+    const own = `${text}# kept for the process\n`;
+    writeFileSync(file, own);
+    loadTemplate(file);
+    const sha256 = templateSha256(own);
+    expect(processParses().has(sha256)).toBe(true);
+    processParses().set(sha256, '{"Resources":{"FromTheProcess":{}}}');
+
+    // Act
+    vi.resetModules();
+    const fresh = await import('../../local/template.js');
+    const template = fresh.loadTemplate(file);
+
+    // Assess
+    processParses().delete(sha256);
+    expect(template).toEqual({ Resources: { FromTheProcess: {} } });
+  });
+
+  it('keeps the 16 texts parsed last, not every text the process ever parsed', () => {
+    // Prepare
+    const texts = Array.from({ length: 20 }, (_, i) => `${text}# version ${i}\n`);
+
+    // Act
+    for (const version of texts) {
+      writeFileSync(file, version);
+      loadTemplate(file);
+    }
+
+    // Assess
+    const kept = texts.map((version) => processParses().has(templateSha256(version)));
+    expect(processParses().size).toBeLessThanOrEqual(16);
+    expect(kept.slice(4)).toEqual(Array(16).fill(true));
+    expect(kept.slice(0, 4)).toEqual(Array(4).fill(false));
   });
 
   it('reads the file at every call: an edited file is parsed anew', () => {
