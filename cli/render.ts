@@ -67,6 +67,13 @@ export function rollbackSummary(answer: unknown): string {
   ].join('\n');
 }
 
+/** `1801 would-disable, 300 already-disabled` from a counts map, `selected` left out (it is the total). */
+const countsLine = (counts: Obj) =>
+  Object.entries(counts)
+    .filter(([key]) => key !== 'selected')
+    .map(([key, count]) => `${text(count)} ${key}`)
+    .join(', ');
+
 export function killSwitchSummary(answer: unknown, verbose = false): string {
   const value = obj(answer);
   const refused = refusal(value);
@@ -74,10 +81,7 @@ export function killSwitchSummary(answer: unknown, verbose = false): string {
   const counts = obj(value.counts);
   const schedules = Array.isArray(value.schedules) ? (value.schedules as Obj[]) : [];
   const verb = value.action === 'enable' ? 'Enable' : 'Disable';
-  const done = Object.entries(counts)
-    .filter(([key]) => key !== 'selected')
-    .map(([key, count]) => `${String(count)} ${key}`)
-    .join(', ');
+  const done = countsLine(counts);
   const groups = [...new Set(schedules.map((item) => item.group))].join(', ');
   // A large run answers at most 100 schedules and points at the full list (fullList): count from that.
   const fullList = obj(value.fullList);
@@ -111,31 +115,91 @@ export function killSwitchSummary(answer: unknown, verbose = false): string {
   return [...lines, ...footer(value)].join('\n');
 }
 
-export function killSwitchStatus(answer: unknown): string {
+/** Up to LIST_LIMIT rows as a table (all with --verbose), else how to see them. */
+function listed(rows: Obj[], header: string[], cells: (row: Obj) => unknown[], verbose: boolean): string[] {
+  if (rows.length === 0) return [];
+  if (rows.length <= LIST_LIMIT || verbose) return [table(header, rows.map(cells))];
+  return [`  (${rows.length} schedules: --verbose lists them, --json gives everything)`];
+}
+
+/** What an open kill switch stopped: its schedules named, or its group and prefix. */
+function selectorText(selector: Obj): string {
+  const named = Array.isArray(selector.schedules) ? selector.schedules.map(String) : [];
+  const parts = [
+    ...(selector.group ? [`group ${String(selector.group)}`] : []),
+    ...(selector.namePrefix ? [`names ${String(selector.namePrefix)}*`] : []),
+    ...(selector.all ? ['all'] : []),
+    ...(named.length > 0 ? [named.length <= 3 ? named.join(', ') : `${named.length} schedules`] : []),
+  ];
+  return parts.join(' ') || '-';
+}
+
+function openKillSwitchLines(open: unknown): string[] {
+  const rows = Array.isArray(open) ? open.map(obj) : [];
+  if (rows.length === 0) return ['No open kill switch.'];
+  return [
+    `Open kill switches (${rows.length}): each restores with runbook schedules enable --restore-id ID --reason "…"`,
+    table(
+      ['RESTORE-ID', 'SINCE', 'BY', 'WHAT', 'FUNCTION', 'REASON'],
+      rows.map((row) => [
+        row.restoreId,
+        row.at,
+        row.actor,
+        selectorText(obj(row.selector)),
+        row.functionName,
+        row.reason,
+      ]),
+    ),
+  ];
+}
+
+/**
+ * `runbook schedules status`: the open kill switches; with a selector, the selected schedules' states; with
+ * --audit-id, one run read back a page at a time. Counts first, the rows behind --verbose when many.
+ */
+export function killSwitchStatus(answer: unknown, verbose = false): string {
   const value = obj(answer);
   const refused = refusal(value);
   if (refused) return refused;
-  // The status answer is the function's; whatever it lists, a person sees it as rows.
-  const lines: string[] = [];
-  for (const [key, item] of Object.entries(value)) {
-    if (key === 'ok') continue;
-    if (Array.isArray(item) && item.length > 0 && typeof item[0] === 'object') {
-      const rows = item as Obj[];
-      const columns = Object.keys(rows[0] as Obj).filter(
-        (column) => typeof (rows[0] as Obj)[column] !== 'object',
-      );
-      lines.push(`${key} (${rows.length}):`);
-      lines.push(
-        rows.length <= LIST_LIMIT
-          ? table(
-              columns.map((column) => column.toUpperCase()),
-              rows.map((row) => columns.map((column) => row[column])),
-            )
-          : `  ${rows.length} items: --json gives them all`,
-      );
-    } else if (typeof item !== 'object' || item === null) lines.push(`${key}: ${text(item)}`);
-    else lines.push(`${key}: ${JSON.stringify(item)}`);
+  const schedules = Array.isArray(value.schedules) ? value.schedules.map(obj) : [];
+  if (value.auditId !== undefined) {
+    const flags = [text(value.outcome), ...(value.dryRun ? ['dry run'] : [])].join(', ');
+    const counts = obj(value.counts);
+    const pageNumber = Number(value.page);
+    return [
+      `Run ${text(value.auditId)}: ${text(value.action)} by ${text(value.actor)} at ${text(value.at)} (${flags})`,
+      `counts: ${countsLine(counts) || 'none'} (${text(counts.selected)} selected)`,
+      ...(value.restoreId ? [`restore id: ${String(value.restoreId)}`] : []),
+      `page ${text(value.page)} of ${text(value.pages)}: ${schedules.length} outcome(s)`,
+      ...listed(
+        schedules,
+        ['GROUP', 'SCHEDULE', 'OUTCOME'],
+        (row) => [
+          row.group,
+          row.name,
+          row.error ? `${text(row.outcome)}: ${String(row.error)}` : row.outcome,
+        ],
+        verbose,
+      ),
+      ...(value.next !== undefined
+        ? [`next page: runbook schedules status --audit-id ${text(value.auditId)} --page ${pageNumber + 1}`]
+        : []),
+    ].join('\n');
   }
+  const lines: string[] = [];
+  if (value.counts !== undefined) {
+    const counts = obj(value.counts);
+    lines.push(`${text(counts.selected)} schedule(s) selected: ${countsLine(counts) || 'none'}`);
+    lines.push(
+      ...listed(
+        schedules,
+        ['GROUP', 'SCHEDULE', 'STATE'],
+        (row) => [row.group, row.name, row.state],
+        verbose,
+      ),
+    );
+  }
+  lines.push(...openKillSwitchLines(value.openKillSwitches));
   return lines.join('\n');
 }
 

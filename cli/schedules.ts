@@ -162,7 +162,7 @@ export const runSchedules =
     }
     const human =
       action === 'status'
-        ? killSwitchStatus
+        ? (answer: unknown) => killSwitchStatus(answer, opts.verbose === true)
         : (answer: unknown) =>
             (answer as { held?: unknown })?.held === true
               ? heldSummary(answer as Record<string, unknown>)

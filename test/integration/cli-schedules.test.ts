@@ -54,6 +54,24 @@ describe('runbook schedules', () => {
     expect(JSON.parse(beyond.stdout)).toMatchObject({ ok: false, error: { field: 'page' } });
   });
 
+  it('status for a person: the run read back with counts and outcomes, and the open kill switch it left', () => {
+    // Act
+    const run_ = run(['status', '--audit-id', auditId, '--human']);
+    const open = run(['status', '--human']);
+
+    // Assess: no JSON on a person's screen; the restore command is there to copy
+    expect(run_.code, run_.stderr).toBe(0);
+    expect(run_.stdout).toMatch(new RegExp(`^Run ${auditId}: schedules.disable by .+ \\(succeeded\\)\n`));
+    expect(run_.stdout).toContain('counts: 1 disabled (1 selected)');
+    expect(run_.stdout).toMatch(/page 1 of 1: 1 outcome\(s\)\n +GROUP +SCHEDULE +OUTCOME\n.+ disabled\n/);
+    expect(open.code, open.stderr).toBe(0);
+    expect(open.stdout).toMatch(
+      /^Open kill switches \(1\): each restores with runbook schedules enable --restore-id ID/,
+    );
+    expect(open.stdout).toContain('orders rejected since 03:02');
+    expect(`${run_.stdout}${open.stdout}`).not.toMatch(/[{}]/);
+  });
+
   it('exits 2 with the field named when the function refuses the request, and 1 for an unknown subcommand', () => {
     // Act
     const refused = run(['disable', '--reason', 'stop everything', '--dry-run', '--emulator', '--json']);
