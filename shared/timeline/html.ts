@@ -90,7 +90,7 @@ export function renderHtml(timeline: Timeline, options: { title?: string } = {})
     .filter((entry) => entry.kind === 'action')
     .map(
       (entry) =>
-        `<li><time datetime="${h(entry.at)}">${h(clock(entry.at, withDate))}</time> ${h(entry.what)} by ${h(entry.who)}: ${h(entry.outcome)}${entry.governance ? `. ${governed(entry, 'span')}` : ''}${entry.detail ? `. Why: ${h(entry.detail)}` : ''}. ${entry.undo ? `Undo: <code>${h(entry.undo)}</code>` : 'No undo recorded.'}</li>`,
+        `<li><time datetime="${h(entry.at)}">${h(clock(entry.at, withDate))}</time> ${h(entry.what)} by ${h(entry.who)}: ${h(entry.outcome)}${entry.governance ? `. ${governed(entry, 'span')}` : ''}${entry.detail ? `. Why: ${h(entry.detail)}` : ''}. ${entry.undo ? `Undo: <code>${h(entry.undo)}</code>` : entry.outcome === 'planned' ? 'A dry run: nothing to undo.' : 'No undo recorded.'}</li>`,
     );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">

@@ -85,7 +85,8 @@ export function ledgerEntry(record: Projected): TimelineEntry {
     what: `${record.action} ${record.target}${record.dryRun ? ' (dry run)' : ''}`,
     who: record.actor,
     outcome: record.outcome,
-    ...(record.undo ? { undo: record.undo } : {}),
+    // A dry run changed nothing: the undo its record keeps is what a real run's would be, not one to run.
+    ...(record.undo && !record.dryRun ? { undo: record.undo } : {}),
     ...(record.reason ? { detail: record.reason } : {}),
     ref: record.auditId,
     ...(governance ? { governance } : {}),

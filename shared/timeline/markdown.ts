@@ -48,7 +48,11 @@ export function renderMarkdown(timeline: Timeline, options: { title?: string } =
   if (actions.length === 0) lines.push('None in the window.');
   for (const entry of actions) {
     const why = entry.detail ? ` Why: ${md(entry.detail)}.` : '';
-    const undo = entry.undo ? ` Undo: ${markdownCode(entry.undo)}` : ' No undo recorded.';
+    const undo = entry.undo
+      ? ` Undo: ${markdownCode(entry.undo)}`
+      : entry.outcome === 'planned'
+        ? ' A dry run: nothing to undo.'
+        : ' No undo recorded.';
     lines.push(
       `- ${clock(entry.at, withDate)} ${md(entry.what)} by ${md(entry.who)}: ${md(entry.outcome)} (audit ${markdownCode(entry.ref)}).${governed(entry)}${why}${undo}`,
     );

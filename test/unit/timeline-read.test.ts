@@ -159,6 +159,27 @@ describe('readLedger', () => {
     expect(second?.args[0].input.ExclusiveStartKey).toEqual({ auditId: 'x' });
   });
 
+  it('offers no undo for a dry run: it changed nothing, whatever undo its record keeps for a real run', async () => {
+    // Prepare: a rollback's dry-run record keeps the undo a real run would have
+    const undo = "runbook rollback --function trading-fn --alias live --to-version 3 --reason 'undo' --force";
+    dynamoMock.on(QueryCommand).resolves({ Items: [] });
+    dynamoMock.on(QueryCommand, { ExpressionAttributeValues: { ':action': 'rollback' } }).resolves({
+      Items: [
+        record('rollback', '2026-11-27T14:00:00.000Z', { dryRun: true, outcome: 'planned', undo }),
+        record('rollback', '2026-11-27T14:01:00.000Z', { undo }),
+      ],
+    });
+
+    // Act
+    const read = await readLedger({ dynamo, tableName: TABLE }, { since: SINCE, until: UNTIL, limit: 10 });
+
+    // Assess
+    expect(read.entries.map((entry) => [entry.what, entry.undo])).toEqual([
+      ['rollback function:trading-fn:live (dry run)', undefined],
+      ['rollback function:trading-fn:live', undo],
+    ]);
+  });
+
   it('names an action it could not read as a gap and still reads the others', async () => {
     // Prepare
     dynamoMock.on(QueryCommand).resolves({ Items: [record('dlq.drain', '2026-11-27T14:00:00.000Z')] });

@@ -193,6 +193,33 @@ describe('renderMarkdown', () => {
     }
   });
 
+  it('says a dry run has nothing to undo, and an action without an undo that none was recorded', () => {
+    // Prepare
+    const timeline = mergeTimeline({
+      since: SINCE,
+      until: UNTIL,
+      sources: [
+        [
+          entry('2026-11-27T14:00:00.000Z', 'action', 'dry', {
+            what: 'rollback fn (dry run)',
+            outcome: 'planned',
+          }),
+          entry('2026-11-27T14:01:00.000Z', 'action', 'peek', { what: 'dlq.drain queue:q' }),
+        ],
+      ],
+    });
+
+    // Act
+    const markdown = renderMarkdown(timeline);
+    const html = renderHtml(timeline);
+
+    // Assess
+    for (const text of [markdown, html]) {
+      expect(text).toMatch(/rollback fn \\?\(dry run\\?\).*A dry run: nothing to undo\./);
+      expect(text).toMatch(/dlq\\?\.drain queue:q.*No undo recorded\./);
+    }
+  });
+
   it('escapes every Markdown and HTML character, and keeps a line one line', () => {
     expect(escapeMarkdown('a\nb\r\u0007c')).toBe('a b c');
     expect(escapeMarkdown('x_y*z`w<&>')).toBe('x\\_y\\*z\\`w&lt;&amp;&gt;');
