@@ -342,7 +342,8 @@ Always prints the function's own answer as JSON. Exit status: 0 success, 2 ok:fa
           'the current key leaked: once rotated, revoke the replaced key at once (needs --reason)',
         )
         .option('--reason <text>', 'why (required with --emergency)')
-        .option('--wait <seconds>', 'on AWS, wait up to N seconds for Secrets Manager to finish', '90'),
+        .option('--wait <seconds>', 'on AWS, wait up to N seconds for Secrets Manager to finish', '90')
+        .option('--dry-run', 'say what the rotation would do to which versions; change nothing'),
     ),
   ).action(act(async () => (await import('./secret.js')).runSecret('rotate')));
   secretRemote(

@@ -265,6 +265,18 @@ export function secretRotateSummary(answer: unknown): string {
   const steps = Array.isArray(value.steps) ? (value.steps as Obj[]) : [];
   const status = obj(value.status);
   if (refused && steps.length === 0) return refused;
+  if (value.dryRun === true) {
+    const after = obj(value.stagesAfter);
+    return [
+      `Dry run: would ${value.wouldDo === 'resume' ? `finish the rotation of ${text(value.secret)} on version ${text(value.version)}` : `rotate ${text(value.secret)} to a new version`}. Nothing changed.`,
+      `steps: ${(Array.isArray(value.steps) ? value.steps : []).map(String).join(' → ')}, by ${text(value.rotationFunction)}`,
+      `then: AWSCURRENT ${text(after.AWSCURRENT)}, AWSPREVIOUS ${text(after.AWSPREVIOUS)} (its key still valid until revoked)`,
+      ...(value.revokesPrevious
+        ? [`--emergency: the key of ${String(value.revokesPrevious)} would be revoked at once`]
+        : []),
+      ...(value.warning ? [`warning: ${String(value.warning)}`] : []),
+    ].join('\n');
+  }
   return [
     value.ok
       ? `Rotated ${text(value.secret)}: AWSCURRENT is now ${text(status.current)}.`

@@ -267,6 +267,17 @@ async function secret(
 
     // ---- rotate
     const before = await secretStatus(secrets, secretId);
+    if (values['dry-run']) {
+      const functionArn = state?.resources.SecretRotationFunction?.attributes?.Arn ?? before.rotationFunction;
+      const plan = rotationPlan(before, {
+        resume: values.resume,
+        emergency: values.emergency,
+        functionArn,
+        emulator: state !== undefined,
+      });
+      printAnswer(plan, secretRotateSummary);
+      return plan.ok ? 0 : 2;
+    }
     let token: string;
     let rotation: { ok: boolean; steps?: unknown[]; waitedSeconds?: number };
     if (values.resume) {
@@ -350,6 +361,54 @@ async function secret(
     await (channel as Channel | undefined)?.close();
     await stop();
   }
+}
+
+/**
+ * `secret rotate --dry-run`: what a rotation now would do, read from the secret's stages, or why it would fail
+ * (a rotation already pending without --resume, none pending with it, no rotation function). Reads only.
+ */
+export function rotationPlan(
+  before: Awaited<ReturnType<typeof secretStatus>>,
+  options: { resume: boolean; emergency: boolean; functionArn: string | null | undefined; emulator: boolean },
+) {
+  const refuse = (code: string, message: string, field: string) => ({
+    ok: false as const,
+    dryRun: true,
+    secret: before.name,
+    error: { code, message, field },
+  });
+  const pending = before.rotation.state === 'idle' ? undefined : before.rotation.pendingVersionId;
+  if (options.resume && !pending)
+    return refuse('Conflict', 'no rotation to resume: no version is AWSPENDING', 'resume');
+  // Secrets Manager refuses a new rotation while another one's AWSPENDING version is not AWSCURRENT; moto does
+  // not, so on the emulator the rotation would go ahead (as `runbook secret rotate` does there), said as a warning.
+  const already = pending
+    ? `a rotation is already ${before.rotation.state} (version ${pending} is AWSPENDING): Secrets Manager refuses a new one until it is finished (--resume)`
+    : undefined;
+  if (!options.resume && already && !options.emulator) return refuse('Conflict', already, 'resume');
+  if (!options.functionArn)
+    return refuse(
+      'Conflict',
+      'the secret has no rotation function (RotationLambdaARN): Secrets Manager would refuse to rotate it',
+      'secretId',
+    );
+  return {
+    ok: true as const,
+    dryRun: true,
+    secret: before.name,
+    arn: before.arn,
+    wouldDo: options.resume ? ('resume' as const) : ('rotate' as const),
+    version: options.resume ? pending : 'a new version',
+    steps: [...STEPS],
+    rotationFunction: options.functionArn,
+    stagesAfter: {
+      AWSCURRENT: options.resume ? pending : 'the new version',
+      AWSPREVIOUS: before.current,
+    },
+    revokesPrevious: options.emergency ? before.current : null,
+    ...(!options.resume && already ? { warning: `${already}; the emulator (moto) does not refuse it` } : {}),
+    note: 'dry run: nothing changed',
+  };
 }
 
 /** The revocation as the SecretRotationFunction takes it: its direct request, or its API route. */

@@ -54,6 +54,33 @@ describe('runbook secret', () => {
     expect(stdout).not.toMatch(/"(value|SecretString|apiKey)"/);
   });
 
+  it('rotate --dry-run says what would happen to which versions, without --yes, and changes nothing', () => {
+    // Prepare
+    const stages = () => JSON.parse(run(['status', ...sample, '--json']).stdout).versions;
+    const before = stages();
+
+    // Act
+    const resume = run(['rotate', ...sample, '--resume', '--dry-run', '--json']);
+    const fresh = run(['rotate', ...sample, '--dry-run', '--human']);
+
+    // Assess
+    expect(resume.code, resume.stderr).toBe(0);
+    expect(JSON.parse(resume.stdout)).toMatchObject({
+      ok: true,
+      dryRun: true,
+      wouldDo: 'resume',
+      version: SAMPLE_ROTATION_TOKEN,
+      steps: ['createSecret', 'setSecret', 'testSecret', 'finishSecret'],
+      rotationFunction: expect.stringMatching(/:function:.*SecretRotationFunction$/),
+      stagesAfter: { AWSCURRENT: SAMPLE_ROTATION_TOKEN },
+    });
+    // On AWS a new rotation beside the staged one is refused; moto lets it through, and the dry run says both.
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(fresh.stdout).toMatch(/^Dry run: would rotate .+ to a new version\. Nothing changed\./);
+    expect(fresh.stdout).toContain('Secrets Manager refuses a new one until it is finished (--resume)');
+    expect(stages()).toEqual(before);
+  });
+
   it('rotate --resume finishes the staged rotation through the four steps in-process', () => {
     // Act
     const { code, stdout, stderr } = run(['rotate', ...sample, '--resume', '--yes', '--json']);

@@ -1,0 +1,92 @@
+// `runbook secret rotate --dry-run` (cli/secret.ts rotationPlan): what a rotation would do to which versions, or
+// why Secrets Manager would refuse it, from the secret's status alone.
+import { describe, expect, it } from 'vitest';
+import { rotationPlan, type secretStatus } from '../../cli/secret.js';
+
+type Status = Awaited<ReturnType<typeof secretStatus>>;
+const FUNCTION = 'arn:aws:lambda:eu-west-1:111122223333:function:rotator';
+
+const status = (rotation: Status['rotation']): Status => ({
+  name: 'prices-api-key',
+  arn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:prices-api-key-AbCdEf',
+  rotationEnabled: true,
+  rotationFunction: FUNCTION,
+  rotationRules: { AutomaticallyAfterDays: 30 },
+  lastRotatedDate: null,
+  nextRotationDate: null,
+  lastChangedDate: null,
+  current: 'v-current',
+  previous: 'v-previous',
+  versions: [],
+  rotation,
+});
+const idle = status({ state: 'idle' } as Status['rotation']);
+const pending = status({ state: 'stuck', pendingVersionId: 'v-pending' } as Status['rotation']);
+const options = { resume: false, emergency: false, functionArn: FUNCTION, emulator: false };
+
+describe('secret rotate --dry-run', () => {
+  it('plans a new version through the four steps, the current key becoming the previous one', () => {
+    // Act
+    const plan = rotationPlan(idle, { ...options, emergency: true });
+
+    // Assess
+    expect(plan).toEqual({
+      ok: true,
+      dryRun: true,
+      secret: 'prices-api-key',
+      arn: idle.arn,
+      wouldDo: 'rotate',
+      version: 'a new version',
+      steps: ['createSecret', 'setSecret', 'testSecret', 'finishSecret'],
+      rotationFunction: FUNCTION,
+      stagesAfter: { AWSCURRENT: 'the new version', AWSPREVIOUS: 'v-current' },
+      revokesPrevious: 'v-current',
+      note: 'dry run: nothing changed',
+    });
+  });
+
+  it('plans finishing the pending version with --resume, and refuses --resume when nothing is pending', () => {
+    // Act
+    const resume = rotationPlan(pending, { ...options, resume: true });
+    const nothing = rotationPlan(idle, { ...options, resume: true });
+
+    // Assess
+    expect(resume).toMatchObject({
+      ok: true,
+      wouldDo: 'resume',
+      version: 'v-pending',
+      revokesPrevious: null,
+    });
+    expect(resume).toMatchObject({ stagesAfter: { AWSCURRENT: 'v-pending', AWSPREVIOUS: 'v-current' } });
+    expect(nothing).toMatchObject({ ok: false, error: { code: 'Conflict', field: 'resume' } });
+  });
+
+  it('refuses a new rotation beside a pending one on AWS, and warns of it on the emulator, where moto allows it', () => {
+    // Act
+    const aws = rotationPlan(pending, options);
+    const emulator = rotationPlan(pending, { ...options, emulator: true });
+
+    // Assess
+    expect(aws).toMatchObject({
+      ok: false,
+      error: {
+        code: 'Conflict',
+        field: 'resume',
+        message: expect.stringContaining('v-pending is AWSPENDING'),
+      },
+    });
+    expect(emulator).toMatchObject({
+      ok: true,
+      wouldDo: 'rotate',
+      warning: expect.stringContaining('the emulator (moto) does not refuse it'),
+    });
+  });
+
+  it('refuses a secret with no rotation function, as Secrets Manager would', () => {
+    // Act
+    const plan = rotationPlan(idle, { ...options, functionArn: null });
+
+    // Assess
+    expect(plan).toMatchObject({ ok: false, error: { code: 'Conflict', field: 'secretId' } });
+  });
+});
