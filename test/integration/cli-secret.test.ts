@@ -56,7 +56,11 @@ describe('runbook secret', () => {
 
   it('rotate --dry-run says what would happen to which versions, without --yes, and changes nothing', () => {
     // Prepare
-    const stages = () => JSON.parse(run(['status', ...sample, '--json']).stdout).versions;
+    // Versions and their stages (moto answers every version's createdDate as the time it is asked).
+    const stages = () =>
+      JSON.parse(run(['status', ...sample, '--json']).stdout).versions.map(
+        ({ versionId, stages }: { versionId: string; stages: string[] }) => ({ versionId, stages }),
+      );
     const before = stages();
 
     // Act
