@@ -4,7 +4,7 @@
 // within DISCOVERY_TTL_MS.
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { describe, SettingError } from '../../shared/errors.js';
-import { discoverTagged } from '../../shared/fleet/discover.js';
+import { discoverTagged, MAX_DISCOVERY_PAGES } from '../../shared/fleet/discover.js';
 import {
   mergeWatchLists,
   parseWatchList,
@@ -82,9 +82,15 @@ async function discovered(declared: WatchList, sources: WatchedSources): Promise
   for (const account of accounts) {
     try {
       const tagging = await (sources.tagging as NonNullable<WatchedSources['tagging']>)(account, declared);
-      const { workloads, ignored } = await discoverTagged(tagging, account);
+      const { workloads, ignored, stoppedAfter } = await discoverTagged(tagging, account);
       found.push(...workloads);
       for (const item of ignored) sources.logger.warn('tagged function not watched', item);
+      if (stoppedAfter !== undefined)
+        sources.logger.warn('tag discovery stopped: the tagged functions past these are not watched', {
+          account: account ?? 'self',
+          read: stoppedAfter,
+          why: `more than ${MAX_DISCOVERY_PAGES} pages of tagged functions; declare the workloads in watchlist.json instead`,
+        });
     } catch (error) {
       // The declared workloads still answer; a member account that cannot be read is named in the log.
       sources.logger.warn('tag discovery failed', { account: account ?? 'self', reason: describe(error) });

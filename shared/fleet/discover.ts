@@ -8,13 +8,15 @@ import { ALIAS_NAME, bareWorkload, WORKLOAD_NAME, type Workload } from './worklo
 
 export const WATCH_TAG = 'runbook:watch';
 export const ALIAS_TAG = 'runbook:alias';
-// Pages of up to 100; a runaway estate stops here rather than holding the answer hostage.
-const MAX_PAGES = 50;
+// Pages of up to 100; a runaway estate stops here rather than holding the answer hostage (and says so).
+export const MAX_DISCOVERY_PAGES = 50;
 
 export interface Discovered {
   workloads: Workload[];
   /** Tagged functions that could not be watched, and why (a tag value that is not a workload name). */
   ignored: { arn: string; why: string }[];
+  /** Set when discovery stopped with pages still unread: the tagged functions read before it stopped. */
+  stoppedAfter?: number;
 }
 
 /** The tagged functions of one account (`account` undefined: the runbook's own). */
@@ -24,7 +26,8 @@ export async function discoverTagged(
 ): Promise<Discovered> {
   const found: Discovered = { workloads: [], ignored: [] };
   let token: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
+  let read = 0;
+  for (let page = 0; page < MAX_DISCOVERY_PAGES; page++) {
     const answer = await tagging.send(
       new GetResourcesCommand({
         ResourceTypeFilters: ['lambda:function'],
@@ -34,6 +37,7 @@ export async function discoverTagged(
       }),
     );
     for (const resource of answer.ResourceTagMappingList ?? []) {
+      read++;
       const arn = resource.ResourceARN ?? '';
       const tags = Object.fromEntries((resource.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
       const workload = fromTags(arn, tags, account);
@@ -43,6 +47,7 @@ export async function discoverTagged(
     token = answer.PaginationToken || undefined;
     if (!token) break;
   }
+  if (token) found.stoppedAfter = read;
   return found;
 }
 

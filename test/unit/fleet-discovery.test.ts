@@ -8,7 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { watchedWorkloads } from '../../functions/fleet/watched.js';
-import { discoverTagged } from '../../shared/fleet/discover.js';
+import { discoverTagged, MAX_DISCOVERY_PAGES } from '../../shared/fleet/discover.js';
 
 const arn = (account: string, name: string) => `arn:aws:lambda:us-east-1:${account}:function:${name}`;
 const tags = (pairs: Record<string, string>) => Object.entries(pairs).map(([Key, Value]) => ({ Key, Value }));
@@ -100,6 +100,42 @@ describe('watchedWorkloads', () => {
       ['member', '222222222222', 'tags'],
     ]);
     home.restore();
+  });
+
+  it('says in the log when discovery stopped with tagged functions unread, and how many it read', async () => {
+    // Prepare: an account whose listing never ends
+    let page = 0;
+    const endless = {
+      send: async () => {
+        page++;
+        return {
+          ResourceTagMappingList: [
+            { ResourceARN: arn('123456789012', `fn-${page}`), Tags: tags({ 'runbook:watch': `w${page}` }) },
+          ],
+          PaginationToken: `p${page}`,
+        };
+      },
+    };
+    const warnings: unknown[] = [];
+    const list = watchedWorkloads({
+      file: { workloads: [] },
+      env: {},
+      tagging: async () => endless as never,
+      logger: { warn: (...args: unknown[]) => warnings.push(args) },
+    });
+
+    // Act
+    const watched = await list();
+
+    // Assess
+    expect(page).toBe(MAX_DISCOVERY_PAGES);
+    expect(watched.workloads).toHaveLength(MAX_DISCOVERY_PAGES);
+    expect(warnings).toEqual([
+      [
+        'tag discovery stopped: the tagged functions past these are not watched',
+        { account: 'self', read: MAX_DISCOVERY_PAGES, why: expect.stringContaining('watchlist.json') },
+      ],
+    ]);
   });
 
   it('keeps the declared workloads when discovery fails, and names the account in the log', async () => {
