@@ -39,6 +39,19 @@ moto's BaseResponse lists its class's methods (inspect.getmembers over a few hun
 request, to see whether the action names one: about a tenth of a simple request's time (a DynamoDB PutItem, an
 SNS ListTopics). A class's methods do not change while the server runs, so each class's list is kept.
 
+Five costs of the same kind, found by profiling the shared server under the whole suite (CPU time per thread):
+- DynamoDB builds an item attribute by attribute into a dict that re-sums the whole item's size at each insert,
+  to refuse one past 400 KB: a 20-attribute audit record was sized ~200 times over. The size is summed once as
+  the attributes go in, and the item refused at the same attribute.
+- SQS GetQueueAttributes built the queue's attribute map three times per attribute asked for, and each map
+  counts the visible, delayed and in-flight messages, reading the clock once per message for each count (a
+  SendMessage reads the map too). The map is built once per request, and each count reads the clock once.
+- moto converts each action's name (ReceiveMessage → receive_message) character by character at every
+  request, several times: each name's conversion is kept.
+- Each response's 52-character request id was drawn one character per call to the random generator: it is
+  drawn in one call, from the same characters.
+Together about two fifths of moto's own time on a workload of audit records and a DLQ 300 deep.
+
 Each change is skipped if a later moto no longer has what it changes: the server then runs as moto ships it.
 Usage: python3 local/moto_server.py -H 127.0.0.1 -p PORT (the arguments of `python3 -m moto.server`).
 
@@ -61,12 +74,14 @@ import random
 import select
 import signal
 import socket
+import string
 import sys
 import threading
 
 import moto.backends
 import moto.core.responses
 import moto.core.serialize
+import moto.core.utils
 import moto.server
 import moto.sqs.models
 from moto.core.utils import unix_time
@@ -128,6 +143,108 @@ def _retention_from_the_queue() -> None:
         return period + message.sent_timestamp / 1000 > unix_time()
 
     backend.is_message_valid_based_on_retention_period = valid
+
+
+def _names_converted_once() -> None:
+    original = getattr(moto.core.utils, "camelcase_to_underscores", None)
+    if not callable(original):
+        return
+    cached = functools.lru_cache(maxsize=8192)(original)
+    moto.core.utils.camelcase_to_underscores = cached
+    # Modules that imported it by name before this ran hold the original: give them the kept one too (those
+    # imported later, a service's on its first request, import the kept one).
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("moto.") and (
+            getattr(module, "camelcase_to_underscores", None) is original
+        ):
+            module.camelcase_to_underscores = cached
+
+
+def _request_ids_in_one_draw() -> None:
+    from moto.moto_api._internal.moto_random import MotoRandom
+
+    if not callable(getattr(MotoRandom, "get_random_string", None)):
+        return
+
+    def get_random_string(self, length=20, include_digits=True, lower_case=False):  # type: ignore[no-untyped-def]
+        pool = string.ascii_letters + (string.digits if include_digits else "")
+        value = "".join(self.choices(pool, k=length))
+        return value.lower() if lower_case else value
+
+    MotoRandom.get_random_string = get_random_string
+
+
+def _item_size_summed_once() -> None:
+    from moto.dynamodb.models import dynamo_type
+
+    item, limited, typed = (getattr(dynamo_type, name, None) for name in ("Item", "LimitedSizeDict", "DynamoType"))
+    bytesize = getattr(dynamo_type, "bytesize", None)
+    too_large = getattr(dynamo_type, "ItemSizeTooLarge", None)
+    if None in (item, limited, typed, bytesize, too_large):
+        return
+
+    def __init__(self, hash_key, range_key, attrs):  # type: ignore[no-untyped-def]
+        self.hash_key = hash_key
+        self.range_key = range_key
+        self.attrs = limited()
+        size = 0
+        for key, value in attrs.items():
+            attribute = typed(value)
+            # What LimitedSizeDict checks at each insert, summed as it goes: the same item refused at the
+            # same attribute, with each attribute's size computed once.
+            size += bytesize(key) + attribute.size()
+            if size > 405000:
+                raise too_large
+            dict.__setitem__(self.attrs, key, attribute)
+
+    item.__init__ = __init__
+
+
+def _queue_attributes_read_once() -> None:
+    backend = getattr(moto.sqs.models, "SQSBackend", None)
+    original = getattr(backend, "get_queue_attributes", None)
+    if original is None or not hasattr(moto.sqs.models, "InvalidAttributeName"):
+        return
+
+    def get_queue_attributes(self, queue_name, attribute_names):  # type: ignore[no-untyped-def]
+        queue = self.get_queue(queue_name)
+        if not attribute_names:
+            return {}
+        valid_names = ["All"] + queue.BASE_ATTRIBUTES + queue.FIFO_ATTRIBUTES + queue.KMS_ATTRIBUTES
+        invalid_name = next((name for name in attribute_names if name not in valid_names), None)
+        if invalid_name or invalid_name == "":
+            raise moto.sqs.models.InvalidAttributeName(invalid_name)
+        whole = queue.attributes
+        if "All" in attribute_names:
+            return whole
+        return {name: whole[name] for name in attribute_names if whole.get(name) is not None}
+
+    backend.get_queue_attributes = get_queue_attributes
+
+
+def _queue_counts_at_one_instant() -> None:
+    queue = getattr(moto.sqs.models, "Queue", None)
+    clock = getattr(moto.sqs.models, "unix_time_millis", None)
+    names = ("approximate_number_of_messages", "approximate_number_of_messages_delayed",
+             "approximate_number_of_messages_not_visible")
+    if queue is None or clock is None or not all(isinstance(getattr(queue, name, None), property) for name in names):
+        return
+
+    # Message.visible and Message.delayed each read the clock: a count read it once per message and per test.
+    def visible(self):  # type: ignore[no-untyped-def]
+        now = clock()
+        return sum(1 for m in self._messages if now > m.visible_at and not now < m.delayed_until)
+
+    def delayed(self):  # type: ignore[no-untyped-def]
+        now = clock()
+        return sum(1 for m in self._messages if now < m.delayed_until)
+
+    def not_visible(self):  # type: ignore[no-untyped-def]
+        now = clock()
+        return sum(1 for m in self._messages if not now > m.visible_at)
+
+    for name, count in zip(names, (visible, delayed, not_visible)):
+        setattr(queue, name, property(count))
 
 
 def _faster_serializer() -> None:
@@ -301,6 +418,11 @@ if __name__ == "__main__":
     _one_request_at_a_time_but_sqs()
     _retention_from_the_queue()
     _faster_serializer()
+    _names_converted_once()
+    _request_ids_in_one_draw()
+    _item_size_summed_once()
+    _queue_attributes_read_once()
+    _queue_counts_at_one_instant()
     if sys.argv[1:2] == ["--fork-server"]:
         _fork_server(sys.argv[2])
     else:

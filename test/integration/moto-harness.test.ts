@@ -525,4 +525,110 @@ print(json.dumps({"same": patched == shipped + shipped, "statuses": [status for 
       listedPatched: 1,
     });
   });
+  // Four more shortcuts, each in a fresh process run as moto ships and as patched, on the same requests
+  // through moto's own server app: the same answers (request ids aside), with the repeated work counted.
+  // - DynamoDB: an item's size summed once as its attributes are added (LimitedSizeDict re-summed the whole
+  //   item at each one), an item past 400 KB still refused;
+  // - SQS GetQueueAttributes: the queue's attribute map (which walks every message) built once a request, and
+  //   its message counts taken at one instant (moto read the clock once per message and per test);
+  // - moto's name conversion (ReceiveMessage → receive_message), kept per name;
+  // - the 52-character request id drawn in one call.
+  const repeated = `
+import importlib.util, json, re, sys
+spec = importlib.util.spec_from_file_location("launcher", "local/moto_server.py")
+launcher = importlib.util.module_from_spec(spec); spec.loader.exec_module(launcher)
+import moto.core.utils
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.sqs.models import Queue
+counts = {"sizes": 0, "maps": 0, "conversions": 0}
+size, whole, convert = DynamoType.size, Queue.attributes, moto.core.utils.camelcase_to_underscores
+def sized(self):
+    counts["sizes"] += 1
+    return size(self)
+def mapped(self):
+    counts["maps"] += 1
+    return whole.fget(self)
+def converted(name):
+    counts["conversions"] += 1
+    return convert(name)
+DynamoType.size, Queue.attributes, moto.core.utils.camelcase_to_underscores = sized, property(mapped), converted
+for module in list(sys.modules.values()):
+    if getattr(module, "camelcase_to_underscores", None) is convert:
+        module.camelcase_to_underscores = converted
+if sys.argv[1:] == ["patched"]:
+    launcher._names_converted_once()
+    launcher._request_ids_in_one_draw()
+    launcher._item_size_summed_once()
+    launcher._queue_attributes_read_once()
+    launcher._queue_counts_at_one_instant()
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.test import Client
+client = Client(DomainDispatcherApplication(create_backend_app))
+def call(service, target, body):
+    headers = {"Authorization": f"AWS4-HMAC-SHA256 Credential=testing/20261128/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=x",
+               "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": target}
+    return client.post("/", data=json.dumps(body), headers=headers)
+dynamodb = lambda op, body: call("dynamodb", f"DynamoDB_20120810.{op}", body)
+sqs = lambda op, body: call("sqs", f"AmazonSQS.{op}", body)
+dynamodb("CreateTable", {"TableName": "t", "BillingMode": "PAY_PER_REQUEST",
+    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
+url = json.loads(sqs("CreateQueue", {"QueueName": "q"}).get_data())["QueueUrl"]
+for i in range(5):
+    sqs("SendMessage", {"QueueUrl": url, "MessageBody": f"m{i}"})
+for i in range(2):
+    sqs("SendMessage", {"QueueUrl": url, "MessageBody": f"later{i}", "DelaySeconds": 60})
+sqs("ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 1, "VisibilityTimeout": 60})
+wide = {f"field{i:02d}": {"M": {"before": {"S": "x" * 40}, "after": {"N": str(i)}}} for i in range(30)}
+replies, ids = [], []
+def note(reply):
+    ids.append(reply.headers.get("x-amzn-requestid", ""))
+    replies.append((reply.status_code, reply.get_data().decode()))
+counts["sizes"] = 0
+note(dynamodb("PutItem", {"TableName": "t", "Item": {"id": {"S": "wide"}, **wide}}))
+sizes_for_wide = counts["sizes"]
+for length in (404_900, 405_100):
+    note(dynamodb("PutItem", {"TableName": "t", "Item": {"id": {"S": "big"}, "blob": {"S": "x" * length}}}))
+note(dynamodb("GetItem", {"TableName": "t", "Key": {"id": {"S": "wide"}}}))
+counts["maps"] = 0
+note(sqs("GetQueueAttributes", {"QueueUrl": url, "AttributeNames": ["ApproximateNumberOfMessages", "QueueArn", "DelaySeconds",
+    "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]}))
+maps_for_three = counts["maps"]
+note(sqs("GetQueueAttributes", {"QueueUrl": url, "AttributeNames": ["All"]}))
+note(sqs("GetQueueAttributes", {"QueueUrl": url, "AttributeNames": ["NoSuchAttribute"]}))
+counts["conversions"] = 0
+for _ in range(3):
+    note(sqs("GetQueueUrl", {"QueueName": "q"}))
+answers = [(status, re.sub(r'"(QueueArn|CreatedTimestamp|LastModifiedTimestamp)": ?"[^"]*"', "", body)) for status, body in replies]
+print(json.dumps({"answers": answers, "sizesForWide": sizes_for_wide, "mapsForOneRead": maps_for_three,
+    "conversionsForThree": counts["conversions"], "ids": sorted({len(i) for i in ids}),
+    "idsAlphanumeric": all(re.fullmatch("[A-Za-z0-9]+", i) for i in ids), "idsDistinct": len(set(ids)) == len(ids)}))
+`;
+
+  it('sizes an item, builds a queue’s attributes and converts a name once, answering as moto does', () => {
+    // Act
+    const run = (...args: string[]) => {
+      const result = spawnSync('python3', ['-c', repeated, ...args], { cwd: projectRoot, encoding: 'utf8' });
+      expect(result.status, result.stderr).toBe(0);
+      return JSON.parse(result.stdout);
+    };
+    const shipped = run();
+    const patched = run('patched');
+
+    // Assess: the same answers, the 400 KB limit where it was, the same request ids' shape
+    expect(patched.answers).toEqual(shipped.answers);
+    expect(patched.answers.map(([status]: [number]) => status)).toEqual([
+      200, 200, 400, 200, 200, 200, 400, 200, 200, 200,
+    ]);
+    expect(patched.answers[2][1]).toContain('Item size has exceeded the maximum allowed size');
+    for (const ids of [shipped, patched])
+      expect(ids).toMatchObject({ ids: [52], idsAlphanumeric: true, idsDistinct: true });
+    // The repeated work: 31 attributes sized once each (moto: once per attribute already there, each time);
+    // one attribute map for five names (moto: three per name); a name converted once, not per request.
+    expect(shipped.sizesForWide).toBeGreaterThan(400);
+    expect(patched.sizesForWide).toBeLessThan(100);
+    expect(shipped.mapsForOneRead).toBeGreaterThanOrEqual(9);
+    expect(patched.mapsForOneRead).toBe(1);
+    expect(shipped.conversionsForThree).toBeGreaterThanOrEqual(3);
+    expect(patched.conversionsForThree).toBeLessThan(shipped.conversionsForThree);
+  });
 });
