@@ -422,8 +422,8 @@ print(json.dumps({"received": [m.body for m in received], "attributeMaps": maps[
   });
 
   // The serializer's shortcuts, in moto's own server app: the same requests answered byte for byte as moto
-  // answers them (request ids aside), for DynamoDB items holding every kind of attribute value and for a
-  // service of another protocol (IAM's XML), errors included.
+  // answers them (request ids aside), for DynamoDB items holding every kind of attribute value (binary ones
+  // going moto's own way) and for a service of another protocol (IAM's XML), errors included.
   const serializer = `
 import importlib.util, json, re
 spec = importlib.util.spec_from_file_location("launcher", "local/moto_server.py")
@@ -464,12 +464,13 @@ def answers():
     return [(r.status_code, re.sub(rb"<RequestId>[^<]*</RequestId>", b"", r.get_data())) for r in (read() for read in reads)]
 shipped = answers()
 launcher._faster_serializer()
+launcher._attribute_values_direct()
 patched = answers()
 print(json.dumps({"same": shipped == patched, "statuses": [status for status, _ in patched],
                   "differ": [i for i, (a, b) in enumerate(zip(shipped, patched)) if a != b]}))
 `;
 
-  it('serializes responses byte for byte as moto does, with the member keys remembered and absent members skipped', () => {
+  it('serializes responses byte for byte as moto does: member keys remembered, absent members skipped, DynamoDB attribute values as they are', () => {
     // Act
     const result = spawnSync('python3', ['-c', serializer], { cwd: projectRoot, encoding: 'utf8' });
 
@@ -480,6 +481,67 @@ print(json.dumps({"same": shipped == patched, "statuses": [status for status, _ 
       statuses: [200, 200, 200, 200, 200, 200, 400, 200, 200, 404],
       differ: [],
     });
+  });
+
+  // The same check over random items: attribute values of every kind nested four deep, read back by GetItem,
+  // Scan, Query with a projection and UpdateItem's ALL_NEW, as moto answers them and as patched.
+  const randomItems = `
+import importlib.util, json, random, sys
+spec = importlib.util.spec_from_file_location("launcher", "local/moto_server.py")
+launcher = importlib.util.module_from_spec(spec); spec.loader.exec_module(launcher)
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.test import Client
+client = Client(DomainDispatcherApplication(create_backend_app))
+def dynamodb(op, body):
+    headers = {"Authorization": "AWS4-HMAC-SHA256 Credential=testing/20261128/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x",
+               "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": f"DynamoDB_20120810.{op}"}
+    return client.post("/", data=json.dumps(body), headers=headers)
+rng = random.Random(int(sys.argv[1]))
+def value(depth=0):
+    kind = rng.choice(["S", "N", "BOOL", "NULL", "SS", "NS", "B", "BS"] + (["M", "L"] * 3 if depth < 4 else []))
+    return {
+        "S": lambda: {"S": rng.choice(["", "x", "\\u00fc\\u2028\\"\\\\", "<RequestId>"])},
+        "N": lambda: {"N": rng.choice(["0", "-1.5", "1e10", "12345678901234567890"])},
+        "BOOL": lambda: {"BOOL": rng.random() < 0.5},
+        "NULL": lambda: {"NULL": True},
+        "SS": lambda: {"SS": sorted({rng.choice("abcdef") for _ in range(3)})},
+        "NS": lambda: {"NS": sorted({str(rng.randint(0, 9)) for _ in range(3)})},
+        "B": lambda: {"B": rng.choice(["AAEC", "AA=="])},
+        "BS": lambda: {"BS": ["AAE=", "AgM="]},
+        "M": lambda: {"M": {f"k{i}": value(depth + 1) for i in range(rng.randint(0, 4))}},
+        "L": lambda: {"L": [value(depth + 1) for _ in range(rng.randint(0, 4))]},
+    }[kind]()
+dynamodb("CreateTable", {"TableName": "t", "BillingMode": "PAY_PER_REQUEST",
+    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]})
+for i in range(60):
+    dynamodb("PutItem", {"TableName": "t", "Item": {"id": {"S": f"i{i}"}, **{f"a{j}": value() for j in range(rng.randint(1, 6))}}})
+update = {"TableName": "t", "Key": {"id": {"S": "i2"}}, "UpdateExpression": "SET z = :z",
+          "ExpressionAttributeValues": {":z": {"M": {"n": {"N": "1"}, "l": {"L": [{"S": "q"}, {"B": "AA=="}]}}}}, "ReturnValues": "ALL_NEW"}
+dynamodb("UpdateItem", update)
+reads = [lambda i=i: dynamodb("GetItem", {"TableName": "t", "Key": {"id": {"S": f"i{i}"}}}) for i in range(60)] + [
+    lambda: dynamodb("Scan", {"TableName": "t"}),
+    lambda: dynamodb("Query", {"TableName": "t", "KeyConditionExpression": "id = :k", "ExpressionAttributeValues": {":k": {"S": "i3"}}, "ProjectionExpression": "a0, a1"}),
+    lambda: dynamodb("UpdateItem", update)]
+def answers():
+    return [(r.status_code, r.get_data().decode()) for r in (read() for read in reads)]
+shipped = answers()
+launcher._faster_serializer()
+launcher._attribute_values_direct()
+patched = answers()
+print(json.dumps({"differ": [i for i, (a, b) in enumerate(zip(shipped, patched)) if a != b],
+                  "statuses": sorted({status for status, _ in patched}), "reads": len(patched)}))
+`;
+
+  it.each([1, 2])('writes random nested attribute values byte for byte as moto does (seed %i)', (seed) => {
+    // Act
+    const result = spawnSync('python3', ['-c', randomItems, String(seed)], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+    });
+
+    // Assess
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ differ: [], statuses: [200], reads: 63 });
   });
 
   // The list of a response class's methods, kept per class: the same answers as moto gives (request ids
