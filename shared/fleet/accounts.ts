@@ -23,6 +23,7 @@ import {
   lazy,
   schedulerClient,
   sqsClient,
+  withoutSdkLogging,
 } from '../clients.js';
 import { ConfigurationError, DependencyError, isAwsError, ValidationError } from '../errors.js';
 import { ACCOUNT_ID, type MemberAccount, ROLE_ARN, type WatchList } from './workload.js';
@@ -60,9 +61,11 @@ const DEFAULT_DURATION_SECONDS = 900;
 const KNOWN_ACCOUNTS_SHOWN = 5;
 
 /** The STS client that assumes member roles, with the runbook's own credentials. Tests may `reset` it. */
-export const stsClient = /* @__PURE__ */ lazy(() => new STSClient({}));
+export const stsClient = /* @__PURE__ */ lazy(() => withoutSdkLogging(new STSClient({})));
 /** Tag discovery in the runbook's own account. */
-export const taggingClient = /* @__PURE__ */ lazy(() => new ResourceGroupsTaggingAPIClient({}));
+export const taggingClient = /* @__PURE__ */ lazy(() =>
+  withoutSdkLogging(new ResourceGroupsTaggingAPIClient({})),
+);
 
 // One session name per container, so CloudTrail in a member account shows which runbook container acted
 // (`assumed-role/<role>/lambda-runbook-1a2b3c4d`). No session tags, no source identity, no external id: the
@@ -202,7 +205,7 @@ const stsClientsAs = /* @__PURE__ */ lazy(() => new Map<string, STSClient>());
 function stsClientAs(as: NonNullable<AccountClientsOptions['as']>): STSClient {
   let sts = stsClientsAs().get(as.key);
   if (sts === undefined) {
-    sts = new STSClient({ credentials: as.credentials });
+    sts = withoutSdkLogging(new STSClient({ credentials: as.credentials }));
     stsClientsAs().set(as.key, sts);
   }
   return sts;
@@ -210,14 +213,15 @@ function stsClientAs(as: NonNullable<AccountClientsOptions['as']>): STSClient {
 
 function clientsWith(credentials: AwsCredentialIdentityProvider): Omit<AccountClients, 'account'> {
   // Region, endpoint and retries come from the environment, as for the shared clients.
+  // Without the SDK's logger middleware, as the shared clients (shared/clients.ts says why).
   return {
-    lambda: new LambdaClient({ credentials }),
-    scheduler: new SchedulerClient({ credentials }),
+    lambda: withoutSdkLogging(new LambdaClient({ credentials })),
+    scheduler: withoutSdkLogging(new SchedulerClient({ credentials })),
     // A queue URL must never choose where signed requests go (issue 13): see shared/clients.ts.
-    sqs: new SQSClient({ credentials, useQueueUrlAsEndpoint: false }),
-    codedeploy: new CodeDeployClient({ credentials }),
-    cloudwatch: new CloudWatchClient({ credentials }),
-    tagging: new ResourceGroupsTaggingAPIClient({ credentials }),
+    sqs: withoutSdkLogging(new SQSClient({ credentials, useQueueUrlAsEndpoint: false })),
+    codedeploy: withoutSdkLogging(new CodeDeployClient({ credentials })),
+    cloudwatch: withoutSdkLogging(new CloudWatchClient({ credentials })),
+    tagging: withoutSdkLogging(new ResourceGroupsTaggingAPIClient({ credentials })),
   };
 }
 
