@@ -182,6 +182,8 @@ function statusNotes(lines: Obj[]): string[] {
     if (failing) notes.push(`not ready: ${name}: ${text(failing.check)}: ${text(failing.detail)}`);
     else if (line.readiness === undefined && line.rollback && obj(line.rollback).knownGood === undefined)
       notes.push(`no known-good version: ${name}: ${text(obj(line.rollback).why)}`);
+    if (line.alarmsInAlarmIncomplete !== undefined)
+      notes.push(`alarms listed in part: ${name}: ${text(line.alarmsInAlarmIncomplete)}`);
     const incomplete = obj(obj(line.schedules).incomplete);
     if (Array.isArray(incomplete.groups))
       notes.push(

@@ -43,6 +43,8 @@ export interface WorkloadStatus {
   schedules?: { enabled: number; disabled: number; incomplete?: { groups: string[]; why: string } };
   deadLetters?: { queue: string; depth: number | null }[];
   alarmsInAlarm?: string[];
+  /** Set when a query had more pages of alarms in ALARM than were read: the list above is then a part. */
+  alarmsInAlarmIncomplete?: string;
   /** Parts that could not be read, and why. */
   errors?: Record<string, string>;
 }
@@ -98,6 +100,10 @@ async function workloadStatus(deps: FleetDeps, workload: Workload): Promise<Work
     if (part.status === 'ok') {
       if (part.value !== undefined) status[name] = part.value;
     } else errors[name] = part.error;
+  }
+  if (alarms.status === 'ok' && alarms.value !== undefined) {
+    status.alarmsInAlarm = alarms.value.names;
+    if (alarms.value.incomplete) status.alarmsInAlarmIncomplete = alarms.value.incomplete;
   }
   return Object.keys(errors).length > 0 ? { ...status, errors } : status;
 }
@@ -203,23 +209,43 @@ async function queueDepths(clients: AccountClients, workload: Workload) {
   );
 }
 
+/** DescribeAlarms pages of 100 read per query: 1,000 alarms in ALARM under one prefix is a listing, not a status. */
+export const MAX_ALARM_PAGES = 10;
+
+/**
+ * The workload's alarms in ALARM: its named alarms (DescribeAlarms takes 100 names a call) and its prefixes,
+ * every page up to MAX_ALARM_PAGES a query. The names found past that cap are not listed: the list then ends
+ * with `alarmsInAlarmIncomplete` saying so, rather than passing for the whole of it.
+ */
 async function inAlarm(clients: AccountClients, workload: Workload) {
   if (workload.alarms.length === 0) return undefined;
   const names = workload.alarms.filter((alarm) => !alarm.endsWith('*'));
   const prefixes = workload.alarms.filter((alarm) => alarm.endsWith('*')).map((alarm) => alarm.slice(0, -1));
   const found = new Set<string>();
-  const queries = [
-    ...(names.length > 0 ? [{ AlarmNames: names.slice(0, 100) }] : []),
-    ...prefixes.map((AlarmNamePrefix) => ({ AlarmNamePrefix })),
-  ];
+  const queries: { AlarmNames?: string[]; AlarmNamePrefix?: string }[] = [];
+  for (let at = 0; at < names.length; at += 100) queries.push({ AlarmNames: names.slice(at, at + 100) });
+  for (const AlarmNamePrefix of prefixes) queries.push({ AlarmNamePrefix });
+  const cut: string[] = [];
   for (const query of queries) {
-    const answer = await clients.cloudwatch.send(
-      new DescribeAlarmsCommand({ ...query, StateValue: 'ALARM', MaxRecords: 100 }),
-    );
-    for (const alarm of answer.MetricAlarms ?? []) if (alarm.AlarmName) found.add(alarm.AlarmName);
-    for (const alarm of answer.CompositeAlarms ?? []) if (alarm.AlarmName) found.add(alarm.AlarmName);
+    let NextToken: string | undefined;
+    for (let page = 0; page < MAX_ALARM_PAGES; page++) {
+      const answer = await clients.cloudwatch.send(
+        new DescribeAlarmsCommand({ ...query, StateValue: 'ALARM', MaxRecords: 100, NextToken }),
+      );
+      for (const alarm of answer.MetricAlarms ?? []) if (alarm.AlarmName) found.add(alarm.AlarmName);
+      for (const alarm of answer.CompositeAlarms ?? []) if (alarm.AlarmName) found.add(alarm.AlarmName);
+      NextToken = answer.NextToken;
+      if (!NextToken) break;
+    }
+    if (NextToken)
+      cut.push(query.AlarmNamePrefix === undefined ? 'named alarms' : `${query.AlarmNamePrefix}*`);
   }
-  return [...found];
+  return {
+    names: [...found],
+    ...(cut.length > 0
+      ? { incomplete: `more in ALARM under ${cut.join(', ')}: only ${MAX_ALARM_PAGES * 100} read per query` }
+      : {}),
+  };
 }
 
 /**

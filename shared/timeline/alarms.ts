@@ -52,8 +52,15 @@ export function alarmEntry(item: AlarmHistoryItem, workload?: string): TimelineE
   };
 }
 
-/** The alarms of a prefix, each with whether it is a composite alarm (its history is asked for as such). */
-async function expand(cloudwatch: CloudWatchClient, prefix: string): Promise<[string, boolean][]> {
+/**
+ * The alarms of a prefix, each with whether it is a composite alarm (its history is asked for as such), at most
+ * MAX_PER_PREFIX; `more` when the prefix matches more than that (their history is not read, and the timeline
+ * says so).
+ */
+async function expand(
+  cloudwatch: CloudWatchClient,
+  prefix: string,
+): Promise<{ names: [string, boolean][]; more: boolean }> {
   const names: [string, boolean][] = [];
   let NextToken: string | undefined;
   do {
@@ -69,7 +76,10 @@ async function expand(cloudwatch: CloudWatchClient, prefix: string): Promise<[st
     for (const alarm of page.CompositeAlarms ?? []) if (alarm.AlarmName) names.push([alarm.AlarmName, true]);
     NextToken = page.NextToken;
   } while (NextToken && names.length < MAX_PER_PREFIX);
-  return names.slice(0, MAX_PER_PREFIX);
+  return {
+    names: names.slice(0, MAX_PER_PREFIX),
+    more: names.length > MAX_PER_PREFIX || NextToken !== undefined,
+  };
 }
 
 interface Watched {
@@ -90,8 +100,14 @@ async function watchedAlarms(cloudwatch: CloudWatchClient, window: AlarmWindow, 
         continue;
       }
       try {
-        for (const [found, composite] of await expand(cloudwatch, name.slice(0, -1)))
+        const { names, more } = await expand(cloudwatch, name.slice(0, -1));
+        for (const [found, composite] of names)
           if (!owners.has(found)) owners.set(found, { owner: workload.name, composite });
+        if (more)
+          gaps.push({
+            source: `CloudWatch alarms ${name}`,
+            message: `more than ${MAX_PER_PREFIX} alarms match: only the history of the first ${MAX_PER_PREFIX} is read (name the alarms, or a narrower prefix)`,
+          });
       } catch (error) {
         gaps.push({ source: `CloudWatch alarms ${name}`, message: describe(error) });
       }

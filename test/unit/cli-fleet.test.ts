@@ -612,6 +612,21 @@ describe('runbook fleet: what a person reads', () => {
     expect(text).toContain(
       'schedules counted in part: orders: payments-nightly: only the first 20 pages were read',
     );
+    const alarms = fleetStatusSummary({
+      ok: true,
+      selected: 1,
+      workloads: [
+        {
+          workload: 'orders',
+          account: 'self',
+          alarmsInAlarm: ['a1'],
+          alarmsInAlarmIncomplete: 'more in ALARM under orders-*: only 1000 read per query',
+        },
+      ],
+    });
+    expect(alarms).toContain(
+      'alarms listed in part: orders: more in ALARM under orders-*: only 1000 read per query',
+    );
   });
 
   it('reads back one fleet run with --audit-id: who, why, counts, every line and the undo', () => {

@@ -550,6 +550,57 @@ describe('readAlarms', () => {
   });
 });
 
+describe('readAlarms of a wide prefix', () => {
+  it('reads the history of the first 100 alarms of a prefix and names the prefix as a gap for the rest', async () => {
+    // Prepare: 250 alarms under one prefix, 100 a page
+    const page = (from: number) => ({
+      MetricAlarms: Array.from({ length: 100 }, (_, i) => ({ AlarmName: `trading-${from + i}` })),
+      NextToken: `after-${from + 100}`,
+    });
+    cloudwatchMock
+      .on(DescribeAlarmsCommand, { NextToken: undefined })
+      .resolves(page(0))
+      .on(DescribeAlarmsCommand, { NextToken: 'after-100' })
+      .resolves(page(100));
+    cloudwatchMock.on(DescribeAlarmHistoryCommand).resolves({ AlarmHistoryItems: [] });
+
+    // Act
+    const read = await readAlarms(cloudwatch, {
+      since: SINCE,
+      until: UNTIL,
+      limit: 10,
+      workloads: [workload({ alarms: ['trading-*'] })],
+    });
+
+    // Assess
+    expect(cloudwatchMock.commandCalls(DescribeAlarmsCommand)).toHaveLength(1);
+    expect(cloudwatchMock.commandCalls(DescribeAlarmHistoryCommand)).toHaveLength(100);
+    expect(read.gaps).toEqual([
+      {
+        source: 'CloudWatch alarms trading-*',
+        message: expect.stringContaining('more than 100 alarms match'),
+      },
+    ]);
+  });
+
+  it('names no gap when the prefix’s alarms fit', async () => {
+    // Prepare
+    cloudwatchMock.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'trading-1' }] });
+    cloudwatchMock.on(DescribeAlarmHistoryCommand).resolves({ AlarmHistoryItems: [] });
+
+    // Act
+    const read = await readAlarms(cloudwatch, {
+      since: SINCE,
+      until: UNTIL,
+      limit: 10,
+      workloads: [workload({ alarms: ['trading-*'] })],
+    });
+
+    // Assess
+    expect(read.gaps).toEqual([]);
+  });
+});
+
 describe('readTimeline', () => {
   it('sends only reads, and a source that fails whole is a gap beside the others', async () => {
     // Prepare
