@@ -7,7 +7,7 @@ import { onDrainProgress } from '../functions/dlq-drainer/progress.js';
 import type { DrainProgress } from '../functions/dlq-drainer/types.js';
 import { numberFlag, type Opts } from './opts.js';
 import { cliActor, confirm } from './prompt.js';
-import { heldSummary, pairs, refusal } from './render.js';
+import { heldSummary, pairs, refusal, table } from './render.js';
 import { openChannel, report, type SendDeps, transportOrExplain } from './transport.js';
 
 /** `[#######-------]  120/300  redriven 100  failed 2  stale 18`, redrawn in place. */
@@ -26,7 +26,7 @@ export function summaryTable(result: Record<string, unknown>): string {
     ['in DLQ at start (approx.)', result.atStartApprox],
     ['received', result.received],
     ['redriven', result.redriven],
-    ['failed (left in DLQ)', result.failed],
+    [result.dryRun ? 'would fail (left in DLQ)' : 'failed (left in DLQ)', result.failed],
     ['stale (never replayed)', skipped.stale],
     ['filtered out', skipped.filtered],
     ['quarantined', result.quarantined],
@@ -181,7 +181,61 @@ export const runDlq =
     }
   };
 
-/** The answer for a person: the summary table, or the refusal. */
+/**
+ * A message's text as one inert line: control characters (a terminal's escape sequences), line breaks and
+ * format characters (bidirectional overrides among them) shown as \\uXXXX, so a body cannot move the cursor,
+ * recolour or reorder what follows.
+ */
+export function inert(text: string, max = 80): string {
+  const shown = text.length > max ? `${text.slice(0, max)}…` : text;
+  return shown.replace(
+    /[\p{Cc}\p{Cf}\u2028\u2029]/gu,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** Why messages stay in the DLQ: each reason once, with how many it kept, most first. */
+function failureLines(body: Record<string, unknown>): string[] {
+  const failures = Array.isArray(body.failures) ? (body.failures as { error?: unknown }[]) : [];
+  if (failures.length === 0) return [];
+  const byReason = new Map<string, number>();
+  for (const failure of failures) {
+    const reason = inert(String(failure.error ?? 'unknown'), 200);
+    byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  }
+  const reasons = [...byReason].sort((a, b) => b[1] - a[1]);
+  const omitted = Number((body.omitted as Record<string, unknown> | undefined)?.failures ?? 0);
+  return [
+    `${body.dryRun ? 'would stay' : 'left'} in the DLQ, by reason${omitted ? ` (of the first ${failures.length}; ${omitted} more: --json)` : ''}:`,
+    ...reasons.slice(0, 5).map(([reason, count]) => `  ${count} × ${reason}`),
+    ...(reasons.length > 5 ? [`  … ${reasons.length - 5} other reason(s): --json lists them`] : []),
+    // The drainer names its request field; on the command line the same choice is a flag.
+    ...(reasons.some(([reason]) => reason.includes('no source queue names this DLQ'))
+      ? ['  (on the command line: --target-queue NAME or --target-function NAME says where they go)']
+      : []),
+  ];
+}
+
+/** The first bytes of a few bodies, secrets already masked by the drainer, each on one inert line. */
+function sampleLines(body: Record<string, unknown>): string[] {
+  const samples = Array.isArray(body.samples)
+    ? (body.samples as { key?: unknown; errorCode?: unknown; body?: unknown; redacted?: unknown }[])
+    : [];
+  if (samples.length === 0) return [];
+  return [
+    'samples (first bytes, secrets masked):',
+    table(
+      ['KEY', 'ERROR', 'BODY'],
+      samples.map((sample) => [
+        inert(String(sample.key ?? '-'), 40),
+        inert(String(sample.errorCode ?? '-'), 20),
+        `${inert(String(sample.body ?? ''))}${sample.redacted ? ' (masked)' : ''}`,
+      ]),
+    ),
+  ];
+}
+
+/** The answer for a person: the summary table, why messages stay, a peek's or dry run's samples; or the refusal. */
 export function dlqSummary(answer: unknown): string {
   const body = (answer ?? {}) as Record<string, unknown>;
   if (body.held === true) return heldSummary(body);
@@ -191,6 +245,8 @@ export function dlqSummary(answer: unknown): string {
   const redriven = body.mode === 'drain' && body.dryRun !== true && Number(body.redriven) > 0;
   return [
     summaryTable(body),
+    ...failureLines(body),
+    ...(body.mode === 'peek' || body.dryRun === true ? sampleLines(body) : []),
     ...(redriven ? ['undo:  none: a redriven message ran again; it cannot be taken back'] : []),
   ].join('\n');
 }
