@@ -6,6 +6,7 @@
 import { onDrainProgress } from '../functions/dlq-drainer/progress.js';
 import type { DrainProgress } from '../functions/dlq-drainer/types.js';
 import { numberFlag, type Opts } from './opts.js';
+import { escapeUnsafe } from './output.js';
 import { cliActor, confirm } from './prompt.js';
 import { heldSummary, pairs, refusal, table } from './render.js';
 import { openChannel, report, type SendDeps, transportOrExplain } from './transport.js';
@@ -187,11 +188,7 @@ export const runDlq =
  * recolour or reorder what follows.
  */
 export function inert(text: string, max = 80): string {
-  const shown = text.length > max ? `${text.slice(0, max)}…` : text;
-  return shown.replace(
-    /[\p{Cc}\p{Cf}\u2028\u2029]/gu,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return escapeUnsafe(text.length > max ? `${text.slice(0, max)}…` : text);
 }
 
 /** Why messages stay in the DLQ: each reason once, with how many it kept, most first. */

@@ -55,10 +55,22 @@ export function printLine(text = ''): void {
   realStdoutWrite(`${text}\n`);
 }
 
-/** The answer: JSON in JSON mode, else what `human` makes of it (lines for a person). */
+/**
+ * `text` with every control and format character (a terminal's escape sequences, carriage returns,
+ * bidirectional overrides, line and paragraph separators) shown as \\uXXXX, but those in `keep`. What an answer
+ * carries from outside (a reason someone typed, a message body, an alarm's reason) then cannot move the cursor,
+ * recolour, clear or reorder a person's terminal.
+ */
+export function escapeUnsafe(text: string, keep = ''): string {
+  return text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (char) =>
+    keep.includes(char) ? char : `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** The answer: JSON in JSON mode, else what `human` makes of it (lines for a person, nothing else raw). */
 export function printAnswer(value: unknown, human: (value: unknown) => string): void {
   if (mode.json) printJson(value);
-  else printLine(human(value));
+  else printLine(escapeUnsafe(human(value), '\n'));
 }
 
 export function fail(message: string, code = 1): never {

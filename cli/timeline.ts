@@ -19,7 +19,7 @@ import { MAX_ENTRIES, parseInstant } from '../shared/timeline/merge.js';
 import { readTimeline } from '../shared/timeline/read.js';
 import { SETTINGS_FROM, watchedWorkloads } from '../shared/timeline/workloads.js';
 import type { Opts } from './opts.js';
-import { outputMode, printAnswer, printJson, printLine } from './output.js';
+import { escapeUnsafe, outputMode, printAnswer, printJson, printLine } from './output.js';
 import { accountOf, explainAwsError, regionOf, runningEmulator, sayTarget, TargetError } from './target.js';
 import { timelineTable } from './timeline-table.js';
 
@@ -115,7 +115,7 @@ function print(timeline: Timeline, format: string, out: string | undefined): voi
     format === 'markdown' ? renderMarkdown(timeline) : format === 'html' ? renderHtml(timeline) : undefined;
   if (document === undefined) {
     if (outputMode().json) printJson(timeline);
-    else printLine(timelineTable(timeline));
+    else printLine(escapeUnsafe(timelineTable(timeline), '\n'));
     return;
   }
   if (out === undefined) {
