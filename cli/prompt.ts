@@ -1,6 +1,7 @@
 // What every mutating command asks of the person at the terminal, and how it names them in the audit trail.
 import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
+import { escapeUnsafe } from './output.js';
 
 /** Who is asking, for the direct door (which cannot know): `cli:<user>@<host>`. The API door uses IAM's answer. */
 export function cliActor(): string {
@@ -11,7 +12,8 @@ export function cliActor(): string {
 export async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await rl.question(`${question} [y/N] `);
+    // The question carries what a plan read (names, a reason): shown inert, as every summary is.
+    const answer = await rl.question(`${escapeUnsafe(question, '\n')} [y/N] `);
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();

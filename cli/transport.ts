@@ -14,7 +14,7 @@ import { invocationsFinished, SESSION_NAME } from '../local/api-door.js';
 import { invokeFunction, isFailure } from '../local/invoke.js';
 import { shellWord } from '../shared/undo.js';
 import { type LocalStack, localStack } from './local-stack.js';
-import { printAnswer, withStdoutOnStderr } from './output.js';
+import { escapeUnsafe, printAnswer, withStdoutOnStderr } from './output.js';
 import type { ApiCall, RemoteDeps } from './remote.js';
 import { asJson } from './render.js';
 import { accountOf, regionOf, sayTarget } from './target.js';
@@ -396,7 +396,7 @@ async function sendThroughLocalApi(
  * or IAM's refusal on stderr.
  */
 export function report(outcome: Outcome, human: (answer: unknown) => string = asJson): number {
-  if (outcome.refused) process.stderr.write(`runbook: ${outcome.refused}\n`);
+  if (outcome.refused) process.stderr.write(`runbook: ${escapeUnsafe(outcome.refused, '\n')}\n`);
   else printAnswer(outcome.result, human);
   return outcome.exitCode;
 }

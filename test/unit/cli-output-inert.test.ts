@@ -42,4 +42,26 @@ describe('the CLI output a person reads', () => {
     expect(escapeUnsafe('a\tb\nc', '\n')).toBe('a\\u0009b\nc');
     expect(escapeUnsafe('plain → text, ünïcode …')).toBe('plain → text, ünïcode …');
   });
+
+  it('writes a refusal that reached it from a transport inert on stderr too', async () => {
+    // Prepare
+    const written: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const { report } = await import('../../cli/transport.js');
+
+    // Act
+    const code = report({
+      refused: `the API answered 403: ${HOSTILE}`,
+      exitCode: 1,
+      result: undefined,
+    } as never);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(written.join('')).toContain('stop \\u001b[2J');
+    expect(written.join('').replace(/\n/g, '')).not.toMatch(/[\p{Cc}\p{Cf}\u2028\u2029]/u);
+  });
 });
