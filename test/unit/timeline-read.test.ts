@@ -551,6 +551,15 @@ describe('readAlarms', () => {
 });
 
 describe('readAlarms of a wide prefix', () => {
+  /** The timeline's alarms of one workload watching the prefix trading-*. */
+  const readPrefix = () =>
+    readAlarms(cloudwatch, {
+      since: SINCE,
+      until: UNTIL,
+      limit: 10,
+      workloads: [workload({ alarms: ['trading-*'] })],
+    });
+
   it('reads the history of the first 100 alarms of a prefix and names the prefix as a gap for the rest', async () => {
     // Prepare: 250 alarms under one prefix, 100 a page
     const page = (from: number) => ({
@@ -565,12 +574,7 @@ describe('readAlarms of a wide prefix', () => {
     cloudwatchMock.on(DescribeAlarmHistoryCommand).resolves({ AlarmHistoryItems: [] });
 
     // Act
-    const read = await readAlarms(cloudwatch, {
-      since: SINCE,
-      until: UNTIL,
-      limit: 10,
-      workloads: [workload({ alarms: ['trading-*'] })],
-    });
+    const read = await readPrefix();
 
     // Assess
     expect(cloudwatchMock.commandCalls(DescribeAlarmsCommand)).toHaveLength(1);
@@ -589,12 +593,7 @@ describe('readAlarms of a wide prefix', () => {
     cloudwatchMock.on(DescribeAlarmHistoryCommand).resolves({ AlarmHistoryItems: [] });
 
     // Act
-    const read = await readAlarms(cloudwatch, {
-      since: SINCE,
-      until: UNTIL,
-      limit: 10,
-      workloads: [workload({ alarms: ['trading-*'] })],
-    });
+    const read = await readPrefix();
 
     // Assess
     expect(read.gaps).toEqual([]);
