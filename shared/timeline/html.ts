@@ -5,7 +5,7 @@
 // governance line (held, a vote, approved by whom, BREAK-GLASS), in its own element with a class to style it.
 import type { Timeline, TimelineEntry, TimelineKind } from './entry.js';
 import { governanceText } from './governance.js';
-import { counts, omittedLine } from './markdown.js';
+import { counts, noUndo, omittedLine } from './markdown.js';
 import { clock, spansDays } from './merge.js';
 import { escapeHtml as h } from './text.js';
 
@@ -90,7 +90,7 @@ export function renderHtml(timeline: Timeline, options: { title?: string } = {})
     .filter((entry) => entry.kind === 'action')
     .map(
       (entry) =>
-        `<li><time datetime="${h(entry.at)}">${h(clock(entry.at, withDate))}</time> ${h(entry.what)} by ${h(entry.who)}: ${h(entry.outcome)}${entry.governance ? `. ${governed(entry, 'span')}` : ''}${entry.detail ? `. Why: ${h(entry.detail)}` : ''}. ${entry.undo ? `Undo: <code>${h(entry.undo)}</code>` : entry.outcome === 'planned' ? 'A dry run: nothing to undo.' : 'No undo recorded.'}</li>`,
+        `<li><time datetime="${h(entry.at)}">${h(clock(entry.at, withDate))}</time> ${h(entry.what)} by ${h(entry.who)}: ${h(entry.outcome)}${entry.governance ? `. ${governed(entry, 'span')}` : ''}${entry.detail ? `. Why: ${h(entry.detail)}` : ''}. ${entry.undo ? `Undo: <code>${h(entry.undo)}</code>` : noUndo(entry)}</li>`,
     );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">

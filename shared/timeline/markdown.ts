@@ -20,6 +20,11 @@ export function omittedLine(timeline: Timeline): string | undefined {
 const governed = (entry: TimelineEntry) =>
   entry.governance ? ` **${md(governanceText(entry.governance))}**` : '';
 
+/** What the list of actions says of an action with no undo: a dry run (outcome `planned`) changed nothing. */
+export function noUndo(entry: Pick<TimelineEntry, 'outcome'>): string {
+  return entry.outcome === 'planned' ? 'A dry run: nothing to undo.' : 'No undo recorded.';
+}
+
 export function renderMarkdown(timeline: Timeline, options: { title?: string } = {}): string {
   const withDate = spansDays(timeline);
   const lines = [
@@ -48,11 +53,7 @@ export function renderMarkdown(timeline: Timeline, options: { title?: string } =
   if (actions.length === 0) lines.push('None in the window.');
   for (const entry of actions) {
     const why = entry.detail ? ` Why: ${md(entry.detail)}.` : '';
-    const undo = entry.undo
-      ? ` Undo: ${markdownCode(entry.undo)}`
-      : entry.outcome === 'planned'
-        ? ' A dry run: nothing to undo.'
-        : ' No undo recorded.';
+    const undo = entry.undo ? ` Undo: ${markdownCode(entry.undo)}` : ` ${noUndo(entry)}`;
     lines.push(
       `- ${clock(entry.at, withDate)} ${md(entry.what)} by ${md(entry.who)}: ${md(entry.outcome)} (audit ${markdownCode(entry.ref)}).${governed(entry)}${why}${undo}`,
     );
