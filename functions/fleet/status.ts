@@ -91,7 +91,7 @@ async function workloadStatus(deps: FleetDeps, workload: Workload): Promise<Work
     withinBudget(PART_BUDGET_MS, async () => ({ value: await readinessOf(deps, clients, workload) })),
     withinBudget(PART_BUDGET_MS, async () => ({ value: await scheduleCounts(clients, workload) })),
     withinBudget(PART_BUDGET_MS, async () => ({ value: await queueDepths(clients, workload) })),
-    withinBudget(PART_BUDGET_MS, async () => ({ value: await inAlarm(clients, workload) })),
+    withinBudget(PART_BUDGET_MS, () => inAlarm(clients, workload)),
   ]);
   const parts = { serving, readiness, schedules, deadLetters, alarmsInAlarm: alarms };
   const status: WorkloadStatus & Record<string, unknown> = identity(workload);
@@ -101,10 +101,7 @@ async function workloadStatus(deps: FleetDeps, workload: Workload): Promise<Work
       if (part.value !== undefined) status[name] = part.value;
     } else errors[name] = part.error;
   }
-  if (alarms.status === 'ok' && alarms.value !== undefined) {
-    status.alarmsInAlarm = alarms.value.names;
-    if (alarms.value.incomplete) status.alarmsInAlarmIncomplete = alarms.value.incomplete;
-  }
+  if (alarms.status === 'ok' && alarms.incomplete) status.alarmsInAlarmIncomplete = alarms.incomplete;
   return Object.keys(errors).length > 0 ? { ...status, errors } : status;
 }
 
@@ -217,8 +214,11 @@ export const MAX_ALARM_PAGES = 10;
  * every page up to MAX_ALARM_PAGES a query. The names found past that cap are not listed: the list then ends
  * with `alarmsInAlarmIncomplete` saying so, rather than passing for the whole of it.
  */
-async function inAlarm(clients: AccountClients, workload: Workload) {
-  if (workload.alarms.length === 0) return undefined;
+async function inAlarm(
+  clients: AccountClients,
+  workload: Workload,
+): Promise<{ value?: string[]; incomplete?: string }> {
+  if (workload.alarms.length === 0) return {};
   const names = workload.alarms.filter((alarm) => !alarm.endsWith('*'));
   const prefixes = workload.alarms.filter((alarm) => alarm.endsWith('*')).map((alarm) => alarm.slice(0, -1));
   const found = new Set<string>();
@@ -241,7 +241,7 @@ async function inAlarm(clients: AccountClients, workload: Workload) {
       cut.push(query.AlarmNamePrefix === undefined ? 'named alarms' : `${query.AlarmNamePrefix}*`);
   }
   return {
-    names: [...found],
+    value: [...found],
     ...(cut.length > 0
       ? { incomplete: `more in ALARM under ${cut.join(', ')}: only ${MAX_ALARM_PAGES * 100} read per query` }
       : {}),
