@@ -153,12 +153,16 @@ function dlqCell(deadLetters: unknown): string {
   return String(queues.reduce((sum, queue) => sum + Number(queue.depth), 0));
 }
 
-function alarmsCell(alarms: unknown): string {
+/** The alarms in ALARM: up to three by name; more as their count and the first two (all with --verbose). */
+function alarmsCell(alarms: unknown, verbose: boolean): string {
   if (!Array.isArray(alarms)) return '-';
-  return alarms.length === 0 ? '0' : alarms.map(String).join(', ');
+  if (alarms.length === 0) return '0';
+  const names = alarms.map(String);
+  if (verbose || names.length <= 3) return names.join(', ');
+  return `${names.length} (${names.slice(0, 2).join(', ')}, …)`;
 }
 
-const statusTable = (lines: Obj[]) =>
+const statusTable = (lines: Obj[], verbose: boolean) =>
   table(
     ['WORKLOAD', 'ACCOUNT', 'SERVING', 'KNOWN-GOOD', 'READY', 'SCHEDULES', 'DLQ', 'IN ALARM'],
     lines.map((line) => [
@@ -169,7 +173,7 @@ const statusTable = (lines: Obj[]) =>
       readinessCell(line.readiness),
       schedulesCell(line.schedules),
       dlqCell(line.deadLetters),
-      alarmsCell(line.alarmsInAlarm),
+      alarmsCell(line.alarmsInAlarm, verbose),
     ]),
   );
 
@@ -218,7 +222,7 @@ export function fleetStatusSummary(answer: unknown, verbose = false): string {
   const omitted = typeof value.omitted === 'number' && value.omitted > 0 ? value.omitted : 0;
   return [
     `Fleet status: ${text(value.selected)} workload(s)${omitted ? ` (${omitted} not read: narrow the selector)` : ''}`,
-    ...limited(lines, verbose, statusTable),
+    ...limited(lines, verbose, (shown) => statusTable(shown, verbose)),
     ...statusNotes(lines),
   ].join('\n');
 }

@@ -629,6 +629,24 @@ describe('runbook fleet: what a person reads', () => {
     );
   });
 
+  it('counts many alarms in ALARM in their cell, naming the first two, and names them all with --verbose', () => {
+    // Prepare
+    const firing = Array.from({ length: 150 }, (_, i) => `quote-stale-${i}`);
+    const answer = {
+      ok: true,
+      selected: 1,
+      workloads: [{ workload: 'quotes', account: 'self', alarmsInAlarm: firing }],
+    };
+
+    // Act
+    const short = fleetStatusSummary(answer);
+    const long = fleetStatusSummary(answer, true);
+
+    // Assess
+    expect(short).toMatch(/quotes +self .* 150 \(quote-stale-0, quote-stale-1, …\)$/m);
+    expect(long).toContain(firing.join(', '));
+  });
+
   it('reads back one fleet run with --audit-id: who, why, counts, every line and the undo', () => {
     // Act
     const text = fleetStatusSummary({
