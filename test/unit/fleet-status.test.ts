@@ -33,6 +33,10 @@ function groupOf(name: string, size: number) {
   });
 }
 
+/** The workload `orders` (function fn), with what the test watches of it. */
+const orders = (fields: Partial<Parameters<typeof bareWorkload>[0]>) =>
+  bareWorkload({ name: 'orders', functionName: 'fn', source: 'file', ...fields });
+
 function deps(workload: Workload): FleetDeps {
   return {
     watchList: async () => ({ workloads: [workload], accounts: {} }),
@@ -66,12 +70,7 @@ describe('fleet status: schedule counts', () => {
   it('counts a group read whole exactly, asking for the largest pages the API gives', async () => {
     // Prepare
     groupOf('small', 250);
-    const workload = bareWorkload({
-      name: 'orders',
-      functionName: 'fn',
-      source: 'file',
-      scheduleGroups: ['small'],
-    });
+    const workload = orders({ scheduleGroups: ['small'] });
 
     // Act
     const answer = await status(workload);
@@ -90,12 +89,7 @@ describe('fleet status: schedule counts', () => {
     // Prepare: one group past the pages read, one within them
     groupOf('huge', MAX_SCHEDULE_PAGES * 100 + 500);
     groupOf('small', 10);
-    const workload = bareWorkload({
-      name: 'orders',
-      functionName: 'fn',
-      source: 'file',
-      scheduleGroups: ['huge', 'small'],
-    });
+    const workload = orders({ scheduleGroups: ['huge', 'small'] });
 
     // Act
     const answer = await status(workload);
@@ -126,7 +120,7 @@ describe('fleet status: alarms in ALARM', () => {
         .filter((name: string) => Number(name.split('-')[1]) % 3 === 0)
         .map((AlarmName: string) => ({ AlarmName })),
     }));
-    const workload = bareWorkload({ name: 'orders', functionName: 'fn', source: 'file', alarms: names });
+    const workload = orders({ alarms: names });
 
     // Act
     const answer = await status(workload);
@@ -149,12 +143,7 @@ describe('fleet status: alarms in ALARM', () => {
         NextToken: `p${page}`,
       };
     });
-    const workload = bareWorkload({
-      name: 'orders',
-      functionName: 'fn',
-      source: 'file',
-      alarms: ['orders-*'],
-    });
+    const workload = orders({ alarms: ['orders-*'] });
 
     // Act
     const answer = await status(workload);
