@@ -491,7 +491,10 @@ Example:
     )
     .option('--out <file>', 'with --format markdown or html: write it to FILE (stdout keeps the answer)')
     .option('--limit <n>', 'at most N entries, the earliest (default and maximum 2000)')
-    .option('--watch-list <file>', 'the watch list (default: ./watchlist.json when there is one)')
+    .option(
+      '--watch-list <file>',
+      "read this watch list (default: the stack's WatchList parameter, else ./watchlist.json)",
+    )
     .option(
       '--stack <name>',
       'read this deployed stack with your AWS credentials (default: the running emulator)',

@@ -11,13 +11,19 @@ import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { describe, ValidationError } from '../shared/errors.js';
 import type { Workload } from '../shared/fleet/workload.js';
 import type { Timeline, TimelineGap } from '../shared/timeline/entry.js';
 import { renderHtml } from '../shared/timeline/html.js';
 import { counts, omittedLine, renderMarkdown } from '../shared/timeline/markdown.js';
 import { MAX_ENTRIES, parseInstant } from '../shared/timeline/merge.js';
 import { readTimeline } from '../shared/timeline/read.js';
-import { SETTINGS_FROM, watchedWorkloads } from '../shared/timeline/workloads.js';
+import {
+  SETTINGS_FROM,
+  WATCH_LIST_FROM,
+  type WatchListFile,
+  watchedWorkloads,
+} from '../shared/timeline/workloads.js';
 import type { Opts } from './opts.js';
 import { escapeUnsafe, outputMode, printAnswer, printJson, printLine } from './output.js';
 import { accountOf, explainAwsError, regionOf, runningEmulator, sayTarget, TargetError } from './target.js';
@@ -65,6 +71,13 @@ async function stackSource(stackName: string): Promise<Source> {
       const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
       Object.assign(env, config.Environment?.Variables ?? {});
     }
+    // The WatchList parameter the fleet runs with (an older stack without the fleet has none).
+    const fleet = physical(WATCH_LIST_FROM);
+    if (fleet) {
+      const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fleet }));
+      const watchList = config.Environment?.Variables?.WATCH_LIST;
+      if (watchList) env.WATCH_LIST = watchList;
+    }
     return { tableName, env };
   } finally {
     cloudformation.destroy();
@@ -72,13 +85,17 @@ async function stackSource(stackName: string): Promise<Source> {
   }
 }
 
-function readWatchListFile(path: string | undefined): unknown {
+function readWatchListFile(path: string | undefined): WatchListFile | undefined {
   const file = resolve(path ?? 'watchlist.json');
   if (!existsSync(file)) {
     if (path) throw new UsageError(`--watch-list ${path}: no such file`);
     return undefined;
   }
-  return JSON.parse(readFileSync(file, 'utf8'));
+  try {
+    return { content: JSON.parse(readFileSync(file, 'utf8')), named: path !== undefined };
+  } catch (error) {
+    throw new UsageError(`${path ? `--watch-list ${path}` : file}: not JSON (${describe(error)})`);
+  }
 }
 
 function select(workloads: Workload[], names: string[]): Workload[] {
@@ -184,7 +201,7 @@ export async function runTimeline(opts: Opts): Promise<number> {
     return 0;
   } catch (error) {
     const message =
-      error instanceof UsageError || error instanceof TargetError
+      error instanceof UsageError || error instanceof TargetError || error instanceof ValidationError
         ? error.message
         : (explainAwsError(error) ??
           (error instanceof Error ? `${error.name}: ${error.message}` : String(error)));

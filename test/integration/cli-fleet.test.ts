@@ -222,6 +222,33 @@ describe('runbook fleet', () => {
     ]);
   });
 
+  it('shows the run on the timeline of a workload the WatchList parameter names, and the member account’s as a gap', () => {
+    // Act: the watch list is the stack's WatchList parameter alone (this clone's watchlist.json names none of these)
+    const orders = runCli('timeline', ['--workload', 'orders', '--since', '1h', '--json']);
+    const risk = runCli('timeline', ['--workload', 'risk', '--since', '1h', '--json']);
+    const named = runCli('timeline', ['--workload', 'orders', '--watch-list', 'watchlist.json']);
+
+    // Assess
+    expect(orders.code, orders.stderr).toBe(0);
+    expect(JSON.parse(orders.stdout).entries).toContainEqual(
+      expect.objectContaining({
+        kind: 'action',
+        what: `rollback function:${byName('orders').functionName}:live`,
+        detail: `bad shared layer (fleet ${rolledBack.auditId})`,
+        outcome: 'succeeded',
+        undo: expect.stringMatching(/^runbook fleet rollback --workload orders --to-version 4 /),
+      }),
+    );
+    expect(risk.code, risk.stderr).toBe(0);
+    expect(JSON.parse(risk.stdout).gaps).toContainEqual({
+      source: `workload risk (account ${MEMBER})`,
+      message: 'its deployments and alarms are in that account: run this there to read them',
+    });
+    // A file the operator names wins over the parameter: it is what they asked to read.
+    expect(named.code).toBe(1);
+    expect(named.stderr).toContain('runbook: timeline: --workload orders: not watched');
+  });
+
   it('on a terminal shows the plan with numbers and asks; "n" changes nothing, "y" rolls back', async () => {
     // Act
     const declined = onTerminal(

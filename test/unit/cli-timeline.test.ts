@@ -97,6 +97,45 @@ describe('runbook timeline --stack', () => {
     expect(sent.every((name) => /^(Describe|Get|List|Query|BatchGet)/.test(name))).toBe(true);
   });
 
+  it('reads the workloads of the stack’s WatchList parameter from its fleet function, and nothing else of it', async () => {
+    // Prepare
+    cloudformation.on(DescribeStackResourcesCommand).resolves({
+      StackResources: [
+        { LogicalResourceId: 'AuditTable', PhysicalResourceId: 'prod-AuditTable-1XYZ', StackId: STACK_ID },
+        { LogicalResourceId: 'RollbackFunction', PhysicalResourceId: 'prod-Rollback-1', StackId: STACK_ID },
+        { LogicalResourceId: 'FleetFunction', PhysicalResourceId: 'prod-Fleet-1', StackId: STACK_ID },
+      ] as never,
+    });
+    const watchList = {
+      accounts: [],
+      workloads: [
+        { name: 'quotes', functionName: 'quote-ingest', alias: 'current', alarms: ['quotes-stale'] },
+      ],
+    };
+    lambda.on(GetFunctionConfigurationCommand, { FunctionName: 'prod-Fleet-1' }).resolves({
+      Environment: {
+        Variables: { WATCH_LIST: JSON.stringify(watchList), KILLSWITCH_ALARMS: 'not-the-stack-s' },
+      },
+    });
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+
+    // Act
+    const code = await runTimeline({ args: [], stack: 'prod', since: '2h', workload: ['quotes'] });
+
+    // Assess
+    stderr.mockRestore();
+    stdout.mockRestore();
+    expect(code).toBe(0);
+    expect(
+      cloudwatch.commandCalls(DescribeAlarmHistoryCommand).map((call) => call.args[0].input.AlarmName),
+    ).toEqual(['quotes-stale']);
+    expect(lambda.commandCalls(GetFunctionConfigurationCommand).map((call) => call.args[0].input)).toEqual([
+      { FunctionName: 'prod-Rollback-1' },
+      { FunctionName: 'prod-Fleet-1' },
+    ]);
+  });
+
   it('refuses a stack without an AuditTable in a plain sentence', async () => {
     // Prepare
     cloudformation.on(DescribeStackResourcesCommand).resolves({ StackResources: [] });
