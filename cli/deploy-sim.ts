@@ -4,6 +4,7 @@
 // pre-traffic hook, the canary shift, the alarm check, the full shift, the post-traffic hook, or the rollback.
 // The emulator only: the simulator (local/codedeploy/) stands in for CodeDeploy, which moto lacks.
 import { simulateDeployment } from '../local/codedeploy/deploy.js';
+import { startEmulatorCommand } from '../local/emulator/provision.js';
 import { localStack } from './local-stack.js';
 import type { Opts } from './opts.js';
 import { printAnswer, withStdoutOnStderr } from './output.js';
@@ -45,7 +46,7 @@ export async function runDeploySim(opts: Opts): Promise<number> {
   try {
     if (!state) {
       process.stderr.write(
-        'runbook: deploy-sim runs only in the emulator: pass --emulator, or start `npm run emulator`\n',
+        `runbook: deploy-sim runs only in the emulator: pass --emulator, or start \`${startEmulatorCommand}\`\n`,
       );
       return 1;
     }

@@ -8,7 +8,7 @@
 // Lambda's SQS event source mappings run here too (local/emulator/event-sources.ts): a message a function sends
 // one of the template's SQS-triggered functions (an approved run, a fleet continuation) is delivered to its
 // handler in this process, as Lambda would deliver it, so an approved fleet run is carried out on the emulator.
-import { relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchStandIn } from '../local/cloudwatch/stand-in.js';
 import { pollSources, queueSources } from '../local/emulator/event-sources.js';
@@ -30,6 +30,7 @@ import { emulatorEnv, startMoto } from '../local/moto.js';
 import { loadTemplate, parameterValues, projectRoot, UnresolvedError } from '../local/template.js';
 import type { Opts } from './opts.js';
 import { printLine, withStdoutOnStderr } from './output.js';
+import { shown } from './target.js';
 
 export async function runEmulator(opts: Opts): Promise<number> {
   const port = opts.port === undefined ? undefined : Number(opts.port);
@@ -78,8 +79,6 @@ export async function runEmulator(opts: Opts): Promise<number> {
   const standIn = await CloudWatchStandIn.start(moto.endpoint);
   state.cloudwatchEndpoint = standIn.endpoint;
   saveState(state);
-  // Inside the clone a relative path reads best; a RUNBOOK_STATE_DIR elsewhere is named as it is.
-  const shown = (path: string) => (path.startsWith(`${projectRoot}/`) ? relative(projectRoot, path) : path);
   const envFile = shown(writeExportsFile(state));
   printLine(`lambda-runbook emulator: moto at ${moto.endpoint}, stack ${state.stackName} provisioned.`);
   printLine(
@@ -92,7 +91,9 @@ export async function runEmulator(opts: Opts): Promise<number> {
   );
   printLine(`  . ${envFile}        # or:`);
   for (const line of exportLines(state, { stateDir })) printLine(`  ${line}`);
-  printLine('  runbook invoke HealthFunction -e events/direct/health-metadata.json');
+  printLine(
+    `  runbook invoke HealthFunction -e ${shown(join(projectRoot, 'events/direct/health-metadata.json'))}`,
+  );
   printLine();
   printLine('Resources:');
   for (const [logicalId, resource] of Object.entries(state.resources))

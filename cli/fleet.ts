@@ -180,9 +180,10 @@ export const runFleet =
       request = fleetRequest(action, fleetOptions(opts));
     } catch (error) {
       if (!(error instanceof FleetArgumentError)) throw error;
-      // 2, as a flag the function refuses (--deployed-since 30x): the command line is wrong, nothing was sent.
+      // 1, as every flag the CLI itself refuses (dlq --max abc, freeze --at, an unknown option): 2 is the
+      // function's refusal (ok:false), and this one never reached it.
       process.stderr.write(`runbook: ${error.message}\n`);
-      return 2;
+      return 1;
     }
     const verbose = opts.verbose === true;
     if (action === 'status') {

@@ -6,7 +6,7 @@
 // own module (shared/freeze) answers, so both say the same.
 import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { resolveContext } from '../local/emulator/provision.js';
+import { resolveContext, startEmulatorCommand } from '../local/emulator/provision.js';
 import { findFunction, loadTemplate, resolveEnvironment } from '../local/template.js';
 import { freezeSettingError } from '../shared/freeze/guard.js';
 import { type FreezeStatus, freezeStatus } from '../shared/freeze/status.js';
@@ -59,7 +59,8 @@ export async function runFreeze(opts: Opts, deps: SendDeps = {}): Promise<number
 async function local(emulator: boolean): Promise<Source[]> {
   const { state, stop } = await localStack(emulator);
   try {
-    if (!state) throw new Error('no emulator stack to read: start `npm run emulator`, or pass --stack NAME');
+    if (!state)
+      throw new Error(`no emulator stack to read: start \`${startEmulatorCommand}\`, or pass --stack NAME`);
     const template = loadTemplate();
     const ctx = resolveContext(template, state);
     return ENFORCING.map((logicalId) => ({

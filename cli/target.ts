@@ -5,21 +5,27 @@
 //   remote    a deployed stack: by Lambda Invoke or the signed ops API, in the account and region of your credentials
 import { isAbsolute, join, relative } from 'node:path';
 import { readExportsFile } from '../local/emulator/exports.js';
-import { type EmulatorState, loadState, stateFile } from '../local/emulator/provision.js';
+import {
+  defaultStateDir,
+  type EmulatorState,
+  loadState,
+  startEmulatorCommand,
+  stateFile,
+} from '../local/emulator/provision.js';
 import { emulatorEnv } from '../local/moto.js';
-import { projectRoot } from '../local/template.js';
 import { answers } from './probe.js';
 
 /**
- * Where a running emulator describes itself: `.runbook/` in the clone, or RUNBOOK_STATE_DIR (a test file or
- * the bench with an emulator of its own, so that they never read or overwrite a developer's).
+ * Where a running emulator describes itself: `.runbook/` in the clone (the user's state folder for an installed
+ * package: local/emulator/provision.ts), or RUNBOOK_STATE_DIR (a test file or the bench with an emulator of its
+ * own, so that they never read or overwrite a developer's).
  */
-const stateDir = () => process.env.RUNBOOK_STATE_DIR || join(projectRoot, '.runbook');
+const stateDir = () => process.env.RUNBOOK_STATE_DIR || defaultStateDir;
 const emulatorStateFile = () =>
   process.env.RUNBOOK_STATE_DIR ? join(stateDir(), 'emulator.json') : stateFile;
 
 /** The emulator's exports, sourceable by a shell (`. .runbook/emulator.env`) and read by the CLI. */
-const emulatorEnvFile = join(projectRoot, '.runbook', 'emulator.env');
+const emulatorEnvFile = join(defaultStateDir, 'emulator.env');
 const envFile = () => (process.env.RUNBOOK_STATE_DIR ? join(stateDir(), 'emulator.env') : emulatorEnvFile);
 
 /** A command cannot tell where to act, or its target does not answer: the message says what to do. */
@@ -60,8 +66,7 @@ export async function runningEmulator(
     endpoint = saved.AWS_ENDPOINT_URL;
     from = shown(envFile());
   }
-  const hint =
-    '`npm run emulator` in another shell, pass --emulator for a throwaway one, or pass --stack NAME to use AWS';
+  const hint = `\`${startEmulatorCommand}\` in another shell, pass --emulator for a throwaway one, or pass --stack NAME to use AWS`;
   if (!endpoint) {
     if (options.lenient) return undefined;
     throw new TargetError(`no target: AWS_ENDPOINT_URL is not set and no emulator is running: start ${hint}`);
@@ -84,7 +89,7 @@ export async function runningEmulator(
         ? ` (the running one is at ${saved.AWS_ENDPOINT_URL}: \`. ${shown(envFile())}\`)`
         : '';
     throw new TargetError(
-      `no emulator at ${host} (from ${from})${elsewhere}: start \`npm run emulator\`, or pass --stack NAME to use AWS`,
+      `no emulator at ${host} (from ${from})${elsewhere}: start \`${startEmulatorCommand}\`, or pass --stack NAME to use AWS`,
     );
   }
   if (!matching) {
@@ -95,7 +100,7 @@ export async function runningEmulator(
       ? `looked in ${shown(stateDir())}, from RUNBOOK_STATE_DIR`
       : `looked in ${shown(stateDir())}, the default; an emulator started with RUNBOOK_STATE_DIR=DIR describes itself in DIR: set RUNBOOK_STATE_DIR=DIR here too, or source DIR/emulator.env`;
     throw new TargetError(
-      `${host} (from ${from}) answers, but it is not a runbook emulator: ${shown(emulatorStateFile())} ${described} (${where}). Start \`npm run emulator\` and use its exports (\`. ${shown(envFile())}\`)`,
+      `${host} (from ${from}) answers, but it is not a runbook emulator: ${shown(emulatorStateFile())} ${described} (${where}). Start \`${startEmulatorCommand}\` and use its exports (\`. ${shown(envFile())}\`)`,
     );
   }
   pointAt(endpoint, matching);
@@ -117,10 +122,10 @@ function pointAt(endpoint: string, state: EmulatorState): void {
   });
 }
 
-/** A path as a person reads it: relative inside the clone, absolute elsewhere. */
-function shown(path: string): string {
-  const inside = relative(projectRoot, path);
-  return inside.startsWith('..') || isAbsolute(inside) ? path : inside;
+/** A path as a person can type it here: relative under the working directory, absolute elsewhere. */
+export function shown(path: string): string {
+  const inside = relative(process.cwd(), path);
+  return inside === '' || inside.startsWith('..') || isAbsolute(inside) ? path : inside;
 }
 
 /** The region a client resolved, or a sentence saying how to give one. */

@@ -159,6 +159,25 @@ async function readinessOf(deps: FleetDeps, clients: AccountClients, workload: W
   return { ...ready, why: chosen.why };
 }
 
+/**
+ * Reads at most `max` pages, handing each to `take`. True when the last page read still had a NextToken: there
+ * is more than was read, and the caller must say so rather than pass a part for the whole.
+ */
+async function readPages<Page extends { NextToken?: string | undefined }>(
+  max: number,
+  fetch: (NextToken: string | undefined) => Promise<Page>,
+  take: (page: Page) => void,
+): Promise<boolean> {
+  let NextToken: string | undefined;
+  for (let page = 0; page < max; page++) {
+    const answer = await fetch(NextToken);
+    take(answer);
+    NextToken = answer.NextToken;
+    if (!NextToken) return false;
+  }
+  return true;
+}
+
 async function scheduleCounts(clients: AccountClients, workload: Workload) {
   if (workload.scheduleGroups.length === 0 && workload.schedules.length === 0) return undefined;
   const counts = { enabled: 0, disabled: 0 };
@@ -167,20 +186,19 @@ async function scheduleCounts(clients: AccountClients, workload: Workload) {
   const groups = new Set([...workload.scheduleGroups, ...workload.schedules.map((item) => item.group)]);
   for (const GroupName of groups) {
     const whole = workload.scheduleGroups.includes(GroupName);
-    let NextToken: string | undefined;
-    for (let page = 0; page < MAX_SCHEDULE_PAGES; page++) {
-      const answer = await clients.scheduler.send(
-        new ListSchedulesCommand({ GroupName, NextToken, MaxResults: SCHEDULE_PAGE }),
-      );
-      for (const schedule of answer.Schedules ?? []) {
-        if (!whole && !singles.has(`${GroupName}/${schedule.Name}`)) continue;
-        if (schedule.State === 'DISABLED') counts.disabled++;
-        else counts.enabled++;
-      }
-      NextToken = answer.NextToken;
-      if (!NextToken) break;
-    }
-    if (NextToken) unfinished.push(GroupName);
+    const more = await readPages(
+      MAX_SCHEDULE_PAGES,
+      (NextToken) =>
+        clients.scheduler.send(new ListSchedulesCommand({ GroupName, NextToken, MaxResults: SCHEDULE_PAGE })),
+      (answer) => {
+        for (const schedule of answer.Schedules ?? []) {
+          if (!whole && !singles.has(`${GroupName}/${schedule.Name}`)) continue;
+          if (schedule.State === 'DISABLED') counts.disabled++;
+          else counts.enabled++;
+        }
+      },
+    );
+    if (more) unfinished.push(GroupName);
   }
   if (unfinished.length === 0) return counts;
   return {
@@ -227,18 +245,18 @@ async function inAlarm(
   for (const AlarmNamePrefix of prefixes) queries.push({ AlarmNamePrefix });
   const cut: string[] = [];
   for (const query of queries) {
-    let NextToken: string | undefined;
-    for (let page = 0; page < MAX_ALARM_PAGES; page++) {
-      const answer = await clients.cloudwatch.send(
-        new DescribeAlarmsCommand({ ...query, StateValue: 'ALARM', MaxRecords: 100, NextToken }),
-      );
-      for (const alarm of answer.MetricAlarms ?? []) if (alarm.AlarmName) found.add(alarm.AlarmName);
-      for (const alarm of answer.CompositeAlarms ?? []) if (alarm.AlarmName) found.add(alarm.AlarmName);
-      NextToken = answer.NextToken;
-      if (!NextToken) break;
-    }
-    if (NextToken)
-      cut.push(query.AlarmNamePrefix === undefined ? 'named alarms' : `${query.AlarmNamePrefix}*`);
+    const more = await readPages(
+      MAX_ALARM_PAGES,
+      (NextToken) =>
+        clients.cloudwatch.send(
+          new DescribeAlarmsCommand({ ...query, StateValue: 'ALARM', MaxRecords: 100, NextToken }),
+        ),
+      (answer) => {
+        for (const alarm of [...(answer.MetricAlarms ?? []), ...(answer.CompositeAlarms ?? [])])
+          if (alarm.AlarmName) found.add(alarm.AlarmName);
+      },
+    );
+    if (more) cut.push(query.AlarmNamePrefix === undefined ? 'named alarms' : `${query.AlarmNamePrefix}*`);
   }
   return {
     value: [...found],

@@ -6,7 +6,8 @@
 // configuration, versions and aliases are real, which is what the runbook acts on.
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
   CloudWatchClient,
@@ -52,10 +53,32 @@ import { subscribeTaps, type Tap } from './taps.js';
 export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_REGION = 'us-east-1';
 /**
- * Where a running `runbook emulator` describes itself: `.runbook/` in the clone (gitignored), or
- * RUNBOOK_STATE_DIR — which tests set, so that they never read or overwrite a developer's running emulator.
+ * Where the CLI keeps a running emulator's description, and how a person starts one, by where it is installed.
+ * A git checkout (a clone, or the clone `npm link` points at): `.runbook/` in it (gitignored), started with
+ * `npm run emulator`. A package installed elsewhere (`npm install -g lambda-runbook-0.1.0.tgz`) has no npm
+ * scripts, and its own folder is no place for state (root's, and replaced by the next install): the user's
+ * state folder (XDG_STATE_HOME, else ~/.local/state), started with `runbook emulator`.
  */
-export const defaultStateDir = join(projectRoot, '.runbook');
+export function emulatorHome(root: string, env: NodeJS.ProcessEnv, home: string) {
+  const clone = existsSync(join(root, '.git'));
+  return {
+    stateDir: clone
+      ? join(root, '.runbook')
+      : join(env.XDG_STATE_HOME || join(home, '.local', 'state'), 'lambda-runbook'),
+    startCommand: clone ? 'npm run emulator' : 'runbook emulator',
+  };
+}
+
+const home = emulatorHome(projectRoot, process.env, homedir());
+
+/** The command that starts the emulator, as a person types it where this CLI is installed. */
+export const startEmulatorCommand = home.startCommand;
+
+/**
+ * Where a running `runbook emulator` describes itself (emulatorHome), or RUNBOOK_STATE_DIR — which tests set,
+ * so that they never read or overwrite a developer's running emulator.
+ */
+export const defaultStateDir = home.stateDir;
 export const stateDir = process.env.RUNBOOK_STATE_DIR || defaultStateDir;
 export const stateFile = join(stateDir, 'emulator.json');
 

@@ -112,7 +112,7 @@ describe('runbook fleet', () => {
     expect(human.stdout).not.toContain('risk');
   });
 
-  it('refuses bad selectors before any call: a malformed --tag (naming --tag, exit 2 as any bad flag), --all without --yes', async () => {
+  it('refuses bad selectors before any call: a malformed --tag (naming --tag, exit 1 as every flag the CLI refuses itself), --all without --yes', async () => {
     // Prepare
     await breakFleet(fleet, prepared.lambdaFor);
 
@@ -121,7 +121,7 @@ describe('runbook fleet', () => {
     const unconfirmed = run(['rollback', '--all', '--reason', 'bad shared layer']);
 
     // Assess
-    expect(malformed).toMatchObject({ code: 2, stdout: '' });
+    expect(malformed).toMatchObject({ code: 1, stdout: '' });
     expect(malformed.stderr).toContain('runbook: --tag must be KEY=VALUE');
     expect(unconfirmed).toMatchObject({ code: 1, stdout: '' });
     expect(unconfirmed.stderr).toContain('--all rolls back every watched workload: pass --yes to confirm it');

@@ -194,7 +194,7 @@ describe('runbook fleet: what it refuses before anything is sent', () => {
   });
   afterEach(() => vi.restoreAllMocks());
 
-  it('refuses a malformed --tag (no =) with exit 2 like any bad flag, naming --tag, and calls nothing', async () => {
+  it('refuses a malformed --tag (no =) with exit 1 as every flag the CLI refuses itself, naming --tag, and calls nothing', async () => {
     // Act
     const code = await runCli(
       ['fleet', 'rollback', '--tag', 'team', '--reason', 'bad layer', '--yes', '--api-url', API],
@@ -203,7 +203,7 @@ describe('runbook fleet: what it refuses before anything is sent', () => {
     const onStatus = await runCli(['fleet', 'status', '--tag', 'team', '--api-url', API], deps);
 
     // Assess
-    expect([code, onStatus]).toEqual([2, 2]);
+    expect([code, onStatus]).toEqual([1, 1]);
     expect(written(stderr)).toContain('runbook: --tag must be KEY=VALUE');
     expect(fetch).not.toHaveBeenCalled();
     expect(answers).toEqual([]);

@@ -1,11 +1,11 @@
 // The `runbook` command line itself: help and version, the sentences it refuses with, the prompts it asks,
 // and what a person reads on a terminal. No emulator: nothing here reaches a function.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { drainQuestion } from '../../cli/dlq.js';
@@ -16,6 +16,8 @@ import { describePlan } from '../../cli/schedules.js';
 import { runningEmulator } from '../../cli/target.js';
 import { undoThrough } from '../../cli/transport.js';
 import { readExportsFile } from '../../local/emulator/exports.js';
+import { emulatorHome } from '../../local/emulator/provision.js';
+import { projectRoot } from '../../local/template.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { cliBin } from '../../scripts/build-cli.js';
 
@@ -198,6 +200,56 @@ describe('where runbook acts', () => {
     );
     expect(message.endsWith(': start `npm run emulator`, or pass --stack NAME to use AWS'), message).toBe(
       true,
+    );
+  });
+
+  it('keeps the emulator’s description in the clone, or in the user’s state folder for an installed package', () => {
+    // Prepare
+    const clone = mkdtempSync(join(tmpdir(), 'runbook-clone-'));
+    mkdirSync(join(clone, '.git'));
+    const installed = mkdtempSync(join(tmpdir(), 'runbook-installed-'));
+
+    // Act
+    const inClone = emulatorHome(clone, { XDG_STATE_HOME: '/x' }, '/home/ana');
+    const withXdg = emulatorHome(installed, { XDG_STATE_HOME: '/x/state' }, '/home/ana');
+    const plain = emulatorHome(installed, {}, '/home/ana');
+
+    // Assess
+    expect(inClone).toEqual({ stateDir: join(clone, '.runbook'), startCommand: 'npm run emulator' });
+    expect(withXdg).toEqual({ stateDir: '/x/state/lambda-runbook', startCommand: 'runbook emulator' });
+    expect(plain).toEqual({
+      stateDir: '/home/ana/.local/state/lambda-runbook',
+      startCommand: 'runbook emulator',
+    });
+  });
+
+  it('installed from a package, says to start `runbook emulator` (no npm scripts there) when it has no target', () => {
+    // Prepare: what `npm install -g` of the packed tarball puts in place, without the checkout's .git
+    const root = mkdtempSync(join(tmpdir(), 'runbook-installed-'));
+    cpSync(dirname(cliBin), join(root, 'dist', 'cli'), { recursive: true });
+    for (const file of ['template.yaml', 'package.json']) cpSync(join(projectRoot, file), join(root, file));
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: root, NODE_NO_WARNINGS: '1' };
+
+    // Act
+    const result = spawnSync(
+      process.execPath,
+      [
+        join(root, 'dist', 'cli', 'runbook.cjs'),
+        'rollback',
+        '--function',
+        'f',
+        '--reason',
+        'bad deploy',
+        '--dry-run',
+      ],
+      { cwd: root, encoding: 'utf8', env },
+    );
+
+    // Assess
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'runbook: no target: AWS_ENDPOINT_URL is not set and no emulator is running: start `runbook emulator` in another shell, pass --emulator for a throwaway one, or pass --stack NAME to use AWS\n',
     );
   });
 
