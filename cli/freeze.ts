@@ -167,7 +167,7 @@ export function freezeSummary(answer: unknown): string {
     value.declared === 0
       ? `Not frozen: no freeze windows declared (FreezeWindows is empty) at ${value.at}.`
       : value.frozen
-        ? `FROZEN at ${value.at} until ${value.until}: drains, deployments, new rotations and revocations are refused; rollback and the kill switch are allowed.`
+        ? `FROZEN at ${value.at} until ${value.untilAtLeast ? 'at least ' : ''}${value.until}${value.untilAtLeast ? ' (its windows continue past it without a gap)' : ''}: drains, deployments, new rotations and revocations are refused; rollback and the kill switch are allowed.`
         : `Not frozen at ${value.at}.`,
   ];
   if (value.active.length > 0)

@@ -123,7 +123,7 @@ export class FrozenError extends ConflictError {
   constructor(what: string, status: FreezeStatus) {
     const names = status.active.map((item) => `[${item.index}] "${item.window}" (${item.reason})`).join(', ');
     super(
-      `change freeze: ${what} is refused until ${status.until} by window ${names}; rollback and the kill switch are allowed, a dry run shows what it would do`,
+      `change freeze: ${what} is refused until ${status.untilAtLeast ? 'at least ' : ''}${status.until} by window ${names}; rollback and the kill switch are allowed, a dry run shows what it would do`,
     );
     this.status = status;
   }

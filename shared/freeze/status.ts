@@ -28,6 +28,11 @@ export interface FreezeStatus {
   active: WindowView[];
   /** When the freeze lifts: the last end among the active windows and any that continue them without a gap. */
   until?: string;
+  /**
+   * True when windows still continue the freeze at `until`, where the search for its end stopped (a daily
+   * 00:00-24:00 window never lifts): the freeze lasts at least until then, and no next window is named.
+   */
+  untilAtLeast?: true;
   /** The next window to start after `at` (after `until` when frozen); absent when none is declared ahead. */
   next?: WindowView;
   /** How many windows are declared. */
@@ -131,18 +136,24 @@ export function nextWindow(windows: readonly FreezeWindow[], after: number): Occ
   return best;
 }
 
-/** When a freeze in force at `at` lifts: windows that start as another ends continue it. */
-export function frozenUntil(windows: readonly FreezeWindow[], active: readonly Occurrence[]): number {
+/**
+ * When a freeze in force at `at` lifts: windows that start as another ends continue it. The search is bounded;
+ * `open` says it stopped while windows still continue the freeze (it lasts at least until `until`).
+ */
+export function frozenUntil(
+  windows: readonly FreezeWindow[],
+  active: readonly Occurrence[],
+): { until: number; open: boolean } {
   let until = Math.max(...active.map((item) => item.end));
   // Bounded: each round moves `until` to a later end, and no more windows exist than are declared per day.
   for (let round = 0; round < 2 * windows.length * 8; round++) {
     const continuing = activeAt(windows, until);
-    if (continuing.length === 0) break;
+    if (continuing.length === 0) return { until, open: false };
     const later = Math.max(...continuing.map((item) => item.end));
     if (later <= until || later - until > 90 * DAY) break;
     until = later;
   }
-  return until;
+  return { until, open: activeAt(windows, until).some((item) => item.end > until) };
 }
 
 export const viewOf = (occurrence: Occurrence): WindowView => ({
@@ -165,13 +176,15 @@ export const viewOf = (occurrence: Occurrence): WindowView => ({
 export function freezeStatus(windows: readonly FreezeWindow[], at: Date): FreezeStatus {
   const time = at.getTime();
   const active = activeAt(windows, time);
-  const until = active.length > 0 ? frozenUntil(windows, active) : undefined;
-  const next = nextWindow(windows, until ?? time);
+  const lifts = active.length > 0 ? frozenUntil(windows, active) : undefined;
+  // A freeze whose end was not found has no known "next": the windows after it are the same freeze.
+  const next = lifts?.open ? undefined : nextWindow(windows, lifts?.until ?? time);
   return {
     at: at.toISOString(),
     frozen: active.length > 0,
     active: active.map(viewOf),
-    ...(until !== undefined ? { until: new Date(until).toISOString() } : {}),
+    ...(lifts !== undefined ? { until: new Date(lifts.until).toISOString() } : {}),
+    ...(lifts?.open ? { untilAtLeast: true as const } : {}),
     ...(next ? { next: viewOf(next) } : {}),
     declared: windows.length,
   };

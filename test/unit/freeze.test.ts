@@ -322,6 +322,24 @@ describe('freeze status', () => {
     });
   });
 
+  it('a freeze that never lifts (daily 00:00-24:00) is frozen until at least the end of the search, with no next window', () => {
+    // Act
+    const standing = statusAt('daily 00:00-24:00 Asia/Tokyo holiday freeze', '2026-11-28T12:38:00Z');
+    const weekend = statusAt('weekends 00:00-24:00 Asia/Tokyo weekend', '2026-11-28T12:38:00Z');
+
+    // Assess
+    expect(standing).toMatchObject({ frozen: true, untilAtLeast: true });
+    expect(standing.next).toBeUndefined();
+    expect(Date.parse(standing.until as string)).toBeGreaterThan(Date.parse('2026-12-10T00:00:00Z'));
+    expect(new FrozenError('a drain of q', standing).message).toContain(
+      `is refused until at least ${standing.until} by window [0]`,
+    );
+    // Saturday and Sunday in Tokyo meet without a gap: the freeze lifts at Monday 00:00 JST, and is not open.
+    expect(weekend).toMatchObject({ frozen: true, until: '2026-11-29T15:00:00.000Z' });
+    expect(weekend.untilAtLeast).toBeUndefined();
+    expect(weekend.next).toMatchObject({ start: '2026-12-04T15:00:00.000Z' });
+  });
+
   it('a window across midnight freezes from its listed day to the next morning, though that day is not listed', () => {
     const windows = 'fri 22:00-02:00 America/New_York overnight batch';
     // Friday 2026-03-06 22:30 EST, then Saturday 01:30: the same occurrence, until Saturday 02:00 EST.
@@ -534,6 +552,8 @@ describe('freeze status against a brute-force oracle', () => {
         if (!frozen(lifts)) expect(new Date(until).toISOString()).toBe(new Date(lifts).toISOString());
         else expect(frozen(until - 1)).toBe(true);
         expect(until).toBeGreaterThan(at);
+        // "At least" exactly when the freeze still holds at `until`: the search stopped, not the freeze.
+        expect(status.untilAtLeast === true).toBe(frozen(until));
       }),
       { numRuns: 400 },
     );
