@@ -185,7 +185,7 @@ async function recordVote(
   await deps.ledger.record({
     action: `approval.${vote}`,
     actor: voter.principal,
-    reason: voter.reason ?? `${vote}d ${state.approvalId}`,
+    reason: voter.reason ?? `${vote === 'approve' ? 'approved' : 'rejected'} ${state.approvalId}`,
     target: state.forTarget,
     request: { approvalId: state.approvalId, action: state.forAction },
     before: { status: 'pending', approvals: vote === 'approve' ? state.votes - 1 : state.votes },

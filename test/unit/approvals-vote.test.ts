@@ -5,7 +5,7 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type ApprovalsDeps, approve } from '../../functions/approvals/approve.js';
+import { type ApprovalsDeps, approve, reject } from '../../functions/approvals/approve.js';
 import { approvedRunSender, CARRIED_OUT_LATER, runApproved } from '../../functions/approvals/later.js';
 import type { ApprovalStatus } from '../../shared/approval/decide.js';
 import type { ApprovalState } from '../../shared/approval/store.js';
@@ -63,8 +63,11 @@ const pending: ApprovalState = {
   expiresAt: 0,
 };
 
-function deps(store: ReturnType<typeof atomicStore>, runs: unknown[]): ApprovalsDeps {
-  const records: AuditEntry[] = [];
+function deps(
+  store: ReturnType<typeof atomicStore>,
+  runs: unknown[],
+  records: AuditEntry[] = [],
+): ApprovalsDeps {
   return {
     approvals: store,
     ledger: {
@@ -90,6 +93,21 @@ function deps(store: ReturnType<typeof atomicStore>, runs: unknown[]): Approvals
 }
 
 describe('approve', () => {
+  it('records a vote given without a reason as "approved ID" or "rejected ID"', async () => {
+    // Prepare
+    const records: AuditEntry[] = [];
+
+    // Act
+    await approve(deps(atomicStore(pending), [], records), ID, { principal: BOB, correlationId: 'b' });
+    await reject(deps(atomicStore(pending), [], records), ID, { principal: CAROL, correlationId: 'c' });
+
+    // Assess
+    expect(records.map((record) => [record.action, record.reason])).toEqual([
+      ['approval.approve', `approved ${ID}`],
+      ['approval.reject', `rejected ${ID}`],
+    ]);
+  });
+
   it('counts both of two approvals that arrive together, and carries the plan out once', async () => {
     // Prepare
     const store = atomicStore(pending);
