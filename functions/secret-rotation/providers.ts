@@ -188,15 +188,31 @@ async function createKey(
     // No cause: a JSON SyntaxError quotes the body, which may hold the new key.
     throw new ProviderError(`create a key: ${current.createPath} answered no JSON`);
   }
-  const fields = isObject(body) ? body : {};
-  const apiKeyId = fields[current.responseIdField];
-  const apiKey = fields[current.responseKeyField];
+  const id = answerField(body, current.responseIdField);
+  // An id may be a number (GitLab's token ids are); it is kept as the string the revoke path is built from.
+  const apiKeyId = typeof id === 'number' && Number.isSafeInteger(id) ? String(id) : id;
+  const apiKey = answerField(body, current.responseKeyField);
   if (typeof apiKeyId !== 'string' || typeof apiKey !== 'string' || !apiKeyId || !apiKey) {
     throw new ProviderError(
-      `create a key: the answer has no string fields ${current.responseIdField} and ${current.responseKeyField}`,
+      `create a key: the answer has no ${current.responseIdField} (a string or a whole number) and no string ${current.responseKeyField}`,
     );
   }
   return { ...current, apiKeyId, apiKey };
+}
+
+/**
+ * A field of a vendor's create answer: a top-level name (`id`, or `api.key` when the answer has that name), else
+ * a path of own properties separated by dots (`data.id`, `data.attributes.key`: JSON:API vendors nest them).
+ */
+export function answerField(body: unknown, field: string): unknown {
+  if (!isObject(body)) return undefined;
+  if (Object.hasOwn(body, field)) return body[field];
+  let at: unknown = body;
+  for (const part of field.split('.')) {
+    if (!isObject(at) || !Object.hasOwn(at, part)) return undefined;
+    at = at[part];
+  }
+  return at;
 }
 
 /** createKey within the secret's `timeoutMs`; past it, a SlowCreateError that can still hear the answer. */

@@ -134,7 +134,10 @@ export const httpSecretSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9-]{0,32}$/)
     .default('Bearer'),
-  /** Where the create answer puts the new key's id and value. */
+  /**
+   * Where the create answer puts the new key's id and value: a field name, or a dotted path into nested objects
+   * (`data.id`, `data.attributes.key`). The id may be a string or a whole number.
+   */
   responseIdField: z.string().min(1).max(64).default('id'),
   responseKeyField: z.string().min(1).max(64).default('key'),
   timeoutMs: z.number().int().min(100).max(30_000).default(5000),

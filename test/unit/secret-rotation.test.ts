@@ -357,6 +357,71 @@ describe('parseSecret', () => {
   });
 });
 
+describe('a vendor’s create answer', () => {
+  const secretWith = (fields: Record<string, unknown>) =>
+    parseSecret(
+      JSON.stringify({
+        provider: 'http',
+        apiKeyId: '41',
+        apiKey: LEAK,
+        baseUrl: 'https://gitlab.example/api/v4',
+        ...fields,
+      }),
+      'the value',
+    );
+  const answering = (body: unknown) =>
+    (async () => new Response(JSON.stringify(body), { status: 201 })) as unknown as typeof fetch;
+
+  it.each([
+    [
+      'nested, as JSON:API vendors answer (data.id, data.attributes.key)',
+      { responseIdField: 'data.id', responseKeyField: 'data.attributes.key' },
+      { data: { type: 'api_keys', id: 'ak_9', attributes: { key: 'new-secret', name: 'runbook' } } },
+      'ak_9',
+    ],
+    [
+      'a whole-number id, as GitLab answers a token rotation (id, token)',
+      { responseKeyField: 'token' },
+      { id: 42, token: 'glpat-new', expires_at: '2027-01-01' },
+      '42',
+    ],
+    [
+      'a top-level name with a dot in it, read as that name first',
+      { responseIdField: 'key.id', responseKeyField: 'key.value' },
+      { 'key.id': 'k-7', 'key.value': 'new-secret', key: { id: 'not-this' } },
+      'k-7',
+    ],
+  ])('reads the new key from an answer %s', async (_, fields, body, id) => {
+    // Act
+    const current = secretWith(fields);
+    const made = await providerFor(
+      { secrets: new SecretsManagerClient({}), fetch: answering(body) },
+      current,
+    ).create(current, 'idem');
+
+    // Assess
+    expect(made).toMatchObject({ apiKeyId: id });
+    expect((made as { apiKey: string }).apiKey).toMatch(/^(new-secret|glpat-new)$/);
+  });
+
+  it.each([
+    ['a fractional id', 'id', { id: 4.5, key: 'k' }],
+    ['an id that is an object', 'id', { id: { value: 'x' }, key: 'k' }],
+    ['a path through a string', 'data.id', { data: 'x', key: 'k' }],
+    // Object.prototype.constructor.name is "Object": only the answer's own properties count.
+    ['a path through inherited properties', 'constructor.name', { key: 'k' }],
+  ])('refuses %s, naming the fields, never the answer', async (_, responseIdField, body) => {
+    const current = secretWith({ responseIdField });
+    const creating = providerFor(
+      { secrets: new SecretsManagerClient({}), fetch: answering(body) },
+      current,
+    ).create(current, 'idem');
+    await expect(creating).rejects.toThrow(
+      `create a key: the answer has no ${responseIdField} (a string or a whole number) and no string key`,
+    );
+  });
+});
+
 describe('RotationStepError', () => {
   it.each([
     ['createSecret', 'createSecret failed'],
