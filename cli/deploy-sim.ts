@@ -7,7 +7,7 @@ import { simulateDeployment } from '../local/codedeploy/deploy.js';
 import { startEmulatorCommand } from '../local/emulator/provision.js';
 import { localStack } from './local-stack.js';
 import type { Opts } from './opts.js';
-import { printAnswer, withStdoutOnStderr } from './output.js';
+import { escapeUnsafe, printAnswer, withStdoutOnStderr } from './output.js';
 import { confirm } from './prompt.js';
 import { deploySummary } from './render.js';
 
@@ -57,7 +57,8 @@ export async function runDeploySim(opts: Opts): Promise<number> {
           functionName: String(values.function),
           toVersion: String(values['to-version']),
           ...(values.alias ? { alias: values.alias } : {}),
-          onStep: (text) => process.stderr.write(`deploy-sim: ${text}\n`),
+          // A step may quote a hook's reason, which may quote configured text: never raw to a terminal.
+          onStep: (text) => process.stderr.write(`deploy-sim: ${escapeUnsafe(text)}\n`),
         },
         { canaryIntervalMs: Number(values['canary-ms']) },
       ),

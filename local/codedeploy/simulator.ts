@@ -332,13 +332,18 @@ export class CodeDeploySimulator {
     const timedOut = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeoutMs);
     });
+    // CodeDeploy learns only the status; the hook's own answer says why (in AWS, in the hook's log): the step
+    // that reports a failure quotes it for the person watching the simulated deployment.
+    let why: string | undefined;
     const invocation = this.options
       .invokeHook(hookFunction, {
         DeploymentId: deployment.deploymentId,
         LifecycleEventHookExecutionId: executionId,
       })
       .then(
-        () => undefined,
+        (answer) => {
+          why = reasonOf(answer);
+        },
         (error: unknown) => {
           this.step(
             deployment,
@@ -361,7 +366,7 @@ export class CodeDeploySimulator {
       this.step(deployment, `${hook}: no status reported; the lifecycle event fails`);
       return 'Failed';
     }
-    this.step(deployment, `${hook}: hook reported ${status}`);
+    this.step(deployment, `${hook}: hook reported ${status}${status === 'Failed' && why ? `: ${why}` : ''}`);
     return status;
   }
 
@@ -779,4 +784,13 @@ function appSpecJson(
     ],
     ...(list.length > 0 ? { Hooks: list } : {}),
   });
+}
+
+/** A hook's answer's `reason` (the pre- and post-traffic hooks give one when they fail), one line, bounded. */
+function reasonOf(answer: unknown): string | undefined {
+  if (typeof answer !== 'object' || answer === null || !('reason' in answer)) return undefined;
+  const { reason } = answer as { reason: unknown };
+  if (typeof reason !== 'string' || reason.trim() === '') return undefined;
+  const line = reason.replace(/\s+/g, ' ').trim();
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }

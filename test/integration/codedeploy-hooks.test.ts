@@ -108,8 +108,11 @@ describe('CodeDeploy hooks against the simulator and moto', () => {
     // Act
     const result = await simulateDeployment(state, { functionName, toVersion: mislabelled.version, hookEnv });
 
-    // Assess
+    // Assess: the step that reports the failure says why, in the hook's own words
     expect(result).toMatchObject({ status: 'Failed', live: { version: '2' } });
+    expect(result.steps.map((step) => step.text)).toContainEqual(
+      expect.stringMatching(/^BeforeAllowTraffic: hook reported Failed: .*0123456789abcdef0123/),
+    );
   });
 
   it('reports Failed within the budget when a case hangs (hook timeout 7 s, the smallest reserve: 5 s)', async () => {
@@ -132,7 +135,9 @@ describe('CodeDeploy hooks against the simulator and moto', () => {
 
     // Assess: the hook reported (Failed) itself, rather than leaving the event to time out.
     expect(result).toMatchObject({ status: 'Failed', live: { version: '2' } });
-    expect(result.steps.map((step) => step.text)).toContain('BeforeAllowTraffic: hook reported Failed');
+    expect(result.steps.map((step) => step.text)).toContainEqual(
+      expect.stringMatching(/^BeforeAllowTraffic: hook reported Failed: .*hangs/),
+    );
   });
 
   it('rolls the canary back when a deployment alarm is in ALARM', async () => {

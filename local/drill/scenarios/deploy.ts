@@ -105,7 +105,10 @@ export const deployScenarios: Scenario[] = [
         { env: { SMOKE_RESERVE_MS: String(REPORT_RESERVE_FLOOR_MS) }, timeoutSeconds: 7 },
       );
       const invoked = result.steps.find((step) => step.text.startsWith('BeforeAllowTraffic: invoking'));
-      const reported = result.steps.find((step) => step.text === 'BeforeAllowTraffic: hook reported Failed');
+      // The step quotes the hook's reason after the status: `…reported Failed: <why>`.
+      const reported = result.steps.find((step) =>
+        /^BeforeAllowTraffic: hook reported Failed(:|$)/.test(step.text),
+      );
       ctx.expect(invoked && reported, 'the hook did not report Failed itself');
       const tookMs = reported.atMs - invoked.atMs;
       ctx.step(`the hook reported Failed ${tookMs} ms after it was invoked (Lambda timeout 7000 ms)`);
