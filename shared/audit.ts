@@ -183,6 +183,8 @@ export class AuditLedger {
           MessageAttributes: {
             action: { DataType: 'String', StringValue: record.action },
             outcome: { DataType: 'String', StringValue: record.outcome },
+            // A dry run changed nothing: a subscription for people filters these out (template.yaml).
+            dryRun: { DataType: 'String', StringValue: String(record.dryRun) },
             ...(record.breakGlass ? { breakGlass: { DataType: 'String', StringValue: 'true' } } : {}),
           },
         }),

@@ -7,6 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { provisionStack } from '../../local/emulator/provision.js';
+import { loadTemplate } from '../../local/template.js';
 import { type AuditEntry, AuditLedger } from '../../shared/audit.js';
 import { uniqueName } from '../support/names.js';
 import { type OpsInbox, opsInbox } from '../support/ops-inbox.js';
@@ -90,6 +91,23 @@ describe('audit ledger (against the emulator)', () => {
     expect(mine).toMatchObject({ action: 'rollback', outcome: 'succeeded', target: 'function:trading:live' });
     expect(mine?.undo).toContain('runbook rollback');
     expect(JSON.stringify(bodies)).not.toContain('vendor-secret-value');
+  });
+
+  it('reaches a person’s email subscription (template.yaml’s filter policy) with actions, never with dry runs', async () => {
+    // Prepare: a queue subscribed with OpsEmailSubscription's own filter policy stands in for the inbox
+    const filterPolicy = loadTemplate().Resources.OpsEmailSubscription?.Properties?.FilterPolicy;
+    expect(filterPolicy).toBeDefined();
+    const person = await opsInbox({ sqs, sns }, topicArn, 'ops-email', filterPolicy);
+    const ledger = new AuditLedger({ dynamo, sns, tableName, topicArn });
+
+    // Act
+    const planned = await ledger.record(entry({ dryRun: true, correlationId: 'req-dry' }));
+    const acted = await ledger.record(entry({ correlationId: 'req-acted' }));
+
+    // Assess: both are on the topic (the unfiltered inbox), only the action in the person's
+    const everything = (await inbox.read()).map((body) => body.auditId);
+    expect(everything).toEqual(expect.arrayContaining([planned.auditId, acted.auditId]));
+    expect((await person.read()).map((body) => body.auditId)).toEqual([acted.auditId]);
   });
 
   it('writes one record when a retried invocation records the same audit id twice', async () => {

@@ -20,6 +20,8 @@ export async function opsInbox(
   clients: { sqs: SQSClient; sns: SNSClient },
   topicArn: string,
   prefix = 'ops-inbox',
+  /** A subscription filter policy (on message attributes), as a person's subscription may have. */
+  filterPolicy?: unknown,
 ): Promise<OpsInbox> {
   const { sqs, sns } = clients;
   const url = String((await sqs.send(new CreateQueueCommand({ QueueName: uniqueName(prefix) }))).QueueUrl);
@@ -31,7 +33,10 @@ export async function opsInbox(
       TopicArn: topicArn,
       Protocol: 'sqs',
       Endpoint: Attributes?.QueueArn,
-      Attributes: { RawMessageDelivery: 'true' },
+      Attributes: {
+        RawMessageDelivery: 'true',
+        ...(filterPolicy ? { FilterPolicy: JSON.stringify(filterPolicy) } : {}),
+      },
     }),
   );
   return {

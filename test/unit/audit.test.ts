@@ -112,6 +112,7 @@ describe('AuditLedger.record', () => {
       MessageAttributes: {
         action: { DataType: 'String', StringValue: 'rollback' },
         outcome: { DataType: 'String', StringValue: 'succeeded' },
+        dryRun: { DataType: 'String', StringValue: 'false' },
       },
     });
     expect(JSON.parse(input?.Message ?? '')).toEqual({
