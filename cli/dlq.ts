@@ -43,22 +43,32 @@ export function summaryTable(result: Record<string, unknown>): string {
 }
 
 /** The drain prompt from its dry run: queue, depth, what would go back, the rate and how long it takes. */
+/**
+ * What a drain would redrive, by its dry run: what it received less what it would keep back (stale, filtered)
+ * and what would fail (a dry run counts those in `failed`: no source queue to send them to, say).
+ */
+export function wouldRedrive(plan: Record<string, unknown>): number {
+  const skipped = (plan.skipped ?? {}) as { stale?: number; filtered?: number };
+  if (plan.dryRun !== true) return Number(plan.redriven ?? 0);
+  const held = Number(skipped.stale ?? 0) + Number(skipped.filtered ?? 0) + Number(plan.failed ?? 0);
+  return Math.max(0, Number(plan.received ?? 0) - held);
+}
+
 export function drainQuestion(plan: Record<string, unknown>, rate: number): string {
   const skipped = (plan.skipped ?? {}) as { stale?: number; filtered?: number };
-  // A dry run redrives nothing (its `redriven` is 0): what it would redrive is what it received less what it
-  // would keep back.
-  const redriven =
-    plan.dryRun === true
-      ? Math.max(0, Number(plan.received ?? 0) - Number(skipped.stale ?? 0) - Number(skipped.filtered ?? 0))
-      : Number(plan.redriven ?? 0);
+  const redriven = wouldRedrive(plan);
   const seconds = Math.ceil(redriven / rate);
   const duration = seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
+  const failed = plan.dryRun === true ? Number(plan.failed ?? 0) : 0;
+  const failures = Array.isArray(plan.failures) ? (plan.failures as { error?: unknown }[]) : [];
+  const why = typeof failures[0]?.error === 'string' ? `: ${failures[0].error}` : '';
   const held = [
     ...(skipped.stale ? [`${skipped.stale} stale kept back`] : []),
     ...(skipped.filtered ? [`${skipped.filtered} filtered out`] : []),
+    ...(failed ? [`${failed} would fail and stay${why}`] : []),
   ];
   return `Redrive ${redriven} of the ${String(plan.atStartApprox ?? '?')} message(s) in ${String(plan.queue)}${
-    held.length ? ` (${held.join(', ')})` : ''
+    held.length ? ` (${held.join('; ')})` : ''
   } at ${rate}/s, about ${duration}? Redriven events run again.`;
 }
 
@@ -167,6 +177,14 @@ export const runDlq =
           // A person confirms numbers: the dry run reads the queue's depth and what would go back.
           const plan = await send({ ...request, dryRun: true });
           if (plan.exitCode !== 0 || plan.refused) return report(plan, dlqSummary);
+          if (wouldRedrive(plan.result as Record<string, unknown>) === 0) {
+            // Nothing to ask about: the plan says why every message would stay (and how to name a target).
+            report(plan, dlqSummary);
+            process.stderr.write(
+              'runbook: no message would be redriven (the plan above says why); nothing changed\n',
+            );
+            return 1;
+          }
           const rate = Number(request.ratePerSecond ?? 10);
           if (!(await confirm(drainQuestion(plan.result as Record<string, unknown>, rate)))) {
             process.stderr.write('runbook: not confirmed; nothing changed\n');

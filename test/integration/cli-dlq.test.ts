@@ -1,9 +1,12 @@
 // `runbook dlq`, run as an operator would: a child process with stdin that is not a terminal, against a
 // running emulator (one stack for this file, test/support/emulator.ts).
+import { spawnSync } from 'node:child_process';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dlqSummary, progressLine, summaryTable } from '../../cli/dlq.js';
 import { fillQueue, lambdaDeadLetter } from '../../local/dlq.js';
+import { projectRoot } from '../../local/template.js';
+import { cliBin } from '../../scripts/build-cli.js';
 import { runCli } from '../support/cli.js';
 import { cliEmulator } from '../support/emulator.js';
 
@@ -100,5 +103,44 @@ describe('runbook dlq', () => {
     expect(summaryTable({ queue: 'q', mode: 'drain', byErrorCode: { '429': 3 } })).toContain(
       'error code 429',
     );
+  });
+
+  it('on a terminal, asks nothing when no message would go back: shows why they would stay, changes nothing', async () => {
+    // Prepare: letters no source queue names this DLQ for (sent to it directly), so none has a way back
+    await fillQueue(
+      sqs,
+      queueUrl,
+      Array.from({ length: 4 }, (_, i) => ({ MessageBody: JSON.stringify({ order: i }) })),
+    );
+
+    // Act: on a pseudo-terminal (util-linux `script`), answering y should a question come
+    const result = spawnSync(
+      'script',
+      [
+        '-qec',
+        `"${process.execPath}" "${cliBin}" dlq drain ${queue.join(' ')} --reason 'replay'`,
+        '/dev/null',
+      ],
+      { cwd: projectRoot, env: { ...process.env, NODE_NO_WARNINGS: '1' }, encoding: 'utf8', input: 'y\n' },
+    );
+
+    // Assess
+    const screen = result.stdout.replace(/\r/g, '');
+    expect(result.status, screen).toBe(1);
+    expect(screen).not.toContain('[y/N]');
+    expect(screen).toContain('no source queue names this DLQ in its redrive policy');
+    expect(screen).toContain(
+      'runbook: no message would be redriven (the plan above says why); nothing changed',
+    );
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    expect(
+      Number(Attributes?.ApproximateNumberOfMessages) +
+        Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
+    ).toBe(4);
   });
 });

@@ -362,6 +362,28 @@ describe('the prompts name the numbers of the dry run', () => {
     );
   });
 
+  it('drain: a dry run’s failures are not counted as redriven, and the question says why they stay', () => {
+    // Act
+    const question = drainQuestion(
+      {
+        dryRun: true,
+        queue: 'orders-dlq',
+        atStartApprox: 12,
+        received: 12,
+        redriven: 0,
+        failed: 5,
+        failures: [{ key: 'k1', error: 'no source queue names this DLQ in its redrive policy' }],
+        skipped: { stale: 2, filtered: 0 },
+      },
+      10,
+    );
+
+    // Assess
+    expect(question).toBe(
+      'Redrive 5 of the 12 message(s) in orders-dlq (2 stale kept back; 5 would fail and stay: no source queue names this DLQ in its redrive policy) at 10/s, about 1 s? Redriven events run again.',
+    );
+  });
+
   it('kill switch: how many schedules, of which group', () => {
     // Act
     const question = describePlan('disable', {
