@@ -6,7 +6,7 @@
 // configuration, versions and aliases are real, which is what the runbook acts on.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
@@ -54,18 +54,18 @@ export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_REGION = 'us-east-1';
 /**
  * Where the CLI keeps a running emulator's description, and how a person starts one, by where it is installed.
- * A git checkout (a clone, or the clone `npm link` points at): `.runbook/` in it (gitignored), started with
- * `npm run emulator`. A package installed elsewhere (`npm install -g lambda-runbook-0.1.0.tgz`) has no npm
- * scripts, and its own folder is no place for state (root's, and replaced by the next install): the user's
- * state folder (XDG_STATE_HOME, else ~/.local/state), started with `runbook emulator`.
+ * A checkout (a clone, or the clone `npm link` points at): `.runbook/` in it (gitignored), started with
+ * `npm run emulator`. A package npm installed (`npm install -g lambda-runbook-0.1.0.tgz`: its folder is under a
+ * node_modules) has no npm scripts to run, and its folder is no place for state (root's, and replaced by the
+ * next install): the user's state folder (XDG_STATE_HOME, else ~/.local/state), started with `runbook emulator`.
  */
 export function emulatorHome(root: string, env: NodeJS.ProcessEnv, home: string) {
-  const clone = existsSync(join(root, '.git'));
+  const installed = root.split(/[\\/]/).includes('node_modules');
   return {
-    stateDir: clone
-      ? join(root, '.runbook')
-      : join(env.XDG_STATE_HOME || join(home, '.local', 'state'), 'lambda-runbook'),
-    startCommand: clone ? 'npm run emulator' : 'runbook emulator',
+    stateDir: installed
+      ? join(env.XDG_STATE_HOME || join(home, '.local', 'state'), 'lambda-runbook')
+      : join(root, '.runbook'),
+    startCommand: installed ? 'runbook emulator' : 'npm run emulator',
   };
 }
 

@@ -1,7 +1,7 @@
 // The `runbook` command line itself: help and version, the sentences it refuses with, the prompts it asks,
 // and what a person reads on a terminal. No emulator: nothing here reaches a function.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -203,29 +203,32 @@ describe('where runbook acts', () => {
     );
   });
 
-  it('keeps the emulator’s description in the clone, or in the user’s state folder for an installed package', () => {
-    // Prepare
-    const clone = mkdtempSync(join(tmpdir(), 'runbook-clone-'));
-    mkdirSync(join(clone, '.git'));
-    const installed = mkdtempSync(join(tmpdir(), 'runbook-installed-'));
-
-    // Act
-    const inClone = emulatorHome(clone, { XDG_STATE_HOME: '/x' }, '/home/ana');
-    const withXdg = emulatorHome(installed, { XDG_STATE_HOME: '/x/state' }, '/home/ana');
-    const plain = emulatorHome(installed, {}, '/home/ana');
+  it('keeps the emulator’s description in the checkout, or in the user’s state folder for an installed package', () => {
+    // Act: a clone (with or without .git: a downloaded archive), and packages npm installed
+    const clone = emulatorHome('/home/ana/src/lambda-runbook', { XDG_STATE_HOME: '/x' }, '/home/ana');
+    const global = emulatorHome('/usr/lib/node_modules/lambda-runbook', {}, '/home/ana');
+    const local = emulatorHome('/srv/ops/node_modules/lambda-runbook', { XDG_STATE_HOME: '/x/state' }, '/h');
 
     // Assess
-    expect(inClone).toEqual({ stateDir: join(clone, '.runbook'), startCommand: 'npm run emulator' });
-    expect(withXdg).toEqual({ stateDir: '/x/state/lambda-runbook', startCommand: 'runbook emulator' });
-    expect(plain).toEqual({
+    expect(clone).toEqual({
+      stateDir: '/home/ana/src/lambda-runbook/.runbook',
+      startCommand: 'npm run emulator',
+    });
+    expect(global).toEqual({
       stateDir: '/home/ana/.local/state/lambda-runbook',
       startCommand: 'runbook emulator',
     });
+    expect(local).toEqual({ stateDir: '/x/state/lambda-runbook', startCommand: 'runbook emulator' });
   });
 
   it('installed from a package, says to start `runbook emulator` (no npm scripts there) when it has no target', () => {
-    // Prepare: what `npm install -g` of the packed tarball puts in place, without the checkout's .git
-    const root = mkdtempSync(join(tmpdir(), 'runbook-installed-'));
+    // Prepare: what `npm install -g` of the packed tarball puts in place, under a node_modules
+    const root = join(
+      mkdtempSync(join(tmpdir(), 'runbook-prefix-')),
+      'lib',
+      'node_modules',
+      'lambda-runbook',
+    );
     cpSync(dirname(cliBin), join(root, 'dist', 'cli'), { recursive: true });
     for (const file of ['template.yaml', 'package.json']) cpSync(join(projectRoot, file), join(root, file));
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: root, NODE_NO_WARNINGS: '1' };
