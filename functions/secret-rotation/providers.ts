@@ -144,13 +144,14 @@ async function call(
   what: string,
   secret: HttpSecret,
   request: { method: string; target: string; as: HttpSecret },
-  options: { signal?: AbortSignal; headers?: Record<string, string> } = {},
+  options: { signal?: AbortSignal; headers?: Record<string, string>; body?: string } = {},
 ): Promise<Response> {
   const { method, target, as } = request;
   try {
     return await deps.fetch(target, {
       method,
       headers: { ...authHeaders(secret, as), ...options.headers },
+      ...(options.body === undefined ? {} : { body: options.body }),
       signal: options.signal ?? AbortSignal.timeout(vendorCallMs(deps, secret.timeoutMs)),
       redirect: 'error',
     });
@@ -176,7 +177,15 @@ async function createKey(
     'create a key',
     current,
     { method: 'POST', target, as: current },
-    { signal, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } },
+    {
+      signal,
+      headers: {
+        [IDEMPOTENCY_HEADER]: idempotencyKey,
+        // A vendor that wants to be told what to make (a name, scopes) gets the secret's createBody.
+        ...(current.createBody ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(current.createBody ? { body: JSON.stringify(current.createBody) } : {}),
+    },
   );
   if (!response.ok) {
     throw new ProviderError(`create a key: ${current.createPath} answered ${response.status}`);

@@ -123,6 +123,14 @@ export const httpSecretSchema = z.object({
   createPath: path.default('/keys'),
   /** Optional: vendors whose new keys need an explicit activation (`POST`, `{apiKeyId}` replaced). */
   activatePath: path.optional(),
+  /**
+   * Optional: the JSON body of the create (`POST createPath`), for vendors that want one — a key's name or
+   * scopes (`{"name": "trading-bot"}`, or JSON:API's `{"data": {"type": "api_keys", …}}`). At most 4 KB.
+   */
+  createBody: z
+    .record(z.string(), z.unknown())
+    .refine((body) => JSON.stringify(body).length <= 4096, 'createBody must be at most 4096 bytes of JSON')
+    .optional(),
   testPath: path.default('/account'),
   revokePath: path.default('/keys/{apiKeyId}'),
   /** The header that carries the key, and the scheme before it (`Bearer`; '' sends the bare key). */

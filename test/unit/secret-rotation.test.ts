@@ -404,6 +404,43 @@ describe('a vendor’s create answer', () => {
     expect((made as { apiKey: string }).apiKey).toMatch(/^(new-secret|glpat-new)$/);
   });
 
+  it('sends the secret’s createBody as JSON, and no body without one', async () => {
+    // Prepare
+    const sent: RequestInit[] = [];
+    const recording = (async (_url: string, init: RequestInit) => {
+      sent.push(init);
+      return new Response(JSON.stringify({ data: { id: 'ak_1', attributes: { key: 'new-secret' } } }));
+    }) as unknown as typeof fetch;
+    const jsonApi = secretWith({
+      responseIdField: 'data.id',
+      responseKeyField: 'data.attributes.key',
+      createBody: { data: { type: 'api_keys', attributes: { name: 'trading-bot' } } },
+    });
+    const plain = secretWith({ responseIdField: 'data.id', responseKeyField: 'data.attributes.key' });
+
+    // Act
+    for (const current of [jsonApi, plain])
+      await providerFor({ secrets: new SecretsManagerClient({}), fetch: recording }, current).create(
+        current,
+        'i',
+      );
+
+    // Assess
+    expect(JSON.parse(String(sent[0]?.body))).toEqual({
+      data: { type: 'api_keys', attributes: { name: 'trading-bot' } },
+    });
+    expect(sent[0]?.headers).toMatchObject({ 'content-type': 'application/json', 'Idempotency-Key': 'i' });
+    expect(sent[1]?.body).toBeUndefined();
+    expect(sent[1]?.headers).not.toHaveProperty('content-type');
+  });
+
+  it('refuses a createBody that is not an object, or larger than 4 KB, naming it', () => {
+    expect(() => secretWith({ createBody: 'name=bot' })).toThrow(/createBody/);
+    expect(() => secretWith({ createBody: { name: 'x'.repeat(5000) } })).toThrow(
+      /createBody must be at most 4096 bytes of JSON/,
+    );
+  });
+
   it.each([
     ['a fractional id', 'id', { id: 4.5, key: 'k' }],
     ['an id that is an object', 'id', { id: { value: 'x' }, key: 'k' }],
