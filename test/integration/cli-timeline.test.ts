@@ -130,6 +130,8 @@ describe('runbook timeline (against the emulator)', () => {
     ],
     [['--out', 'x.md'], '--out writes a document: give --format markdown or html'],
     [['--watch-list', 'missing.json'], '--watch-list missing.json: no such file'],
+    [['--watch-list', 'README.md'], '--watch-list README.md: not JSON ('],
+    [['--watch-list', 'package.json'], 'the watch list: (root): unknown field(s): name, version'],
   ])('refuses %j, naming what is wrong, and reads no timeline', (args, message) => {
     const result = runCli('timeline', args);
     expect(result.code).toBe(1);
