@@ -206,18 +206,19 @@ async function secret(
     return 1;
   }
   const mutating = sub !== 'status' && !values['dry-run'];
-  if (mutating && !values.yes) {
+  // A rotation asks once its stages are read, with the versions that would move (below).
+  const ask = mutating && !values.yes;
+  if (ask) {
     if (!process.stdin.isTTY) {
       process.stderr.write(`runbook: stdin is not a terminal: pass --yes to ${sub} without confirmation\n`);
       return 1;
     }
-    const question =
-      sub === 'rotate'
-        ? `Rotate ${secretId} now${values.emergency ? ' and revoke the replaced key at once' : ''}?`
-        : `Revoke the AWSPREVIOUS key of ${secretId}${values.emergency ? ' now (emergency)' : ''}?`;
-    if (!(await confirm(question))) {
-      process.stderr.write('runbook: not confirmed; nothing changed\n');
-      return 1;
+    if (sub !== 'rotate') {
+      const question = `Revoke the AWSPREVIOUS key of ${secretId}${values.emergency ? ' now (emergency)' : ''}?`;
+      if (!(await confirm(question))) {
+        process.stderr.write('runbook: not confirmed; nothing changed\n');
+        return 1;
+      }
     }
   }
 
@@ -267,16 +268,20 @@ async function secret(
 
     // ---- rotate
     const before = await secretStatus(secrets, secretId);
-    if (values['dry-run']) {
-      const functionArn = state?.resources.SecretRotationFunction?.attributes?.Arn ?? before.rotationFunction;
-      const plan = rotationPlan(before, {
-        resume: values.resume,
-        emergency: values.emergency,
-        functionArn,
-        emulator: state !== undefined,
-      });
+    const plan = rotationPlan(before, {
+      resume: values.resume,
+      emergency: values.emergency,
+      functionArn: state?.resources.SecretRotationFunction?.attributes?.Arn ?? before.rotationFunction,
+      emulator: state !== undefined,
+    });
+    // Refused as Secrets Manager would refuse it: said before anyone is asked to confirm.
+    if (values['dry-run'] || (ask && !plan.ok)) {
       printAnswer(plan, secretRotateSummary);
       return plan.ok ? 0 : 2;
+    }
+    if (ask && plan.ok && !(await confirm(rotateQuestion(plan)))) {
+      process.stderr.write('runbook: not confirmed; nothing changed\n');
+      return 1;
     }
     let token: string;
     let rotation: { ok: boolean; steps?: unknown[]; waitedSeconds?: number };
@@ -409,6 +414,23 @@ export function rotationPlan(
     ...(!options.resume && already ? { warning: `${already}; the emulator (moto) does not refuse it` } : {}),
     note: 'dry run: nothing changed',
   };
+}
+
+/** The question before a rotation: which versions move, through which function, and what is revoked. */
+export function rotateQuestion(plan: Extract<ReturnType<typeof rotationPlan>, { ok: true }>): string {
+  const previous = plan.stagesAfter.AWSPREVIOUS;
+  const what =
+    plan.wouldDo === 'resume'
+      ? `Finish the rotation of ${plan.secret}: version ${plan.version} becomes AWSCURRENT`
+      : `Rotate ${plan.secret} now: a new version becomes AWSCURRENT`;
+  const replaced = previous
+    ? plan.revokesPrevious
+      ? `, ${previous} becomes AWSPREVIOUS and its key is revoked at once`
+      : `, ${previous} becomes AWSPREVIOUS (its key stays valid until revoked)`
+    : '';
+  const arn = String(plan.rotationFunction);
+  const fn = /:function:([^:]+)/.exec(arn)?.[1] ?? arn;
+  return `${what}${replaced}; by ${fn}${plan.warning ? ` (warning: ${plan.warning})` : ''}?`;
 }
 
 /** The revocation as the SecretRotationFunction takes it: its direct request, or its API route. */

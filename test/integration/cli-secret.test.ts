@@ -1,7 +1,10 @@
 // `runbook secret`, run as an operator would: a child process with stdin that is not a terminal, against a
 // running emulator (one stack for this file, test/support/emulator.ts).
+import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_ROTATION_TOKEN } from '../../local/emulator/provision.js';
+import { projectRoot } from '../../local/template.js';
+import { cliBin } from '../../scripts/build-cli.js';
 import { runCli } from '../support/cli.js';
 import { cliEmulator } from '../support/emulator.js';
 
@@ -83,6 +86,29 @@ describe('runbook secret', () => {
     expect(fresh.stdout).toMatch(/^Dry run: would rotate .+ to a new version\. Nothing changed\./);
     expect(fresh.stdout).toContain('Secrets Manager refuses a new one until it is finished (--resume)');
     expect(stages()).toEqual(before);
+  });
+
+  it('on a terminal, asks with the versions that would move, and "n" changes nothing', () => {
+    // Act: on a pseudo-terminal (util-linux `script`), answering n
+    const result = spawnSync(
+      'script',
+      ['-qec', `"${process.execPath}" "${cliBin}" secret rotate ${sample.join(' ')} --resume`, '/dev/null'],
+      { cwd: projectRoot, env: { ...process.env, NODE_NO_WARNINGS: '1' }, encoding: 'utf8', input: 'n\n' },
+    );
+
+    // Assess
+    const screen = result.stdout.replace(/\r/g, '');
+    expect(result.status, screen).toBe(1);
+    expect(screen).toContain(
+      `Finish the rotation of ${secretName}: version ${SAMPLE_ROTATION_TOKEN} becomes AWSCURRENT, `,
+    );
+    expect(screen).toMatch(
+      /becomes AWSPREVIOUS \(its key stays valid until revoked\); by \S+SecretRotationFunction\? \[y\/N\]/,
+    );
+    expect(screen).toContain('runbook: not confirmed; nothing changed');
+    expect(run(['status', ...sample, '--json']).stdout).toContain(
+      `"pendingVersionId": "${SAMPLE_ROTATION_TOKEN}"`,
+    );
   });
 
   it('rotate --resume finishes the staged rotation through the four steps in-process', () => {

@@ -1,7 +1,7 @@
 // `runbook secret rotate --dry-run` (cli/secret.ts rotationPlan): what a rotation would do to which versions, or
 // why Secrets Manager would refuse it, from the secret's status alone.
 import { describe, expect, it } from 'vitest';
-import { rotationPlan, type secretStatus } from '../../cli/secret.js';
+import { rotateQuestion, rotationPlan, type secretStatus } from '../../cli/secret.js';
 
 type Status = Awaited<ReturnType<typeof secretStatus>>;
 const FUNCTION = 'arn:aws:lambda:eu-west-1:111122223333:function:rotator';
@@ -88,5 +88,31 @@ describe('secret rotate --dry-run', () => {
 
     // Assess
     expect(plan).toMatchObject({ ok: false, error: { code: 'Conflict', field: 'secretId' } });
+  });
+});
+
+describe('secret rotate on a terminal: the question', () => {
+  const asked = (plan: ReturnType<typeof rotationPlan>) => {
+    if (!plan.ok) throw new Error('expected a plan');
+    return rotateQuestion(plan);
+  };
+
+  it('names the versions that move and the function that moves them', () => {
+    expect(asked(rotationPlan(idle, options))).toBe(
+      'Rotate prices-api-key now: a new version becomes AWSCURRENT, v-current becomes AWSPREVIOUS (its key stays valid until revoked); by rotator?',
+    );
+  });
+
+  it('says the replaced key is revoked at once with --emergency, and which version --resume finishes', () => {
+    expect(asked(rotationPlan(pending, { ...options, resume: true, emergency: true }))).toBe(
+      'Finish the rotation of prices-api-key: version v-pending becomes AWSCURRENT, v-current becomes AWSPREVIOUS and its key is revoked at once; by rotator?',
+    );
+  });
+
+  it('names the function of a qualified ARN by its name, and carries the emulator’s warning', () => {
+    const question = asked(
+      rotationPlan(pending, { ...options, functionArn: `${FUNCTION}:live`, emulator: true }),
+    );
+    expect(question).toMatch(/; by rotator \(warning: a rotation is already stuck \(version v-pending/);
   });
 });
