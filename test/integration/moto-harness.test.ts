@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -355,9 +355,16 @@ print(json.dumps({"most": inside["most"], "same": modules is moto.backends.list_
                   "dynamodb": "dynamodb" in modules, "sqs": "sqs" in modules}))
 `;
 
+  // One run of the probe answers both tests below (each run imports moto and serves twelve requests).
+  let probed: SpawnSyncReturns<string> | undefined;
+  const probeOnce = () => {
+    probed ??= spawnSync('python3', ['-c', probe], { cwd: projectRoot, encoding: 'utf8' });
+    return probed;
+  };
+
   it('serves requests one at a time (DynamoDB’s conditional writes atomic, CloudWatch’s lists whole), and SQS’s side by side', () => {
     // Act
-    const result = spawnSync('python3', ['-c', probe], { cwd: projectRoot, encoding: 'utf8' });
+    const result = probeOnce();
 
     // Assess
     expect(result.status, result.stderr).toBe(0);
@@ -371,7 +378,7 @@ print(json.dumps({"most": inside["most"], "same": modules is moto.backends.list_
 
   it('lists moto’s service modules once, and routes with the same list', () => {
     // Act
-    const result = spawnSync('python3', ['-c', probe], { cwd: projectRoot, encoding: 'utf8' });
+    const result = probeOnce();
 
     // Assess
     expect(result.status, result.stderr).toBe(0);
