@@ -213,13 +213,6 @@ async function secret(
       process.stderr.write(`runbook: stdin is not a terminal: pass --yes to ${sub} without confirmation\n`);
       return 1;
     }
-    if (sub !== 'rotate') {
-      const question = `Revoke the AWSPREVIOUS key of ${secretId}${values.emergency ? ' now (emergency)' : ''}?`;
-      if (!(await confirm(question))) {
-        process.stderr.write('runbook: not confirmed; nothing changed\n');
-        return 1;
-      }
-    }
   }
 
   const revokeRequest = (emergency: boolean) => ({
@@ -232,14 +225,32 @@ async function secret(
     ...(values['break-glass'] ? { breakGlass: { reason: values['break-glass'] } } : {}),
   });
   if (sub === 'revoke-previous') {
-    // Nothing of Secrets Manager is read here: the function reads and decides (and may hold it for approval).
-    const channel = await openChannel(transport, deps);
+    // The function reads and decides (and may hold it for approval). A person asked to confirm is first told
+    // which version's key goes: the stages only, read where the function acts (the same emulator, or AWS).
+    let stack: LocalStack | undefined;
     try {
-      const outcome = await channel.send(revokeAction(revokeRequest(values.emergency)));
-      sayIfHeld(outcome.result);
-      return report(outcome, revokeSummary);
+      if (ask) {
+        let probe: SecretsManagerClient | undefined;
+        stack = await secretTarget(transport, () => {
+          probe = new SecretsManagerClient({});
+          return probe;
+        });
+        probe?.destroy();
+        if (!(await confirm(await revokeQuestion(secretId, values.emergency)))) {
+          process.stderr.write('runbook: not confirmed; nothing changed\n');
+          return 1;
+        }
+      }
+      const channel = await openChannel(transport, deps, transport.via === 'local' ? stack : undefined);
+      try {
+        const outcome = await channel.send(revokeAction(revokeRequest(values.emergency)));
+        sayIfHeld(outcome.result);
+        return report(outcome, revokeSummary);
+      } finally {
+        await channel.close();
+      }
     } finally {
-      await channel.close();
+      await stack?.stop();
     }
   }
 
@@ -414,6 +425,24 @@ export function rotationPlan(
     ...(!options.resume && already ? { warning: `${already}; the emulator (moto) does not refuse it` } : {}),
     note: 'dry run: nothing changed',
   };
+}
+
+/**
+ * The question before a revocation: the version whose key goes, from the stages (never a value). Where the
+ * stages cannot be read (no permission to DescribeSecret, say), the question names the stage only.
+ */
+async function revokeQuestion(secretId: string, emergency: boolean): Promise<string> {
+  const when = emergency ? ' now (emergency)' : '';
+  const secrets = new SecretsManagerClient({});
+  try {
+    const { previous, current } = await secretStatus(secrets, secretId);
+    if (!previous) return `Revoke the AWSPREVIOUS key of ${secretId}${when}? No version is AWSPREVIOUS now.`;
+    return `Revoke the key of ${secretId} version ${previous} (AWSPREVIOUS; ${current ?? 'none'} stays AWSCURRENT)${when}? Whoever still uses it is refused from then on.`;
+  } catch {
+    return `Revoke the AWSPREVIOUS key of ${secretId}${when}?`;
+  } finally {
+    secrets.destroy();
+  }
 }
 
 /** The question before a rotation: which versions move, through which function, and what is revoked. */

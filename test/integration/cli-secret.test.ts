@@ -131,4 +131,33 @@ describe('runbook secret', () => {
     ]);
     expect(stdout).not.toMatch(/"(value|SecretString|apiKey)"/);
   });
+
+  it('on a terminal, a revocation names the version whose key goes (after the rotation above), and "n" changes nothing', () => {
+    // Prepare: the rotation above left the sample token AWSCURRENT and the first version AWSPREVIOUS
+    const status = JSON.parse(run(['status', ...sample, '--json']).stdout) as {
+      previous: string;
+      current: string;
+    };
+    expect(status.current).toBe(SAMPLE_ROTATION_TOKEN);
+
+    // Act
+    const result = spawnSync(
+      'script',
+      [
+        '-qec',
+        `"${process.execPath}" "${cliBin}" secret revoke-previous ${sample.join(' ')} --reason 'key leaked'`,
+        '/dev/null',
+      ],
+      { cwd: projectRoot, env: { ...process.env, NODE_NO_WARNINGS: '1' }, encoding: 'utf8', input: 'n\n' },
+    );
+
+    // Assess
+    const screen = result.stdout.replace(/\r/g, '');
+    expect(result.status, screen).toBe(1);
+    expect(screen).toContain(
+      `Revoke the key of ${secretName} version ${status.previous} (AWSPREVIOUS; ${SAMPLE_ROTATION_TOKEN} stays AWSCURRENT)? `,
+    );
+    expect(screen.match(/runbook: target:/g)).toHaveLength(1);
+    expect(screen).toContain('runbook: not confirmed; nothing changed');
+  });
 });
