@@ -1,13 +1,10 @@
 // `runbook dlq`, run as an operator would: a child process with stdin that is not a terminal, against a
 // running emulator (one stack for this file, test/support/emulator.ts).
-import { spawnSync } from 'node:child_process';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dlqSummary, progressLine, summaryTable } from '../../cli/dlq.js';
 import { fillQueue, lambdaDeadLetter } from '../../local/dlq.js';
-import { projectRoot } from '../../local/template.js';
-import { cliBin } from '../../scripts/build-cli.js';
-import { runCli } from '../support/cli.js';
+import { runCli, runCliOnTerminal } from '../support/cli.js';
 import { cliEmulator } from '../support/emulator.js';
 
 const run = (args: string[]) => runCli('dlq', args);
@@ -113,20 +110,11 @@ describe('runbook dlq', () => {
       Array.from({ length: 4 }, (_, i) => ({ MessageBody: JSON.stringify({ order: i }) })),
     );
 
-    // Act: on a pseudo-terminal (util-linux `script`), answering y should a question come
-    const result = spawnSync(
-      'script',
-      [
-        '-qec',
-        `"${process.execPath}" "${cliBin}" dlq drain ${queue.join(' ')} --reason 'replay'`,
-        '/dev/null',
-      ],
-      { cwd: projectRoot, env: { ...process.env, NODE_NO_WARNINGS: '1' }, encoding: 'utf8', input: 'y\n' },
-    );
+    // Act: on a pseudo-terminal, answering y should a question come
+    const { code, screen } = runCliOnTerminal('dlq', ['drain', ...queue, '--reason', 'replay'], 'y');
 
     // Assess
-    const screen = result.stdout.replace(/\r/g, '');
-    expect(result.status, screen).toBe(1);
+    expect(code, screen).toBe(1);
     expect(screen).not.toContain('[y/N]');
     expect(screen).toContain('no source queue names this DLQ in its redrive policy');
     expect(screen).toContain(

@@ -1,11 +1,8 @@
 // `runbook secret`, run as an operator would: a child process with stdin that is not a terminal, against a
 // running emulator (one stack for this file, test/support/emulator.ts).
-import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_ROTATION_TOKEN } from '../../local/emulator/provision.js';
-import { projectRoot } from '../../local/template.js';
-import { cliBin } from '../../scripts/build-cli.js';
-import { runCli } from '../support/cli.js';
+import { runCli, runCliOnTerminal } from '../support/cli.js';
 import { cliEmulator } from '../support/emulator.js';
 
 const run = (args: string[]) => runCli('secret', args);
@@ -89,16 +86,11 @@ describe('runbook secret', () => {
   });
 
   it('on a terminal, asks with the versions that would move, and "n" changes nothing', () => {
-    // Act: on a pseudo-terminal (util-linux `script`), answering n
-    const result = spawnSync(
-      'script',
-      ['-qec', `"${process.execPath}" "${cliBin}" secret rotate ${sample.join(' ')} --resume`, '/dev/null'],
-      { cwd: projectRoot, env: { ...process.env, NODE_NO_WARNINGS: '1' }, encoding: 'utf8', input: 'n\n' },
-    );
+    // Act: on a pseudo-terminal, answering n
+    const { code, screen } = runCliOnTerminal('secret', ['rotate', ...sample, '--resume'], 'n');
 
     // Assess
-    const screen = result.stdout.replace(/\r/g, '');
-    expect(result.status, screen).toBe(1);
+    expect(code, screen).toBe(1);
     expect(screen).toContain(
       `Finish the rotation of ${secretName}: version ${SAMPLE_ROTATION_TOKEN} becomes AWSCURRENT, `,
     );
@@ -141,19 +133,14 @@ describe('runbook secret', () => {
     expect(status.current).toBe(SAMPLE_ROTATION_TOKEN);
 
     // Act
-    const result = spawnSync(
-      'script',
-      [
-        '-qec',
-        `"${process.execPath}" "${cliBin}" secret revoke-previous ${sample.join(' ')} --reason 'key leaked'`,
-        '/dev/null',
-      ],
-      { cwd: projectRoot, env: { ...process.env, NODE_NO_WARNINGS: '1' }, encoding: 'utf8', input: 'n\n' },
+    const { code, screen } = runCliOnTerminal(
+      'secret',
+      ['revoke-previous', ...sample, '--reason', 'key leaked'],
+      'n',
     );
 
     // Assess
-    const screen = result.stdout.replace(/\r/g, '');
-    expect(result.status, screen).toBe(1);
+    expect(code, screen).toBe(1);
     expect(screen).toContain(
       `Revoke the key of ${secretName} version ${status.previous} (AWSPREVIOUS; ${SAMPLE_ROTATION_TOKEN} stays AWSCURRENT)? `,
     );

@@ -54,3 +54,26 @@ export function runAsync(file: string, args: string[], env: NodeJS.ProcessEnv = 
  */
 export const runCliAsync = (command: string, args: string[], env: NodeJS.ProcessEnv = process.env) =>
   runAsync(process.execPath, [cliBin, command, ...args], env);
+
+/** A word as a POSIX shell reads it back unchanged. */
+const shellWord = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * Runs `runbook <command> …` on a pseudo-terminal (util-linux `script`: stdin and stdout are terminals, as at
+ * 3 a.m.), typing `answer` to whatever it asks. Returns what the terminal showed, carriage returns removed.
+ */
+export function runCliOnTerminal(
+  command: string,
+  args: string[],
+  answer: string,
+): { code: number | null; screen: string } {
+  const line = [process.execPath, cliBin, command, ...args].map(shellWord).join(' ');
+  const result = spawnSync('script', ['-qec', line, '/dev/null'], {
+    cwd: projectRoot,
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    encoding: 'utf8',
+    input: `${answer}\n`,
+    timeout: 120_000,
+  });
+  return { code: result.status, screen: result.stdout.replace(/\r/g, '') };
+}
