@@ -59,6 +59,11 @@ or a map or list of such values). Such a value is written as it is; anything els
 base64-encodes; an object) goes moto's own way. Reading back audit records: a third of the time the
 serializer took, byte for byte the same (a property run over random nested items checked it).
 
+One answer moto gets wrong, which the runbook reads: DescribeAlarms uses only the first of ActionPrefix,
+AlarmNamePrefix, AlarmNames and StateValue it is given, where CloudWatch applies StateValue with the others. So
+"these alarms, those in ALARM" answered every alarm named, OK ones included (fleet status listed them as in
+ALARM). StateValue now filters whatever the other parameters selected, as CloudWatch does.
+
 Each change is skipped if a later moto no longer has what it changes: the server then runs as moto ships it.
 Usage: python3 local/moto_server.py -H 127.0.0.1 -p PORT (the arguments of `python3 -m moto.server`).
 
@@ -384,6 +389,42 @@ _WARM_UP = [
 ]
 
 
+def _alarm_state_with_names() -> None:
+    try:
+        from moto.cloudwatch.responses import CloudWatchResponse
+    except ImportError:
+        return
+    action_result = getattr(moto.core.responses, "ActionResult", None)
+    if action_result is None or not hasattr(CloudWatchResponse, "describe_alarms"):
+        return
+
+    # moto's describe_alarms (5.2.1), with StateValue applied to what the others selected.
+    def describe_alarms(self):  # type: ignore[no-untyped-def]
+        action_prefix = self._get_param("ActionPrefix")
+        alarm_name_prefix = self._get_param("AlarmNamePrefix")
+        alarm_names = self._get_param("AlarmNames", [])
+        state_value = self._get_param("StateValue")
+        backend = self.cloudwatch_backend
+        if action_prefix:
+            alarms = backend.get_alarms_by_action_prefix(action_prefix)
+        elif alarm_name_prefix:
+            alarms = backend.get_alarms_by_alarm_name_prefix(alarm_name_prefix)
+        elif alarm_names:
+            alarms = backend.get_alarms_by_alarm_names(alarm_names)
+        else:
+            alarms = backend.describe_alarms()
+        if state_value:
+            alarms = [alarm for alarm in alarms if alarm.state_value == state_value]
+        return action_result(
+            {
+                "MetricAlarms": [alarm for alarm in alarms if alarm.rule is None],
+                "CompositeAlarms": [alarm for alarm in alarms if alarm.rule is not None],
+            }
+        )
+
+    CloudWatchResponse.describe_alarms = describe_alarms
+
+
 def _warmed_application() -> DomainDispatcherApplication:
     from moto.moto_server.werkzeug_app import create_backend_app
     from werkzeug.test import Client
@@ -485,6 +526,7 @@ if __name__ == "__main__":
     _item_size_summed_once()
     _queue_attributes_read_once()
     _queue_counts_at_one_instant()
+    _alarm_state_with_names()
     if sys.argv[1:2] == ["--fork-server"]:
         _fork_server(sys.argv[2])
     else:

@@ -551,6 +551,63 @@ print(json.dumps({"differ": [i for i, (a, b) in enumerate(zip(shipped, patched))
     expect(JSON.parse(result.stdout)).toEqual({ differ: [], statuses: [200], reads: 63 });
   });
 
+  // DescribeAlarms's StateValue with the other selectors, in moto's own server app: moto answers the first
+  // selector alone; patched, the state filters what it selected, as CloudWatch does.
+  const alarmStates = `
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("launcher", "local/moto_server.py")
+launcher = importlib.util.module_from_spec(spec); spec.loader.exec_module(launcher)
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.test import Client
+client = Client(DomainDispatcherApplication(create_backend_app))
+signed = {"Authorization": "AWS4-HMAC-SHA256 Credential=testing/20261128/us-east-1/monitoring/aws4_request, SignedHeaders=host, Signature=x"}
+def cloudwatch(action, **params):
+    return client.post("/", data={"Action": action, "Version": "2010-08-01", **params}, headers=signed)
+for name in ["fx-errors", "fx-stale", "rates-errors"]:
+    cloudwatch("PutMetricAlarm", AlarmName=name, MetricName="Errors", Namespace="AWS/Lambda", Statistic="Sum",
+               Period="60", EvaluationPeriods="1", Threshold="1", ComparisonOperator="GreaterThanThreshold")
+for name in ["fx-errors", "rates-errors"]:
+    cloudwatch("SetAlarmState", AlarmName=name, StateValue="ALARM", StateReason="probe")
+def names(**params):
+    body = cloudwatch("DescribeAlarms", **params).get_data().decode()
+    return sorted(n for n in ["fx-errors", "fx-stale", "rates-errors"] if f"<AlarmName>{n}</AlarmName>" in body)
+if sys.argv[1:] == ["patched"]:
+    launcher._alarm_state_with_names()
+print(json.dumps({
+    "prefixInAlarm": names(AlarmNamePrefix="fx-", StateValue="ALARM"),
+    "namesOk": names(**{"AlarmNames.member.1": "fx-errors", "AlarmNames.member.2": "fx-stale"}, StateValue="OK"),
+    "prefix": names(AlarmNamePrefix="fx-"),
+    "inAlarm": names(StateValue="ALARM"),
+    "all": names(),
+}))
+`;
+
+  it('applies DescribeAlarms’s StateValue to the alarms a prefix or names select, as CloudWatch does (moto ignores it)', () => {
+    // Act
+    const answer = (...args: string[]) => {
+      const result = spawnSync('python3', ['-c', alarmStates, ...args], {
+        cwd: projectRoot,
+        encoding: 'utf8',
+      });
+      expect(result.status, result.stderr).toBe(0);
+      return JSON.parse(result.stdout);
+    };
+    const shipped = answer();
+    const patched = answer('patched');
+
+    // Assess: moto as shipped answers the selector alone; patched, the state filters it
+    expect(shipped.prefixInAlarm).toEqual(['fx-errors', 'fx-stale']);
+    expect(patched).toEqual({
+      prefixInAlarm: ['fx-errors'],
+      namesOk: ['fx-stale'],
+      prefix: ['fx-errors', 'fx-stale'],
+      inAlarm: ['fx-errors', 'rates-errors'],
+      all: ['fx-errors', 'fx-stale', 'rates-errors'],
+    });
+    // Without the two together, the same answers as moto's own.
+    for (const key of ['prefix', 'inAlarm', 'all']) expect(patched[key]).toEqual(shipped[key]);
+  });
+
   // The list of a response class's methods, kept per class: the same answers as moto gives (request ids
   // aside), an error among them, and the class listed once however many requests it serves.
   const methodNames = `
