@@ -176,12 +176,19 @@ interface SecretValues {
  * Secrets Manager of the running emulator when there is one, else of AWS (your credentials); always AWS when
  * the function is reached on AWS (--stack, --api-url, --via lambda).
  */
-async function secretTarget(transport: Transport, secrets: () => SecretsManagerClient): Promise<LocalStack> {
+async function secretTarget(transport: Transport): Promise<LocalStack> {
   const local = transport.via === 'local';
   const emulator = local && transport.emulator;
   if (local && (emulator || emulatorNamed())) return localStack(emulator);
-  const region = await regionOf(secrets());
-  sayTarget(`Secrets Manager in region ${region} (AWS, your credentials; no emulator is running)`);
+  // A client of its own, only to say the region: the commands' clients are made once the target is set.
+  const secrets = new SecretsManagerClient({});
+  try {
+    sayTarget(
+      `Secrets Manager in region ${await regionOf(secrets)} (AWS, your credentials; no emulator is running)`,
+    );
+  } finally {
+    secrets.destroy();
+  }
   return { stop: async () => undefined };
 }
 
@@ -230,18 +237,14 @@ async function secret(
     let stack: LocalStack | undefined;
     try {
       if (ask) {
-        let probe: SecretsManagerClient | undefined;
-        stack = await secretTarget(transport, () => {
-          probe = new SecretsManagerClient({});
-          return probe;
-        });
-        probe?.destroy();
+        stack = await secretTarget(transport);
         if (!(await confirm(await revokeQuestion(secretId, values.emergency)))) {
           process.stderr.write('runbook: not confirmed; nothing changed\n');
           return 1;
         }
       }
-      const channel = await openChannel(transport, deps, transport.via === 'local' ? stack : undefined);
+      // openChannel acts on the stack read above (a remote transport has none to reuse, and ignores it).
+      const channel = await openChannel(transport, deps, stack);
       try {
         const outcome = await channel.send(revokeAction(revokeRequest(values.emergency)));
         sayIfHeld(outcome.result);
@@ -254,14 +257,9 @@ async function secret(
     }
   }
 
-  let client: SecretsManagerClient | undefined;
-  const stack = await secretTarget(transport, () => {
-    client = new SecretsManagerClient({});
-    return client;
-  });
+  const stack = await secretTarget(transport);
   const { state, stop } = stack;
   // Created after the target: a throwaway emulator sets the environment the client reads.
-  client?.destroy();
   const secrets = new SecretsManagerClient({});
   const send = sender(transport, state);
   let channel: Channel | undefined;
