@@ -25,8 +25,7 @@ const emulatorStateFile = () =>
   process.env.RUNBOOK_STATE_DIR ? join(stateDir(), 'emulator.json') : stateFile;
 
 /** The emulator's exports, sourceable by a shell (`. .runbook/emulator.env`) and read by the CLI. */
-const emulatorEnvFile = join(defaultStateDir, 'emulator.env');
-const envFile = () => (process.env.RUNBOOK_STATE_DIR ? join(stateDir(), 'emulator.env') : emulatorEnvFile);
+const envFile = () => join(stateDir(), 'emulator.env');
 
 /** A command cannot tell where to act, or its target does not answer: the message says what to do. */
 export class TargetError extends Error {
