@@ -42,7 +42,6 @@ export function summaryTable(result: Record<string, unknown>): string {
   return pairs(rows);
 }
 
-/** The drain prompt from its dry run: queue, depth, what would go back, the rate and how long it takes. */
 /**
  * What a drain would redrive, by its dry run: what it received less what it would keep back (stale, filtered)
  * and what would fail (a dry run counts those in `failed`: no source queue to send them to, say).
@@ -54,6 +53,7 @@ export function wouldRedrive(plan: Record<string, unknown>): number {
   return Math.max(0, Number(plan.received ?? 0) - held);
 }
 
+/** The drain prompt from its dry run: queue, depth, what would go back, the rate and how long it takes. */
 export function drainQuestion(plan: Record<string, unknown>, rate: number): string {
   const skipped = (plan.skipped ?? {}) as { stale?: number; filtered?: number };
   const redriven = wouldRedrive(plan);

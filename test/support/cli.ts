@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { projectRoot } from '../../local/template.js';
 import { cliBin } from '../../scripts/build-cli.js';
+import { shellWord } from '../../shared/undo.js';
 
 export function runCli(
   command: string,
@@ -54,9 +55,6 @@ export function runAsync(file: string, args: string[], env: NodeJS.ProcessEnv = 
  */
 export const runCliAsync = (command: string, args: string[], env: NodeJS.ProcessEnv = process.env) =>
   runAsync(process.execPath, [cliBin, command, ...args], env);
-
-/** A word as a POSIX shell reads it back unchanged. */
-const shellWord = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
 
 /**
  * Runs `runbook <command> …` on a pseudo-terminal (util-linux `script`: stdin and stdout are terminals, as at
