@@ -175,8 +175,8 @@ export async function runTimeline(opts: Opts): Promise<number> {
     const source = opts.stack ? await stackSource(String(opts.stack)) : await emulatorSource();
     const all = watchedWorkloads(source.env, file);
     const chosen = select(all, names);
-    // A member account's deployments and alarms are in that account: these credentials read this one.
-    const here = chosen.filter((workload) => workload.account === undefined);
+    // A member account's deployments and alarms are in that account: these credentials read this one (its
+    // actions are in this ledger, and readTimeline reads them).
     const elsewhere: TimelineGap[] = chosen
       .filter((workload) => workload.account !== undefined)
       .map((workload) => ({
@@ -189,7 +189,7 @@ export async function runTimeline(opts: Opts): Promise<number> {
     try {
       const timeline = await readTimeline(
         { dynamo, codedeploy, cloudwatch, tableName: source.tableName },
-        { ...window, workloads: here, onlyTheirActions: names.length > 0 },
+        { ...window, workloads: chosen, onlyTheirActions: names.length > 0 },
       );
       timeline.gaps.push(...elsewhere);
       print(timeline, format, opts.out === undefined ? undefined : String(opts.out));

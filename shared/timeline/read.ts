@@ -25,7 +25,10 @@ export interface TimelineDeps {
 export interface TimelineRequest {
   since: Date;
   until: Date;
-  /** The watched workloads whose deployments and alarms are read. */
+  /**
+   * The watched workloads: the deployments and alarms of those in this account are read (a member account's
+   * are there, for credentials of that account to read), and the actions recorded for any of them.
+   */
   workloads: readonly Workload[];
   /** Only the ledger records that name one of `workloads` (a `--workload` selection), not every record. */
   onlyTheirActions?: boolean;
@@ -46,9 +49,11 @@ async function settle<T extends { unread: number; gaps: TimelineGap[] }>(
 export async function readTimeline(deps: TimelineDeps, request: TimelineRequest): Promise<Timeline> {
   const limit = Math.min(request.limit ?? MAX_ENTRIES, MAX_ENTRIES);
   const window = { since: request.since, until: request.until, limit };
+  // This ledger records what the runbook did in every account; CodeDeploy and CloudWatch answer for this one.
+  const here = request.workloads.filter((workload) => workload.account === undefined);
   const [alarms, deployments, ledger] = await Promise.all([
-    settle('CloudWatch', readAlarms(deps.cloudwatch, { ...window, workloads: request.workloads })),
-    settle('CodeDeploy', readDeployments(deps.codedeploy, { ...window, workloads: request.workloads })),
+    settle('CloudWatch', readAlarms(deps.cloudwatch, { ...window, workloads: here })),
+    settle('CodeDeploy', readDeployments(deps.codedeploy, { ...window, workloads: here })),
     settle(
       'ledger',
       readLedger(

@@ -636,4 +636,41 @@ describe('readTimeline', () => {
       new Set(['QueryCommand', 'ListDeploymentsCommand', 'DescribeAlarmHistoryCommand']),
     );
   });
+
+  it('reads the recorded actions of a member account’s workload, but not its deployments or alarms (they are in that account)', async () => {
+    // Prepare: one action on the member's function, one on another function
+    dynamoMock.on(QueryCommand).resolves({
+      Items: [
+        record('rollback', '2026-11-27T14:00:00.000Z', { target: 'function:fx-pricer-tokyo:prod' }),
+        record('rollback', '2026-11-27T14:01:00.000Z', { target: 'function:billing-fn:live' }),
+      ],
+    });
+
+    // Act
+    const timeline = await readTimeline(
+      { dynamo, codedeploy, cloudwatch, tableName: TABLE },
+      {
+        since: SINCE,
+        until: UNTIL,
+        onlyTheirActions: true,
+        workloads: [
+          workload({
+            name: 'fx-pricer',
+            functionName: 'fx-pricer-tokyo',
+            alias: 'prod',
+            account: '777777777777',
+            alarms: ['fx-pricer-errors'],
+            codeDeploy: { application: 'fx', groups: ['fx-prod'] },
+          }),
+        ],
+      },
+    );
+
+    // Assess: each recorded action's query keeps the member's one; nothing asked of CodeDeploy or CloudWatch
+    expect(new Set(timeline.entries.map((entry) => entry.what))).toEqual(
+      new Set(['rollback function:fx-pricer-tokyo:prod']),
+    );
+    expect(codedeployMock.calls()).toEqual([]);
+    expect(cloudwatchMock.calls()).toEqual([]);
+  });
 });
