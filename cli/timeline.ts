@@ -20,6 +20,7 @@ import { MAX_ENTRIES, parseInstant } from '../shared/timeline/merge.js';
 import { readTimeline } from '../shared/timeline/read.js';
 import {
   SETTINGS_FROM,
+  timelineSettings,
   WATCH_LIST_FROM,
   type WatchListFile,
   watchedWorkloads,
@@ -64,21 +65,15 @@ async function stackSource(stackName: string): Promise<Source> {
     sayTarget(
       `stack ${stackName} in account ${account}, region ${region}, with your AWS credentials (read only)`,
     );
-    const env: Record<string, string> = {};
-    for (const logicalId of SETTINGS_FROM) {
+    const variables = async (logicalId: string) => {
       const name = physical(logicalId);
-      if (!name) continue;
+      if (!name) return undefined;
       const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
-      Object.assign(env, config.Environment?.Variables ?? {});
-    }
-    // The WatchList parameter the fleet runs with (an older stack without the fleet has none).
-    const fleet = physical(WATCH_LIST_FROM);
-    if (fleet) {
-      const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fleet }));
-      const watchList = config.Environment?.Variables?.WATCH_LIST;
-      if (watchList) env.WATCH_LIST = watchList;
-    }
-    return { tableName, env };
+      return config.Environment?.Variables ?? {};
+    };
+    const settings = await Promise.all(SETTINGS_FROM.map(variables));
+    // The stack's own workload whole and the WatchList parameter, from the fleet (an older stack has none).
+    return { tableName, env: timelineSettings(settings, await variables(WATCH_LIST_FROM)) };
   } finally {
     cloudformation.destroy();
     lambda.destroy();

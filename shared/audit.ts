@@ -35,6 +35,11 @@ export interface AuditEntry {
   details?: unknown;
   /** The account acted in, when a fleet run acts across accounts (`self`: the runbook's own). */
   account?: string;
+  /**
+   * The fleet workload a kill switch record belongs to, `fleet:<account>/<name>` (shared/fleet/select.ts
+   * scopeOf): its request (`all: true` over the workload's groups) names neither. The timeline finds them by it.
+   */
+  scope?: string;
   /** The approval that let this run happen: the request's id and who approved it (issue 18). */
   approval?: { approvalId: string; approvedBy: readonly string[] };
   /** The requester acted alone, without approval, and said why: notified as BREAK-GLASS. */

@@ -11,7 +11,7 @@
 // so that two workloads' `all` — or groups of the same name in two accounts — never continue each other.
 import { GetScheduleGroupCommand } from '@aws-sdk/client-scheduler';
 import { isAwsError, NotFoundError, ValidationError } from '../../shared/errors.js';
-import { accountOf } from '../../shared/fleet/select.js';
+import { accountOf, scopeOf } from '../../shared/fleet/select.js';
 import type { Workload } from '../../shared/fleet/workload.js';
 import type { Origin } from '../../shared/origin.js';
 import { runbookCommand } from '../../shared/undo.js';
@@ -40,9 +40,6 @@ export function partsOf(workload: Workload): Part[] {
     });
   return parts;
 }
-
-/** The scope of a workload's kill switches: stable across runs, distinct across workloads and accounts. */
-export const scopeOf = (workload: Workload) => `fleet:${accountOf(workload)}/${workload.name}`;
 
 /**
  * A workload's kill switch deps. `reserveMs`: the time kept back from its deadline for what follows it (the

@@ -52,6 +52,7 @@ export const disableGoverned: Governed<DisablePlan> = {
       ...(plan.request.throttle ? { function: plan.request.functionName, reservedConcurrency: 0 } : {}),
     },
     details: { selector: plan.selector, schedules: readOf(plan) },
+    ...(plan.selector.scope !== undefined ? { scope: plan.selector.scope } : {}),
   }),
 };
 

@@ -9,6 +9,7 @@ import {
   killSwitchTarget,
   type MarkerDetails,
   type OpenKillSwitch,
+  type Selector,
 } from './types.js';
 
 /**
@@ -53,7 +54,7 @@ export async function isClosed(
 }
 
 export function baseEntry(
-  { request, origin }: { request: KillSwitchRequest; origin: Origin },
+  { request, origin, selector }: { request: KillSwitchRequest; origin: Origin; selector: Selector },
   restoreId: string,
 ): BaseEntry {
   return {
@@ -63,5 +64,7 @@ export function baseEntry(
     request,
     correlationId: origin.correlationId,
     dryRun: false,
+    // A fleet workload's kill switch: every record of it (the enable's too) says whose it is.
+    ...(selector.scope !== undefined ? { scope: selector.scope } : {}),
   };
 }

@@ -245,6 +245,8 @@ export type BaseEntry = {
   request: unknown;
   correlationId: string;
   dryRun: false;
+  /** A fleet workload's kill switch (KillSwitchConfig.scope). */
+  scope?: string;
 };
 
 export interface SnapshotEntry {

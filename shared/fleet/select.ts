@@ -18,6 +18,13 @@ export interface Selector {
 /** The account a workload is in, as selectors and answers write it. */
 export const accountOf = (workload: Pick<Workload, 'account'>): string => workload.account ?? 'self';
 
+/**
+ * The scope of a workload's kill switches (KillSwitchConfig.scope, and the `scope` of their records): stable
+ * across runs, distinct across workloads and accounts.
+ */
+export const scopeOf = (workload: Pick<Workload, 'account' | 'name'>) =>
+  `fleet:${accountOf(workload)}/${workload.name}`;
+
 const some = (names: readonly string[]) =>
   names.length === 0 ? 'none' : `${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`;
 

@@ -7,8 +7,11 @@
 // large, so of them only what a governance line needs (governance.ts).
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord } from '../audit.js';
+import { isPagedList } from '../audit-pages.js';
+import { accountOf, scopeOf } from '../fleet/select.js';
 import type { Workload } from '../fleet/workload.js';
 import { mapSettled } from '../rate.js';
+import { isObject } from '../validate.js';
 import type { TimelineEntry } from './entry.js';
 import { gather } from './gather.js';
 import { type GovernedFields, governanceOf } from './governance.js';
@@ -57,12 +60,41 @@ export interface LedgerWindow {
 
 type Projected = Pick<
   AuditRecord,
-  'auditId' | 'action' | 'actor' | 'reason' | 'target' | 'outcome' | 'at' | 'undo' | 'dryRun' | 'request'
+  | 'auditId'
+  | 'action'
+  | 'actor'
+  | 'reason'
+  | 'target'
+  | 'outcome'
+  | 'at'
+  | 'undo'
+  | 'dryRun'
+  | 'request'
+  | 'scope'
 > &
   GovernedFields;
 
-/** Whether a record names a workload: its function, alias target, schedule groups, queues or its name. */
-export function mentions(record: Pick<AuditRecord, 'target' | 'request'>, workload: Workload): boolean {
+/** The kill switch's actions: the records of one kill switch (disable, snapshot, marker, throttle, enable). */
+const KILL_SWITCH = /^(schedules|killswitch)\./;
+
+type Mentioning = Pick<AuditRecord, 'target' | 'request'> &
+  Partial<Pick<AuditRecord, 'action' | 'scope' | 'details'>>;
+
+/**
+ * Whether a record is about a workload. Most records name it: its function, alias target, schedule groups,
+ * queues or its name. Three kinds do not, and are known otherwise:
+ * - a fleet workload's kill switch (`all: true` over the workload's groups; an enable names only its restoreId):
+ *   its `scope` is the workload's (records written before `scope` existed are not found);
+ * - the stack's own kill switch: its IAM confines it to the stack workload's groups (SCHEDULE_GROUPS), so every
+ *   record of it without a scope is that workload's;
+ * - a fleet run selected by tag, `--all`, `--deployed-since` or an audit id (undo): its record lists each
+ *   workload's line (`details.workloads`). A run over more workloads than one record holds (thousands) keeps its
+ *   lines in pages: it is counted as naming each one, rather than read page by page here.
+ */
+export function mentions(record: Mentioning, workload: Workload): boolean {
+  if (record.scope !== undefined) return record.scope === scopeOf(workload);
+  if (record.action !== undefined && KILL_SWITCH.test(record.action) && ownsKillSwitch(workload)) return true;
+  if (record.action?.startsWith('fleet.') && inFleetRun(record.details, workload)) return true;
   const words = [
     workload.functionName,
     workload.name,
@@ -74,6 +106,19 @@ export function mentions(record: Pick<AuditRecord, 'target' | 'request'>, worklo
   const quoted = (word: string) => request.includes(JSON.stringify(word));
   return words.some(
     (word) => record.target === word || record.target.split(':').includes(word) || quoted(word),
+  );
+}
+
+const ownsKillSwitch = (workload: Workload) =>
+  workload.source === 'stack' && workload.account === undefined && workload.scheduleGroups.length > 0;
+
+function inFleetRun(details: unknown, workload: Workload): boolean {
+  const lines = isObject(details) ? details.workloads : undefined;
+  if (isPagedList(lines)) return true;
+  const account = accountOf(workload);
+  return (
+    Array.isArray(lines) &&
+    lines.some((line) => isObject(line) && line.workload === workload.name && line.account === account)
   );
 }
 
@@ -109,6 +154,8 @@ const NAMES: Record<string, string> = {
   '#replans': 'replans',
   '#after': 'after',
   '#request': 'request',
+  '#scope': 'scope',
+  '#workloads': 'workloads',
 };
 
 /**
@@ -116,7 +163,8 @@ const NAMES: Record<string, string> = {
  * and `request` (its approval id) are a few fields; any other action's record gives its `approval`, `breakGlass`
  * and, pending, `details.approval` (what it needs). Per action, not one list: a nested path under an attribute
  * that is not a map (a snapshot's `after` is null) is simply absent in DynamoDB, but moto answers it with a 500.
- * With a workload filter the whole request is read too, to find the workload's names in it.
+ * With a workload filter the whole request, the scope and a fleet run's workload lines are read too, to find the
+ * workload in them (mentions).
  */
 export function projectionOf(action: string, filter: boolean) {
   const fields = ['#id', '#action', '#actor', '#reason', '#target', '#outcome', '#at', '#undo', '#dryRun'];
@@ -127,7 +175,10 @@ export function projectionOf(action: string, filter: boolean) {
         '#breakGlass',
         '#details.#approval',
         '#details.#replans',
-        ...(filter ? ['#request'] : []),
+        // Whose record it is: what it names, a kill switch's scope, a fleet run's lines (mentions).
+        ...(filter
+          ? ['#request', '#scope', ...(action.startsWith('fleet.') ? ['#details.#workloads'] : [])]
+          : []),
       ];
   const expression = [...fields, ...governance].join(', ');
   const used = new Set(expression.match(/#\w+/g));

@@ -14,10 +14,36 @@ import type { Workload } from '../fleet/workload.js';
 export const SETTINGS_FROM = ['RollbackFunction', 'CanaryAnalystFunction'] as const;
 
 /**
- * The function whose WATCH_LIST is the stack's WatchList parameter. Only that variable is read from it: the
- * rest of its environment repeats the stack's own workload, which SETTINGS_FROM already gives.
+ * The function whose environment carries the stack's own workload whole (its schedule groups and DLQs too,
+ * which SETTINGS_FROM's functions do not carry) and the stack's WatchList parameter (WATCH_LIST).
  */
 export const WATCH_LIST_FROM = 'FleetFunction';
+
+/** What is read of WATCH_LIST_FROM's environment; the rest of it is the fleet's own tuning. */
+const FROM_FLEET = [
+  'WATCHED_FUNCTION',
+  'WATCHED_ALIAS',
+  'SCHEDULE_GROUPS',
+  'DLQ_QUEUES',
+  'DLQ_TARGET_QUEUES',
+  'WATCH_LIST',
+] as const;
+
+/**
+ * The timeline's settings from the functions' environments: SETTINGS_FROM's (alarms, CodeDeploy), then
+ * WATCH_LIST_FROM's own workload and watch list (an older stack without the fleet has none: undefined).
+ */
+export function timelineSettings(
+  settings: readonly (Record<string, string> | undefined)[],
+  fleet: Record<string, string> | undefined,
+): Record<string, string> {
+  const env: Record<string, string> = Object.assign({}, ...settings);
+  for (const name of FROM_FLEET) {
+    const value = fleet?.[name];
+    if (value !== undefined && value !== '') env[name] = value;
+  }
+  return env;
+}
 
 export interface WatchListFile {
   /** The file's content, parsed; undefined when there is no file. */

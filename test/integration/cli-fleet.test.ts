@@ -239,6 +239,10 @@ describe('runbook fleet', () => {
         undo: expect.stringMatching(/^runbook fleet rollback --workload orders --to-version 4 /),
       }),
     );
+    // The run's own record, selected by tag: its lines name orders
+    expect(JSON.parse(orders.stdout).entries).toContainEqual(
+      expect.objectContaining({ what: 'fleet.rollback fleet', ref: rolledBack.auditId }),
+    );
     expect(risk.code, risk.stderr).toBe(0);
     expect(JSON.parse(risk.stdout).gaps).toContainEqual({
       source: `workload risk (account ${MEMBER})`,
@@ -326,6 +330,41 @@ describe('runbook fleet', () => {
     expect(undone.code, undone.screen).toBe(0);
     expect(undone.screen).toMatch(/Fleet undo of 1 workload\(s\): 1 succeeded\./);
     expect(schedules()).toEqual(before);
+  });
+
+  it('shows the whole fleet kill switch on the workload’s timeline: its disable, its enable and the undo run', () => {
+    // Prepare: the fleet disable and its undo above; neither request names the workload's groups (the disable is
+    // `all: true` over them, the enable names its restoreId, the undo an audit id)
+    const disabled = json(['disable', '--workload', 'workload', '--reason', 'stuck retries', '--yes']).answer;
+    const undo = json(['undo', '--audit-id', disabled.auditId, '--reason', 'retries fixed', '--yes']).answer;
+
+    // Act
+    const { code, stdout, stderr } = runCli('timeline', [
+      '--workload',
+      'workload',
+      '--since',
+      '1h',
+      '--json',
+    ]);
+
+    // Assess
+    expect(code, stderr).toBe(0);
+    const whats = (JSON.parse(stdout).entries as { what: string; ref: string }[]).map((entry) => entry.what);
+    const restoreId = disabled.workloads[0].restore.restoreIds[0];
+    expect(whats).toEqual(
+      expect.arrayContaining([
+        `schedules.disable killswitch:${restoreId}`,
+        `schedules.enable killswitch:${restoreId}`,
+        'fleet.disable fleet',
+        'fleet.undo fleet',
+      ]),
+    );
+    expect(undo).toMatchObject({ action: 'undo', counts: { succeeded: 1 } });
+    // Another workload's timeline has none of it
+    const orders = JSON.parse(runCli('timeline', ['--workload', 'orders', '--since', '1h', '--json']).stdout);
+    expect(orders.entries.map((entry: { what: string }) => entry.what)).not.toContain(
+      `schedules.enable killswitch:${restoreId}`,
+    );
   });
 
   it('plans a drain of the stack workload’s DLQ with --dry-run, and says nothing changed', () => {

@@ -136,6 +136,80 @@ describe('runbook timeline --stack', () => {
     ]);
   });
 
+  it('reads the stack’s own workload whole from its fleet function: its kill switch and its drains are on its timeline', async () => {
+    // Prepare: the rollback function knows the watched function; the fleet function also knows its schedule
+    // group and DLQ (the only functions that carry them besides the kill switch and the drainer)
+    cloudformation.on(DescribeStackResourcesCommand).resolves({
+      StackResources: [
+        { LogicalResourceId: 'AuditTable', PhysicalResourceId: 'prod-AuditTable-1XYZ', StackId: STACK_ID },
+        { LogicalResourceId: 'RollbackFunction', PhysicalResourceId: 'prod-Rollback-1', StackId: STACK_ID },
+        { LogicalResourceId: 'FleetFunction', PhysicalResourceId: 'prod-Fleet-1', StackId: STACK_ID },
+      ] as never,
+    });
+    lambda.on(GetFunctionConfigurationCommand, { FunctionName: 'prod-Fleet-1' }).resolves({
+      Environment: {
+        Variables: {
+          WATCHED_FUNCTION: 'trading',
+          SCHEDULE_GROUPS: 'trading-schedules',
+          DLQ_QUEUES: 'trading-dlq',
+          WATCH_LIST: '',
+          FLEET_CONTINUATION_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/prod-cont',
+        },
+      },
+    });
+    const at = '2026-11-27T14:00:00.000Z';
+    const item = (action: string, target: string, request: object) => ({
+      auditId: `${action}-1`,
+      action,
+      actor: 'cli:alice',
+      reason: 'runaway orders',
+      target,
+      outcome: 'succeeded',
+      at,
+      dryRun: false,
+      request,
+    });
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+    dynamo
+      .on(QueryCommand, { ExpressionAttributeValues: { ':action': 'schedules.disable' } }, false)
+      .resolves({
+        Items: [item('schedules.disable', 'killswitch:ks-1', { action: 'disable', all: true })],
+      });
+    dynamo
+      .on(QueryCommand, { ExpressionAttributeValues: { ':action': 'schedules.enable' } }, false)
+      .resolves({
+        Items: [item('schedules.enable', 'killswitch:ks-1', { action: 'enable', restoreId: 'ks-1' })],
+      });
+    dynamo
+      .on(QueryCommand, { ExpressionAttributeValues: { ':action': 'dlq.drain' } }, false)
+      .resolves({ Items: [item('dlq.drain', 'queue:trading-dlq', { mode: 'redrive' })] });
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const out = join(mkdtempSync(join(tmpdir(), 'timeline-')), 'timeline.md');
+
+    // Act
+    const code = await runTimeline({
+      args: [],
+      stack: 'prod',
+      since: '2026-11-27T00:00:00Z',
+      until: '2026-11-28T00:00:00Z',
+      workload: ['workload'],
+      format: 'markdown',
+      out,
+    });
+
+    // Assess
+    stderr.mockRestore();
+    expect(code).toBe(0);
+    const rows = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('| 2026-11-27'));
+    expect(rows.map((row) => row.split(' | ')[2])).toEqual([
+      'schedules.disable killswitch:ks-1 — runaway orders',
+      'schedules.enable killswitch:ks-1 — runaway orders',
+      'dlq.drain queue:trading-dlq — runaway orders',
+    ]);
+  });
+
   it('refuses a stack without an AuditTable in a plain sentence', async () => {
     // Prepare
     cloudformation.on(DescribeStackResourcesCommand).resolves({ StackResources: [] });

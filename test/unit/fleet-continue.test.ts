@@ -2,9 +2,10 @@
 // the pure decisions, each rule on its own.
 import { describe, expect, it } from 'vitest';
 import { continuation, MAX_PARTS, nextPart } from '../../functions/fleet/continue.js';
-import { partsOf, scopeOf } from '../../functions/fleet/killswitch.js';
+import { partsOf } from '../../functions/fleet/killswitch.js';
 import type { FleetRequest } from '../../functions/fleet/schema.js';
 import type { FleetDeps, WorkloadResult } from '../../functions/fleet/types.js';
+import { scopeOf } from '../../shared/fleet/select.js';
 import { bareWorkload, type Workload } from '../../shared/fleet/workload.js';
 
 const deps = (queue = true) =>

@@ -1,7 +1,7 @@
 // The undo a kill switch's records carry: the stack's own by its restoreId, a fleet workload's through the fleet.
 import { describe, expect, it } from 'vitest';
-import { scopeOf } from '../../functions/fleet/killswitch.js';
 import { disableCommand, fleetWorkloadOf, undoKillSwitch } from '../../functions/killswitch/undo.js';
+import { scopeOf } from '../../shared/fleet/select.js';
 import { bareWorkload } from '../../shared/fleet/workload.js';
 
 const RESTORE_ID = 'ks-20261128T014508656Z-1c15f324';

@@ -232,8 +232,49 @@ describe('readLedger', () => {
       '2026-11-27T14:03:00.000Z',
     ]);
     const input = dynamoMock.commandCalls(QueryCommand)[0]?.args[0].input;
-    expect(input?.ProjectionExpression).toMatch(/, #request$/);
-    expect(input?.ExpressionAttributeNames).toHaveProperty('#request', 'request');
+    expect(input?.ProjectionExpression).toMatch(/, #request, #scope$/);
+    expect(input?.ExpressionAttributeNames).toMatchObject({ '#request': 'request', '#scope': 'scope' });
+  });
+
+  it('with a workload selection, reads a fleet run’s workload lines, and keeps the runs whose lines name it', async () => {
+    // Prepare: a run by tag that covered trading, one that did not, and one whose lines are paged out
+    dynamoMock.on(QueryCommand).resolves({
+      Items: [
+        record('fleet.disable', '2026-11-27T14:00:00.000Z', {
+          target: 'fleet',
+          request: { tags: { team: 'payments' } },
+          details: { workloads: [{ workload: 'trading', account: 'self', outcome: 'succeeded' }] },
+        }),
+        record('fleet.disable', '2026-11-27T14:01:00.000Z', {
+          target: 'fleet',
+          request: { all: true },
+          details: { workloads: [{ workload: 'billing', account: 'self', outcome: 'succeeded' }] },
+        }),
+        record('fleet.disable', '2026-11-27T14:02:00.000Z', {
+          target: 'fleet',
+          request: { all: true },
+          details: { workloads: { paged: true, count: 4000, pages: 4, key: 'x#workloads' } },
+        }),
+      ],
+    });
+
+    // Act
+    const read = await readLedger(
+      { dynamo, tableName: TABLE },
+      { since: SINCE, until: UNTIL, limit: 10, actions: ['fleet.disable'], workloads: [workload()] },
+    );
+
+    // Assess
+    expect(read.entries.map((entry) => entry.at)).toEqual([
+      '2026-11-27T14:00:00.000Z',
+      '2026-11-27T14:02:00.000Z',
+    ]);
+    const input = dynamoMock.commandCalls(QueryCommand)[0]?.args[0].input;
+    expect(input?.ProjectionExpression).toMatch(/, #request, #scope, #details\.#workloads$/);
+    expect(input?.ExpressionAttributeNames).toMatchObject({
+      '#details': 'details',
+      '#workloads': 'workloads',
+    });
   });
 
   it('reads a vote’s whole after and request (its tally and approval id), and no nested path of any other', async () => {
@@ -310,6 +351,61 @@ describe('readLedger', () => {
       { kind: 'break-glass', reason: 'orders doubling now' },
       undefined,
     ]);
+  });
+
+  it('mentions: a fleet workload’s kill switch by its scope, whatever its request names', () => {
+    // Prepare: the records of trading's kill switch in a fleet run (`all: true` over its groups; the enable
+    // names only its restoreId), in its own account and in a member account
+    const disable = { target: 'killswitch:ks-1', request: { action: 'disable', all: true } };
+    const enable = { target: 'killswitch:ks-1', request: { action: 'enable', restoreId: 'ks-1' } };
+    const own = workload();
+    const member = workload({ account: '222222222222' });
+
+    // Act
+    const found = [
+      mentions({ ...disable, action: 'schedules.disable', scope: 'fleet:self/trading' }, own),
+      mentions({ ...enable, action: 'schedules.enable', scope: 'fleet:self/trading' }, own),
+      mentions({ ...enable, action: 'schedules.enable', scope: 'fleet:222222222222/trading' }, member),
+      mentions({ ...enable, action: 'schedules.enable', scope: 'fleet:222222222222/trading' }, own),
+      mentions({ ...disable, action: 'schedules.disable', scope: 'fleet:self/billing' }, own),
+      // A scope is the record's whole answer: a name its request happens to carry does not make it another's.
+      mentions(
+        {
+          target: 'throttle:trading-fn',
+          request: { functionName: 'trading-fn' },
+          action: 'killswitch.throttle',
+          scope: 'fleet:self/billing',
+        },
+        own,
+      ),
+    ];
+
+    // Assess
+    expect(found).toEqual([true, true, true, false, false, false]);
+  });
+
+  it('mentions: the stack’s own kill switch is the stack workload’s, confined to its groups by its IAM', () => {
+    // Prepare
+    const enable = {
+      target: 'killswitch:ks-2',
+      request: { action: 'enable', restoreId: 'ks-2' },
+      action: 'schedules.enable',
+    };
+    const stack = workload({ name: 'workload', source: 'stack' });
+
+    // Act
+    const found = [
+      mentions(enable, stack),
+      mentions({ ...enable, action: 'schedules.killswitch' }, stack),
+      // Not another workload's, and not one of the stack's with no groups (its kill switch may act on any then)
+      mentions(enable, workload({ source: 'file' })),
+      mentions(enable, workload({ name: 'workload', source: 'stack', scheduleGroups: [] })),
+      // Not a record of another action that names nothing of it
+      mentions({ ...enable, action: 'dlq.drain', target: 'queue:other-dlq' }, stack),
+    ];
+
+    // Assess
+    expect(found).toEqual([true, true, false, false, false]);
   });
 
   it('mentions: a name inside another word is not a mention', () => {
