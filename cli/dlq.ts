@@ -5,13 +5,22 @@
 
 import { onDrainProgress } from '../functions/dlq-drainer/progress.js';
 import type { DrainProgress } from '../functions/dlq-drainer/types.js';
+import { parseInput } from '../shared/validate.js';
 import { numberFlag, type Opts } from './opts.js';
 import { escapeUnsafe } from './output.js';
 import { cliActor, confirm } from './prompt.js';
 import { heldSummary, pairs, refusal, table } from './render.js';
 import { openChannel, report, type SendDeps, transportOrExplain } from './transport.js';
+import { type DirectCheck, refuseWithoutTerminal } from './without-terminal.js';
 
 /** `[#######-------]  120/300  redriven 100  failed 2  stale 18`, redrawn in place. */
+
+/** The drainer's direct door: the mode taken off first (functions/dlq-drainer/handler.ts), then the rest validated. */
+export async function drainCheck(): Promise<DirectCheck> {
+  const { directPayload, drainRequestSchema } = await import('../functions/dlq-drainer/schema.js');
+  return (payload) => parseInput(drainRequestSchema, directPayload(payload).payload);
+}
+
 export function progressLine(progress: DrainProgress, width = 30): string {
   const total = Math.max(1, Math.min(progress.limit, Math.max(progress.atStart, progress.received)));
   const done = Math.min(width, Math.round((progress.received / total) * width));
@@ -140,10 +149,12 @@ export const runDlq =
       return 1;
     }
     const ask = mode === 'drain' && !dryRun && opts.yes !== true;
-    if (ask && !process.stdin.isTTY) {
-      process.stderr.write('runbook: stdin is not a terminal: pass --yes to drain without confirmation\n');
-      return 1;
-    }
+    if (ask && !process.stdin.isTTY)
+      return refuseWithoutTerminal(
+        'stdin is not a terminal: pass --yes to drain without confirmation',
+        request,
+        drainCheck,
+      );
 
     // Progress events come from the handler when it runs in-process; the other ways draw nothing.
     const live = Boolean(process.stderr.isTTY);

@@ -10,6 +10,7 @@ import { fleetPlan, fleetStatusSummary, fleetSummary } from './fleet-render.js';
 import type { Opts } from './opts.js';
 import { cliActor, confirm } from './prompt.js';
 import { type Action, openChannel, report, type SendDeps, transportOrExplain } from './transport.js';
+import { bySchema, refuseWithoutTerminal } from './without-terminal.js';
 
 export const FLEET_SUBCOMMANDS = ['status', 'rollback', 'disable', 'enable', 'drain', 'undo'] as const;
 export type FleetSubcommand = (typeof FLEET_SUBCOMMANDS)[number];
@@ -198,10 +199,13 @@ export const runFleet =
     }
     const ask = request.dryRun !== true && opts.yes !== true;
     // Refused before anything is sent: no dry run either, so a script learns at once what it must add.
-    if (ask && !process.stdin.isTTY) {
-      process.stderr.write(`runbook: ${withoutTerminal(action, request.all === true)}\n`);
-      return 1;
-    }
+    if (ask && !process.stdin.isTTY)
+      return refuseWithoutTerminal(
+        withoutTerminal(action, request.all === true),
+        request,
+        bySchema(async () => (await import('../functions/fleet/schema.js')).fleetRequestSchema),
+        (answer) => fleetSummary(answer, verbose),
+      );
     const human = (answer: unknown) => fleetSummary(answer, verbose);
     const channel = await openChannel(transport, deps);
     try {

@@ -8,6 +8,7 @@ import type { Opts } from './opts.js';
 import { cliActor, confirm } from './prompt.js';
 import { rollbackSummary } from './render.js';
 import { type Channel, openChannel, report, type SendDeps, transportOrExplain } from './transport.js';
+import { bySchema, refuseWithoutTerminal } from './without-terminal.js';
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
@@ -63,10 +64,13 @@ export async function runRollback(opts: Opts, deps: SendDeps = {}): Promise<numb
     ...(opts.force === true ? { force: true } : {}),
   };
   const ask = !dryRun && opts.yes !== true;
-  if (ask && !process.stdin.isTTY) {
-    process.stderr.write('runbook: stdin is not a terminal: pass --yes to roll back without confirmation\n');
-    return 1;
-  }
+  if (ask && !process.stdin.isTTY)
+    return refuseWithoutTerminal(
+      'stdin is not a terminal: pass --yes to roll back without confirmation',
+      request,
+      bySchema(async () => (await import('../functions/rollback/schema.js')).rollbackRequestSchema),
+      rollbackSummary,
+    );
   const action = (body: Record<string, unknown>) => ({
     logicalId: 'RollbackFunction',
     route: { method: 'POST' as const, path: '/rollback' },

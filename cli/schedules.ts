@@ -17,6 +17,7 @@ import {
   type Action as TransportAction,
   transportOrExplain,
 } from './transport.js';
+import { bySchema, refuseWithoutTerminal } from './without-terminal.js';
 
 const ACTIONS = ['disable', 'enable', 'status'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -154,12 +155,12 @@ export const runSchedules =
       ...(typeof opts.breakGlass === 'string' ? { 'break-glass': opts.breakGlass } : {}),
     });
     const mutating = action !== 'status' && opts.dryRun !== true;
-    if (mutating && opts.yes !== true && !process.stdin.isTTY) {
-      process.stderr.write(
-        `runbook: stdin is not a terminal: pass --yes to ${action} without confirmation\n`,
+    if (mutating && opts.yes !== true && !process.stdin.isTTY)
+      return refuseWithoutTerminal(
+        `stdin is not a terminal: pass --yes to ${action} without confirmation`,
+        request,
+        bySchema(async () => (await import('../functions/killswitch/schema.js')).killSwitchRequestSchema),
       );
-      return 1;
-    }
     const human =
       action === 'status'
         ? (answer: unknown) => killSwitchStatus(answer, opts.verbose === true)

@@ -29,6 +29,7 @@ import {
   type Transport,
   transportOrExplain,
 } from './transport.js';
+import { bySchema, refuseWithoutTerminal } from './without-terminal.js';
 
 const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 // A rotation takes seconds; a pending version older than this is stuck, not in progress.
@@ -215,13 +216,6 @@ async function secret(
   const mutating = sub !== 'status' && !values['dry-run'];
   // A rotation asks once its stages are read, with the versions that would move (below).
   const ask = mutating && !values.yes;
-  if (ask) {
-    if (!process.stdin.isTTY) {
-      process.stderr.write(`runbook: stdin is not a terminal: pass --yes to ${sub} without confirmation\n`);
-      return 1;
-    }
-  }
-
   const revokeRequest = (emergency: boolean) => ({
     actor: cliActor(),
     action: 'revokePrevious',
@@ -231,6 +225,21 @@ async function secret(
     ...(values['dry-run'] ? { dryRun: true } : {}),
     ...(values['break-glass'] ? { breakGlass: { reason: values['break-glass'] } } : {}),
   });
+  if (ask && !process.stdin.isTTY) {
+    const message = `stdin is not a terminal: pass --yes to ${sub} without confirmation`;
+    if (sub !== 'revoke-previous') {
+      process.stderr.write(`runbook: ${message}\n`);
+      return 1;
+    }
+    return refuseWithoutTerminal(
+      message,
+      revokeRequest(values.emergency),
+      bySchema(
+        async () => (await import('../functions/secret-rotation/schema.js')).revokePreviousRequestSchema,
+      ),
+      revokeSummary,
+    );
+  }
   if (sub === 'revoke-previous') {
     // The function reads and decides (and may hold it for approval). A person asked to confirm is first told
     // which version's key goes: the stages only, read where the function acts (the same emulator, or AWS).

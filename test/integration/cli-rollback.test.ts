@@ -28,6 +28,24 @@ describe('runbook rollback', () => {
     expect(stderr).toContain('pass --yes');
   });
 
+  it('without a terminal, names the function’s refusal of an incomplete request first (exit 2), sending nothing', () => {
+    // Act: no --function
+    const { code, stdout, stderr } = run(['--reason', 'version 3 fails every order']);
+
+    // Assess: the answer --yes would have got, without reaching the emulator (no target was even stated)
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toEqual({
+      ok: false,
+      error: {
+        code: 'ValidationError',
+        message: 'functionName: functionName is required',
+        field: 'functionName',
+      },
+    });
+    expect(stderr).not.toContain('pass --yes');
+    expect(stderr).not.toContain('runbook: target:');
+  });
+
   it('with --yes rolls live back in-process in the running emulator and prints the undo command', () => {
     // Act
     const { code, stdout, stderr } = run([...target, '--yes', '--json']);

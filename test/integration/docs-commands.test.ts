@@ -50,9 +50,9 @@ const PLACEHOLDERS: Record<string, string> = {
 const EXPECTED: Record<string, { code: number; stderr: string; why: string }> = Object.fromEntries(
   [
     'runbook schedules disable --group <group> --all --reason "orders rejected since 03:02"',
-    'runbook schedules disable --group <group> --name-prefix daily- --reason "…"',
-    'runbook schedules disable --schedule <group>/<name> --schedule <group>/<other> --reason "…"',
-    'runbook schedules disable --group <group> --all --function <workload> --throttle --reason "…"',
+    'runbook schedules disable --group <group> --name-prefix daily- --reason "daily jobs booking twice"',
+    'runbook schedules disable --schedule <group>/<name> --schedule <group>/<other> --reason "two jobs firing twice"',
+    'runbook schedules disable --group <group> --all --function <workload> --throttle --reason "runaway retries"',
     'runbook schedules enable --restore-id ks-20261122T031001123Z-3fa9c2d1 --reason "fix deployed at 04:10"',
     'runbook secret rotate --secret-id trading-api-key',
   ].map((command) => [

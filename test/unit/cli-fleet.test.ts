@@ -230,7 +230,7 @@ describe('runbook fleet: what it refuses before anything is sent', () => {
 
     // Act
     const change = await runCli(
-      ['fleet', 'undo', '--audit-id', AUDIT_ID, '--reason', 'r', '--api-url', API],
+      ['fleet', 'undo', '--audit-id', AUDIT_ID, '--reason', 'layer fixed', '--api-url', API],
       deps,
     );
     const dryRun = await runCli(
@@ -244,6 +244,21 @@ describe('runbook fleet: what it refuses before anything is sent', () => {
     expect(written(stderr)).toContain('pass --yes to undo without confirmation (nothing was sent)');
     expect([dryRun, status]).toEqual([0, 0]);
     expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('without a terminal, names what the function would refuse before asking for --yes, and calls nothing', async () => {
+    // Act: no reason; then a reason the function finds too short
+    const noReason = await runCli(['fleet', 'undo', '--audit-id', AUDIT_ID, '--api-url', API], deps);
+    const short = await runCli(
+      ['fleet', 'rollback', '--workload', 'orders', '--reason', 'r', '--api-url', API],
+      deps,
+    );
+
+    // Assess: the function's own refusal (exit 2, the field named), as --yes would have had it answered
+    expect([noReason, short]).toEqual([2, 2]);
+    expect(answers.map((answer) => JSON.parse(answer).error.field)).toEqual(['reason', 'reason']);
+    expect(written(stderr)).not.toContain('pass --yes');
+    expect(fetch).not.toHaveBeenCalled();
   });
 
   it('sends the signed POST /fleet/<action> with the selectors in the body, and exits 2 on a refusal', async () => {
