@@ -1,6 +1,7 @@
 // Lambda accepts a function as a name, a name with a qualifier, or a full or partial ARN
 // (https://docs.aws.amazon.com/lambda/latest/api/API_GetFunction.html#API_GetFunction_RequestSyntax); the
 // ledger and the AppSpec comparisons use bare names, so both sides of a comparison agree.
+import * as z from 'zod';
 
 /**
  * The function name in any of Lambda's forms: `arn:aws:lambda:…:function:name[:qualifier]`,
@@ -11,3 +12,33 @@ export function functionNameOf(nameOrArn: string): string {
   const rest = marker >= 0 ? nameOrArn.slice(marker + ':function:'.length) : nameOrArn;
   return rest.split(':')[0] || nameOrArn;
 }
+
+// Lambda's rules (https://docs.aws.amazon.com/lambda/latest/api/API_GetFunction.html): a bare name, and every
+// form FunctionName takes (a full or partial ARN, a name with a qualifier).
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const ANY_FORM =
+  /^(arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(-gov)?-[a-z]+-\d:)?(\d{12}:)?(function:)?([a-zA-Z0-9_-]{1,64})(:(\$LATEST|[a-zA-Z0-9_-]{1,128}))?$/;
+
+/**
+ * Why `value` is not a bare Lambda function name, in words that say what to give instead: an ARN or a
+ * `name:qualifier` (what the console's copy button and `aws lambda list-aliases` show) names the name inside it.
+ * Undefined when it is one. Only a value in one of Lambda's forms is quoted back (bounded, nothing but its
+ * own characters).
+ */
+export function functionNameProblem(value: string): string | undefined {
+  if (FUNCTION_NAME.test(value)) return undefined;
+  const form = value.length <= 256 ? ANY_FORM.exec(value) : null;
+  if (!form) return 'expected a Lambda function name (letters, digits, - and _, at most 64)';
+  const [, arn, , account, , name, , qualifier] = form;
+  const kind = arn || account ? 'its ARN' : value;
+  const alias =
+    qualifier && !/^(\d+|\$LATEST)$/.test(qualifier) ? ` (the alias ${qualifier} is its own field)` : '';
+  return `expected the function's name, not ${kind}: ${name}${alias}`;
+}
+
+/** A bare Lambda function name, refused with functionNameProblem's words. */
+export const functionNameSchema = (required = 'functionName is required') =>
+  z.string({ error: required }).superRefine((value, ctx) => {
+    const problem = functionNameProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });

@@ -1,10 +1,10 @@
 import * as z from 'zod';
+import { functionNameSchema } from '../../shared/arn.js';
 import { intSetting, listSetting, optionalSetting } from '../../shared/env.js';
 import { ValidationError } from '../../shared/errors.js';
 import { breakGlassSchema } from '../../shared/reason.js';
 
 // Lambda's own rules: https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
-const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const QUALIFIER = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$|^[1-9][0-9]{0,9}$/;
 // A queue name (80 characters of letters, digits, - and _, `.fifo` allowed) or its URL.
 // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html
@@ -51,9 +51,7 @@ export const targetSchema = z.discriminatedUnion(
   [
     z.strictObject({
       type: z.literal('lambda'),
-      functionName: z
-        .string({ error: 'functionName is required' })
-        .regex(FUNCTION_NAME, 'expected a Lambda function name (letters, digits, - and _, at most 64)'),
+      functionName: functionNameSchema(),
       qualifier: z.string().regex(QUALIFIER, 'expected an alias such as "live" or a version').optional(),
     }),
     sqsTarget,

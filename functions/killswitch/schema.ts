@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { functionNameSchema } from '../../shared/arn.js';
 import { intSetting, listSetting, optionalSetting, positiveSetting } from '../../shared/env.js';
 import { breakGlassSchema, reasonSchema } from '../../shared/reason.js';
 
@@ -6,8 +7,6 @@ import { breakGlassSchema, reasonSchema } from '../../shared/reason.js';
 const SCHEDULE_NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
 const GROUP_NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
 const NAME_PREFIX = /^[0-9a-zA-Z\-_.]{0,64}$/;
-// Lambda's: https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html
-const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** `ks-` and an audit id: `ks-20261122T154501123Z-3fa9c2d1`. */
 export const RESTORE_ID = /^ks-\d{8}T\d{9}Z-[0-9a-f]{8}$/;
 /** An audit id (shared/audit.ts newAuditId): `20261122T154501123Z-3fa9c2d1`. */
@@ -31,10 +30,7 @@ export const killSwitchRequestSchema = z
     namePrefix: z.string().regex(NAME_PREFIX, 'expected a schedule name prefix').optional(),
     /** Every schedule of the group (or of every configured group): must be spelled out. */
     all: z.boolean().optional(),
-    functionName: z
-      .string()
-      .regex(FUNCTION_NAME, 'expected a Lambda function name (letters, digits, - and _, at most 64)')
-      .optional(),
+    functionName: functionNameSchema().optional(),
     throttle: z.boolean().default(false),
     restoreId: z
       .string()

@@ -1,9 +1,9 @@
 import * as z from 'zod';
+import { functionNameSchema } from '../../shared/arn.js';
 import { intSetting, listSetting, optionalSetting } from '../../shared/env.js';
 
-// Lambda's own rules: https://docs.aws.amazon.com/lambda/latest/api/API_UpdateAlias.html
-const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-// An alias name may not be all digits (that would be a version).
+// Lambda's own rules: https://docs.aws.amazon.com/lambda/latest/api/API_UpdateAlias.html. An alias name may not
+// be all digits (that would be a version).
 const ALIAS_NAME = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$/;
 
 const version = z
@@ -19,9 +19,7 @@ const version = z
 /** One rollback request, whichever door it came through (direct, `POST /rollback`, an alarm). */
 export const rollbackRequestSchema = z
   .strictObject({
-    functionName: z
-      .string({ error: 'functionName is required' })
-      .regex(FUNCTION_NAME, 'expected a Lambda function name (letters, digits, - and _, at most 64)'),
+    functionName: functionNameSchema(),
     alias: z.string().regex(ALIAS_NAME, 'expected an alias name such as "live"').default('live'),
     toVersion: version.optional(),
     toGitSha: z

@@ -11,6 +11,7 @@
 // The stack's own parameters (WATCHED_FUNCTION, SCHEDULE_GROUPS, DLQ_QUEUES…) stay the default workload, so a
 // deployment that never writes a watch list keeps working as before.
 import * as z from 'zod';
+import { functionNameSchema } from '../arn.js';
 import { listSetting, optionalSetting } from '../env.js';
 import { ValidationError } from '../errors.js';
 import { describeIssue } from '../validate.js';
@@ -25,7 +26,6 @@ import {
 } from './workload.js';
 
 // Lambda's, Scheduler's and SQS's own naming rules.
-const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const GROUP_NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,75}(\.fifo)?$/;
 const ALARM = /^[^\s*][^*]{0,254}\*?$/;
@@ -39,7 +39,7 @@ const workloadSchema = z.strictObject({
     .string()
     .regex(WORKLOAD_NAME, 'expected a workload name: lowercase letters, digits and -, at most 63'),
   account: z.string().regex(ACCOUNT_ID, 'expected a 12-digit account id').optional(),
-  functionName: z.string().regex(FUNCTION_NAME, 'expected a Lambda function name (not an ARN)'),
+  functionName: functionNameSchema(),
   alias: z.string().regex(ALIAS_NAME, 'expected an alias name such as "live"').default('live'),
   scheduleGroups: list(z.string().regex(GROUP_NAME, 'expected a schedule group name')),
   schedules: list(

@@ -46,6 +46,20 @@ describe('runbook rollback', () => {
     expect(stderr).not.toContain('runbook: target:');
   });
 
+  it('refuses an ARN pasted for --function, naming the name in it and where its alias goes', () => {
+    // Act
+    const arn = `arn:aws:lambda:us-east-1:123456789012:function:${emulator.ref('WorkloadFunction')}:live`;
+    const { code, stdout } = run(['--function', arn, '--reason', 'version 3 fails', '--dry-run']);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout).error).toEqual({
+      code: 'ValidationError',
+      message: `functionName: expected the function's name, not its ARN: ${emulator.ref('WorkloadFunction')} (the alias live is its own field)`,
+      field: 'functionName',
+    });
+  });
+
   it('with --yes rolls live back in-process in the running emulator and prints the undo command', () => {
     // Act
     const { code, stdout, stderr } = run([...target, '--yes', '--json']);

@@ -2,7 +2,7 @@
 // integer settings, plain-object checks and the undo command line.
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { functionNameOf } from '../../shared/arn.js';
+import { functionNameOf, functionNameProblem } from '../../shared/arn.js';
 import { intSetting, parseSettings, positiveSetting } from '../../shared/env.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { originOf } from '../../shared/origin.js';
@@ -19,6 +19,37 @@ describe('functionNameOf', () => {
     ['arn:aws-cn:lambda:cn-north-1:123456789012:function:trading:live', 'trading'],
   ])('names the function of %s: %s', (input, name) => {
     expect(functionNameOf(input)).toBe(name);
+  });
+});
+
+describe('functionNameProblem', () => {
+  it.each([
+    ['trading', undefined],
+    [
+      'arn:aws:lambda:us-east-1:123456789012:function:trading',
+      "expected the function's name, not its ARN: trading",
+    ],
+    [
+      'arn:aws-cn:lambda:cn-north-1:123456789012:function:trading:live',
+      "expected the function's name, not its ARN: trading (the alias live is its own field)",
+    ],
+    [
+      'arn:aws:lambda:us-gov-west-1:123456789012:function:trading:7',
+      "expected the function's name, not its ARN: trading",
+    ],
+    ['123456789012:function:trading', "expected the function's name, not its ARN: trading"],
+    [
+      'trading:live',
+      "expected the function's name, not trading:live: trading (the alias live is its own field)",
+    ],
+    ['trading:$LATEST', "expected the function's name, not trading:$LATEST: trading"],
+    // Not one of Lambda's forms: nothing of it is quoted back
+    ['trading fn', 'expected a Lambda function name (letters, digits, - and _, at most 64)'],
+    ['trading:live\u001b[2J', 'expected a Lambda function name (letters, digits, - and _, at most 64)'],
+    [`trading:${'x'.repeat(300)}`, 'expected a Lambda function name (letters, digits, - and _, at most 64)'],
+    ['', 'expected a Lambda function name (letters, digits, - and _, at most 64)'],
+  ])('says what to give instead of %j', (input, problem) => {
+    expect(functionNameProblem(input)).toBe(problem);
   });
 });
 
