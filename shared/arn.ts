@@ -17,7 +17,7 @@ export function functionNameOf(nameOrArn: string): string {
 // form FunctionName takes (a full or partial ARN, a name with a qualifier).
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const ANY_FORM =
-  /^(arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(-gov)?-[a-z]+-\d:)?(\d{12}:)?(function:)?([a-zA-Z0-9_-]{1,64})(:(\$LATEST|[a-zA-Z0-9_-]{1,128}))?$/;
+  /^((?:arn:(?:aws[a-zA-Z-]*)?:lambda:)?(?:(?:eusc-)?[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d:)?)(\d{12}:)?(function:)?([a-zA-Z0-9_-]{1,64})(?::(\$LATEST|[a-zA-Z0-9_-]{1,128}))?$/;
 
 /**
  * Why `value` is not a bare Lambda function name, in words that say what to give instead: an ARN or a
@@ -29,7 +29,7 @@ export function functionNameProblem(value: string): string | undefined {
   if (FUNCTION_NAME.test(value)) return undefined;
   const form = value.length <= 256 ? ANY_FORM.exec(value) : null;
   if (!form) return 'expected a Lambda function name (letters, digits, - and _, at most 64)';
-  const [, arn, , account, , name, , qualifier] = form;
+  const [, arn, account, , name, qualifier] = form;
   const kind = arn || account ? 'its ARN' : value;
   const alias =
     qualifier && !/^(\d+|\$LATEST)$/.test(qualifier) ? ` (the alias ${qualifier} is its own field)` : '';

@@ -39,6 +39,10 @@ describe('functionNameProblem', () => {
     ],
     ['123456789012:function:trading', "expected the function's name, not its ARN: trading"],
     [
+      'arn:aws-iso-b:lambda:us-isob-east-1:123456789012:function:trading',
+      "expected the function's name, not its ARN: trading",
+    ],
+    [
       'trading:live',
       "expected the function's name, not trading:live: trading (the alias live is its own field)",
     ],
