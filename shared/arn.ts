@@ -42,3 +42,14 @@ export const functionNameSchema = (required = 'functionName is required') =>
     const problem = functionNameProblem(value);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
+
+const QUEUE_ARN = /^arn:aws[a-zA-Z-]*:sqs:[a-z0-9-]{1,32}:\d{12}:([A-Za-z0-9_-]{1,75}(?:\.fifo)?)$/;
+
+/**
+ * The queue name inside an SQS queue ARN (what the console, a redrive policy's deadLetterTargetArn and an alarm
+ * show), to say what to give instead; undefined for anything else. Never taken in its place: the ARN may name
+ * another account's queue of the same name.
+ */
+export function queueNameInArn(value: string): string | undefined {
+  return QUEUE_ARN.exec(value)?.[1];
+}

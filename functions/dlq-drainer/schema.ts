@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { functionNameSchema } from '../../shared/arn.js';
+import { functionNameSchema, queueNameInArn } from '../../shared/arn.js';
 import { intSetting, listSetting, optionalSetting } from '../../shared/env.js';
 import { ValidationError } from '../../shared/errors.js';
 import { breakGlassSchema } from '../../shared/reason.js';
@@ -22,7 +22,16 @@ export const MAX_AGE_SECONDS = 1_209_600;
 const queue = z
   .string({ error: 'queue is required: the DLQ name or URL' })
   .trim()
-  .refine((value) => QUEUE_NAME.test(value) || QUEUE_URL.test(value), 'expected an SQS queue name or URL');
+  .superRefine((value, ctx) => {
+    if (QUEUE_NAME.test(value) || QUEUE_URL.test(value)) return;
+    const name = queueNameInArn(value);
+    ctx.addIssue({
+      code: 'custom',
+      message: name
+        ? `expected the queue's name or URL, not its ARN: ${name}`
+        : 'expected an SQS queue name or URL',
+    });
+  });
 
 const queueUrl = z
   .string({ error: 'expected an SQS queue URL' })

@@ -88,6 +88,21 @@ describe('runbook dlq', () => {
     expect(JSON.parse(stdout)).toMatchObject({ ok: false, error: { field: 'ratePerSecond' } });
   });
 
+  it('refuses a queue ARN pasted for --queue, naming the queue in it (never acting on a same-named queue)', () => {
+    // Act
+    const name = String(queue[1]);
+    const arn = `arn:aws:sqs:us-east-1:123456789012:${name}`;
+    const { code, stdout } = run(['peek', '--queue', arn, '--json']);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout).error).toEqual({
+      code: 'ValidationError',
+      message: `queue: expected the queue's name or URL, not its ARN: ${name}`,
+      field: 'queue',
+    });
+  });
+
   it('draws progress against the smaller of the queue depth and the limit', () => {
     // Act
     const line = progressLine(

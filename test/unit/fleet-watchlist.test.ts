@@ -94,6 +94,40 @@ describe('parseWatchList', () => {
   });
 });
 
+describe('parseWatchList: an ARN where a name goes', () => {
+  it('names the function and the queue inside the ARNs pasted from the console', () => {
+    // Act
+    const problems = (() => {
+      try {
+        parseWatchList(
+          {
+            workloads: [
+              {
+                name: 'orders',
+                functionName: 'arn:aws:lambda:eu-west-1:123456789012:function:orders-api:live',
+                dlqs: [{ queue: 'arn:aws:sqs:eu-west-1:123456789012:orders-dlq' }],
+              },
+            ],
+          },
+          'watchlist.json',
+        );
+      } catch (error) {
+        return (error as WatchListError).problems;
+      }
+      return [];
+    })();
+
+    // Assess
+    expect(problems).toEqual([
+      {
+        field: 'workloads.0.functionName',
+        message: "expected the function's name, not its ARN: orders-api (the alias live is its own field)",
+      },
+      { field: 'workloads.0.dlqs.0.queue', message: 'expected a queue name, not its ARN: orders-dlq' },
+    ]);
+  });
+});
+
 describe('parseWatchList: what two workloads cannot share', () => {
   const problemsOf = (input: unknown) => {
     try {

@@ -2,7 +2,7 @@
 // integer settings, plain-object checks and the undo command line.
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { functionNameOf, functionNameProblem } from '../../shared/arn.js';
+import { functionNameOf, functionNameProblem, queueNameInArn } from '../../shared/arn.js';
 import { intSetting, parseSettings, positiveSetting } from '../../shared/env.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { originOf } from '../../shared/origin.js';
@@ -54,6 +54,19 @@ describe('functionNameProblem', () => {
     ['', 'expected a Lambda function name (letters, digits, - and _, at most 64)'],
   ])('says what to give instead of %j', (input, problem) => {
     expect(functionNameProblem(input)).toBe(problem);
+  });
+});
+
+describe('queueNameInArn', () => {
+  it.each([
+    ['arn:aws:sqs:us-east-1:123456789012:orders-dlq', 'orders-dlq'],
+    ['arn:aws-cn:sqs:cn-north-1:123456789012:orders-dlq.fifo', 'orders-dlq.fifo'],
+    ['orders-dlq', undefined],
+    ['https://sqs.us-east-1.amazonaws.com/123456789012/orders-dlq', undefined],
+    ['arn:aws:sns:us-east-1:123456789012:orders', undefined],
+    ['arn:aws:sqs:us-east-1:123456789012:orders dlq', undefined],
+  ])('finds the queue name in %j: %j', (input, name) => {
+    expect(queueNameInArn(input)).toBe(name);
   });
 });
 
