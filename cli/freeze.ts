@@ -15,7 +15,7 @@ import { localStack } from './local-stack.js';
 import type { Opts } from './opts.js';
 import { printAnswer } from './output.js';
 import { pairs, refusal, table } from './render.js';
-import { accountOf, regionOf, sayTarget } from './target.js';
+import { accountOf, regionOf, sayAwsTarget } from './target.js';
 import type { SendDeps } from './transport.js';
 
 /**
@@ -79,7 +79,7 @@ async function deployed(deps: SendDeps, stack?: string, fn?: string): Promise<So
   try {
     const region = await regionOf(lambda);
     const names = fn ? [fn] : await physicalNames(cloudformation, stack as string);
-    sayTarget(
+    sayAwsTarget(
       `${fn ? `function ${fn}` : `stack ${stack}`}${accountOf(fn) ? ` in account ${accountOf(fn)}` : ''}, region ${region}: the configuration of ${names.join(', ')} (your AWS credentials; a read)`,
     );
     return await Promise.all(

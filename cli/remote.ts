@@ -62,17 +62,6 @@ export async function stackApi(
   return { apiUrl: url, ...(Stacks?.[0]?.StackId ? { stackId: Stacks[0].StackId } : {}) };
 }
 
-/** The stack's `OpsApiUrl` output. */
-export async function apiUrlOfStack(
-  stackName: string,
-  cloudformation: CloudFormationClient,
-): Promise<string> {
-  const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
-  const url = Stacks?.[0]?.Outputs?.find((output) => output.OutputKey === 'OpsApiUrl')?.OutputValue;
-  if (!url) throw new Error(`stack ${stackName} has no OpsApiUrl output: is it a lambda-runbook stack?`);
-  return url;
-}
-
 /** RFC 3986 percent-encoding as SigV4 wants it: everything but `A-Z a-z 0-9 - _ . ~`, in UTF-8, upper-case hex. */
 export const rfc3986 = (text: string) =>
   encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);

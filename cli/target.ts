@@ -37,6 +37,21 @@ export function sayTarget(text: string): void {
   process.stderr.write(`runbook: target: ${text}\n`);
 }
 
+/**
+ * Beside an AWS target (--stack, --via lambda): with AWS_ENDPOINT_URL set (an emulator's exports sourced earlier
+ * in the same shell), the SDK sends every call there, not to AWS. Said, so nobody takes the emulator's answer
+ * for production's.
+ */
+export function endpointOverride(): string {
+  const url = process.env.AWS_ENDPOINT_URL;
+  return url
+    ? `; but AWS_ENDPOINT_URL is set, so every AWS call goes to ${url}, not to AWS (unset it, or open a new shell, to reach a deployed stack)`
+    : '';
+}
+
+/** sayTarget for a target on AWS. */
+export const sayAwsTarget = (text: string) => sayTarget(`${text}${endpointOverride()}`);
+
 /** Whether an emulator is named at all (AWS_ENDPOINT_URL or an exports file), running or not. */
 export function emulatorNamed(): boolean {
   return Boolean(process.env.AWS_ENDPOINT_URL) || Object.keys(readExportsFile(envFile()) ?? {}).length > 0;
@@ -150,5 +165,6 @@ export function explainAwsError(error: unknown): string | undefined {
   if (name === 'CredentialsProviderError' || /Could not load credentials/.test(message))
     return 'no AWS credentials: configure a profile (AWS_PROFILE, `aws configure sso`) or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
   if (/Region is missing/.test(message)) return 'no AWS region: set AWS_REGION (or a profile with a region)';
+  if (/^Stack with id .* does not exist$/.test(message)) return `${message}${endpointOverride()}`;
   return undefined;
 }

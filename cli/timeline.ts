@@ -27,7 +27,15 @@ import {
 } from '../shared/timeline/workloads.js';
 import type { Opts } from './opts.js';
 import { escapeUnsafe, outputMode, printAnswer, printJson, printLine } from './output.js';
-import { accountOf, explainAwsError, regionOf, runningEmulator, sayTarget, TargetError } from './target.js';
+import {
+  accountOf,
+  explainAwsError,
+  regionOf,
+  runningEmulator,
+  sayAwsTarget,
+  sayTarget,
+  TargetError,
+} from './target.js';
 import { timelineTable } from './timeline-table.js';
 
 interface Source {
@@ -62,7 +70,7 @@ async function stackSource(stackName: string): Promise<Source> {
     if (!tableName)
       throw new TargetError(`stack ${stackName} has no AuditTable: is it a lambda-runbook stack?`);
     const account = accountOf(StackResources[0]?.StackId) ?? 'your account';
-    sayTarget(
+    sayAwsTarget(
       `stack ${stackName} in account ${account}, region ${region}, with your AWS credentials (read only)`,
     );
     const variables = async (logicalId: string) => {

@@ -17,7 +17,7 @@ import { type LocalStack, localStack } from './local-stack.js';
 import { escapeUnsafe, printAnswer, withStdoutOnStderr } from './output.js';
 import type { ApiCall, RemoteDeps } from './remote.js';
 import { asJson } from './render.js';
-import { accountOf, regionOf, sayTarget } from './target.js';
+import { accountOf, regionOf, sayAwsTarget, sayTarget } from './target.js';
 
 export type Transport =
   /** `apiDoor`: `--via api` on the emulator, sent as API Gateway would send it (the caller a principal). */
@@ -261,7 +261,7 @@ export async function openChannel(
     const lambda = deps.lambda ?? new LambdaClient({});
     const region = await regionOf(lambda);
     const account = accountOf(transport.functionName);
-    sayTarget(
+    sayAwsTarget(
       `function ${transport.functionName} by Lambda Invoke, ${account ? `account ${account}, ` : ''}region ${region} (your AWS credentials)`,
     );
     return {
@@ -295,7 +295,7 @@ export async function openChannel(
         const region = deps.region ?? (await regionOf(cloudformation));
         const stack = await stackApi(transport.stack as string, cloudformation);
         apiUrl = stack.apiUrl;
-        sayTarget(
+        sayAwsTarget(
           `stack ${transport.stack} in account ${accountOf(stack.stackId) ?? '(unknown)'}, region ${region}: ops API ${apiUrl} (SigV4, your AWS credentials)`,
         );
       } finally {

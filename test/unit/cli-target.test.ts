@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runningEmulator } from '../../cli/target.js';
+import { endpointOverride, explainAwsError, runningEmulator } from '../../cli/target.js';
 
 describe('finding the running emulator', () => {
   const saved = { ...process.env };
@@ -80,5 +80,42 @@ describe('finding the running emulator', () => {
     // Assess
     expect(target?.state?.stackName).toBe('s');
     expect(process.env.AWS_ENDPOINT_URL_CLOUDWATCH).toBe('http://127.0.0.1:1');
+  });
+});
+
+describe('an AWS target while AWS_ENDPOINT_URL is set', () => {
+  const saved = process.env.AWS_ENDPOINT_URL;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.AWS_ENDPOINT_URL;
+    else process.env.AWS_ENDPOINT_URL = saved;
+  });
+
+  it('says every AWS call goes to that endpoint, beside the target and in a stack that is not found', () => {
+    // Prepare: an emulator's exports sourced earlier in the same shell
+    process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:45377';
+    const notFound = Object.assign(new Error('Stack with id lambda-runbook-prod does not exist'), {
+      name: 'ValidationError',
+    });
+
+    // Act
+    const note = endpointOverride();
+    const explained = explainAwsError(notFound);
+
+    // Assess
+    expect(note).toBe(
+      '; but AWS_ENDPOINT_URL is set, so every AWS call goes to http://127.0.0.1:45377, not to AWS (unset it, or open a new shell, to reach a deployed stack)',
+    );
+    expect(explained).toBe(`Stack with id lambda-runbook-prod does not exist${note}`);
+  });
+
+  it('says nothing more when it is not set', () => {
+    // Prepare
+    delete process.env.AWS_ENDPOINT_URL;
+
+    // Act, Assess
+    expect(endpointOverride()).toBe('');
+    expect(explainAwsError(new Error('Stack with id prod does not exist'))).toBe(
+      'Stack with id prod does not exist',
+    );
   });
 });
