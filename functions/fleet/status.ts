@@ -11,6 +11,7 @@ import { withinBudget } from '../../shared/budget.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { accountOf } from '../../shared/fleet/select.js';
 import type { Workload } from '../../shared/fleet/workload.js';
+import { readPages } from '../../shared/paging.js';
 import { mapSettled } from '../../shared/rate.js';
 import { weightsOf } from '../rollback/alias.js';
 import { planRollback } from '../rollback/plan.js';
@@ -159,25 +160,6 @@ async function readinessOf(deps: FleetDeps, clients: AccountClients, workload: W
   return { ...ready, why: chosen.why };
 }
 
-/**
- * Reads at most `max` pages, handing each to `take`. True when the last page read still had a NextToken: there
- * is more than was read, and the caller must say so rather than pass a part for the whole.
- */
-async function readPages<Page extends { NextToken?: string | undefined }>(
-  max: number,
-  fetch: (NextToken: string | undefined) => Promise<Page>,
-  take: (page: Page) => void,
-): Promise<boolean> {
-  let NextToken: string | undefined;
-  for (let page = 0; page < max; page++) {
-    const answer = await fetch(NextToken);
-    take(answer);
-    NextToken = answer.NextToken;
-    if (!NextToken) return false;
-  }
-  return true;
-}
-
 async function scheduleCounts(clients: AccountClients, workload: Workload) {
   if (workload.scheduleGroups.length === 0 && workload.schedules.length === 0) return undefined;
   const counts = { enabled: 0, disabled: 0 };
@@ -197,6 +179,7 @@ async function scheduleCounts(clients: AccountClients, workload: Workload) {
           else counts.enabled++;
         }
       },
+      (answer) => answer.NextToken,
     );
     if (more) unfinished.push(GroupName);
   }
@@ -255,6 +238,7 @@ async function inAlarm(
         for (const alarm of [...(answer.MetricAlarms ?? []), ...(answer.CompositeAlarms ?? [])])
           if (alarm.AlarmName) found.add(alarm.AlarmName);
       },
+      (answer) => answer.NextToken,
     );
     if (more) cut.push(query.AlarmNamePrefix === undefined ? 'named alarms' : `${query.AlarmNamePrefix}*`);
   }

@@ -4,6 +4,7 @@ import {
   GetResourcesCommand,
   type ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
+import { readPages } from '../paging.js';
 import { ALIAS_NAME, bareWorkload, WORKLOAD_NAME, type Workload } from './workload.js';
 
 export const WATCH_TAG = 'runbook:watch';
@@ -25,29 +26,31 @@ export async function discoverTagged(
   account?: string,
 ): Promise<Discovered> {
   const found: Discovered = { workloads: [], ignored: [] };
-  let token: string | undefined;
   let read = 0;
-  for (let page = 0; page < MAX_DISCOVERY_PAGES; page++) {
-    const answer = await tagging.send(
-      new GetResourcesCommand({
-        ResourceTypeFilters: ['lambda:function'],
-        TagFilters: [{ Key: WATCH_TAG }],
-        ResourcesPerPage: 100,
-        ...(token ? { PaginationToken: token } : {}),
-      }),
-    );
-    for (const resource of answer.ResourceTagMappingList ?? []) {
-      read++;
-      const arn = resource.ResourceARN ?? '';
-      const tags = Object.fromEntries((resource.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
-      const workload = fromTags(arn, tags, account);
-      if (typeof workload === 'string') found.ignored.push({ arn, why: workload });
-      else found.workloads.push(workload);
-    }
-    token = answer.PaginationToken || undefined;
-    if (!token) break;
-  }
-  if (token) found.stoppedAfter = read;
+  const more = await readPages(
+    MAX_DISCOVERY_PAGES,
+    (token) =>
+      tagging.send(
+        new GetResourcesCommand({
+          ResourceTypeFilters: ['lambda:function'],
+          TagFilters: [{ Key: WATCH_TAG }],
+          ResourcesPerPage: 100,
+          ...(token ? { PaginationToken: token } : {}),
+        }),
+      ),
+    (answer) => {
+      for (const resource of answer.ResourceTagMappingList ?? []) {
+        read++;
+        const arn = resource.ResourceARN ?? '';
+        const tags = Object.fromEntries((resource.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+        const workload = fromTags(arn, tags, account);
+        if (typeof workload === 'string') found.ignored.push({ arn, why: workload });
+        else found.workloads.push(workload);
+      }
+    },
+    (answer) => answer.PaginationToken,
+  );
+  if (more) found.stoppedAfter = read;
   return found;
 }
 
