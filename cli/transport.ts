@@ -266,13 +266,22 @@ export async function openChannel(
     );
     return {
       async send(action) {
+        const sent = JSON.stringify(action.request);
         const answer = await lambda.send(
           new InvokeCommand({
             FunctionName: transport.functionName,
-            Payload: Buffer.from(JSON.stringify(action.request)),
+            Payload: Buffer.from(sent),
           }),
         );
         const text = Buffer.from(answer.Payload ?? new Uint8Array()).toString('utf8');
+        // moto's Lambda runs no code and answers the payload back: no runbook function ever does (every answer
+        // has `ok` or an `error`). Printed as the answer, the echo would read as a success that did nothing.
+        if (text && JSON.stringify(JSON.parse(text)) === sent)
+          return {
+            result: null,
+            exitCode: 1,
+            refused: `${transport.functionName} answered the request back unchanged: nothing ran it (the emulator's Lambda runs no code). Nothing was done; leave out --via lambda to run the function itself against the emulator`,
+          };
         const result: unknown = text ? JSON.parse(text) : null;
         return {
           result: undoThrough(result, ['--via', 'lambda', '--runbook-function', transport.functionName]),

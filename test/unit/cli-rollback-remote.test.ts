@@ -71,6 +71,21 @@ describe('runbook rollback --via lambda', () => {
     expect(await rollbackCommand(args)).toBe(1);
   });
 
+  it('exits 1 and says nothing ran when the answer is the request echoed back (moto runs no function code)', async () => {
+    // Prepare: what moto's Lambda answers an Invoke with
+    lambda.on(InvokeCommand).callsFake((input) => ({ StatusCode: 200, Payload: input.Payload }));
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+
+    // Act
+    const code = await rollbackCommand(args);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stderr.mock.calls.map((call) => String(call[0])).join('')).toContain(
+      'runbook: lambda-runbook-prod-RollbackFunction answered the request back unchanged: nothing ran it',
+    );
+  });
+
   it('refuses --via lambda without --rollback-function, invoking nothing', async () => {
     const code = await rollbackCommand(args.filter((_arg, i) => i !== 2 && i !== 3));
 
