@@ -23,14 +23,7 @@ import { setOutputMode } from '../../cli/output.js';
 import { runCli } from '../../cli/program.js';
 
 // The answer goes to the stdout cli/output.ts saved when it was loaded: capture it from before any import.
-const answers = vi.hoisted(() => {
-  const chunks: string[] = [];
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  return chunks;
-});
+const answers = await vi.hoisted(async () => (await import('../support/stdout.js')).captureStdout());
 
 const AUDIT_ID = '20261122T154501123Z-3fa9c2d1';
 const API = 'https://abc123.execute-api.eu-west-1.amazonaws.com';

@@ -21,6 +21,12 @@ const codedeploy = mockClient(CodeDeployClient);
 const cloudwatch = mockClient(CloudWatchClient);
 
 const STACK_ID = 'arn:aws:cloudformation:eu-west-1:111122223333:stack/prod/abc';
+/** A stack with the fleet: its audit table, the rollback function and the fleet function. */
+const WITH_FLEET = [
+  { LogicalResourceId: 'AuditTable', PhysicalResourceId: 'prod-AuditTable-1XYZ', StackId: STACK_ID },
+  { LogicalResourceId: 'RollbackFunction', PhysicalResourceId: 'prod-Rollback-1', StackId: STACK_ID },
+  { LogicalResourceId: 'FleetFunction', PhysicalResourceId: 'prod-Fleet-1', StackId: STACK_ID },
+] as never;
 
 describe('runbook timeline --stack', () => {
   let restore: () => void;
@@ -99,13 +105,7 @@ describe('runbook timeline --stack', () => {
 
   it('reads the workloads of the stack’s WatchList parameter from its fleet function, and nothing else of it', async () => {
     // Prepare
-    cloudformation.on(DescribeStackResourcesCommand).resolves({
-      StackResources: [
-        { LogicalResourceId: 'AuditTable', PhysicalResourceId: 'prod-AuditTable-1XYZ', StackId: STACK_ID },
-        { LogicalResourceId: 'RollbackFunction', PhysicalResourceId: 'prod-Rollback-1', StackId: STACK_ID },
-        { LogicalResourceId: 'FleetFunction', PhysicalResourceId: 'prod-Fleet-1', StackId: STACK_ID },
-      ] as never,
-    });
+    cloudformation.on(DescribeStackResourcesCommand).resolves({ StackResources: WITH_FLEET });
     const watchList = {
       accounts: [],
       workloads: [
@@ -139,13 +139,7 @@ describe('runbook timeline --stack', () => {
   it('reads the stack’s own workload whole from its fleet function: its kill switch and its drains are on its timeline', async () => {
     // Prepare: the rollback function knows the watched function; the fleet function also knows its schedule
     // group and DLQ (the only functions that carry them besides the kill switch and the drainer)
-    cloudformation.on(DescribeStackResourcesCommand).resolves({
-      StackResources: [
-        { LogicalResourceId: 'AuditTable', PhysicalResourceId: 'prod-AuditTable-1XYZ', StackId: STACK_ID },
-        { LogicalResourceId: 'RollbackFunction', PhysicalResourceId: 'prod-Rollback-1', StackId: STACK_ID },
-        { LogicalResourceId: 'FleetFunction', PhysicalResourceId: 'prod-Fleet-1', StackId: STACK_ID },
-      ] as never,
-    });
+    cloudformation.on(DescribeStackResourcesCommand).resolves({ StackResources: WITH_FLEET });
     lambda.on(GetFunctionConfigurationCommand, { FunctionName: 'prod-Fleet-1' }).resolves({
       Environment: {
         Variables: {

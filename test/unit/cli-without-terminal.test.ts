@@ -12,14 +12,7 @@ import { rollbackRequestSchema } from '../../functions/rollback/schema.js';
 import { revokePreviousRequestSchema } from '../../functions/secret-rotation/schema.js';
 
 // The answer goes to the stdout cli/output.ts saved when it was loaded: capture it from before any import.
-const answers = vi.hoisted(() => {
-  const chunks: string[] = [];
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  return chunks;
-});
+const answers = await vi.hoisted(async () => (await import('../support/stdout.js')).captureStdout());
 
 const MESSAGE = 'stdin is not a terminal: pass --yes to act without confirmation';
 const actor = 'cli:alice@laptop';
