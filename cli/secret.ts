@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { EmulatorState } from '../local/emulator/provision.js';
 import { invokeFunction, isFailure } from '../local/invoke.js';
+import { regionInArn } from '../shared/arn.js';
 import { type LocalStack, localStack } from './local-stack.js';
 import type { Opts } from './opts.js';
 import { printAnswer, withStdoutOnStderr } from './output.js';
@@ -379,11 +380,27 @@ async function secret(
       secretRotateSummary,
     );
     return ok ? 0 : 2;
+  } catch (error) {
+    throw await elsewhere(error, secretId, secrets);
   } finally {
     secrets.destroy();
     await (channel as Channel | undefined)?.close();
     await stop();
   }
+}
+
+/**
+ * A secret Secrets Manager cannot find, given by an ARN of another region than the one asked (a secret's ARN
+ * is regional): said, with what to set, rather than only "can't find the specified secret".
+ */
+async function elsewhere(error: unknown, secretId: string, secrets: SecretsManagerClient): Promise<unknown> {
+  if (!(error instanceof Error) || error.name !== 'ResourceNotFoundException') return error;
+  const named = regionInArn(secretId);
+  const asked = await secrets.config.region().catch(() => undefined);
+  if (!named || !asked || named === asked) return error;
+  return new Error(
+    `${error.message} --secret-id is an ARN of region ${named}, and this read region ${asked}: set AWS_REGION=${named} (or give the secret's name)`,
+  );
 }
 
 /**

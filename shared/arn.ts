@@ -53,3 +53,8 @@ const QUEUE_ARN = /^arn:aws[a-zA-Z-]*:sqs:[a-z0-9-]{1,32}:\d{12}:([A-Za-z0-9_-]{
 export function queueNameInArn(value: string): string | undefined {
   return QUEUE_ARN.exec(value)?.[1];
 }
+
+/** The region an ARN names (`arn:<partition>:<service>:<region>:…`); undefined for a global one or not an ARN. */
+export function regionInArn(value: string): string | undefined {
+  return /^arn:aws[a-zA-Z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):/.exec(value)?.[1];
+}

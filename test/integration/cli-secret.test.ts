@@ -54,6 +54,18 @@ describe('runbook secret', () => {
     expect(stdout).not.toMatch(/"(value|SecretString|apiKey)"/);
   });
 
+  it('names the region when --secret-id is an ARN of another region than the one it reads', () => {
+    // Act: the sample secret's ARN, as the console of eu-west-1 would show a secret of that name
+    const arn = `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${secretName}-AbCdEf`;
+    const { code, stderr } = run(['status', '--secret-id', arn, '--json']);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      '--secret-id is an ARN of region eu-west-1, and this read region us-east-1: set AWS_REGION=eu-west-1',
+    );
+  });
+
   it('rotate --dry-run says what would happen to which versions, without --yes, and changes nothing', () => {
     // Prepare
     // Versions and their stages (moto answers every version's createdDate as the time it is asked).

@@ -2,7 +2,7 @@
 // integer settings, plain-object checks and the undo command line.
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { functionNameOf, functionNameProblem, queueNameInArn } from '../../shared/arn.js';
+import { functionNameOf, functionNameProblem, queueNameInArn, regionInArn } from '../../shared/arn.js';
 import { intSetting, parseSettings, positiveSetting } from '../../shared/env.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { originOf } from '../../shared/origin.js';
@@ -67,6 +67,17 @@ describe('queueNameInArn', () => {
     ['arn:aws:sqs:us-east-1:123456789012:orders dlq', undefined],
   ])('finds the queue name in %j: %j', (input, name) => {
     expect(queueNameInArn(input)).toBe(name);
+  });
+});
+
+describe('regionInArn', () => {
+  it.each([
+    ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:api-key-AbCdEf', 'eu-west-1'],
+    ['arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f', 'us-gov-west-1'],
+    ['arn:aws:iam::123456789012:role/x', undefined],
+    ['api-key', undefined],
+  ])('reads the region of %j: %j', (input, region) => {
+    expect(regionInArn(input)).toBe(region);
   });
 });
 
