@@ -39,6 +39,8 @@ export interface ScheduleOptions {
 
 /** `GROUP/NAME` or `NAME` to the request's `{ name, group? }`. */
 export function parseScheduleRef(text: string): { name: string; group?: string } {
+  // An ARN pasted for it goes whole: the function names the group/name inside it (and never takes it instead).
+  if (text.startsWith('arn:')) return { name: text };
   const slash = text.indexOf('/');
   return slash < 0 ? { name: text } : { group: text.slice(0, slash), name: text.slice(slash + 1) };
 }

@@ -58,3 +58,17 @@ export function queueNameInArn(value: string): string | undefined {
 export function regionInArn(value: string): string | undefined {
   return /^arn:aws[a-zA-Z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):/.exec(value)?.[1];
 }
+
+const SCHEDULER_ARN =
+  /^arn:aws[a-zA-Z-]*:scheduler:[a-z0-9-]{1,32}:\d{12}:(?:schedule-group\/([0-9a-zA-Z\-_.]{1,64})|schedule\/([0-9a-zA-Z\-_.]{1,64})\/([0-9a-zA-Z\-_.]{1,64}))$/;
+
+/**
+ * What a schedule group's or a schedule's ARN names (what the EventBridge Scheduler console shows), to say what
+ * to give instead: `group` alone for a group, `group/name` for a schedule; undefined for anything else. Never
+ * taken in its place, as for queues: the ARN may be another account's.
+ */
+export function schedulerNameInArn(value: string): string | undefined {
+  const match = SCHEDULER_ARN.exec(value);
+  if (!match) return undefined;
+  return match[1] ?? `${match[2]}/${match[3]}`;
+}

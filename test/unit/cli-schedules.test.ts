@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseScheduleRef, progressBar, scheduleRequest, statusQuery } from '../../cli/schedules.js';
+import { killSwitchRequestSchema } from '../../functions/killswitch/schema.js';
 
 describe('runbook schedules: the request it builds', () => {
   it('sends only the options given, with schedules as GROUP/NAME or NAME', () => {
@@ -27,6 +28,32 @@ describe('runbook schedules: the request it builds', () => {
       dryRun: true,
     });
     expect(parseScheduleRef('g/n')).toEqual({ group: 'g', name: 'n' });
+  });
+
+  it('sends a Scheduler ARN given for --schedule whole, and the function names the group/name inside it', () => {
+    // Act
+    const arn = 'arn:aws:scheduler:us-east-1:123456789012:schedule/trading-workload/daily';
+    const ref = parseScheduleRef(arn);
+    const refused = killSwitchRequestSchema.safeParse({
+      action: 'disable',
+      schedules: [ref],
+      reason: 'runaway',
+    });
+    const group = killSwitchRequestSchema.safeParse({
+      action: 'disable',
+      group: 'arn:aws:scheduler:us-east-1:123456789012:schedule-group/trading-workload',
+      all: true,
+      reason: 'runaway',
+    });
+
+    // Assess
+    expect(ref).toEqual({ name: arn });
+    expect(refused.error?.issues.map((issue) => issue.message)).toEqual([
+      'expected a schedule name (letters, digits, - _ and ., 1 to 64), not an ARN: trading-workload/daily',
+    ]);
+    expect(group.error?.issues.map((issue) => issue.message)).toEqual([
+      'expected a schedule group name (1 to 64 characters), not an ARN: trading-workload',
+    ]);
   });
 
   it('keeps an empty --name-prefix so the function can refuse it by name', () => {

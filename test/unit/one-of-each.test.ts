@@ -2,7 +2,13 @@
 // integer settings, plain-object checks and the undo command line.
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { functionNameOf, functionNameProblem, queueNameInArn, regionInArn } from '../../shared/arn.js';
+import {
+  functionNameOf,
+  functionNameProblem,
+  queueNameInArn,
+  regionInArn,
+  schedulerNameInArn,
+} from '../../shared/arn.js';
 import { intSetting, parseSettings, positiveSetting } from '../../shared/env.js';
 import { ConfigurationError } from '../../shared/errors.js';
 import { originOf } from '../../shared/origin.js';
@@ -67,6 +73,18 @@ describe('queueNameInArn', () => {
     ['arn:aws:sqs:us-east-1:123456789012:orders dlq', undefined],
   ])('finds the queue name in %j: %j', (input, name) => {
     expect(queueNameInArn(input)).toBe(name);
+  });
+});
+
+describe('schedulerNameInArn', () => {
+  it.each([
+    ['arn:aws:scheduler:us-east-1:123456789012:schedule-group/trading', 'trading'],
+    ['arn:aws:scheduler:us-east-1:123456789012:schedule/trading/daily.run', 'trading/daily.run'],
+    ['arn:aws:scheduler:us-east-1:123456789012:schedule/trading', undefined],
+    ['arn:aws:events:us-east-1:123456789012:rule/trading', undefined],
+    ['trading', undefined],
+  ])('names what %j names: %j', (input, named) => {
+    expect(schedulerNameInArn(input)).toBe(named);
   });
 });
 
