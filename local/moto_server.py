@@ -72,7 +72,8 @@ service the project uses (moto imports a service's modules and parses its botoco
 per server, 1.8 s of it for the tagging API alone), clears what that created, and then forks a fresh server
 for each request on SOCKET (a line of JSON: port and owner pid; answered with the pid). A forked server is
 moto's own server on the warmed application, with nothing in it and no log (local/moto.ts starts one asked
-to show its log directly); it stops on SIGTERM, and by itself once its owner has gone. The test suite starts
+to show its log directly); it stops on SIGTERM, and by itself once its owner has gone. A server started
+directly stops by itself once the process that started it has gone. The test suite starts
 moto a dozen times and more (a CLI test's --emulator, the drill, each bench section): local/moto.ts forks them
 here when RUNBOOK_MOTO_FORK_SERVER names the socket.
 """
@@ -477,6 +478,20 @@ def _serve_forked(app: DomainDispatcherApplication, port: int, owner: int) -> No
     run_simple("127.0.0.1", port, app, threaded=True)
 
 
+def _stop_with_parent() -> None:
+    """A server started directly (`runbook emulator`, the drill, `--emulator`) ends with the process that started
+    it, even one killed by SIGKILL or a crash, which can stop nothing: reparented, the server would keep its port
+    and its memory with nobody left to use them, as a forked server would without its owner watch."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            threading.Event().wait(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _fork_server(path: str) -> None:
     app = _warmed_application()
     # What the warm-up loaded stays shared with every fork, untouched by the collector (copy-on-write).
@@ -530,4 +545,5 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--fork-server"]:
         _fork_server(sys.argv[2])
     else:
+        _stop_with_parent()
         moto.server.main(sys.argv[1:])

@@ -1,4 +1,5 @@
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -284,6 +285,48 @@ describe('the moto fork server (RUNBOOK_MOTO_FORK_SERVER, which test/setup.ts se
       .toBe('gone');
     // Its process is gone too (reaped by the fork server), a moment after its socket closed.
     await expect.poll(() => alive(pid), { timeout: 10_000 }).toBe(false);
+  });
+
+  it('stops a directly started server by itself once the process that started it is gone (SIGKILL)', async () => {
+    // Prepare: a process that starts moto as local/moto.ts does without a fork server (`runbook emulator` on an
+    // operator's machine), prints its pid, and is then killed without stopping it
+    const port = await freeLoopbackPort();
+    const starter = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const c = require('node:child_process').spawn('python3', [process.argv[1], '-H', '127.0.0.1', '-p', process.argv[2]], { stdio: 'ignore' });
+         process.stdout.write(String(c.pid)); setInterval(() => {}, 1000);`,
+        join(projectRoot, 'local', 'moto_server.py'),
+        String(port),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const pid = Number(
+      await new Promise<string>((resolve) => starter.stdout.once('data', (c) => resolve(String(c)))),
+    );
+    const endpoint = `http://127.0.0.1:${port}`;
+    const answers = () =>
+      fetch(`${endpoint}/moto-api/`).then(
+        () => 'answers',
+        () => 'gone',
+      );
+    await expect.poll(answers, { timeout: 30_000, interval: 200 }).toBe('answers');
+
+    // Act
+    starter.kill('SIGKILL');
+
+    // Assess: no orphan keeps the port (or the memory). Reparented, it is reaped by whatever runs as pid 1, which
+    // may leave a zombie a while: that has ended too.
+    const running = (id: number) => {
+      try {
+        return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${id}/stat`, 'utf8'));
+      } catch {
+        return existsSync('/proc/self') ? false : alive(id);
+      }
+    };
+    await expect.poll(answers, { timeout: 10_000 }).toBe('gone');
+    await expect.poll(() => running(pid), { timeout: 10_000 }).toBe(false);
   });
 
   it('starts python3 and moto directly when no fork server is named', async () => {
