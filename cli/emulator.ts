@@ -12,7 +12,13 @@ import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchStandIn } from '../local/cloudwatch/stand-in.js';
 import { pollSources, queueSources } from '../local/emulator/event-sources.js';
-import { clearExportsFile, exportLines, writeExportsFile } from '../local/emulator/exports.js';
+import {
+  clearExportsFile,
+  exportLines,
+  exportsFile,
+  readExportsFile,
+  writeExportsFile,
+} from '../local/emulator/exports.js';
 import { describeProblems, parameterProblems, settingProblems } from '../local/emulator/preflight.js';
 import type { EmulatorState } from '../local/emulator/provision.js';
 import {
@@ -30,6 +36,7 @@ import { emulatorEnv, startMoto } from '../local/moto.js';
 import { loadTemplate, parameterValues, projectRoot, UnresolvedError } from '../local/template.js';
 import type { Opts } from './opts.js';
 import { printLine, withStdoutOnStderr } from './output.js';
+import { answers } from './probe.js';
 import { shown } from './target.js';
 
 export async function runEmulator(opts: Opts): Promise<number> {
@@ -64,6 +71,15 @@ export async function runEmulator(opts: Opts): Promise<number> {
   if (early.length > 0) {
     process.stderr.write(describeProblems(early));
     return 2;
+  }
+  // One emulator per state folder: a second would take over the first's description and exports, and remove
+  // them when it stopped, leaving the first running with nothing pointing at it.
+  const running = loadState(stateFile);
+  if (running?.endpoint && (await answers(running.endpoint))) {
+    process.stderr.write(
+      `runbook: an emulator is already running at ${running.endpoint} (${shown(stateFile)}): use it (\`. ${shown(exportsFile)}\`), stop it first (Ctrl-C in its shell), or start another in a folder of its own (RUNBOOK_STATE_DIR=DIR)\n`,
+    );
+    return 1;
   }
   const moto = await startMoto(port === undefined ? {} : { port });
   const state = await provisionStack({ endpoint: moto.endpoint, parameters }).catch(async (error) => {
@@ -117,8 +133,9 @@ export async function runEmulator(opts: Opts): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   await mappings.stop();
-  clearState();
-  clearExportsFile();
+  // Only what still describes this emulator: another may have been started in this folder since.
+  if (loadState(stateFile)?.endpoint === state.endpoint) clearState();
+  if (readExportsFile()?.AWS_ENDPOINT_URL === state.endpoint) clearExportsFile();
   await standIn.stop();
   await moto.stop();
   printLine('emulator stopped');

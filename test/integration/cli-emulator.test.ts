@@ -97,6 +97,23 @@ describe('runbook emulator, used from other shells through its exports file', { 
     ]);
   });
 
+  it('refuses a second emulator in the same state folder, and leaves the running one as it was described', () => {
+    // Act
+    const second = spawnSync(process.execPath, [cliBin, 'emulator'], {
+      cwd: projectRoot,
+      env: { ...shell, RUNBOOK_STATE_DIR: dir, NODE_NO_WARNINGS: '1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+    // Assess: nothing started (no moto, nothing written), the first still described and answering
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`runbook: an emulator is already running at ${state.endpoint}`);
+    expect(second.stdout).toBe('');
+    expect(loadState(join(dir, 'emulator.json'))?.endpoint).toBe(state.endpoint);
+    expect(readExportsFile(envFile)?.AWS_ENDPOINT_URL).toBe(state.endpoint);
+  });
+
   it('exports CloudWatch through its stand-in, and its state directory', () => {
     // Act
     const exports = readExportsFile(envFile);
