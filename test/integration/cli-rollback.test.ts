@@ -1,9 +1,13 @@
 // `runbook rollback`, run as an operator would: a child process with stdin that is not a terminal, against a
 // running emulator (one stack for this file, test/support/emulator.ts).
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../local/template.js';
+import { cliBin } from '../../scripts/build-cli.js';
 import { runCli } from '../support/cli.js';
 import { type CliEmulator, cliEmulator } from '../support/emulator.js';
 
@@ -12,6 +16,11 @@ const run = (args: string[]) => runCli('rollback', args);
 describe('runbook rollback', () => {
   let emulator: CliEmulator;
   let target: string[];
+
+  const lambda = new LambdaClient({});
+  const serving = async () =>
+    (await lambda.send(new GetAliasCommand({ FunctionName: emulator.ref('WorkloadFunction'), Name: 'live' })))
+      .FunctionVersion;
 
   beforeAll(async () => {
     emulator = await cliEmulator('cli-rb');
@@ -59,6 +68,43 @@ describe('runbook rollback', () => {
       field: 'functionName',
     });
   });
+
+  it.each([
+    ['Ctrl-C', '\\x03'],
+    ['Ctrl-D', '\\x04'],
+  ])(
+    'takes %s at the question as a no: says nothing changed, and live stays where it was',
+    async (_, keys) => {
+      // Prepare
+      const before = await serving();
+
+      // Act: on a terminal, the key pressed once the question is shown
+      const result = spawnSync(
+        'python3',
+        [
+          join(projectRoot, 'test/support/keys-at-question.py'),
+          keys,
+          process.execPath,
+          cliBin,
+          'rollback',
+          ...target,
+        ],
+        {
+          cwd: projectRoot,
+          env: { ...process.env, NODE_NO_WARNINGS: '1' },
+          encoding: 'utf8',
+          timeout: 90_000,
+        },
+      );
+
+      // Assess
+      expect(result.stdout).toMatch(/Roll back .+\? \[y\/N\]/);
+      expect(result.stdout).toContain('runbook: not confirmed; nothing changed');
+      expect(result.stdout).not.toContain('Aborted');
+      expect(result.stdout).toMatch(/\nexit 1\n$/);
+      expect(await serving()).toBe(before);
+    },
+  );
 
   it('with --yes rolls live back in-process in the running emulator and prints the undo command', () => {
     // Act
