@@ -11,7 +11,7 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { invocationsFinished, SESSION_NAME } from '../local/api-door.js';
-import { invokeFunction, isFailure } from '../local/invoke.js';
+import { interruptInvocations, invokeFunction, isFailure } from '../local/invoke.js';
 import { shellWord } from '../shared/undo.js';
 import { type LocalStack, localStack } from './local-stack.js';
 import { escapeUnsafe, printAnswer, withStdoutOnStderr } from './output.js';
@@ -238,7 +238,7 @@ export interface SendDeps extends RemoteDeps {
 
 export interface Outcome {
   result: unknown;
-  /** 0 done, 2 refused by the function, 1 could not run. */
+  /** 0 done, 2 refused by the function, 1 could not run, 130 interrupted (Ctrl-C) after recording what was done. */
   exitCode: number;
   /** Set when IAM refused the call before any function ran: what to tell the operator instead of a result. */
   refused?: string;
@@ -339,22 +339,48 @@ export async function openChannel(
 
   const { state, stop } = local ?? (await localStack(transport.emulator));
   return {
-    async send(action) {
-      if (action.apiOnly || transport.apiDoor) {
-        const outcome = await sendThroughLocalApi(action, state, transport.as);
-        return { ...outcome, result: heldThrough(outcome.result, transport) };
-      }
-      const outcome = await withStdoutOnStderr(() =>
-        invokeFunction({ logicalId: action.logicalId, event: action.request, ...(state ? { state } : {}) }),
-      );
-      return { result: asOnEmulator(outcome.result), exitCode: outcome.exitCode };
-    },
+    send: (action) =>
+      interruptible(async () => {
+        if (action.apiOnly || transport.apiDoor) {
+          const outcome = await sendThroughLocalApi(action, state, transport.as);
+          return { ...outcome, result: heldThrough(outcome.result, transport) };
+        }
+        const outcome = await withStdoutOnStderr(() =>
+          invokeFunction({ logicalId: action.logicalId, event: action.request, ...(state ? { state } : {}) }),
+        );
+        return { result: asOnEmulator(outcome.result), exitCode: outcome.exitCode };
+      }),
     // An invocation API Gateway gave up on goes on, as on AWS: the emulator stops only once it has finished.
     close: async () => {
       await invocationsFinished();
       if (!local) await stop();
     },
   };
+}
+
+/**
+ * An action run in-process (on the emulator) stops at Ctrl-C as its function stops at its deadline on AWS: the
+ * first Ctrl-C lets what is in flight finish and the function record what it did (its answer says what remains,
+ * and the same command finishes it); a second stops at once. Exit 130 either way, an interrupted command's.
+ * (Through the API or Lambda Invoke the function runs on AWS, where a Ctrl-C here only stops the waiting.)
+ */
+async function interruptible(run: () => Promise<Outcome>): Promise<Outcome> {
+  let asked = false;
+  const onInterrupt = () => {
+    if (asked) process.exit(130);
+    asked = true;
+    process.stderr.write(
+      '\nrunbook: interrupted: finishing what is in flight and recording what was done (Ctrl-C again to stop at once)\n',
+    );
+    interruptInvocations();
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    const outcome = await run();
+    return asked ? { ...outcome, exitCode: 130 } : outcome;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
 }
 
 /** An API-only route on the emulator: the API Gateway event, its answer unwrapped as the API path does. */

@@ -1,9 +1,12 @@
 // `runbook dlq`, run as an operator would: a child process with stdin that is not a terminal, against a
 // running emulator (one stack for this file, test/support/emulator.ts).
+import { spawn } from 'node:child_process';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dlqSummary, progressLine, summaryTable } from '../../cli/dlq.js';
 import { fillQueue, lambdaDeadLetter } from '../../local/dlq.js';
+import { projectRoot } from '../../local/template.js';
+import { cliBin } from '../../scripts/build-cli.js';
 import { runCli, runCliOnTerminal } from '../support/cli.js';
 import { cliEmulator } from '../support/emulator.js';
 
@@ -12,11 +15,13 @@ const run = (args: string[]) => runCli('dlq', args);
 describe('runbook dlq', () => {
   let queue: string[];
   let queueUrl: string;
+  let functionName: string;
   const sqs = new SQSClient({});
 
   beforeAll(async () => {
     const emulator = await cliEmulator('cli-dlq');
     queue = ['--queue', `${emulator.stackName}-WorkloadDLQ`];
+    functionName = emulator.ref('WorkloadFunction');
     queueUrl = emulator.ref('WorkloadDLQ');
   });
 
@@ -145,5 +150,71 @@ describe('runbook dlq', () => {
       Number(Attributes?.ApproximateNumberOfMessages) +
         Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
     ).toBe(4);
+  });
+  it('at Ctrl-C mid-drain, lets what is in flight finish, records what was done and releases the rest (exit 130)', async () => {
+    // Prepare: a drain paced slowly enough to be interrupted in the middle
+    const depth = async () => {
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return {
+        visible: Number(Attributes?.ApproximateNumberOfMessages),
+        held: Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
+      };
+    };
+    await fillQueue(
+      sqs,
+      queueUrl,
+      Array.from({ length: 40 }, (_, i) => ({ MessageBody: JSON.stringify({ replay: i }) })),
+    );
+    const total = (await depth()).visible;
+    const drain = spawn(
+      process.execPath,
+      [
+        cliBin,
+        'dlq',
+        'drain',
+        ...queue,
+        '--target-function',
+        functionName,
+        '--reason',
+        'replay',
+        '--rate',
+        '4',
+        '--yes',
+        '--json',
+      ],
+      { cwd: projectRoot, env: { ...process.env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    drain.stdout.on('data', (chunk) => (stdout += chunk));
+    drain.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => drain.once('exit', resolve));
+
+    // Act: Ctrl-C once a second batch is received: one poller (concurrency 10) receives the next ten only once
+    // the first ten were handled, so some letters have gone back by then
+    await expect
+      .poll(async () => (await depth()).visible <= total - 20, { timeout: 20_000, interval: 100 })
+      .toBe(true);
+    drain.kill('SIGINT');
+    const code = await exited;
+
+    // Assess: its own answer, exit 130, and not one letter lost or left held
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('runbook: interrupted: finishing what is in flight and recording what was done');
+    const answer = JSON.parse(stdout);
+    expect(answer).toMatchObject({ ok: true, stoppedBy: 'deadline', auditId: expect.any(String) });
+    expect(answer.redriven).toBeGreaterThan(0);
+    const after = await depth();
+    expect(after.held).toBe(0);
+    expect(answer.redriven + after.visible).toBe(total);
+    const recorded = runCli('timeline', ['--since', '1h', '--json']);
+    expect(JSON.parse(recorded.stdout).entries).toContainEqual(
+      expect.objectContaining({ ref: answer.auditId, what: expect.stringMatching(/^dlq\.drain /) }),
+    );
   });
 });
