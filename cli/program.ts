@@ -16,7 +16,8 @@ Where it acts (said on stderr before anything happens):
   --as NAME            the same, as person NAME (an emulator STS session: approvals need distinct people)
   --via lambda         Lambda Invoke of the deployed function (--runbook-function NAME|ARN)
 Output: a summary on a terminal; one JSON document with --json or when stdout is not a terminal.
-Exit status: 0 done, 2 refused by the function (ok:false), 1 a flag refused here, no target, or an error.`;
+Exit status: 0 done, 2 refused by the function (ok:false), 1 a flag refused here, no target, or an error,
+130 stopped by Ctrl-C on the emulator after recording what was done (the same command finishes it).`;
 
 function withTransport(command: Command, aliasFlag?: string): Command {
   command
