@@ -264,30 +264,32 @@ export async function openChannel(
     sayAwsTarget(
       `function ${transport.functionName} by Lambda Invoke, ${account ? `account ${account}, ` : ''}region ${region} (your AWS credentials)`,
     );
+    const door = ['--via', 'lambda', '--runbook-function', transport.functionName];
     return {
-      async send(action) {
-        const sent = JSON.stringify(action.request);
-        const answer = await lambda.send(
-          new InvokeCommand({
-            FunctionName: transport.functionName,
-            Payload: Buffer.from(sent),
-          }),
-        );
-        const text = Buffer.from(answer.Payload ?? new Uint8Array()).toString('utf8');
-        // moto's Lambda runs no code and answers the payload back: no runbook function ever does (every answer
-        // has `ok` or an `error`). Printed as the answer, the echo would read as a success that did nothing.
-        if (text && JSON.stringify(JSON.parse(text)) === sent)
+      send: (action) =>
+        awaitedOnAws(undefined, async () => {
+          const sent = JSON.stringify(action.request);
+          const answer = await lambda.send(
+            new InvokeCommand({
+              FunctionName: transport.functionName,
+              Payload: Buffer.from(sent),
+            }),
+          );
+          const text = Buffer.from(answer.Payload ?? new Uint8Array()).toString('utf8');
+          // moto's Lambda runs no code and answers the payload back: no runbook function ever does (every answer
+          // has `ok` or an `error`). Printed as the answer, the echo would read as a success that did nothing.
+          if (text && JSON.stringify(JSON.parse(text)) === sent)
+            return {
+              result: null,
+              exitCode: 1,
+              refused: `${transport.functionName} answered the request back unchanged: nothing ran it (the emulator's Lambda runs no code). Nothing was done; leave out --via lambda to run the function itself against the emulator`,
+            };
+          const result: unknown = text ? JSON.parse(text) : null;
           return {
-            result: null,
-            exitCode: 1,
-            refused: `${transport.functionName} answered the request back unchanged: nothing ran it (the emulator's Lambda runs no code). Nothing was done; leave out --via lambda to run the function itself against the emulator`,
+            result: undoThrough(result, door),
+            exitCode: answer.FunctionError ? 1 : isFailure(result) ? 2 : 0,
           };
-        const result: unknown = text ? JSON.parse(text) : null;
-        return {
-          result: undoThrough(result, ['--via', 'lambda', '--runbook-function', transport.functionName]),
-          exitCode: answer.FunctionError ? 1 : isFailure(result) ? 2 : 0,
-        };
-      },
+        }),
       async close() {
         if (!deps.lambda) lambda.destroy();
       },
@@ -316,23 +318,24 @@ export async function openChannel(
       sayTarget(`ops API ${apiUrl}, region ${region} (SigV4, your AWS credentials)`);
     }
     const base = apiUrl;
+    const door = transport.stack ? ['--stack', transport.stack] : ['--api-url', base];
     return {
-      async send(action) {
-        // The API knows the caller from the signature: a claimed actor would only be ignored.
-        const { actor: _actor, ...body } = action.apiBody ?? action.request;
-        const call: ApiCall = {
-          apiUrl: base,
-          method: action.route.method,
-          path: action.route.path,
-          ...(action.route.method === 'GET' ? { query: action.query ?? {} } : { body }),
-        };
-        const answer = await callApi(call, deps);
-        const refused = refusal(answer, call, ` --stack ${shellWord(transport.stack ?? 'NAME')}`);
-        if (refused) return { result: answer.body, exitCode: 1, refused };
-        const exitCode = answer.status >= 500 ? 1 : answer.status >= 400 || isFailure(answer.body) ? 2 : 0;
-        const door = transport.stack ? ['--stack', transport.stack] : ['--api-url', base];
-        return { result: heldThrough(undoThrough(answer.body, door), transport), exitCode };
-      },
+      send: (action) =>
+        awaitedOnAws(transport.stack, async () => {
+          // The API knows the caller from the signature: a claimed actor would only be ignored.
+          const { actor: _actor, ...body } = action.apiBody ?? action.request;
+          const call: ApiCall = {
+            apiUrl: base,
+            method: action.route.method,
+            path: action.route.path,
+            ...(action.route.method === 'GET' ? { query: action.query ?? {} } : { body }),
+          };
+          const answer = await callApi(call, deps);
+          const refused = refusal(answer, call, ` --stack ${shellWord(transport.stack ?? 'NAME')}`);
+          if (refused) return { result: answer.body, exitCode: 1, refused };
+          const exitCode = answer.status >= 500 ? 1 : answer.status >= 400 || isFailure(answer.body) ? 2 : 0;
+          return { result: heldThrough(undoThrough(answer.body, door), transport), exitCode };
+        }),
       async close() {},
     };
   }
@@ -378,6 +381,25 @@ async function interruptible(run: () => Promise<Outcome>): Promise<Outcome> {
   try {
     const outcome = await run();
     return asked ? { ...outcome, exitCode: 130 } : outcome;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+/**
+ * A call to a function on AWS (the ops API, Lambda Invoke): a Ctrl-C stops only the waiting here, while the
+ * function goes on there and records what it does. Said, with where to read that, before exiting 130.
+ */
+async function awaitedOnAws(stack: string | undefined, run: () => Promise<Outcome>): Promise<Outcome> {
+  const onInterrupt = () => {
+    process.stderr.write(
+      `\nrunbook: stopped waiting; the function goes on in AWS and records what it does: \`runbook timeline --since 15m --stack ${stack ? shellWord(stack) : 'NAME'}\`\n`,
+    );
+    process.exit(130);
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    return await run();
   } finally {
     process.off('SIGINT', onInterrupt);
   }
