@@ -72,3 +72,11 @@ export function schedulerNameInArn(value: string): string | undefined {
   if (!match) return undefined;
   return match[1] ?? `${match[2]}/${match[3]}`;
 }
+
+/** A Scheduler group or schedule name matching `pattern`, or what to give instead of an ARN pasted for it. */
+export const schedulerNameSchema = (pattern: RegExp, expected: string, base: z.ZodString = z.string()) =>
+  base.superRefine((value, ctx) => {
+    if (pattern.test(value)) return;
+    const named = schedulerNameInArn(value);
+    ctx.addIssue({ code: 'custom', message: named ? `${expected}, not an ARN: ${named}` : expected });
+  });

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { functionNameSchema, schedulerNameInArn } from '../../shared/arn.js';
+import { functionNameSchema, schedulerNameSchema } from '../../shared/arn.js';
 import { intSetting, listSetting, optionalSetting, positiveSetting } from '../../shared/env.js';
 import { breakGlassSchema, reasonSchema } from '../../shared/reason.js';
 
@@ -14,21 +14,13 @@ const AUDIT_ID = /^\d{8}T\d{9}Z-[0-9a-f]{8}$/;
 
 export const ACTIONS = ['disable', 'enable', 'status'] as const;
 
-/** A Scheduler name, or what to give instead of the ARN pasted for it (shared/arn.ts schedulerNameInArn). */
-const schedulerName = (pattern: RegExp, expected: string, base: z.ZodString = z.string()) =>
-  base.superRefine((value, ctx) => {
-    if (pattern.test(value)) return;
-    const named = schedulerNameInArn(value);
-    ctx.addIssue({ code: 'custom', message: named ? `${expected}, not an ARN: ${named}` : expected });
-  });
-
 const scheduleRef = z.strictObject({
-  name: schedulerName(
+  name: schedulerNameSchema(
     SCHEDULE_NAME,
     'expected a schedule name (letters, digits, - _ and ., 1 to 64)',
     z.string({ error: 'name is required' }),
   ),
-  group: schedulerName(GROUP_NAME, 'expected a schedule group name').optional(),
+  group: schedulerNameSchema(GROUP_NAME, 'expected a schedule group name').optional(),
 });
 
 /** One kill-switch request, whichever door it came through (direct, the API, an alarm). */
@@ -36,7 +28,7 @@ export const killSwitchRequestSchema = z
   .strictObject({
     action: z.enum(ACTIONS, { error: 'action must be one of disable, enable, status' }),
     schedules: z.array(scheduleRef).min(1, 'give at least one schedule, or use group').max(1000).optional(),
-    group: schedulerName(GROUP_NAME, 'expected a schedule group name (1 to 64 characters)').optional(),
+    group: schedulerNameSchema(GROUP_NAME, 'expected a schedule group name (1 to 64 characters)').optional(),
     namePrefix: z.string().regex(NAME_PREFIX, 'expected a schedule name prefix').optional(),
     /** Every schedule of the group (or of every configured group): must be spelled out. */
     all: z.boolean().optional(),

@@ -11,7 +11,7 @@
 // The stack's own parameters (WATCHED_FUNCTION, SCHEDULE_GROUPS, DLQ_QUEUES…) stay the default workload, so a
 // deployment that never writes a watch list keeps working as before.
 import * as z from 'zod';
-import { functionNameSchema, queueNameInArn } from '../arn.js';
+import { functionNameSchema, queueNameInArn, schedulerNameSchema } from '../arn.js';
 import { listSetting, optionalSetting } from '../env.js';
 import { ValidationError } from '../errors.js';
 import { describeIssue } from '../validate.js';
@@ -41,11 +41,11 @@ const workloadSchema = z.strictObject({
   account: z.string().regex(ACCOUNT_ID, 'expected a 12-digit account id').optional(),
   functionName: functionNameSchema(),
   alias: z.string().regex(ALIAS_NAME, 'expected an alias name such as "live"').default('live'),
-  scheduleGroups: list(z.string().regex(GROUP_NAME, 'expected a schedule group name')),
+  scheduleGroups: list(schedulerNameSchema(GROUP_NAME, 'expected a schedule group name')),
   schedules: list(
     z.strictObject({
-      group: z.string().regex(GROUP_NAME, 'expected a schedule group name'),
-      name: z.string().regex(GROUP_NAME, 'expected a schedule name'),
+      group: schedulerNameSchema(GROUP_NAME, 'expected a schedule group name'),
+      name: schedulerNameSchema(GROUP_NAME, 'expected a schedule name'),
     }),
   ),
   dlqs: list(

@@ -95,7 +95,7 @@ describe('parseWatchList', () => {
 });
 
 describe('parseWatchList: an ARN where a name goes', () => {
-  it('names the function and the queue inside the ARNs pasted from the console', () => {
+  it('names the function, the schedule group and the queue inside the ARNs pasted from the console', () => {
     // Act
     const problems = (() => {
       try {
@@ -106,6 +106,7 @@ describe('parseWatchList: an ARN where a name goes', () => {
                 name: 'orders',
                 functionName: 'arn:aws:lambda:eu-west-1:123456789012:function:orders-api:live',
                 dlqs: [{ queue: 'arn:aws:sqs:eu-west-1:123456789012:orders-dlq' }],
+                scheduleGroups: ['arn:aws:scheduler:eu-west-1:123456789012:schedule-group/orders'],
               },
             ],
           },
@@ -122,6 +123,10 @@ describe('parseWatchList: an ARN where a name goes', () => {
       {
         field: 'workloads.0.functionName',
         message: "expected the function's name, not its ARN: orders-api (the alias live is its own field)",
+      },
+      {
+        field: 'workloads.0.scheduleGroups.0',
+        message: 'expected a schedule group name, not an ARN: orders',
       },
       { field: 'workloads.0.dlqs.0.queue', message: 'expected a queue name, not its ARN: orders-dlq' },
     ]);
