@@ -13,14 +13,13 @@ import { heldSummary, pairs, refusal, table } from './render.js';
 import { openChannel, report, type SendDeps, transportOrExplain } from './transport.js';
 import { type DirectCheck, refuseWithoutTerminal } from './without-terminal.js';
 
-/** `[#######-------]  120/300  redriven 100  failed 2  stale 18`, redrawn in place. */
-
 /** The drainer's direct door: the mode taken off first (functions/dlq-drainer/handler.ts), then the rest validated. */
 export async function drainCheck(): Promise<DirectCheck> {
   const { directPayload, drainRequestSchema } = await import('../functions/dlq-drainer/schema.js');
   return (payload) => parseInput(drainRequestSchema, directPayload(payload).payload);
 }
 
+/** `[#######-------]  120/300  redriven 100  failed 2  stale 18`, redrawn in place. */
 export function progressLine(progress: DrainProgress, width = 30): string {
   const total = Math.max(1, Math.min(progress.limit, Math.max(progress.atStart, progress.received)));
   const done = Math.min(width, Math.round((progress.received / total) * width));
