@@ -79,9 +79,11 @@ async function stackSource(stackName: string): Promise<Source> {
       const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
       return config.Environment?.Variables ?? {};
     };
-    const settings = await Promise.all(SETTINGS_FROM.map(variables));
-    // The stack's own workload whole and the WatchList parameter, from the fleet (an older stack has none).
-    return { tableName, env: timelineSettings(settings, await variables(WATCH_LIST_FROM)) };
+    // Read side by side; the fleet's gives the stack's own workload whole and the WatchList parameter (an older
+    // stack has no fleet).
+    const read = await Promise.all([...SETTINGS_FROM, WATCH_LIST_FROM].map(variables));
+    const fleet = read.pop();
+    return { tableName, env: timelineSettings(read, fleet) };
   } finally {
     cloudformation.destroy();
     lambda.destroy();
