@@ -65,8 +65,10 @@ export function lambdaContext(
   functionName: string,
   region = process.env.AWS_REGION ?? LOCAL_REGION,
   timeoutSeconds = spec.timeoutSeconds,
-  clock = { deadline: Date.now() + timeoutSeconds * 1000 },
+  /** Set to the deadline here; given, it can be moved later (interruptInvocations). */
+  clock = { deadline: 0 },
 ): Context {
+  clock.deadline = Date.now() + timeoutSeconds * 1000;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
@@ -154,7 +156,7 @@ export async function invokeFunction(options: InvokeOptions): Promise<InvokeOutc
   const functionName = state?.resources[spec.logicalId]?.ref ?? spec.logicalId;
   const handler = await loadHandler(spec);
   const started = performance.now();
-  const clock = { deadline: Date.now() + (options.timeoutSeconds ?? spec.timeoutSeconds) * 1000 };
+  const clock = { deadline: 0 };
   const context = lambdaContext(spec, functionName, undefined, options.timeoutSeconds, clock);
   running.add(clock);
   let result: unknown;
