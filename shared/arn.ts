@@ -73,10 +73,25 @@ export function schedulerNameInArn(value: string): string | undefined {
   return match[1] ?? `${match[2]}/${match[3]}`;
 }
 
+/**
+ * A name `accepts` takes; anything else is refused with `message(named)`, `named` being what `nameInArn` finds in
+ * an ARN pasted for it (queueNameInArn, schedulerNameInArn), to say what to give instead, never to take instead.
+ */
+export const arnHintedSchema = (
+  accepts: (value: string) => boolean,
+  nameInArn: (value: string) => string | undefined,
+  message: (named: string | undefined) => string,
+  base: z.ZodString = z.string(),
+) =>
+  base.superRefine((value, ctx) => {
+    if (!accepts(value)) ctx.addIssue({ code: 'custom', message: message(nameInArn(value)) });
+  });
+
 /** A Scheduler group or schedule name matching `pattern`, or what to give instead of an ARN pasted for it. */
 export const schedulerNameSchema = (pattern: RegExp, expected: string, base: z.ZodString = z.string()) =>
-  base.superRefine((value, ctx) => {
-    if (pattern.test(value)) return;
-    const named = schedulerNameInArn(value);
-    ctx.addIssue({ code: 'custom', message: named ? `${expected}, not an ARN: ${named}` : expected });
-  });
+  arnHintedSchema(
+    (value) => pattern.test(value),
+    schedulerNameInArn,
+    (named) => (named ? `${expected}, not an ARN: ${named}` : expected),
+    base,
+  );

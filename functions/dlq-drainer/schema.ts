@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { functionNameSchema, queueNameInArn } from '../../shared/arn.js';
+import { arnHintedSchema, functionNameSchema, queueNameInArn } from '../../shared/arn.js';
 import { intSetting, listSetting, optionalSetting } from '../../shared/env.js';
 import { ValidationError } from '../../shared/errors.js';
 import { breakGlassSchema } from '../../shared/reason.js';
@@ -19,19 +19,13 @@ export const MAX_RATE_PER_SECOND = 5000;
 /** SQS keeps a message 14 days at most: an older age limit means nothing. */
 export const MAX_AGE_SECONDS = 1_209_600;
 
-const queue = z
-  .string({ error: 'queue is required: the DLQ name or URL' })
-  .trim()
-  .superRefine((value, ctx) => {
-    if (QUEUE_NAME.test(value) || QUEUE_URL.test(value)) return;
-    const name = queueNameInArn(value);
-    ctx.addIssue({
-      code: 'custom',
-      message: name
-        ? `expected the queue's name or URL, not its ARN: ${name}`
-        : 'expected an SQS queue name or URL',
-    });
-  });
+const queue = arnHintedSchema(
+  (value) => QUEUE_NAME.test(value) || QUEUE_URL.test(value),
+  queueNameInArn,
+  (named) =>
+    named ? `expected the queue's name or URL, not its ARN: ${named}` : 'expected an SQS queue name or URL',
+  z.string({ error: 'queue is required: the DLQ name or URL' }).trim(),
+);
 
 const queueUrl = z
   .string({ error: 'expected an SQS queue URL' })

@@ -11,7 +11,7 @@
 // The stack's own parameters (WATCHED_FUNCTION, SCHEDULE_GROUPS, DLQ_QUEUES…) stay the default workload, so a
 // deployment that never writes a watch list keeps working as before.
 import * as z from 'zod';
-import { functionNameSchema, queueNameInArn, schedulerNameSchema } from '../arn.js';
+import { arnHintedSchema, functionNameSchema, queueNameInArn, schedulerNameSchema } from '../arn.js';
 import { listSetting, optionalSetting } from '../env.js';
 import { ValidationError } from '../errors.js';
 import { describeIssue } from '../validate.js';
@@ -50,14 +50,12 @@ const workloadSchema = z.strictObject({
   ),
   dlqs: list(
     z.strictObject({
-      queue: z.string().superRefine((value, ctx) => {
-        if (QUEUE_NAME.test(value)) return;
-        const name = queueNameInArn(value);
-        const message = name
-          ? `expected a queue name, not its ARN: ${name}`
-          : 'expected a queue name (not a URL)';
-        ctx.addIssue({ code: 'custom', message });
-      }),
+      queue: arnHintedSchema(
+        (value) => QUEUE_NAME.test(value),
+        queueNameInArn,
+        (named) =>
+          named ? `expected a queue name, not its ARN: ${named}` : 'expected a queue name (not a URL)',
+      ),
       sources: list(z.string().regex(QUEUE_NAME, 'expected a queue name (not a URL)')),
     }),
   ),
