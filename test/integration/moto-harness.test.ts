@@ -29,6 +29,14 @@ async function motoConfig(endpoint: string): Promise<unknown> {
   return response.json();
 }
 
+/** The start of each Python script below: local/moto_server.py loaded as `launcher` (needs `importlib.util`). */
+const LAUNCHER = `spec = importlib.util.spec_from_file_location("launcher", "local/moto_server.py")
+launcher = importlib.util.module_from_spec(spec); spec.loader.exec_module(launcher)`;
+/** moto's own server app as a werkzeug test `client`: requests served in the script's process. */
+const APP_CLIENT = `from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.test import Client
+client = Client(DomainDispatcherApplication(create_backend_app))`;
+
 describe('the shared moto server', () => {
   it('is on 127.0.0.1, answers, and is what the SDK is pointed at', async () => {
     // Prepare
@@ -362,8 +370,7 @@ describe('local/moto_server.py, the moto server local/moto.ts starts', () => {
   // takes 50 ms and notes how many requests of each service were inside it at once.
   const probe = `
 import importlib.util, json, sys, threading, time
-spec = importlib.util.spec_from_file_location("launcher", "local/moto_server.py")
-launcher = importlib.util.module_from_spec(spec); spec.loader.exec_module(launcher)
+${LAUNCHER}
 import moto.backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 inside = {"now": {}, "most": {}}
@@ -433,8 +440,7 @@ print(json.dumps({"most": inside["most"], "same": modules is moto.backends.list_
   // attribute map, which walks every message of the queue.
   const retention = `
 import importlib.util, json, sys
-spec = importlib.util.spec_from_file_location("launcher", "local/moto_server.py")
-launcher = importlib.util.module_from_spec(spec); spec.loader.exec_module(launcher)
+${LAUNCHER}
 if sys.argv[1:] == ["patched"]:
     launcher._retention_from_the_queue()
 from moto.sqs.models import Queue, sqs_backends
@@ -476,11 +482,8 @@ print(json.dumps({"received": [m.body for m in received], "attributeMaps": maps[
   // going moto's own way) and for a service of another protocol (IAM's XML), errors included.
   const serializer = `
 import importlib.util, json, re
-spec = importlib.util.spec_from_file_location("launcher", "local/moto_server.py")
-launcher = importlib.util.module_from_spec(spec); spec.loader.exec_module(launcher)
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from werkzeug.test import Client
-client = Client(DomainDispatcherApplication(create_backend_app))
+${LAUNCHER}
+${APP_CLIENT}
 def signed(service):
     return {"Authorization": f"AWS4-HMAC-SHA256 Credential=testing/20261128/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=x"}
 def dynamodb(op, body):
@@ -537,11 +540,8 @@ print(json.dumps({"same": shipped == patched, "statuses": [status for status, _ 
   // Scan, Query with a projection and UpdateItem's ALL_NEW, as moto answers them and as patched.
   const randomItems = `
 import importlib.util, json, random, sys
-spec = importlib.util.spec_from_file_location("launcher", "local/moto_server.py")
-launcher = importlib.util.module_from_spec(spec); spec.loader.exec_module(launcher)
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from werkzeug.test import Client
-client = Client(DomainDispatcherApplication(create_backend_app))
+${LAUNCHER}
+${APP_CLIENT}
 def dynamodb(op, body):
     headers = {"Authorization": "AWS4-HMAC-SHA256 Credential=testing/20261128/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x",
                "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": f"DynamoDB_20120810.{op}"}
@@ -598,11 +598,8 @@ print(json.dumps({"differ": [i for i, (a, b) in enumerate(zip(shipped, patched))
   // selector alone; patched, the state filters what it selected, as CloudWatch does.
   const alarmStates = `
 import importlib.util, json, sys
-spec = importlib.util.spec_from_file_location("launcher", "local/moto_server.py")
-launcher = importlib.util.module_from_spec(spec); spec.loader.exec_module(launcher)
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from werkzeug.test import Client
-client = Client(DomainDispatcherApplication(create_backend_app))
+${LAUNCHER}
+${APP_CLIENT}
 signed = {"Authorization": "AWS4-HMAC-SHA256 Credential=testing/20261128/us-east-1/monitoring/aws4_request, SignedHeaders=host, Signature=x"}
 def cloudwatch(action, **params):
     return client.post("/", data={"Action": action, "Version": "2010-08-01", **params}, headers=signed)
@@ -655,11 +652,8 @@ print(json.dumps({
   // aside), an error among them, and the class listed once however many requests it serves.
   const methodNames = `
 import importlib.util, inspect, json, re
-spec = importlib.util.spec_from_file_location("launcher", "local/moto_server.py")
-launcher = importlib.util.module_from_spec(spec); spec.loader.exec_module(launcher)
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from werkzeug.test import Client
-client = Client(DomainDispatcherApplication(create_backend_app))
+${LAUNCHER}
+${APP_CLIENT}
 signed = {"Authorization": "AWS4-HMAC-SHA256 Credential=testing/20261128/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=x"}
 def sns(action, **params):
     return client.post("/", data={"Action": action, "Version": "2010-03-31", **params}, headers=signed)
@@ -704,8 +698,7 @@ print(json.dumps({"same": patched == shipped + shipped, "statuses": [status for 
   // - the 52-character request id drawn in one call.
   const repeated = `
 import importlib.util, json, re, sys
-spec = importlib.util.spec_from_file_location("launcher", "local/moto_server.py")
-launcher = importlib.util.module_from_spec(spec); spec.loader.exec_module(launcher)
+${LAUNCHER}
 import moto.core.utils
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.sqs.models import Queue
@@ -730,9 +723,7 @@ if sys.argv[1:] == ["patched"]:
     launcher._item_size_summed_once()
     launcher._queue_attributes_read_once()
     launcher._queue_counts_at_one_instant()
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from werkzeug.test import Client
-client = Client(DomainDispatcherApplication(create_backend_app))
+${APP_CLIENT}
 def call(service, target, body):
     headers = {"Authorization": f"AWS4-HMAC-SHA256 Credential=testing/20261128/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=x",
                "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": target}
