@@ -85,9 +85,13 @@ function cacheFor(
   command: string | undefined,
 ): { data: Buffer; used: CacheUsed } | undefined {
   if (command) {
-    for (const where of [dir, userCacheDir()]) {
+    // The user's cache directory only when the bundle's own has none: finding it costs a look-up of the home.
+    for (const where of [() => dir, userCacheDir]) {
       try {
-        return { data: readFileSync(join(where, commandCacheFile(bundleSha256, command))), used: 'command' };
+        return {
+          data: readFileSync(join(where(), commandCacheFile(bundleSha256, command))),
+          used: 'command',
+        };
       } catch {
         // Not yet written (this command's first run), or unreadable: the next place, then the build's cache.
       }

@@ -17,7 +17,7 @@
 // Usage: npm run build:cli
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { chmod, rm } from 'node:fs/promises';
+import { chmod, readFile, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Plugin } from 'esbuild';
@@ -213,10 +213,12 @@ const tracerOff: Plugin = {
  * imports every service's client (for the one lazily-built client per service each function bundle keeps of
  * it; esbuild drops the others there), so `runbook rollback` loaded CloudWatch, Scheduler, Secrets Manager and
  * SQS and never sent them a request, and all of Lambda's ~80 commands to send five. Here each of the project's
- * static imports of clients and commands from `@aws-sdk/client-*` or lib-dynamodb is a stand-in that loads
- * that class's own module (`dist-es/SQSClient.js`, `dist-es/commands/GetAliasCommand.js`) when it is first
- * constructed, called or read (`new SQSClient(…)`, `DynamoDBDocumentClient.from(…)`): the same classes, later.
- * Any other name is imported from the package as before. The functions' own bundles (scripts/build.ts) are ES
+ * imports of clients and commands from `@aws-sdk/client-*` or lib-dynamodb (static, or an `await import()` that
+ * names what it takes) is a stand-in that loads that class's own module (`dist-es/SQSClient.js`,
+ * `dist-es/commands/GetAliasCommand.js`) when it is first constructed, called or read (`new SQSClient(…)`,
+ * `DynamoDBDocumentClient.from(…)`): the same classes, later. Any other name is imported from the package as
+ * before. No package's whole index is then in the bundle, whose every module a command's start defines and whose
+ * code cache it reads (test/unit/build-cli-bundle.test.ts). The functions' own bundles (scripts/build.ts) are ES
  * modules that esbuild tree-shakes, and are built without this.
  *
  * lib-dynamodb's own imports of client-dynamodb get the same stand-ins: its document client and each of its
@@ -251,6 +253,26 @@ function importedNames(importer: string, pkg: string): string[] {
     .filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
 }
 
+/**
+ * The names `importer` takes from `pkg` with `const { … } = await import('pkg')`; undefined when any import()
+ * of `pkg` there takes it whole (`const sdk = await import(…)`), whose names cannot be known here.
+ */
+function dynamicallyImportedNames(importer: string, pkg: string): string[] | undefined {
+  const text = readFileSync(join(projectRoot, importer), 'utf8');
+  const quoted = pkg.replace(/[/.-]/g, (char) => `\\${char}`);
+  const all = [...text.matchAll(new RegExp(`import\\(\\s*['"]${quoted}['"]\\s*\\)`, 'g'))].length;
+  const destructured = [
+    ...text.matchAll(
+      new RegExp(`const\\s*\\{([^}]*)\\}\\s*=\\s*await\\s+import\\(\\s*['"]${quoted}['"]\\s*\\)`, 'g'),
+    ),
+  ];
+  if (all === 0 || destructured.length !== all) return undefined;
+  return destructured
+    .flatMap((match) => (match[1] as string).split(','))
+    .map((item) => item.trim().split(':')[0]?.trim() as string)
+    .filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
+}
+
 /** The module of the package that defines class `name`, when it has one of its own. */
 function moduleOf(pkg: string, name: string): string | undefined {
   if (!/(Client|Command)$/.test(name)) return undefined;
@@ -264,12 +286,20 @@ const lazySdkImports: Plugin = {
   setup(build) {
     build.onResolve({ filter: LAZY_SDK_PACKAGE }, (args) => {
       const importer = relative(projectRoot, args.importer).split(sep).join('/');
-      if (args.kind !== 'import-statement' || !importsLazily(importer, args.path)) return undefined;
-      return { path: `${args.path}?from=${importer}`, namespace: 'runbook-lazy-sdk' };
+      if (!importsLazily(importer, args.path)) return undefined;
+      if (args.kind === 'import-statement')
+        return { path: `${args.path}?from=${importer}`, namespace: 'runbook-lazy-sdk' };
+      // `const { LambdaClient } = await import('@aws-sdk/client-lambda')` (a command's rarer door): the same
+      // stand-ins, else the whole package, every command of it, would be in the CLI's bundle and loaded there.
+      if (args.kind === 'dynamic-import' && dynamicallyImportedNames(importer, args.path))
+        return { path: `${args.path}?from=${importer}&dynamic`, namespace: 'runbook-lazy-sdk' };
+      return undefined;
     });
     build.onLoad({ filter: /.*/, namespace: 'runbook-lazy-sdk' }, (args) => {
-      const [pkg, importer] = args.path.split('?from=') as [string, string];
-      const lines = importedNames(importer, pkg).flatMap((name) => {
+      const dynamic = args.path.endsWith('&dynamic');
+      const [pkg, importer] = args.path.replace(/&dynamic$/, '').split('?from=') as [string, string];
+      const names = dynamic ? (dynamicallyImportedNames(importer, pkg) ?? []) : importedNames(importer, pkg);
+      const lines = names.flatMap((name) => {
         const module = moduleOf(pkg, name);
         if (!module) return [`export { ${name} } from ${JSON.stringify(pkg)};`];
         return [
@@ -293,13 +323,15 @@ const lazySdkImports: Plugin = {
  * on its first use instead: child_process (with dgram, which it loads) for commander's executable subcommands,
  * which the CLI has none of, and for local/moto.ts's start of moto, which only `runbook emulator` and
  * `--emulator` runs take; node:stream/web for middy's streamed responses, which no handler of the project
- * gives. Together ~5 ms of every local command's start-up. Keyed by built-in, the modules (paths from the
+ * gives; and readline for a confirmation question, which a run with `--yes` or `--dry-run`, or with no terminal, never
+ * asks. Together ~5 ms of every local command's start-up. Keyed by built-in, the modules (paths from the
  * project's root; a folder ends in /) whose imports of it are lazy: what they use of it is unchanged, only
  * loaded later.
  */
 const LAZY_BUILTINS: Record<string, readonly string[]> = {
   'node:child_process': ['node_modules/commander/', 'local/moto.ts'],
   'node:stream/web': ['node_modules/@middy/core/'],
+  'node:readline/promises': ['cli/prompt.ts'],
 };
 
 const lazyBuiltins: Plugin = {
@@ -334,6 +366,41 @@ const lazyBuiltins: Plugin = {
         ].join('\n'),
       );
       return { contents: [load, ...lines].join('\n'), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * Identifiers minified (the code-cached bundles): V8's code cache holds every name a command's code declares,
+ * and deserialising the shorter ones is ~7% of a dry run's start-up (bench/cli-startup.ts). A class's `name`
+ * comes from its identifier, though, and code reads it: shared/errors.ts names each RunbookError by its class,
+ * the SDK tells its no-op logger by `constructor.name` and matches exceptions by their class's name, commander
+ * names its errors so. esbuild's own keepNames keeps every function's name too, at a cost that undoes the gain;
+ * here each class declared at the top level of a module is given back its own name at the end of that module,
+ * unless it chose another (`static name = …`, a writable property). What a class's name is stays what it was.
+ */
+const TOP_LEVEL_CLASS = /^(?:export\s+(?:default\s+)?)?(?:abstract\s+)?class\s+([A-Za-z_$][\w$]*)/gm;
+
+/** `source` with a line at its end giving each class declared at its top level back its own name. */
+export function classNamesKept(source: string): string {
+  const names = [...new Set([...source.matchAll(TOP_LEVEL_CLASS)].map((match) => match[1] as string))];
+  if (names.length === 0) return source;
+  const lines = names.map(
+    (name) =>
+      // typeof: a class at the start of a line may yet be inside a block, out of scope here.
+      `if (typeof ${name} === "function" && Object.getOwnPropertyDescriptor(${name}, "name")?.writable === false) Object.defineProperty(${name}, "name", { value: ${JSON.stringify(name)} });`,
+  );
+  return `${source}\n;${lines.join('\n')}\n`;
+}
+
+export const keepClassNames: Plugin = {
+  name: 'runbook-keep-class-names',
+  setup(build) {
+    build.onLoad({ filter: /\.(?:[cm]?js|ts)$/, namespace: 'file' }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const kept = classNamesKept(source);
+      if (kept === source) return undefined;
+      return { contents: kept, loader: args.path.endsWith('.ts') ? 'ts' : 'js' };
     });
   },
 };
@@ -487,8 +554,15 @@ async function buildCached(outDir: string, command?: string): Promise<string[]> 
     // Less text to read and hash at each start; names are kept (no identifier minification), as errors show them.
     minifyWhitespace: true,
     minifySyntax: true,
+    minifyIdentifiers: true,
     sourcemap: 'linked',
-    plugins: [tracerOff, lazySdkImports, lazyBuiltins, ...(only ? [onlyCommand(only.module)] : [])],
+    plugins: [
+      tracerOff,
+      lazySdkImports,
+      lazyBuiltins,
+      ...(only ? [onlyCommand(only.module)] : []),
+      keepClassNames,
+    ],
   });
   // The cache is made by a plain node, as the CLI runs (no TypeScript loader, no NODE_OPTIONS), which evaluates
   // the bundle's top level and writes the code V8 compiled meanwhile. Not the commands and handlers: each

@@ -13,6 +13,7 @@ import { alarmPayload } from './alarm.js';
 import { rollbackConfig } from './config.js';
 import { rollback } from './rollback.js';
 import { rollbackRequestSchema } from './schema.js';
+import type { RollbackDeps } from './types.js';
 
 export { isRollbackAlarm } from './alarm.js';
 export { rollbackConfig } from './config.js';
@@ -20,9 +21,20 @@ export { rollbackConfig } from './config.js';
 function run(invocation: Invocation, payload: unknown) {
   const request = parseInput(rollbackRequestSchema, payload);
   if (!request.dryRun) refuseDirectUnlessAllowed(invocation.door, 'rollback');
-  const config = rollbackConfig();
-  const deps = { lambda: lambdaClient(), codedeploy: codeDeployClient(), ledger: auditLedgerFromEnv() };
-  return rollback({ ...deps, logger, metrics, now: () => new Date(), config }, request, originOf(invocation));
+  const deps: RollbackDeps = {
+    lambda: lambdaClient(),
+    // Built on first use: a function no CodeDeploy application deploys never sends it a request, and building
+    // a client loads its whole service model (a cold start's time, and the CLI's, for nothing).
+    get codedeploy() {
+      return codeDeployClient();
+    },
+    ledger: auditLedgerFromEnv(),
+    logger,
+    metrics,
+    now: () => new Date(),
+    config: rollbackConfig(),
+  };
+  return rollback(deps, request, originOf(invocation));
 }
 
 async function alarm(invocation: AlarmInvocation) {
