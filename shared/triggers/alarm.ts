@@ -18,12 +18,15 @@ export function isSnsEvent(event: unknown): event is SNSEvent {
 
 // What the runbook reads of an SNS delivery; the rest (signature, topic, timestamps) it leaves alone.
 // https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html
-const snsDeliverySchema = z.object({
-  // SNS delivers one message per Lambda invocation; anything else is not a notification we understand.
-  Records: z
-    .array(z.object({ Sns: z.object({ MessageId: z.string(), Message: z.string() }) }))
-    .length(1, 'expected exactly one SNS record'),
-});
+// Built on its first use, as the other doors' schemas are (apigw.ts).
+const snsDeliverySchema = z.lazy(() =>
+  z.object({
+    // SNS delivers one message per Lambda invocation; anything else is not a notification we understand.
+    Records: z
+      .array(z.object({ Sns: z.object({ MessageId: z.string(), Message: z.string() }) }))
+      .length(1, 'expected exactly one SNS record'),
+  }),
+);
 
 export function fromSnsAlarm(event: SNSEvent): AlarmInvocation {
   const sns = (

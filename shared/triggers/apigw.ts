@@ -23,34 +23,40 @@ export function isApiGatewayV1(event: unknown): event is APIGatewayProxyEvent {
 // Only what the runbook reads of an API Gateway event, checked before it is read: an event that looks like
 // one but is not (`requestContext.http` null, a numeric body) is the caller's mistake, a 400 naming the field.
 // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
-const query = z.record(z.string(), z.string().optional()).nullish();
-const body = { body: z.string().nullish(), isBase64Encoded: z.boolean().nullish() };
+// Each built on its first use (z.lazy): a function invoked through another door never builds them, which is
+// part of every cold start (and of every CLI command, which runs the handlers in-process).
+const query = () => z.record(z.string(), z.string().optional()).nullish();
+const body = () => ({ body: z.string().nullish(), isBase64Encoded: z.boolean().nullish() });
 
-const v2Schema = z.object({
-  routeKey: z.string().optional(),
-  rawPath: z.string().optional(),
-  queryStringParameters: query,
-  pathParameters: query,
-  ...body,
-  requestContext: z.object({
-    requestId: z.string(),
-    http: z.object({ method: z.string().min(1), path: z.string() }),
-    authorizer: z.object({ iam: z.object({ userArn: z.string().nullish() }).nullish() }).nullish(),
+const v2Schema = z.lazy(() =>
+  z.object({
+    routeKey: z.string().optional(),
+    rawPath: z.string().optional(),
+    queryStringParameters: query(),
+    pathParameters: query(),
+    ...body(),
+    requestContext: z.object({
+      requestId: z.string(),
+      http: z.object({ method: z.string().min(1), path: z.string() }),
+      authorizer: z.object({ iam: z.object({ userArn: z.string().nullish() }).nullish() }).nullish(),
+    }),
   }),
-});
+);
 
-const v1Schema = z.object({
-  httpMethod: z.string().min(1),
-  resource: z.string().nullish(),
-  path: z.string().nullish(),
-  queryStringParameters: query,
-  pathParameters: query,
-  ...body,
-  requestContext: z.object({
-    requestId: z.string(),
-    identity: z.object({ userArn: z.string().nullish(), caller: z.string().nullish() }).nullish(),
+const v1Schema = z.lazy(() =>
+  z.object({
+    httpMethod: z.string().min(1),
+    resource: z.string().nullish(),
+    path: z.string().nullish(),
+    queryStringParameters: query(),
+    pathParameters: query(),
+    ...body(),
+    requestContext: z.object({
+      requestId: z.string(),
+      identity: z.object({ userArn: z.string().nullish(), caller: z.string().nullish() }).nullish(),
+    }),
   }),
-});
+);
 
 /** A request body, when there is one, is a JSON object: the runbook's requests are all objects. */
 function parseBody(text: string | null | undefined, isBase64Encoded: boolean | null | undefined): unknown {

@@ -3,26 +3,27 @@
 // Format: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
 import * as z from 'zod';
 
-const dimension = z.object({ name: z.string(), value: z.string() });
-
-export const alarmNotificationSchema = z.object({
-  AlarmName: z.string().min(1),
-  AlarmDescription: z.string().nullish(),
-  AWSAccountId: z.string().optional(),
-  AlarmArn: z.string().optional(),
-  NewStateValue: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
-  OldStateValue: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']).optional(),
-  NewStateReason: z.string().default(''),
-  StateChangeTime: z.string(),
-  Region: z.string().optional(),
-  Trigger: z
-    .object({
-      MetricName: z.string().optional(),
-      Namespace: z.string().optional(),
-      Dimensions: z.array(dimension).default([]),
-    })
-    .default({ Dimensions: [] }),
-});
+// Built on its first use (z.lazy): only the alarm door reads a notification.
+export const alarmNotificationSchema = z.lazy(() =>
+  z.object({
+    AlarmName: z.string().min(1),
+    AlarmDescription: z.string().nullish(),
+    AWSAccountId: z.string().optional(),
+    AlarmArn: z.string().optional(),
+    NewStateValue: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
+    OldStateValue: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']).optional(),
+    NewStateReason: z.string().default(''),
+    StateChangeTime: z.string(),
+    Region: z.string().optional(),
+    Trigger: z
+      .object({
+        MetricName: z.string().optional(),
+        Namespace: z.string().optional(),
+        Dimensions: z.array(z.object({ name: z.string(), value: z.string() })).default([]),
+      })
+      .default({ Dimensions: [] }),
+  }),
+);
 
 export type AlarmNotification = z.infer<typeof alarmNotificationSchema>;
 

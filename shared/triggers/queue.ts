@@ -18,13 +18,16 @@ export function isSqsEvent(event: unknown): event is SQSEvent {
   return isObject(first) && first.eventSource === 'aws:sqs';
 }
 
-const recordSchema = z.object({
-  messageId: z.string().min(1).max(100),
-  body: z.string().max(262_144, 'an SQS message body is at most 256 KiB'),
-  eventSourceARN: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,80}$/, 'expected a queue ARN'),
-});
+// Built on its first use, as the other doors' schemas are (apigw.ts).
+const recordSchema = z.lazy(() =>
+  z.object({
+    messageId: z.string().min(1).max(100),
+    body: z.string().max(262_144, 'an SQS message body is at most 256 KiB'),
+    eventSourceARN: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,80}$/, 'expected a queue ARN'),
+  }),
+);
 
 export function fromSqs(event: SQSEvent, context: Pick<Context, 'awsRequestId'>): QueueInvocation {
   if (event.Records.length !== 1)
