@@ -86,6 +86,12 @@ export function newAuditId(at: Date): string {
   return `${at.toISOString().replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`;
 }
 
+/**
+ * How far AuditLedger.list reads past the dry runs it leaves out (`excludeDryRuns`): up to this many times the
+ * records asked for. Without a filter every record read is kept, so the bound never applies.
+ */
+export const DRY_RUN_READ_FACTOR = 10;
+
 export class AuditLedger {
   private readonly deps: AuditDeps;
 
@@ -217,16 +223,29 @@ export class AuditLedger {
    * Records for a target or an action, newest first; with `expand`, their paged lists read back in place. With
    * `fields` (attribute paths: `at`, `before.version`), only those parts of each record are read back: a caller
    * that reads a few of them in each of 50 records does not receive, parse and unmarshal the whole of each.
+   *
+   * With `excludeDryRuns`, the `limit` records are actions that were done: DynamoDB leaves dry runs out
+   * (FilterExpression), and the reading goes on past them. Without it, a burst of dry runs (an on-call engineer
+   * checking a plan again and again) would fill the `limit` and push the last real rollback out of what a caller
+   * reads, and with it the cool-down it started. Bounded: at most DRY_RUN_READ_FACTOR × `limit` records are read.
    */
   async list(
     query: { target: string } | { action: string },
-    options: { since?: string; limit?: number; expand?: boolean; fields?: readonly string[] } = {},
+    options: {
+      since?: string;
+      limit?: number;
+      expand?: boolean;
+      fields?: readonly string[];
+      excludeDryRuns?: boolean;
+    } = {},
   ) {
     const [index, key, value] =
       'target' in query ? ['byTarget', 'target', query.target] : ['byAction', 'action', query.action];
     const limit = options.limit ?? 50;
     const projection = options.fields ? projectionOf(options.fields) : undefined;
+    const done = options.excludeDryRuns;
     const records: AuditRecord[] = [];
+    let read = 0;
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.deps.dynamo.send(
@@ -234,12 +253,18 @@ export class AuditLedger {
           TableName: this.deps.tableName,
           IndexName: index,
           KeyConditionExpression: options.since ? '#k = :v AND #at >= :since' : '#k = :v',
+          ...(done ? { FilterExpression: 'attribute_not_exists(#dryRun) OR #dryRun <> :dryRun' } : {}),
           ExpressionAttributeNames: {
             '#k': key,
             ...(options.since ? { '#at': 'at' } : {}),
+            ...(done ? { '#dryRun': 'dryRun' } : {}),
             ...projection?.names,
           },
-          ExpressionAttributeValues: { ':v': value, ...(options.since ? { ':since': options.since } : {}) },
+          ExpressionAttributeValues: {
+            ':v': value,
+            ...(options.since ? { ':since': options.since } : {}),
+            ...(done ? { ':dryRun': true } : {}),
+          },
           ...(projection ? { ProjectionExpression: projection.expression } : {}),
           ScanIndexForward: false,
           Limit: limit - records.length,
@@ -247,8 +272,9 @@ export class AuditLedger {
         }),
       );
       records.push(...((page.Items ?? []) as AuditRecord[]));
+      read += page.ScannedCount ?? page.Items?.length ?? 0;
       startKey = page.LastEvaluatedKey;
-    } while (startKey && records.length < limit);
+    } while (startKey && records.length < limit && read < limit * DRY_RUN_READ_FACTOR);
     return options.expand ? Promise.all(records.map((record) => this.expand(record))) : records;
   }
 }

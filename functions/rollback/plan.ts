@@ -39,7 +39,11 @@ export async function planRollback(
   const [before, history, groups] = firstFailure(
     await Promise.allSettled([
       readAlias(deps, functionName, alias),
-      deps.ledger.list({ target }, { limit: 50, fields: HISTORY_FIELDS }) as Promise<HistoryEntry[]>,
+      // Done actions only: the rules and the cool-down skip dry runs, and a burst of them must not push the
+      // last rollback out of the 50 read (AuditLedger.list's excludeDryRuns).
+      deps.ledger.list({ target }, { limit: 50, fields: HISTORY_FIELDS, excludeDryRuns: true }) as Promise<
+        HistoryEntry[]
+      >,
       deploymentGroups(deps),
     ]),
   );

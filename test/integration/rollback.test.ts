@@ -163,6 +163,24 @@ describe('rollback (against the emulator)', () => {
     expect((await live()).version).toBe('3');
   });
 
+  it('holds to the cool-down of a rollback followed by more dry runs than the history it reads', async () => {
+    // Prepare: rolled back to 2; then 55 dry runs (each recorded, as every action is), more than the 50
+    // records the plan reads; then someone put 3 back without the runbook.
+    const first = await rollback({});
+    for (let i = 0; i < 55; i++) await rollback({ dryRun: true });
+    await lambda.send(
+      new UpdateAliasCommand({ FunctionName: functionName, Name: 'live', FunctionVersion: '3' }),
+    );
+
+    // Act
+    const refused = await rollback({});
+
+    // Assess: the cool-down of the real rollback still holds; without force nothing moved.
+    expect(first).toMatchObject({ ok: true, changed: true });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'Conflict', field: 'force' } });
+    expect((await live()).version).toBe('3');
+  });
+
   it('dry run leaves the alias alone, and a cool-down of 0 lets a second rollback through', async () => {
     // Act
     const plan = await rollback({ dryRun: true });

@@ -389,6 +389,52 @@ describe('AuditLedger.list', () => {
     expect(dynamo.commandCalls(QueryCommand).map((call) => call.args[0].input.Limit)).toEqual([3, 1]);
   });
 
+  it('leaves dry runs out when asked, reading on past them, and reads at most ten times the limit', async () => {
+    // Prepare: every page all dry runs (DynamoDB filtered them out: no Items, ScannedCount what it read).
+    const lastKey = { auditId: 'k', target: 't', at: 'a' };
+    dynamo.on(QueryCommand).resolves({ Items: [], Count: 0, ScannedCount: 2, LastEvaluatedKey: lastKey });
+
+    // Act
+    const records = await ledger().list({ target: 't' }, { limit: 2, excludeDryRuns: true });
+
+    // Assess: the filter sent, and 10 pages of 2 read before it gave up (DRY_RUN_READ_FACTOR × limit).
+    expect(records).toEqual([]);
+    const inputs = dynamo.commandCalls(QueryCommand).map((call) => call.args[0].input);
+    expect(inputs).toHaveLength(10);
+    expect(inputs[0]).toEqual({
+      TableName: TABLE,
+      IndexName: 'byTarget',
+      KeyConditionExpression: '#k = :v',
+      FilterExpression: 'attribute_not_exists(#dryRun) OR #dryRun <> :dryRun',
+      ExpressionAttributeNames: { '#k': 'target', '#dryRun': 'dryRun' },
+      ExpressionAttributeValues: { ':v': 't', ':dryRun': true },
+      ScanIndexForward: false,
+      Limit: 2,
+      ExclusiveStartKey: undefined,
+    });
+  });
+
+  it('returns the done records found past a page of dry runs', async () => {
+    // Prepare
+    const lastKey = { auditId: 'k', target: 't', at: 'a' };
+    dynamo
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [], Count: 0, ScannedCount: 3, LastEvaluatedKey: lastKey })
+      .resolvesOnce({ Items: [item(2), item(1)], Count: 2, ScannedCount: 3, LastEvaluatedKey: lastKey })
+      .resolves({ Items: [item(1)] });
+
+    // Act
+    const records = await ledger().list({ target: 't' }, { limit: 3, excludeDryRuns: true });
+
+    // Assess
+    expect(records.map((record) => record.auditId)).toEqual([
+      item(2).auditId,
+      item(1).auditId,
+      item(1).auditId,
+    ]);
+    expect(dynamo.commandCalls(QueryCommand).map((call) => call.args[0].input.Limit)).toEqual([3, 3, 1]);
+  });
+
   it('answers an empty list when nothing was recorded', async () => {
     // Prepare
     dynamo.on(QueryCommand).resolves({ Items: [] });
