@@ -4,7 +4,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetAliasCommand, LambdaClient, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { type EmulatorState, provisionStack } from '../../local/emulator/provision.js';
 import { invokeFunction } from '../../local/invoke.js';
@@ -164,10 +164,22 @@ describe('rollback (against the emulator)', () => {
   });
 
   it('holds to the cool-down of a rollback followed by more dry runs than the history it reads', async () => {
-    // Prepare: rolled back to 2; then 55 dry runs (each recorded, as every action is), more than the 50
-    // records the plan reads; then someone put 3 back without the runbook.
+    // Prepare: rolled back to 2; then a dry run, recorded as every action is, and 55 more of its record (more
+    // than the 50 the plan reads), newer, written as it wrote its own; then someone put 3 back by hand.
     const first = await rollback({});
-    for (let i = 0; i < 55; i++) await rollback({ dryRun: true });
+    const plan = await rollback({ dryRun: true });
+    const tableName = String(state.resources.AuditTable?.ref);
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    const { Item: recorded } = await doc.send(
+      new GetCommand({ TableName: tableName, Key: { auditId: plan.auditId }, ConsistentRead: true }),
+    );
+    for (let i = 1; i <= 55; i++) {
+      const at = new Date(Date.parse(String(recorded?.at)) + i).toISOString();
+      await doc.send(
+        new PutCommand({ TableName: tableName, Item: { ...recorded, auditId: `${plan.auditId}-${i}`, at } }),
+      );
+    }
+    doc.destroy();
     await lambda.send(
       new UpdateAliasCommand({ FunctionName: functionName, Name: 'live', FunctionVersion: '3' }),
     );
@@ -177,6 +189,7 @@ describe('rollback (against the emulator)', () => {
 
     // Assess: the cool-down of the real rollback still holds; without force nothing moved.
     expect(first).toMatchObject({ ok: true, changed: true });
+    expect(recorded).toMatchObject({ action: 'rollback', dryRun: true });
     expect(refused).toMatchObject({ ok: false, error: { code: 'Conflict', field: 'force' } });
     expect((await live()).version).toBe('3');
   });
