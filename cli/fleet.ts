@@ -198,15 +198,15 @@ export const runFleet =
       }
     }
     const ask = request.dryRun !== true && opts.yes !== true;
+    const human = (answer: unknown) => fleetSummary(answer, verbose);
     // Refused before anything is sent: no dry run either, so a script learns at once what it must add.
     if (ask && !process.stdin.isTTY)
       return refuseWithoutTerminal(
         withoutTerminal(action, request.all === true),
         request,
         bySchema(async () => (await import('../functions/fleet/schema.js')).fleetRequestSchema),
-        (answer) => fleetSummary(answer, verbose),
+        human,
       );
-    const human = (answer: unknown) => fleetSummary(answer, verbose);
     const channel = await openChannel(transport, deps);
     try {
       if (ask) {

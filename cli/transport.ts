@@ -369,34 +369,31 @@ export async function openChannel(
  */
 async function interruptible(run: () => Promise<Outcome>): Promise<Outcome> {
   let asked = false;
-  const onInterrupt = () => {
+  const outcome = await onCtrlC(() => {
     if (asked) process.exit(130);
     asked = true;
     process.stderr.write(
       '\nrunbook: interrupted: finishing what is in flight and recording what was done (Ctrl-C again to stop at once)\n',
     );
     interruptInvocations();
-  };
-  process.on('SIGINT', onInterrupt);
-  try {
-    const outcome = await run();
-    return asked ? { ...outcome, exitCode: 130 } : outcome;
-  } finally {
-    process.off('SIGINT', onInterrupt);
-  }
+  }, run);
+  return asked ? { ...outcome, exitCode: 130 } : outcome;
 }
 
 /**
  * A call to a function on AWS (the ops API, Lambda Invoke): a Ctrl-C stops only the waiting here, while the
  * function goes on there and records what it does. Said, with where to read that, before exiting 130.
  */
-async function awaitedOnAws(stack: string | undefined, run: () => Promise<Outcome>): Promise<Outcome> {
-  const onInterrupt = () => {
+const awaitedOnAws = (stack: string | undefined, run: () => Promise<Outcome>): Promise<Outcome> =>
+  onCtrlC(() => {
     process.stderr.write(
       `\nrunbook: stopped waiting; the function goes on in AWS and records what it does: \`runbook timeline --since 15m --stack ${stack ? shellWord(stack) : 'NAME'}\`\n`,
     );
     process.exit(130);
-  };
+  }, run);
+
+/** `run`, with `onInterrupt` answering Ctrl-C (SIGINT) while it runs, and only then. */
+async function onCtrlC<T>(onInterrupt: () => void, run: () => Promise<T>): Promise<T> {
   process.on('SIGINT', onInterrupt);
   try {
     return await run();
