@@ -92,6 +92,13 @@ export function newAuditId(at: Date): string {
  */
 export const DRY_RUN_READ_FACTOR = 10;
 
+/** The FilterExpression that leaves dry runs out, with its names and values. */
+const DRY_RUNS_OUT = {
+  expression: 'attribute_not_exists(#dryRun) OR #dryRun <> :dryRun',
+  names: { '#dryRun': 'dryRun' },
+  values: { ':dryRun': true },
+} as const;
+
 export class AuditLedger {
   private readonly deps: AuditDeps;
 
@@ -243,7 +250,7 @@ export class AuditLedger {
       'target' in query ? ['byTarget', 'target', query.target] : ['byAction', 'action', query.action];
     const limit = options.limit ?? 50;
     const projection = options.fields ? projectionOf(options.fields) : undefined;
-    const done = options.excludeDryRuns;
+    const dryRunsOut = options.excludeDryRuns ? DRY_RUNS_OUT : undefined;
     const records: AuditRecord[] = [];
     let read = 0;
     let startKey: Record<string, unknown> | undefined;
@@ -253,17 +260,17 @@ export class AuditLedger {
           TableName: this.deps.tableName,
           IndexName: index,
           KeyConditionExpression: options.since ? '#k = :v AND #at >= :since' : '#k = :v',
-          ...(done ? { FilterExpression: 'attribute_not_exists(#dryRun) OR #dryRun <> :dryRun' } : {}),
+          ...(dryRunsOut ? { FilterExpression: dryRunsOut.expression } : {}),
           ExpressionAttributeNames: {
             '#k': key,
             ...(options.since ? { '#at': 'at' } : {}),
-            ...(done ? { '#dryRun': 'dryRun' } : {}),
+            ...dryRunsOut?.names,
             ...projection?.names,
           },
           ExpressionAttributeValues: {
             ':v': value,
             ...(options.since ? { ':since': options.since } : {}),
-            ...(done ? { ':dryRun': true } : {}),
+            ...dryRunsOut?.values,
           },
           ...(projection ? { ProjectionExpression: projection.expression } : {}),
           ScanIndexForward: false,
