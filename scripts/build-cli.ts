@@ -323,10 +323,10 @@ const lazySdkImports: Plugin = {
  * on its first use instead: child_process (with dgram, which it loads) for commander's executable subcommands,
  * which the CLI has none of, and for local/moto.ts's start of moto, which only `runbook emulator` and
  * `--emulator` runs take; node:stream/web for middy's streamed responses, which no handler of the project
- * gives; and readline for a confirmation question, which a run with `--yes` or `--dry-run`, or with no terminal, never
- * asks. Together ~5 ms of every local command's start-up. Keyed by built-in, the modules (paths from the
- * project's root; a folder ends in /) whose imports of it are lazy: what they use of it is unchanged, only
- * loaded later.
+ * gives; and readline for a confirmation question, which a run with `--yes` or `--dry-run`, or with no
+ * terminal, never asks. Together ~5 ms of every local command's start-up. Keyed by built-in, the modules (paths
+ * from the project's root; a folder ends in /) whose imports of it are lazy: what they use of it is unchanged,
+ * only loaded later.
  */
 const LAZY_BUILTINS: Record<string, readonly string[]> = {
   'node:child_process': ['node_modules/commander/', 'local/moto.ts'],
@@ -551,7 +551,7 @@ async function buildCached(outDir: string, command?: string): Promise<string[]> 
     banner: { js: "var __runbookImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     // ASCII only (esbuild's default, said here because cli/code-cache.ts reads it faster so).
     charset: 'ascii',
-    // Less text to read and hash at each start; names are kept (no identifier minification), as errors show them.
+    // Less text to read, hash and deserialise at each start; identifiers minified, class names kept (keepClassNames).
     minifyWhitespace: true,
     minifySyntax: true,
     minifyIdentifiers: true,
