@@ -36,6 +36,11 @@ launcher = importlib.util.module_from_spec(spec); spec.loader.exec_module(launch
 const APP_CLIENT = `from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.test import Client
 client = Client(DomainDispatcherApplication(create_backend_app))`;
+/** Headers moto takes as signed for `service`, and a Query API (form-encoded Action) caller through `client`. */
+const QUERY_API = `def signed(service):
+    return {"Authorization": f"AWS4-HMAC-SHA256 Credential=testing/20261128/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=x"}
+def query_api(service, version):
+    return lambda action, **params: client.post("/", data={"Action": action, "Version": version, **params}, headers=signed(service))`;
 
 describe('the shared moto server', () => {
   it('is on 127.0.0.1, answers, and is what the SDK is pointed at', async () => {
@@ -484,13 +489,11 @@ print(json.dumps({"received": [m.body for m in received], "attributeMaps": maps[
 import importlib.util, json, re
 ${LAUNCHER}
 ${APP_CLIENT}
-def signed(service):
-    return {"Authorization": f"AWS4-HMAC-SHA256 Credential=testing/20261128/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=x"}
+${QUERY_API}
 def dynamodb(op, body):
     headers = {**signed("dynamodb"), "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": f"DynamoDB_20120810.{op}"}
     return client.post("/", data=json.dumps(body), headers=headers)
-def iam(action, **params):
-    return client.post("/", data={"Action": action, "Version": "2010-05-08", **params}, headers=signed("iam"))
+iam = query_api("iam", "2010-05-08")
 table = {"TableName": "ledger"}
 dynamodb("CreateTable", {**table, "BillingMode": "PAY_PER_REQUEST",
     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}, {"AttributeName": "at", "KeyType": "RANGE"}],
@@ -600,9 +603,8 @@ print(json.dumps({"differ": [i for i, (a, b) in enumerate(zip(shipped, patched))
 import importlib.util, json, sys
 ${LAUNCHER}
 ${APP_CLIENT}
-signed = {"Authorization": "AWS4-HMAC-SHA256 Credential=testing/20261128/us-east-1/monitoring/aws4_request, SignedHeaders=host, Signature=x"}
-def cloudwatch(action, **params):
-    return client.post("/", data={"Action": action, "Version": "2010-08-01", **params}, headers=signed)
+${QUERY_API}
+cloudwatch = query_api("monitoring", "2010-08-01")
 for name in ["fx-errors", "fx-stale", "rates-errors"]:
     cloudwatch("PutMetricAlarm", AlarmName=name, MetricName="Errors", Namespace="AWS/Lambda", Statistic="Sum",
                Period="60", EvaluationPeriods="1", Threshold="1", ComparisonOperator="GreaterThanThreshold")
@@ -654,9 +656,8 @@ print(json.dumps({
 import importlib.util, inspect, json, re
 ${LAUNCHER}
 ${APP_CLIENT}
-signed = {"Authorization": "AWS4-HMAC-SHA256 Credential=testing/20261128/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=x"}
-def sns(action, **params):
-    return client.post("/", data={"Action": action, "Version": "2010-03-31", **params}, headers=signed)
+${QUERY_API}
+sns = query_api("sns", "2010-03-31")
 listed = [0]
 members = inspect.getmembers
 def counted(*args, **kwargs):
